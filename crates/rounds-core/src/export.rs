@@ -1,0 +1,257 @@
+//! The export format: a whole organisation as JSON Lines, one record per line, so that
+//! every problem in a file can name its line. Parsing never stops at the first bad
+//! record and never touches storage: it returns the records or every problem found.
+
+use std::collections::BTreeSet;
+use std::fmt;
+
+use serde::{Deserialize, Serialize};
+
+use crate::model::{
+    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Topic, Touch, User,
+};
+
+pub const FORMAT_VERSION: u32 = 1;
+
+/// One line of an export file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "record", rename_all = "kebab-case")]
+pub enum Record {
+    Header { format: u32, organisation: Organisation },
+    User(User),
+    Account(Account),
+    Contact(Contact),
+    Topic(Topic),
+    Touch(Touch),
+    Referral(ReferralCount),
+    Lost(LostAccount),
+    NoFit(NoFit),
+}
+
+/// A whole organisation, as exported and imported.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OrgData {
+    pub organisation: Organisation,
+    pub users: Vec<User>,
+    pub accounts: Vec<Account>,
+    pub contacts: Vec<Contact>,
+    pub topics: Vec<Topic>,
+    pub touches: Vec<Touch>,
+    pub referrals: Vec<ReferralCount>,
+    pub lost: Vec<LostAccount>,
+    pub no_fits: Vec<NoFit>,
+}
+
+/// One thing wrong with an input file, located well enough to fix it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problem {
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "line {}: {}: {}", self.line, self.field, self.message)
+    }
+}
+
+impl OrgData {
+    pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
+        let header = Record::Header { format: FORMAT_VERSION, organisation: self.organisation.clone() };
+        std::iter::once(header)
+            .chain(self.users.iter().cloned().map(Record::User))
+            .chain(self.topics.iter().cloned().map(Record::Topic))
+            .chain(self.accounts.iter().cloned().map(Record::Account))
+            .chain(self.contacts.iter().cloned().map(Record::Contact))
+            .chain(self.touches.iter().cloned().map(Record::Touch))
+            .chain(self.referrals.iter().cloned().map(Record::Referral))
+            .chain(self.lost.iter().cloned().map(Record::Lost))
+            .chain(self.no_fits.iter().cloned().map(Record::NoFit))
+    }
+
+    /// Writes the JSON Lines text of the export.
+    pub fn to_jsonl(&self) -> String {
+        let mut out = String::new();
+        for r in self.records() {
+            // Serialising plain data to a String cannot fail.
+            out.push_str(&serde_json::to_string(&r).unwrap_or_default());
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Parses and cross-checks an export; every problem is reported, none is fatal early.
+    pub fn from_jsonl(text: &str) -> Result<OrgData, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut header = None;
+        let mut data = OrgData {
+            organisation: Organisation { id: crate::model::OrgId(1), name: String::new(), demo: false },
+            users: vec![],
+            accounts: vec![],
+            contacts: vec![],
+            topics: vec![],
+            touches: vec![],
+            referrals: vec![],
+            lost: vec![],
+            no_fits: vec![],
+        };
+        // Line of each record, for the cross-reference problems found later.
+        let mut lines: Vec<(&'static str, usize)> = Vec::new();
+        for (i, raw) in text.lines().enumerate() {
+            let line = i + 1;
+            if raw.trim().is_empty() {
+                continue;
+            }
+            let record: Record = match serde_json::from_str(raw) {
+                Ok(r) => r,
+                Err(e) => {
+                    problems.push(Problem { line, field: field_of(&e), message: e.to_string() });
+                    continue;
+                }
+            };
+            match record {
+                Record::Header { format, organisation } => {
+                    if format != FORMAT_VERSION {
+                        problems.push(Problem {
+                            line,
+                            field: "format".into(),
+                            message: format!("format {format} is not supported (this version reads {FORMAT_VERSION})"),
+                        });
+                    }
+                    if header.is_some() {
+                        problems.push(Problem { line, field: "record".into(), message: "a second header".into() });
+                    }
+                    header = Some(line);
+                    data.organisation = organisation;
+                }
+                Record::User(u) => {
+                    data.users.push(u);
+                    lines.push(("user", line));
+                }
+                Record::Account(a) => {
+                    data.accounts.push(a);
+                    lines.push(("account", line));
+                }
+                Record::Contact(c) => {
+                    data.contacts.push(c);
+                    lines.push(("contact", line));
+                }
+                Record::Topic(t) => {
+                    data.topics.push(t);
+                    lines.push(("topic", line));
+                }
+                Record::Touch(t) => {
+                    data.touches.push(t);
+                    lines.push(("touch", line));
+                }
+                Record::Referral(r) => {
+                    data.referrals.push(r);
+                    lines.push(("referral", line));
+                }
+                Record::Lost(l) => {
+                    data.lost.push(l);
+                    lines.push(("lost", line));
+                }
+                Record::NoFit(n) => {
+                    data.no_fits.push(n);
+                    lines.push(("no-fit", line));
+                }
+            }
+        }
+        if header.is_none() {
+            problems.push(Problem {
+                line: 1,
+                field: "record".into(),
+                message: "no header line; is this a `rounds export` file?".into(),
+            });
+        }
+        cross_check(&data, &lines, &mut problems);
+        if problems.is_empty() { Ok(data) } else { Err(problems) }
+    }
+}
+
+fn field_of(e: &serde_json::Error) -> String {
+    let msg = e.to_string();
+    // serde names the offending field in backticks; that is the most useful locator.
+    msg.split('`').nth(1).map(str::to_string).unwrap_or_else(|| "record".into())
+}
+
+fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut Vec<Problem>) {
+    let line_of = |kind: &str, index: usize| {
+        lines.iter().filter(|(k, _)| *k == kind).nth(index).map(|(_, l)| *l).unwrap_or(0)
+    };
+    let users: BTreeSet<_> = data.users.iter().map(|u| u.id).collect();
+    let accounts: BTreeSet<_> = data.accounts.iter().map(|a| a.id).collect();
+    let contacts: BTreeSet<_> = data.contacts.iter().map(|c| c.id).collect();
+    let topics: BTreeSet<_> = data.topics.iter().map(|t| t.id).collect();
+    let mut report = |kind: &str, i: usize, field: &str, message: String| {
+        problems.push(Problem { line: line_of(kind, i), field: field.into(), message })
+    };
+    let dupes = |ids: Vec<i64>| {
+        let mut seen = BTreeSet::new();
+        ids.into_iter().enumerate().filter(move |(_, id)| !seen.insert(*id)).collect::<Vec<_>>()
+    };
+    for (i, id) in dupes(data.users.iter().map(|u| u.id.0).collect()) {
+        report("user", i, "id", format!("user id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.accounts.iter().map(|u| u.id.0).collect()) {
+        report("account", i, "id", format!("account id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.contacts.iter().map(|u| u.id.0).collect()) {
+        report("contact", i, "id", format!("contact id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.topics.iter().map(|u| u.id.0).collect()) {
+        report("topic", i, "id", format!("topic id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.touches.iter().map(|u| u.id.0).collect()) {
+        report("touch", i, "id", format!("touch id {id} appears twice"));
+    }
+    for (i, a) in data.accounts.iter().enumerate() {
+        if !users.contains(&a.rep) {
+            report("account", i, "rep", format!("user {} does not exist", a.rep));
+        }
+    }
+    let account_of: std::collections::BTreeMap<_, _> =
+        data.contacts.iter().map(|c| (c.id, c.account)).collect();
+    for (i, c) in data.contacts.iter().enumerate() {
+        if !accounts.contains(&c.account) {
+            report("contact", i, "account", format!("account {} does not exist", c.account));
+        }
+    }
+    for (i, t) in data.touches.iter().enumerate() {
+        match account_of.get(&t.contact) {
+            None => report("touch", i, "contact", format!("contact {} does not exist", t.contact)),
+            Some(a) if *a != t.account => report(
+                "touch",
+                i,
+                "account",
+                format!("contact {} belongs to account {a}, not {}", t.contact, t.account),
+            ),
+            Some(_) => {}
+        }
+        if !users.contains(&t.rep) {
+            report("touch", i, "rep", format!("user {} does not exist", t.rep));
+        }
+        for topic in t.topics.iter().chain(&t.primary_topic).chain(&t.explain_better) {
+            if !topics.contains(topic) {
+                report("touch", i, "topics", format!("topic {topic} does not exist"));
+            }
+        }
+    }
+    for (i, r) in data.referrals.iter().enumerate() {
+        if !contacts.contains(&r.contact) {
+            report("referral", i, "contact", format!("contact {} does not exist", r.contact));
+        }
+    }
+    for (i, l) in data.lost.iter().enumerate() {
+        if !accounts.contains(&l.account) {
+            report("lost", i, "account", format!("account {} does not exist", l.account));
+        }
+    }
+    for (i, n) in data.no_fits.iter().enumerate() {
+        if !accounts.contains(&n.account) {
+            report("no-fit", i, "account", format!("account {} does not exist", n.account));
+        }
+    }
+}

@@ -1,0 +1,9 @@
+//! Rounds' domain core: the territory model, the playbook, the day planner and the
+//! demo territory generator.
+//!
+//! Architecture invariant: nothing here does I/O, reads a clock, the environment or a
+//! file; `today` is always an argument. The same inputs give the same plan.
+
+pub mod catalogue;
+pub mod export;
+pub mod model;

@@ -1,0 +1,694 @@
+//! The territory: organisations, people, accounts, contacts, topics, touches and
+//! business signals. Every type here is plain data that can only hold valid values;
+//! raw input is parsed into these types at the edges (CLI, import, storage).
+
+use std::collections::BTreeMap;
+use std::fmt;
+use std::str::FromStr;
+
+use jiff::civil::{Date, Time, Weekday};
+use jiff::tz::TimeZone;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+/// A value that failed validation at a boundary; the caller adds the field name.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct InvalidValue(pub String);
+
+macro_rules! id_type {
+    ($(#[$doc:meta])* $name:ident) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub i64);
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                write!(f, "{}", self.0)
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                s.trim()
+                    .parse::<i64>()
+                    .ok()
+                    .filter(|n| *n > 0)
+                    .map($name)
+                    .ok_or_else(|| InvalidValue(format!("`{s}` is not an id (a positive whole number)")))
+            }
+        }
+    };
+}
+
+id_type!(
+    /// Every stored row carries its organisation, so data can later be sharded by it.
+    OrgId
+);
+id_type!(UserId);
+id_type!(AccountId);
+id_type!(ContactId);
+id_type!(TopicId);
+id_type!(TouchId);
+
+/// Declares a closed vocabulary with a kebab-case spelling used everywhere: CLI, TOML,
+/// JSON and the database, so that one parser serves every boundary.
+macro_rules! vocabulary {
+    ($(#[$doc:meta])* $name:ident { $($variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+        #[serde(rename_all = "kebab-case")]
+        pub enum $name { $($variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+            pub fn as_str(self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl fmt::Display for $name {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl FromStr for $name {
+            type Err = InvalidValue;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                let wanted = s.trim().to_ascii_lowercase().replace(['_', ' '], "-");
+                $name::ALL
+                    .iter()
+                    .copied()
+                    .find(|v| v.as_str() == wanted)
+                    .ok_or_else(|| {
+                        let choices: Vec<&str> = $name::ALL.iter().map(|v| v.as_str()).collect();
+                        InvalidValue(format!("`{s}` is not one of: {}", choices.join(", ")))
+                    })
+            }
+        }
+    };
+}
+
+vocabulary!(
+    /// What a user may see and do.
+    Role { Rep => "rep", Manager => "manager", Admin => "admin" }
+);
+vocabulary!(
+    /// What kind of place an account is.
+    AccountKind {
+        Practice => "practice",
+        Clinic => "clinic",
+        Hospital => "hospital",
+        ImagingCentre => "imaging-centre",
+        TherapyPractice => "therapy-practice",
+        Pharmacy => "pharmacy",
+        LawFirm => "law-firm",
+        Other => "other",
+    }
+);
+vocabulary!(
+    /// The market segment, which decides which pain points apply (P25).
+    Segment { MedicalProvider => "medical-provider", LawFirm => "law-firm", Other => "other" }
+);
+vocabulary!(
+    /// Whether vendors may drop in or call (P6).
+    AccessPolicy { Open => "open", AppointmentOnly => "appointment-only", NoVendorContact => "no-vendor-contact" }
+);
+vocabulary!(
+    /// Where the relationship stands (P15, P22, P31).
+    AccountStatus { Prospect => "prospect", Customer => "customer", Lost => "lost", NoFit => "no-fit" }
+);
+vocabulary!(
+    /// A contact's job in the office.
+    ContactRole {
+        Physician => "physician",
+        OfficeManager => "office-manager",
+        HeadNurse => "head-nurse",
+        FrontDesk => "front-desk",
+        PracticeAdministrator => "practice-administrator",
+        Attorney => "attorney",
+        CaseManager => "case-manager",
+        Paralegal => "paralegal",
+        Other => "other",
+    }
+);
+vocabulary!(
+    /// How much a contact can move the account (P30).
+    Influence { DecisionMaker => "decision-maker", Influencer => "influencer", Gatekeeper => "gatekeeper", User => "user" }
+);
+vocabulary!(
+    /// The channels of P45.
+    Channel {
+        Visit => "visit",
+        Call => "call",
+        Voicemail => "voicemail",
+        Email => "email",
+        Text => "text",
+        Linkedin => "linkedin",
+        HandwrittenNote => "handwritten-note",
+        Letter => "letter",
+        VirtualMeeting => "virtual-meeting",
+    }
+);
+vocabulary!(
+    /// Who started the touch.
+    Direction { Outbound => "outbound", Inbound => "inbound" }
+);
+vocabulary!(
+    /// What came of a touch. `NoResponse` is an unanswered attempt (no answer, a
+    /// voicemail left, an email without reply); everything else means they engaged.
+    Outcome {
+        NoResponse => "no-response",
+        Conversation => "conversation",
+        Positive => "positive",
+        Negative => "negative",
+        Referral => "referral",
+        Order => "order",
+    }
+);
+vocabulary!(
+    /// What a touch was for, where it matters to a rule.
+    TouchKind {
+        Routine => "routine",
+        FirstMeeting => "first-meeting",
+        ReferralMeeting => "referral-meeting",
+        RecordsCheck => "records-check",
+        Confirmation => "confirmation",
+        ThankYou => "thank-you",
+        ReferralAsk => "referral-ask",
+        Feedback => "feedback",
+        Nurture => "nurture",
+        Breakup => "breakup",
+        MeetingRequest => "meeting-request",
+    }
+);
+vocabulary!(
+    /// Why an account was lost (P15).
+    LossReason {
+        Pricing => "pricing",
+        LostContract => "lost-contract",
+        CompetitorWonContract => "competitor-won-contract",
+        ProductQuality => "product-quality",
+        CustomerService => "customer-service",
+        Other => "other",
+    }
+);
+
+impl Outcome {
+    /// The contact engaged: anything but an unanswered attempt.
+    pub fn answered(self) -> bool {
+        self != Outcome::NoResponse
+    }
+    /// Counts toward the "satisfied account" threshold of P13.
+    pub fn positive(self) -> bool {
+        matches!(self, Outcome::Positive | Outcome::Referral | Outcome::Order)
+    }
+    /// A real conversation took place, so a next step is owed (P33).
+    pub fn conversation(self) -> bool {
+        self.answered()
+    }
+}
+
+impl Channel {
+    /// Channels that reach a person live and need the office to accept vendors (P6).
+    pub fn is_cold_reach(self) -> bool {
+        matches!(self, Channel::Visit | Channel::Call | Channel::Voicemail | Channel::Text)
+    }
+    pub fn uses_cell(self) -> bool {
+        matches!(self, Channel::Text)
+    }
+}
+
+impl Influence {
+    /// Planning favours those who can move the account (P30).
+    pub fn weight(self) -> f64 {
+        match self {
+            Influence::DecisionMaker => 1.5,
+            Influence::Influencer => 1.25,
+            Influence::User => 1.0,
+            Influence::Gatekeeper => 0.8,
+        }
+    }
+}
+
+impl ContactRole {
+    /// Practice staff whose relationship P11 asks us to build.
+    pub fn is_staff(self) -> bool {
+        matches!(self, ContactRole::OfficeManager | ContactRole::HeadNurse | ContactRole::PracticeAdministrator)
+    }
+}
+
+/// A lowercase slug naming a medical or legal speciality, e.g. `orthopaedics`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct Specialty(String);
+
+impl Specialty {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl TryFrom<String> for Specialty {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+impl From<Specialty> for String {
+    fn from(s: Specialty) -> String {
+        s.0
+    }
+}
+impl FromStr for Specialty {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let slug = s.trim().to_ascii_lowercase().replace([' ', '_'], "-");
+        if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+            return Err(InvalidValue(format!(
+                "`{s}` is not a specialty name (letters, digits and dashes, e.g. `pain-management`)"
+            )));
+        }
+        Ok(Specialty(slug))
+    }
+}
+impl fmt::Display for Specialty {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// An IANA time zone name that the bundled database knows, e.g. `America/Chicago`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TzName(String);
+
+impl TzName {
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+    pub fn zone(&self) -> TimeZone {
+        // Construction proved the name resolves, so a failure here is impossible.
+        TimeZone::get(&self.0).unwrap_or(TimeZone::UTC)
+    }
+}
+impl FromStr for TzName {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        TimeZone::get(s)
+            .map(|_| TzName(s.to_string()))
+            .map_err(|_| InvalidValue(format!("`{s}` is not an IANA time zone (e.g. `America/Chicago`)")))
+    }
+}
+impl TryFrom<String> for TzName {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+impl From<TzName> for String {
+    fn from(t: TzName) -> String {
+        t.0
+    }
+}
+impl fmt::Display for TzName {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A half-open local time range `start..end` within one day, written `09:00-12:30`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct TimeRange {
+    pub start: Time,
+    pub end: Time,
+}
+
+impl TimeRange {
+    pub fn new(start: Time, end: Time) -> Result<Self, InvalidValue> {
+        if start >= end {
+            return Err(InvalidValue(format!("time range {start:.0}-{end:.0} ends before it starts")));
+        }
+        Ok(TimeRange { start, end })
+    }
+    pub fn hm(sh: i8, sm: i8, eh: i8, em: i8) -> Self {
+        TimeRange { start: Time::constant(sh, sm, 0, 0), end: Time::constant(eh, em, 0, 0) }
+    }
+    pub fn minutes(&self) -> i64 {
+        minutes_of(self.end) - minutes_of(self.start)
+    }
+    pub fn contains(&self, t: Time) -> bool {
+        self.start <= t && t < self.end
+    }
+    /// The overlap of two ranges, if they share at least one minute.
+    pub fn intersect(&self, other: &TimeRange) -> Option<TimeRange> {
+        let start = self.start.max(other.start);
+        let end = self.end.min(other.end);
+        (start < end).then_some(TimeRange { start, end })
+    }
+}
+
+pub fn minutes_of(t: Time) -> i64 {
+    i64::from(t.hour()) * 60 + i64::from(t.minute())
+}
+
+impl FromStr for TimeRange {
+    type Err = InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || InvalidValue(format!("`{s}` is not a time range like `09:00-12:30`"));
+        let (a, b) = s.trim().split_once('-').ok_or_else(bad)?;
+        let start: Time = a.trim().parse().map_err(|_| bad())?;
+        let end: Time = b.trim().parse().map_err(|_| bad())?;
+        TimeRange::new(start, end)
+    }
+}
+impl TryFrom<String> for TimeRange {
+    type Error = InvalidValue;
+    fn try_from(s: String) -> Result<Self, Self::Error> {
+        s.parse()
+    }
+}
+impl From<TimeRange> for String {
+    fn from(r: TimeRange) -> String {
+        r.to_string()
+    }
+}
+impl fmt::Display for TimeRange {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}-{}", self.start.strftime("%H:%M"), self.end.strftime("%H:%M"))
+    }
+}
+
+/// Parses `mon`, `Tuesday`, `thu` … into a weekday.
+pub fn parse_weekday(s: &str) -> Result<Weekday, InvalidValue> {
+    let w = s.trim().to_ascii_lowercase();
+    let day = match w.get(..3).unwrap_or("") {
+        "mon" => Weekday::Monday,
+        "tue" => Weekday::Tuesday,
+        "wed" => Weekday::Wednesday,
+        "thu" => Weekday::Thursday,
+        "fri" => Weekday::Friday,
+        "sat" => Weekday::Saturday,
+        "sun" => Weekday::Sunday,
+        _ => return Err(InvalidValue(format!("`{s}` is not a weekday (mon, tue, … sun)"))),
+    };
+    Ok(day)
+}
+
+pub fn weekday_key(d: Weekday) -> &'static str {
+    match d {
+        Weekday::Monday => "mon",
+        Weekday::Tuesday => "tue",
+        Weekday::Wednesday => "wed",
+        Weekday::Thursday => "thu",
+        Weekday::Friday => "fri",
+        Weekday::Saturday => "sat",
+        Weekday::Sunday => "sun",
+    }
+}
+
+/// Office hours per weekday; a day may have several ranges (a lunch gap between them).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "BTreeMap<String, Vec<TimeRange>>", into = "BTreeMap<String, Vec<TimeRange>>")]
+pub struct WeekHours {
+    days: [Vec<TimeRange>; 7],
+}
+
+impl WeekHours {
+    pub fn on(&self, day: Weekday) -> &[TimeRange] {
+        &self.days[day.to_monday_zero_offset() as usize]
+    }
+    pub fn set(&mut self, day: Weekday, mut ranges: Vec<TimeRange>) {
+        ranges.sort();
+        self.days[day.to_monday_zero_offset() as usize] = ranges;
+    }
+    /// The same hours Monday to Friday, closed at the weekend.
+    pub fn weekdays(ranges: &[TimeRange]) -> Self {
+        let mut h = WeekHours::default();
+        for d in 0..5 {
+            h.days[d] = ranges.to_vec();
+        }
+        h
+    }
+    pub fn is_empty(&self) -> bool {
+        self.days.iter().all(|d| d.is_empty())
+    }
+    /// Gaps between consecutive ranges on a day: the lunch break, for P27.
+    pub fn gaps(&self, day: Weekday) -> Vec<TimeRange> {
+        self.on(day).windows(2).filter_map(|w| TimeRange::new(w[0].end, w[1].start).ok()).collect()
+    }
+}
+
+impl TryFrom<BTreeMap<String, Vec<TimeRange>>> for WeekHours {
+    type Error = InvalidValue;
+    fn try_from(map: BTreeMap<String, Vec<TimeRange>>) -> Result<Self, Self::Error> {
+        let mut h = WeekHours::default();
+        for (k, v) in map {
+            let day = parse_weekday(&k)?;
+            let mut sorted = v.clone();
+            sorted.sort();
+            if sorted.windows(2).any(|w| w[0].end > w[1].start) {
+                return Err(InvalidValue(format!("office hours on {k} overlap")));
+            }
+            h.set(day, sorted);
+        }
+        Ok(h)
+    }
+}
+impl From<WeekHours> for BTreeMap<String, Vec<TimeRange>> {
+    fn from(h: WeekHours) -> Self {
+        let mut m = BTreeMap::new();
+        for (i, ranges) in h.days.iter().enumerate() {
+            if !ranges.is_empty() {
+                let day = Weekday::from_monday_zero_offset(i as i8).unwrap_or(Weekday::Monday);
+                m.insert(weekday_key(day).to_string(), ranges.clone());
+            }
+        }
+        m
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Organisation {
+    pub id: OrgId,
+    pub name: String,
+    /// Demo territories may be replaced by `rounds demo`; real ones never are.
+    #[serde(default)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+    #[serde(default)]
+    pub team: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Address {
+    pub street: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    pub lat: f64,
+    pub lon: f64,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Account {
+    pub id: AccountId,
+    pub name: String,
+    /// The rep whose territory holds this account.
+    pub rep: UserId,
+    pub kind: AccountKind,
+    pub segment: Segment,
+    #[serde(default)]
+    pub specialties: Vec<Specialty>,
+    pub address: Address,
+    pub tz: TzName,
+    #[serde(default)]
+    pub office_hours: WeekHours,
+    /// Best times to drop in, every open day (P27).
+    #[serde(default)]
+    pub visit_windows: Vec<TimeRange>,
+    /// The front desk keeps reps out; visit at lunch or after the last patient (P27).
+    #[serde(default)]
+    pub front_desk_blocks: bool,
+    pub access: AccessPolicy,
+    pub status: AccountStatus,
+    /// Known facts about the office (P24), e.g. `ehr` → `Epic`.
+    #[serde(default)]
+    pub profile: BTreeMap<String, String>,
+    /// Pain points the office has named, as catalogue keys (P25).
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContactChannels {
+    #[serde(default)]
+    pub cell: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub office_phone: Option<String>,
+    #[serde(default)]
+    pub extension: Option<String>,
+    #[serde(default)]
+    pub linkedin: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub id: ContactId,
+    pub account: AccountId,
+    pub name: String,
+    pub role: ContactRole,
+    pub influence: Influence,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    pub specialty: Option<Specialty>,
+    #[serde(default)]
+    pub channels: ContactChannels,
+    #[serde(default)]
+    pub preferred_channel: Option<Channel>,
+    #[serde(default)]
+    pub opt_outs: Vec<Channel>,
+}
+
+impl Contact {
+    /// The channels this contact can be reached on at all (an address known, not opted out).
+    pub fn can_use(&self, channel: Channel) -> bool {
+        if self.opt_outs.contains(&channel) {
+            return false;
+        }
+        let c = &self.channels;
+        match channel {
+            Channel::Visit | Channel::HandwrittenNote | Channel::Letter => true,
+            Channel::Call | Channel::Voicemail => {
+                c.cell.is_some() || c.office_phone.is_some() || c.extension.is_some()
+            }
+            Channel::Text => c.cell.is_some(),
+            Channel::Email | Channel::VirtualMeeting => c.email.is_some(),
+            Channel::Linkedin => c.linkedin.is_some(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PainPoint {
+    pub key: String,
+    pub segment: Segment,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Topic {
+    pub id: TopicId,
+    pub title: String,
+    /// Keys into the pain-point catalogue (P25).
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+    /// Empty means every specialty.
+    #[serde(default)]
+    pub specialties: Vec<Specialty>,
+    /// Empty means every segment.
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    /// Empty means every role; staff topics name office managers and nurses (P11).
+    #[serde(default)]
+    pub roles: Vec<ContactRole>,
+    #[serde(default)]
+    pub related: Vec<TopicId>,
+    #[serde(default)]
+    pub available_from: Option<Date>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NextStep {
+    pub what: String,
+    pub due: Date,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Touch {
+    pub id: TouchId,
+    pub at: Timestamp,
+    pub rep: UserId,
+    pub contact: ContactId,
+    pub account: AccountId,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    #[serde(default = "routine")]
+    pub kind: TouchKind,
+    #[serde(default)]
+    pub primary_topic: Option<TopicId>,
+    /// Every topic that came up, not only the planned one (P4).
+    #[serde(default)]
+    pub topics: Vec<TopicId>,
+    /// Topics the contact did not quite get; they become a reason to return (P3).
+    #[serde(default)]
+    pub explain_better: Vec<TopicId>,
+    #[serde(default)]
+    pub next_step: Option<NextStep>,
+    /// A callback agreed for this exact moment (P35).
+    #[serde(default)]
+    pub callback_at: Option<Timestamp>,
+    #[serde(default)]
+    pub note: String,
+}
+
+fn routine() -> TouchKind {
+    TouchKind::Routine
+}
+
+/// Referrals (or transactions) received from one referring contact on one day. Counts
+/// only: Rounds never stores who the patients were.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReferralCount {
+    pub contact: ContactId,
+    pub day: Date,
+    pub count: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct LostAccount {
+    pub account: AccountId,
+    pub lost_on: Date,
+    pub reason: LossReason,
+    #[serde(default)]
+    pub competitor: Option<String>,
+    #[serde(default)]
+    pub stakeholders: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoFit {
+    pub account: AccountId,
+    pub decided_on: Date,
+    pub reason: String,
+}
+
+/// Everything one rep's plan is computed from. Loaded by the store, built by tests.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Territory {
+    pub accounts: Vec<Account>,
+    pub contacts: Vec<Contact>,
+    pub topics: Vec<Topic>,
+    pub touches: Vec<Touch>,
+    pub referrals: Vec<ReferralCount>,
+    pub lost: Vec<LostAccount>,
+    pub no_fits: Vec<NoFit>,
+}
