@@ -14,6 +14,8 @@ use crate::model::{
 pub const FORMAT_VERSION: u32 = 1;
 
 /// One line of an export file.
+// Records are built one at a time while reading or writing, so their size is harmless.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "kebab-case")]
 pub enum Record {

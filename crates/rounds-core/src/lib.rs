@@ -7,3 +7,5 @@
 pub mod catalogue;
 pub mod export;
 pub mod model;
+pub mod planner;
+pub mod playbook;

@@ -1,0 +1,477 @@
+//! The playbook as data: every tunable default of the follow-up rules, read from TOML.
+//!
+//! A file only needs the keys it changes; the rest come from the embedded default.
+//! Reading goes raw TOML → key and type check against the default → `PlaybookWire`
+//! (unknown keys refused) → `Playbook` through one `TryFrom` holding every semantic
+//! check, so that `rounds playbook check` can list every problem at once.
+
+use std::fmt;
+
+use jiff::civil::Weekday;
+use serde::Deserialize;
+
+use crate::model::{parse_weekday, Channel, TimeRange};
+
+/// The default playbook, shipped inside the binary.
+pub const DEFAULT_TOML: &str = include_str!("../assets/playbook.toml");
+
+/// One thing wrong with a playbook file.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlaybookProblem {
+    pub key: String,
+    pub value: String,
+    pub why: String,
+}
+
+impl fmt::Display for PlaybookProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} = {}: {}", self.key, self.value, self.why)
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("the playbook has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
+pub struct PlaybookError(pub Vec<PlaybookProblem>);
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct PlaybookWire {
+    conversation: ConversationWire,
+    referrals: ReferralsWire,
+    lost: LostWire,
+    cadence: CadenceWire,
+    day: DayWire,
+    email: EmailWire,
+    channels: ChannelsWire,
+    profile: ProfileWire,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ConversationWire {
+    backup_topics: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReferralsWire {
+    records_check_after_days: i64,
+    baseline_days: i64,
+    recent_days: i64,
+    drop_threshold: f64,
+    min_baseline_per_recent: f64,
+    ask_after_positive_outcomes: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct LostWire {
+    feedback_within_days: i64,
+    nurture_min_days: i64,
+    nurture_max_days: i64,
+    nurture_channels: Vec<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CadenceWire {
+    min_attempts: i64,
+    max_attempts: i64,
+    retention_cost_ratio: Vec<f64>,
+    max_touches_per_contact_per_week: i64,
+    min_days_between_visits: i64,
+    max_silence_days: i64,
+    customer_touch_every_days: i64,
+    prospect_attempt_gap_days: i64,
+    dead_end_after: i64,
+    prospecting_share: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct DayWire {
+    visit_minutes: i64,
+    max_visits: i64,
+    max_remote: i64,
+    front_desk_end_of_day_minutes: i64,
+    thank_you_within_days: i64,
+    new_content_days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EmailWire {
+    days: Vec<String>,
+    urgent_days: Vec<String>,
+    best_hours: String,
+    next_hours: String,
+    never_hours: String,
+    closing_buffer_minutes: i64,
+    prospecting_wait_min_days: i64,
+    prospecting_wait_max_days: i64,
+    confirmation_within_business_days: i64,
+    max_words: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ChannelsWire {
+    quality_rank: Vec<String>,
+    cell_max_per_week: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileWire {
+    facts: Vec<String>,
+}
+
+/// A reach of a contact, ranked by quality in P43.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reach {
+    Cell,
+    Email,
+    Extension,
+}
+
+/// The validated playbook the planner reads. Field names follow the TOML keys.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Playbook {
+    pub backup_topics: usize,
+    pub records_check_after_days: i64,
+    pub baseline_days: i64,
+    pub recent_days: i64,
+    pub drop_threshold: f64,
+    pub min_baseline_per_recent: f64,
+    pub ask_after_positive_outcomes: usize,
+    pub feedback_within_days: i64,
+    pub nurture_min_days: i64,
+    pub nurture_max_days: i64,
+    pub nurture_channels: Vec<Channel>,
+    pub min_attempts: usize,
+    pub max_attempts: usize,
+    pub retention_cost_ratio: (f64, f64),
+    pub max_touches_per_contact_per_week: usize,
+    pub min_days_between_visits: i64,
+    pub max_silence_days: i64,
+    pub customer_touch_every_days: i64,
+    pub prospect_attempt_gap_days: i64,
+    pub dead_end_after: usize,
+    pub prospecting_share: f64,
+    pub visit_minutes: i64,
+    pub max_visits: usize,
+    pub max_remote: usize,
+    pub front_desk_end_of_day_minutes: i64,
+    pub thank_you_within_days: i64,
+    pub new_content_days: i64,
+    pub email_days: Vec<Weekday>,
+    pub urgent_email_days: Vec<Weekday>,
+    pub email_best_hours: TimeRange,
+    pub email_next_hours: TimeRange,
+    pub email_never_hours: TimeRange,
+    pub closing_buffer_minutes: i64,
+    pub prospecting_wait_min_days: i64,
+    pub prospecting_wait_max_days: i64,
+    pub confirmation_within_business_days: i64,
+    pub max_words: usize,
+    pub quality_rank: Vec<Reach>,
+    pub cell_max_per_week: usize,
+    pub profile_facts: Vec<String>,
+}
+
+impl Default for Playbook {
+    fn default() -> Self {
+        // The embedded file is checked by a test, so this cannot fail in a release.
+        Playbook::from_toml(DEFAULT_TOML).expect("the embedded playbook is valid")
+    }
+}
+
+impl Playbook {
+    /// The customer weight of P22: the midpoint of the retention cost ratio.
+    pub fn customer_weight(&self) -> f64 {
+        (self.retention_cost_ratio.0 + self.retention_cost_ratio.1) / 2.0
+    }
+
+    /// Reads a playbook file; keys it leaves out keep their default.
+    pub fn from_toml(text: &str) -> Result<Playbook, PlaybookError> {
+        let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
+            PlaybookError(vec![PlaybookProblem {
+                key: "(file)".into(),
+                value: String::new(),
+                why: format!("not valid TOML: {}", e.message()),
+            }])
+        })?;
+        let mut merged: toml::Table = DEFAULT_TOML.parse().expect("the embedded playbook parses");
+        let mut problems = Vec::new();
+        for (section, value) in &user {
+            let Some(default_section) = merged.get_mut(section).and_then(|v| v.as_table_mut()) else {
+                problems.push(PlaybookProblem {
+                    key: section.clone(),
+                    value: short(value),
+                    why: format!("unknown section; known sections: {}", known_sections()),
+                });
+                continue;
+            };
+            let Some(table) = value.as_table() else {
+                problems.push(PlaybookProblem {
+                    key: section.clone(),
+                    value: short(value),
+                    why: "must be a section ([name]) of keys".into(),
+                });
+                continue;
+            };
+            for (key, v) in table {
+                let path = format!("{section}.{key}");
+                match default_section.get(key) {
+                    None => {
+                        let known: Vec<&str> = default_section.keys().map(String::as_str).collect();
+                        problems.push(PlaybookProblem {
+                            key: path,
+                            value: short(v),
+                            why: format!("unknown key; keys of [{section}]: {}", known.join(", ")),
+                        })
+                    }
+                    Some(d) if !same_shape(d, v) => problems.push(PlaybookProblem {
+                        key: path,
+                        value: short(v),
+                        why: format!("expected {}, like the default {}", d.type_str(), short(d)),
+                    }),
+                    Some(_) => {
+                        default_section.insert(key.clone(), coerce(v));
+                    }
+                }
+            }
+        }
+        if !problems.is_empty() {
+            return Err(PlaybookError(problems));
+        }
+        let wire: PlaybookWire = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
+            PlaybookError(vec![PlaybookProblem { key: "(file)".into(), value: String::new(), why: e.to_string() }])
+        })?;
+        Playbook::try_from(wire)
+    }
+}
+
+fn known_sections() -> String {
+    let t: toml::Table = DEFAULT_TOML.parse().expect("the embedded playbook parses");
+    t.keys().cloned().collect::<Vec<_>>().join(", ")
+}
+
+fn short(v: &toml::Value) -> String {
+    let s = v.to_string();
+    if s.len() > 60 { format!("{}…", &s[..60]) } else { s }
+}
+
+/// Integers are accepted where a float is expected; everything else must match.
+fn same_shape(default: &toml::Value, given: &toml::Value) -> bool {
+    use toml::Value::*;
+    match (default, given) {
+        (Float(_), Integer(_)) => true,
+        (Array(d), Array(g)) => match d.first() {
+            Some(first) => g.iter().all(|x| same_shape(first, x)),
+            None => true,
+        },
+        _ => std::mem::discriminant(default) == std::mem::discriminant(given),
+    }
+}
+
+fn coerce(v: &toml::Value) -> toml::Value {
+    v.clone()
+}
+
+impl TryFrom<PlaybookWire> for Playbook {
+    type Error = PlaybookError;
+
+    fn try_from(w: PlaybookWire) -> Result<Self, Self::Error> {
+        let mut p = Problems::default();
+        let c = &w.cadence;
+        let ratio = match c.retention_cost_ratio.as_slice() {
+            [lo, hi] if *lo >= 1.0 && lo <= hi => (*lo, *hi),
+            _ => {
+                p.add("cadence.retention_cost_ratio", format!("{:?}", c.retention_cost_ratio), "two numbers [low, high], 1 ≤ low ≤ high");
+                (6.0, 7.0)
+            }
+        };
+        let min_attempts = p.count("cadence.min_attempts", c.min_attempts, 1, 50);
+        let max_attempts = p.count("cadence.max_attempts", c.max_attempts, 1, 50);
+        if max_attempts < min_attempts {
+            p.add("cadence.max_attempts", max_attempts.to_string(), "must be at least cadence.min_attempts (P20)");
+        }
+        let nurture_min_days = p.days("lost.nurture_min_days", w.lost.nurture_min_days, 1);
+        let nurture_max_days = p.days("lost.nurture_max_days", w.lost.nurture_max_days, 1);
+        if nurture_max_days < nurture_min_days {
+            p.add("lost.nurture_max_days", nurture_max_days.to_string(), "must be at least lost.nurture_min_days (P17)");
+        }
+        let nurture_channels = p.channels("lost.nurture_channels", &w.lost.nurture_channels);
+        let e = &w.email;
+        let email_days = p.weekdays("email.days", &e.days);
+        let urgent_email_days = p.weekdays("email.urgent_days", &e.urgent_days);
+        let wait_min = p.days("email.prospecting_wait_min_days", e.prospecting_wait_min_days, 1);
+        let wait_max = p.days("email.prospecting_wait_max_days", e.prospecting_wait_max_days, 1);
+        if wait_max < wait_min {
+            p.add("email.prospecting_wait_max_days", wait_max.to_string(), "must be at least prospecting_wait_min_days (P40)");
+        }
+        let best = p.range("email.best_hours", &e.best_hours);
+        let next = p.range("email.next_hours", &e.next_hours);
+        let never = p.range("email.never_hours", &e.never_hours);
+        for (key, r) in [("email.best_hours", best), ("email.next_hours", next)] {
+            if r.intersect(&never).is_some() {
+                p.add(key, r.to_string(), "overlaps email.never_hours (P39)");
+            }
+        }
+        let mut quality_rank = Vec::new();
+        for s in &w.channels.quality_rank {
+            match s.as_str() {
+                "cell" => quality_rank.push(Reach::Cell),
+                "email" => quality_rank.push(Reach::Email),
+                "extension" => quality_rank.push(Reach::Extension),
+                other => p.add("channels.quality_rank", other.to_string(), "each entry is one of: cell, email, extension"),
+            }
+        }
+        let share = w.cadence.prospecting_share;
+        if !(0.0..=1.0).contains(&share) {
+            p.add("cadence.prospecting_share", share.to_string(), "a share between 0 and 1");
+        }
+        let r = &w.referrals;
+        if !(0.0 < r.drop_threshold && r.drop_threshold < 1.0) {
+            p.add("referrals.drop_threshold", r.drop_threshold.to_string(), "a share between 0 and 1, e.g. 0.5 for a halving (P9)");
+        }
+        if r.min_baseline_per_recent < 0.0 {
+            p.add("referrals.min_baseline_per_recent", r.min_baseline_per_recent.to_string(), "must not be negative");
+        }
+        let recent_days = p.days("referrals.recent_days", r.recent_days, 1);
+        let baseline_days = p.days("referrals.baseline_days", r.baseline_days, 1);
+        if baseline_days < recent_days {
+            p.add("referrals.baseline_days", baseline_days.to_string(), "must be at least referrals.recent_days (P9)");
+        }
+        let playbook = Playbook {
+            backup_topics: p.count("conversation.backup_topics", w.conversation.backup_topics, 0, 10),
+            records_check_after_days: p.days("referrals.records_check_after_days", r.records_check_after_days, 1),
+            baseline_days,
+            recent_days,
+            drop_threshold: r.drop_threshold,
+            min_baseline_per_recent: r.min_baseline_per_recent,
+            ask_after_positive_outcomes: p.count("referrals.ask_after_positive_outcomes", r.ask_after_positive_outcomes, 1, 100),
+            feedback_within_days: p.days("lost.feedback_within_days", w.lost.feedback_within_days, 1),
+            nurture_min_days,
+            nurture_max_days,
+            nurture_channels,
+            min_attempts,
+            max_attempts,
+            retention_cost_ratio: ratio,
+            max_touches_per_contact_per_week: p.count("cadence.max_touches_per_contact_per_week", c.max_touches_per_contact_per_week, 1, 50),
+            min_days_between_visits: p.days("cadence.min_days_between_visits", c.min_days_between_visits, 0),
+            max_silence_days: p.days("cadence.max_silence_days", c.max_silence_days, 1),
+            customer_touch_every_days: p.days("cadence.customer_touch_every_days", c.customer_touch_every_days, 1),
+            prospect_attempt_gap_days: p.days("cadence.prospect_attempt_gap_days", c.prospect_attempt_gap_days, 1),
+            dead_end_after: p.count("cadence.dead_end_after", c.dead_end_after, 1, 50),
+            prospecting_share: share,
+            visit_minutes: p.minutes("day.visit_minutes", w.day.visit_minutes),
+            max_visits: p.count("day.max_visits", w.day.max_visits, 0, 40),
+            max_remote: p.count("day.max_remote", w.day.max_remote, 0, 200),
+            front_desk_end_of_day_minutes: p.minutes("day.front_desk_end_of_day_minutes", w.day.front_desk_end_of_day_minutes),
+            thank_you_within_days: p.days("day.thank_you_within_days", w.day.thank_you_within_days, 1),
+            new_content_days: p.days("day.new_content_days", w.day.new_content_days, 1),
+            email_days,
+            urgent_email_days,
+            email_best_hours: best,
+            email_next_hours: next,
+            email_never_hours: never,
+            closing_buffer_minutes: p.minutes("email.closing_buffer_minutes", e.closing_buffer_minutes),
+            prospecting_wait_min_days: wait_min,
+            prospecting_wait_max_days: wait_max,
+            confirmation_within_business_days: p.days("email.confirmation_within_business_days", e.confirmation_within_business_days, 1),
+            max_words: p.count("email.max_words", e.max_words, 10, 2000),
+            quality_rank,
+            cell_max_per_week: p.count("channels.cell_max_per_week", w.channels.cell_max_per_week, 0, 50),
+            profile_facts: w.profile.facts.clone(),
+        };
+        if p.0.is_empty() { Ok(playbook) } else { Err(PlaybookError(p.0)) }
+    }
+}
+
+#[derive(Default)]
+struct Problems(Vec<PlaybookProblem>);
+
+impl Problems {
+    fn add(&mut self, key: &str, value: String, why: &str) {
+        self.0.push(PlaybookProblem { key: key.into(), value, why: why.into() });
+    }
+    fn count(&mut self, key: &str, v: i64, min: i64, max: i64) -> usize {
+        if v < min || v > max {
+            self.add(key, v.to_string(), &format!("a whole number from {min} to {max}"));
+            return min.max(0) as usize;
+        }
+        v as usize
+    }
+    fn days(&mut self, key: &str, v: i64, min: i64) -> i64 {
+        if v < min || v > 3650 {
+            self.add(key, v.to_string(), &format!("a number of days from {min} to 3650"));
+        }
+        v
+    }
+    fn minutes(&mut self, key: &str, v: i64) -> i64 {
+        if !(0..=24 * 60).contains(&v) {
+            self.add(key, v.to_string(), "a number of minutes from 0 to 1440");
+        }
+        v
+    }
+    fn range(&mut self, key: &str, v: &str) -> TimeRange {
+        v.parse().unwrap_or_else(|e: crate::model::InvalidValue| {
+            self.add(key, format!("{v:?}"), &e.0);
+            TimeRange::hm(0, 0, 0, 1)
+        })
+    }
+    fn weekdays(&mut self, key: &str, v: &[String]) -> Vec<Weekday> {
+        v.iter()
+            .filter_map(|d| parse_weekday(d).map_err(|e| self.add(key, format!("{d:?}"), &e.0)).ok())
+            .collect()
+    }
+    fn channels(&mut self, key: &str, v: &[String]) -> Vec<Channel> {
+        if v.is_empty() {
+            self.add(key, "[]".into(), "name at least one channel");
+        }
+        v.iter()
+            .filter_map(|c| c.parse::<Channel>().map_err(|e| self.add(key, format!("{c:?}"), &e.0)).ok())
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn default_playbook_is_valid() {
+        let p = Playbook::from_toml(DEFAULT_TOML).unwrap();
+        assert_eq!(p.backup_topics, 2);
+        assert_eq!(p.email_days, vec![Weekday::Tuesday, Weekday::Thursday]);
+        assert_eq!(p.visit_minutes, 15);
+    }
+
+    #[test]
+    fn a_partial_file_keeps_the_other_defaults() {
+        let p = Playbook::from_toml("[day]\nmax_visits = 5\n").unwrap();
+        assert_eq!(p.max_visits, 5);
+        assert_eq!(p.max_attempts, 8);
+    }
+
+    #[test]
+    fn every_problem_is_listed_with_key_value_and_reason() {
+        let text = "[day]\nmax_visitz = 5\nvisit_minutes = \"long\"\n[email]\nbest_hours = \"12:30-11:00\"\n[nonsense]\nx = 1\n";
+        let err = Playbook::from_toml(text).unwrap_err();
+        let keys: Vec<_> = err.0.iter().map(|p| p.key.as_str()).collect();
+        assert!(keys.contains(&"day.max_visitz"), "{keys:?}");
+        assert!(keys.contains(&"day.visit_minutes"), "{keys:?}");
+        assert!(keys.contains(&"nonsense"), "{keys:?}");
+        let semantic = Playbook::from_toml("[email]\nbest_hours = \"12:30-11:00\"\ndays = [\"tue\", \"someday\"]\n").unwrap_err();
+        assert_eq!(semantic.0.len(), 2, "{semantic}");
+        assert!(semantic.to_string().contains("email.days = \"someday\""));
+    }
+
+    #[test]
+    fn p20_max_attempts_below_min_is_refused() {
+        let err = Playbook::from_toml("[cadence]\nmin_attempts = 6\nmax_attempts = 4\n").unwrap_err();
+        assert_eq!(err.0[0].key, "cadence.max_attempts");
+    }
+}
