@@ -264,7 +264,14 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         account_flags(account, &hs, &topics, pb, today, &mut flags);
     }
 
-    let items = fill_day(candidates, &topics, pb, today);
+    let mut last_visit: BTreeMap<AccountId, Date> = BTreeMap::new();
+    for h in &histories {
+        if let Some((_, d)) = h.touches.iter().rev().find(|(t, _)| t.channel == Channel::Visit) {
+            let e = last_visit.entry(h.account.id).or_insert(*d);
+            *e = (*e).max(*d);
+        }
+    }
+    let items = fill_day(candidates, last_visit, &topics, pb, today);
     DayPlan { rep, date: today, items, flags }
 }
 
@@ -954,12 +961,17 @@ struct Day {
     visits: usize,
     remote: usize,
     visited: BTreeSet<AccountId>,
+    /// The latest visit to each account, by anyone (P23 counts per account).
+    last_visit: BTreeMap<AccountId, Date>,
 }
 
-fn fill_day(mut candidates: Vec<Candidate>, topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, today: Date) -> Vec<PlanItem> {
+fn fill_day(
+    mut candidates: Vec<Candidate>,
+    last_visit: BTreeMap<AccountId, Date>,
+    topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, today: Date) -> Vec<PlanItem> {
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.history.contact.id.cmp(&b.history.contact.id)));
     let reserve = (pb.max_remote as f64 * pb.prospecting_share).floor() as usize;
-    let mut day = Day { visits: 0, remote: 0, visited: BTreeSet::new() };
+    let mut day = Day { visits: 0, remote: 0, visited: BTreeSet::new(), last_visit };
     let mut items = Vec::new();
     let mut planned: BTreeSet<ContactId> = BTreeSet::new();
     // Agreed and time-bound touches first, then the rest with room kept for prospects
@@ -1073,12 +1085,12 @@ fn choose_channel(c: &Candidate, day: &Day, remote_room: bool, pb: &Playbook, to
     }
     let mut seen = BTreeSet::new();
     order.retain(|ch| seen.insert(*ch));
-    // P21: after an unanswered attempt, change the channel if another one is open.
+    // P21: after an unanswered attempt, another channel first; the same one only as a
+    // last resort, and then at another time of day.
     if let Some((t, _)) = last_unanswered
-        && order.len() > 1
         && c.exact_at.is_none()
     {
-        order.retain(|ch| *ch != t.channel);
+        order.sort_by_key(|ch| *ch == t.channel);
     }
     for ch in order {
         if !contact.can_use(ch) {
@@ -1158,13 +1170,7 @@ fn visit_choice(c: &Candidate, day: &Day, pb: &Playbook, today: Date, prefer_aft
     if h.touches_this_week >= pb.max_touches_per_contact_per_week {
         return None;
     }
-    let recent_visit = h
-        .touches
-        .iter()
-        .rev()
-        .filter(|(t, _)| t.channel == Channel::Visit)
-        .map(|(_, d)| days_between(*d, today))
-        .next();
+    let recent_visit = day.last_visit.get(&a.id).map(|d| days_between(*d, today));
     if recent_visit.is_some_and(|d| d < pb.min_days_between_visits) && !c.visit_agreed {
         return None; // P23
     }
