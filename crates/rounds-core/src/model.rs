@@ -692,3 +692,53 @@ pub struct Territory {
     pub lost: Vec<LostAccount>,
     pub no_fits: Vec<NoFit>,
 }
+
+impl FromStr for WeekHours {
+    type Err = InvalidValue;
+    /// Reads `mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let mut hours = WeekHours::default();
+        for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
+            let (days, ranges) = part.split_once(' ').ok_or_else(|| {
+                InvalidValue(format!("`{part}` needs days and times, e.g. `mon-fri 08:00-12:00,13:00-17:00`"))
+            })?;
+            let ranges: Vec<TimeRange> =
+                ranges.split(',').map(|r| r.trim().parse()).collect::<Result<_, _>>()?;
+            let days: Vec<Weekday> = match days.split_once('-') {
+                Some((from, to)) => {
+                    let (from, to) = (parse_weekday(from)?, parse_weekday(to)?);
+                    let (a, b) = (from.to_monday_zero_offset(), to.to_monday_zero_offset());
+                    if a > b {
+                        return Err(InvalidValue(format!("`{days}` runs backwards; write e.g. `mon-fri`")));
+                    }
+                    (a..=b).filter_map(|i| Weekday::from_monday_zero_offset(i).ok()).collect()
+                }
+                None => vec![parse_weekday(days)?],
+            };
+            let mut sorted = ranges.clone();
+            sorted.sort();
+            if sorted.windows(2).any(|w| w[0].end > w[1].start) {
+                return Err(InvalidValue(format!("the times in `{part}` overlap")));
+            }
+            for d in days {
+                hours.set(d, sorted.clone());
+            }
+        }
+        Ok(hours)
+    }
+}
+
+impl fmt::Display for WeekHours {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let mut parts = Vec::new();
+        for (i, ranges) in self.days.iter().enumerate() {
+            if ranges.is_empty() {
+                continue;
+            }
+            let day = Weekday::from_monday_zero_offset(i as i8).unwrap_or(Weekday::Monday);
+            let r: Vec<String> = ranges.iter().map(|r| r.to_string()).collect();
+            parts.push(format!("{} {}", weekday_key(day), r.join(",")));
+        }
+        f.write_str(&parts.join("; "))
+    }
+}
