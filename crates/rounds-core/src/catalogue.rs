@@ -5,22 +5,46 @@ use crate::model::{PainPoint, Segment};
 
 const MEDICAL: &[(&str, &str)] = &[
     ("patient-phone-calls", "Phone calls from patients"),
-    ("prior-auths", "Dealing with prior authorisations (often unnecessary ones)"),
-    ("non-compliance-outcomes", "Poorer patient outcomes due to non-compliance"),
+    (
+        "prior-auths",
+        "Dealing with prior authorisations (often unnecessary ones)",
+    ),
+    (
+        "non-compliance-outcomes",
+        "Poorer patient outcomes due to non-compliance",
+    ),
     ("need-more-staff", "Need more staff"),
     ("consistency-of-care", "Consistency of medical care"),
-    ("insurance-carrier-calls", "Phone calls with insurance carriers"),
+    (
+        "insurance-carrier-calls",
+        "Phone calls with insurance carriers",
+    ),
     ("need-new-patients", "Needing more new patients"),
     ("payer-contracts", "Negotiating contracts with payers"),
     ("staff-morale", "Employee morale and staff frustration"),
     ("staff-turnover", "Employee turnover"),
     ("staff-education", "Staff education"),
-    ("patient-funds-for-meds", "Patients not having funds to fill medications"),
-    ("wc-knowledge", "Lack of knowledge of workers' compensation in general"),
+    (
+        "patient-funds-for-meds",
+        "Patients not having funds to fill medications",
+    ),
+    (
+        "wc-knowledge",
+        "Lack of knowledge of workers' compensation in general",
+    ),
     ("pharmacy-phone-calls", "Pharmacy phone calls"),
-    ("regulatory-requirements", "Keeping up with regulatory requirements"),
-    ("prior-auth-when", "Understanding when a prior authorisation is necessary"),
-    ("wc-meds-knowledge", "Lack of knowledge of workers' compensation medications"),
+    (
+        "regulatory-requirements",
+        "Keeping up with regulatory requirements",
+    ),
+    (
+        "prior-auth-when",
+        "Understanding when a prior authorisation is necessary",
+    ),
+    (
+        "wc-meds-knowledge",
+        "Lack of knowledge of workers' compensation medications",
+    ),
     ("medication-adherence", "Patient medication adherence"),
     ("doctor-shopping", "Doctor hopping and shopping"),
     ("drug-shortages", "Drug shortages"),
@@ -32,9 +56,18 @@ const LAW: &[(&str, &str)] = &[
     ("high-case-loads", "High case loads"),
     ("medication-invoices", "Chasing down medication invoices"),
     ("staff-switching-jobs", "Employees' tendency to switch jobs"),
-    ("non-billable-time", "Spending time on non-billable activities"),
-    ("client-care-visibility", "Knowing what is happening with a client's medical care and medications"),
-    ("multi-pharmacy-invoices", "Chasing invoices from multiple pharmacies"),
+    (
+        "non-billable-time",
+        "Spending time on non-billable activities",
+    ),
+    (
+        "client-care-visibility",
+        "Knowing what is happening with a client's medical care and medications",
+    ),
+    (
+        "multi-pharmacy-invoices",
+        "Chasing invoices from multiple pharmacies",
+    ),
     ("need-new-clients", "Need more new clients"),
     ("employee-satisfaction", "Employee satisfaction"),
     ("attorney-work-life", "Attorney work-life balance"),
@@ -42,11 +75,17 @@ const LAW: &[(&str, &str)] = &[
 
 /// Every pain point of the starter catalogue, medical providers first.
 pub fn pain_points() -> Vec<PainPoint> {
-    let medical = MEDICAL.iter().map(|(k, t)| (Segment::MedicalProvider, k, t));
+    let medical = MEDICAL
+        .iter()
+        .map(|(k, t)| (Segment::MedicalProvider, k, t));
     let law = LAW.iter().map(|(k, t)| (Segment::LawFirm, k, t));
     medical
         .chain(law)
-        .map(|(segment, key, title)| PainPoint { key: (*key).into(), segment, title: (*title).into() })
+        .map(|(segment, key, title)| PainPoint {
+            key: (*key).into(),
+            segment,
+            title: (*title).into(),
+        })
         .collect()
 }
 
@@ -61,7 +100,12 @@ mod tests {
     #[test]
     fn p25_catalogue_ships_both_segments_with_unique_keys() {
         let all = pain_points();
-        assert!(all.iter().filter(|p| p.segment == Segment::MedicalProvider).count() >= 20);
+        assert!(
+            all.iter()
+                .filter(|p| p.segment == Segment::MedicalProvider)
+                .count()
+                >= 20
+        );
         assert!(all.iter().filter(|p| p.segment == Segment::LawFirm).count() >= 10);
         let mut keys: Vec<_> = all.iter().map(|p| p.key.clone()).collect();
         keys.sort();

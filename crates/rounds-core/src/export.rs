@@ -19,7 +19,10 @@ pub const FORMAT_VERSION: u32 = 1;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "record", rename_all = "kebab-case")]
 pub enum Record {
-    Header { format: u32, organisation: Organisation },
+    Header {
+        format: u32,
+        organisation: Organisation,
+    },
     User(User),
     Account(Account),
     Contact(Contact),
@@ -60,7 +63,10 @@ impl fmt::Display for Problem {
 
 impl OrgData {
     pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
-        let header = Record::Header { format: FORMAT_VERSION, organisation: self.organisation.clone() };
+        let header = Record::Header {
+            format: FORMAT_VERSION,
+            organisation: self.organisation.clone(),
+        };
         std::iter::once(header)
             .chain(self.users.iter().cloned().map(Record::User))
             .chain(self.topics.iter().cloned().map(Record::Topic))
@@ -88,7 +94,11 @@ impl OrgData {
         let mut problems = Vec::new();
         let mut header = None;
         let mut data = OrgData {
-            organisation: Organisation { id: crate::model::OrgId(1), name: String::new(), demo: false },
+            organisation: Organisation {
+                id: crate::model::OrgId(1),
+                name: String::new(),
+                demo: false,
+            },
             users: vec![],
             accounts: vec![],
             contacts: vec![],
@@ -108,12 +118,19 @@ impl OrgData {
             let record: Record = match serde_json::from_str(raw) {
                 Ok(r) => r,
                 Err(e) => {
-                    problems.push(Problem { line, field: field_of(&e), message: e.to_string() });
+                    problems.push(Problem {
+                        line,
+                        field: field_of(&e),
+                        message: e.to_string(),
+                    });
                     continue;
                 }
             };
             match record {
-                Record::Header { format, organisation } => {
+                Record::Header {
+                    format,
+                    organisation,
+                } => {
                     if format != FORMAT_VERSION {
                         problems.push(Problem {
                             line,
@@ -122,7 +139,11 @@ impl OrgData {
                         });
                     }
                     if header.is_some() {
-                        problems.push(Problem { line, field: "record".into(), message: "a second header".into() });
+                        problems.push(Problem {
+                            line,
+                            field: "record".into(),
+                            message: "a second header".into(),
+                        });
                     }
                     header = Some(line);
                     data.organisation = organisation;
@@ -169,30 +190,49 @@ impl OrgData {
             });
         }
         cross_check(&data, &lines, &mut problems);
-        if problems.is_empty() { Ok(data) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(data)
+        } else {
+            Err(problems)
+        }
     }
 }
 
 fn field_of(e: &serde_json::Error) -> String {
     let msg = e.to_string();
     // serde names the offending field in backticks; that is the most useful locator.
-    msg.split('`').nth(1).map(str::to_string).unwrap_or_else(|| "record".into())
+    msg.split('`')
+        .nth(1)
+        .map(str::to_string)
+        .unwrap_or_else(|| "record".into())
 }
 
 fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut Vec<Problem>) {
     let line_of = |kind: &str, index: usize| {
-        lines.iter().filter(|(k, _)| *k == kind).nth(index).map(|(_, l)| *l).unwrap_or(0)
+        lines
+            .iter()
+            .filter(|(k, _)| *k == kind)
+            .nth(index)
+            .map(|(_, l)| *l)
+            .unwrap_or(0)
     };
     let users: BTreeSet<_> = data.users.iter().map(|u| u.id).collect();
     let accounts: BTreeSet<_> = data.accounts.iter().map(|a| a.id).collect();
     let contacts: BTreeSet<_> = data.contacts.iter().map(|c| c.id).collect();
     let topics: BTreeSet<_> = data.topics.iter().map(|t| t.id).collect();
     let mut report = |kind: &str, i: usize, field: &str, message: String| {
-        problems.push(Problem { line: line_of(kind, i), field: field.into(), message })
+        problems.push(Problem {
+            line: line_of(kind, i),
+            field: field.into(),
+            message,
+        })
     };
     let dupes = |ids: Vec<i64>| {
         let mut seen = BTreeSet::new();
-        ids.into_iter().enumerate().filter(move |(_, id)| !seen.insert(*id)).collect::<Vec<_>>()
+        ids.into_iter()
+            .enumerate()
+            .filter(move |(_, id)| !seen.insert(*id))
+            .collect::<Vec<_>>()
     };
     for (i, id) in dupes(data.users.iter().map(|u| u.id.0).collect()) {
         report("user", i, "id", format!("user id {id} appears twice"));
@@ -211,49 +251,92 @@ fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut V
     }
     for (i, a) in data.accounts.iter().enumerate() {
         if !users.contains(&a.rep) {
-            report("account", i, "rep", format!("user {} does not exist", a.rep));
+            report(
+                "account",
+                i,
+                "rep",
+                format!("user {} does not exist", a.rep),
+            );
         }
     }
     let account_of: std::collections::BTreeMap<_, _> =
         data.contacts.iter().map(|c| (c.id, c.account)).collect();
     for (i, c) in data.contacts.iter().enumerate() {
         if !accounts.contains(&c.account) {
-            report("contact", i, "account", format!("account {} does not exist", c.account));
+            report(
+                "contact",
+                i,
+                "account",
+                format!("account {} does not exist", c.account),
+            );
         }
     }
     for (i, t) in data.touches.iter().enumerate() {
         match account_of.get(&t.contact) {
-            None => report("touch", i, "contact", format!("contact {} does not exist", t.contact)),
+            None => report(
+                "touch",
+                i,
+                "contact",
+                format!("contact {} does not exist", t.contact),
+            ),
             Some(a) if *a != t.account => report(
                 "touch",
                 i,
                 "account",
-                format!("contact {} belongs to account {a}, not {}", t.contact, t.account),
+                format!(
+                    "contact {} belongs to account {a}, not {}",
+                    t.contact, t.account
+                ),
             ),
             Some(_) => {}
         }
         if !users.contains(&t.rep) {
             report("touch", i, "rep", format!("user {} does not exist", t.rep));
         }
-        for topic in t.topics.iter().chain(&t.primary_topic).chain(&t.explain_better) {
+        for topic in t
+            .topics
+            .iter()
+            .chain(&t.primary_topic)
+            .chain(&t.explain_better)
+        {
             if !topics.contains(topic) {
-                report("touch", i, "topics", format!("topic {topic} does not exist"));
+                report(
+                    "touch",
+                    i,
+                    "topics",
+                    format!("topic {topic} does not exist"),
+                );
             }
         }
     }
     for (i, r) in data.referrals.iter().enumerate() {
         if !contacts.contains(&r.contact) {
-            report("referral", i, "contact", format!("contact {} does not exist", r.contact));
+            report(
+                "referral",
+                i,
+                "contact",
+                format!("contact {} does not exist", r.contact),
+            );
         }
     }
     for (i, l) in data.lost.iter().enumerate() {
         if !accounts.contains(&l.account) {
-            report("lost", i, "account", format!("account {} does not exist", l.account));
+            report(
+                "lost",
+                i,
+                "account",
+                format!("account {} does not exist", l.account),
+            );
         }
     }
     for (i, n) in data.no_fits.iter().enumerate() {
         if !accounts.contains(&n.account) {
-            report("no-fit", i, "account", format!("account {} does not exist", n.account));
+            report(
+                "no-fit",
+                i,
+                "account",
+                format!("account {} does not exist", n.account),
+            );
         }
     }
 }

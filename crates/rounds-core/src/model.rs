@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
+use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 use jiff::tz::TimeZone;
-use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 /// A value that failed validation at a boundary; the caller adds the field name.
@@ -215,7 +215,10 @@ impl Outcome {
 impl Channel {
     /// Channels that reach a person live and need the office to accept vendors (P6).
     pub fn is_cold_reach(self) -> bool {
-        matches!(self, Channel::Visit | Channel::Call | Channel::Voicemail | Channel::Text)
+        matches!(
+            self,
+            Channel::Visit | Channel::Call | Channel::Voicemail | Channel::Text
+        )
     }
     pub fn uses_cell(self) -> bool {
         matches!(self, Channel::Text)
@@ -237,7 +240,12 @@ impl Influence {
 impl ContactRole {
     /// Practice staff whose relationship P11 asks us to build.
     pub fn is_staff(self) -> bool {
-        matches!(self, ContactRole::OfficeManager | ContactRole::HeadNurse | ContactRole::PracticeAdministrator)
+        matches!(
+            self,
+            ContactRole::OfficeManager
+                | ContactRole::HeadNurse
+                | ContactRole::PracticeAdministrator
+        )
     }
 }
 
@@ -267,7 +275,11 @@ impl FromStr for Specialty {
     type Err = InvalidValue;
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let slug = s.trim().to_ascii_lowercase().replace([' ', '_'], "-");
-        if slug.is_empty() || !slug.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-') {
+        if slug.is_empty()
+            || !slug
+                .chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        {
             return Err(InvalidValue(format!(
                 "`{s}` is not a specialty name (letters, digits and dashes, e.g. `pain-management`)"
             )));
@@ -301,7 +313,11 @@ impl FromStr for TzName {
         let s = s.trim();
         TimeZone::get(s)
             .map(|_| TzName(s.to_string()))
-            .map_err(|_| InvalidValue(format!("`{s}` is not an IANA time zone (e.g. `America/Chicago`)")))
+            .map_err(|_| {
+                InvalidValue(format!(
+                    "`{s}` is not an IANA time zone (e.g. `America/Chicago`)"
+                ))
+            })
     }
 }
 impl TryFrom<String> for TzName {
@@ -332,12 +348,17 @@ pub struct TimeRange {
 impl TimeRange {
     pub fn new(start: Time, end: Time) -> Result<Self, InvalidValue> {
         if start >= end {
-            return Err(InvalidValue(format!("time range {start:.0}-{end:.0} ends before it starts")));
+            return Err(InvalidValue(format!(
+                "time range {start:.0}-{end:.0} ends before it starts"
+            )));
         }
         Ok(TimeRange { start, end })
     }
     pub fn hm(sh: i8, sm: i8, eh: i8, em: i8) -> Self {
-        TimeRange { start: Time::constant(sh, sm, 0, 0), end: Time::constant(eh, em, 0, 0) }
+        TimeRange {
+            start: Time::constant(sh, sm, 0, 0),
+            end: Time::constant(eh, em, 0, 0),
+        }
     }
     pub fn minutes(&self) -> i64 {
         minutes_of(self.end) - minutes_of(self.start)
@@ -380,7 +401,12 @@ impl From<TimeRange> for String {
 }
 impl fmt::Display for TimeRange {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}-{}", self.start.strftime("%H:%M"), self.end.strftime("%H:%M"))
+        write!(
+            f,
+            "{}-{}",
+            self.start.strftime("%H:%M"),
+            self.end.strftime("%H:%M")
+        )
     }
 }
 
@@ -395,7 +421,11 @@ pub fn parse_weekday(s: &str) -> Result<Weekday, InvalidValue> {
         "fri" => Weekday::Friday,
         "sat" => Weekday::Saturday,
         "sun" => Weekday::Sunday,
-        _ => return Err(InvalidValue(format!("`{s}` is not a weekday (mon, tue, … sun)"))),
+        _ => {
+            return Err(InvalidValue(format!(
+                "`{s}` is not a weekday (mon, tue, … sun)"
+            )));
+        }
     };
     Ok(day)
 }
@@ -414,7 +444,10 @@ pub fn weekday_key(d: Weekday) -> &'static str {
 
 /// Office hours per weekday; a day may have several ranges (a lunch gap between them).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(try_from = "BTreeMap<String, Vec<TimeRange>>", into = "BTreeMap<String, Vec<TimeRange>>")]
+#[serde(
+    try_from = "BTreeMap<String, Vec<TimeRange>>",
+    into = "BTreeMap<String, Vec<TimeRange>>"
+)]
 pub struct WeekHours {
     days: [Vec<TimeRange>; 7],
 }
@@ -440,7 +473,10 @@ impl WeekHours {
     }
     /// Gaps between consecutive ranges on a day: the lunch break, for P27.
     pub fn gaps(&self, day: Weekday) -> Vec<TimeRange> {
-        self.on(day).windows(2).filter_map(|w| TimeRange::new(w[0].end, w[1].start).ok()).collect()
+        self.on(day)
+            .windows(2)
+            .filter_map(|w| TimeRange::new(w[0].end, w[1].start).ok())
+            .collect()
     }
 }
 
@@ -700,18 +736,26 @@ impl FromStr for WeekHours {
         let mut hours = WeekHours::default();
         for part in s.split(';').map(str::trim).filter(|p| !p.is_empty()) {
             let (days, ranges) = part.split_once(' ').ok_or_else(|| {
-                InvalidValue(format!("`{part}` needs days and times, e.g. `mon-fri 08:00-12:00,13:00-17:00`"))
+                InvalidValue(format!(
+                    "`{part}` needs days and times, e.g. `mon-fri 08:00-12:00,13:00-17:00`"
+                ))
             })?;
-            let ranges: Vec<TimeRange> =
-                ranges.split(',').map(|r| r.trim().parse()).collect::<Result<_, _>>()?;
+            let ranges: Vec<TimeRange> = ranges
+                .split(',')
+                .map(|r| r.trim().parse())
+                .collect::<Result<_, _>>()?;
             let days: Vec<Weekday> = match days.split_once('-') {
                 Some((from, to)) => {
                     let (from, to) = (parse_weekday(from)?, parse_weekday(to)?);
                     let (a, b) = (from.to_monday_zero_offset(), to.to_monday_zero_offset());
                     if a > b {
-                        return Err(InvalidValue(format!("`{days}` runs backwards; write e.g. `mon-fri`")));
+                        return Err(InvalidValue(format!(
+                            "`{days}` runs backwards; write e.g. `mon-fri`"
+                        )));
                     }
-                    (a..=b).filter_map(|i| Weekday::from_monday_zero_offset(i).ok()).collect()
+                    (a..=b)
+                        .filter_map(|i| Weekday::from_monday_zero_offset(i).ok())
+                        .collect()
                 }
                 None => vec![parse_weekday(days)?],
             };

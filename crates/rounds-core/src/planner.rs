@@ -13,9 +13,9 @@ use jiff::{Timestamp, ToSpan};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    minutes_of, AccessPolicy, Account, AccountId, AccountStatus, Channel, Contact, ContactId,
-    ContactRole, Direction, NextStep, Outcome, Segment, TimeRange, Topic, TopicId, Touch, TouchKind,
-    Territory, TzName, UserId,
+    AccessPolicy, Account, AccountId, AccountStatus, Channel, Contact, ContactId, ContactRole,
+    Direction, NextStep, Outcome, Segment, Territory, TimeRange, Topic, TopicId, Touch, TouchKind,
+    TzName, UserId, minutes_of,
 };
 use crate::playbook::{Playbook, Reach};
 
@@ -86,7 +86,10 @@ pub struct Reason {
 }
 
 fn reason(rules: &[&str], text: impl Into<String>) -> Reason {
-    Reason { rules: rules.iter().map(|r| r.to_string()).collect(), text: text.into() }
+    Reason {
+        rules: rules.iter().map(|r| r.to_string()).collect(),
+        text: text.into(),
+    }
 }
 
 /// What to read before the touch (P46).
@@ -176,19 +179,38 @@ impl<'a> History<'a> {
         self.last().map(|(_, d)| days_between(d, today))
     }
     fn last_of_kind(&self, kind: TouchKind) -> Option<(&'a Touch, Date)> {
-        self.touches.iter().rev().find(|(t, _)| t.kind == kind).copied()
+        self.touches
+            .iter()
+            .rev()
+            .find(|(t, _)| t.kind == kind)
+            .copied()
     }
     fn any_since(&self, kind: TouchKind, since: Timestamp) -> bool {
-        self.touches.iter().any(|(t, _)| t.kind == kind && t.at >= since)
+        self.touches
+            .iter()
+            .any(|(t, _)| t.kind == kind && t.at >= since)
     }
     fn last_unanswered_attempt(&self) -> Option<(&'a Touch, Date)> {
-        self.last().filter(|(t, _)| t.outcome == Outcome::NoResponse && t.direction == Direction::Outbound)
+        self.last()
+            .filter(|(t, _)| t.outcome == Outcome::NoResponse && t.direction == Direction::Outbound)
     }
     /// The next step of the latest conversation, unless a later conversation followed.
     fn open_next_step(&self) -> Option<(&'a NextStep, Date)> {
-        let (i, (t, d)) = self.touches.iter().enumerate().rev().find(|(_, (t, _))| t.next_step.is_some())?;
-        let superseded = self.touches[i + 1..].iter().any(|(later, _)| later.outcome.answered());
-        (!superseded).then(|| (t.next_step.as_ref().unwrap_or_else(|| unreachable_step()), *d))
+        let (i, (t, d)) = self
+            .touches
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, (t, _))| t.next_step.is_some())?;
+        let superseded = self.touches[i + 1..]
+            .iter()
+            .any(|(later, _)| later.outcome.answered());
+        (!superseded).then(|| {
+            (
+                t.next_step.as_ref().unwrap_or_else(|| unreachable_step()),
+                *d,
+            )
+        })
     }
 }
 
@@ -217,8 +239,12 @@ struct Candidate<'a> {
 
 /// Plans one rep's day. Pure and deterministic.
 pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> DayPlan {
-    let accounts: BTreeMap<AccountId, &Account> =
-        territory.accounts.iter().filter(|a| a.rep == rep).map(|a| (a.id, a)).collect();
+    let accounts: BTreeMap<AccountId, &Account> = territory
+        .accounts
+        .iter()
+        .filter(|a| a.rep == rep)
+        .map(|a| (a.id, a))
+        .collect();
     let topics: BTreeMap<TopicId, &Topic> = territory.topics.iter().map(|t| (t.id, t)).collect();
 
     let mut touches_by_contact: HashMap<ContactId, Vec<&Touch>> = HashMap::new();
@@ -230,11 +256,17 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
     let mut referrals_by_contact: HashMap<ContactId, Vec<(Date, u32)>> = HashMap::new();
     for r in &territory.referrals {
         if r.day < today {
-            referrals_by_contact.entry(r.contact).or_default().push((r.day, r.count));
+            referrals_by_contact
+                .entry(r.contact)
+                .or_default()
+                .push((r.day, r.count));
         }
     }
-    let mut contacts: Vec<&Contact> =
-        territory.contacts.iter().filter(|c| accounts.contains_key(&c.account)).collect();
+    let mut contacts: Vec<&Contact> = territory
+        .contacts
+        .iter()
+        .filter(|c| accounts.contains_key(&c.account))
+        .collect();
     contacts.sort_by_key(|c| c.id);
 
     let histories: Vec<History> = contacts
@@ -252,27 +284,49 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         by_account.entry(h.account.id).or_default().push(i);
     }
 
-    let lost: BTreeMap<AccountId, &crate::model::LostAccount> =
-        territory.lost.iter().filter(|l| accounts.contains_key(&l.account)).map(|l| (l.account, l)).collect();
+    let lost: BTreeMap<AccountId, &crate::model::LostAccount> = territory
+        .lost
+        .iter()
+        .filter(|l| accounts.contains_key(&l.account))
+        .map(|l| (l.account, l))
+        .collect();
 
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
     for (account_id, members) in &by_account {
         let account = accounts[account_id];
         let hs: Vec<&History> = members.iter().map(|&i| &histories[i]).collect();
-        account_candidates(account, &hs, lost.get(account_id).copied(), &topics, pb, today, &mut candidates);
+        account_candidates(
+            account,
+            &hs,
+            lost.get(account_id).copied(),
+            &topics,
+            pb,
+            today,
+            &mut candidates,
+        );
         account_flags(account, &hs, &topics, pb, today, &mut flags);
     }
 
     let mut last_visit: BTreeMap<AccountId, Date> = BTreeMap::new();
     for h in &histories {
-        if let Some((_, d)) = h.touches.iter().rev().find(|(t, _)| t.channel == Channel::Visit) {
+        if let Some((_, d)) = h
+            .touches
+            .iter()
+            .rev()
+            .find(|(t, _)| t.channel == Channel::Visit)
+        {
             let e = last_visit.entry(h.account.id).or_insert(*d);
             *e = (*e).max(*d);
         }
     }
     let items = fill_day(candidates, last_visit, &topics, pb, today);
-    DayPlan { rep, date: today, items, flags }
+    DayPlan {
+        rep,
+        date: today,
+        items,
+        flags,
+    }
 }
 
 fn summarise<'a>(
@@ -327,10 +381,22 @@ fn summarise<'a>(
             replied_on_cell = true;
         }
     }
-    let covered = last_mention.iter().filter(|(_, again)| !**again).map(|(t, _)| *t).collect();
-    let explain_better = last_mention.iter().filter(|(_, again)| **again).map(|(t, _)| *t).collect();
+    let covered = last_mention
+        .iter()
+        .filter(|(_, again)| !**again)
+        .map(|(t, _)| *t)
+        .collect();
+    let explain_better = last_mention
+        .iter()
+        .filter(|(_, again)| **again)
+        .map(|(t, _)| *t)
+        .collect();
     referrals.sort();
-    let referral_days = referrals.iter().filter(|(_, n)| *n > 0).map(|(d, _)| *d).collect();
+    let referral_days = referrals
+        .iter()
+        .filter(|(_, n)| *n > 0)
+        .map(|(d, _)| *d)
+        .collect();
     let figures = referral_figures(&referrals, pb, today);
     History {
         contact,
@@ -353,7 +419,11 @@ fn delivered(t: &Touch) -> bool {
     t.outcome.answered()
         || matches!(
             t.channel,
-            Channel::Email | Channel::Letter | Channel::HandwrittenNote | Channel::Linkedin | Channel::Text
+            Channel::Email
+                | Channel::Letter
+                | Channel::HandwrittenNote
+                | Channel::Linkedin
+                | Channel::Text
         )
 }
 
@@ -363,15 +433,37 @@ fn referral_figures(days: &[(Date, u32)], pb: &Playbook, today: Date) -> Option<
     }
     let recent_from = today.checked_sub(pb.recent_days.days()).ok()?;
     let baseline_from = recent_from.checked_sub(pb.baseline_days.days()).ok()?;
-    let recent: u32 = days.iter().filter(|(d, _)| *d >= recent_from).map(|(_, n)| n).sum();
-    let baseline: u32 = days.iter().filter(|(d, _)| *d >= baseline_from && *d < recent_from).map(|(_, n)| n).sum();
+    let recent: u32 = days
+        .iter()
+        .filter(|(d, _)| *d >= recent_from)
+        .map(|(_, n)| n)
+        .sum();
+    let baseline: u32 = days
+        .iter()
+        .filter(|(d, _)| *d >= baseline_from && *d < recent_from)
+        .map(|(_, n)| n)
+        .sum();
     let baseline_per_recent = f64::from(baseline) * pb.recent_days as f64 / pb.baseline_days as f64;
-    let change = if baseline_per_recent > 0.0 { f64::from(recent) / baseline_per_recent - 1.0 } else { 0.0 };
-    Some(ReferralFigures { recent_days: pb.recent_days, recent, baseline_per_recent, change })
+    let change = if baseline_per_recent > 0.0 {
+        f64::from(recent) / baseline_per_recent - 1.0
+    } else {
+        0.0
+    };
+    Some(ReferralFigures {
+        recent_days: pb.recent_days,
+        recent,
+        baseline_per_recent,
+        change,
+    })
 }
 
 /// Topics that fit the contact (P1, P25), best first, ignoring coverage.
-fn relevant_topics<'t>(h: &History, topics: &BTreeMap<TopicId, &'t Topic>, pb: &Playbook, today: Date) -> Vec<&'t Topic> {
+fn relevant_topics<'t>(
+    h: &History,
+    topics: &BTreeMap<TopicId, &'t Topic>,
+    pb: &Playbook,
+    today: Date,
+) -> Vec<&'t Topic> {
     let a = h.account;
     let c = h.contact;
     let mut scored: Vec<(i64, &Topic)> = topics
@@ -380,9 +472,12 @@ fn relevant_topics<'t>(h: &History, topics: &BTreeMap<TopicId, &'t Topic>, pb: &
         .filter(|t| t.segments.is_empty() || t.segments.contains(&a.segment))
         .filter(|t| {
             t.specialties.is_empty()
-                || t.specialties.iter().any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
+                || t.specialties
+                    .iter()
+                    .any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
         })
-        .filter(|t| if t.roles.is_empty() { !c.role.is_staff() || a.segment != Segment::MedicalProvider } else { t.roles.contains(&c.role) })
+        // Topics for named roles go only to those roles; staff topics rank first for staff (P11).
+        .filter(|t| t.roles.is_empty() || t.roles.contains(&c.role))
         .map(|t| {
             let mut s = 0;
             if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
@@ -405,12 +500,22 @@ fn relevant_topics<'t>(h: &History, topics: &BTreeMap<TopicId, &'t Topic>, pb: &
 }
 
 fn is_new(t: &Topic, pb: &Playbook, today: Date) -> bool {
-    t.available_from.is_some_and(|d| d <= today && days_between(d, today) <= pb.new_content_days)
+    t.available_from
+        .is_some_and(|d| d <= today && days_between(d, today) <= pb.new_content_days)
 }
 
 /// Relevant topics not yet covered with this contact: pending "explain better" first.
-fn fresh_topics<'t>(h: &History, topics: &BTreeMap<TopicId, &'t Topic>, pb: &Playbook, today: Date) -> Vec<&'t Topic> {
-    let mut out: Vec<&Topic> = h.explain_better.iter().filter_map(|id| topics.get(id).copied()).collect();
+fn fresh_topics<'t>(
+    h: &History,
+    topics: &BTreeMap<TopicId, &'t Topic>,
+    pb: &Playbook,
+    today: Date,
+) -> Vec<&'t Topic> {
+    let mut out: Vec<&Topic> = h
+        .explain_better
+        .iter()
+        .filter_map(|id| topics.get(id).copied())
+        .collect();
     for t in relevant_topics(h, topics, pb, today) {
         if !h.covered.contains(&t.id) && !out.iter().any(|o| o.id == t.id) {
             out.push(t);
@@ -427,7 +532,12 @@ fn base(history: &History, pb: &Playbook) -> f64 {
     status * history.contact.influence.weight()
 }
 
-fn candidate<'a>(h: &'a History<'a>, kind: TouchKind, score: f64, reasons: Vec<Reason>) -> Candidate<'a> {
+fn candidate<'a>(
+    h: &'a History<'a>,
+    kind: TouchKind,
+    score: f64,
+    reasons: Vec<Reason>,
+) -> Candidate<'a> {
     Candidate {
         history: h,
         score,
@@ -479,15 +589,13 @@ fn account_candidates<'a>(
 }
 
 fn best_contact<'a>(hs: &[&'a History<'a>]) -> Option<&'a History<'a>> {
-    hs.iter()
-        .copied()
-        .max_by(|a, b| {
-            a.contact
-                .influence
-                .weight()
-                .total_cmp(&b.contact.influence.weight())
-                .then(b.contact.id.cmp(&a.contact.id))
-        })
+    hs.iter().copied().max_by(|a, b| {
+        a.contact
+            .influence
+            .weight()
+            .total_cmp(&b.contact.influence.weight())
+            .then(b.contact.id.cmp(&a.contact.id))
+    })
 }
 
 fn lost_candidates<'a>(
@@ -501,9 +609,15 @@ fn lost_candidates<'a>(
     let Some(h) = best_contact(hs) else { return };
     let Some(lost) = lost else { return };
     let since_loss = days_between(lost.lost_on, today);
-    let lost_at = lost.lost_on.to_zoned(account.tz.zone()).map(|z| z.timestamp()).unwrap_or(Timestamp::UNIX_EPOCH);
+    let lost_at = lost
+        .lost_on
+        .to_zoned(account.tz.zone())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
     let last_account_touch = hs.iter().filter_map(|h| h.last().map(|(_, d)| d)).max();
-    if since_loss <= pb.feedback_within_days && !hs.iter().any(|h| h.any_since(TouchKind::Feedback, lost_at)) {
+    if since_loss <= pb.feedback_within_days
+        && !hs.iter().any(|h| h.any_since(TouchKind::Feedback, lost_at))
+    {
         let mut c = candidate(
             h,
             TouchKind::Feedback,
@@ -521,12 +635,25 @@ fn lost_candidates<'a>(
         out.push(c);
         return;
     }
-    let quiet = last_account_touch.map(|d| days_between(d, today)).unwrap_or(i64::MAX);
-    if quiet >= pb.nurture_min_days && since_loss >= pb.feedback_within_days.min(pb.nurture_min_days) {
+    let quiet = last_account_touch
+        .map(|d| days_between(d, today))
+        .unwrap_or(i64::MAX);
+    if quiet >= pb.nurture_min_days
+        && since_loss >= pb.feedback_within_days.min(pb.nurture_min_days)
+    {
         let overdue = quiet >= pb.nurture_max_days;
-        let last_channel = hs.iter().filter_map(|h| h.last()).max_by_key(|(t, _)| t.at).map(|(t, _)| t.channel);
+        let last_channel = hs
+            .iter()
+            .filter_map(|h| h.last())
+            .max_by_key(|(t, _)| t.at)
+            .map(|(t, _)| t.channel);
         // Rotate through the nurture channels so the presence is felt in several ways (P17).
-        let mut channels: Vec<Channel> = pb.nurture_channels.iter().copied().filter(|c| Some(*c) != last_channel).collect();
+        let mut channels: Vec<Channel> = pb
+            .nurture_channels
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) != last_channel)
+            .collect();
         if channels.is_empty() {
             channels = pb.nurture_channels.clone();
         }
@@ -559,7 +686,11 @@ fn no_see_candidate<'a>(
     out: &mut Vec<Candidate<'a>>,
 ) {
     let Some(h) = best_contact(hs) else { return };
-    let quiet = hs.iter().filter_map(|h| h.days_since_last(today)).min().unwrap_or(i64::MAX);
+    let quiet = hs
+        .iter()
+        .filter_map(|h| h.days_since_last(today))
+        .min()
+        .unwrap_or(i64::MAX);
     if quiet < pb.nurture_min_days {
         return;
     }
@@ -604,13 +735,21 @@ fn callback<'a>(h: &'a History<'a>, today: Date) -> Option<Candidate<'a>> {
         1000.0,
         vec![reason(
             &["P35"],
-            format!("Callback agreed on {} for {} exactly", at_date(t, h), at.time().strftime("%H:%M")),
+            format!(
+                "Callback agreed on {} for {} exactly",
+                at_date(t, h),
+                at.time().strftime("%H:%M")
+            ),
         )],
     );
     c.exact_at = Some(at.time());
     c.urgent = true;
     c.only = Some(vec![Channel::Call, Channel::VirtualMeeting]);
-    c.purpose = t.next_step.as_ref().map(|s| s.what.clone()).or_else(|| Some("The agreed callback".into()));
+    c.purpose = t
+        .next_step
+        .as_ref()
+        .map(|s| s.what.clone())
+        .or_else(|| Some("The agreed callback".into()));
     Some(c)
 }
 
@@ -641,10 +780,14 @@ fn contact_candidate<'a>(
     // P37: confirmation email within one business day of a referral meeting.
     if let Some((meeting, day)) = h.last_of_kind(TouchKind::ReferralMeeting) {
         let business_days = business_days_between(day, today);
-        if business_days <= pb.confirmation_within_business_days && !h.any_since(TouchKind::Confirmation, meeting.at) {
+        if business_days <= pb.confirmation_within_business_days
+            && !h.any_since(TouchKind::Confirmation, meeting.at)
+        {
             reasons.push(reason(
                 &["P37"],
-                format!("Referral meeting on {day}: confirm how they will use us and the next steps"),
+                format!(
+                    "Referral meeting on {day}: confirm how they will use us and the next steps"
+                ),
             ));
             score = score.max(300.0);
             kind = TouchKind::Confirmation;
@@ -671,22 +814,47 @@ fn contact_candidate<'a>(
         }
     }
     // P34: gratitude after a referral or an order.
-    if let Some((t, day)) = h.touches.iter().rev().find(|(t, _)| matches!(t.outcome, Outcome::Referral | Outcome::Order)).copied()
+    if let Some((t, day)) = h
+        .touches
+        .iter()
+        .rev()
+        .find(|(t, _)| matches!(t.outcome, Outcome::Referral | Outcome::Order))
+        .copied()
         && days_between(day, today) <= pb.thank_you_within_days
         && !h.any_since(TouchKind::ThankYou, t.at)
         && reasons.is_empty()
     {
-        reasons.push(reason(&["P34"], format!("{} on {day}: say thank you", if t.outcome == Outcome::Referral { "A referral" } else { "An order" })));
+        reasons.push(reason(
+            &["P34"],
+            format!(
+                "{} on {day}: say thank you",
+                if t.outcome == Outcome::Referral {
+                    "A referral"
+                } else {
+                    "An order"
+                }
+            ),
+        ));
         score = score.max(150.0);
         kind = TouchKind::ThankYou;
-        only = Some(vec![Channel::HandwrittenNote, Channel::Email, Channel::Visit]);
+        only = Some(vec![
+            Channel::HandwrittenNote,
+            Channel::Email,
+            Channel::Visit,
+        ]);
         purpose = Some("Thank you".to_string());
     }
     // P33: an agreed next step falls due.
     if let Some((step, set_on)) = h.open_next_step()
         && step.due <= today
     {
-        reasons.push(reason(&["P33", "P3"], format!("Next step agreed on {set_on}, due {}: {}", step.due, step.what)));
+        reasons.push(reason(
+            &["P33", "P3"],
+            format!(
+                "Next step agreed on {set_on}, due {}: {}",
+                step.due, step.what
+            ),
+        ));
         score = score.max(100.0 + days_between(step.due, today).min(30) as f64);
         if purpose.is_none() {
             purpose = Some(step.what.clone());
@@ -697,7 +865,8 @@ fn contact_candidate<'a>(
     if let Some(f) = &h.referrals
         && f.baseline_per_recent >= pb.min_baseline_per_recent
         && -f.change >= pb.drop_threshold
-        && h.days_since_last(today).is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+        && h.days_since_last(today)
+            .is_none_or(|d| d >= pb.prospect_attempt_gap_days)
     {
         reasons.push(reason(
             &["P9"],
@@ -713,8 +882,14 @@ fn contact_candidate<'a>(
         score = score.max(90.0 + (-f.change) * 20.0);
     }
     // P13: a satisfied account is asked for referrals and introductions.
-    let positives = colleagues.iter().flat_map(|c| c.touches.iter()).filter(|(t, _)| t.outcome.positive()).count();
-    let asked = colleagues.iter().any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
+    let positives = colleagues
+        .iter()
+        .flat_map(|c| c.touches.iter())
+        .filter(|(t, _)| t.outcome.positive())
+        .count();
+    let asked = colleagues
+        .iter()
+        .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
     if h.account.status == AccountStatus::Customer
         && positives >= pb.ask_after_positive_outcomes
         && !asked
@@ -734,18 +909,35 @@ fn contact_candidate<'a>(
             if h.ever_answered && quiet.is_some_and(|d| d >= pb.max_silence_days) {
                 reasons.push(reason(
                     &["P23", "P22"],
-                    format!("Customer contact silent for {} days (limit {})", quiet.unwrap_or_default(), pb.max_silence_days),
+                    format!(
+                        "Customer contact silent for {} days (limit {})",
+                        quiet.unwrap_or_default(),
+                        pb.max_silence_days
+                    ),
                 ));
                 score = score.max(50.0 + quiet.unwrap_or_default().min(90) as f64 / 3.0);
-            } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && reasons.is_empty() {
+            } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && reasons.is_empty()
+            {
                 let why = if quiet.is_none() {
                     if h.contact.role.is_staff() {
-                        reason(&["P11", "P30"], "Practice staff we have not met yet: build the relationship with the office")
+                        reason(
+                            &["P11", "P30"],
+                            "Practice staff we have not met yet: build the relationship with the office",
+                        )
                     } else {
-                        reason(&["P30", "P19"], "Not yet met at an active customer: introduce a topic that fits")
+                        reason(
+                            &["P30", "P19"],
+                            "Not yet met at an active customer: introduce a topic that fits",
+                        )
                     }
                 } else {
-                    reason(&["P3", "P19"], format!("{} days since the last touch and a topic not yet covered", quiet.unwrap_or_default()))
+                    reason(
+                        &["P3", "P19"],
+                        format!(
+                            "{} days since the last touch and a topic not yet covered",
+                            quiet.unwrap_or_default()
+                        ),
+                    )
                 };
                 reasons.push(why);
                 score = score.max(25.0);
@@ -761,10 +953,21 @@ fn contact_candidate<'a>(
                 score = score.max(s);
                 if kind == TouchKind::Breakup {
                     only = Some(vec![Channel::Email, Channel::Letter]);
-                    purpose = Some("A polite breakup: close the file, leave the door open".to_string());
+                    purpose =
+                        Some("A polite breakup: close the file, leave the door open".to_string());
                 }
                 if p {
-                    return finish(h, reasons, score * weight, kind, urgent, only, purpose, visit_agreed, true);
+                    return finish(
+                        h,
+                        reasons,
+                        score * weight,
+                        kind,
+                        urgent,
+                        only,
+                        purpose,
+                        visit_agreed,
+                        true,
+                    );
                 }
             }
         }
@@ -773,18 +976,39 @@ fn contact_candidate<'a>(
     // P3: new content or a topic to explain better is a reason on its own.
     let fresh = fresh_topics(h, topics, pb, today);
     if let Some(t) = fresh.first() {
-        if h.explain_better.contains(&t.id) && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days) {
-            reasons.push(reason(&["P3"], format!("Marked to explain better: {}", t.title)));
+        if h.explain_better.contains(&t.id)
+            && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+        {
+            reasons.push(reason(
+                &["P3"],
+                format!("Marked to explain better: {}", t.title),
+            ));
             score = score.max(45.0);
-        } else if is_new(t, pb, today) && h.ever_answered && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days) {
-            reasons.push(reason(&["P3"], format!("New content since the last touch: {}", t.title)));
+        } else if is_new(t, pb, today)
+            && h.ever_answered
+            && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+        {
+            reasons.push(reason(
+                &["P3"],
+                format!("New content since the last touch: {}", t.title),
+            ));
             score = score.max(35.0);
         }
     }
     if reasons.is_empty() {
         return None;
     }
-    finish(h, reasons, score * weight, kind, urgent, only, purpose, visit_agreed, false)
+    finish(
+        h,
+        reasons,
+        score * weight,
+        kind,
+        urgent,
+        only,
+        purpose,
+        visit_agreed,
+        false,
+    )
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -822,7 +1046,17 @@ fn prospect_reasons(
         let quiet = h.days_since_last(today);
         return quiet
             .is_none_or(|d| d >= pb.customer_touch_every_days)
-            .then(|| (22.0, vec![reason(&["P3", "P20"], "Engaged prospect: bring the next topic")], TouchKind::Routine, false));
+            .then(|| {
+                (
+                    22.0,
+                    vec![reason(
+                        &["P3", "P20"],
+                        "Engaged prospect: bring the next topic",
+                    )],
+                    TouchKind::Routine,
+                    false,
+                )
+            });
     }
     let attempts = h.streak;
     let quiet = h.days_since_last(today);
@@ -831,7 +1065,10 @@ fn prospect_reasons(
         return quiet.is_some_and(|d| d >= pb.nurture_min_days).then(|| {
             (
                 8.0,
-                vec![reason(&["P31", "P17"], format!("Cadence ended after {attempts} attempts: low-frequency nurture"))],
+                vec![reason(
+                    &["P31", "P17"],
+                    format!("Cadence ended after {attempts} attempts: low-frequency nurture"),
+                )],
                 TouchKind::Nurture,
                 false,
             )
@@ -847,18 +1084,31 @@ fn prospect_reasons(
     let mut reasons = Vec::new();
     if let Some(dead) = colleagues
         .iter()
-        .filter(|o| o.contact.id != h.contact.id && !o.ever_answered && o.streak >= pb.dead_end_after)
+        .filter(|o| {
+            o.contact.id != h.contact.id && !o.ever_answered && o.streak >= pb.dead_end_after
+        })
         .find(|o| alternative(o, colleagues, pb).is_some_and(|alt| alt.contact.id == h.contact.id))
     {
         reasons.push(reason(
             &["P29", "P44"],
-            format!("{} did not answer {} attempts: try {} instead", dead.contact.name, dead.streak, h.contact.name),
+            format!(
+                "{} did not answer {} attempts: try {} instead",
+                dead.contact.name, dead.streak, h.contact.name
+            ),
         ));
     }
-    let kind = if attempts + 1 == pb.max_attempts { TouchKind::Breakup } else { TouchKind::Routine };
+    let kind = if attempts + 1 == pb.max_attempts {
+        TouchKind::Breakup
+    } else {
+        TouchKind::Routine
+    };
     let text = match attempts {
         0 => "First attempt of the prospecting cadence".to_string(),
-        n if n + 1 == pb.max_attempts => format!("Attempt {} of {}: the last one, a polite breakup (P32)", n + 1, pb.max_attempts),
+        n if n + 1 == pb.max_attempts => format!(
+            "Attempt {} of {}: the last one, a polite breakup (P32)",
+            n + 1,
+            pb.max_attempts
+        ),
         n if n + 1 < pb.min_attempts => format!(
             "Attempt {} of at least {}: most sales need {}+ attempts; vary the channel or time",
             n + 1,
@@ -867,18 +1117,39 @@ fn prospect_reasons(
         ),
         n => format!("Attempt {} of up to {}", n + 1, pb.max_attempts),
     };
-    let rules: &[&str] = if kind == TouchKind::Breakup { &["P20", "P32"] } else if attempts > 0 { &["P20", "P21"] } else { &["P20"] };
+    let rules: &[&str] = if kind == TouchKind::Breakup {
+        &["P20", "P32"]
+    } else if attempts > 0 {
+        &["P20", "P21"]
+    } else {
+        &["P20"]
+    };
     reasons.push(reason(rules, text));
     Some((18.0 + attempts as f64, reasons, kind, true))
 }
 
 /// Someone else at the account to try when a contact is a dead end: same department
 /// first, then anyone in the office who is not a dead end too.
-fn alternative<'a>(h: &History, colleagues: &[&'a History<'a>], pb: &Playbook) -> Option<&'a History<'a>> {
-    let others = colleagues.iter().copied().filter(|o| o.contact.id != h.contact.id && o.streak < pb.dead_end_after);
-    let (same, rest): (Vec<_>, Vec<_>) = others.partition(|o| o.contact.department.is_some() && o.contact.department == h.contact.department);
+fn alternative<'a>(
+    h: &History,
+    colleagues: &[&'a History<'a>],
+    pb: &Playbook,
+) -> Option<&'a History<'a>> {
+    let others = colleagues
+        .iter()
+        .copied()
+        .filter(|o| o.contact.id != h.contact.id && o.streak < pb.dead_end_after);
+    let (same, rest): (Vec<_>, Vec<_>) = others.partition(|o| {
+        o.contact.department.is_some() && o.contact.department == h.contact.department
+    });
     let pick = |v: Vec<&'a History<'a>>| {
-        v.into_iter().max_by(|a, b| a.contact.influence.weight().total_cmp(&b.contact.influence.weight()).then(b.contact.id.cmp(&a.contact.id)))
+        v.into_iter().max_by(|a, b| {
+            a.contact
+                .influence
+                .weight()
+                .total_cmp(&b.contact.influence.weight())
+                .then(b.contact.id.cmp(&a.contact.id))
+        })
     };
     pick(same).or_else(|| pick(rest))
 }
@@ -912,18 +1183,29 @@ fn account_flags(
         contact_name: contact.map(|c| c.name.clone()),
         text,
     };
-    let active = matches!(account.status, AccountStatus::Customer | AccountStatus::Prospect);
+    let active = matches!(
+        account.status,
+        AccountStatus::Customer | AccountStatus::Prospect
+    );
     for h in hs {
         if active && h.ever_answered && fresh_topics(h, topics, pb, today).is_empty() {
             flags.push(flag(
                 FlagKind::NoReasonToReturn,
                 &["P2"],
                 Some(h.contact),
-                format!("Every relevant topic is covered with {}: add content for {} ({})", h.contact.name, h.contact.role, account.segment),
+                format!(
+                    "Every relevant topic is covered with {}: add content for {} ({})",
+                    h.contact.name, h.contact.role, account.segment
+                ),
             ));
         }
         // P33, P12: the latest conversation must carry a next step.
-        if let Some((i, (t, day))) = h.touches.iter().enumerate().rev().find(|(_, (t, _))| t.outcome.conversation())
+        if let Some((i, (t, day))) = h
+            .touches
+            .iter()
+            .enumerate()
+            .rev()
+            .find(|(_, (t, _))| t.outcome.conversation())
             && t.next_step.is_none()
             && t.callback_at.is_none()
             && !h.touches[i + 1..].iter().any(|(l, _)| l.outcome.answered())
@@ -939,17 +1221,29 @@ fn account_flags(
                 kind,
                 rules,
                 Some(h.contact),
-                format!("{} with {} on {day} has no next step: add what and when", t.kind, h.contact.name),
+                format!(
+                    "{} with {} on {day} has no next step: add what and when",
+                    t.kind, h.contact.name
+                ),
             ));
         }
     }
-    let referring = hs.iter().any(|h| !h.referral_days.is_empty() || h.last_of_kind(TouchKind::ReferralMeeting).is_some());
-    if account.segment == Segment::MedicalProvider && referring && active && !hs.iter().any(|h| h.contact.role.is_staff()) {
+    let referring = hs.iter().any(|h| {
+        !h.referral_days.is_empty() || h.last_of_kind(TouchKind::ReferralMeeting).is_some()
+    });
+    if account.segment == Segment::MedicalProvider
+        && referring
+        && active
+        && !hs.iter().any(|h| h.contact.role.is_staff())
+    {
         flags.push(flag(
             FlagKind::NoStaffContact,
             &["P11"],
             None,
-            format!("{} refers to us but we know no office manager, head nurse or administrator there", account.name),
+            format!(
+                "{} refers to us but we know no office manager, head nurse or administrator there",
+                account.name
+            ),
         ));
     }
 }
@@ -968,10 +1262,22 @@ struct Day {
 fn fill_day(
     mut candidates: Vec<Candidate>,
     last_visit: BTreeMap<AccountId, Date>,
-    topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, today: Date) -> Vec<PlanItem> {
-    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.history.contact.id.cmp(&b.history.contact.id)));
+    topics: &BTreeMap<TopicId, &Topic>,
+    pb: &Playbook,
+    today: Date,
+) -> Vec<PlanItem> {
+    candidates.sort_by(|a, b| {
+        b.score
+            .total_cmp(&a.score)
+            .then(a.history.contact.id.cmp(&b.history.contact.id))
+    });
     let reserve = (pb.max_remote as f64 * pb.prospecting_share).floor() as usize;
-    let mut day = Day { visits: 0, remote: 0, visited: BTreeSet::new(), last_visit };
+    let mut day = Day {
+        visits: 0,
+        remote: 0,
+        visited: BTreeSet::new(),
+        last_visit,
+    };
     let mut items = Vec::new();
     let mut planned: BTreeSet<ContactId> = BTreeSet::new();
     // Agreed and time-bound touches first, then the rest with room kept for prospects
@@ -1005,7 +1311,14 @@ fn fill_day(
     items
 }
 
-fn place(c: &Candidate, day: &mut Day, remote_room: bool, topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, today: Date) -> Option<PlanItem> {
+fn place(
+    c: &Candidate,
+    day: &mut Day,
+    remote_room: bool,
+    topics: &BTreeMap<TopicId, &Topic>,
+    pb: &Playbook,
+    today: Date,
+) -> Option<PlanItem> {
     let h = c.history;
     let fresh = fresh_topics(h, topics, pb, today);
     if c.needs_topic && fresh.is_empty() {
@@ -1018,14 +1331,28 @@ fn place(c: &Candidate, day: &mut Day, remote_room: bool, topics: &BTreeMap<Topi
     } else {
         day.remote += 1;
     }
-    let mut topic_iter = fresh.iter().map(|t| PlannedTopic { topic: Some(t.id), title: t.title.clone() });
+    let mut topic_iter = fresh.iter().map(|t| PlannedTopic {
+        topic: Some(t.id),
+        title: t.title.clone(),
+    });
     let primary = match &c.purpose {
-        Some(p) if c.kind != TouchKind::Routine || fresh.is_empty() => PlannedTopic { topic: None, title: p.clone() },
-        _ => topic_iter.next().unwrap_or_else(|| PlannedTopic { topic: None, title: c.purpose.clone().unwrap_or_default() }),
+        Some(p) if c.kind != TouchKind::Routine || fresh.is_empty() => PlannedTopic {
+            topic: None,
+            title: p.clone(),
+        },
+        _ => topic_iter.next().unwrap_or_else(|| PlannedTopic {
+            topic: None,
+            title: c.purpose.clone().unwrap_or_default(),
+        }),
     };
     let backup_topics: Vec<PlannedTopic> = topic_iter.take(pb.backup_topics).collect();
     let mut reasons = c.reasons.clone();
-    if channel == Channel::Visit && !c.only.as_ref().is_some_and(|o| o.contains(&Channel::Visit) && o.len() == 1) {
+    if channel == Channel::Visit
+        && !c
+            .only
+            .as_ref()
+            .is_some_and(|o| o.contains(&Channel::Visit) && o.len() == 1)
+    {
         reasons.push(reason(&["P26", "P27"], visit_reason(h.account, &window)));
     }
     Some(PlanItem {
@@ -1050,7 +1377,9 @@ fn place(c: &Candidate, day: &mut Day, remote_room: bool, topics: &BTreeMap<Topi
 fn visit_reason(a: &Account, w: &LocalWindow) -> String {
     let when = format!("{}–{}", w.start.strftime("%H:%M"), w.end.strftime("%H:%M"));
     if a.front_desk_blocks {
-        format!("In person first; the front desk blocks, so arrive {when} (lunch or after the last patient)")
+        format!(
+            "In person first; the front desk blocks, so arrive {when} (lunch or after the last patient)"
+        )
     } else {
         format!("In person first, in the office's best visiting time {when}")
     }
@@ -1058,15 +1387,20 @@ fn visit_reason(a: &Account, w: &LocalWindow) -> String {
 
 type Choice = (Channel, LocalWindow, Option<String>);
 
-fn choose_channel(c: &Candidate, day: &Day, remote_room: bool, pb: &Playbook, today: Date) -> Option<Choice> {
+fn choose_channel(
+    c: &Candidate,
+    day: &Day,
+    remote_room: bool,
+    pb: &Playbook,
+    today: Date,
+) -> Option<Choice> {
     let h = c.history;
     let contact = h.contact;
     let account = h.account;
     let weekday = today.weekday();
     let last_unanswered = h.last_unanswered_attempt();
-    let prefer_afternoon = last_unanswered.is_some_and(|(t, _)| {
-        t.at.to_zoned(account.tz.zone()).time() < MORNING_END
-    });
+    let prefer_afternoon =
+        last_unanswered.is_some_and(|(t, _)| t.at.to_zoned(account.tz.zone()).time() < MORNING_END);
     let mut order: Vec<Channel> = Vec::new();
     if let Some(p) = contact.preferred_channel {
         order.push(p); // P43: their preferred means of communication.
@@ -1110,7 +1444,9 @@ fn choose_channel(c: &Candidate, day: &Day, remote_room: bool, pb: &Playbook, to
             return None;
         }
         let uses_cell = ch == Channel::Text
-            || (ch == Channel::Call && contact.channels.cell.is_some() && pb.quality_rank.first() == Some(&Reach::Cell));
+            || (ch == Channel::Call
+                && contact.channels.cell.is_some()
+                && pb.quality_rank.first() == Some(&Reach::Cell));
         let cell_open = h.replied_on_cell || h.cell_uses_this_week < pb.cell_max_per_week;
         if ch == Channel::Text && !cell_open {
             continue; // P43
@@ -1132,14 +1468,18 @@ fn choose_channel(c: &Candidate, day: &Day, remote_room: bool, pb: &Playbook, to
         };
         let Some(window) = window else { continue };
         let via = match ch {
-            Channel::Call | Channel::Voicemail | Channel::Text if uses_cell && cell_open => contact.channels.cell.clone(),
-            Channel::Call | Channel::Voicemail => match (&contact.channels.office_phone, &contact.channels.extension) {
-                (Some(p), Some(x)) => Some(format!("{p} ext. {x}")),
-                (Some(p), None) => Some(p.clone()),
-                (None, Some(x)) => Some(format!("ext. {x}")),
-                (None, None) if cell_open || agreed => contact.channels.cell.clone(),
-                (None, None) => continue, // P43: the cell was used this week already.
-            },
+            Channel::Call | Channel::Voicemail | Channel::Text if uses_cell && cell_open => {
+                contact.channels.cell.clone()
+            }
+            Channel::Call | Channel::Voicemail => {
+                match (&contact.channels.office_phone, &contact.channels.extension) {
+                    (Some(p), Some(x)) => Some(format!("{p} ext. {x}")),
+                    (Some(p), None) => Some(p.clone()),
+                    (None, Some(x)) => Some(format!("ext. {x}")),
+                    (None, None) if cell_open || agreed => contact.channels.cell.clone(),
+                    (None, None) => continue, // P43: the cell was used this week already.
+                }
+            }
             Channel::Email | Channel::VirtualMeeting => contact.channels.email.clone(),
             Channel::Linkedin => contact.channels.linkedin.clone(),
             _ => None,
@@ -1150,15 +1490,32 @@ fn choose_channel(c: &Candidate, day: &Day, remote_room: bool, pb: &Playbook, to
 }
 
 fn exact_window(at: Time, pb: &Playbook) -> TimeRange {
-    let end = at.checked_add((pb.visit_minutes.max(1)).minutes()).unwrap_or(at);
-    TimeRange { start: at, end: end.max(at) }
+    let end = at
+        .checked_add((pb.visit_minutes.max(1)).minutes())
+        .unwrap_or(at);
+    TimeRange {
+        start: at,
+        end: end.max(at),
+    }
 }
 
 fn local(date: Date, w: TimeRange, a: &Account, exact: bool) -> LocalWindow {
-    LocalWindow { date, start: w.start, end: w.end, tz: a.tz.clone(), exact }
+    LocalWindow {
+        date,
+        start: w.start,
+        end: w.end,
+        tz: a.tz.clone(),
+        exact,
+    }
 }
 
-fn visit_choice(c: &Candidate, day: &Day, pb: &Playbook, today: Date, prefer_afternoon: bool) -> Option<Choice> {
+fn visit_choice(
+    c: &Candidate,
+    day: &Day,
+    pb: &Playbook,
+    today: Date,
+    prefer_afternoon: bool,
+) -> Option<Choice> {
     let h = c.history;
     let a = h.account;
     if day.visits >= pb.max_visits || day.visited.contains(&a.id) {
@@ -1175,10 +1532,18 @@ fn visit_choice(c: &Candidate, day: &Day, pb: &Playbook, today: Date, prefer_aft
         return None; // P23
     }
     if let Some(at) = c.exact_at {
-        return Some((Channel::Visit, local(today, exact_window(at, pb), a, true), None));
+        return Some((
+            Channel::Visit,
+            local(today, exact_window(at, pb), a, true),
+            None,
+        ));
     }
     let windows = visit_windows(a, today.weekday(), pb);
-    let w = if prefer_afternoon { windows.last() } else { windows.first() }?;
+    let w = if prefer_afternoon {
+        windows.last()
+    } else {
+        windows.first()
+    }?;
     Some((Channel::Visit, local(today, *w, a, false), None))
 }
 
@@ -1186,17 +1551,24 @@ fn visit_choice(c: &Candidate, day: &Day, pb: &Playbook, today: Date, prefer_aft
 /// otherwise in the preferred visit windows, within office hours, long enough for a visit.
 pub fn visit_windows(a: &Account, weekday: Weekday, pb: &Playbook) -> Vec<TimeRange> {
     let hours = a.office_hours.on(weekday);
-    let Some(last) = hours.last() else { return vec![] };
+    let Some(last) = hours.last() else {
+        return vec![];
+    };
     let mut out = Vec::new();
     if a.front_desk_blocks {
         out.extend(a.office_hours.gaps(weekday));
         if out.is_empty() {
             // No lunch gap in the hours: the preferred lunch window, if any, stands in.
-            out.extend(a.visit_windows.iter().copied().filter(|w| w.start >= Time::constant(11, 0, 0, 0) && w.end <= Time::constant(14, 0, 0, 0)));
+            out.extend(a.visit_windows.iter().copied().filter(|w| {
+                w.start >= Time::constant(11, 0, 0, 0) && w.end <= Time::constant(14, 0, 0, 0)
+            }));
         }
         let close = minutes_of(last.end);
         let start = (close - pb.front_desk_end_of_day_minutes).max(minutes_of(last.start));
-        out.push(TimeRange { start: time_of(start), end: last.end });
+        out.push(TimeRange {
+            start: time_of(start),
+            end: last.end,
+        });
     } else {
         for w in &a.visit_windows {
             out.extend(hours.iter().filter_map(|h| h.intersect(w)));
@@ -1221,25 +1593,46 @@ fn call_window(hours: &[TimeRange], pb: &Playbook, prefer_afternoon: bool) -> Op
     let mut open: Vec<TimeRange> = Vec::new();
     for h in hours {
         let never = pb.email_never_hours;
-        if let Some(before) = h.intersect(&TimeRange { start: Time::MIN, end: never.start }) {
+        if let Some(before) = h.intersect(&TimeRange {
+            start: Time::MIN,
+            end: never.start,
+        }) {
             open.push(before);
         }
-        if let Some(after) = h.intersect(&TimeRange { start: never.end, end: Time::MAX }) {
+        if let Some(after) = h.intersect(&TimeRange {
+            start: never.end,
+            end: Time::MAX,
+        }) {
             open.push(after);
         }
     }
     open.retain(|w| w.minutes() >= 15);
-    if prefer_afternoon { open.last().copied() } else { open.first().copied() }
+    if prefer_afternoon {
+        open.last().copied()
+    } else {
+        open.first().copied()
+    }
 }
 
 /// P38, P39, P40: the days, hours and waits of follow-up email.
-fn email_window(c: &Candidate, h: &History, hours: &[TimeRange], pb: &Playbook, today: Date, weekday: Weekday) -> Option<TimeRange> {
+fn email_window(
+    c: &Candidate,
+    h: &History,
+    hours: &[TimeRange],
+    pb: &Playbook,
+    today: Date,
+    weekday: Weekday,
+) -> Option<TimeRange> {
     let plain_day = pb.email_days.contains(&weekday);
     let urgent_day = pb.urgent_email_days.contains(&weekday);
     if !(plain_day || (c.urgent && urgent_day)) {
         return None;
     }
-    let last_email = h.touches.iter().rev().find(|(t, _)| t.channel == Channel::Email && t.direction == Direction::Outbound);
+    let last_email = h
+        .touches
+        .iter()
+        .rev()
+        .find(|(t, _)| t.channel == Channel::Email && t.direction == Direction::Outbound);
     if let Some((t, d)) = last_email {
         let waited = days_between(*d, today);
         if waited < 1 {
@@ -1250,15 +1643,28 @@ fn email_window(c: &Candidate, h: &History, hours: &[TimeRange], pb: &Playbook, 
         }
     }
     let close = hours.last().map(|h| minutes_of(h.end))?;
-    [pb.email_best_hours, pb.email_next_hours].into_iter().find(|w| {
-        hours.iter().any(|h| h.start <= w.start && w.end <= h.end)
-            && minutes_of(w.end) <= close - pb.closing_buffer_minutes
-            && w.intersect(&pb.email_never_hours).is_none()
-    })
+    [pb.email_best_hours, pb.email_next_hours]
+        .into_iter()
+        .find(|w| {
+            hours.iter().any(|h| h.start <= w.start && w.end <= h.end)
+                && minutes_of(w.end) <= close - pb.closing_buffer_minutes
+                && w.intersect(&pb.email_never_hours).is_none()
+        })
 }
 
-fn preparation(h: &History, topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, channel: Channel, today: Date) -> Preparation {
-    let title = |id: &TopicId| topics.get(id).map(|t| t.title.clone()).unwrap_or_else(|| format!("topic {id}"));
+fn preparation(
+    h: &History,
+    topics: &BTreeMap<TopicId, &Topic>,
+    pb: &Playbook,
+    channel: Channel,
+    today: Date,
+) -> Preparation {
+    let title = |id: &TopicId| {
+        topics
+            .get(id)
+            .map(|t| t.title.clone())
+            .unwrap_or_else(|| format!("topic {id}"))
+    };
     let recent_touches = h
         .touches
         .iter()
@@ -1274,13 +1680,35 @@ fn preparation(h: &History, topics: &BTreeMap<TopicId, &Topic>, pb: &Playbook, c
         })
         .collect();
     let topics_covered = h.covered.iter().map(title).collect();
-    let open_next_steps = h.open_next_step().map(|(s, _)| vec![s.clone()]).unwrap_or_default();
+    let open_next_steps = h
+        .open_next_step()
+        .map(|(s, _)| vec![s.clone()])
+        .unwrap_or_default();
     let facts = &pb.profile_facts;
-    let known = facts.iter().filter(|f| h.account.profile.contains_key(*f)).count();
-    let profile_completeness = if facts.is_empty() { 100 } else { (known * 100 / facts.len()) as u8 };
+    let known = facts
+        .iter()
+        .filter(|f| h.account.profile.contains_key(*f))
+        .count();
+    let profile_completeness = if facts.is_empty() {
+        100
+    } else {
+        (known * 100 / facts.len()) as u8
+    };
     let ask_about = (channel == Channel::Visit)
-        .then(|| facts.iter().find(|f| !h.account.profile.contains_key(*f)).cloned())
+        .then(|| {
+            facts
+                .iter()
+                .find(|f| !h.account.profile.contains_key(*f))
+                .cloned()
+        })
         .flatten();
     let _ = today;
-    Preparation { recent_touches, topics_covered, open_next_steps, referrals: h.referrals.clone(), profile_completeness, ask_about }
+    Preparation {
+        recent_touches,
+        topics_covered,
+        open_next_steps,
+        referrals: h.referrals.clone(),
+        profile_completeness,
+        ask_about,
+    }
 }

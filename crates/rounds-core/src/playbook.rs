@@ -10,7 +10,7 @@ use std::fmt;
 use jiff::civil::Weekday;
 use serde::Deserialize;
 
-use crate::model::{parse_weekday, Channel, TimeRange};
+use crate::model::{Channel, TimeRange, parse_weekday};
 
 /// The default playbook, shipped inside the binary.
 pub const DEFAULT_TOML: &str = include_str!("../assets/playbook.toml");
@@ -204,7 +204,8 @@ impl Playbook {
         let mut merged: toml::Table = DEFAULT_TOML.parse().expect("the embedded playbook parses");
         let mut problems = Vec::new();
         for (section, value) in &user {
-            let Some(default_section) = merged.get_mut(section).and_then(|v| v.as_table_mut()) else {
+            let Some(default_section) = merged.get_mut(section).and_then(|v| v.as_table_mut())
+            else {
                 problems.push(PlaybookProblem {
                     key: section.clone(),
                     value: short(value),
@@ -245,9 +246,16 @@ impl Playbook {
         if !problems.is_empty() {
             return Err(PlaybookError(problems));
         }
-        let wire: PlaybookWire = toml::Value::Table(merged).try_into().map_err(|e: toml::de::Error| {
-            PlaybookError(vec![PlaybookProblem { key: "(file)".into(), value: String::new(), why: e.to_string() }])
-        })?;
+        let wire: PlaybookWire =
+            toml::Value::Table(merged)
+                .try_into()
+                .map_err(|e: toml::de::Error| {
+                    PlaybookError(vec![PlaybookProblem {
+                        key: "(file)".into(),
+                        value: String::new(),
+                        why: e.to_string(),
+                    }])
+                })?;
         Playbook::try_from(wire)
     }
 }
@@ -259,7 +267,11 @@ fn known_sections() -> String {
 
 fn short(v: &toml::Value) -> String {
     let s = v.to_string();
-    if s.len() > 60 { format!("{}…", &s[..60]) } else { s }
+    if s.len() > 60 {
+        format!("{}…", &s[..60])
+    } else {
+        s
+    }
 }
 
 /// Integers are accepted where a float is expected; everything else must match.
@@ -288,28 +300,52 @@ impl TryFrom<PlaybookWire> for Playbook {
         let ratio = match c.retention_cost_ratio.as_slice() {
             [lo, hi] if *lo >= 1.0 && lo <= hi => (*lo, *hi),
             _ => {
-                p.add("cadence.retention_cost_ratio", format!("{:?}", c.retention_cost_ratio), "two numbers [low, high], 1 ≤ low ≤ high");
+                p.add(
+                    "cadence.retention_cost_ratio",
+                    format!("{:?}", c.retention_cost_ratio),
+                    "two numbers [low, high], 1 ≤ low ≤ high",
+                );
                 (6.0, 7.0)
             }
         };
         let min_attempts = p.count("cadence.min_attempts", c.min_attempts, 1, 50);
         let max_attempts = p.count("cadence.max_attempts", c.max_attempts, 1, 50);
         if max_attempts < min_attempts {
-            p.add("cadence.max_attempts", max_attempts.to_string(), "must be at least cadence.min_attempts (P20)");
+            p.add(
+                "cadence.max_attempts",
+                max_attempts.to_string(),
+                "must be at least cadence.min_attempts (P20)",
+            );
         }
         let nurture_min_days = p.days("lost.nurture_min_days", w.lost.nurture_min_days, 1);
         let nurture_max_days = p.days("lost.nurture_max_days", w.lost.nurture_max_days, 1);
         if nurture_max_days < nurture_min_days {
-            p.add("lost.nurture_max_days", nurture_max_days.to_string(), "must be at least lost.nurture_min_days (P17)");
+            p.add(
+                "lost.nurture_max_days",
+                nurture_max_days.to_string(),
+                "must be at least lost.nurture_min_days (P17)",
+            );
         }
         let nurture_channels = p.channels("lost.nurture_channels", &w.lost.nurture_channels);
         let e = &w.email;
         let email_days = p.weekdays("email.days", &e.days);
         let urgent_email_days = p.weekdays("email.urgent_days", &e.urgent_days);
-        let wait_min = p.days("email.prospecting_wait_min_days", e.prospecting_wait_min_days, 1);
-        let wait_max = p.days("email.prospecting_wait_max_days", e.prospecting_wait_max_days, 1);
+        let wait_min = p.days(
+            "email.prospecting_wait_min_days",
+            e.prospecting_wait_min_days,
+            1,
+        );
+        let wait_max = p.days(
+            "email.prospecting_wait_max_days",
+            e.prospecting_wait_max_days,
+            1,
+        );
         if wait_max < wait_min {
-            p.add("email.prospecting_wait_max_days", wait_max.to_string(), "must be at least prospecting_wait_min_days (P40)");
+            p.add(
+                "email.prospecting_wait_max_days",
+                wait_max.to_string(),
+                "must be at least prospecting_wait_min_days (P40)",
+            );
         }
         let best = p.range("email.best_hours", &e.best_hours);
         let next = p.range("email.next_hours", &e.next_hours);
@@ -325,68 +361,144 @@ impl TryFrom<PlaybookWire> for Playbook {
                 "cell" => quality_rank.push(Reach::Cell),
                 "email" => quality_rank.push(Reach::Email),
                 "extension" => quality_rank.push(Reach::Extension),
-                other => p.add("channels.quality_rank", other.to_string(), "each entry is one of: cell, email, extension"),
+                other => p.add(
+                    "channels.quality_rank",
+                    other.to_string(),
+                    "each entry is one of: cell, email, extension",
+                ),
             }
         }
         let share = w.cadence.prospecting_share;
         if !(0.0..=1.0).contains(&share) {
-            p.add("cadence.prospecting_share", share.to_string(), "a share between 0 and 1");
+            p.add(
+                "cadence.prospecting_share",
+                share.to_string(),
+                "a share between 0 and 1",
+            );
         }
         let r = &w.referrals;
         if !(0.0 < r.drop_threshold && r.drop_threshold < 1.0) {
-            p.add("referrals.drop_threshold", r.drop_threshold.to_string(), "a share between 0 and 1, e.g. 0.5 for a halving (P9)");
+            p.add(
+                "referrals.drop_threshold",
+                r.drop_threshold.to_string(),
+                "a share between 0 and 1, e.g. 0.5 for a halving (P9)",
+            );
         }
         if r.min_baseline_per_recent < 0.0 {
-            p.add("referrals.min_baseline_per_recent", r.min_baseline_per_recent.to_string(), "must not be negative");
+            p.add(
+                "referrals.min_baseline_per_recent",
+                r.min_baseline_per_recent.to_string(),
+                "must not be negative",
+            );
         }
         let recent_days = p.days("referrals.recent_days", r.recent_days, 1);
         let baseline_days = p.days("referrals.baseline_days", r.baseline_days, 1);
         if baseline_days < recent_days {
-            p.add("referrals.baseline_days", baseline_days.to_string(), "must be at least referrals.recent_days (P9)");
+            p.add(
+                "referrals.baseline_days",
+                baseline_days.to_string(),
+                "must be at least referrals.recent_days (P9)",
+            );
         }
         let playbook = Playbook {
-            backup_topics: p.count("conversation.backup_topics", w.conversation.backup_topics, 0, 10),
-            records_check_after_days: p.days("referrals.records_check_after_days", r.records_check_after_days, 1),
+            backup_topics: p.count(
+                "conversation.backup_topics",
+                w.conversation.backup_topics,
+                0,
+                10,
+            ),
+            records_check_after_days: p.days(
+                "referrals.records_check_after_days",
+                r.records_check_after_days,
+                1,
+            ),
             baseline_days,
             recent_days,
             drop_threshold: r.drop_threshold,
             min_baseline_per_recent: r.min_baseline_per_recent,
-            ask_after_positive_outcomes: p.count("referrals.ask_after_positive_outcomes", r.ask_after_positive_outcomes, 1, 100),
-            feedback_within_days: p.days("lost.feedback_within_days", w.lost.feedback_within_days, 1),
+            ask_after_positive_outcomes: p.count(
+                "referrals.ask_after_positive_outcomes",
+                r.ask_after_positive_outcomes,
+                1,
+                100,
+            ),
+            feedback_within_days: p.days(
+                "lost.feedback_within_days",
+                w.lost.feedback_within_days,
+                1,
+            ),
             nurture_min_days,
             nurture_max_days,
             nurture_channels,
             min_attempts,
             max_attempts,
             retention_cost_ratio: ratio,
-            max_touches_per_contact_per_week: p.count("cadence.max_touches_per_contact_per_week", c.max_touches_per_contact_per_week, 1, 50),
-            min_days_between_visits: p.days("cadence.min_days_between_visits", c.min_days_between_visits, 0),
+            max_touches_per_contact_per_week: p.count(
+                "cadence.max_touches_per_contact_per_week",
+                c.max_touches_per_contact_per_week,
+                1,
+                50,
+            ),
+            min_days_between_visits: p.days(
+                "cadence.min_days_between_visits",
+                c.min_days_between_visits,
+                0,
+            ),
             max_silence_days: p.days("cadence.max_silence_days", c.max_silence_days, 1),
-            customer_touch_every_days: p.days("cadence.customer_touch_every_days", c.customer_touch_every_days, 1),
-            prospect_attempt_gap_days: p.days("cadence.prospect_attempt_gap_days", c.prospect_attempt_gap_days, 1),
+            customer_touch_every_days: p.days(
+                "cadence.customer_touch_every_days",
+                c.customer_touch_every_days,
+                1,
+            ),
+            prospect_attempt_gap_days: p.days(
+                "cadence.prospect_attempt_gap_days",
+                c.prospect_attempt_gap_days,
+                1,
+            ),
             dead_end_after: p.count("cadence.dead_end_after", c.dead_end_after, 1, 50),
             prospecting_share: share,
             visit_minutes: p.minutes("day.visit_minutes", w.day.visit_minutes),
             max_visits: p.count("day.max_visits", w.day.max_visits, 0, 40),
             max_remote: p.count("day.max_remote", w.day.max_remote, 0, 200),
-            front_desk_end_of_day_minutes: p.minutes("day.front_desk_end_of_day_minutes", w.day.front_desk_end_of_day_minutes),
-            thank_you_within_days: p.days("day.thank_you_within_days", w.day.thank_you_within_days, 1),
+            front_desk_end_of_day_minutes: p.minutes(
+                "day.front_desk_end_of_day_minutes",
+                w.day.front_desk_end_of_day_minutes,
+            ),
+            thank_you_within_days: p.days(
+                "day.thank_you_within_days",
+                w.day.thank_you_within_days,
+                1,
+            ),
             new_content_days: p.days("day.new_content_days", w.day.new_content_days, 1),
             email_days,
             urgent_email_days,
             email_best_hours: best,
             email_next_hours: next,
             email_never_hours: never,
-            closing_buffer_minutes: p.minutes("email.closing_buffer_minutes", e.closing_buffer_minutes),
+            closing_buffer_minutes: p
+                .minutes("email.closing_buffer_minutes", e.closing_buffer_minutes),
             prospecting_wait_min_days: wait_min,
             prospecting_wait_max_days: wait_max,
-            confirmation_within_business_days: p.days("email.confirmation_within_business_days", e.confirmation_within_business_days, 1),
+            confirmation_within_business_days: p.days(
+                "email.confirmation_within_business_days",
+                e.confirmation_within_business_days,
+                1,
+            ),
             max_words: p.count("email.max_words", e.max_words, 10, 2000),
             quality_rank,
-            cell_max_per_week: p.count("channels.cell_max_per_week", w.channels.cell_max_per_week, 0, 50),
+            cell_max_per_week: p.count(
+                "channels.cell_max_per_week",
+                w.channels.cell_max_per_week,
+                0,
+                50,
+            ),
             profile_facts: w.profile.facts.clone(),
         };
-        if p.0.is_empty() { Ok(playbook) } else { Err(PlaybookError(p.0)) }
+        if p.0.is_empty() {
+            Ok(playbook)
+        } else {
+            Err(PlaybookError(p.0))
+        }
     }
 }
 
@@ -395,18 +507,30 @@ struct Problems(Vec<PlaybookProblem>);
 
 impl Problems {
     fn add(&mut self, key: &str, value: String, why: &str) {
-        self.0.push(PlaybookProblem { key: key.into(), value, why: why.into() });
+        self.0.push(PlaybookProblem {
+            key: key.into(),
+            value,
+            why: why.into(),
+        });
     }
     fn count(&mut self, key: &str, v: i64, min: i64, max: i64) -> usize {
         if v < min || v > max {
-            self.add(key, v.to_string(), &format!("a whole number from {min} to {max}"));
+            self.add(
+                key,
+                v.to_string(),
+                &format!("a whole number from {min} to {max}"),
+            );
             return min.max(0) as usize;
         }
         v as usize
     }
     fn days(&mut self, key: &str, v: i64, min: i64) -> i64 {
         if v < min || v > 3650 {
-            self.add(key, v.to_string(), &format!("a number of days from {min} to 3650"));
+            self.add(
+                key,
+                v.to_string(),
+                &format!("a number of days from {min} to 3650"),
+            );
         }
         v
     }
@@ -424,7 +548,11 @@ impl Problems {
     }
     fn weekdays(&mut self, key: &str, v: &[String]) -> Vec<Weekday> {
         v.iter()
-            .filter_map(|d| parse_weekday(d).map_err(|e| self.add(key, format!("{d:?}"), &e.0)).ok())
+            .filter_map(|d| {
+                parse_weekday(d)
+                    .map_err(|e| self.add(key, format!("{d:?}"), &e.0))
+                    .ok()
+            })
             .collect()
     }
     fn channels(&mut self, key: &str, v: &[String]) -> Vec<Channel> {
@@ -432,7 +560,11 @@ impl Problems {
             self.add(key, "[]".into(), "name at least one channel");
         }
         v.iter()
-            .filter_map(|c| c.parse::<Channel>().map_err(|e| self.add(key, format!("{c:?}"), &e.0)).ok())
+            .filter_map(|c| {
+                c.parse::<Channel>()
+                    .map_err(|e| self.add(key, format!("{c:?}"), &e.0))
+                    .ok()
+            })
             .collect()
     }
 }
@@ -464,14 +596,18 @@ mod tests {
         assert!(keys.contains(&"day.max_visitz"), "{keys:?}");
         assert!(keys.contains(&"day.visit_minutes"), "{keys:?}");
         assert!(keys.contains(&"nonsense"), "{keys:?}");
-        let semantic = Playbook::from_toml("[email]\nbest_hours = \"12:30-11:00\"\ndays = [\"tue\", \"someday\"]\n").unwrap_err();
+        let semantic = Playbook::from_toml(
+            "[email]\nbest_hours = \"12:30-11:00\"\ndays = [\"tue\", \"someday\"]\n",
+        )
+        .unwrap_err();
         assert_eq!(semantic.0.len(), 2, "{semantic}");
         assert!(semantic.to_string().contains("email.days = \"someday\""));
     }
 
     #[test]
     fn p20_max_attempts_below_min_is_refused() {
-        let err = Playbook::from_toml("[cadence]\nmin_attempts = 6\nmax_attempts = 4\n").unwrap_err();
+        let err =
+            Playbook::from_toml("[cadence]\nmin_attempts = 6\nmax_attempts = 4\n").unwrap_err();
         assert_eq!(err.0[0].key, "cadence.max_attempts");
     }
 }

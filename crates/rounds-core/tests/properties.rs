@@ -30,9 +30,17 @@ fn territory(seed: u64, today: Date) -> Territory {
             pain_points: vec![],
             specialties: vec![],
             segments: vec![],
-            roles: if id == 8 { vec![ContactRole::OfficeManager] } else { vec![] },
+            roles: if id == 8 {
+                vec![ContactRole::OfficeManager]
+            } else {
+                vec![]
+            },
             related: vec![],
-            available_from: if id == 7 { today.checked_sub(jiff::Span::new().days(3)).ok() } else { None },
+            available_from: if id == 7 {
+                today.checked_sub(jiff::Span::new().days(3)).ok()
+            } else {
+                None
+            },
         });
     }
     let mut contact_id = 0;
@@ -60,7 +68,11 @@ fn territory(seed: u64, today: Date) -> Territory {
             } else {
                 WeekHours::weekdays(&[TimeRange::hm(7, 30, 16, 30)])
             },
-            visit_windows: if rng.bool() { vec![TimeRange::hm(12, 0, 13, 0)] } else { vec![] },
+            visit_windows: if rng.bool() {
+                vec![TimeRange::hm(12, 0, 13, 0)]
+            } else {
+                vec![]
+            },
             front_desk_blocks: rng.u8(..4) == 0,
             access: pick(&mut rng, AccessPolicy::ALL),
             status: pick(&mut rng, AccountStatus::ALL),
@@ -70,7 +82,9 @@ fn territory(seed: u64, today: Date) -> Territory {
         if t.accounts.last().unwrap().status == AccountStatus::Lost {
             t.lost.push(LostAccount {
                 account: AccountId(a),
-                lost_on: today.checked_sub(jiff::Span::new().days(rng.i64(1..90))).unwrap(),
+                lost_on: today
+                    .checked_sub(jiff::Span::new().days(rng.i64(1..90)))
+                    .unwrap(),
                 reason: pick(&mut rng, LossReason::ALL),
                 competitor: None,
                 stakeholders: vec![],
@@ -79,7 +93,11 @@ fn territory(seed: u64, today: Date) -> Territory {
         }
         for _ in 0..rng.usize(1..5) {
             contact_id += 1;
-            let opt_outs: Vec<Channel> = Channel::ALL.iter().copied().filter(|_| rng.u8(..5) == 0).collect();
+            let opt_outs: Vec<Channel> = Channel::ALL
+                .iter()
+                .copied()
+                .filter(|_| rng.u8(..5) == 0)
+                .collect();
             t.contacts.push(Contact {
                 id: ContactId(contact_id),
                 account: AccountId(a),
@@ -101,8 +119,14 @@ fn territory(seed: u64, today: Date) -> Territory {
             let zone = TimeZone::get(tz).unwrap();
             for _ in 0..rng.usize(0..8) {
                 touch_id += 1;
-                let day = today.checked_sub(jiff::Span::new().days(rng.i64(0..120))).unwrap();
-                let at = day.at(rng.i8(8..17), 0, 0, 0).to_zoned(zone.clone()).unwrap().timestamp();
+                let day = today
+                    .checked_sub(jiff::Span::new().days(rng.i64(0..120)))
+                    .unwrap();
+                let at = day
+                    .at(rng.i8(8..17), 0, 0, 0)
+                    .to_zoned(zone.clone())
+                    .unwrap()
+                    .timestamp();
                 let outcome = pick(&mut rng, Outcome::ALL);
                 t.touches.push(Touch {
                     id: TouchId(touch_id),
@@ -119,9 +143,17 @@ fn territory(seed: u64, today: Date) -> Territory {
                     explain_better: vec![],
                     next_step: rng.bool().then(|| NextStep {
                         what: "follow up".into(),
-                        due: day.checked_add(jiff::Span::new().days(rng.i64(0..20))).unwrap(),
+                        due: day
+                            .checked_add(jiff::Span::new().days(rng.i64(0..20)))
+                            .unwrap(),
                     }),
-                    callback_at: (rng.u8(..10) == 0).then(|| today.at(14, 30, 0, 0).to_zoned(zone.clone()).unwrap().timestamp()),
+                    callback_at: (rng.u8(..10) == 0).then(|| {
+                        today
+                            .at(14, 30, 0, 0)
+                            .to_zoned(zone.clone())
+                            .unwrap()
+                            .timestamp()
+                    }),
                     note: String::new(),
                 });
             }
@@ -129,7 +161,9 @@ fn territory(seed: u64, today: Date) -> Territory {
                 for d in 0..rng.i64(1..20) {
                     t.referrals.push(ReferralCount {
                         contact: ContactId(contact_id),
-                        day: today.checked_sub(jiff::Span::new().days(d * 11 + 1)).unwrap(),
+                        day: today
+                            .checked_sub(jiff::Span::new().days(d * 11 + 1))
+                            .unwrap(),
                         count: rng.u32(0..4),
                     });
                 }
@@ -145,7 +179,14 @@ fn covered(t: &Territory, contact: ContactId) -> BTreeSet<TopicId> {
     touches.sort_by_key(|x| (x.at, x.id));
     for x in touches {
         let delivered = x.outcome.answered()
-            || matches!(x.channel, Channel::Email | Channel::Letter | Channel::HandwrittenNote | Channel::Linkedin | Channel::Text);
+            || matches!(
+                x.channel,
+                Channel::Email
+                    | Channel::Letter
+                    | Channel::HandwrittenNote
+                    | Channel::Linkedin
+                    | Channel::Text
+            );
         if delivered {
             for id in x.topics.iter().chain(&x.primary_topic) {
                 last.insert(*id, false);
@@ -155,7 +196,10 @@ fn covered(t: &Territory, contact: ContactId) -> BTreeSet<TopicId> {
             }
         }
     }
-    last.into_iter().filter(|(_, again)| !again).map(|(id, _)| id).collect()
+    last.into_iter()
+        .filter(|(_, again)| !again)
+        .map(|(id, _)| id)
+        .collect()
 }
 
 fn check_invariants(t: &Territory, p: &DayPlan) {
@@ -166,26 +210,51 @@ fn check_invariants(t: &Territory, p: &DayPlan) {
         let c = contacts[&i.contact];
         let a = accounts[&i.account];
         assert_eq!(a.rep, REP, "only the rep's own territory");
-        assert!(!c.opt_outs.contains(&i.channel), "opted-out channel {} for {}", i.channel, c.name);
+        assert!(
+            !c.opt_outs.contains(&i.channel),
+            "opted-out channel {} for {}",
+            i.channel,
+            c.name
+        );
         if i.channel == Channel::Visit {
-            assert!(visited.insert(i.account), "two visits to {} on one day", a.name);
+            assert!(
+                visited.insert(i.account),
+                "two visits to {} on one day",
+                a.name
+            );
         }
         if a.access == AccessPolicy::NoVendorContact && !i.window.exact {
-            assert!(!i.channel.is_cold_reach(), "{} at no-vendor-contact {}", i.channel, a.name);
+            assert!(
+                !i.channel.is_cold_reach(),
+                "{} at no-vendor-contact {}",
+                i.channel,
+                a.name
+            );
         }
         assert_ne!(a.status, AccountStatus::NoFit);
         if i.channel == Channel::Email && !i.urgent {
-            assert!(matches!(p.date.weekday(), Weekday::Tuesday | Weekday::Thursday));
+            assert!(matches!(
+                p.date.weekday(),
+                Weekday::Tuesday | Weekday::Thursday
+            ));
         }
         if i.channel == Channel::Email {
             let ten = (Time::constant(10, 0, 0, 0), Time::constant(11, 0, 0, 0));
             let one = (Time::constant(13, 0, 0, 0), Time::constant(14, 0, 0, 0));
-            assert!([ten, one].contains(&(i.window.start, i.window.end)), "email window {:?}", i.window);
+            assert!(
+                [ten, one].contains(&(i.window.start, i.window.end)),
+                "email window {:?}",
+                i.window
+            );
         }
         let done = covered(t, i.contact);
         for topic in std::iter::once(&i.primary_topic).chain(&i.backup_topics) {
             if let Some(id) = topic.topic {
-                assert!(!done.contains(&id), "topic {id} already covered with {}", c.name);
+                assert!(
+                    !done.contains(&id),
+                    "topic {id} already covered with {}",
+                    c.name
+                );
             }
         }
         assert!(!i.reasons.is_empty() && i.reasons.iter().all(|r| !r.rules.is_empty()));
@@ -235,7 +304,12 @@ fn random_territories_exercise_every_kind_of_item() {
         }
     }
     assert!(items > 300, "{items}");
-    for wanted in [(Channel::Visit, false), (Channel::Email, false), (Channel::Call, false), (Channel::Call, true)] {
+    for wanted in [
+        (Channel::Visit, false),
+        (Channel::Email, false),
+        (Channel::Call, false),
+        (Channel::Call, true),
+    ] {
         assert!(seen.contains(&wanted), "{wanted:?} never planned: {seen:?}");
     }
 }

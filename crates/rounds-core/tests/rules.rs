@@ -27,7 +27,11 @@ fn world() -> World {
         (1, "Prior-authorisation turnaround", vec![]),
         (2, "Adherence packaging", vec![]),
         (3, "Fewer pharmacy phone calls", vec![]),
-        (4, "Staff education lunch", vec![ContactRole::OfficeManager, ContactRole::HeadNurse]),
+        (
+            4,
+            "Staff education lunch",
+            vec![ContactRole::OfficeManager, ContactRole::HeadNurse],
+        ),
     ] {
         t.topics.push(Topic {
             id: TopicId(id),
@@ -60,7 +64,10 @@ fn account(id: i64, status: AccountStatus) -> Account {
             lon: -87.63,
         },
         tz: TZ.parse().unwrap(),
-        office_hours: WeekHours::weekdays(&[TimeRange::hm(8, 0, 12, 0), TimeRange::hm(13, 0, 17, 0)]),
+        office_hours: WeekHours::weekdays(&[
+            TimeRange::hm(8, 0, 12, 0),
+            TimeRange::hm(13, 0, 17, 0),
+        ]),
         visit_windows: vec![TimeRange::hm(9, 0, 11, 0)],
         front_desk_blocks: false,
         access: AccessPolicy::Open,
@@ -92,7 +99,10 @@ fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Co
 }
 
 fn local(day: Date, h: i8, m: i8) -> jiff::Timestamp {
-    day.at(h, m, 0, 0).to_zoned(TimeZone::get(TZ).unwrap()).unwrap().timestamp()
+    day.at(h, m, 0, 0)
+        .to_zoned(TimeZone::get(TZ).unwrap())
+        .unwrap()
+        .timestamp()
 }
 
 impl World {
@@ -104,7 +114,13 @@ impl World {
 
     /// Adds a touch and returns it for adjustment.
     fn touch(&mut self, contact: i64, day: Date, channel: Channel, outcome: Outcome) -> &mut Touch {
-        let account = self.t.contacts.iter().find(|c| c.id.0 == contact).unwrap().account;
+        let account = self
+            .t
+            .contacts
+            .iter()
+            .find(|c| c.id.0 == contact)
+            .unwrap()
+            .account;
         let id = self.next_touch;
         self.next_touch += 1;
         self.t.touches.push(Touch {
@@ -145,14 +161,30 @@ fn item(plan: &DayPlan, contact: i64) -> Option<&PlanItem> {
 }
 
 fn cites(item: &PlanItem, rule: &str) -> bool {
-    item.reasons.iter().any(|r| r.rules.iter().any(|x| x == rule))
+    item.reasons
+        .iter()
+        .any(|r| r.rules.iter().any(|x| x == rule))
 }
 
 /// A customer contact we have talked to, last touched `quiet` days ago.
 fn customer_world(quiet: i64, today: Date) -> World {
     let mut w = world();
-    w.add(account(1, AccountStatus::Customer), vec![contact(1, 1, ContactRole::Physician, Influence::DecisionMaker)]);
-    w.touch(1, days_ago(today, quiet), Channel::Call, Outcome::Conversation).topics = vec![TopicId(1)];
+    w.add(
+        account(1, AccountStatus::Customer),
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    w.touch(
+        1,
+        days_ago(today, quiet),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .topics = vec![TopicId(1)];
     w
 }
 
@@ -163,31 +195,63 @@ fn p1_one_primary_topic_and_at_most_two_backups() {
     let i = item(&p, 1).expect("a customer quiet for 20 days with new topics is due");
     assert!(i.primary_topic.topic.is_some());
     assert!(i.backup_topics.len() <= 2);
-    assert!(i.backup_topics.iter().all(|b| b.topic != i.primary_topic.topic));
+    assert!(
+        i.backup_topics
+            .iter()
+            .all(|b| b.topic != i.primary_topic.topic)
+    );
     let mut pb = Playbook::default();
     pb.backup_topics = 0;
-    assert!(item(&w.plan_with(&pb, TUESDAY), 1).unwrap().backup_topics.is_empty());
+    assert!(
+        item(&w.plan_with(&pb, TUESDAY), 1)
+            .unwrap()
+            .backup_topics
+            .is_empty()
+    );
 }
 
 #[test]
 fn p2_contact_with_every_topic_covered_is_flagged_not_dropped() {
     let mut w = customer_world(20, TUESDAY);
-    w.touch(1, days_ago(TUESDAY, 15), Channel::Visit, Outcome::Conversation).topics = vec![TopicId(2), TopicId(3)];
+    w.touch(
+        1,
+        days_ago(TUESDAY, 15),
+        Channel::Visit,
+        Outcome::Conversation,
+    )
+    .topics = vec![TopicId(2), TopicId(3)];
     let p = w.plan(TUESDAY);
-    assert!(item(&p, 1).is_none(), "nothing new to say: no bare check-in");
-    let flag = p.flags.iter().find(|f| f.kind == FlagKind::NoReasonToReturn && f.contact == Some(ContactId(1)));
-    assert!(flag.is_some_and(|f| f.rules == vec!["P2".to_string()]), "{:?}", p.flags);
+    assert!(
+        item(&p, 1).is_none(),
+        "nothing new to say: no bare check-in"
+    );
+    let flag = p
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::NoReasonToReturn && f.contact == Some(ContactId(1)));
+    assert!(
+        flag.is_some_and(|f| f.rules == vec!["P2".to_string()]),
+        "{:?}",
+        p.flags
+    );
 }
 
 #[test]
 fn p3_no_item_without_a_reason_and_never_a_covered_topic() {
     let w = customer_world(3, TUESDAY);
-    assert!(item(&w.plan(TUESDAY), 1).is_none(), "touched 3 days ago and nothing due");
+    assert!(
+        item(&w.plan(TUESDAY), 1).is_none(),
+        "touched 3 days ago and nothing due"
+    );
     let w = customer_world(20, TUESDAY);
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).unwrap();
     assert!(!i.reasons.is_empty() && i.reasons.iter().all(|r| !r.rules.is_empty()));
-    assert_ne!(i.primary_topic.topic, Some(TopicId(1)), "topic 1 was covered");
+    assert_ne!(
+        i.primary_topic.topic,
+        Some(TopicId(1)),
+        "topic 1 was covered"
+    );
     assert!(i.backup_topics.iter().all(|b| b.topic != Some(TopicId(1))));
 }
 
@@ -195,7 +259,12 @@ fn p3_no_item_without_a_reason_and_never_a_covered_topic() {
 fn p3_topic_marked_explain_better_comes_back_first() {
     let mut w = customer_world(20, TUESDAY);
     w.t.touches[0].explain_better = vec![TopicId(1)];
-    let i = w.plan(TUESDAY).items.into_iter().find(|i| i.contact.0 == 1).unwrap();
+    let i = w
+        .plan(TUESDAY)
+        .items
+        .into_iter()
+        .find(|i| i.contact.0 == 1)
+        .unwrap();
     assert_eq!(i.primary_topic.topic, Some(TopicId(1)));
 }
 
@@ -208,7 +277,10 @@ fn p4_every_topic_discussed_counts_as_covered() {
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).unwrap();
     assert_eq!(i.primary_topic.topic, Some(TopicId(3)));
-    assert!(i.backup_topics.is_empty(), "topic 4 is for staff only; 1 and 2 were discussed");
+    assert!(
+        i.backup_topics.is_empty(),
+        "topic 4 is for staff only; 1 and 2 were discussed"
+    );
 }
 
 #[test]
@@ -216,7 +288,15 @@ fn p6_no_vendor_contact_gets_a_written_meeting_request() {
     let mut w = world();
     let mut a = account(1, AccountStatus::Prospect);
     a.access = AccessPolicy::NoVendorContact;
-    w.add(a, vec![contact(1, 1, ContactRole::Physician, Influence::DecisionMaker)]);
+    w.add(
+        a,
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("a meeting request");
     assert!(matches!(i.channel, Channel::Email | Channel::Letter));
@@ -233,14 +313,21 @@ fn p8_records_check_when_no_referral_follows_a_meeting() {
     let mut w = customer_world(40, TUESDAY);
     let m = w.touch(1, days_ago(TUESDAY, 31), Channel::Visit, Outcome::Positive);
     m.kind = TouchKind::ReferralMeeting;
-    m.next_step = Some(NextStep { what: "send first referral".into(), due: days_ago(TUESDAY, 29) });
+    m.next_step = Some(NextStep {
+        what: "send first referral".into(),
+        due: days_ago(TUESDAY, 29),
+    });
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).unwrap();
     assert_eq!(i.kind, TouchKind::RecordsCheck);
     assert!(cites(i, "P8") && i.primary_topic.title.contains("records are correct"));
     assert!(!i.primary_topic.title.to_lowercase().contains("why haven"));
     // A referral since the meeting removes the reason.
-    w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, 10), count: 1 });
+    w.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 10),
+        count: 1,
+    });
     assert!(item(&w.plan(TUESDAY), 1).is_none_or(|i| i.kind != TouchKind::RecordsCheck));
 }
 
@@ -249,13 +336,29 @@ fn p9_referral_drop_against_the_providers_own_baseline_shows_the_figures() {
     let mut w = customer_world(10, TUESDAY);
     // 180-day baseline of 2 a week, then 1 in the last 30 days.
     for week in 5..30 {
-        w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, week * 7), count: 2 });
+        w.t.referrals.push(ReferralCount {
+            contact: ContactId(1),
+            day: days_ago(TUESDAY, week * 7),
+            count: 2,
+        });
     }
-    w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, 3), count: 1 });
+    w.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 3),
+        count: 1,
+    });
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("a drop is a due follow-up");
-    let r = i.reasons.iter().find(|r| r.rules.contains(&"P9".into())).unwrap();
-    assert!(r.text.contains("fell to 1 in the last 30 days"), "{}", r.text);
+    let r = i
+        .reasons
+        .iter()
+        .find(|r| r.rules.contains(&"P9".into()))
+        .unwrap();
+    assert!(
+        r.text.contains("fell to 1 in the last 30 days"),
+        "{}",
+        r.text
+    );
     assert!(r.text.contains("%"), "{}", r.text);
     let f = i.prep.referrals.as_ref().unwrap();
     assert_eq!(f.recent, 1);
@@ -263,7 +366,11 @@ fn p9_referral_drop_against_the_providers_own_baseline_shows_the_figures() {
     // A steady provider raises nothing.
     w.t.referrals.retain(|r| r.day < days_ago(TUESDAY, 30));
     for d in [3, 10, 17, 24] {
-        w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, d), count: 2 });
+        w.t.referrals.push(ReferralCount {
+            contact: ContactId(1),
+            day: days_ago(TUESDAY, d),
+            count: 2,
+        });
     }
     assert!(item(&w.plan(TUESDAY), 1).is_none());
 }
@@ -271,9 +378,23 @@ fn p9_referral_drop_against_the_providers_own_baseline_shows_the_figures() {
 #[test]
 fn p11_referring_practice_without_staff_contact_is_flagged() {
     let mut w = customer_world(10, TUESDAY);
-    w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, 5), count: 1 });
-    assert!(w.plan(TUESDAY).flags.iter().any(|f| f.kind == FlagKind::NoStaffContact && f.rules == vec!["P11"]));
-    w.t.contacts.push(contact(2, 1, ContactRole::OfficeManager, Influence::Influencer));
+    w.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 5),
+        count: 1,
+    });
+    assert!(
+        w.plan(TUESDAY)
+            .flags
+            .iter()
+            .any(|f| f.kind == FlagKind::NoStaffContact && f.rules == vec!["P11"])
+    );
+    w.t.contacts.push(contact(
+        2,
+        1,
+        ContactRole::OfficeManager,
+        Influence::Influencer,
+    ));
     let p = w.plan(TUESDAY);
     assert!(!p.flags.iter().any(|f| f.kind == FlagKind::NoStaffContact));
     // Staff get their own topics.
@@ -286,7 +407,11 @@ fn p12_referral_meeting_without_next_step_is_flagged_at_once() {
     let mut w = customer_world(10, TUESDAY);
     w.touch(1, TUESDAY, Channel::Visit, Outcome::Positive).kind = TouchKind::ReferralMeeting;
     let p = w.plan(TUESDAY);
-    let f = p.flags.iter().find(|f| f.kind == FlagKind::ReferralMeetingWithoutNextStep).expect("flagged");
+    let f = p
+        .flags
+        .iter()
+        .find(|f| f.kind == FlagKind::ReferralMeetingWithoutNextStep)
+        .expect("flagged");
     assert!(f.rules.contains(&"P12".to_string()));
 }
 
@@ -297,8 +422,16 @@ fn p13_ask_for_referrals_after_three_positive_outcomes() {
         w.touch(1, days_ago(TUESDAY, d), Channel::Visit, Outcome::Positive);
     }
     w.t.touches.sort_by_key(|t| t.at);
-    w.touch(1, days_ago(TUESDAY, 20), Channel::Call, Outcome::Conversation).next_step =
-        Some(NextStep { what: "x".into(), due: days_ago(TUESDAY, 19) });
+    w.touch(
+        1,
+        days_ago(TUESDAY, 20),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .next_step = Some(NextStep {
+        what: "x".into(),
+        due: days_ago(TUESDAY, 19),
+    });
     let mut w2 = customer_world(20, TUESDAY);
     for d in [100, 80, 60] {
         w2.touch(1, days_ago(TUESDAY, d), Channel::Visit, Outcome::Positive);
@@ -307,7 +440,8 @@ fn p13_ask_for_referrals_after_three_positive_outcomes() {
     let i = item(&p, 1).unwrap();
     assert_eq!(i.kind, TouchKind::ReferralAsk, "{:?}", i.reasons);
     assert!(cites(i, "P13"));
-    w2.touch(1, days_ago(TUESDAY, 15), Channel::Visit, Outcome::Positive).kind = TouchKind::ReferralAsk;
+    w2.touch(1, days_ago(TUESDAY, 15), Channel::Visit, Outcome::Positive)
+        .kind = TouchKind::ReferralAsk;
     assert!(item(&w2.plan(TUESDAY), 1).is_none_or(|i| i.kind != TouchKind::ReferralAsk));
 }
 
@@ -316,17 +450,46 @@ fn p15_loss_reasons_are_the_playbooks_six() {
     let names: Vec<&str> = LossReason::ALL.iter().map(|r| r.as_str()).collect();
     assert_eq!(
         names,
-        ["pricing", "lost-contract", "competitor-won-contract", "product-quality", "customer-service", "other"]
+        [
+            "pricing",
+            "lost-contract",
+            "competitor-won-contract",
+            "product-quality",
+            "customer-service",
+            "other"
+        ]
     );
     assert!("competitor won contract".parse::<LossReason>().is_ok());
-    assert!("bad luck".parse::<LossReason>().unwrap_err().0.contains("pricing"));
+    assert!(
+        "bad luck"
+            .parse::<LossReason>()
+            .unwrap_err()
+            .0
+            .contains("pricing")
+    );
 }
 
 fn lost_world(lost_days_ago: i64, last_touch_days_ago: i64) -> World {
     let mut w = world();
-    w.add(account(1, AccountStatus::Lost), vec![contact(1, 1, ContactRole::Physician, Influence::DecisionMaker)]);
-    w.touch(1, days_ago(TUESDAY, last_touch_days_ago), Channel::Call, Outcome::Conversation).next_step =
-        Some(NextStep { what: "x".into(), due: days_ago(TUESDAY, last_touch_days_ago - 1) });
+    w.add(
+        account(1, AccountStatus::Lost),
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    w.touch(
+        1,
+        days_ago(TUESDAY, last_touch_days_ago),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .next_step = Some(NextStep {
+        what: "x".into(),
+        due: days_ago(TUESDAY, last_touch_days_ago - 1),
+    });
     w.t.lost.push(LostAccount {
         account: AccountId(1),
         lost_on: days_ago(TUESDAY, lost_days_ago),
@@ -347,19 +510,32 @@ fn p16_feedback_touch_within_fourteen_days_of_the_loss() {
     assert!(cites(i, "P16"));
     // Once asked, not again.
     let mut w = lost_world(5, 6);
-    w.touch(1, days_ago(TUESDAY, 2), Channel::Call, Outcome::Conversation).kind = TouchKind::Feedback;
+    w.touch(
+        1,
+        days_ago(TUESDAY, 2),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .kind = TouchKind::Feedback;
     assert!(item(&w.plan(TUESDAY), 1).is_none());
 }
 
 #[test]
 fn p17_lost_accounts_are_nurtured_every_30_to_45_days_never_sooner() {
-    assert!(item(&lost_world(100, 20).plan(TUESDAY), 1).is_none(), "20 days is too soon");
+    assert!(
+        item(&lost_world(100, 20).plan(TUESDAY), 1).is_none(),
+        "20 days is too soon"
+    );
     let p = lost_world(100, 35).plan(TUESDAY);
     let i = item(&p, 1).expect("35 days: time to stay present");
     assert_eq!(i.kind, TouchKind::Nurture);
     assert!(cites(i, "P17"));
     assert!(Playbook::default().nurture_channels.contains(&i.channel));
-    assert_ne!(i.channel, Channel::Call, "rotates away from the last channel");
+    assert_ne!(
+        i.channel,
+        Channel::Call,
+        "rotates away from the last channel"
+    );
 }
 
 #[test]
@@ -370,10 +546,31 @@ fn p19_capacity_freed_by_a_loss_goes_to_prospects() {
     pb.prospecting_share = 0.0;
     let mut w = world();
     for id in 1..=2 {
-        w.add(account(id, AccountStatus::Customer), vec![contact(id, id, ContactRole::Physician, Influence::DecisionMaker)]);
-        w.touch(id, days_ago(TUESDAY, 40), Channel::Call, Outcome::Conversation);
+        w.add(
+            account(id, AccountStatus::Customer),
+            vec![contact(
+                id,
+                id,
+                ContactRole::Physician,
+                Influence::DecisionMaker,
+            )],
+        );
+        w.touch(
+            id,
+            days_ago(TUESDAY, 40),
+            Channel::Call,
+            Outcome::Conversation,
+        );
     }
-    w.add(account(3, AccountStatus::Prospect), vec![contact(3, 3, ContactRole::Physician, Influence::DecisionMaker)]);
+    w.add(
+        account(3, AccountStatus::Prospect),
+        vec![contact(
+            3,
+            3,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
     let before = w.plan_with(&pb, TUESDAY);
     assert!(item(&before, 3).is_none(), "the day is full of customers");
     w.t.accounts[0].status = AccountStatus::Lost;
@@ -385,18 +582,45 @@ fn p19_capacity_freed_by_a_loss_goes_to_prospects() {
         stakeholders: vec![],
         note: String::new(),
     });
-    w.touch(1, days_ago(TUESDAY, 20), Channel::Email, Outcome::NoResponse).kind = TouchKind::Nurture;
+    w.touch(
+        1,
+        days_ago(TUESDAY, 20),
+        Channel::Email,
+        Outcome::NoResponse,
+    )
+    .kind = TouchKind::Nurture;
     let after = w.plan_with(&pb, TUESDAY);
-    assert!(item(&after, 3).is_some(), "the freed slot goes to the prospect: {:?}", after.items);
+    assert!(
+        item(&after, 3).is_some(),
+        "the freed slot goes to the prospect: {:?}",
+        after.items
+    );
     assert_eq!(after.items.len(), 2);
 }
 
 fn prospect_world(unanswered: usize, last_days_ago: i64) -> World {
     let mut w = world();
-    w.add(account(1, AccountStatus::Prospect), vec![contact(1, 1, ContactRole::Physician, Influence::DecisionMaker)]);
+    w.add(
+        account(1, AccountStatus::Prospect),
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
     for n in 0..unanswered {
         let day = days_ago(TUESDAY, last_days_ago + 4 * (unanswered - 1 - n) as i64);
-        w.touch(1, day, if n % 2 == 0 { Channel::Call } else { Channel::Email }, Outcome::NoResponse);
+        w.touch(
+            1,
+            day,
+            if n % 2 == 0 {
+                Channel::Call
+            } else {
+                Channel::Email
+            },
+            Outcome::NoResponse,
+        );
     }
     w
 }
@@ -416,7 +640,12 @@ fn p20_cadence_persists_to_six_attempts_and_stops_after_eight() {
 fn p21_next_attempt_varies_the_channel_after_no_response() {
     let mut w = prospect_world(0, 3);
     w.touch(1, days_ago(TUESDAY, 3), Channel::Visit, Outcome::NoResponse);
-    let i = w.plan(TUESDAY).items.into_iter().find(|i| i.contact.0 == 1).unwrap();
+    let i = w
+        .plan(TUESDAY)
+        .items
+        .into_iter()
+        .find(|i| i.contact.0 == 1)
+        .unwrap();
     assert_ne!(i.channel, Channel::Visit);
     assert!(cites(&i, "P21"));
     let mut w = prospect_world(0, 3);
@@ -431,10 +660,36 @@ fn p22_customers_weigh_more_than_prospects() {
     pb.max_remote = 1;
     pb.prospecting_share = 0.0;
     let mut w = world();
-    w.add(account(1, AccountStatus::Prospect), vec![contact(1, 1, ContactRole::Physician, Influence::DecisionMaker)]);
-    w.add(account(2, AccountStatus::Customer), vec![contact(2, 2, ContactRole::Physician, Influence::DecisionMaker)]);
-    w.touch(2, days_ago(TUESDAY, 20), Channel::Call, Outcome::Conversation);
-    w.touch(1, days_ago(TUESDAY, 20), Channel::Call, Outcome::Conversation);
+    w.add(
+        account(1, AccountStatus::Prospect),
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    w.add(
+        account(2, AccountStatus::Customer),
+        vec![contact(
+            2,
+            2,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    w.touch(
+        2,
+        days_ago(TUESDAY, 20),
+        Channel::Call,
+        Outcome::Conversation,
+    );
+    w.touch(
+        1,
+        days_ago(TUESDAY, 20),
+        Channel::Call,
+        Outcome::Conversation,
+    );
     let p = w.plan_with(&pb, TUESDAY);
     assert_eq!(p.items.len(), 1);
     assert_eq!(p.items[0].contact, ContactId(2));
@@ -449,10 +704,28 @@ fn p23_not_too_often_and_not_too_late() {
     assert!(item(&w.plan(TUESDAY), 1).is_none());
     // A visit 3 days ago: no visit today.
     let mut w = customer_world(20, TUESDAY);
-    w.t.contacts.push(contact(2, 1, ContactRole::Physician, Influence::DecisionMaker));
-    w.touch(2, days_ago(TUESDAY, 3), Channel::Visit, Outcome::Conversation).next_step =
-        Some(NextStep { what: "x".into(), due: days_ago(TUESDAY, -10) });
-    assert!(w.plan(TUESDAY).items.iter().all(|i| i.channel != Channel::Visit));
+    w.t.contacts.push(contact(
+        2,
+        1,
+        ContactRole::Physician,
+        Influence::DecisionMaker,
+    ));
+    w.touch(
+        2,
+        days_ago(TUESDAY, 3),
+        Channel::Visit,
+        Outcome::Conversation,
+    )
+    .next_step = Some(NextStep {
+        what: "x".into(),
+        due: days_ago(TUESDAY, -10),
+    });
+    assert!(
+        w.plan(TUESDAY)
+            .items
+            .iter()
+            .all(|i| i.channel != Channel::Visit)
+    );
     // Silent past the limit: due, citing P23.
     let p = customer_world(31, TUESDAY).plan(TUESDAY);
     assert!(cites(item(&p, 1).unwrap(), "P23"));
@@ -464,7 +737,10 @@ fn p26_in_person_first_where_access_allows() {
     let i = item(&p, 1).unwrap();
     assert_eq!(i.channel, Channel::Visit);
     assert!(cites(i, "P26"));
-    assert_eq!((i.window.start, i.window.end), (Time::constant(9, 0, 0, 0), Time::constant(11, 0, 0, 0)));
+    assert_eq!(
+        (i.window.start, i.window.end),
+        (Time::constant(9, 0, 0, 0), Time::constant(11, 0, 0, 0))
+    );
 }
 
 #[test]
@@ -475,7 +751,11 @@ fn p27_front_desk_blocked_offices_are_visited_at_lunch_or_after_the_last_patient
     assert_eq!(i.channel, Channel::Visit);
     let lunch = (Time::constant(12, 0, 0, 0), Time::constant(13, 0, 0, 0));
     let late = (Time::constant(16, 0, 0, 0), Time::constant(17, 0, 0, 0));
-    assert!([lunch, late].contains(&(i.window.start, i.window.end)), "{:?}", i.window);
+    assert!(
+        [lunch, late].contains(&(i.window.start, i.window.end)),
+        "{:?}",
+        i.window
+    );
 }
 
 #[test]
@@ -485,7 +765,8 @@ fn p29_a_dead_end_turns_to_someone_else_in_the_department() {
     nurse.department = Some("surgery".into());
     w.t.contacts[0].department = Some("surgery".into());
     w.t.contacts.push(nurse);
-    w.t.contacts.push(contact(3, 1, ContactRole::FrontDesk, Influence::Gatekeeper));
+    w.t.contacts
+        .push(contact(3, 1, ContactRole::FrontDesk, Influence::Gatekeeper));
     let p = w.plan(TUESDAY);
     assert!(item(&p, 1).is_none(), "three unanswered: stop repeating");
     let alt = item(&p, 2).expect("the colleague in the same department");
@@ -500,10 +781,23 @@ fn p30_planning_favours_decision_makers() {
     let mut w = world();
     w.add(
         account(1, AccountStatus::Customer),
-        vec![contact(1, 1, ContactRole::FrontDesk, Influence::Gatekeeper), contact(2, 1, ContactRole::Physician, Influence::DecisionMaker)],
+        vec![
+            contact(1, 1, ContactRole::FrontDesk, Influence::Gatekeeper),
+            contact(2, 1, ContactRole::Physician, Influence::DecisionMaker),
+        ],
     );
-    w.touch(1, days_ago(TUESDAY, 40), Channel::Call, Outcome::Conversation);
-    w.touch(2, days_ago(TUESDAY, 40), Channel::Call, Outcome::Conversation);
+    w.touch(
+        1,
+        days_ago(TUESDAY, 40),
+        Channel::Call,
+        Outcome::Conversation,
+    );
+    w.touch(
+        2,
+        days_ago(TUESDAY, 40),
+        Channel::Call,
+        Outcome::Conversation,
+    );
     let p = w.plan_with(&pb, TUESDAY);
     assert_eq!(p.items[0].contact, ContactId(2));
 }
@@ -531,25 +825,39 @@ fn p32_the_cadence_ends_with_a_polite_breakup_email() {
 #[test]
 fn p33_next_steps_due_are_planned_and_missing_ones_flagged() {
     let mut w = customer_world(5, TUESDAY);
-    w.t.touches[0].next_step = Some(NextStep { what: "bring the adherence samples".into(), due: TUESDAY });
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "bring the adherence samples".into(),
+        due: TUESDAY,
+    });
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("due next step");
     assert!(cites(i, "P33") && i.reasons[0].text.contains("adherence samples"));
     assert_eq!(i.prep.open_next_steps.len(), 1);
     let w = customer_world(5, TUESDAY);
-    assert!(w.plan(TUESDAY).flags.iter().any(|f| f.kind == FlagKind::MissingNextStep && f.rules == vec!["P33"]));
+    assert!(
+        w.plan(TUESDAY)
+            .flags
+            .iter()
+            .any(|f| f.kind == FlagKind::MissingNextStep && f.rules == vec!["P33"])
+    );
 }
 
 #[test]
 fn p34_thank_you_after_a_referral_or_order() {
     let mut w = customer_world(20, TUESDAY);
-    w.touch(1, days_ago(TUESDAY, 2), Channel::Visit, Outcome::Order).next_step =
-        Some(NextStep { what: "x".into(), due: days_ago(TUESDAY, -20) });
+    w.touch(1, days_ago(TUESDAY, 2), Channel::Visit, Outcome::Order)
+        .next_step = Some(NextStep {
+        what: "x".into(),
+        due: days_ago(TUESDAY, -20),
+    });
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("gratitude");
     assert_eq!(i.kind, TouchKind::ThankYou);
     assert!(cites(i, "P34"));
-    assert!(matches!(i.channel, Channel::HandwrittenNote | Channel::Email));
+    assert!(matches!(
+        i.channel,
+        Channel::HandwrittenNote | Channel::Email
+    ));
 }
 
 #[test]
@@ -571,10 +879,16 @@ fn p37_confirmation_email_within_one_business_day_of_a_referral_meeting() {
     let friday = days_ago(MONDAY, 3);
     let m = w.touch(1, friday, Channel::Visit, Outcome::Positive);
     m.kind = TouchKind::ReferralMeeting;
-    m.next_step = Some(NextStep { what: "first referral".into(), due: days_ago(MONDAY, -7) });
+    m.next_step = Some(NextStep {
+        what: "first referral".into(),
+        due: days_ago(MONDAY, -7),
+    });
     let p = w.plan(MONDAY);
     let i = item(&p, 1).expect("confirmation on the next business day, even a Monday");
-    assert_eq!((i.kind, i.channel), (TouchKind::Confirmation, Channel::Email));
+    assert_eq!(
+        (i.kind, i.channel),
+        (TouchKind::Confirmation, Channel::Email)
+    );
     assert!(i.urgent && cites(i, "P37"));
     w.touch(1, MONDAY, Channel::Email, Outcome::NoResponse).kind = TouchKind::Confirmation;
     assert!(item(&w.plan(MONDAY), 1).is_none_or(|i| i.kind != TouchKind::Confirmation));
@@ -596,8 +910,13 @@ fn p38_plain_emails_only_on_tuesday_and_thursday() {
 
 #[test]
 fn p39_emails_go_at_ten_or_one_never_at_noon_or_near_closing() {
-    let i = item(&email_only_world(TUESDAY).plan(TUESDAY), 1).unwrap().clone();
-    assert_eq!((i.window.start, i.window.end), (Time::constant(10, 0, 0, 0), Time::constant(11, 0, 0, 0)));
+    let i = item(&email_only_world(TUESDAY).plan(TUESDAY), 1)
+        .unwrap()
+        .clone();
+    assert_eq!(
+        (i.window.start, i.window.end),
+        (Time::constant(10, 0, 0, 0), Time::constant(11, 0, 0, 0))
+    );
     // Closing at 11:30: 10-11 is within an hour of closing; 13-14 is after it: no email.
     let mut w = email_only_world(TUESDAY);
     w.t.accounts[0].office_hours = WeekHours::weekdays(&[TimeRange::hm(7, 0, 11, 30)]);
@@ -612,15 +931,27 @@ fn p39_emails_go_at_ten_or_one_never_at_noon_or_near_closing() {
 fn p40_wait_before_following_up_an_unanswered_email() {
     let mut w = world();
     let mut c = contact(1, 1, ContactRole::Physician, Influence::DecisionMaker);
-    c.opt_outs = vec![Channel::Visit, Channel::Call, Channel::Voicemail, Channel::HandwrittenNote, Channel::Letter];
+    c.opt_outs = vec![
+        Channel::Visit,
+        Channel::Call,
+        Channel::Voicemail,
+        Channel::HandwrittenNote,
+        Channel::Letter,
+    ];
     w.add(account(1, AccountStatus::Prospect), vec![c]);
     w.touch(1, days_ago(TUESDAY, 1), Channel::Email, Outcome::NoResponse);
     let mut pb = Playbook::default();
     pb.prospect_attempt_gap_days = 1;
     let p = w.plan_with(&pb, TUESDAY);
-    assert!(item(&p, 1).is_none_or(|i| i.channel != Channel::Email), "an email one day after an unanswered one");
+    assert!(
+        item(&p, 1).is_none_or(|i| i.channel != Channel::Email),
+        "an email one day after an unanswered one"
+    );
     let p = w.plan_with(&pb, date(2026, 11, 26));
-    assert!(item(&p, 1).is_some_and(|i| i.channel == Channel::Email), "two days later it may go");
+    assert!(
+        item(&p, 1).is_some_and(|i| i.channel == Channel::Email),
+        "two days later it may go"
+    );
 }
 
 #[test]
@@ -633,13 +964,21 @@ fn p43_preferred_channel_and_the_cell_at_most_once_a_week() {
     assert_eq!(i.via.as_deref(), Some("+1 312 555 0199"));
     w.touch(1, days_ago(TUESDAY, 2), Channel::Text, Outcome::NoResponse);
     let p = w.plan(TUESDAY);
-    assert!(item(&p, 1).is_none_or(|i| i.channel != Channel::Text), "cell used this week without reply");
+    assert!(
+        item(&p, 1).is_none_or(|i| i.channel != Channel::Text),
+        "cell used this week without reply"
+    );
 }
 
 #[test]
 fn p44_try_someone_else_when_the_target_does_not_answer() {
     let mut w = prospect_world(4, 3);
-    w.t.contacts.push(contact(2, 1, ContactRole::OfficeManager, Influence::Influencer));
+    w.t.contacts.push(contact(
+        2,
+        1,
+        ContactRole::OfficeManager,
+        Influence::Influencer,
+    ));
     let p = w.plan(TUESDAY);
     assert!(item(&p, 1).is_none());
     assert!(cites(item(&p, 2).unwrap(), "P44"));
@@ -647,7 +986,17 @@ fn p44_try_someone_else_when_the_target_does_not_answer() {
 
 #[test]
 fn p45_every_channel_of_the_playbook_exists() {
-    for name in ["visit", "call", "voicemail", "email", "text", "linkedin", "handwritten-note", "letter", "virtual-meeting"] {
+    for name in [
+        "visit",
+        "call",
+        "voicemail",
+        "email",
+        "text",
+        "linkedin",
+        "handwritten-note",
+        "letter",
+        "virtual-meeting",
+    ] {
         assert!(name.parse::<Channel>().is_ok(), "{name}");
     }
     assert_eq!(Channel::ALL.len(), 9);
@@ -656,14 +1005,24 @@ fn p45_every_channel_of_the_playbook_exists() {
 #[test]
 fn p46_every_item_carries_its_preparation() {
     let mut w = customer_world(20, TUESDAY);
-    w.t.touches[0].next_step = Some(NextStep { what: "call back about samples".into(), due: TUESDAY });
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "call back about samples".into(),
+        due: TUESDAY,
+    });
     w.t.touches[0].note = "liked the packaging".into();
-    w.t.referrals.push(ReferralCount { contact: ContactId(1), day: days_ago(TUESDAY, 4), count: 2 });
+    w.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 4),
+        count: 2,
+    });
     let p = w.plan(TUESDAY);
     let prep = &item(&p, 1).unwrap().prep;
     assert_eq!(prep.recent_touches.len(), 1);
     assert_eq!(prep.recent_touches[0].note, "liked the packaging");
-    assert_eq!(prep.topics_covered, vec!["Prior-authorisation turnaround".to_string()]);
+    assert_eq!(
+        prep.topics_covered,
+        vec!["Prior-authorisation turnaround".to_string()]
+    );
     assert_eq!(prep.open_next_steps[0].what, "call back about samples");
     assert_eq!(prep.referrals.as_ref().unwrap().recent, 2);
 }

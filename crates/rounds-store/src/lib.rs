@@ -1,0 +1,217 @@
+//! Rounds' storage: the [`Store`] trait the rest of the program talks to, and
+//! [`SqlStore`], its one implementation, which runs the same dialect-neutral SQL on
+//! SQLite (a local file) and on PostgreSQL (a server), chosen once from the URL.
+//!
+//! Why one implementation rather than one per backend: through sqlx's `Any` driver with
+//! runtime queries and `$1…$N` placeholders, every query in this crate is valid on both
+//! databases, so each is written once and the conformance suite
+//! (`tests/conformance.rs`) runs unchanged against both. Only the connection set-up, the
+//! `BEGIN` statements and the migration files differ per dialect.
+//!
+//! Architecture invariant: every row belongs to an organisation and every method takes
+//! the [`OrgId`] it works on; nothing here reads or writes across organisations.
+
+mod error;
+mod sql;
+mod tables;
+
+use std::future::Future;
+
+use rounds_core::export::OrgData;
+use rounds_core::model::{
+    Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
+    Territory, Topic, TopicId, Touch, User, UserId,
+};
+
+pub use error::StoreError;
+pub use sql::{Backend, SqlStore};
+
+/// How [`Store::write_org`] treats what is already stored for the organisation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WriteMode {
+    /// Delete every row of the organisation, then insert the data: the store ends up
+    /// holding exactly what was written.
+    Replace,
+    /// Insert or update each record by its key and leave everything else alone, so
+    /// writing the same data twice changes nothing and empty lists touch nothing.
+    Merge,
+}
+
+/// The kinds of record whose ids [`Store::next_id`] hands out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdKind {
+    User,
+    Account,
+    Contact,
+    Topic,
+    Touch,
+}
+
+/// How many rows an organisation has in each table; for status output and tests.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct RowCounts {
+    pub users: u64,
+    pub accounts: u64,
+    pub contacts: u64,
+    pub topics: u64,
+    pub touches: u64,
+    pub referrals: u64,
+    pub lost: u64,
+    pub no_fits: u64,
+}
+
+/// Everything the program stores and loads. Lists come back sorted (by id unless a
+/// method says otherwise) so that output built from them is deterministic.
+///
+/// The methods return `Send` futures so a web server can hold a store in shared state.
+pub trait Store {
+    /// Every organisation, by id.
+    fn organisations(&self) -> impl Future<Output = Result<Vec<Organisation>, StoreError>> + Send;
+
+    /// Writes a whole organisation (or, with [`WriteMode::Merge`], a part of one) in one
+    /// transaction: on any error nothing at all is written. Input with two records of
+    /// the same key is refused before anything is written.
+    fn write_org(
+        &self,
+        data: &OrgData,
+        mode: WriteMode,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The whole organisation, every list sorted by its key (touches by id), read from
+    /// one consistent snapshot.
+    fn export(&self, org: OrgId) -> impl Future<Output = Result<OrgData, StoreError>> + Send;
+
+    /// Rows per table, for status output.
+    fn row_counts(&self, org: OrgId) -> impl Future<Output = Result<RowCounts, StoreError>> + Send;
+
+    fn users(&self, org: OrgId) -> impl Future<Output = Result<Vec<User>, StoreError>> + Send;
+
+    /// Inserts or updates a user; the organisation must exist.
+    fn save_user(
+        &self,
+        org: OrgId,
+        user: &User,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// What one rep's plan is computed from: the accounts whose rep this is, their
+    /// contacts, the touches on those accounts (by whoever logged them), the referral
+    /// counts of those contacts, the lost and no-fit records of those accounts and every
+    /// topic of the organisation. Touches are sorted by (at, id), referrals by (contact,
+    /// day), lost and no-fit records by account, the rest by id.
+    fn territory(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<Territory, StoreError>> + Send;
+
+    /// Every territory of the organisation at once, from one scan of each table, by user
+    /// id. Every user with the rep role appears, with an empty territory if they hold no
+    /// accounts; a user of another role appears only if accounts are assigned to them.
+    fn all_territories(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<Vec<(UserId, Territory)>, StoreError>> + Send;
+
+    /// The organisation's accounts, or only those of one rep.
+    fn accounts(
+        &self,
+        org: OrgId,
+        rep: Option<UserId>,
+    ) -> impl Future<Output = Result<Vec<Account>, StoreError>> + Send;
+
+    fn account(
+        &self,
+        org: OrgId,
+        id: AccountId,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// Inserts or updates an account; its rep must be a user of the organisation.
+    fn save_account(
+        &self,
+        org: OrgId,
+        account: &Account,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The organisation's contacts, or only those of one account.
+    fn contacts(
+        &self,
+        org: OrgId,
+        account: Option<AccountId>,
+    ) -> impl Future<Output = Result<Vec<Contact>, StoreError>> + Send;
+
+    fn contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+    ) -> impl Future<Output = Result<Option<Contact>, StoreError>> + Send;
+
+    /// Inserts or updates a contact; its account must exist.
+    fn save_contact(
+        &self,
+        org: OrgId,
+        contact: &Contact,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn topics(&self, org: OrgId) -> impl Future<Output = Result<Vec<Topic>, StoreError>> + Send;
+
+    fn topic(
+        &self,
+        org: OrgId,
+        id: TopicId,
+    ) -> impl Future<Output = Result<Option<Topic>, StoreError>> + Send;
+
+    /// Inserts or updates a topic; the organisation must exist.
+    fn save_topic(
+        &self,
+        org: OrgId,
+        topic: &Topic,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Logs a new touch. Its contact and rep must exist and the contact must belong to
+    /// the touch's account; a touch id already used is refused.
+    fn add_touch(
+        &self,
+        org: OrgId,
+        touch: &Touch,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// One contact's touches, sorted by (at, id).
+    fn touches_for_contact(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+    ) -> impl Future<Output = Result<Vec<Touch>, StoreError>> + Send;
+
+    /// Stores the referral count of a contact on a day, replacing any earlier count for
+    /// that contact and day.
+    fn add_referral(
+        &self,
+        org: OrgId,
+        referral: &ReferralCount,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Stores why an account was lost and sets its status to lost, together.
+    fn record_lost(
+        &self,
+        org: OrgId,
+        lost: &LostAccount,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Stores why an account is no fit and sets its status to no-fit, together.
+    fn record_no_fit(
+        &self,
+        org: OrgId,
+        no_fit: &NoFit,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The next free id of a kind: one more than the largest in use (1 for none).
+    ///
+    /// Two writers asking at once get the same id; the second insert then fails as a
+    /// duplicate rather than overwriting. That is enough for one user at a terminal;
+    /// concurrent writers (the web server) will need a counter table.
+    fn next_id(
+        &self,
+        org: OrgId,
+        kind: IdKind,
+    ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+}

@@ -1,0 +1,406 @@
+//! How each model record maps onto its table: the columns derived from it, its key,
+//! and the batched multi-row `INSERT` (or upsert) that writes many of them per statement.
+//! Reading goes the other way through [`decode`]: only `body` is read back.
+
+use std::sync::Arc;
+
+use rounds_core::model::{Account, Contact, LostAccount, NoFit, ReferralCount, Topic, Touch, User};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use sqlx::any::{AnyArguments, AnyRow};
+use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe, Encode, Row, Type};
+
+use crate::StoreError;
+
+/// At most this many bind parameters per statement: well under SQLite's 32766 and
+/// PostgreSQL's 65535, and large enough that per-statement overhead is amortised.
+const MAX_PARAMS: usize = 8_000;
+
+/// One table of an organisation's records. `columns` excludes `org_id`, which every
+/// table has first and which is bound once per statement as `$1`; `key` is the
+/// primary key including `org_id`.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub name: &'static str,
+    /// Singular, for messages: "touch 7 appears twice".
+    pub what: &'static str,
+    pub columns: &'static [&'static str],
+    pub key: &'static [&'static str],
+}
+
+/// What to do when a row's key is already stored.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum OnConflict {
+    /// Fail the statement (and so the transaction).
+    Fail,
+    /// Overwrite the stored row, but only if its body differs, so that rewriting the
+    /// same data does not churn pages (or, on PostgreSQL, leave dead tuples behind).
+    Update,
+}
+
+/// A model record that lives in a table of its own.
+pub(crate) trait Stored: Serialize + DeserializeOwned {
+    const TABLE: Table;
+    /// The key columns and the other derived columns, in `TABLE.columns` order, all but
+    /// the trailing `body`.
+    fn bind_columns(&self, args: &mut Binder);
+    /// The record's key, for messages.
+    fn key(&self) -> String;
+}
+
+/// Collects bind values; encoding integers and strings for `Any` cannot fail, but the
+/// API returns a `Result`, so the first error (if ever) is kept and reported at the end.
+pub(crate) struct Binder {
+    args: AnyArguments,
+    error: Option<sqlx::error::BoxDynError>,
+}
+
+impl Binder {
+    pub fn new(capacity: usize) -> Self {
+        let mut args = AnyArguments::default();
+        args.reserve(capacity, 0);
+        Binder { args, error: None }
+    }
+
+    pub fn add<'q, T: Encode<'q, Any> + Type<Any>>(&mut self, value: T) {
+        if let Err(e) = self.args.add(value) {
+            self.error.get_or_insert(e);
+        }
+    }
+
+    pub fn finish(self) -> Result<AnyArguments, sqlx::Error> {
+        match self.error {
+            None => Ok(self.args),
+            Some(e) => Err(sqlx::Error::Encode(e)),
+        }
+    }
+}
+
+impl Stored for User {
+    const TABLE: Table = Table {
+        name: "users",
+        what: "user",
+        columns: &["id", "role", "body"],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+        b.add(self.role.as_str());
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Stored for Account {
+    const TABLE: Table = Table {
+        name: "accounts",
+        what: "account",
+        columns: &["id", "rep_id", "status", "name", "body"],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+        b.add(self.rep.0);
+        b.add(self.status.as_str());
+        b.add(self.name.as_str());
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Stored for Contact {
+    const TABLE: Table = Table {
+        name: "contacts",
+        what: "contact",
+        columns: &["id", "account_id", "name", "body"],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+        b.add(self.account.0);
+        b.add(self.name.as_str());
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Stored for Topic {
+    const TABLE: Table = Table {
+        name: "topics",
+        what: "topic",
+        columns: &["id", "body"],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Stored for Touch {
+    const TABLE: Table = Table {
+        name: "touches",
+        what: "touch",
+        columns: &[
+            "id",
+            "account_id",
+            "contact_id",
+            "rep_id",
+            "at",
+            "at_nanos",
+            "body",
+        ],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+        b.add(self.account.0);
+        b.add(self.contact.0);
+        b.add(self.rep.0);
+        b.add(self.at.as_second());
+        b.add(i64::from(self.at.subsec_nanosecond()));
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
+    }
+}
+
+impl Stored for ReferralCount {
+    const TABLE: Table = Table {
+        name: "referral_counts",
+        what: "referral count",
+        columns: &["contact_id", "day", "count", "body"],
+        key: &["org_id", "contact_id", "day"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.contact.0);
+        b.add(self.day.to_string());
+        b.add(i64::from(self.count));
+    }
+    fn key(&self) -> String {
+        format!("of contact {} on {}", self.contact, self.day)
+    }
+}
+
+impl Stored for LostAccount {
+    const TABLE: Table = Table {
+        name: "lost_accounts",
+        what: "lost record of account",
+        columns: &["account_id", "body"],
+        key: &["org_id", "account_id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.account.0);
+    }
+    fn key(&self) -> String {
+        self.account.to_string()
+    }
+}
+
+impl Stored for NoFit {
+    const TABLE: Table = Table {
+        name: "no_fits",
+        what: "no-fit record of account",
+        columns: &["account_id", "body"],
+        key: &["org_id", "account_id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.account.0);
+    }
+    fn key(&self) -> String {
+        self.account.to_string()
+    }
+}
+
+/// `INSERT INTO t (org_id, …) VALUES ($1, $2, …), ($1, …) …` for `rows` rows, with the
+/// upsert clause if asked. `$1` (the organisation) is shared by all rows; both SQLite and
+/// PostgreSQL let a numbered parameter appear more than once.
+pub(crate) fn insert_sql(table: &Table, rows: usize, on_conflict: OnConflict) -> String {
+    let per_row = table.columns.len();
+    let mut sql = format!(
+        "INSERT INTO {} (org_id, {}) VALUES ",
+        table.name,
+        table.columns.join(", ")
+    );
+    let mut param = 2;
+    for row in 0..rows {
+        if row > 0 {
+            sql.push_str(", ");
+        }
+        sql.push_str("($1");
+        for _ in 0..per_row {
+            sql.push_str(", $");
+            sql.push_str(&param.to_string());
+            param += 1;
+        }
+        sql.push(')');
+    }
+    if on_conflict == OnConflict::Update {
+        let set: Vec<String> = table
+            .columns
+            .iter()
+            .filter(|c| !table.key.contains(c))
+            .map(|c| format!("{c} = excluded.{c}"))
+            .collect();
+        // Every non-key column is derived from `body`, so comparing bodies is enough.
+        sql.push_str(&format!(
+            " ON CONFLICT ({}) DO UPDATE SET {} WHERE {}.body <> excluded.body",
+            table.key.join(", "),
+            set.join(", "),
+            table.name
+        ));
+    }
+    sql
+}
+
+/// How many rows of a table go into one statement.
+pub(crate) fn rows_per_statement(table: &Table) -> usize {
+    (MAX_PARAMS - 1) / table.columns.len()
+}
+
+/// Writes `rows` of one organisation in as few statements as the parameter limit
+/// allows. The caller owns the transaction.
+pub(crate) async fn insert_rows<T: Stored>(
+    conn: &mut AnyConnection,
+    org: i64,
+    rows: &[T],
+    on_conflict: OnConflict,
+) -> Result<(), StoreError> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    let table = &T::TABLE;
+    let batch = rows_per_statement(table);
+    // The full-batch text is built once and shared, so every full batch reuses one
+    // prepared statement from the connection's cache.
+    let full_sql: Arc<str> = insert_sql(table, batch.min(rows.len()), on_conflict).into();
+    for chunk in rows.chunks(batch) {
+        let sql: Arc<str> = if chunk.len() == batch || chunk.len() == rows.len() {
+            full_sql.clone()
+        } else {
+            insert_sql(table, chunk.len(), on_conflict).into()
+        };
+        let mut b = Binder::new(1 + chunk.len() * table.columns.len());
+        b.add(org);
+        for row in chunk {
+            row.bind_columns(&mut b);
+            let body = serde_json::to_string(row).map_err(|source| StoreError::Encode {
+                what: table.what,
+                id: row.key(),
+                source,
+            })?;
+            b.add(body);
+        }
+        let args = b
+            .finish()
+            .map_err(StoreError::db(format!("encoding {}", table.name)))?;
+        sqlx::query_with(AssertSqlSafe(sql), args)
+            .execute(&mut *conn)
+            .await
+            .map_err(|e| {
+                let is_duplicate = e
+                    .as_database_error()
+                    .is_some_and(|d| d.is_unique_violation());
+                if is_duplicate && chunk.len() == 1 {
+                    StoreError::Duplicate {
+                        what: table.what,
+                        id: chunk[0].key(),
+                    }
+                } else {
+                    StoreError::Database {
+                        doing: format!("writing {} of organisation {org}", table.name).into(),
+                        source: e,
+                    }
+                }
+            })?;
+    }
+    Ok(())
+}
+
+/// Parses the record of a row whose first column is its id (for messages) and second
+/// its body.
+pub(crate) fn decode<T: DeserializeOwned>(
+    table: &'static str,
+    row: &AnyRow,
+) -> Result<T, StoreError> {
+    let body: &str = row
+        .try_get(1)
+        .map_err(StoreError::db(format!("reading the body of a {table} row")))?;
+    serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
+        table,
+        id: row.try_get(0).unwrap_or_default(),
+        source,
+    })
+}
+
+/// Refuses a write that holds two records with one key, before anything is written.
+/// Without this, SQLite would keep the last of them on a merge while PostgreSQL fails;
+/// with it, both backends behave alike.
+pub(crate) fn check_unique<T, K: Ord + Copy>(
+    what: &'static str,
+    rows: &[T],
+    key: impl Fn(&T) -> K,
+    show: impl Fn(K) -> String,
+) -> Result<(), StoreError> {
+    // Exports and generated data come sorted, so the common case is one linear pass.
+    if rows.windows(2).all(|w| key(&w[0]) < key(&w[1])) {
+        return Ok(());
+    }
+    let mut keys: Vec<K> = rows.iter().map(key).collect();
+    keys.sort_unstable();
+    match keys.windows(2).find(|w| w[0] == w[1]) {
+        Some(w) => Err(StoreError::Duplicate {
+            what,
+            id: show(w[0]),
+        }),
+        None => Ok(()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn insert_sql_shares_the_organisation_parameter() {
+        let sql = insert_sql(&Topic::TABLE, 2, OnConflict::Fail);
+        assert_eq!(
+            sql,
+            "INSERT INTO topics (org_id, id, body) VALUES ($1, $2, $3), ($1, $4, $5)"
+        );
+    }
+
+    #[test]
+    fn upsert_updates_only_non_key_columns() {
+        let sql = insert_sql(&ReferralCount::TABLE, 1, OnConflict::Update);
+        assert_eq!(
+            sql,
+            "INSERT INTO referral_counts (org_id, contact_id, day, count, body) VALUES ($1, $2, $3, $4, $5) \
+             ON CONFLICT (org_id, contact_id, day) DO UPDATE SET count = excluded.count, body = excluded.body \
+             WHERE referral_counts.body <> excluded.body"
+        );
+    }
+
+    #[test]
+    fn batches_stay_under_the_parameter_limits() {
+        for table in [
+            &User::TABLE,
+            &Account::TABLE,
+            &Contact::TABLE,
+            &Topic::TABLE,
+            &Touch::TABLE,
+        ] {
+            let params = 1 + rows_per_statement(table) * table.columns.len();
+            assert!(
+                params <= MAX_PARAMS && MAX_PARAMS < 32_766,
+                "{}",
+                table.name
+            );
+        }
+    }
+}

@@ -1,0 +1,1135 @@
+//! The store's conformance suite: one set of checks, each run against SQLite (a fresh
+//! file per test) and against PostgreSQL (a fresh database per test), so the two
+//! backends cannot drift apart.
+//!
+//! PostgreSQL is found at `ROUNDS_TEST_POSTGRES_URL` (default
+//! `postgres://postgres@127.0.0.1:5432/postgres`); each test creates its own database
+//! there and drops it afterwards, even when the test fails. If the server cannot be
+//! reached the PostgreSQL half is skipped with a notice, except under `CI`, where it fails.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::atomic::{AtomicU32, Ordering};
+
+use jiff::Timestamp;
+use jiff::civil::{Date, date};
+use rounds_core::export::OrgData;
+use rounds_core::model::*;
+use rounds_store::{IdKind, RowCounts, SqlStore, Store, StoreError, WriteMode};
+
+/// Expands each check into a SQLite test and a PostgreSQL test of the same name.
+macro_rules! conformance {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let db = crate::harness::sqlite().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    let Some(db) = crate::harness::postgres().await else { return };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
+}
+
+conformance!(
+    replace_round_trips,
+    merge_twice_is_idempotent,
+    merge_in_parts_equals_the_whole,
+    replace_drops_what_is_not_rewritten,
+    failed_write_changes_nothing,
+    duplicate_keys_are_refused,
+    territory_holds_only_the_reps_rows,
+    all_territories_partitions_by_rep,
+    record_lost_and_no_fit_set_status,
+    add_referral_replaces_the_count,
+    timestamps_round_trip_exactly,
+    single_records_are_saved_and_checked,
+    add_touch_checks_its_contact,
+    next_id_follows_the_largest,
+    organisations_are_isolated,
+    many_rows_span_batches,
+    reconnecting_keeps_data,
+);
+
+mod harness {
+    //! A fresh, empty database per test, removed when the test ends.
+
+    use super::*;
+    use sqlx::{AnyConnection, AssertSqlSafe, Connection};
+
+    pub struct TestDb {
+        pub store: SqlStore,
+        pub url: String,
+        _dir: Option<tempfile::TempDir>,
+        pg: Option<(String, String)>,
+    }
+
+    pub async fn sqlite() -> TestDb {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:{}", dir.path().join("rounds.db").display());
+        let store = SqlStore::connect(&url).await.unwrap();
+        TestDb {
+            store,
+            url,
+            _dir: Some(dir),
+            pg: None,
+        }
+    }
+
+    pub async fn postgres() -> Option<TestDb> {
+        sqlx::any::install_default_drivers();
+        let admin = std::env::var("ROUNDS_TEST_POSTGRES_URL")
+            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
+        let mut conn = match AnyConnection::connect(&admin).await {
+            Ok(conn) => conn,
+            Err(e) if std::env::var_os("CI").is_some() => {
+                panic!("PostgreSQL not reachable at {admin} and CI is set: {e}")
+            }
+            Err(e) => {
+                eprintln!("PostgreSQL not reachable at {admin} ({e}); skipping");
+                return None;
+            }
+        };
+        static SEQ: AtomicU32 = AtomicU32::new(0);
+        let nanos = Timestamp::now().subsec_nanosecond();
+        let name = format!(
+            "rounds_t_{}_{}_{nanos}",
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        );
+        sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let base = admin.split('?').next().unwrap();
+        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
+        let store = SqlStore::connect(&url).await.unwrap();
+        Some(TestDb {
+            store,
+            url,
+            _dir: None,
+            pg: Some((admin, name)),
+        })
+    }
+
+    impl Drop for TestDb {
+        fn drop(&mut self) {
+            let Some((admin, name)) = self.pg.take() else {
+                return;
+            };
+            // Drop runs inside the test's runtime (or while unwinding), where we may not
+            // block, so the database is dropped from a thread with a runtime of its own.
+            let dropped = std::thread::spawn(move || {
+                let rt = tokio::runtime::Builder::new_current_thread()
+                    .enable_all()
+                    .build()
+                    .unwrap();
+                rt.block_on(async {
+                    let mut conn = AnyConnection::connect(&admin).await?;
+                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
+                    conn.close().await
+                })
+            })
+            .join();
+            if !matches!(dropped, Ok(Ok(()))) {
+                eprintln!("could not drop a test database: {dropped:?}");
+            }
+        }
+    }
+}
+
+use harness::TestDb;
+
+const ORG: OrgId = OrgId(1);
+
+// ---------------------------------------------------------------------------------------
+// Test data, built by hand.
+
+fn user(id: i64, name: &str, role: Role) -> User {
+    User {
+        id: UserId(id),
+        name: name.into(),
+        email: format!("{}@example.org", name.to_lowercase()),
+        role,
+        team: Some("north".into()),
+    }
+}
+
+fn account(id: i64, rep: i64, name: &str) -> Account {
+    Account {
+        id: AccountId(id),
+        name: name.into(),
+        rep: UserId(rep),
+        kind: AccountKind::Clinic,
+        segment: Segment::MedicalProvider,
+        specialties: vec!["orthopaedics".parse().unwrap()],
+        address: Address {
+            street: format!("{id} Main St"),
+            city: "Springfield".into(),
+            region: "IL".into(),
+            postal_code: "62701".into(),
+            lat: 39.781_721_3 + id as f64 * 0.001,
+            lon: -89.650_148_1,
+        },
+        tz: "America/Chicago".parse().unwrap(),
+        office_hours: WeekHours::weekdays(&[
+            TimeRange::hm(8, 0, 12, 0),
+            TimeRange::hm(13, 0, 17, 0),
+        ]),
+        visit_windows: vec![TimeRange::hm(12, 0, 13, 0)],
+        front_desk_blocks: id % 2 == 0,
+        access: AccessPolicy::Open,
+        status: AccountStatus::Prospect,
+        profile: BTreeMap::from([("ehr".to_string(), "Epic".to_string())]),
+        pain_points: vec!["prior-auths".into()],
+    }
+}
+
+fn contact(id: i64, account: i64, name: &str) -> Contact {
+    Contact {
+        id: ContactId(id),
+        account: AccountId(account),
+        name: name.into(),
+        role: ContactRole::OfficeManager,
+        influence: Influence::DecisionMaker,
+        department: None,
+        specialty: None,
+        channels: ContactChannels {
+            email: Some(format!("c{id}@clinic.example")),
+            ..Default::default()
+        },
+        preferred_channel: Some(Channel::Email),
+        opt_outs: vec![Channel::Text],
+    }
+}
+
+fn topic(id: i64, title: &str) -> Topic {
+    Topic {
+        id: TopicId(id),
+        title: title.into(),
+        pain_points: vec!["prior-auths".into()],
+        specialties: vec![],
+        segments: vec![Segment::MedicalProvider],
+        roles: vec![],
+        related: vec![],
+        available_from: Some(date(2024, 1, 1)),
+    }
+}
+
+fn touch(id: i64, at: &str, rep: i64, contact: i64, account: i64) -> Touch {
+    Touch {
+        id: TouchId(id),
+        at: at.parse().unwrap(),
+        rep: UserId(rep),
+        contact: ContactId(contact),
+        account: AccountId(account),
+        channel: Channel::Visit,
+        direction: Direction::Outbound,
+        outcome: Outcome::Conversation,
+        kind: TouchKind::Routine,
+        primary_topic: Some(TopicId(1)),
+        topics: vec![TopicId(1), TopicId(2)],
+        explain_better: vec![TopicId(2)],
+        next_step: Some(NextStep {
+            what: "bring samples".into(),
+            due: date(2024, 3, 12),
+        }),
+        callback_at: Some("2024-03-06T15:00:00.5Z".parse().unwrap()),
+        note: format!("touch {id}: \"quoted\", ünïcode ✓"),
+    }
+}
+
+fn referral(contact: i64, day: Date, count: u32) -> ReferralCount {
+    ReferralCount {
+        contact: ContactId(contact),
+        day,
+        count,
+    }
+}
+
+/// A small organisation touching every table. Lists are deliberately out of order, the
+/// manager (3) holds an account, rep 4 holds none, and a touch on rep 1's account was
+/// logged by rep 2.
+fn sample_org() -> OrgData {
+    OrgData {
+        organisation: Organisation {
+            id: ORG,
+            name: "Acme Health".into(),
+            demo: false,
+        },
+        users: vec![
+            user(2, "Bob", Role::Rep),
+            user(1, "Ann", Role::Rep),
+            user(3, "Meg", Role::Manager),
+            user(4, "Ray", Role::Rep),
+        ],
+        accounts: vec![
+            account(11, 1, "North Clinic"),
+            account(10, 1, "Main Street Practice"),
+            account(12, 2, "Lakeside Ortho"),
+            account(13, 3, "Hilltop Imaging"),
+        ],
+        contacts: vec![
+            contact(101, 10, "Dana"),
+            contact(100, 10, "Eli"),
+            contact(102, 11, "Fay"),
+            contact(103, 12, "Gus"),
+            contact(104, 13, "Hal"),
+        ],
+        topics: vec![
+            topic(2, "Formulary"),
+            topic(1, "Prior auth help"),
+            topic(3, "Staff training"),
+        ],
+        touches: vec![
+            touch(1004, "2024-03-05T14:30:15.123456789Z", 1, 100, 10),
+            touch(1001, "2024-03-05T14:30:15.123456788Z", 1, 101, 10),
+            touch(1002, "2024-02-01T09:00:00Z", 2, 100, 10),
+            touch(1003, "2024-03-01T10:00:00.25Z", 2, 103, 12),
+            touch(1005, "2024-03-02T11:00:00Z", 1, 102, 11),
+            touch(1006, "2024-03-02T11:00:00Z", 3, 104, 13),
+        ],
+        referrals: vec![
+            referral(100, date(2024, 3, 1), 2),
+            referral(100, date(2024, 2, 1), 1),
+            referral(103, date(2024, 3, 1), 4),
+            referral(104, date(2024, 1, 15), 1),
+        ],
+        lost: vec![LostAccount {
+            account: AccountId(12),
+            lost_on: date(2024, 3, 3),
+            reason: LossReason::Pricing,
+            competitor: Some("Rival Rx".into()),
+            stakeholders: vec!["Gus".into()],
+            note: "price".into(),
+        }],
+        no_fits: vec![NoFit {
+            account: AccountId(13),
+            decided_on: date(2024, 3, 4),
+            reason: "no vendors".into(),
+        }],
+    }
+}
+
+/// A generated organisation of `reps` reps with 50 accounts each, 4 contacts per account
+/// and `touches` touches spread over them, every list sorted as an export is.
+fn bulk_org(org: OrgId, reps: i64, touches: i64) -> OrgData {
+    let mut data = OrgData {
+        organisation: Organisation {
+            id: org,
+            name: format!("Bulk {org}"),
+            demo: true,
+        },
+        users: (1..=reps)
+            .map(|r| user(r, &format!("Rep{r}"), Role::Rep))
+            .collect(),
+        accounts: vec![],
+        contacts: vec![],
+        topics: (1..=20).map(|t| topic(t, &format!("Topic {t}"))).collect(),
+        touches: vec![],
+        referrals: vec![],
+        lost: vec![],
+        no_fits: vec![],
+    };
+    let accounts = reps * 50;
+    for a in 1..=accounts {
+        data.accounts
+            .push(account(a, (a - 1) % reps + 1, &format!("Account {a}")));
+        for c in 0..4 {
+            let id = (a - 1) * 4 + c + 1;
+            data.contacts.push(contact(id, a, &format!("Contact {id}")));
+            data.referrals
+                .push(referral(id, date(2024, 1, 1), (id % 5) as u32));
+        }
+    }
+    let start = Timestamp::from_second(1_700_000_000).unwrap();
+    for t in 1..=touches {
+        let contact = (t * 7919) % (accounts * 4) + 1;
+        let account = (contact - 1) / 4 + 1;
+        let mut x = touch(
+            t,
+            "2024-01-01T00:00:00Z",
+            (account - 1) % reps + 1,
+            contact,
+            account,
+        );
+        x.at = start
+            + jiff::SignedDuration::new(t * 613 % 31_536_000, ((t * 7_777) % 1_000_000_000) as i32);
+        data.touches.push(x);
+    }
+    data
+}
+
+/// Every list in the order an export gives it.
+fn sorted(mut d: OrgData) -> OrgData {
+    d.users.sort_by_key(|u| u.id);
+    d.accounts.sort_by_key(|a| a.id);
+    d.contacts.sort_by_key(|c| c.id);
+    d.topics.sort_by_key(|t| t.id);
+    d.touches.sort_by_key(|t| t.id);
+    d.referrals.sort_by_key(|r| (r.contact, r.day));
+    d.lost.sort_by_key(|l| l.account);
+    d.no_fits.sort_by_key(|n| n.account);
+    d
+}
+
+fn counts_of(d: &OrgData) -> RowCounts {
+    RowCounts {
+        users: d.users.len() as u64,
+        accounts: d.accounts.len() as u64,
+        contacts: d.contacts.len() as u64,
+        topics: d.topics.len() as u64,
+        touches: d.touches.len() as u64,
+        referrals: d.referrals.len() as u64,
+        lost: d.lost.len() as u64,
+        no_fits: d.no_fits.len() as u64,
+    }
+}
+
+/// What `territory` must return, computed the obvious way from the written data.
+fn expected_territory(d: &OrgData, rep: UserId) -> Territory {
+    let d = sorted(d.clone());
+    let accounts: BTreeSet<AccountId> = d
+        .accounts
+        .iter()
+        .filter(|a| a.rep == rep)
+        .map(|a| a.id)
+        .collect();
+    let contacts: BTreeSet<ContactId> = d
+        .contacts
+        .iter()
+        .filter(|c| accounts.contains(&c.account))
+        .map(|c| c.id)
+        .collect();
+    let mut touches: Vec<Touch> = d
+        .touches
+        .iter()
+        .filter(|t| accounts.contains(&t.account))
+        .cloned()
+        .collect();
+    touches.sort_by_key(|t| (t.at, t.id));
+    Territory {
+        accounts: d
+            .accounts
+            .iter()
+            .filter(|a| accounts.contains(&a.id))
+            .cloned()
+            .collect(),
+        contacts: d
+            .contacts
+            .iter()
+            .filter(|c| contacts.contains(&c.id))
+            .cloned()
+            .collect(),
+        topics: d.topics.clone(),
+        touches,
+        referrals: d
+            .referrals
+            .iter()
+            .filter(|r| contacts.contains(&r.contact))
+            .cloned()
+            .collect(),
+        lost: d
+            .lost
+            .iter()
+            .filter(|l| accounts.contains(&l.account))
+            .cloned()
+            .collect(),
+        no_fits: d
+            .no_fits
+            .iter()
+            .filter(|n| accounts.contains(&n.account))
+            .cloned()
+            .collect(),
+    }
+}
+
+/// Only the organisation header, as the benchmark writes it before each rep's part.
+fn header_only(d: &OrgData) -> OrgData {
+    OrgData {
+        organisation: d.organisation.clone(),
+        users: vec![],
+        accounts: vec![],
+        contacts: vec![],
+        topics: vec![],
+        touches: vec![],
+        referrals: vec![],
+        lost: vec![],
+        no_fits: vec![],
+    }
+}
+
+// ---------------------------------------------------------------------------------------
+// The checks.
+
+async fn replace_round_trips(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), sorted(data.clone()));
+    assert_eq!(
+        s.organisations().await.unwrap(),
+        vec![data.organisation.clone()]
+    );
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts_of(&data));
+    assert!(matches!(
+        s.export(OrgId(99)).await,
+        Err(StoreError::NotFound {
+            what: "organisation",
+            id: 99
+        })
+    ));
+}
+
+async fn merge_twice_is_idempotent(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Merge).await.unwrap();
+    let first = s.export(ORG).await.unwrap();
+    let counts = s.row_counts(ORG).await.unwrap();
+    s.write_org(&data, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), first);
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
+    assert_eq!(first, sorted(data.clone()));
+    assert_eq!(counts, counts_of(&data));
+
+    // A merge updates what changed and keeps what it does not mention.
+    let mut change = header_only(&data);
+    let mut renamed = data.accounts[0].clone();
+    renamed.name = "Renamed".into();
+    change.accounts.push(renamed.clone());
+    s.write_org(&change, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.account(ORG, renamed.id).await.unwrap(), Some(renamed));
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
+}
+
+async fn merge_in_parts_equals_the_whole(db: &TestDb) {
+    let s = &db.store;
+    let whole = sample_org();
+    // The benchmark's pattern: the header with users and topics, then each rep's part.
+    let mut head = header_only(&whole);
+    head.users = whole.users.clone();
+    head.topics = whole.topics.clone();
+    s.write_org(&head, WriteMode::Merge).await.unwrap();
+    for rep in whole.users.iter().map(|u| u.id) {
+        let t = expected_territory(&whole, rep);
+        let part = OrgData {
+            accounts: t.accounts,
+            contacts: t.contacts,
+            touches: t.touches,
+            referrals: t.referrals,
+            lost: t.lost,
+            no_fits: t.no_fits,
+            ..header_only(&whole)
+        };
+        s.write_org(&part, WriteMode::Merge).await.unwrap();
+    }
+    assert_eq!(s.export(ORG).await.unwrap(), sorted(whole));
+}
+
+async fn replace_drops_what_is_not_rewritten(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let mut smaller = header_only(&sample_org());
+    smaller.organisation.name = "Acme Health (renamed)".into();
+    smaller.users = vec![user(1, "Ann", Role::Rep)];
+    smaller.topics = vec![topic(3, "Staff training")];
+    s.write_org(&smaller, WriteMode::Replace).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), smaller);
+    assert_eq!(
+        s.organisations().await.unwrap(),
+        vec![smaller.organisation.clone()]
+    );
+}
+
+async fn failed_write_changes_nothing(db: &TestDb) {
+    let s = &db.store;
+    let good = sample_org();
+    s.write_org(&good, WriteMode::Replace).await.unwrap();
+
+    // Enough rows that several statements succeed before the bad one fails.
+    let mut bad = bulk_org(ORG, 2, 3_000);
+    bad.touches
+        .push(touch(1_000_000, "2024-03-05T00:00:00Z", 1, 999_999, 1));
+    for mode in [WriteMode::Replace, WriteMode::Merge] {
+        let err = s.write_org(&bad, mode).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::Database { .. }),
+            "{mode:?}: {err:?}"
+        );
+        assert_eq!(
+            s.export(ORG).await.unwrap(),
+            sorted(good.clone()),
+            "{mode:?}"
+        );
+    }
+
+    // A failed first write of an organisation leaves not even its header.
+    let mut fresh = bad.clone();
+    fresh.organisation.id = OrgId(2);
+    assert!(s.write_org(&fresh, WriteMode::Replace).await.is_err());
+    assert_eq!(
+        s.organisations().await.unwrap(),
+        vec![good.organisation.clone()]
+    );
+}
+
+async fn duplicate_keys_are_refused(db: &TestDb) {
+    let s = &db.store;
+    let mut data = sample_org();
+    data.touches.push(data.touches[3].clone());
+    for mode in [WriteMode::Replace, WriteMode::Merge] {
+        let err = s.write_org(&data, mode).await.unwrap_err();
+        assert!(
+            matches!(&err, StoreError::Duplicate { what: "touch", id } if id == "1003"),
+            "{err:?}"
+        );
+    }
+    let mut data = sample_org();
+    data.referrals.push(referral(100, date(2024, 3, 1), 9));
+    let err = s.write_org(&data, WriteMode::Merge).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Duplicate {
+                what: "referral count",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    assert!(s.organisations().await.unwrap().is_empty());
+}
+
+async fn territory_holds_only_the_reps_rows(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    // Another organisation with the same ids must not leak in.
+    let mut other = bulk_org(OrgId(2), 4, 500);
+    other.organisation.name = "Other".into();
+    s.write_org(&other, WriteMode::Replace).await.unwrap();
+
+    for rep in 1..=4 {
+        let rep = UserId(rep);
+        let got = s.territory(ORG, rep).await.unwrap();
+        assert_eq!(got, expected_territory(&data, rep), "rep {rep}");
+    }
+    let ann = s.territory(ORG, UserId(1)).await.unwrap();
+    assert_eq!(
+        ann.accounts.iter().map(|a| a.id.0).collect::<Vec<_>>(),
+        [10, 11]
+    );
+    // Touch 1002 was logged by rep 2 but is on Ann's account, so it is hers.
+    assert_eq!(
+        ann.touches.iter().map(|t| t.id.0).collect::<Vec<_>>(),
+        [1002, 1005, 1001, 1004]
+    );
+    let ray = s.territory(ORG, UserId(4)).await.unwrap();
+    assert!(ray.accounts.is_empty() && ray.touches.is_empty());
+    assert_eq!(ray.topics.len(), 3);
+}
+
+async fn all_territories_partitions_by_rep(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    s.write_org(&bulk_org(OrgId(2), 3, 400), WriteMode::Replace)
+        .await
+        .unwrap();
+    let all = s.all_territories(ORG).await.unwrap();
+    // Reps 1, 2 and 4, and the manager 3 only because an account is assigned to them.
+    let expected: Vec<(UserId, Territory)> = [1, 2, 3, 4]
+        .map(|u| (UserId(u), expected_territory(&data, UserId(u))))
+        .into();
+    assert_eq!(all, expected);
+    for (rep, territory) in &all {
+        assert_eq!(territory, &s.territory(ORG, *rep).await.unwrap());
+    }
+}
+
+async fn record_lost_and_no_fit_set_status(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let lost = LostAccount {
+        account: AccountId(10),
+        lost_on: date(2024, 4, 1),
+        reason: LossReason::CompetitorWonContract,
+        competitor: None,
+        stakeholders: vec![],
+        note: String::new(),
+    };
+    s.record_lost(ORG, &lost).await.unwrap();
+    assert_eq!(
+        s.account(ORG, AccountId(10)).await.unwrap().unwrap().status,
+        AccountStatus::Lost
+    );
+    assert!(s.export(ORG).await.unwrap().lost.contains(&lost));
+    assert_eq!(
+        s.accounts(ORG, Some(UserId(1))).await.unwrap()[0].status,
+        AccountStatus::Lost
+    );
+
+    let no_fit = NoFit {
+        account: AccountId(11),
+        decided_on: date(2024, 4, 2),
+        reason: "closed".into(),
+    };
+    s.record_no_fit(ORG, &no_fit).await.unwrap();
+    assert_eq!(
+        s.account(ORG, AccountId(11)).await.unwrap().unwrap().status,
+        AccountStatus::NoFit
+    );
+    assert!(
+        s.territory(ORG, UserId(1))
+            .await
+            .unwrap()
+            .no_fits
+            .contains(&no_fit)
+    );
+
+    let before = s.export(ORG).await.unwrap();
+    let missing = NoFit {
+        account: AccountId(77),
+        ..no_fit
+    };
+    let err = s.record_no_fit(ORG, &missing).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "account",
+                id: 77
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.export(ORG).await.unwrap(), before);
+}
+
+async fn add_referral_replaces_the_count(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let day = date(2024, 5, 1);
+    s.add_referral(ORG, &referral(101, day, 3)).await.unwrap();
+    s.add_referral(ORG, &referral(101, day, 5)).await.unwrap();
+    s.add_referral(ORG, &referral(101, date(2024, 5, 2), 1))
+        .await
+        .unwrap();
+    let of_101: Vec<ReferralCount> = s
+        .export(ORG)
+        .await
+        .unwrap()
+        .referrals
+        .into_iter()
+        .filter(|r| r.contact == ContactId(101))
+        .collect();
+    assert_eq!(
+        of_101,
+        vec![referral(101, day, 5), referral(101, date(2024, 5, 2), 1)]
+    );
+    let err = s
+        .add_referral(ORG, &referral(555, day, 1))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "contact",
+                id: 555
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+async fn timestamps_round_trip_exactly(db: &TestDb) {
+    let s = &db.store;
+    let mut data = sample_org();
+    let extremes = [
+        (2001, Timestamp::MIN),
+        (2002, Timestamp::MAX),
+        (2003, "1969-12-31T23:59:59.999999999Z".parse().unwrap()),
+        (2004, "1969-12-31T23:59:58.5Z".parse().unwrap()),
+        (2005, "1970-01-01T00:00:00.000000001Z".parse().unwrap()),
+        (2006, "1969-12-31T23:59:59Z".parse().unwrap()),
+    ];
+    for (id, at) in extremes {
+        let mut t = touch(id, "2024-01-01T00:00:00Z", 1, 101, 10);
+        t.at = at;
+        t.callback_at = Some(at);
+        data.touches.push(t);
+    }
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let exported = s.export(ORG).await.unwrap();
+    assert_eq!(exported, sorted(data.clone()));
+
+    // Ordered by the exact instant, sub-second and pre-1970 included.
+    let got: Vec<i64> = s
+        .touches_for_contact(ORG, ContactId(101))
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id.0)
+        .collect();
+    assert_eq!(got, [2001, 2004, 2006, 2003, 2005, 1001, 2002]);
+    let territory = s.territory(ORG, UserId(1)).await.unwrap();
+    assert!(territory.touches.is_sorted_by_key(|t| (t.at, t.id)));
+
+    // export → file → import → export is byte-identical.
+    let text = exported.to_jsonl();
+    let parsed = OrgData::from_jsonl(&text).unwrap();
+    s.write_org(&parsed, WriteMode::Replace).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap().to_jsonl(), text);
+}
+
+async fn single_records_are_saved_and_checked(db: &TestDb) {
+    let s = &db.store;
+    let err = s
+        .save_user(ORG, &user(1, "Ann", Role::Rep))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "organisation",
+                id: 1
+            }
+        ),
+        "{err:?}"
+    );
+    s.write_org(&header_only(&sample_org()), WriteMode::Replace)
+        .await
+        .unwrap();
+
+    s.save_user(ORG, &user(1, "Ann", Role::Rep)).await.unwrap();
+    s.save_user(ORG, &user(1, "Annie", Role::Manager))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.users(ORG).await.unwrap(),
+        vec![user(1, "Annie", Role::Manager)]
+    );
+
+    let err = s
+        .save_account(ORG, &account(10, 9, "Nobody's"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 9
+            }
+        ),
+        "{err:?}"
+    );
+    s.save_account(ORG, &account(10, 1, "Main")).await.unwrap();
+    s.save_account(ORG, &account(11, 1, "North")).await.unwrap();
+    s.save_account(ORG, &account(11, 1, "North Clinic"))
+        .await
+        .unwrap();
+    assert_eq!(
+        s.account(ORG, AccountId(11)).await.unwrap(),
+        Some(account(11, 1, "North Clinic"))
+    );
+    assert_eq!(s.account(ORG, AccountId(12)).await.unwrap(), None);
+    assert_eq!(s.accounts(ORG, None).await.unwrap().len(), 2);
+    assert_eq!(s.accounts(ORG, Some(UserId(1))).await.unwrap().len(), 2);
+    assert!(s.accounts(ORG, Some(UserId(2))).await.unwrap().is_empty());
+
+    let err = s
+        .save_contact(ORG, &contact(100, 99, "Orphan"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "account",
+                id: 99
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.contact(ORG, ContactId(100)).await.unwrap(), None);
+    s.save_contact(ORG, &contact(101, 11, "Dana"))
+        .await
+        .unwrap();
+    s.save_contact(ORG, &contact(100, 10, "Eli")).await.unwrap();
+    assert_eq!(
+        s.contact(ORG, ContactId(100)).await.unwrap(),
+        Some(contact(100, 10, "Eli"))
+    );
+    assert_eq!(
+        s.contacts(ORG, None).await.unwrap(),
+        vec![contact(100, 10, "Eli"), contact(101, 11, "Dana")]
+    );
+    assert_eq!(
+        s.contacts(ORG, Some(AccountId(11))).await.unwrap(),
+        vec![contact(101, 11, "Dana")]
+    );
+
+    s.save_topic(ORG, &topic(5, "Five")).await.unwrap();
+    s.save_topic(ORG, &topic(4, "Four")).await.unwrap();
+    assert_eq!(
+        s.topic(ORG, TopicId(5)).await.unwrap(),
+        Some(topic(5, "Five"))
+    );
+    assert_eq!(s.topic(ORG, TopicId(6)).await.unwrap(), None);
+    assert_eq!(
+        s.topics(ORG).await.unwrap(),
+        vec![topic(4, "Four"), topic(5, "Five")]
+    );
+    let err = s
+        .save_topic(OrgId(2), &topic(1, "Elsewhere"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "organisation",
+                id: 2
+            }
+        ),
+        "{err:?}"
+    );
+}
+
+async fn add_touch_checks_its_contact(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let err = s
+        .add_touch(ORG, &touch(3000, "2024-06-01T10:00:00Z", 1, 999, 10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "contact",
+                id: 999
+            }
+        ),
+        "{err:?}"
+    );
+    let err = s
+        .add_touch(ORG, &touch(3000, "2024-06-01T10:00:00Z", 1, 100, 11))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::AccountMismatch {
+                contact: 100,
+                belongs_to: 10,
+                claimed: 11
+            }
+        ),
+        "{err:?}"
+    );
+    let err = s
+        .add_touch(ORG, &touch(3000, "2024-06-01T10:00:00Z", 42, 100, 10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 42
+            }
+        ),
+        "{err:?}"
+    );
+
+    let new = touch(3000, "2024-06-01T10:00:00Z", 1, 100, 10);
+    s.add_touch(ORG, &new).await.unwrap();
+    let of_100 = s.touches_for_contact(ORG, ContactId(100)).await.unwrap();
+    assert_eq!(
+        of_100.iter().map(|t| t.id.0).collect::<Vec<_>>(),
+        [1002, 1004, 3000]
+    );
+    assert_eq!(of_100.last(), Some(&new));
+    let err = s.add_touch(ORG, &new).await.unwrap_err();
+    assert!(
+        matches!(&err, StoreError::Duplicate { what: "touch", id } if id == "3000"),
+        "{err:?}"
+    );
+}
+
+async fn next_id_follows_the_largest(db: &TestDb) {
+    let s = &db.store;
+    let kinds = [
+        IdKind::User,
+        IdKind::Account,
+        IdKind::Contact,
+        IdKind::Topic,
+        IdKind::Touch,
+    ];
+    for kind in kinds {
+        assert_eq!(s.next_id(ORG, kind).await.unwrap(), 1, "{kind:?}");
+    }
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let mut got = vec![];
+    for kind in kinds {
+        got.push(s.next_id(ORG, kind).await.unwrap());
+    }
+    assert_eq!(got, [5, 14, 105, 4, 1007]);
+    assert_eq!(s.next_id(OrgId(2), IdKind::Touch).await.unwrap(), 1);
+}
+
+async fn organisations_are_isolated(db: &TestDb) {
+    let s = &db.store;
+    let one = sample_org();
+    let mut two = sample_org();
+    two.organisation = Organisation {
+        id: OrgId(2),
+        name: "Beta Care".into(),
+        demo: true,
+    };
+    two.accounts[0].name = "Beta's own".into();
+    s.write_org(&one, WriteMode::Replace).await.unwrap();
+    s.write_org(&two, WriteMode::Replace).await.unwrap();
+    assert_eq!(
+        s.organisations().await.unwrap(),
+        vec![one.organisation.clone(), two.organisation.clone()]
+    );
+    s.write_org(&header_only(&one), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(s.export(OrgId(2)).await.unwrap(), sorted(two.clone()));
+    assert_eq!(s.row_counts(ORG).await.unwrap(), RowCounts::default());
+    s.record_lost(OrgId(2), &sample_org().lost[0])
+        .await
+        .unwrap();
+    assert!(matches!(
+        s.record_lost(ORG, &sample_org().lost[0]).await,
+        Err(StoreError::NotFound {
+            what: "account",
+            id: 12
+        })
+    ));
+}
+
+async fn many_rows_span_batches(db: &TestDb) {
+    let s = &db.store;
+    let data = bulk_org(ORG, 5, 5_000);
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), data);
+    s.write_org(&data, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts_of(&data));
+    let all = s.all_territories(ORG).await.unwrap();
+    assert_eq!(all.len(), 5);
+    assert_eq!(
+        all.iter().map(|(_, t)| t.touches.len()).sum::<usize>(),
+        5_000
+    );
+    for (rep, territory) in &all {
+        assert_eq!(territory, &expected_territory(&data, *rep), "rep {rep}");
+    }
+}
+
+async fn reconnecting_keeps_data(db: &TestDb) {
+    db.store
+        .write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    // Connecting again runs the migrator again, which must find nothing to do.
+    let again = SqlStore::connect(&db.url).await.unwrap();
+    assert_eq!(again.export(ORG).await.unwrap(), sorted(sample_org()));
+    again.close().await;
+}
+
+/// SQLite only: the file is created on first connect and left in WAL mode.
+#[tokio::test]
+async fn sqlite_file_is_created_in_wal_mode() {
+    use sqlx::Connection;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("new.db");
+    let store = SqlStore::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    assert_eq!(store.backend(), rounds_store::Backend::Sqlite);
+    assert!(path.exists());
+    let mut conn = sqlx::SqliteConnection::connect(&format!("sqlite:{}", path.display()))
+        .await
+        .unwrap();
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    store.close().await;
+}
+
+/// Timing of bulk writes and reads on SQLite; run with
+/// `cargo test -p rounds-store --test conformance -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "takes a while; a measurement, not a check"]
+async fn sqlite_bulk_timing() {
+    let touches: i64 = std::env::var("ROUNDS_BULK_TOUCHES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(1_000_000);
+    let db = harness::sqlite().await;
+    let s = &db.store;
+    let data = bulk_org(ORG, 20, touches);
+    let body_bytes: usize = data
+        .touches
+        .iter()
+        .map(|t| serde_json::to_string(t).unwrap().len())
+        .sum();
+    eprintln!(
+        "{touches} touches, {} bytes of touch JSON on average",
+        body_bytes / data.touches.len().max(1)
+    );
+    let time = std::time::Instant::now();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    eprintln!("write_org Replace: {:?}", time.elapsed());
+    let time = std::time::Instant::now();
+    s.write_org(&data, WriteMode::Merge).await.unwrap();
+    eprintln!("write_org Merge of the same data: {:?}", time.elapsed());
+    let time = std::time::Instant::now();
+    let t = s.territory(ORG, UserId(1)).await.unwrap();
+    eprintln!(
+        "territory of one rep ({} touches): {:?}",
+        t.touches.len(),
+        time.elapsed()
+    );
+    let time = std::time::Instant::now();
+    let all = s.all_territories(ORG).await.unwrap();
+    eprintln!("all_territories ({} reps): {:?}", all.len(), time.elapsed());
+    let time = std::time::Instant::now();
+    let exported = s.export(ORG).await.unwrap();
+    eprintln!("export: {:?}", time.elapsed());
+    assert_eq!(exported.touches.len() as i64, touches);
+    let time = std::time::Instant::now();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    eprintln!("write_org Replace over itself: {:?}", time.elapsed());
+}

@@ -1,0 +1,480 @@
+//! The command line as typed: raw flags only. `main` resolves them into settings and
+//! validated values before any command runs.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+use jiff::civil::Date;
+use rounds_core::model::{
+    AccessPolicy, AccountKind, AccountStatus, Channel, ContactRole, Direction, Influence,
+    LossReason, Outcome, Segment, TouchKind,
+};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "rounds",
+    version,
+    about = "Follow-up planner and light CRM for people who sell into healthcare in the field",
+    long_about = "Rounds tells a rep each morning whom to contact, how, when, about what and why, \
+                  following the follow-up playbook; it makes logging a touch one line.",
+    after_help = "Examples:\n  rounds demo                      # a demo territory and today's plan\n  rounds today --rep 1             # today's plan for rep 1\n  rounds log --contact 1 --channel call --outcome conversation --topics 3 --next \"send samples\" --next-date 2026-12-01\n\nSettings: flags override ROUNDS_* environment variables, which override the defaults."
+)]
+pub struct Cli {
+    /// Database URL: sqlite://PATH or postgres://… [default: a SQLite file in your data directory]
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_DATABASE_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub database_url: Option<String>,
+
+    /// A playbook TOML file with your organisation's rules [default: the built-in playbook]
+    #[arg(long, global = true, env = "ROUNDS_PLAYBOOK", value_name = "FILE")]
+    pub playbook: Option<PathBuf>,
+
+    /// The organisation to work in
+    #[arg(
+        long,
+        global = true,
+        env = "ROUNDS_ORG",
+        default_value_t = 1,
+        value_name = "ID"
+    )]
+    pub org: i64,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Generate a realistic demo territory and print today's plan
+    #[command(
+        after_help = "Examples:\n  rounds demo\n  rounds demo --seed 7 --reps 6 --accounts 600\n  rounds demo --date 2026-11-24"
+    )]
+    Demo(DemoArgs),
+    /// Today's plan: whom to contact, how, when, about what, and why
+    #[command(
+        after_help = "Examples:\n  rounds today\n  rounds today --rep dana.whitfield@demo.rounds --date 2026-11-24\n  rounds today --json | jq '.items[0]'"
+    )]
+    Today(TodayArgs),
+    /// Record a touch in one line; prints what the plan now proposes for that contact
+    #[command(
+        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25"
+    )]
+    Log(LogArgs),
+    /// Accounts: practices, clinics, law firms
+    #[command(subcommand)]
+    Account(AccountCommand),
+    /// Contacts at accounts
+    #[command(subcommand)]
+    Contact(ContactCommand),
+    /// The topic library
+    #[command(subcommand)]
+    Topic(TopicCommand),
+    /// Referral counts (counts per provider and day, never patient data)
+    #[command(subcommand)]
+    Referral(ReferralCommand),
+    /// Record a lost account with its reason (P15)
+    #[command(
+        after_help = "Example:\n  rounds lost --account 12 --reason competitor-won-contract --competitor \"Acme Rx\" --stakeholder \"Dr. Reyes\""
+    )]
+    Lost(LostArgs),
+    /// Mark a pursuit as no fit: every cadence on it stops (P31)
+    #[command(
+        after_help = "Example:\n  rounds nofit --account 40 --reason \"closed-formulary hospital group\""
+    )]
+    Nofit(NoFitArgs),
+    /// Show or check the playbook file
+    #[command(subcommand)]
+    Playbook(PlaybookCommand),
+    /// Write the whole organisation to a JSON Lines file (lossless)
+    #[command(
+        after_help = "Examples:\n  rounds export --output territory.jsonl\n  rounds export > territory.jsonl"
+    )]
+    Export(ExportArgs),
+    /// Read a `rounds export` file; all or nothing, and safe to repeat
+    #[command(after_help = "Example:\n  rounds import territory.jsonl")]
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Seed of the generator: the same seed and date give the same territory
+    #[arg(long, default_value_t = 42)]
+    pub seed: u64,
+    /// Number of reps
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=500))]
+    pub reps: u16,
+    /// Number of accounts across all reps
+    #[arg(long, default_value_t = 320, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    pub accounts: u32,
+    /// The day the territory leads up to [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Replace an organisation that is not a demo
+    #[arg(long)]
+    pub replace: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TodayArgs {
+    /// The rep, by id or email [default: ROUNDS_REP, else the first rep]
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// Plan this day instead of today (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
+    /// List every flag, not only the first ten
+    #[arg(long)]
+    pub all_flags: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LogArgs {
+    /// The contact, by id or by a unique part of the name
+    #[arg(long, short)]
+    pub contact: String,
+    /// How: visit, call, voicemail, email, text, linkedin, handwritten-note, letter, virtual-meeting
+    #[arg(long, short = 'C', default_value = "call")]
+    pub channel: Channel,
+    /// What came of it: no-response, conversation, positive, negative, referral, order
+    #[arg(long, short, default_value = "conversation")]
+    pub outcome: Outcome,
+    /// Every topic discussed, by id, comma-separated; the first is the primary (P4)
+    #[arg(long, short, value_delimiter = ',')]
+    pub topics: Vec<i64>,
+    /// Topics to explain better next time, by id (P3)
+    #[arg(long, value_delimiter = ',')]
+    pub explain_better: Vec<i64>,
+    /// The next step agreed (P33)
+    #[arg(long, short)]
+    pub next: Option<String>,
+    /// When the next step is due (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub next_date: Option<Date>,
+    /// A callback agreed for an exact local time, "YYYY-MM-DD HH:MM" (P35)
+    #[arg(long)]
+    pub callback: Option<String>,
+    /// What the touch was for
+    #[arg(long, short, default_value = "routine")]
+    pub kind: TouchKind,
+    /// Who started it
+    #[arg(long, default_value = "outbound")]
+    pub direction: Direction,
+    /// When it happened, local to the account, "YYYY-MM-DD HH:MM" [default: now]
+    #[arg(long)]
+    pub at: Option<String>,
+    /// A free note
+    #[arg(long, default_value = "")]
+    pub note: String,
+    /// Print the logged touch and the next proposal as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AccountCommand {
+    /// Add an account
+    #[command(
+        after_help = "Example:\n  rounds account add --name \"Lakeside Pain Clinic\" --rep 1 --tz America/Chicago --specialty pain-management --hours \"mon-fri 08:00-12:00,13:00-17:00\" --visit-window 12:00-13:00"
+    )]
+    Add(AccountFields),
+    /// List accounts
+    #[command(
+        after_help = "Examples:\n  rounds account list --rep 1 --status customer\n  rounds account list --search ortho --json"
+    )]
+    List(AccountListArgs),
+    /// Show one account with its contacts and recent touches
+    Show(ShowArgs),
+    /// Change fields of an account
+    #[command(
+        after_help = "Example:\n  rounds account edit 3 --access appointment-only --front-desk-blocks true"
+    )]
+    Edit(EditAccountArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ShowArgs {
+    pub id: i64,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AccountListArgs {
+    /// Only this rep's accounts (id or email)
+    #[arg(long)]
+    pub rep: Option<String>,
+    #[arg(long)]
+    pub status: Option<AccountStatus>,
+    /// Part of the name
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditAccountArgs {
+    pub id: i64,
+    #[command(flatten)]
+    pub fields: AccountFields,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct AccountFields {
+    #[arg(long)]
+    pub name: Option<String>,
+    /// The rep whose territory holds it (id or email)
+    #[arg(long)]
+    pub rep: Option<String>,
+    #[arg(long)]
+    pub kind: Option<AccountKind>,
+    #[arg(long)]
+    pub segment: Option<Segment>,
+    /// Specialties, comma-separated (e.g. orthopaedics,pain-management)
+    #[arg(long, value_delimiter = ',')]
+    pub specialty: Vec<String>,
+    #[arg(long)]
+    pub street: Option<String>,
+    #[arg(long)]
+    pub city: Option<String>,
+    #[arg(long)]
+    pub region: Option<String>,
+    #[arg(long)]
+    pub postal_code: Option<String>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub lat: Option<f64>,
+    #[arg(long, allow_negative_numbers = true)]
+    pub lon: Option<f64>,
+    /// IANA time zone, e.g. America/Chicago
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Office hours, e.g. "mon-fri 08:00-12:00,13:00-17:00; sat 09:00-12:00"
+    #[arg(long)]
+    pub hours: Option<String>,
+    /// Best visiting windows, comma-separated, e.g. 12:00-13:00,16:30-17:00
+    #[arg(long, value_delimiter = ',')]
+    pub visit_window: Vec<String>,
+    /// The front desk keeps reps out (visits go to lunch or after the last patient)
+    #[arg(long)]
+    pub front_desk_blocks: Option<bool>,
+    #[arg(long)]
+    pub access: Option<AccessPolicy>,
+    #[arg(long)]
+    pub status: Option<AccountStatus>,
+    /// A profile fact, key=value (repeatable)
+    #[arg(long)]
+    pub fact: Vec<String>,
+    /// Pain-point keys from the catalogue, comma-separated
+    #[arg(long, value_delimiter = ',')]
+    pub pain_point: Vec<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ContactCommand {
+    /// Add a contact
+    #[command(
+        after_help = "Example:\n  rounds contact add --account 3 --name \"Maria Lopez\" --role office-manager --influence influencer --email maria@lakeside.example --phone \"+1 312 555 0142\" --extension 12"
+    )]
+    Add(ContactFields),
+    /// List contacts
+    #[command(
+        after_help = "Examples:\n  rounds contact list --account 3\n  rounds contact list --search lopez --json"
+    )]
+    List(ContactListArgs),
+    /// Show one contact with its touches
+    Show(ShowArgs),
+    /// Change fields of a contact
+    #[command(after_help = "Example:\n  rounds contact edit 10 --preferred text --opt-out email")]
+    Edit(EditContactArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ContactListArgs {
+    #[arg(long)]
+    pub account: Option<i64>,
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditContactArgs {
+    pub id: i64,
+    #[command(flatten)]
+    pub fields: ContactFields,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct ContactFields {
+    #[arg(long)]
+    pub account: Option<i64>,
+    #[arg(long)]
+    pub name: Option<String>,
+    #[arg(long)]
+    pub role: Option<ContactRole>,
+    #[arg(long)]
+    pub influence: Option<Influence>,
+    #[arg(long)]
+    pub department: Option<String>,
+    #[arg(long)]
+    pub specialty: Option<String>,
+    #[arg(long)]
+    pub cell: Option<String>,
+    #[arg(long)]
+    pub email: Option<String>,
+    #[arg(long)]
+    pub phone: Option<String>,
+    #[arg(long)]
+    pub extension: Option<String>,
+    #[arg(long)]
+    pub linkedin: Option<String>,
+    /// The channel the contact prefers (P43)
+    #[arg(long)]
+    pub preferred: Option<Channel>,
+    /// A channel the contact refuses (repeatable)
+    #[arg(long)]
+    pub opt_out: Vec<Channel>,
+    /// Allow a channel again (repeatable)
+    #[arg(long)]
+    pub opt_in: Vec<Channel>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TopicCommand {
+    /// Add a topic
+    #[command(
+        after_help = "Example:\n  rounds topic add --title \"Same-day prior authorisations\" --pain-point prior-auths --segment medical-provider --specialty orthopaedics"
+    )]
+    Add(TopicFields),
+    /// List topics
+    List(TopicListArgs),
+    /// Show one topic
+    Show(ShowArgs),
+    /// Change fields of a topic
+    Edit(EditTopicArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TopicListArgs {
+    #[arg(long)]
+    pub search: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct EditTopicArgs {
+    pub id: i64,
+    #[command(flatten)]
+    pub fields: TopicFields,
+}
+
+#[derive(Debug, Args, Default)]
+pub struct TopicFields {
+    #[arg(long)]
+    pub title: Option<String>,
+    /// Pain-point keys, comma-separated (see `rounds topic list --pain-points`)
+    #[arg(long, value_delimiter = ',')]
+    pub pain_point: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub specialty: Vec<String>,
+    #[arg(long, value_delimiter = ',')]
+    pub segment: Vec<Segment>,
+    /// Roles the topic is for (empty: everyone)
+    #[arg(long, value_delimiter = ',')]
+    pub role: Vec<ContactRole>,
+    #[arg(long, value_delimiter = ',')]
+    pub related: Vec<i64>,
+    /// First day the content may be used (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub available_from: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReferralCommand {
+    /// Record the referral count of one referring contact on one day (replaces that day's count)
+    #[command(
+        after_help = "Example:\n  rounds referral add --contact 1 --date 2026-11-20 --count 2"
+    )]
+    Add(ReferralArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReferralArgs {
+    #[arg(long, short)]
+    pub contact: String,
+    /// The day [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    #[arg(long, default_value_t = 1)]
+    pub count: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct LostArgs {
+    #[arg(long)]
+    pub account: i64,
+    /// pricing, lost-contract, competitor-won-contract, product-quality, customer-service, other
+    #[arg(long)]
+    pub reason: LossReason,
+    #[arg(long)]
+    pub competitor: Option<String>,
+    /// A stakeholder consulted (repeatable)
+    #[arg(long)]
+    pub stakeholder: Vec<String>,
+    /// The day it was lost [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    #[arg(long, default_value = "")]
+    pub note: String,
+}
+
+#[derive(Debug, Args)]
+pub struct NoFitArgs {
+    #[arg(long)]
+    pub account: i64,
+    #[arg(long)]
+    pub reason: String,
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PlaybookCommand {
+    /// Print the built-in playbook file, ready to copy and edit
+    #[command(after_help = "Example:\n  rounds playbook show > playbook.toml")]
+    Show,
+    /// Check a playbook file and list every problem (key, value, why)
+    #[command(after_help = "Example:\n  rounds playbook check playbook.toml")]
+    Check { file: PathBuf },
+}
+
+#[derive(Debug, Args)]
+pub struct ExportArgs {
+    /// Write here instead of standard output
+    #[arg(long, short)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ImportArgs {
+    pub file: PathBuf,
+}
+
+pub fn parse_date(s: &str) -> Result<Date, String> {
+    s.trim()
+        .parse::<Date>()
+        .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2026-11-24"))
+}

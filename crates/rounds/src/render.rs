@@ -1,0 +1,180 @@
+//! Text output for people: the day plan, tables for lists. Data goes to stdout; the
+//! binary sends diagnostics to stderr. JSON output bypasses this module entirely.
+
+use std::fmt::Write;
+
+use comfy_table::{ContentArrangement, Table, presets::UTF8_BORDERS_ONLY};
+use rounds_core::planner::{DayPlan, FlagKind, PlanItem};
+
+pub fn table(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut t = Table::new();
+    t.load_style(UTF8_BORDERS_ONLY)
+        .set_content_arrangement(ContentArrangement::Dynamic)
+        .set_header(header.to_vec());
+    for r in rows {
+        t.add_row(r);
+    }
+    t.to_string()
+}
+
+fn when(item: &PlanItem) -> String {
+    let w = &item.window;
+    let zone = w.tz.zone();
+    let abbreviation = w
+        .date
+        .to_datetime(w.start)
+        .to_zoned(zone)
+        .map(|z| z.strftime("%Z").to_string())
+        .unwrap_or_else(|_| w.tz.to_string());
+    if w.exact {
+        format!("{} {abbreviation} sharp", w.start.strftime("%H:%M"))
+    } else {
+        format!(
+            "{}–{} {abbreviation}",
+            w.start.strftime("%H:%M"),
+            w.end.strftime("%H:%M")
+        )
+    }
+}
+
+pub fn item(n: usize, i: &PlanItem) -> String {
+    let mut s = String::new();
+    let urgent = if i.urgent { " (urgent)" } else { "" };
+    let _ = writeln!(
+        s,
+        "{n:>2}. {:<20} {:<16} {} ({}) · {}  [contact {}]",
+        when(i),
+        format!("{}{urgent}", i.channel.as_str().to_uppercase()),
+        i.contact_name,
+        i.role,
+        i.account_name,
+        i.contact
+    );
+    if let Some(via) = &i.via {
+        let _ = writeln!(s, "    Via:     {via}");
+    }
+    let topic_id = i
+        .primary_topic
+        .topic
+        .map(|t| format!(" [topic {t}]"))
+        .unwrap_or_default();
+    let _ = writeln!(s, "    Topic:   {}{topic_id}", i.primary_topic.title);
+    if !i.backup_topics.is_empty() {
+        let b: Vec<String> = i
+            .backup_topics
+            .iter()
+            .map(|t| {
+                format!(
+                    "{}{}",
+                    t.title,
+                    t.topic.map(|id| format!(" [{id}]")).unwrap_or_default()
+                )
+            })
+            .collect();
+        let _ = writeln!(s, "    Back-up: {}", b.join("; "));
+    }
+    for (k, r) in i.reasons.iter().enumerate() {
+        let label = if k == 0 { "Why:" } else { "" };
+        let _ = writeln!(s, "    {label:<8} [{}] {}", r.rules.join(" "), r.text);
+    }
+    let p = &i.prep;
+    let mut prep = Vec::new();
+    if let Some(t) = p.recent_touches.first() {
+        prep.push(format!(
+            "last touch {} {} {}{} ({} in history shown)",
+            t.date,
+            t.channel,
+            t.outcome,
+            if t.topics.is_empty() {
+                String::new()
+            } else {
+                format!(" on {}", t.topics.join(", "))
+            },
+            p.recent_touches.len()
+        ));
+    } else {
+        prep.push("no touches yet".into());
+    }
+    if !p.topics_covered.is_empty() {
+        prep.push(format!("{} topics covered", p.topics_covered.len()));
+    }
+    for step in &p.open_next_steps {
+        prep.push(format!("open step: {} (due {})", step.what, step.due));
+    }
+    if let Some(f) = &p.referrals {
+        prep.push(format!(
+            "referrals {} in {} days vs baseline {:.1} ({:+.0}%)",
+            f.recent,
+            f.recent_days,
+            f.baseline_per_recent,
+            f.change * 100.0
+        ));
+    }
+    if let Some(ask) = &p.ask_about {
+        prep.push(format!(
+            "profile {}% known; ask about: {ask}",
+            p.profile_completeness
+        ));
+    }
+    let _ = writeln!(s, "    Prep:    {}", prep.join(" · "));
+    s
+}
+
+pub fn plan(p: &DayPlan, rep_name: &str, all_flags: bool) -> String {
+    let mut s = String::new();
+    let visits = p
+        .items
+        .iter()
+        .filter(|i| i.channel == rounds_core::model::Channel::Visit)
+        .count();
+    let _ = writeln!(
+        s,
+        "Plan for {rep_name} — {} {} — {} touches ({visits} in person, {} remote)\n",
+        p.date.strftime("%A"),
+        p.date,
+        p.items.len(),
+        p.items.len() - visits
+    );
+    for (n, i) in p.items.iter().enumerate() {
+        s.push_str(&item(n + 1, i));
+        s.push('\n');
+    }
+    if p.items.is_empty() {
+        let _ = writeln!(
+            s,
+            "Nothing is due today: no contact has a reason for a touch (P3).\n"
+        );
+    }
+    if !p.flags.is_empty() {
+        let count = |k: FlagKind| p.flags.iter().filter(|f| f.kind == k).count();
+        let _ = writeln!(
+            s,
+            "Flags ({}): {} no reason to return [P2] · {} missing next step [P33] · {} referral meeting without next step [P12] · {} referring practice without staff contact [P11]",
+            p.flags.len(),
+            count(FlagKind::NoReasonToReturn),
+            count(FlagKind::MissingNextStep),
+            count(FlagKind::ReferralMeetingWithoutNextStep),
+            count(FlagKind::NoStaffContact)
+        );
+        let shown = if all_flags { p.flags.len() } else { 10 };
+        // The most actionable first: meetings without a next step, then missing steps.
+        let mut flags: Vec<_> = p.flags.iter().collect();
+        flags.sort_by_key(|f| match f.kind {
+            FlagKind::ReferralMeetingWithoutNextStep => 0,
+            FlagKind::MissingNextStep => 1,
+            FlagKind::NoStaffContact => 2,
+            FlagKind::NoReasonToReturn => 3,
+        });
+        for f in flags.iter().take(shown) {
+            let _ = writeln!(s, "  [{}] {}", f.rules.join(" "), f.text);
+        }
+        if !all_flags && p.flags.len() > shown {
+            let _ = writeln!(
+                s,
+                "  … and {} more (rounds today --all-flags)",
+                p.flags.len() - shown
+            );
+        }
+    }
+    s
+}

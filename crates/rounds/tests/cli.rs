@@ -1,0 +1,557 @@
+//! End-to-end tests of the `rounds` executable on a temporary SQLite database: the demo,
+//! today's plan, logging touches and how the next plan changes (P2, P29, P33, P35, P40),
+//! export/import, and bad input that must change nothing.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use serde_json::Value;
+
+struct Rounds {
+    dir: tempfile::TempDir,
+    url: String,
+}
+
+impl Rounds {
+    fn new() -> Rounds {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
+        Rounds { dir, url }
+    }
+
+    fn run(&self, args: &[&str]) -> Output {
+        Command::new(env!("CARGO_BIN_EXE_rounds"))
+            .args(args)
+            .env("ROUNDS_DATABASE_URL", &self.url)
+            .env_remove("ROUNDS_PLAYBOOK")
+            .env_remove("ROUNDS_REP")
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    }
+
+    fn ok(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(
+            out.status.success(),
+            "rounds {args:?} failed:\n{}\n{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        String::from_utf8(out.stdout).unwrap()
+    }
+
+    fn fails(&self, args: &[&str]) -> String {
+        let out = self.run(args);
+        assert!(!out.status.success(), "rounds {args:?} should fail");
+        String::from_utf8(out.stderr).unwrap()
+    }
+
+    fn json(&self, args: &[&str]) -> Value {
+        serde_json::from_str(&self.ok(args)).expect("valid JSON")
+    }
+
+    fn path(&self, name: &str) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    fn export(&self) -> String {
+        self.ok(&["export"])
+    }
+
+    /// An organisation with one rep, one customer account, topics, and the given contacts.
+    fn small_territory(&self, status: &str, contacts: &[(&str, &str, &[&str])]) {
+        let header = r#"{"record":"header","format":1,"organisation":{"id":1,"name":"Test Org","demo":false}}
+{"record":"user","id":1,"name":"Rita Rep","email":"rita@example.org","role":"rep","team":"north"}"#;
+        let file = self.path("seed.jsonl");
+        std::fs::write(&file, format!("{header}\n")).unwrap();
+        self.ok(&["import", file.to_str().unwrap()]);
+        self.ok(&[
+            "account",
+            "add",
+            "--name",
+            "Lakeside Orthopaedics",
+            "--rep",
+            "1",
+            "--tz",
+            "America/Chicago",
+            "--specialty",
+            "orthopaedics",
+            "--hours",
+            "mon-fri 08:00-12:00,13:00-17:00",
+            "--visit-window",
+            "09:00-11:00",
+        ]);
+        if status != "prospect" {
+            self.ok(&["account", "edit", "1", "--status", status]);
+        }
+        self.ok(&[
+            "topic",
+            "add",
+            "--title",
+            "Prior-authorisation turnaround",
+            "--pain-point",
+            "prior-auths",
+        ]);
+        for (name, role, extra) in contacts {
+            let mut args = vec![
+                "contact",
+                "add",
+                "--account",
+                "1",
+                "--name",
+                name,
+                "--role",
+                role,
+            ];
+            args.extend_from_slice(extra);
+            self.ok(&args);
+        }
+    }
+}
+
+fn items_for(plan: &Value, contact: i64) -> Vec<&Value> {
+    plan["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|i| i["contact"] == contact)
+        .collect()
+}
+
+fn cites(item: &Value, rule: &str) -> bool {
+    item["reasons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|r| r["rules"].as_array().unwrap().iter().any(|x| x == rule))
+}
+
+#[test]
+fn demo_prints_a_full_plan_and_repeats_it_exactly() {
+    let r = Rounds::new();
+    let first = r.ok(&["demo", "--seed", "7", "--date", "2026-11-24"]);
+    let second = r.ok(&["demo", "--seed", "7", "--date", "2026-11-24"]);
+    assert_eq!(first, second);
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    let items = plan["items"].as_array().unwrap();
+    assert!(items.len() >= 8, "{} items", items.len());
+    for i in items {
+        for field in ["channel", "contact_name", "account_name"] {
+            assert!(
+                i[field].as_str().is_some_and(|s| !s.is_empty()),
+                "{field} in {i}"
+            );
+        }
+        assert!(i["window"]["start"].is_string());
+        assert!(
+            i["primary_topic"]["title"]
+                .as_str()
+                .is_some_and(|s| !s.is_empty())
+        );
+        assert!(
+            i["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|r| !r["rules"].as_array().unwrap().is_empty())
+        );
+    }
+}
+
+#[test]
+fn today_json_keeps_email_hours_opt_outs_and_covered_topics() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3"]);
+    let export = r.export();
+    let mut contacts = std::collections::HashMap::new();
+    let mut covered: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
+    for line in export.lines() {
+        let v: Value = serde_json::from_str(line).unwrap();
+        match v["record"].as_str().unwrap() {
+            "contact" => {
+                contacts.insert(v["id"].as_i64().unwrap(), v);
+            }
+            "touch"
+                if v["outcome"] != "no-response"
+                    && v["explain_better"].as_array().unwrap().is_empty() =>
+            {
+                let ids = v["topics"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|t| t.as_i64().unwrap());
+                covered
+                    .entry(v["contact"].as_i64().unwrap())
+                    .or_default()
+                    .extend(ids);
+            }
+            _ => {}
+        }
+    }
+    for date in ["2026-11-24", "2026-11-26", "2026-11-27"] {
+        for rep in ["1", "2"] {
+            let plan = r.json(&["today", "--rep", rep, "--date", date, "--json"]);
+            let weekday = jiff::civil::Date::strptime("%Y-%m-%d", date)
+                .unwrap()
+                .weekday();
+            for i in plan["items"].as_array().unwrap() {
+                let c = &contacts[&i["contact"].as_i64().unwrap()];
+                assert!(
+                    !c["opt_outs"].as_array().unwrap().contains(&i["channel"]),
+                    "opted out: {i}"
+                );
+                if i["channel"] == "email" {
+                    let window = (
+                        i["window"]["start"].as_str().unwrap(),
+                        i["window"]["end"].as_str().unwrap(),
+                    );
+                    assert!(
+                        [("10:00:00", "11:00:00"), ("13:00:00", "14:00:00")].contains(&window),
+                        "P39 email hours: {window:?}"
+                    );
+                    if i["urgent"] == false {
+                        assert!(
+                            matches!(
+                                weekday,
+                                jiff::civil::Weekday::Tuesday | jiff::civil::Weekday::Thursday
+                            ),
+                            "P38: plain email on {weekday:?}"
+                        );
+                    }
+                }
+                let done = covered
+                    .get(&i["contact"].as_i64().unwrap())
+                    .cloned()
+                    .unwrap_or_default();
+                for t in std::iter::once(&i["primary_topic"])
+                    .chain(i["backup_topics"].as_array().unwrap())
+                {
+                    if let Some(id) = t["topic"].as_i64() {
+                        assert!(!done.contains(&id), "P3: topic {id} already covered in {i}");
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn p2_logging_the_last_topic_leaves_no_reason_to_return() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--influence", "decision-maker", "--email", "a@x.org"],
+        )],
+    );
+    let out = r.ok(&[
+        "log",
+        "--contact",
+        "Reyes",
+        "--channel",
+        "visit",
+        "--outcome",
+        "positive",
+        "--topics",
+        "1",
+        "--next",
+        "send the study",
+        "--next-date",
+        "2026-12-17",
+        "--at",
+        "2026-11-23 10:00",
+    ]);
+    assert!(
+        out.contains("Next for Dr. Alan Reyes — 2026-12-17"),
+        "the due step is the next reason: {out}"
+    );
+    assert!(
+        out.contains("[P2]"),
+        "the content gap is shown at once: {out}"
+    );
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(
+        plan["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "no-reason-to-return" && f["contact"] == 1)
+    );
+    // New content gives a reason again, named by the planner.
+    r.ok(&["topic", "add", "--title", "Adherence packaging"]);
+    let plan = r.json(&["today", "--date", "2026-12-17", "--json"]);
+    let item = items_for(&plan, 1);
+    assert_eq!(item[0]["primary_topic"]["topic"], 2, "{plan}");
+}
+
+#[test]
+fn p29_three_unanswered_attempts_turn_to_someone_else() {
+    let r = Rounds::new();
+    r.small_territory(
+        "prospect",
+        &[
+            (
+                "Dr. Ana Silva",
+                "physician",
+                &[
+                    "--influence",
+                    "decision-maker",
+                    "--phone",
+                    "+1 312 555 0100",
+                ],
+            ),
+            (
+                "Maria Lopez",
+                "office-manager",
+                &["--influence", "influencer", "--phone", "+1 312 555 0101"],
+            ),
+        ],
+    );
+    for at in ["2026-11-10 10:00", "2026-11-13 14:00", "2026-11-18 10:00"] {
+        r.ok(&[
+            "log",
+            "--contact",
+            "1",
+            "--channel",
+            "call",
+            "--outcome",
+            "no-response",
+            "--at",
+            at,
+        ]);
+    }
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(items_for(&plan, 1).is_empty(), "dead end: {plan}");
+    let alt = items_for(&plan, 2);
+    assert!(cites(alt[0], "P29"), "{plan}");
+}
+
+#[test]
+fn p33_a_conversation_without_next_step_is_flagged_until_one_is_set() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--phone", "+1 312 555 0100"],
+        )],
+    );
+    let out = r.run(&[
+        "log",
+        "--contact",
+        "1",
+        "--outcome",
+        "conversation",
+        "--at",
+        "2026-11-19 10:00",
+    ]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no next step"));
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(
+        plan["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "missing-next-step")
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--outcome",
+        "conversation",
+        "--next",
+        "bring samples",
+        "--next-date",
+        "2026-11-26",
+        "--at",
+        "2026-11-23 15:00",
+    ]);
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(
+        !plan["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["kind"] == "missing-next-step")
+    );
+    let due = r.json(&["today", "--date", "2026-11-26", "--json"]);
+    assert!(cites(items_for(&due, 1)[0], "P33"), "{due}");
+}
+
+#[test]
+fn p35_an_agreed_callback_is_planned_at_that_exact_time() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--phone", "+1 312 555 0100"],
+        )],
+    );
+    let out = r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--outcome",
+        "conversation",
+        "--callback",
+        "2026-11-25 14:30",
+        "--next",
+        "call back",
+        "--next-date",
+        "2026-11-25",
+        "--at",
+        "2026-11-23 10:00",
+    ]);
+    assert!(
+        out.contains("14:30"),
+        "the log shows the next proposal: {out}"
+    );
+    let plan = r.json(&["today", "--date", "2026-11-25", "--json"]);
+    let item = items_for(&plan, 1)[0];
+    assert_eq!(item["window"]["start"], "14:30:00");
+    assert_eq!(item["window"]["exact"], true);
+    assert!(cites(item, "P35"));
+}
+
+#[test]
+fn p40_an_unanswered_email_waits_before_the_follow_up() {
+    let r = Rounds::new();
+    r.small_territory(
+        "prospect",
+        &[(
+            "Dr. Ana Silva",
+            "physician",
+            &[
+                "--email",
+                "ana@x.org",
+                "--opt-out",
+                "visit",
+                "--opt-out",
+                "call",
+                "--opt-out",
+                "voicemail",
+                "--opt-out",
+                "handwritten-note",
+                "--opt-out",
+                "letter",
+            ],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "email",
+        "--outcome",
+        "no-response",
+        "--at",
+        "2026-11-24 10:15",
+    ]);
+    let next_day = r.json(&["today", "--date", "2026-11-25", "--json"]);
+    assert!(items_for(&next_day, 1).is_empty(), "{next_day}");
+    let thursday = r.json(&["today", "--date", "2026-11-26", "--json"]);
+    assert_eq!(items_for(&thursday, 1)[0]["channel"], "email", "{thursday}");
+}
+
+#[test]
+fn export_then_import_is_lossless_and_idempotent() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "5", "--date", "2026-11-24"]);
+    let file = r.path("territory.jsonl");
+    r.ok(&["export", "--output", file.to_str().unwrap()]);
+    let other = Rounds::new();
+    other.ok(&["import", file.to_str().unwrap()]);
+    other.ok(&["import", file.to_str().unwrap()]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), other.export());
+}
+
+fn assert_unchanged(r: &Rounds, before: &str) {
+    assert_eq!(before, r.export(), "bad input changed the database");
+}
+
+#[test]
+fn bad_input_names_the_problem_exits_non_zero_and_changes_nothing() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "9", "--date", "2026-11-24"]);
+    let before = r.export();
+
+    let err = r.fails(&["log", "--contact", "999999999", "--outcome", "conversation"]);
+    assert!(err.contains("no contact with id 999999999"), "{err}");
+    let err = r.fails(&[
+        "log",
+        "--contact",
+        "Nobody Atall",
+        "--outcome",
+        "conversation",
+    ]);
+    assert!(err.contains("no contact matches `Nobody Atall`"), "{err}");
+    let err = r.fails(&["today", "--date", "2026-13-45"]);
+    assert!(
+        err.contains("2026-13-45") && err.contains("YYYY-MM-DD"),
+        "{err}"
+    );
+    let err = r.fails(&["log", "--contact", "1", "--at", "yesterday-ish"]);
+    assert!(
+        err.contains("--at") && err.contains("yesterday-ish"),
+        "{err}"
+    );
+
+    let playbook = r.path("playbook.toml");
+    std::fs::write(
+        &playbook,
+        "[day]\nmax_visitz = 3\n[email]\ndays = [\"tue\", \"funday\"]\n",
+    )
+    .unwrap();
+    let out = r.run(&["playbook", "check", playbook.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        listed.contains("day.max_visitz") && listed.contains("unknown key"),
+        "{listed}"
+    );
+    let err = r.fails(&["--playbook", playbook.to_str().unwrap(), "today"]);
+    assert!(err.contains("max_visitz"), "{err}");
+
+    let corrupt = r.path("corrupt.jsonl");
+    let mut text = before.clone();
+    text = text.replacen(
+        "\"record\":\"contact\",",
+        "\"record\":\"contact\",\"role\":\"wizard\",",
+        1,
+    );
+    text.push_str("{\"record\":\"touch\", this is not json\n");
+    std::fs::write(&corrupt, text).unwrap();
+    let err = r.fails(&["import", corrupt.to_str().unwrap()]);
+    assert!(
+        err.contains("corrupt.jsonl:") && err.contains("nothing was imported"),
+        "{err}"
+    );
+    assert!(err.contains("wizard") || err.contains("role"), "{err}");
+    let last_line = before.lines().count() + 1;
+    assert!(
+        err.contains(&format!("corrupt.jsonl:{last_line}:")),
+        "names the line: {err}"
+    );
+    assert_unchanged(&r, &before);
+}
+
+#[test]
+fn playbook_show_prints_a_file_that_checks_clean() {
+    let r = Rounds::new();
+    let text = r.ok(&["playbook", "show"]);
+    let file = r.path("pb.toml");
+    std::fs::write(&file, &text).unwrap();
+    assert!(
+        r.ok(&["playbook", "check", file.to_str().unwrap()])
+            .contains("valid")
+    );
+    let _ = Path::new(&file);
+}
