@@ -169,6 +169,8 @@ struct History<'a> {
     replied_on_cell: bool,
     referrals: Option<ReferralFigures>,
     referral_days: Vec<Date>,
+    /// Relevant topics not yet covered, best first; computed once (P1, P3).
+    fresh: Vec<&'a Topic>,
 }
 
 impl<'a> History<'a> {
@@ -275,7 +277,9 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             let account = accounts[&c.account];
             let touches = touches_by_contact.remove(&c.id).unwrap_or_default();
             let refs = referrals_by_contact.remove(&c.id).unwrap_or_default();
-            summarise(c, account, touches, refs, pb, today)
+            let mut h = summarise(c, account, touches, refs, pb, today);
+            h.fresh = fresh_topics(&h, &topics, pb, today);
+            h
         })
         .collect();
 
@@ -300,12 +304,11 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             account,
             &hs,
             lost.get(account_id).copied(),
-            &topics,
             pb,
             today,
             &mut candidates,
         );
-        account_flags(account, &hs, &topics, pb, today, &mut flags);
+        account_flags(account, &hs, pb, today, &mut flags);
     }
 
     let mut last_visit: BTreeMap<AccountId, Date> = BTreeMap::new();
@@ -411,6 +414,7 @@ fn summarise<'a>(
         replied_on_cell,
         referrals: figures,
         referral_days,
+        fresh: Vec::new(),
     }
 }
 
@@ -553,12 +557,10 @@ fn candidate<'a>(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
 fn account_candidates<'a>(
     account: &Account,
     hs: &[&'a History<'a>],
     lost: Option<&crate::model::LostAccount>,
-    topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
     out: &mut Vec<Candidate<'a>>,
@@ -572,7 +574,7 @@ fn account_candidates<'a>(
         AccountStatus::Prospect | AccountStatus::Customer => {}
     }
     if account.access == AccessPolicy::NoVendorContact {
-        no_see_candidate(account, hs, topics, pb, today, out);
+        no_see_candidate(account, hs, pb, today, out);
         // Agreed callbacks still stand: the contact asked for them.
         for h in hs {
             if let Some(c) = callback(h, today) {
@@ -582,7 +584,7 @@ fn account_candidates<'a>(
         return;
     }
     for h in hs {
-        if let Some(c) = contact_candidate(h, hs, topics, pb, today) {
+        if let Some(c) = contact_candidate(h, hs, pb, today) {
             out.push(c);
         }
     }
@@ -680,7 +682,6 @@ fn lost_candidates<'a>(
 fn no_see_candidate<'a>(
     account: &Account,
     hs: &[&'a History<'a>],
-    topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
     out: &mut Vec<Candidate<'a>>,
@@ -694,7 +695,8 @@ fn no_see_candidate<'a>(
     if quiet < pb.nurture_min_days {
         return;
     }
-    let value = fresh_topics(h, topics, pb, today)
+    let value = h
+        .fresh
         .first()
         .and_then(|t| t.pain_points.first())
         .and_then(|p| crate::catalogue::pain_point(p))
@@ -761,7 +763,6 @@ fn at_date(t: &Touch, h: &History) -> Date {
 fn contact_candidate<'a>(
     h: &'a History<'a>,
     colleagues: &[&'a History<'a>],
-    topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
 ) -> Option<Candidate<'a>> {
@@ -974,7 +975,7 @@ fn contact_candidate<'a>(
         AccountStatus::Lost | AccountStatus::NoFit => return None,
     }
     // P3: new content or a topic to explain better is a reason on its own.
-    let fresh = fresh_topics(h, topics, pb, today);
+    let fresh = &h.fresh;
     if let Some(t) = fresh.first() {
         if h.explain_better.contains(&t.id)
             && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days)
@@ -1169,7 +1170,6 @@ fn business_days_between(from: Date, to: Date) -> i64 {
 fn account_flags(
     account: &Account,
     hs: &[&History],
-    topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
     flags: &mut Vec<Flag>,
@@ -1188,7 +1188,7 @@ fn account_flags(
         AccountStatus::Customer | AccountStatus::Prospect
     );
     for h in hs {
-        if active && h.ever_answered && fresh_topics(h, topics, pb, today).is_empty() {
+        if active && h.ever_answered && h.fresh.is_empty() {
             flags.push(flag(
                 FlagKind::NoReasonToReturn,
                 &["P2"],
@@ -1320,7 +1320,7 @@ fn place(
     today: Date,
 ) -> Option<PlanItem> {
     let h = c.history;
-    let fresh = fresh_topics(h, topics, pb, today);
+    let fresh = &h.fresh;
     if c.needs_topic && fresh.is_empty() {
         return None; // P2: flagged as "no reason to return", never a bare check-in (P3).
     }

@@ -200,8 +200,10 @@ fn p1_one_primary_topic_and_at_most_two_backups() {
             .iter()
             .all(|b| b.topic != i.primary_topic.topic)
     );
-    let mut pb = Playbook::default();
-    pb.backup_topics = 0;
+    let pb = Playbook {
+        backup_topics: 0,
+        ..Playbook::default()
+    };
     assert!(
         item(&w.plan_with(&pb, TUESDAY), 1)
             .unwrap()
@@ -540,10 +542,12 @@ fn p17_lost_accounts_are_nurtured_every_30_to_45_days_never_sooner() {
 
 #[test]
 fn p19_capacity_freed_by_a_loss_goes_to_prospects() {
-    let mut pb = Playbook::default();
-    pb.max_visits = 0;
-    pb.max_remote = 2;
-    pb.prospecting_share = 0.0;
+    let pb = Playbook {
+        max_visits: 0,
+        max_remote: 2,
+        prospecting_share: 0.0,
+        ..Playbook::default()
+    };
     let mut w = world();
     for id in 1..=2 {
         w.add(
@@ -655,10 +659,12 @@ fn p21_next_attempt_varies_the_channel_after_no_response() {
 
 #[test]
 fn p22_customers_weigh_more_than_prospects() {
-    let mut pb = Playbook::default();
-    pb.max_visits = 0;
-    pb.max_remote = 1;
-    pb.prospecting_share = 0.0;
+    let pb = Playbook {
+        max_visits: 0,
+        max_remote: 1,
+        prospecting_share: 0.0,
+        ..Playbook::default()
+    };
     let mut w = world();
     w.add(
         account(1, AccountStatus::Prospect),
@@ -775,9 +781,11 @@ fn p29_a_dead_end_turns_to_someone_else_in_the_department() {
 
 #[test]
 fn p30_planning_favours_decision_makers() {
-    let mut pb = Playbook::default();
-    pb.max_visits = 0;
-    pb.max_remote = 1;
+    let pb = Playbook {
+        max_visits: 0,
+        max_remote: 1,
+        ..Playbook::default()
+    };
     let mut w = world();
     w.add(
         account(1, AccountStatus::Customer),
@@ -940,8 +948,10 @@ fn p40_wait_before_following_up_an_unanswered_email() {
     ];
     w.add(account(1, AccountStatus::Prospect), vec![c]);
     w.touch(1, days_ago(TUESDAY, 1), Channel::Email, Outcome::NoResponse);
-    let mut pb = Playbook::default();
-    pb.prospect_attempt_gap_days = 1;
+    let pb = Playbook {
+        prospect_attempt_gap_days: 1,
+        ..Playbook::default()
+    };
     let p = w.plan_with(&pb, TUESDAY);
     assert!(
         item(&p, 1).is_none_or(|i| i.channel != Channel::Email),
@@ -1025,4 +1035,21 @@ fn p46_every_item_carries_its_preparation() {
     );
     assert_eq!(prep.open_next_steps[0].what, "call back about samples");
     assert_eq!(prep.referrals.as_ref().unwrap().recent, 2);
+}
+
+#[test]
+fn p28_visits_are_short_and_need_only_a_short_window() {
+    // A 10-minute visiting window is too short for the 15-minute visit; 20 minutes fits.
+    let mut w = customer_world(20, TUESDAY);
+    w.t.accounts[0].visit_windows = vec![TimeRange::hm(9, 0, 9, 10), TimeRange::hm(15, 0, 15, 20)];
+    let i = item(&w.plan(TUESDAY), 1).unwrap().clone();
+    assert_eq!(i.channel, Channel::Visit);
+    assert_eq!(i.window.start, Time::constant(15, 0, 0, 0));
+    // An agreed time gets a slot of exactly the visit length.
+    w.t.touches[0].callback_at = Some(local(TUESDAY, 11, 0));
+    let i = item(&w.plan(TUESDAY), 1).unwrap().clone();
+    assert_eq!(
+        (i.window.start, i.window.end),
+        (Time::constant(11, 0, 0, 0), Time::constant(11, 15, 0, 0))
+    );
 }

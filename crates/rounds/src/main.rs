@@ -47,6 +47,17 @@ fn main() -> ExitCode {
     }
 }
 
+/// The only places Rounds reads the clock; everything below takes the date as input.
+#[allow(clippy::disallowed_methods)]
+fn clock_today() -> Date {
+    Zoned::now().date()
+}
+
+#[allow(clippy::disallowed_methods)]
+fn clock_now() -> Timestamp {
+    Timestamp::now()
+}
+
 /// Settings resolved from flags, environment and defaults, in that order of precedence.
 struct Settings {
     database_url: String,
@@ -99,7 +110,7 @@ async fn run(cli: Cli) -> Result<()> {
         },
         playbook: load_playbook(cli.playbook.as_deref())?,
         org: OrgId(cli.org),
-        today: Zoned::now().date(),
+        today: clock_today(),
     };
     let store = SqlStore::connect(&settings.database_url)
         .await
@@ -180,6 +191,8 @@ async fn demo_cmd(store: &SqlStore, s: &Settings, a: DemoArgs) -> Result<()> {
     let mut spec = DemoSpec::new(a.seed, today);
     spec.reps = usize::from(a.reps);
     spec.accounts = a.accounts as usize;
+    spec.validate()
+        .map_err(|e| anyhow!("--accounts/--reps: {e}"))?;
     let started = std::time::Instant::now();
     let mut data = demo::generate(&spec);
     data.organisation.id = s.org;
@@ -360,7 +373,7 @@ async fn log_cmd(store: &SqlStore, s: &Settings, a: LogArgs) -> Result<()> {
     }
     let at = match &a.at {
         Some(text) => local_instant(text, &account.tz, "--at")?,
-        None => Timestamp::now(),
+        None => clock_now(),
     };
     let callback_at = a
         .callback

@@ -1,0 +1,212 @@
+//! Planning benchmarks on SQLite. Each scenario builds its database once (kept under
+//! `--dir` and reused when its row counts match), then times, over several runs:
+//! reading the rows alone, planning alone, and reading plus planning, and prints the
+//! medians and the ratio of the whole job to the read. Figures, never assertions.
+//!
+//! Run: `cargo run --release -p rounds-bench -- --scenario rep` (or `org`, `all`).
+
+#![allow(clippy::disallowed_methods)] // A benchmark reads the clock by nature.
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, Result};
+use clap::{Parser, ValueEnum};
+use jiff::civil::date;
+use rounds_core::demo::{self, DemoSpec};
+use rounds_core::planner::plan;
+use rounds_core::playbook::Playbook;
+use rounds_store::{SqlStore, Store, WriteMode};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Scenario {
+    Rep,
+    Org,
+    All,
+}
+
+#[derive(Debug, Parser)]
+#[command(
+    about = "Time planning one rep and a whole organisation against the time to read the rows"
+)]
+struct Args {
+    #[arg(long, value_enum, default_value = "rep")]
+    scenario: Scenario,
+    /// Where the benchmark databases are kept between runs
+    #[arg(long, default_value = "bench-out")]
+    dir: PathBuf,
+    /// Timed runs per measurement (the median is reported)
+    #[arg(long, default_value_t = 15)]
+    runs: usize,
+    /// Reps in the organisation scenario
+    #[arg(long, default_value_t = 200)]
+    org_reps: usize,
+    /// Touches per contact in both scenarios (25 gives 50,000 per rep)
+    #[arg(long, default_value_t = 25.0)]
+    touches_per_contact: f64,
+}
+
+fn median(mut xs: Vec<Duration>) -> Duration {
+    xs.sort();
+    xs[xs.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.2} ms", d.as_secs_f64() * 1000.0)
+}
+
+async fn build(path: &PathBuf, spec: &DemoSpec) -> Result<SqlStore> {
+    let url = format!("sqlite://{}?mode=rwc", path.display());
+    let store = SqlStore::connect(&url).await?;
+    let org = demo::ORG_ID;
+    let counts = store.row_counts(org).await?;
+    let expected_accounts = spec.accounts as u64;
+    if counts.accounts == expected_accounts && counts.touches > 0 {
+        eprintln!("reusing {} ({} touches)", path.display(), counts.touches);
+        return Ok(store);
+    }
+    let started = Instant::now();
+    let (organisation, users, topics) = demo::generate_shared(spec);
+    let empty = rounds_core::export::OrgData {
+        organisation,
+        users,
+        topics,
+        accounts: vec![],
+        contacts: vec![],
+        touches: vec![],
+        referrals: vec![],
+        lost: vec![],
+        no_fits: vec![],
+    };
+    store.write_org(&empty, WriteMode::Replace).await?;
+    let mut touches = 0;
+    for rep in 0..spec.reps {
+        let part = demo::generate_rep(spec, rep);
+        touches += part.touches.len();
+        store.write_org(&part, WriteMode::Merge).await?;
+        if rep % 20 == 19 {
+            eprintln!(
+                "  … {} of {} reps written ({touches} touches, {:.0} s)",
+                rep + 1,
+                spec.reps,
+                started.elapsed().as_secs_f64()
+            );
+        }
+    }
+    let secs = started.elapsed().as_secs_f64();
+    eprintln!(
+        "built {} in {secs:.1} s: {touches} touches ({:.0} touches/s written)",
+        path.display(),
+        touches as f64 / secs
+    );
+    Ok(store)
+}
+
+async fn rep_scenario(a: &Args, pb: &Playbook) -> Result<()> {
+    let today = date(2026, 11, 24);
+    let mut spec = DemoSpec::new(1, today);
+    spec.reps = 1;
+    spec.accounts = 500;
+    spec.contacts_per_account = 4.0;
+    spec.touches_per_contact = a.touches_per_contact;
+    let store = build(&a.dir.join("rep.db"), &spec).await?;
+    let rep = demo::rep_user_id(0);
+    let t = store.territory(demo::ORG_ID, rep).await?;
+    println!(
+        "\nOne rep: {} accounts, {} contacts, {} touches, {} referral days, {} topics",
+        t.accounts.len(),
+        t.contacts.len(),
+        t.touches.len(),
+        t.referrals.len(),
+        t.topics.len()
+    );
+    let (mut read, mut planned, mut whole) = (vec![], vec![], vec![]);
+    let mut items = 0;
+    for _ in 0..a.runs {
+        let s = Instant::now();
+        let t = store.territory(demo::ORG_ID, rep).await?;
+        read.push(s.elapsed());
+        let s = Instant::now();
+        items = plan(&t, pb, rep, today).items.len();
+        planned.push(s.elapsed());
+        let s = Instant::now();
+        let t = store.territory(demo::ORG_ID, rep).await?;
+        let _ = plan(&t, pb, rep, today);
+        whole.push(s.elapsed());
+    }
+    let (r, p, w) = (median(read), median(planned), median(whole));
+    println!("  read rows only      median {}", ms(r));
+    println!("  plan only (memory)  median {}  ({items} items)", ms(p));
+    println!("  read + plan         median {}   goal ≤ 20 ms", ms(w));
+    println!(
+        "  ratio (read + plan) / read = {:.2}×   goal ≤ 1.5×",
+        w.as_secs_f64() / r.as_secs_f64()
+    );
+    Ok(())
+}
+
+async fn org_scenario(a: &Args, pb: &Playbook) -> Result<()> {
+    let today = date(2026, 11, 24);
+    let mut spec = DemoSpec::new(2, today);
+    spec.reps = a.org_reps;
+    spec.accounts = a.org_reps * 500;
+    spec.contacts_per_account = 4.0;
+    spec.touches_per_contact = a.touches_per_contact;
+    let store = build(&a.dir.join(format!("org-{}.db", a.org_reps)), &spec).await?;
+    let counts = store.row_counts(demo::ORG_ID).await?;
+    println!(
+        "\nOrganisation: {} reps, {} accounts, {} contacts, {} touches, {} referral days",
+        a.org_reps, counts.accounts, counts.contacts, counts.touches, counts.referrals
+    );
+    let runs = a.runs.clamp(1, 3);
+    let (mut scan, mut whole) = (vec![], vec![]);
+    let mut items = 0;
+    for _ in 0..runs {
+        let s = Instant::now();
+        let all = store.all_territories(demo::ORG_ID).await?;
+        scan.push(s.elapsed());
+        drop(all);
+        let s = Instant::now();
+        let all = store.all_territories(demo::ORG_ID).await?;
+        items = all
+            .iter()
+            .map(|(rep, t)| plan(t, pb, *rep, today).items.len())
+            .sum();
+        whole.push(s.elapsed());
+    }
+    let (sc, w) = (median(scan), median(whole));
+    println!(
+        "  full scan (read every row)  median {:.2} s",
+        sc.as_secs_f64()
+    );
+    println!(
+        "  scan + plan every rep       median {:.2} s  ({items} items)",
+        w.as_secs_f64()
+    );
+    println!(
+        "  ratio (scan + plan) / scan = {:.2}×   goal ≤ 2×",
+        w.as_secs_f64() / sc.as_secs_f64()
+    );
+    Ok(())
+}
+
+#[tokio::main(flavor = "current_thread")]
+async fn main() -> Result<()> {
+    let a = Args::parse();
+    std::fs::create_dir_all(&a.dir)
+        .with_context(|| format!("cannot create {}", a.dir.display()))?;
+    let pb = Playbook::default();
+    println!(
+        "rounds-bench on {} cores; SQLite, WAL, synchronous=NORMAL",
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    );
+    if matches!(a.scenario, Scenario::Rep | Scenario::All) {
+        rep_scenario(&a, &pb).await?;
+    }
+    if matches!(a.scenario, Scenario::Org | Scenario::All) {
+        org_scenario(&a, &pb).await?;
+    }
+    Ok(())
+}
