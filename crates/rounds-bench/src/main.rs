@@ -55,7 +55,7 @@ fn ms(d: Duration) -> String {
     format!("{:.2} ms", d.as_secs_f64() * 1000.0)
 }
 
-async fn build(path: &PathBuf, spec: &DemoSpec) -> Result<SqlStore> {
+async fn build(path: &std::path::Path, spec: &DemoSpec) -> Result<SqlStore> {
     let url = format!("sqlite://{}?mode=rwc", path.display());
     let store = SqlStore::connect(&url).await?;
     let org = demo::ORG_ID;
