@@ -294,17 +294,42 @@ impl fmt::Display for Specialty {
 }
 
 /// An IANA time zone name that the bundled database knows, e.g. `America/Chicago`.
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+/// The resolved zone is kept beside the name so that conversions never look it up again.
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-pub struct TzName(String);
+pub struct TzName {
+    name: String,
+    zone: TimeZone,
+}
+
+impl PartialEq for TzName {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
+    }
+}
+impl Eq for TzName {}
+impl PartialOrd for TzName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for TzName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.name.cmp(&other.name)
+    }
+}
+impl std::hash::Hash for TzName {
+    fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+        self.name.hash(state)
+    }
+}
 
 impl TzName {
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.name
     }
     pub fn zone(&self) -> TimeZone {
-        // Construction proved the name resolves, so a failure here is impossible.
-        TimeZone::get(&self.0).unwrap_or(TimeZone::UTC)
+        self.zone.clone()
     }
 }
 impl FromStr for TzName {
@@ -312,7 +337,10 @@ impl FromStr for TzName {
     fn from_str(s: &str) -> Result<Self, Self::Err> {
         let s = s.trim();
         TimeZone::get(s)
-            .map(|_| TzName(s.to_string()))
+            .map(|zone| TzName {
+                name: s.to_string(),
+                zone,
+            })
             .map_err(|_| {
                 InvalidValue(format!(
                     "`{s}` is not an IANA time zone (e.g. `America/Chicago`)"
@@ -328,12 +356,12 @@ impl TryFrom<String> for TzName {
 }
 impl From<TzName> for String {
     fn from(t: TzName) -> String {
-        t.0
+        t.name
     }
 }
 impl fmt::Display for TzName {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.0)
+        f.write_str(&self.name)
     }
 }
 

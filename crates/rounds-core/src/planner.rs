@@ -344,7 +344,7 @@ fn summarise<'a>(
     let tz = account.tz.zone();
     let touches: Vec<(&Touch, Date)> = raw
         .into_iter()
-        .map(|t| (t, t.at.to_zoned(tz.clone()).date()))
+        .map(|t| (t, tz.to_datetime(t.at).date()))
         .filter(|(_, d)| *d <= today)
         .collect();
     let mut streak = 0;
