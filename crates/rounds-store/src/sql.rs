@@ -12,11 +12,16 @@
 //! `BEGIN IMMEDIATE` to take the write lock up front: a deferred transaction that reads
 //! and then writes can fail with "database is locked" without waiting out the busy
 //! timeout.
+//!
+//! Large reads (touches, contacts, accounts) come back packed, many records to one text
+//! value (see [`scan_packed`]), because per-row overhead in the driver, not the
+//! databases, was what limited them.
 
 use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rounds_core::export::OrgData;
 use rounds_core::model::{
@@ -27,7 +32,7 @@ use serde::de::DeserializeOwned;
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::query::Query;
-use sqlx::{Any, AnyConnection, AnyPool, Row, SqlSafeStr, Transaction};
+use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
 
 use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
 use crate::{IdKind, RowCounts, Store, StoreError, WriteMode};
@@ -367,6 +372,106 @@ async fn fetch_one<T: DeserializeOwned>(
     }
 }
 
+/// Separator of the records packed into one text value; JSON written by serde_json never
+/// contains a raw newline. A `char`, so that splitting on it is a memchr, not a substring
+/// search.
+const PACK_SEPARATOR: char = '\n';
+
+/// Records per round trip in [`scan_packed`].
+const PAGE_ROWS: usize = 2_000;
+
+/// Reads every row of an organisation's `id`-keyed table, in id order, a page per query
+/// with the page's `id body` lines packed by `string_agg` into one text value.
+///
+/// Why packed: sqlx's SQLite driver hands each row from its worker thread to the caller
+/// through a channel of 50 rows, and at millions of rows those hand-offs (thread wake-ups
+/// and copies) cost more than SQLite's own work; one value per page makes them
+/// negligible. Paging by key (`id > last`) keeps each query a short index range scan on
+/// both databases and bounds memory.
+async fn scan_packed<T: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    org: OrgId,
+    mut sink: impl FnMut(T),
+) -> Result<(), StoreError> {
+    let sql: Arc<str> = format!(
+        "SELECT MAX(id), string_agg(CAST(id AS TEXT) || ' ' || body, $3) FROM \
+         (SELECT id, body FROM {table} WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT {PAGE_ROWS}) page"
+    )
+    .into();
+    let mut after = i64::MIN;
+    loop {
+        let row = sqlx::query(AssertSqlSafe(sql.clone()))
+            .bind(org.0)
+            .bind(after)
+            .bind(String::from(PACK_SEPARATOR))
+            .fetch_one(&mut *conn)
+            .await
+            .map_err(StoreError::db(format!("reading {table}")))?;
+        let (last, packed): (Option<i64>, Option<&str>) = row
+            .try_get(0)
+            .and_then(|last| Ok((last, row.try_get(1)?)))
+            .map_err(StoreError::db(format!("reading {table}")))?;
+        let (Some(last), Some(packed)) = (last, packed) else {
+            return Ok(());
+        };
+        unpack(table, packed, &mut sink)?;
+        after = last;
+    }
+}
+
+/// Reads the rows of an account-keyed child table (`contacts`, `touches`) for each of a
+/// rep's accounts, packed into one value per account as in [`scan_packed`]. The
+/// correlated subquery walks the child's (org_id, account_id) index once per account,
+/// with no sort, on either database.
+async fn scan_by_account<T: DeserializeOwned>(
+    conn: &mut AnyConnection,
+    table: &'static str,
+    org: OrgId,
+    rep: UserId,
+    mut sink: impl FnMut(T),
+) -> Result<(), StoreError> {
+    let sql = format!(
+        "SELECT a.id, (SELECT string_agg(CAST(c.id AS TEXT) || ' ' || c.body, $3) FROM {table} c \
+         WHERE c.org_id = a.org_id AND c.account_id = a.id) \
+         FROM accounts a WHERE a.org_id = $1 AND a.rep_id = $2"
+    );
+    let mut rows = sqlx::query(AssertSqlSafe(sql))
+        .bind(org.0)
+        .bind(rep.0)
+        .bind(String::from(PACK_SEPARATOR))
+        .fetch(conn);
+    while let Some(row) = poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
+        let row = row.map_err(StoreError::db(format!("reading {table}")))?;
+        let packed: Option<&str> = row
+            .try_get(1)
+            .map_err(StoreError::db(format!("reading {table}")))?;
+        // NULL for an account without rows.
+        if let Some(packed) = packed {
+            unpack(table, packed, &mut sink)?;
+        }
+    }
+    Ok(())
+}
+
+/// Parses packed `id body` lines.
+fn unpack<T: DeserializeOwned>(
+    table: &'static str,
+    packed: &str,
+    sink: &mut impl FnMut(T),
+) -> Result<(), StoreError> {
+    for line in packed.split(PACK_SEPARATOR) {
+        let (id, body) = line.split_once(' ').unwrap_or(("0", line));
+        let record = serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
+            table,
+            id: id.parse().unwrap_or_default(),
+            source,
+        })?;
+        sink(record);
+    }
+    Ok(())
+}
+
 /// Sorts by key unless already sorted, which the `ORDER BY` of most queries makes the
 /// common case. The cached-key sort moves each (large) record once instead of at every
 /// comparison step.
@@ -501,28 +606,26 @@ impl Store for SqlStore {
                 fetch_all(&mut tx, sqlx::query($sql).bind(org.0), $table).await?
             };
         }
+        macro_rules! packed {
+            ($table:literal) => {{
+                let mut out = Vec::new();
+                scan_packed(&mut tx, $table, org, |r| out.push(r)).await?;
+                out
+            }};
+        }
         let mut data = OrgData {
             organisation,
             users: all!(
                 "SELECT id, body FROM users WHERE org_id = $1 ORDER BY id",
                 "users"
             ),
-            accounts: all!(
-                "SELECT id, body FROM accounts WHERE org_id = $1 ORDER BY id",
-                "accounts"
-            ),
-            contacts: all!(
-                "SELECT id, body FROM contacts WHERE org_id = $1 ORDER BY id",
-                "contacts"
-            ),
+            accounts: packed!("accounts"),
+            contacts: packed!("contacts"),
             topics: all!(
                 "SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id",
                 "topics"
             ),
-            touches: all!(
-                "SELECT id, body FROM touches WHERE org_id = $1 ORDER BY id",
-                "touches"
-            ),
+            touches: packed!("touches"),
             referrals: all!(
                 "SELECT contact_id, body FROM referral_counts WHERE org_id = $1 ORDER BY contact_id, day",
                 "referral_counts"
@@ -539,7 +642,11 @@ impl Store for SqlStore {
         tx.commit()
             .await
             .map_err(StoreError::db("ending the export's read transaction"))?;
-        // `day` sorts as text in SQL; make the order the dates' own.
+        // Pages come in id order but `string_agg` need not keep it within a page; and
+        // `day` sorts as text in SQL. Both sorts are a linear check when already in order.
+        sort_by(&mut data.accounts, |a| a.id);
+        sort_by(&mut data.contacts, |c| c.id);
+        sort_by(&mut data.touches, |t| t.id);
         sort_by(&mut data.referrals, |r| (r.contact, r.day));
         Ok(data)
     }
@@ -609,7 +716,7 @@ impl Store for SqlStore {
         // Each query reaches the rep's rows through accounts (org_id, rep_id) and the
         // child tables' (org_id, account_id) indexes: no id lists are sent back.
         // `CROSS JOIN` makes SQLite keep `accounts` as the outer loop; without
-        // statistics its planner otherwise scans every touch of the organisation
+        // statistics its planner may otherwise scan every row of the organisation
         // (seconds instead of milliseconds at 1M touches). PostgreSQL treats it as a
         // plain inner join and plans as usual. The join conditions sit in WHERE because
         // PostgreSQL allows no ON after CROSS JOIN.
@@ -618,18 +725,19 @@ impl Store for SqlStore {
                 fetch_all(&mut tx, sqlx::query($sql).bind(org.0).bind(rep.0), $table).await?
             };
         }
+        macro_rules! by_account {
+            ($table:literal) => {{
+                let mut out = Vec::new();
+                scan_by_account(&mut tx, $table, org, rep, |r| out.push(r)).await?;
+                out
+            }};
+        }
         let mut territory = Territory {
             accounts: rep_rows!(
                 "SELECT id, body FROM accounts WHERE org_id = $1 AND rep_id = $2 ORDER BY id",
                 "accounts"
             ),
-            contacts: rep_rows!(
-                "SELECT c.id, c.body FROM accounts a \
-                 CROSS JOIN contacts c \
-                 WHERE a.org_id = $1 AND a.rep_id = $2 \
-                 AND c.org_id = a.org_id AND c.account_id = a.id ORDER BY c.id",
-                "contacts"
-            ),
+            contacts: by_account!("contacts"),
             topics: fetch_all(
                 &mut tx,
                 sqlx::query("SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id")
@@ -638,13 +746,7 @@ impl Store for SqlStore {
             )
             .await?,
             // Sorted in Rust: a SQL sort would copy every body through a temporary b-tree.
-            touches: rep_rows!(
-                "SELECT t.id, t.body FROM accounts a \
-                 CROSS JOIN touches t \
-                 WHERE a.org_id = $1 AND a.rep_id = $2 \
-                 AND t.org_id = a.org_id AND t.account_id = a.id",
-                "touches"
-            ),
+            touches: by_account!("touches"),
             referrals: rep_rows!(
                 "SELECT r.contact_id, r.body FROM accounts a \
                  CROSS JOIN contacts c \
@@ -704,40 +806,31 @@ impl Store for SqlStore {
             slots.push((u.id, Territory::default()));
         }
         let mut slot_of_account: HashMap<AccountId, usize> = HashMap::new();
-        scan_all!(
-            "SELECT id, body FROM accounts WHERE org_id = $1 ORDER BY id",
-            "accounts",
-            |a: Account| {
-                let slot = *slot_of_user.entry(a.rep).or_insert_with(|| {
-                    slots.push((a.rep, Territory::default()));
-                    slots.len() - 1
-                });
-                slot_of_account.insert(a.id, slot);
-                slots[slot].1.accounts.push(a);
-            }
-        );
+        scan_packed(&mut tx, "accounts", org, |a: Account| {
+            let slot = *slot_of_user.entry(a.rep).or_insert_with(|| {
+                slots.push((a.rep, Territory::default()));
+                slots.len() - 1
+            });
+            slot_of_account.insert(a.id, slot);
+            slots[slot].1.accounts.push(a);
+        })
+        .await?;
         // Foreign keys guarantee every child's account exists; a miss would mean a
         // concurrent write outside this snapshot, which the transaction rules out.
         let mut slot_of_contact: HashMap<ContactId, usize> = HashMap::new();
-        scan_all!(
-            "SELECT id, body FROM contacts WHERE org_id = $1 ORDER BY id",
-            "contacts",
-            |c: Contact| {
-                if let Some(&slot) = slot_of_account.get(&c.account) {
-                    slot_of_contact.insert(c.id, slot);
-                    slots[slot].1.contacts.push(c);
-                }
+        scan_packed(&mut tx, "contacts", org, |c: Contact| {
+            if let Some(&slot) = slot_of_account.get(&c.account) {
+                slot_of_contact.insert(c.id, slot);
+                slots[slot].1.contacts.push(c);
             }
-        );
-        scan_all!(
-            "SELECT id, body FROM touches WHERE org_id = $1",
-            "touches",
-            |t: Touch| {
-                if let Some(&slot) = slot_of_account.get(&t.account) {
-                    slots[slot].1.touches.push(t);
-                }
+        })
+        .await?;
+        scan_packed(&mut tx, "touches", org, |t: Touch| {
+            if let Some(&slot) = slot_of_account.get(&t.account) {
+                slots[slot].1.touches.push(t);
             }
-        );
+        })
+        .await?;
         scan_all!(
             "SELECT contact_id, body FROM referral_counts WHERE org_id = $1",
             "referral_counts",

@@ -2,6 +2,8 @@
 //! and the batched multi-row `INSERT` (or upsert) that writes many of them per statement.
 //! Reading goes the other way through [`decode`]: only `body` is read back.
 
+use std::future::{Future, poll_fn};
+use std::pin::pin;
 use std::sync::Arc;
 
 use rounds_core::model::{Account, Contact, LostAccount, NoFit, ReferralCount, Topic, Touch, User};
@@ -254,7 +256,7 @@ pub(crate) fn insert_sql(
                 }
             }
             Backend::Sqlite => {
-                sql.push('?');
+                sql.push_str("(?");
                 for _ in 0..per_row {
                     sql.push_str(", ?");
                 }
@@ -303,52 +305,86 @@ pub(crate) async fn insert_rows<T: Stored>(
     // The full-batch text is built once and shared, so every full batch reuses one
     // prepared statement from the connection's cache.
     let full_sql: Arc<str> = insert_sql(table, batch.min(rows.len()), on_conflict, backend).into();
-    for chunk in rows.chunks(batch) {
+    let mut chunks = rows.chunks(batch);
+    let mut pending = encode_next(&mut chunks, backend, org);
+    while let Some((chunk, args)) = pending.take() {
         let sql: Arc<str> = if chunk.len() == batch || chunk.len() == rows.len() {
             full_sql.clone()
         } else {
             insert_sql(table, chunk.len(), on_conflict, backend).into()
         };
-        let mut b = Binder::new(chunk.len() * (table.columns.len() + 1));
-        if backend == Backend::Postgres {
-            b.add(org);
-        }
-        for row in chunk {
-            if backend == Backend::Sqlite {
-                b.add(org);
+        let mut execute = pin!(sqlx::query_with(AssertSqlSafe(sql), args?).execute(&mut *conn));
+        // Encode the next batch while the database inserts this one (on sqlx's worker
+        // thread for SQLite, in the server for PostgreSQL), so that a bulk write keeps
+        // two cores busy: the first poll sends the statement, and the encoding runs
+        // before the second.
+        let mut next = None;
+        let result = poll_fn(|cx| {
+            let polled = execute.as_mut().poll(cx);
+            if polled.is_pending() && next.is_none() {
+                next = Some(encode_next(&mut chunks, backend, org));
+                return execute.as_mut().poll(cx);
             }
-            row.bind_columns(&mut b);
-            let body = serde_json::to_string(row).map_err(|source| StoreError::Encode {
-                what: table.what,
-                id: row.key(),
-                source,
-            })?;
-            b.add(body);
-        }
-        let args = b
-            .finish()
-            .map_err(StoreError::db(format!("encoding {}", table.name)))?;
-        sqlx::query_with(AssertSqlSafe(sql), args)
-            .execute(&mut *conn)
-            .await
-            .map_err(|e| {
-                let is_duplicate = e
-                    .as_database_error()
-                    .is_some_and(|d| d.is_unique_violation());
-                if is_duplicate && chunk.len() == 1 {
-                    StoreError::Duplicate {
-                        what: table.what,
-                        id: chunk[0].key(),
-                    }
-                } else {
-                    StoreError::Database {
-                        doing: format!("writing {} of organisation {org}", table.name).into(),
-                        source: e,
-                    }
+            polled
+        })
+        .await;
+        result.map_err(|e| {
+            let is_duplicate = e
+                .as_database_error()
+                .is_some_and(|d| d.is_unique_violation());
+            if is_duplicate && chunk.len() == 1 {
+                StoreError::Duplicate {
+                    what: table.what,
+                    id: chunk[0].key(),
                 }
-            })?;
+            } else {
+                StoreError::Database {
+                    doing: format!("writing {} of organisation {org}", table.name).into(),
+                    source: e,
+                }
+            }
+        })?;
+        pending = match next {
+            Some(next) => next,
+            None => encode_next(&mut chunks, backend, org),
+        };
     }
     Ok(())
+}
+
+/// The next chunk and its bind values.
+fn encode_next<'r, T: Stored>(
+    chunks: &mut std::slice::Chunks<'r, T>,
+    backend: Backend,
+    org: i64,
+) -> Option<(&'r [T], Result<AnyArguments, StoreError>)> {
+    chunks
+        .next()
+        .map(|chunk| (chunk, encode(chunk, backend, org)))
+}
+
+/// The bind values of one statement's rows: the organisation (once for PostgreSQL's
+/// shared `$1`, on every row for SQLite), the derived columns and the JSON body.
+fn encode<T: Stored>(chunk: &[T], backend: Backend, org: i64) -> Result<AnyArguments, StoreError> {
+    let table = &T::TABLE;
+    let mut b = Binder::new(chunk.len() * (table.columns.len() + 1));
+    if backend == Backend::Postgres {
+        b.add(org);
+    }
+    for row in chunk {
+        if backend == Backend::Sqlite {
+            b.add(org);
+        }
+        row.bind_columns(&mut b);
+        let body = serde_json::to_string(row).map_err(|source| StoreError::Encode {
+            what: table.what,
+            id: row.key(),
+            source,
+        })?;
+        b.add(body);
+    }
+    b.finish()
+        .map_err(StoreError::db(format!("encoding {}", table.name)))
 }
 
 /// Parses the record of a row whose first column is its id (for messages) and second

@@ -58,6 +58,7 @@ conformance!(
     organisations_are_isolated,
     many_rows_span_batches,
     reconnecting_keeps_data,
+    corrupt_rows_are_reported,
 );
 
 mod harness {
@@ -100,11 +101,14 @@ mod harness {
             }
         };
         static SEQ: AtomicU32 = AtomicU32::new(0);
-        let nanos = Timestamp::now().subsec_nanosecond();
+        // Random without a clock: std seeds every `RandomState` from the OS.
+        let random =
+            std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8);
         let name = format!(
-            "rounds_t_{}_{}_{nanos}",
+            "rounds_t_{}_{}_{:x}",
             std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
+            SEQ.fetch_add(1, Ordering::Relaxed),
+            random & 0xffff_ffff
         );
         sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
             .execute(&mut conn)
@@ -1055,6 +1059,40 @@ async fn many_rows_span_batches(db: &TestDb) {
     }
 }
 
+async fn corrupt_rows_are_reported(db: &TestDb) {
+    use sqlx::Connection;
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    sqlx::query("UPDATE touches SET body = '{\"id\": 1003' WHERE org_id = 1 AND id = 1003")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    let is_1003 = |e: StoreError| {
+        matches!(
+            e,
+            StoreError::Corrupt {
+                table: "touches",
+                id: 1003,
+                ..
+            }
+        )
+    };
+    assert!(is_1003(s.export(ORG).await.unwrap_err()));
+    assert!(is_1003(s.territory(ORG, UserId(2)).await.unwrap_err()));
+    assert!(is_1003(s.all_territories(ORG).await.unwrap_err()));
+    assert!(is_1003(
+        s.touches_for_contact(ORG, ContactId(103))
+            .await
+            .unwrap_err()
+    ));
+    // Other reps' territories do not read the bad row.
+    assert!(s.territory(ORG, UserId(1)).await.is_ok());
+}
+
 async fn reconnecting_keeps_data(db: &TestDb) {
     db.store
         .write_org(&sample_org(), WriteMode::Replace)
@@ -1088,17 +1126,23 @@ async fn sqlite_file_is_created_in_wal_mode() {
     store.close().await;
 }
 
-/// Timing of bulk writes and reads on SQLite; run with
+/// Timing of bulk writes and reads (on a fresh SQLite file unless `ROUNDS_BULK_URL` is
+/// set; `ROUNDS_BULK_TOUCHES` sets the size, default 1,000,000); run with
 /// `cargo test -p rounds-store --test conformance -- --ignored --nocapture`.
 #[tokio::test]
 #[ignore = "takes a while; a measurement, not a check"]
-async fn sqlite_bulk_timing() {
+async fn bulk_timing() {
     let touches: i64 = std::env::var("ROUNDS_BULK_TOUCHES")
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let db = harness::sqlite().await;
-    let s = &db.store;
+    // ROUNDS_BULK_URL=URL writes there instead (any backend; the database is kept).
+    let kept = match std::env::var("ROUNDS_BULK_URL") {
+        Ok(url) => Some(SqlStore::connect(&url).await.unwrap()),
+        Err(_) => None,
+    };
+    let s = kept.as_ref().unwrap_or(&db.store);
     let data = bulk_org(ORG, 20, touches);
     let body_bytes: usize = data
         .touches
