@@ -1,0 +1,662 @@
+//! The solver: one rep, one day, collect the most prize, then drive the least.
+//!
+//! # Algorithm, and why
+//!
+//! The instances are small (tens of candidates, one vehicle), the objective is
+//! lexicographic (prize, then distance) and the answer must not depend on the machine's
+//! speed. So the search is a fixed number of **ruin-and-recreate** iterations
+//! (large-neighbourhood search in the style of SISR, Christiaens & Vanden Berghe 2020)
+//! under **simulated annealing**, followed by a first-improvement **local search**
+//! polish (relocate / or-opt with and without reversal, 2-opt, swap, insert).
+//!
+//! * *Ruin* removes a string of consecutive visits, the visits nearest to a seed place
+//!   (routed or not, so room is made where an unvisited prize lies), or random visits.
+//! * *Recreate* offers every unvisited candidate, in one of several orders (random,
+//!   prize, window opening, window closing, distance from the start) at its cheapest
+//!   feasible position, skipping positions with a small "blink" probability so the
+//!   same ruin does not always rebuild the same route.
+//! * *Acceptance* compares `(must-visits, prize) × W − distance` with `W` larger than
+//!   any route's distance, so it is exactly the lexicographic order; the temperature
+//!   falls geometrically from a few prize units to a fraction of one distance unit,
+//!   so early iterations trade prize for a better shape and late ones only polish.
+//! * The best route ever seen is kept by the exact lexicographic key.
+//!
+//! Feasibility of inserting a visit is checked in O(windows) per position from two
+//! arrays kept per route: the earliest service start at each position (forward), and
+//! the latest *arrival* at each position that keeps the rest of the route feasible
+//! (backward). Because the earliest-start function of a node is non-decreasing in the
+//! arrival time even with several windows, the set of good arrival times is always an
+//! interval `(-∞, latest]`, so multi-window visits (morning and afternoon around a
+//! lunch gap) are handled exactly and still in constant time per window.
+//!
+//! Why not an exact method: a MIP or DP proves optimality but its run time varies
+//! by orders of magnitude between days; a planner wants a bounded, repeatable cost.
+
+use crate::problem::{Problem, ProblemError};
+use crate::rng::Rng;
+
+/// How hard to search. No wall clock: the same options give the same route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SolveOptions {
+    /// Seed of the internal random generator.
+    pub seed: u64,
+    /// Ruin-and-recreate iterations before the final polish.
+    pub max_iterations: u32,
+}
+
+impl SolveOptions {
+    /// Enough for the benchmark instances of up to 100 candidates (see the crate docs).
+    pub const DEFAULT_ITERATIONS: u32 = 3000;
+}
+
+impl Default for SolveOptions {
+    fn default() -> Self {
+        Self { seed: 1, max_iterations: Self::DEFAULT_ITERATIONS }
+    }
+}
+
+/// One stop of the route, all times in the problem's unit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Visit {
+    /// Index into [`Problem::candidates`].
+    pub candidate: usize,
+    /// When the rep gets there.
+    pub arrival: i64,
+    /// Time spent waiting for the window to open (`start - arrival`).
+    pub wait: i64,
+    /// When the visit starts (inside a window, or at the appointment time).
+    pub start: i64,
+    /// When the rep leaves (`start + service`).
+    pub departure: i64,
+}
+
+/// Why a candidate is not in the route.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum LeftOutReason {
+    /// It cannot be visited in any window even as the only visit of the day.
+    NoFeasibleWindow,
+    /// It has no prize, so visiting it could only add distance.
+    NotWorthIt,
+    /// It fits alone, but not together with the visits that collect more prize.
+    NoRoom,
+    /// It had to be visited (appointment or required) and no route could include it
+    /// together with the other must-visits.
+    MandatoryInfeasible,
+}
+
+/// The day's route.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Solution {
+    /// Visits in order.
+    pub visits: Vec<Visit>,
+    /// Total prize of the visits.
+    pub prize: i64,
+    /// Total distance, start to end.
+    pub distance: i64,
+    /// When to leave the start: the latest departure that still reaches the end as
+    /// early as possible, so the rep does not wait in a car park before the first visit.
+    pub start_departure: i64,
+    /// Arrival at the end.
+    pub end_time: i64,
+    /// Every candidate not visited, in index order, with the reason.
+    pub left_out: Vec<(usize, LeftOutReason)>,
+}
+
+impl Solution {
+    /// The visited candidate indices in order.
+    pub fn order(&self) -> Vec<usize> {
+        self.visits.iter().map(|v| v.candidate).collect()
+    }
+}
+
+/// Solves the day. Errors only if the problem itself is malformed; must-visits that
+/// cannot fit are reported in [`Solution::left_out`] as
+/// [`LeftOutReason::MandatoryInfeasible`].
+pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, ProblemError> {
+    problem.validate()?;
+    let model = Model::new(problem);
+    let mut rng = Rng::new(options.seed);
+    let mut best = construct(&model, &mut rng);
+    if !model.active.is_empty() {
+        best = search(&model, best, options.max_iterations, &mut rng);
+    }
+    polish(&model, &mut best);
+    Ok(model.solution(&best))
+}
+
+/// "Cannot happen" start time, far below any valid time but safe to subtract from.
+const NEG: i64 = i64::MIN / 4;
+/// "Never" start time, far above any valid time but safe to add to.
+const POS: i64 = i64::MAX / 4;
+
+/// The problem in the solver's terms: nodes `0..n` are candidates, `n` the start,
+/// `n + 1` the end; matrices are flat and indexed by node.
+#[derive(Debug)]
+struct Model {
+    n: usize,
+    nodes: usize,
+    time: Vec<i64>,
+    dist: Vec<i64>,
+    service: Vec<i64>,
+    windows: Vec<Vec<(i64, i64)>>,
+    prize: Vec<i64>,
+    must: Vec<bool>,
+    start_time: i64,
+    end_time: i64,
+    /// Candidates that can be visited alone; the others are never offered.
+    active: Vec<usize>,
+    /// One prize unit, in distance units: above any route's distance.
+    lex_weight: f64,
+    /// One must-visit, in prize units: above the sum of all prizes.
+    must_weight: f64,
+    /// Average arc length between active places, to scale the temperature.
+    mean_arc: f64,
+}
+
+impl Model {
+    fn new(p: &Problem) -> Self {
+        let n = p.candidates.len();
+        let nodes = n + 2;
+        let place = |v: usize| match v {
+            v if v < n => p.candidates[v].location,
+            v if v == n => p.start.location,
+            _ => p.end.location,
+        };
+        let mut time = vec![0; nodes * nodes];
+        let mut dist = vec![0; nodes * nodes];
+        for a in 0..nodes {
+            for b in 0..nodes {
+                // Validation guarantees both places exist.
+                time[a * nodes + b] = p.matrix.time(place(a), place(b)).unwrap_or(POS);
+                dist[a * nodes + b] = p.matrix.distance(place(a), place(b)).unwrap_or(POS);
+            }
+        }
+        let mut service: Vec<i64> = p.candidates.iter().map(|c| c.service).collect();
+        service.extend([0, 0]);
+        let mut windows: Vec<Vec<(i64, i64)>> = p.candidates.iter().map(|c| c.effective_windows()).collect();
+        windows.push(vec![(p.start.time, p.start.time)]);
+        windows.push(vec![(NEG, p.end.time)]);
+        let mut prize: Vec<i64> = p.candidates.iter().map(|c| c.prize).collect();
+        prize.extend([0, 0]);
+        let mut must: Vec<bool> = p.candidates.iter().map(|c| c.must_visit()).collect();
+        must.extend([false, false]);
+        let dmax = dist.iter().copied().max().unwrap_or(0) as f64;
+        let total_prize: f64 = prize.iter().map(|&x| x as f64).sum();
+        let mut model = Self {
+            n,
+            nodes,
+            time,
+            dist,
+            service,
+            windows,
+            prize,
+            must,
+            start_time: p.start.time,
+            end_time: p.end.time,
+            active: Vec::new(),
+            lex_weight: dmax * (n as f64 + 1.0) + 1.0,
+            must_weight: total_prize + 1.0,
+            mean_arc: 1.0,
+        };
+        let (s, e) = (model.start(), model.end());
+        model.active = (0..n).filter(|&v| model.feasible(&[s, v, e])).collect();
+        let mut sum = 0.0;
+        let mut count = 0.0;
+        for &a in &model.active {
+            for &b in &model.active {
+                if a != b {
+                    sum += model.d(a, b) as f64;
+                    count += 1.0;
+                }
+            }
+        }
+        if count > 0.0 {
+            model.mean_arc = (sum / count).max(1.0);
+        }
+        model
+    }
+
+    fn start(&self) -> usize {
+        self.n
+    }
+
+    fn end(&self) -> usize {
+        self.n + 1
+    }
+
+    fn t(&self, a: usize, b: usize) -> i64 {
+        self.time[a * self.nodes + b]
+    }
+
+    fn d(&self, a: usize, b: usize) -> i64 {
+        self.dist[a * self.nodes + b]
+    }
+
+    /// Earliest service start at `v` when arriving at `arrival`, or [`POS`].
+    fn earliest(&self, v: usize, arrival: i64) -> i64 {
+        for &(lo, hi) in &self.windows[v] {
+            if arrival <= hi {
+                return arrival.max(lo);
+            }
+        }
+        POS
+    }
+
+    /// Latest arrival at `v` whose earliest start is no later than `deadline`, or [`NEG`].
+    fn latest(&self, v: usize, deadline: i64) -> i64 {
+        for &(lo, hi) in self.windows[v].iter().rev() {
+            if lo <= deadline {
+                return hi.min(deadline);
+            }
+        }
+        NEG
+    }
+
+    /// Forward pass over a full sequence (start … end).
+    fn feasible(&self, seq: &[usize]) -> bool {
+        let mut t = self.start_time;
+        for w in seq.windows(2) {
+            t = self.earliest(w[1], t + self.service[w[0]] + self.t(w[0], w[1]));
+            if t >= POS {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn solution(&self, r: &Route) -> Solution {
+        let seq = &r.seq;
+        let start_departure = self.latest_departure(seq);
+        let mut visits = Vec::with_capacity(seq.len().saturating_sub(2));
+        let mut t = start_departure;
+        let mut prev = self.start();
+        for &v in &seq[1..seq.len() - 1] {
+            let arrival = t + self.t(prev, v);
+            let start = self.earliest(v, arrival);
+            let departure = start + self.service[v];
+            visits.push(Visit { candidate: v, arrival, wait: start - arrival, start, departure });
+            t = departure;
+            prev = v;
+        }
+        let end_time = t + self.t(prev, self.end());
+        let left_out = (0..self.n)
+            .filter(|&v| !r.routed[v])
+            .map(|v| {
+                let reason = if self.must[v] {
+                    LeftOutReason::MandatoryInfeasible
+                } else if !self.active.contains(&v) {
+                    LeftOutReason::NoFeasibleWindow
+                } else if self.prize[v] == 0 {
+                    LeftOutReason::NotWorthIt
+                } else {
+                    LeftOutReason::NoRoom
+                };
+                (v, reason)
+            })
+            .collect();
+        Solution {
+            visits,
+            prize: r.prize,
+            distance: r.dist,
+            start_departure,
+            end_time,
+            left_out,
+        }
+    }
+
+    /// Arrival at the end when leaving the start at `departure`.
+    fn end_arrival(&self, seq: &[usize], departure: i64) -> i64 {
+        let mut t = departure;
+        for w in seq.windows(2) {
+            let service = if w[0] == self.start() { 0 } else { self.service[w[0]] };
+            t = self.earliest(w[1], t + service + self.t(w[0], w[1]));
+        }
+        t
+    }
+
+    /// Largest departure with the same (earliest) end arrival: the end arrival is
+    /// non-decreasing in the departure, so a binary search finds it.
+    fn latest_departure(&self, seq: &[usize]) -> i64 {
+        let target = self.end_arrival(seq, self.start_time);
+        let (mut lo, mut hi) = (self.start_time, self.end_time.max(self.start_time));
+        while lo < hi {
+            let mid = lo + (hi - lo + 1) / 2;
+            if self.end_arrival(seq, mid) == target {
+                lo = mid;
+            } else {
+                hi = mid - 1;
+            }
+        }
+        lo
+    }
+}
+
+/// A route with the bookkeeping that makes insertion checks constant time.
+#[derive(Debug, Clone)]
+struct Route {
+    /// Start node, visits, end node.
+    seq: Vec<usize>,
+    /// Earliest service start at each position.
+    early: Vec<i64>,
+    /// Latest arrival at each position that keeps the rest of the route feasible.
+    late: Vec<i64>,
+    dist: i64,
+    prize: i64,
+    musts: usize,
+    routed: Vec<bool>,
+}
+
+impl Route {
+    fn empty(m: &Model) -> Self {
+        let mut r = Self {
+            seq: vec![m.start(), m.end()],
+            early: Vec::new(),
+            late: Vec::new(),
+            dist: 0,
+            prize: 0,
+            musts: 0,
+            routed: vec![false; m.n],
+        };
+        r.refresh(m);
+        r
+    }
+
+    fn refresh(&mut self, m: &Model) {
+        let len = self.seq.len();
+        self.early.resize(len, 0);
+        self.late.resize(len, 0);
+        self.early[0] = m.start_time;
+        self.dist = 0;
+        self.prize = 0;
+        self.musts = 0;
+        for k in 1..len {
+            let (a, b) = (self.seq[k - 1], self.seq[k]);
+            self.early[k] = m.earliest(b, self.early[k - 1] + m.service[a] + m.t(a, b));
+            self.dist += m.d(a, b);
+            self.prize += m.prize[b];
+            self.musts += usize::from(m.must[b]);
+        }
+        self.late[len - 1] = m.end_time;
+        for k in (0..len - 1).rev() {
+            let (a, b) = (self.seq[k], self.seq[k + 1]);
+            self.late[k] = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
+        }
+    }
+
+    fn key(&self) -> (usize, i64, i64) {
+        (self.musts, self.prize, -self.dist)
+    }
+
+    fn value(&self, m: &Model) -> f64 {
+        (self.musts as f64 * m.must_weight + self.prize as f64) * m.lex_weight - self.dist as f64
+    }
+
+    /// Cheapest feasible insertion of `u`: (position to insert at, added distance).
+    /// Each position is skipped with probability `blink`.
+    fn best_insertion(&self, m: &Model, u: usize, blink: f64, rng: &mut Rng) -> Option<(usize, i64)> {
+        let mut best: Option<(usize, i64)> = None;
+        for k in 0..self.seq.len() - 1 {
+            let (a, b) = (self.seq[k], self.seq[k + 1]);
+            let delta = m.d(a, u) + m.d(u, b) - m.d(a, b);
+            if best.is_some_and(|(_, bd)| delta >= bd) {
+                continue;
+            }
+            let start = m.earliest(u, self.early[k] + m.service[a] + m.t(a, u));
+            if start >= POS || start + m.service[u] + m.t(u, b) > self.late[k + 1] {
+                continue;
+            }
+            if blink > 0.0 && rng.unit() < blink {
+                continue;
+            }
+            best = Some((k + 1, delta));
+        }
+        best
+    }
+
+    fn insert(&mut self, m: &Model, pos: usize, u: usize) {
+        self.seq.insert(pos, u);
+        self.routed[u] = true;
+        self.refresh(m);
+    }
+
+    /// Removes the visits at the marked positions (sentinels are never marked).
+    fn remove_marked(&mut self, m: &Model, marked: &[bool]) {
+        let mut k = 0;
+        let routed = &mut self.routed;
+        self.seq.retain(|&v| {
+            let drop = marked[k];
+            k += 1;
+            if drop {
+                routed[v] = false;
+            }
+            !drop
+        });
+        self.refresh(m);
+    }
+
+    fn visits(&self) -> usize {
+        self.seq.len() - 2
+    }
+}
+
+/// Every unrouted candidate, offered in the given order, at its best position.
+fn recreate(m: &Model, r: &mut Route, order: &[usize], blink: f64, rng: &mut Rng) {
+    for &u in order {
+        if r.routed[u] {
+            continue;
+        }
+        if let Some((pos, delta)) = r.best_insertion(m, u, blink, rng) {
+            let gain = (if m.must[u] { m.must_weight } else { 0.0 } + m.prize[u] as f64) * m.lex_weight - delta as f64;
+            if gain > 0.0 {
+                r.insert(m, pos, u);
+            }
+        }
+    }
+}
+
+/// Orders in which unrouted candidates are offered; varying it diversifies recreate.
+fn offer_order(m: &Model, r: &Route, rng: &mut Rng, out: &mut Vec<usize>) {
+    out.clear();
+    out.extend(m.active.iter().copied().filter(|&v| !r.routed[v]));
+    rng.shuffle(out);
+    let first_window = |v: usize| m.windows[v].first().map_or(0, |w| w.0);
+    let last_window = |v: usize| m.windows[v].last().map_or(0, |w| w.1);
+    // Must-visits first in every order: they are worth more than any prize.
+    match rng.below(6) {
+        0 => out.sort_by_key(|&v| !m.must[v]),
+        1 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v]))),
+        2 => out.sort_by_key(|&v| (!m.must[v], first_window(v))),
+        3 => out.sort_by_key(|&v| (!m.must[v], last_window(v))),
+        4 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.d(m.start(), v)))),
+        _ => out.sort_by_key(|&v| (!m.must[v], m.d(m.start(), v))),
+    }
+}
+
+fn construct(m: &Model, rng: &mut Rng) -> Route {
+    let mut r = Route::empty(m);
+    let mut order: Vec<usize> = m.active.clone();
+    // Deadline order first: for tight windows it is usually the only feasible order.
+    order.sort_by_key(|&v| (!m.must[v], m.windows[v].last().map_or(0, |w| w.1)));
+    recreate(m, &mut r, &order, 0.0, rng);
+    r
+}
+
+fn ruin(m: &Model, r: &mut Route, rng: &mut Rng, marked: &mut Vec<bool>) {
+    let visits = r.visits();
+    if visits == 0 {
+        return;
+    }
+    marked.clear();
+    marked.resize(r.seq.len(), false);
+    let cap = visits.clamp(1, 12);
+    let count = 1 + rng.below(cap);
+    match rng.below(3) {
+        0 => {
+            // A string of consecutive visits.
+            let first = 1 + rng.below(visits + 1 - count);
+            for flag in &mut marked[first..first + count] {
+                *flag = true;
+            }
+        }
+        1 => {
+            // The visits nearest a seed place; seeding at any active place makes
+            // room where an unvisited prize lies.
+            let seed = m.active[rng.below(m.active.len())];
+            let mut near: Vec<(i64, usize)> = (1..=visits).map(|k| (m.d(seed, r.seq[k]).min(m.d(r.seq[k], seed)), k)).collect();
+            near.sort_unstable();
+            for &(_, k) in near.iter().take(count) {
+                marked[k] = true;
+            }
+        }
+        _ => {
+            for _ in 0..count {
+                marked[1 + rng.below(visits)] = true;
+            }
+        }
+    }
+    r.remove_marked(m, marked);
+}
+
+fn search(m: &Model, start: Route, iterations: u32, rng: &mut Rng) -> Route {
+    let mut current = start;
+    let mut best = current.clone();
+    let mut candidate = current.clone();
+    let mut order = Vec::new();
+    let mut marked = Vec::new();
+    // From "a few prize units" down to "a tenth of an arc".
+    let t0 = m.lex_weight * 2.0;
+    let t1 = m.mean_arc * 0.02;
+    let cooling = (t1 / t0).powf(1.0 / f64::from(iterations.max(1)));
+    let mut temperature = t0;
+    for _ in 0..iterations {
+        candidate.clone_from(&current);
+        ruin(m, &mut candidate, rng, &mut marked);
+        offer_order(m, &candidate, rng, &mut order);
+        recreate(m, &mut candidate, &order, 0.01, rng);
+        if candidate.key() > best.key() {
+            best.clone_from(&candidate);
+        }
+        let threshold = current.value(m) + temperature * rng.unit().max(1e-300).ln();
+        if candidate.value(m) > threshold {
+            std::mem::swap(&mut current, &mut candidate);
+        }
+        temperature *= cooling;
+    }
+    best
+}
+
+/// First-improvement local search on distance (and insertion of anything that still
+/// fits), checking each improving move with a full forward pass: moves that shorten
+/// the route are rare, so the O(n) check is paid seldom.
+fn polish(m: &Model, r: &mut Route) {
+    let mut scratch = Vec::with_capacity(r.seq.len() + 4);
+    let mut rng = Rng::new(0);
+    loop {
+        let before = r.key();
+        let mut offer: Vec<usize> = m.active.iter().copied().filter(|&v| !r.routed[v]).collect();
+        offer.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v])));
+        recreate(m, r, &offer, 0.0, &mut rng);
+        while improve_once(m, r, &mut scratch) {}
+        if r.key() == before {
+            break;
+        }
+    }
+}
+
+fn improve_once(m: &Model, r: &mut Route, scratch: &mut Vec<usize>) -> bool {
+    let len = r.seq.len();
+    let seq = r.seq.clone();
+    let d = |a: usize, b: usize| m.d(seq[a], seq[b]);
+    let mut accept = |candidate: &mut Vec<usize>| {
+        if m.feasible(candidate) {
+            r.seq.clone_from(candidate);
+            r.refresh(m);
+            true
+        } else {
+            false
+        }
+    };
+    // Or-opt: move seq[i..=j] (1–3 visits) before position k, optionally reversed.
+    for seg in 1..=3usize {
+        for i in 1..len.saturating_sub(seg) {
+            let j = i + seg - 1;
+            if j >= len - 1 {
+                break;
+            }
+            let removed = d(i - 1, i) + d(j, j + 1) - d(i - 1, j + 1);
+            let inner_fwd: i64 = (i..j).map(|x| d(x, x + 1)).sum();
+            let inner_rev: i64 = (i..j).map(|x| d(x + 1, x)).sum();
+            for k in 1..len {
+                if k >= i && k <= j + 1 {
+                    continue;
+                }
+                let (a, b) = (k - 1, k);
+                for reversed in [false, true] {
+                    if reversed && seg == 1 {
+                        continue;
+                    }
+                    let (first, last, inner) = if reversed { (j, i, inner_rev) } else { (i, j, inner_fwd) };
+                    let added = d(a, first) + d(last, b) - d(a, b);
+                    if added + inner - inner_fwd - removed >= 0 {
+                        continue;
+                    }
+                    scratch.clear();
+                    for x in 0..len {
+                        if x == k {
+                            if reversed {
+                                scratch.extend(seq[i..=j].iter().rev());
+                            } else {
+                                scratch.extend(&seq[i..=j]);
+                            }
+                        }
+                        if x < i || x > j {
+                            scratch.push(seq[x]);
+                        }
+                    }
+                    if accept(scratch) {
+                        return true;
+                    }
+                }
+            }
+        }
+    }
+    // 2-opt: reverse seq[i..=j].
+    for i in 1..len - 1 {
+        let mut fwd = 0;
+        let mut rev = 0;
+        for j in i + 1..len - 1 {
+            fwd += d(j - 1, j);
+            rev += d(j, j - 1);
+            let delta = d(i - 1, j) + d(i, j + 1) - d(i - 1, i) - d(j, j + 1) + rev - fwd;
+            if delta >= 0 {
+                continue;
+            }
+            scratch.clear();
+            scratch.extend(&seq[..i]);
+            scratch.extend(seq[i..=j].iter().rev());
+            scratch.extend(&seq[j + 1..]);
+            if accept(scratch) {
+                return true;
+            }
+        }
+    }
+    // Swap two visits.
+    for i in 1..len - 1 {
+        for j in i + 2..len - 1 {
+            let delta = d(i - 1, j) + d(j, i + 1) + d(j - 1, i) + d(i, j + 1)
+                - d(i - 1, i)
+                - d(i, i + 1)
+                - d(j - 1, j)
+                - d(j, j + 1);
+            if delta >= 0 {
+                continue;
+            }
+            scratch.clone_from(&seq);
+            scratch.swap(i, j);
+            if accept(scratch) {
+                return true;
+            }
+        }
+    }
+    false
+}
