@@ -115,13 +115,13 @@ impl OrgData {
             if raw.trim().is_empty() {
                 continue;
             }
-            let record: Record = match serde_json::from_str(raw) {
+            let record = match parse_record(raw) {
                 Ok(r) => r,
-                Err(e) => {
+                Err((field, message)) => {
                     problems.push(Problem {
                         line,
-                        field: field_of(&e),
-                        message: e.to_string(),
+                        field,
+                        message,
                     });
                     continue;
                 }
@@ -189,7 +189,11 @@ impl OrgData {
                 message: "no header line; is this a `rounds export` file?".into(),
             });
         }
-        cross_check(&data, &lines, &mut problems);
+        // References are checked only in a file whose every line reads: one bad user
+        // line would otherwise report each of that user's accounts and touches.
+        if problems.is_empty() {
+            cross_check(&data, &lines, &mut problems);
+        }
         if problems.is_empty() {
             Ok(data)
         } else {
@@ -198,13 +202,60 @@ impl OrgData {
     }
 }
 
-fn field_of(e: &serde_json::Error) -> String {
-    let msg = e.to_string();
-    // serde names the offending field in backticks; that is the most useful locator.
-    msg.split('`')
-        .nth(1)
-        .map(str::to_string)
-        .unwrap_or_else(|| "record".into())
+/// Reads one line in two steps, JSON first and then the record type's own fields, so
+/// that a problem names the field it is in (`channels.email`, `touches[2]`), not only
+/// the line.
+fn parse_record(raw: &str) -> Result<Record, (String, String)> {
+    let value: serde_json::Value = serde_json::from_str(raw)
+        .map_err(|e| ("record".to_string(), format!("not valid JSON: {e}")))?;
+    let kind = value
+        .get("record")
+        .and_then(|k| k.as_str())
+        .unwrap_or_default()
+        .to_string();
+    fn typed<T: serde::de::DeserializeOwned>(
+        value: serde_json::Value,
+    ) -> Result<T, (String, String)> {
+        serde_path_to_error::deserialize(value).map_err(|e| {
+            let path = e.path().to_string();
+            let field = if path == "." {
+                "record".to_string()
+            } else {
+                path
+            };
+            (field, e.into_inner().to_string())
+        })
+    }
+    Ok(match kind.as_str() {
+        "header" => {
+            #[derive(Deserialize)]
+            struct Header {
+                format: u32,
+                organisation: Organisation,
+            }
+            let h: Header = typed(value)?;
+            Record::Header {
+                format: h.format,
+                organisation: h.organisation,
+            }
+        }
+        "user" => Record::User(typed(value)?),
+        "account" => Record::Account(typed(value)?),
+        "contact" => Record::Contact(typed(value)?),
+        "topic" => Record::Topic(typed(value)?),
+        "touch" => Record::Touch(typed(value)?),
+        "referral" => Record::Referral(typed(value)?),
+        "lost" => Record::Lost(typed(value)?),
+        "no-fit" => Record::NoFit(typed(value)?),
+        other => {
+            return Err((
+                "record".into(),
+                format!(
+                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit"
+                ),
+            ));
+        }
+    })
 }
 
 fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut Vec<Problem>) {

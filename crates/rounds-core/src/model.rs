@@ -377,7 +377,9 @@ impl TimeRange {
     pub fn new(start: Time, end: Time) -> Result<Self, InvalidValue> {
         if start >= end {
             return Err(InvalidValue(format!(
-                "time range {start:.0}-{end:.0} ends before it starts"
+                "time range {}-{} ends before it starts",
+                start.strftime("%H:%M"),
+                end.strftime("%H:%M")
             )));
         }
         Ok(TimeRange { start, end })

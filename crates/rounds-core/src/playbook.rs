@@ -243,9 +243,8 @@ impl Playbook {
                 }
             }
         }
-        if !problems.is_empty() {
-            return Err(PlaybookError(problems));
-        }
+        // Keys that were refused kept their defaults in `merged`, so the semantic checks
+        // still run and every problem of the file is reported in one go.
         let wire: PlaybookWire =
             toml::Value::Table(merged)
                 .try_into()
@@ -256,7 +255,14 @@ impl Playbook {
                         why: e.to_string(),
                     }])
                 })?;
-        Playbook::try_from(wire)
+        match Playbook::try_from(wire) {
+            Ok(playbook) if problems.is_empty() => Ok(playbook),
+            Ok(_) => Err(PlaybookError(problems)),
+            Err(PlaybookError(more)) => {
+                problems.extend(more);
+                Err(PlaybookError(problems))
+            }
+        }
     }
 }
 
