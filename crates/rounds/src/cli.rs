@@ -193,7 +193,8 @@ pub enum AccountCommand {
         after_help = "Examples:\n  rounds account list --rep 1 --status customer\n  rounds account list --search ortho --json"
     )]
     List(AccountListArgs),
-    /// Show one account with its contacts and recent touches
+    /// Show one account with its contacts
+    #[command(after_help = "Examples:\n  rounds account show 3\n  rounds account show 3 --json")]
     Show(ShowArgs),
     /// Change fields of an account
     #[command(
@@ -204,7 +205,9 @@ pub enum AccountCommand {
 
 #[derive(Debug, Args)]
 pub struct ShowArgs {
+    /// The id (see the list command)
     pub id: i64,
+    /// Print as JSON
     #[arg(long)]
     pub json: bool,
 }
@@ -293,6 +296,7 @@ pub enum ContactCommand {
     )]
     List(ContactListArgs),
     /// Show one contact with its touches
+    #[command(after_help = "Examples:\n  rounds contact show 10\n  rounds contact show 10 --json")]
     Show(ShowArgs),
     /// Change fields of a contact
     #[command(after_help = "Example:\n  rounds contact edit 10 --preferred text --opt-out email")]
@@ -359,10 +363,25 @@ pub enum TopicCommand {
     )]
     Add(TopicFields),
     /// List topics
+    #[command(
+        after_help = "Examples:\n  rounds topic list\n  rounds topic list --search prior --json"
+    )]
     List(TopicListArgs),
-    /// Show one topic
+    /// Show one topic (as JSON)
+    #[command(after_help = "Example:\n  rounds topic show 12")]
     Show(ShowArgs),
+    /// List the pain-point catalogue that topics are tied to (P25)
+    #[command(
+        after_help = "Examples:\n  rounds topic pain-points\n  rounds topic pain-points --json"
+    )]
+    PainPoints {
+        #[arg(long)]
+        json: bool,
+    },
     /// Change fields of a topic
+    #[command(
+        after_help = "Example:\n  rounds topic edit 12 --role office-manager,head-nurse --available-from 2026-12-01"
+    )]
     Edit(EditTopicArgs),
 }
 
@@ -385,7 +404,7 @@ pub struct EditTopicArgs {
 pub struct TopicFields {
     #[arg(long)]
     pub title: Option<String>,
-    /// Pain-point keys, comma-separated (see `rounds topic list --pain-points`)
+    /// Pain-point keys, comma-separated (see `rounds topic pain-points`)
     #[arg(long, value_delimiter = ',')]
     pub pain_point: Vec<String>,
     #[arg(long, value_delimiter = ',')]

@@ -769,7 +769,7 @@ async fn apply_account(
         for p in &f.pain_point {
             if rounds_core::catalogue::pain_point(p).is_none() {
                 bail!(
-                    "--pain-point: `{p}` is not in the catalogue\nhint: `rounds topic list --json` and the README list the keys"
+                    "--pain-point: `{p}` is not in the catalogue\nhint: `rounds topic pain-points` lists the keys"
                 );
             }
         }
@@ -1085,6 +1085,18 @@ async fn topic_cmd(store: &SqlStore, s: &Settings, c: TopicCommand) -> Result<()
             eprintln!("{} topic(s)", topics.len());
             Ok(())
         }
+        TopicCommand::PainPoints { json } => {
+            let catalogue = rounds_core::catalogue::pain_points();
+            if json {
+                return print_json(&catalogue);
+            }
+            let rows = catalogue
+                .iter()
+                .map(|p| vec![p.key.clone(), p.segment.to_string(), p.title.clone()])
+                .collect();
+            println!("{}", render::table(&["key", "segment", "pain point"], rows));
+            Ok(())
+        }
         TopicCommand::Show(sh) => {
             let topic = store
                 .topic(s.org, TopicId(sh.id))
@@ -1102,7 +1114,9 @@ async fn apply_topic(store: &SqlStore, s: &Settings, t: &mut Topic, f: TopicFiel
     if !f.pain_point.is_empty() {
         for p in &f.pain_point {
             if rounds_core::catalogue::pain_point(p).is_none() {
-                bail!("--pain-point: `{p}` is not in the pain-point catalogue");
+                bail!(
+                    "--pain-point: `{p}` is not in the pain-point catalogue\nhint: `rounds topic pain-points` lists the keys"
+                );
             }
         }
         t.pain_points = f.pain_point;
