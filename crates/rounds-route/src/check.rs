@@ -70,15 +70,30 @@ pub enum Violation {
 impl fmt::Display for Violation {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Self::UnknownCandidate { position, candidate } => {
-                write!(f, "stop {position} names candidate #{candidate}, which does not exist")
+            Self::UnknownCandidate {
+                position,
+                candidate,
+            } => {
+                write!(
+                    f,
+                    "stop {position} names candidate #{candidate}, which does not exist"
+                )
             }
             Self::Repeated { candidate } => write!(f, "candidate #{candidate} is visited twice"),
-            Self::UnknownPlace { location } => write!(f, "location {location} is not in the matrix"),
-            Self::MissedWindows { candidate, arrival } => {
-                write!(f, "candidate #{candidate}: arrival at {arrival} is after its last window")
+            Self::UnknownPlace { location } => {
+                write!(f, "location {location} is not in the matrix")
             }
-            Self::MissedAppointment { candidate, arrival, appointment } => write!(
+            Self::MissedWindows { candidate, arrival } => {
+                write!(
+                    f,
+                    "candidate #{candidate}: arrival at {arrival} is after its last window"
+                )
+            }
+            Self::MissedAppointment {
+                candidate,
+                arrival,
+                appointment,
+            } => write!(
                 f,
                 "candidate #{candidate}: arrival at {arrival} is after the appointment at {appointment}"
             ),
@@ -97,8 +112,12 @@ impl std::error::Error for Violation {}
 pub fn check(problem: &Problem, order: &[usize]) -> Result<CheckedRoute, Violation> {
     let m = &problem.matrix;
     let leg = |from: usize, to: usize| -> Result<(i64, i64), Violation> {
-        let t = m.time(from, to).ok_or(Violation::UnknownPlace { location: from.max(to) })?;
-        let d = m.distance(from, to).ok_or(Violation::UnknownPlace { location: from.max(to) })?;
+        let t = m.time(from, to).ok_or(Violation::UnknownPlace {
+            location: from.max(to),
+        })?;
+        let d = m.distance(from, to).ok_or(Violation::UnknownPlace {
+            location: from.max(to),
+        })?;
         Ok((t, d))
     };
     let mut seen = vec![false; problem.candidates.len()];
@@ -110,7 +129,10 @@ pub fn check(problem: &Problem, order: &[usize]) -> Result<CheckedRoute, Violati
         let c = problem
             .candidates
             .get(index)
-            .ok_or(Violation::UnknownCandidate { position, candidate: index })?;
+            .ok_or(Violation::UnknownCandidate {
+                position,
+                candidate: index,
+            })?;
         if std::mem::replace(&mut seen[index], true) {
             return Err(Violation::Repeated { candidate: index });
         }
@@ -119,14 +141,23 @@ pub fn check(problem: &Problem, order: &[usize]) -> Result<CheckedRoute, Violati
         let start = match c.mandatory {
             Some(appointment) if arrival <= appointment => appointment,
             Some(appointment) => {
-                return Err(Violation::MissedAppointment { candidate: index, arrival, appointment });
+                return Err(Violation::MissedAppointment {
+                    candidate: index,
+                    arrival,
+                    appointment,
+                });
             }
             None => {
                 // Windows are sorted: the first one still open is where service starts.
                 let open = c.windows.iter().find(|&&(_, close)| arrival <= close);
                 match open {
                     Some(&(opening, _)) => arrival.max(opening),
-                    None => return Err(Violation::MissedWindows { candidate: index, arrival }),
+                    None => {
+                        return Err(Violation::MissedWindows {
+                            candidate: index,
+                            arrival,
+                        });
+                    }
                 }
             }
         };
@@ -139,7 +170,10 @@ pub fn check(problem: &Problem, order: &[usize]) -> Result<CheckedRoute, Violati
     let end_time = clock.checked_add(t).ok_or(Violation::Overflow)?;
     distance = distance.checked_add(d).ok_or(Violation::Overflow)?;
     if end_time > problem.end.time {
-        return Err(Violation::LateAtEnd { arrival: end_time, latest: problem.end.time });
+        return Err(Violation::LateAtEnd {
+            arrival: end_time,
+            latest: problem.end.time,
+        });
     }
     let missing_required = problem
         .candidates
@@ -148,5 +182,10 @@ pub fn check(problem: &Problem, order: &[usize]) -> Result<CheckedRoute, Violati
         .filter(|(i, c)| c.must_visit() && !seen[*i])
         .map(|(i, _)| i)
         .collect();
-    Ok(CheckedRoute { prize, distance, end_time, missing_required })
+    Ok(CheckedRoute {
+        prize,
+        distance,
+        end_time,
+        missing_required,
+    })
 }

@@ -49,7 +49,12 @@ pub struct Candidate {
 impl Candidate {
     /// An optional visit of [`DEFAULT_SERVICE_MINUTES`] with the given windows
     /// (for callers whose unit is minutes).
-    pub fn optional_minutes(id: i64, location: usize, prize: i64, windows: Vec<(i64, i64)>) -> Self {
+    pub fn optional_minutes(
+        id: i64,
+        location: usize,
+        prize: i64,
+        windows: Vec<(i64, i64)>,
+    ) -> Self {
         Self {
             id,
             location,
@@ -142,7 +147,11 @@ impl fmt::Display for ProblemError {
                 "travel matrix entry {from}→{to} is {value}; expected 0..={VALUE_LIMIT}"
             ),
             Self::Coordinates { detail } => write!(f, "coordinates: {detail}"),
-            Self::Location { what, location, size } => write!(
+            Self::Location {
+                what,
+                location,
+                size,
+            } => write!(
                 f,
                 "{what} is at location {location} but the matrix has {size} places"
             ),
@@ -164,10 +173,16 @@ impl Problem {
         let size = self.matrix.len();
         for (what, ep) in [("start", &self.start), ("end", &self.end)] {
             if ep.location >= size {
-                return Err(ProblemError::Location { what: what.into(), location: ep.location, size });
+                return Err(ProblemError::Location {
+                    what: what.into(),
+                    location: ep.location,
+                    size,
+                });
             }
             if !in_range(ep.time) {
-                return Err(ProblemError::Time { detail: format!("{what} time {} is out of range", ep.time) });
+                return Err(ProblemError::Time {
+                    detail: format!("{what} time {} is out of range", ep.time),
+                });
             }
         }
         for (index, c) in self.candidates.iter().enumerate() {
@@ -183,7 +198,10 @@ impl Problem {
                 return bad(format!("prize {} is not in 0..={VALUE_LIMIT}", c.prize));
             }
             if !(0..=VALUE_LIMIT).contains(&c.service) {
-                return bad(format!("service time {} is not in 0..={VALUE_LIMIT}", c.service));
+                return bad(format!(
+                    "service time {} is not in 0..={VALUE_LIMIT}",
+                    c.service
+                ));
             }
             if let Some(t) = c.mandatory
                 && !in_range(t)
@@ -199,7 +217,9 @@ impl Problem {
                     return bad(format!("window {lo}..{hi} ends before it starts"));
                 }
                 if previous_end.is_some_and(|p| p >= lo) {
-                    return bad(format!("window {lo}..{hi} overlaps or precedes the one before"));
+                    return bad(format!(
+                        "window {lo}..{hi} overlaps or precedes the one before"
+                    ));
                 }
                 previous_end = Some(hi);
             }
@@ -260,7 +280,10 @@ impl TravelMatrix {
     }
 
     /// Separate time and distance matrices of the same size.
-    pub fn from_time_and_distance(time: &[Vec<i64>], distance: &[Vec<i64>]) -> Result<Self, ProblemError> {
+    pub fn from_time_and_distance(
+        time: &[Vec<i64>],
+        distance: &[Vec<i64>],
+    ) -> Result<Self, ProblemError> {
         let size = time.len();
         if distance.len() != size {
             return Err(ProblemError::MatrixShape {
@@ -284,7 +307,11 @@ impl TravelMatrix {
                 }
             }
         }
-        Ok(Self { size, time: t, distance: d })
+        Ok(Self {
+            size,
+            time: t,
+            distance: d,
+        })
     }
 
     /// Great-circle distance × road factor; time = that ÷ speed, rounded *up* to whole
@@ -298,9 +325,16 @@ impl TravelMatrix {
             });
         }
         for (i, p) in points.iter().enumerate() {
-            if !(p.lat.is_finite() && p.lon.is_finite() && p.lat.abs() <= 90.0 && p.lon.abs() <= 180.0) {
+            if !(p.lat.is_finite()
+                && p.lon.is_finite()
+                && p.lat.abs() <= 90.0
+                && p.lon.abs() <= 180.0)
+            {
                 return Err(ProblemError::Coordinates {
-                    detail: format!("point {i} ({}, {}) is not a latitude/longitude", p.lat, p.lon),
+                    detail: format!(
+                        "point {i} ({}, {}) is not a latitude/longitude",
+                        p.lat, p.lon
+                    ),
                 });
             }
         }

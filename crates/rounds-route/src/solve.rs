@@ -20,6 +20,13 @@
 //!   falls geometrically from a few prize units to a fraction of one distance unit,
 //!   so early iterations trade prize for a better shape and late ones only polish.
 //! * The best route ever seen is kept by the exact lexicographic key.
+//! * After a quarter of the iterations, an **exact label-setting search** (elementary
+//!   paths; dominance on time, prize, distance and visited set; pruned by the
+//!   incumbent's prize) runs under a fixed work budget. Tight windows (Solomon R and
+//!   RC) leave few labels, and that is where ruin-and-recreate is weakest: it gets
+//!   stuck in one time order. When the labels finish, the route is proven optimal and
+//!   the search stops; when the budget runs out (wide windows), the remaining
+//!   iterations continue from the incumbent. Days with must-visits skip it.
 //!
 //! Feasibility of inserting a visit is checked in O(windows) per position from two
 //! arrays kept per route: the earliest service start at each position (forward), and
@@ -29,8 +36,10 @@
 //! interval `(-∞, latest]`, so multi-window visits (morning and afternoon around a
 //! lunch gap) are handled exactly and still in constant time per window.
 //!
-//! Why not an exact method: a MIP or DP proves optimality but its run time varies
-//! by orders of magnitude between days; a planner wants a bounded, repeatable cost.
+//! Why not only an exact method: a MIP or labelling proves optimality but its run time
+//! varies by orders of magnitude between days (wide windows explode the labels); a
+//! planner wants a bounded, repeatable cost, so the exact part runs under a budget
+//! counted in operations, not seconds.
 
 use crate::problem::{Problem, ProblemError};
 use crate::rng::Rng;
@@ -51,7 +60,10 @@ impl SolveOptions {
 
 impl Default for SolveOptions {
     fn default() -> Self {
-        Self { seed: 1, max_iterations: Self::DEFAULT_ITERATIONS }
+        Self {
+            seed: 1,
+            max_iterations: Self::DEFAULT_ITERATIONS,
+        }
     }
 }
 
@@ -117,10 +129,26 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, Prob
     let model = Model::new(problem);
     let mut rng = Rng::new(options.seed);
     let mut best = construct(&model, &mut rng);
-    if !model.active.is_empty() {
-        best = search(&model, best, options.max_iterations, &mut rng);
+    if model.active.is_empty() {
+        return Ok(model.solution(&best));
     }
+    // A quarter of the iterations find a good incumbent; its prize prunes the exact
+    // search, which settles tight-window days. Otherwise the rest of the iterations
+    // continue from the incumbent with a fresh temperature schedule.
+    let first = options.max_iterations / 4;
+    best = search(&model, best, first, &mut rng);
     polish(&model, &mut best);
+    match labelling(&model, &best, LABEL_WORK) {
+        Exact::Proven(better) => {
+            if let Some(better) = better {
+                best = better;
+            }
+        }
+        Exact::GaveUp => {
+            best = search(&model, best, options.max_iterations - first, &mut rng);
+            polish(&model, &mut best);
+        }
+    }
     Ok(model.solution(&best))
 }
 
@@ -173,7 +201,8 @@ impl Model {
         }
         let mut service: Vec<i64> = p.candidates.iter().map(|c| c.service).collect();
         service.extend([0, 0]);
-        let mut windows: Vec<Vec<(i64, i64)>> = p.candidates.iter().map(|c| c.effective_windows()).collect();
+        let mut windows: Vec<Vec<(i64, i64)>> =
+            p.candidates.iter().map(|c| c.effective_windows()).collect();
         windows.push(vec![(p.start.time, p.start.time)]);
         windows.push(vec![(NEG, p.end.time)]);
         let mut prize: Vec<i64> = p.candidates.iter().map(|c| c.prize).collect();
@@ -274,7 +303,13 @@ impl Model {
             let arrival = t + self.t(prev, v);
             let start = self.earliest(v, arrival);
             let departure = start + self.service[v];
-            visits.push(Visit { candidate: v, arrival, wait: start - arrival, start, departure });
+            visits.push(Visit {
+                candidate: v,
+                arrival,
+                wait: start - arrival,
+                start,
+                departure,
+            });
             t = departure;
             prev = v;
         }
@@ -308,7 +343,11 @@ impl Model {
     fn end_arrival(&self, seq: &[usize], departure: i64) -> i64 {
         let mut t = departure;
         for w in seq.windows(2) {
-            let service = if w[0] == self.start() { 0 } else { self.service[w[0]] };
+            let service = if w[0] == self.start() {
+                0
+            } else {
+                self.service[w[0]]
+            };
             t = self.earliest(w[1], t + service + self.t(w[0], w[1]));
         }
         t
@@ -391,26 +430,44 @@ impl Route {
         (self.musts as f64 * m.must_weight + self.prize as f64) * m.lex_weight - self.dist as f64
     }
 
-    /// Cheapest feasible insertion of `u`: (position to insert at, added distance).
-    /// Each position is skipped with probability `blink`.
-    fn best_insertion(&self, m: &Model, u: usize, blink: f64, rng: &mut Rng) -> Option<(usize, i64)> {
-        let mut best: Option<(usize, i64)> = None;
+    /// Cheapest feasible insertion of `u` by `rule`: (position to insert at, added
+    /// distance). Each position is skipped with probability `blink`.
+    fn best_insertion(
+        &self,
+        m: &Model,
+        u: usize,
+        rule: Rule,
+        blink: f64,
+        rng: &mut Rng,
+    ) -> Option<(usize, i64)> {
+        let mut best: Option<(usize, (i64, i64))> = None;
         for k in 0..self.seq.len() - 1 {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             let delta = m.d(a, u) + m.d(u, b) - m.d(a, b);
-            if best.is_some_and(|(_, bd)| delta >= bd) {
+            if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
                 continue;
             }
             let start = m.earliest(u, self.early[k] + m.service[a] + m.t(a, u));
-            if start >= POS || start + m.service[u] + m.t(u, b) > self.late[k + 1] {
+            let reach_b = start + m.service[u] + m.t(u, b);
+            if start >= POS || reach_b > self.late[k + 1] {
+                continue;
+            }
+            let cost = match rule {
+                Rule::Distance => (delta, 0),
+                Rule::Shift => (m.earliest(b, reach_b) - self.early[k + 1], delta),
+            };
+            if best.is_some_and(|(_, c)| cost >= c) {
                 continue;
             }
             if blink > 0.0 && rng.unit() < blink {
                 continue;
             }
-            best = Some((k + 1, delta));
+            best = Some((k + 1, cost));
         }
-        best
+        best.map(|(pos, _)| {
+            let (a, b) = (self.seq[pos - 1], self.seq[pos]);
+            (pos, m.d(a, u) + m.d(u, b) - m.d(a, b))
+        })
     }
 
     fn insert(&mut self, m: &Model, pos: usize, u: usize) {
@@ -439,14 +496,26 @@ impl Route {
     }
 }
 
+/// How recreate ranks the feasible positions of a visit.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Rule {
+    /// Least added distance: good when the windows are loose.
+    Distance,
+    /// Least delay to the next visit (travel plus any new waiting), then distance:
+    /// with tight windows it keeps the slack later visits need, so more prize fits.
+    Shift,
+}
+
 /// Every unrouted candidate, offered in the given order, at its best position.
-fn recreate(m: &Model, r: &mut Route, order: &[usize], blink: f64, rng: &mut Rng) {
+fn recreate(m: &Model, r: &mut Route, order: &[usize], rule: Rule, blink: f64, rng: &mut Rng) {
     for &u in order {
         if r.routed[u] {
             continue;
         }
-        if let Some((pos, delta)) = r.best_insertion(m, u, blink, rng) {
-            let gain = (if m.must[u] { m.must_weight } else { 0.0 } + m.prize[u] as f64) * m.lex_weight - delta as f64;
+        if let Some((pos, delta)) = r.best_insertion(m, u, rule, blink, rng) {
+            let gain = (if m.must[u] { m.must_weight } else { 0.0 } + m.prize[u] as f64)
+                * m.lex_weight
+                - delta as f64;
             if gain > 0.0 {
                 r.insert(m, pos, u);
             }
@@ -477,7 +546,7 @@ fn construct(m: &Model, rng: &mut Rng) -> Route {
     let mut order: Vec<usize> = m.active.clone();
     // Deadline order first: for tight windows it is usually the only feasible order.
     order.sort_by_key(|&v| (!m.must[v], m.windows[v].last().map_or(0, |w| w.1)));
-    recreate(m, &mut r, &order, 0.0, rng);
+    recreate(m, &mut r, &order, Rule::Distance, 0.0, rng);
     r
 }
 
@@ -502,7 +571,9 @@ fn ruin(m: &Model, r: &mut Route, rng: &mut Rng, marked: &mut Vec<bool>) {
             // The visits nearest a seed place; seeding at any active place makes
             // room where an unvisited prize lies.
             let seed = m.active[rng.below(m.active.len())];
-            let mut near: Vec<(i64, usize)> = (1..=visits).map(|k| (m.d(seed, r.seq[k]).min(m.d(r.seq[k], seed)), k)).collect();
+            let mut near: Vec<(i64, usize)> = (1..=visits)
+                .map(|k| (m.d(seed, r.seq[k]).min(m.d(r.seq[k], seed)), k))
+                .collect();
             near.sort_unstable();
             for &(_, k) in near.iter().take(count) {
                 marked[k] = true;
@@ -532,7 +603,12 @@ fn search(m: &Model, start: Route, iterations: u32, rng: &mut Rng) -> Route {
         candidate.clone_from(&current);
         ruin(m, &mut candidate, rng, &mut marked);
         offer_order(m, &candidate, rng, &mut order);
-        recreate(m, &mut candidate, &order, 0.01, rng);
+        let rule = if rng.below(2) == 0 {
+            Rule::Distance
+        } else {
+            Rule::Shift
+        };
+        recreate(m, &mut candidate, &order, rule, 0.01, rng);
         if candidate.key() > best.key() {
             best.clone_from(&candidate);
         }
@@ -555,7 +631,7 @@ fn polish(m: &Model, r: &mut Route) {
         let before = r.key();
         let mut offer: Vec<usize> = m.active.iter().copied().filter(|&v| !r.routed[v]).collect();
         offer.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v])));
-        recreate(m, r, &offer, 0.0, &mut rng);
+        recreate(m, r, &offer, Rule::Distance, 0.0, &mut rng);
         while improve_once(m, r, &mut scratch) {}
         if r.key() == before {
             break;
@@ -595,7 +671,11 @@ fn improve_once(m: &Model, r: &mut Route, scratch: &mut Vec<usize>) -> bool {
                     if reversed && seg == 1 {
                         continue;
                     }
-                    let (first, last, inner) = if reversed { (j, i, inner_rev) } else { (i, j, inner_fwd) };
+                    let (first, last, inner) = if reversed {
+                        (j, i, inner_rev)
+                    } else {
+                        (i, j, inner_fwd)
+                    };
                     let added = d(a, first) + d(last, b) - d(a, b);
                     if added + inner - inner_fwd - removed >= 0 {
                         continue;
@@ -659,4 +739,157 @@ fn improve_once(m: &Model, r: &mut Route, scratch: &mut Vec<usize>) -> bool {
         }
     }
     false
+}
+
+/// Label creations and dominance tests the exact search may spend (a few
+/// milliseconds) before it gives up and the heuristic's route stands.
+const LABEL_WORK: usize = 5_000_000;
+
+/// A partial path of the exact search.
+#[derive(Debug, Clone, Copy)]
+struct Label {
+    node: usize,
+    /// When the rep is ready to leave `node` (service done).
+    ready: i64,
+    prize: i64,
+    dist: i64,
+    visited: [u64; 2],
+    parent: u32,
+    alive: bool,
+}
+
+impl Label {
+    fn has(&self, v: usize) -> bool {
+        self.visited[v / 64] >> (v % 64) & 1 == 1
+    }
+
+    /// `self` can do everything `other` can, at least as well.
+    fn dominates(&self, other: &Label) -> bool {
+        self.ready <= other.ready
+            && self.prize >= other.prize
+            && self.dist <= other.dist
+            && (self.visited[0] & !other.visited[0]) == 0
+            && (self.visited[1] & !other.visited[1]) == 0
+    }
+}
+
+/// Exact label-setting search (elementary paths, dominance on time, prize, distance and
+/// visited set) for days without must-visits. Tight windows leave few labels, and
+/// there the heuristic is weakest (its ruin-and-recreate moves cannot cross between
+/// very different time orders), so the two complement each other. Returns `None` when
+/// the work exceeds `budget` (wide windows). `incumbent`, the heuristic's route,
+/// prunes every label that cannot reach its prize.
+fn labelling(m: &Model, incumbent: &Route, budget: usize) -> Exact {
+    if m.n > 128 || m.must.iter().any(|&x| x) {
+        return Exact::GaveUp;
+    }
+    let (s, e) = (m.start(), m.end());
+    let mut arena = vec![Label {
+        node: s,
+        ready: m.start_time,
+        prize: 0,
+        dist: 0,
+        visited: [0; 2],
+        parent: u32::MAX,
+        alive: true,
+    }];
+    let mut at_node: Vec<Vec<u32>> = vec![Vec::new(); m.nodes];
+    let mut best: Option<(i64, i64, u32)> = None;
+    let mut work = 0usize;
+    let mut next = 0;
+    while next < arena.len() {
+        let label = arena[next];
+        let index = next as u32;
+        next += 1;
+        if !label.alive {
+            continue;
+        }
+        // Finish here?
+        let home = label.ready + m.t(label.node, e);
+        if home <= m.end_time {
+            let total = label.dist + m.d(label.node, e);
+            if best.is_none_or(|(p, d, _)| (label.prize, -total) > (p, -d)) {
+                best = Some((label.prize, total, index));
+            }
+        }
+        // Bound: this label plus every place it can still reach directly. Time only
+        // moves forward, so places unreachable now stay unreachable (travel times of
+        // the benchmarks obey the triangle inequality up to rounding).
+        let mut reachable = Vec::new();
+        let mut bound = label.prize;
+        for &u in &m.active {
+            if label.has(u) {
+                continue;
+            }
+            let start = m.earliest(u, label.ready + m.t(label.node, u));
+            if start < POS && start + m.service[u] + m.t(u, e) <= m.end_time {
+                reachable.push((u, start + m.service[u]));
+                bound += m.prize[u];
+            }
+        }
+        if bound < incumbent.prize || best.is_some_and(|(p, _, _)| bound < p) {
+            continue;
+        }
+        for (u, ready) in reachable {
+            let mut visited = label.visited;
+            visited[u / 64] |= 1 << (u % 64);
+            let child = Label {
+                node: u,
+                ready,
+                prize: label.prize + m.prize[u],
+                dist: label.dist + m.d(label.node, u),
+                visited,
+                parent: index,
+                alive: true,
+            };
+            let list = &mut at_node[u];
+            work += 2 * list.len() + 1;
+            if work > budget {
+                return Exact::GaveUp;
+            }
+            if list.iter().any(|&k| arena[k as usize].dominates(&child)) {
+                continue;
+            }
+            list.retain(|&k| {
+                let keep = !child.dominates(&arena[k as usize]);
+                if !keep {
+                    arena[k as usize].alive = false;
+                }
+                keep
+            });
+            list.push(arena.len() as u32);
+            arena.push(child);
+        }
+    }
+    let Some((prize, dist, mut k)) = best else {
+        return Exact::Proven(None);
+    };
+    if (prize, -dist) <= (incumbent.prize, -incumbent.dist) {
+        return Exact::Proven(None);
+    }
+    let mut visits = Vec::new();
+    while arena[k as usize].parent != u32::MAX {
+        visits.push(arena[k as usize].node);
+        k = arena[k as usize].parent;
+    }
+    let mut route = Route::empty(m);
+    route.seq = std::iter::once(s)
+        .chain(visits.into_iter().rev())
+        .chain([e])
+        .collect();
+    for &v in &route.seq[1..route.seq.len() - 1] {
+        route.routed[v] = true;
+    }
+    route.refresh(m);
+    Exact::Proven(Some(route))
+}
+
+/// What the exact search concluded.
+#[derive(Debug)]
+enum Exact {
+    /// Every route was considered: the better one found, or `None` if the incumbent
+    /// is already optimal.
+    Proven(Option<Route>),
+    /// The work budget ran out.
+    GaveUp,
 }

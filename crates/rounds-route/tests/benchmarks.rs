@@ -1,0 +1,62 @@
+//! The benchmark figures the issue names, reproduced exactly from the shared files.
+
+use rounds_route::{SolveOptions, check, instances, solve};
+
+const C101: &str = include_str!("../../../../shared/bench/route/solomon/C101.txt");
+const N20W20_001: &str = include_str!("../../../../shared/bench/route/tsptw/n20w20.001.tsptw");
+const N20W20_001_TOUR: &str =
+    include_str!("../../../../shared/bench/route/tsptw/n20w20.001.378.tour");
+
+#[test]
+fn c101_with_25_customers_collects_250_over_164_6() {
+    let problem = instances::solomon_optw(C101, 25).unwrap();
+    let solution = solve(&problem, &SolveOptions::default()).unwrap();
+    assert_eq!((solution.prize, solution.distance), (250, 1646));
+    let checked = check(&problem, &solution.order()).unwrap();
+    assert_eq!((checked.prize, checked.distance), (250, 1646));
+}
+
+#[test]
+fn n20w20_001_reaches_the_best_known_378() {
+    let problem = instances::lkh_tsptw(N20W20_001).unwrap();
+    let solution = solve(&problem, &SolveOptions::default()).unwrap();
+    assert!(solution.left_out.is_empty(), "{:?}", solution.left_out);
+    assert_eq!(solution.distance, 378);
+    let checked = check(&problem, &solution.order()).unwrap();
+    assert_eq!(checked.distance, 378);
+    assert!(checked.missing_required.is_empty());
+}
+
+/// The LKH tour is feasible and 378 long by the checker: the parser and the checker
+/// agree with LKH-3 on what the file means.
+#[test]
+fn the_published_n20w20_001_tour_checks_at_378() {
+    let problem = instances::lkh_tsptw(N20W20_001).unwrap();
+    let nodes: Vec<i64> = N20W20_001_TOUR
+        .lines()
+        .skip_while(|l| l.trim() != "TOUR_SECTION")
+        .skip(1)
+        .map_while(|l| l.trim().parse::<i64>().ok())
+        .take_while(|&v| v != -1)
+        .collect();
+    assert_eq!(nodes.first(), Some(&1));
+    let order: Vec<usize> = nodes[1..]
+        .iter()
+        .map(|id| problem.candidates.iter().position(|c| c.id == *id).unwrap())
+        .collect();
+    let checked = check(&problem, &order).unwrap();
+    assert_eq!(checked.distance, 378);
+}
+
+#[test]
+fn solomon_scaling_follows_the_readme() {
+    let problem = instances::solomon_optw(C101, 25).unwrap();
+    assert_eq!(problem.candidates.len(), 25);
+    assert_eq!((problem.start.time, problem.end.time), (0, 12360));
+    // Customer 1: (45, 68), demand 10, window 912..967, service 90; depot at (40, 50).
+    let first = &problem.candidates[0];
+    assert_eq!((first.id, first.prize, first.service), (1, 10, 900));
+    assert_eq!(first.windows, vec![(9120, 9670)]);
+    // ⌊10 × √(5² + 18²)⌋ = ⌊186.8…⌋.
+    assert_eq!(problem.matrix.time(0, 1), Some(186));
+}
