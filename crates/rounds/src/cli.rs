@@ -90,6 +90,9 @@ pub enum Command {
     /// Show or check the playbook file
     #[command(subcommand)]
     Playbook(PlaybookCommand),
+    /// Solve published route instances (Solomon, LKH-3 TSPTW) with the day-route solver
+    #[command(subcommand)]
+    Route(RouteCommand),
     /// Write the whole organisation to a JSON Lines file (lossless)
     #[command(
         after_help = "Examples:\n  rounds export --output territory.jsonl\n  rounds export > territory.jsonl"
@@ -478,6 +481,39 @@ pub enum PlaybookCommand {
     /// Check a playbook file and list every problem (key, value, why)
     #[command(after_help = "Example:\n  rounds playbook check playbook.toml")]
     Check { file: PathBuf },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RouteCommand {
+    /// Solve one instance file and print the prize, distance, visit order and solve time as JSON
+    #[command(
+        after_help = "Examples:\n  rounds route solve ../shared/bench/route/solomon/C101.txt --format solomon --customers 25\n  rounds route solve ../shared/bench/route/tsptw/n20w20.001.tsptw --format tsptw"
+    )]
+    Solve(RouteSolveArgs),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum RouteFormat {
+    /// Solomon VRPTW file read as a one-rep day: depot plus the first N customers, prize = demand
+    Solomon,
+    /// LKH-3 TSPTW file: every customer required, minimise distance
+    Tsptw,
+}
+
+#[derive(Debug, Args)]
+pub struct RouteSolveArgs {
+    pub file: PathBuf,
+    #[arg(long, value_enum)]
+    pub format: RouteFormat,
+    /// Customers to keep from a Solomon file (the first N)
+    #[arg(long, default_value_t = 100)]
+    pub customers: usize,
+    /// Seed of the solver's search
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Search iterations (the search is bounded by work, not by time)
+    #[arg(long, default_value_t = 3000)]
+    pub iterations: u32,
 }
 
 #[derive(Debug, Args)]

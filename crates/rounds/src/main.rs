@@ -101,6 +101,7 @@ async fn run(cli: Cli) -> Result<()> {
             return Ok(());
         }
         Command::Playbook(PlaybookCommand::Check { file }) => return playbook_check(file),
+        Command::Route(RouteCommand::Solve(a)) => return route_solve(a),
         _ => {}
     }
     let settings = Settings {
@@ -133,7 +134,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Nofit(a) => nofit_cmd(&store, s, a).await,
         Command::Export(a) => export_cmd(&store, s, a).await,
         Command::Import(a) => import_cmd(&store, s, a).await,
-        Command::Playbook(_) => Ok(()),
+        Command::Playbook(_) | Command::Route(_) => Ok(()),
     }
 }
 
@@ -166,6 +167,49 @@ fn playbook_check(file: &Path) -> Result<()> {
             )
         }
     }
+}
+
+/// Solves a published instance; the clock is read only to report the solve time.
+#[allow(clippy::disallowed_methods)]
+fn route_solve(a: &RouteSolveArgs) -> Result<()> {
+    use rounds_route::{SolveOptions, check, instances, solve};
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let problem = match a.format {
+        RouteFormat::Solomon => instances::solomon_optw(&text, a.customers),
+        RouteFormat::Tsptw => instances::lkh_tsptw(&text),
+    }
+    .map_err(|e| anyhow!("{}:{e}", a.file.display()))?;
+    let options = SolveOptions {
+        seed: a.seed,
+        max_iterations: a.iterations,
+    };
+    let started = std::time::Instant::now();
+    let solution = solve(&problem, &options).map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
+    let seconds = started.elapsed().as_secs_f64();
+    let order = solution.order();
+    // Every answer is re-verified from scratch before it is printed.
+    let checked = check(&problem, &order)
+        .map_err(|v| anyhow!("internal error: the route failed its check: {v:?}"))?;
+    let scale = if a.format == RouteFormat::Solomon {
+        10.0
+    } else {
+        1.0
+    };
+    print_json(&serde_json::json!({
+        "file": a.file.display().to_string(),
+        "format": format!("{:?}", a.format).to_lowercase(),
+        "customers": problem.candidates.len(),
+        "prize": checked.prize,
+        "distance": checked.distance as f64 / scale,
+        "distance_units": checked.distance,
+        "visits": order.len(),
+        "order": order.iter().map(|&i| problem.candidates[i].id).collect::<Vec<_>>(),
+        "missing_required": checked.missing_required.len(),
+        "solve_seconds": seconds,
+        "seed": a.seed,
+        "iterations": a.iterations,
+    }))
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {

@@ -599,3 +599,50 @@ fn sqlite_and_postgres_give_byte_identical_plans() {
     assert_eq!(c, d, "today --json differs between backends");
     assert_eq!(exports.0, exports.1, "exports differ between backends");
 }
+
+fn bench_file(relative: &str) -> String {
+    format!(
+        "{}/../../../shared/bench/route/{relative}",
+        env!("CARGO_MANIFEST_DIR")
+    )
+}
+
+#[test]
+fn route_solve_reproduces_the_published_values() {
+    let r = Rounds::new();
+    let c101 = r.json(&[
+        "route",
+        "solve",
+        &bench_file("solomon/C101.txt"),
+        "--format",
+        "solomon",
+        "--customers",
+        "25",
+    ]);
+    assert_eq!(
+        (c101["prize"].as_i64(), c101["distance_units"].as_i64()),
+        (Some(250), Some(1646)),
+        "{c101}"
+    );
+    let n20 = r.json(&[
+        "route",
+        "solve",
+        &bench_file("tsptw/n20w20.001.tsptw"),
+        "--format",
+        "tsptw",
+    ]);
+    assert_eq!(n20["distance_units"], 378, "{n20}");
+    assert_eq!(n20["missing_required"], 0);
+    let bad = r.path("bad.txt");
+    std::fs::write(&bad, "C101\n\nVEHICLE\nNUMBER     CAPACITY\n  25         200\n\nCUSTOMER\nCUST NO.  XCOORD.\n 0 forty\n").unwrap();
+    let err = r.fails(&[
+        "route",
+        "solve",
+        bad.to_str().unwrap(),
+        "--format",
+        "solomon",
+        "--customers",
+        "5",
+    ]);
+    assert!(err.contains("bad.txt:line 9"), "names the line: {err}");
+}
