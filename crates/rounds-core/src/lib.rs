@@ -5,6 +5,7 @@
 //! file; `today` is always an argument. The same inputs give the same plan.
 
 pub mod catalogue;
+pub mod day_route;
 pub mod demo;
 pub mod export;
 pub mod model;

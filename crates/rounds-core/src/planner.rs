@@ -26,6 +26,8 @@ pub struct DayPlan {
     pub date: Date,
     pub items: Vec<PlanItem>,
     pub flags: Vec<Flag>,
+    /// The in-person visits in driving order, when there are any.
+    pub route: Option<crate::day_route::DayRoute>,
 }
 
 /// One planned touch.
@@ -375,12 +377,14 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             *e = (*e).max(*d);
         }
     }
-    let items = fill_day(candidates, last_visit, &topics, pb, today);
+    let base = territory_centre(accounts.values().copied());
+    let (items, route) = fill_day(candidates, last_visit, base, &topics, pb, today);
     DayPlan {
         rep,
         date: today,
         items,
         flags,
+        route,
     }
 }
 
@@ -1319,13 +1323,37 @@ struct Day {
     last_visit: BTreeMap<AccountId, Date>,
 }
 
+/// Where the field day starts and ends: the centre of the accounts with coordinates.
+fn territory_centre<'a>(accounts: impl Iterator<Item = &'a Account>) -> rounds_route::LatLon {
+    let (mut lat, mut lon, mut n) = (0.0, 0.0, 0.0);
+    for a in accounts.filter(|a| has_place(a)) {
+        lat += a.address.lat;
+        lon += a.address.lon;
+        n += 1.0;
+    }
+    if n > 0.0 {
+        rounds_route::LatLon {
+            lat: lat / n,
+            lon: lon / n,
+        }
+    } else {
+        rounds_route::LatLon { lat: 0.0, lon: 0.0 }
+    }
+}
+
+/// Accounts added without coordinates carry 0/0, which is no place a rep drives to.
+pub(crate) fn has_place(a: &Account) -> bool {
+    a.address.lat != 0.0 || a.address.lon != 0.0
+}
+
 fn fill_day(
     mut candidates: Vec<Candidate>,
     last_visit: BTreeMap<AccountId, Date>,
+    base: rounds_route::LatLon,
     topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
-) -> Vec<PlanItem> {
+) -> (Vec<PlanItem>, Option<crate::day_route::DayRoute>) {
     candidates.sort_by(|a, b| {
         b.score
             .total_cmp(&a.score)
@@ -1361,6 +1389,7 @@ fn fill_day(
             }
         }
     }
+    let route = route_the_day(&mut items, &candidates, &mut day, base, pb, today);
     items.sort_by(|a, b| {
         a.window
             .start_instant()
@@ -1368,7 +1397,98 @@ fn fill_day(
             .then(b.priority.total_cmp(&a.priority))
             .then(a.contact.cmp(&b.contact))
     });
-    items
+    (items, route)
+}
+
+/// Hands the chosen visits to the route solver (P26, P27, P28, P35): kept visits get
+/// their place in the driving order and their times; a visit that does not fit becomes
+/// a remote touch where one is allowed, and is listed with the reason either way.
+fn route_the_day(
+    items: &mut Vec<PlanItem>,
+    candidates: &[Candidate],
+    day: &mut Day,
+    base: rounds_route::LatLon,
+    pb: &Playbook,
+    today: Date,
+) -> Option<crate::day_route::DayRoute> {
+    use crate::day_route::{LeftOutVisit, VisitRequest, route_visits};
+    let visits: Vec<usize> = (0..items.len())
+        .filter(|&k| items[k].channel == Channel::Visit)
+        .collect();
+    if visits.is_empty() {
+        return None;
+    }
+    let by_contact: HashMap<ContactId, &Candidate> = candidates
+        .iter()
+        .map(|c| (c.history.contact.id, c))
+        .collect();
+    let requests: Vec<VisitRequest> = visits
+        .iter()
+        .map(|&k| {
+            let c = by_contact[&items[k].contact];
+            VisitRequest {
+                contact: items[k].contact,
+                contact_name: items[k].contact_name.clone(),
+                account: c.history.account,
+                windows: visit_windows(c.history.account, today.weekday(), pb),
+                exact_at: c.exact_at,
+                priority: items[k].priority,
+            }
+        })
+        .collect();
+    let routed = route_visits(&requests, base, pb, today)?;
+    let mut route = routed.route;
+    for (r, start, end) in routed.kept {
+        let item = &mut items[visits[r]];
+        item.window.start = start;
+        item.window.end = end;
+        let account = requests[r].account;
+        for why in item
+            .reasons
+            .iter_mut()
+            .filter(|why| why.rules == ["P26", "P27"])
+        {
+            why.text = visit_reason(account, &item.window);
+        }
+    }
+    let mut gone = Vec::new();
+    for (r, rules, text) in routed.dropped {
+        let k = visits[r];
+        let c = by_contact[&items[k].contact];
+        day.visits = day.visits.saturating_sub(1);
+        day.visited.remove(&c.history.account.id);
+        let remote_room = day.remote < pb.max_remote || c.exact_at.is_some();
+        let instead = choose_channel(c, day, remote_room, false, pb, today);
+        let item = &mut items[k];
+        route.left_out.push(LeftOutVisit {
+            contact: item.contact,
+            contact_name: item.contact_name.clone(),
+            account: item.account,
+            account_name: item.account_name.clone(),
+            rules: rules.clone(),
+            reason: text.clone(),
+            instead: instead.as_ref().map(|(ch, _, _)| *ch),
+        });
+        match instead {
+            Some((channel, window, via)) => {
+                day.remote += 1;
+                item.reasons.retain(|why| why.rules != ["P26", "P27"]);
+                let rules: Vec<&str> = rules.iter().map(String::as_str).collect();
+                item.reasons.push(reason(
+                    &rules,
+                    format!("In person did not fit today ({text}): {channel} instead"),
+                ));
+                item.channel = channel;
+                item.window = window;
+                item.via = via;
+            }
+            None => gone.push(k),
+        }
+    }
+    for k in gone.into_iter().rev() {
+        items.remove(k);
+    }
+    Some(route)
 }
 
 fn place(
@@ -1384,7 +1504,7 @@ fn place(
     if c.needs_topic && fresh.is_empty() {
         return None; // P2: flagged as "no reason to return", never a bare check-in (P3).
     }
-    let (channel, window, via) = choose_channel(c, day, remote_room, pb, today)?;
+    let (channel, window, via) = choose_channel(c, day, remote_room, true, pb, today)?;
     if channel == Channel::Visit {
         day.visits += 1;
         day.visited.insert(h.account.id);
@@ -1451,6 +1571,7 @@ fn choose_channel(
     c: &Candidate,
     day: &Day,
     remote_room: bool,
+    allow_visit: bool,
     pb: &Playbook,
     today: Date,
 ) -> Option<Choice> {
@@ -1495,6 +1616,9 @@ fn choose_channel(
             continue; // P6
         }
         if ch == Channel::Visit {
+            if !allow_visit {
+                continue;
+            }
             if let Some(w) = visit_choice(c, day, pb, today, prefer_afternoon) {
                 return Some(w);
             }

@@ -41,6 +41,7 @@ struct PlaybookWire {
     lost: LostWire,
     cadence: CadenceWire,
     day: DayWire,
+    route: RouteWire,
     email: EmailWire,
     channels: ChannelsWire,
     profile: ProfileWire,
@@ -96,6 +97,17 @@ struct DayWire {
     front_desk_end_of_day_minutes: i64,
     thank_you_within_days: i64,
     new_content_days: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouteWire {
+    day_start: String,
+    day_end: String,
+    road_factor: f64,
+    speed_kmh: f64,
+    iterations: i64,
+    seed: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -164,6 +176,12 @@ pub struct Playbook {
     pub front_desk_end_of_day_minutes: i64,
     pub thank_you_within_days: i64,
     pub new_content_days: i64,
+    pub day_start: jiff::civil::Time,
+    pub day_end: jiff::civil::Time,
+    pub road_factor: f64,
+    pub speed_kmh: f64,
+    pub route_iterations: u32,
+    pub route_seed: u64,
     pub email_days: Vec<Weekday>,
     pub urgent_email_days: Vec<Weekday>,
     pub email_best_hours: TimeRange,
@@ -406,6 +424,33 @@ impl TryFrom<PlaybookWire> for Playbook {
                 "must be at least referrals.recent_days (P9)",
             );
         }
+        let rw = &w.route;
+        let day = p.range(
+            "route.day_start",
+            &format!("{}-{}", rw.day_start, rw.day_end),
+        );
+        if !(1.0..=3.0).contains(&rw.road_factor) {
+            p.add(
+                "route.road_factor",
+                rw.road_factor.to_string(),
+                "a factor from 1.0 to 3.0 (road distance over straight-line distance)",
+            );
+        }
+        if !(1.0..=150.0).contains(&rw.speed_kmh) {
+            p.add(
+                "route.speed_kmh",
+                rw.speed_kmh.to_string(),
+                "an average speed from 1 to 150 km/h",
+            );
+        }
+        let route_iterations = p.count("route.iterations", rw.iterations, 1, 1_000_000) as u32;
+        if rw.seed < 0 {
+            p.add(
+                "route.seed",
+                rw.seed.to_string(),
+                "a whole number, 0 or more",
+            );
+        }
         let playbook = Playbook {
             backup_topics: p.count(
                 "conversation.backup_topics",
@@ -476,6 +521,12 @@ impl TryFrom<PlaybookWire> for Playbook {
                 1,
             ),
             new_content_days: p.days("day.new_content_days", w.day.new_content_days, 1),
+            day_start: day.start,
+            day_end: day.end,
+            road_factor: rw.road_factor,
+            speed_kmh: rw.speed_kmh,
+            route_iterations,
+            route_seed: rw.seed.unsigned_abs(),
             email_days,
             urgent_email_days,
             email_best_hours: best,

@@ -258,6 +258,43 @@ fn check_invariants(t: &Territory, p: &DayPlan) {
             }
         }
         assert!(!i.reasons.is_empty() && i.reasons.iter().all(|r| !r.rules.is_empty()));
+        if i.channel == Channel::Visit && !i.window.exact {
+            let windows =
+                rounds_core::planner::visit_windows(a, p.date.weekday(), &Playbook::default());
+            assert!(
+                windows
+                    .iter()
+                    .any(|w| w.start <= i.window.start && i.window.end <= w.end),
+                "visit {:?} outside the office's visiting windows {windows:?}",
+                i.window
+            );
+        }
+    }
+    // The route: visits one after another, never two at once, each 15 minutes (P28).
+    let mut visits: Vec<_> = p
+        .items
+        .iter()
+        .filter(|i| i.channel == Channel::Visit)
+        .collect();
+    visits.sort_by_key(|i| i.window.start_instant());
+    let end = |i: &rounds_core::planner::PlanItem| {
+        i.window
+            .date
+            .to_datetime(i.window.end)
+            .to_zoned(i.window.tz.zone())
+            .unwrap()
+            .timestamp()
+    };
+    for pair in visits.windows(2) {
+        assert!(
+            end(pair[0]) <= pair[1].window.start_instant(),
+            "overlapping visits {:?} {:?}",
+            pair[0].window,
+            pair[1].window
+        );
+    }
+    if let Some(route) = &p.route {
+        assert_eq!(route.stops.len(), visits.len());
     }
 }
 

@@ -139,6 +139,51 @@ pub fn plan(p: &DayPlan, rep_name: &str, all_flags: bool) -> String {
         s.push_str(&item(n + 1, i));
         s.push('\n');
     }
+    if let Some(r) = &p.route {
+        let _ = writeln!(
+            s,
+            "Route: leave base at {} ({}), {} stops, {} min driving, {:.1} km, back by {}",
+            r.leave_base.time.strftime("%H:%M"),
+            r.leave_base.tz,
+            r.stops.len(),
+            r.drive_minutes,
+            r.distance_km,
+            r.back_at_base.time.strftime("%H:%M")
+        );
+        for stop in &r.stops {
+            let wait = if stop.wait_minutes > 0 {
+                format!(", wait {} min", stop.wait_minutes)
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                s,
+                "  {}. arrive {} → visit {}, leave by {}  {} · {}  ({} min drive{wait})",
+                stop.order,
+                stop.arrive.strftime("%H:%M"),
+                stop.start.strftime("%H:%M"),
+                stop.leave_by.strftime("%H:%M"),
+                stop.contact_name,
+                stop.account_name,
+                stop.drive_minutes_before
+            );
+        }
+        for out in &r.left_out {
+            let instead = out
+                .instead
+                .map(|c| format!("; {c} instead"))
+                .unwrap_or_else(|| "; not planned today".into());
+            let _ = writeln!(
+                s,
+                "  left out [{}] {} · {}: {}{instead}",
+                out.rules.join(" "),
+                out.contact_name,
+                out.account_name,
+                out.reason
+            );
+        }
+        s.push('\n');
+    }
     if p.items.is_empty() {
         let _ = writeln!(
             s,
