@@ -243,26 +243,17 @@ impl<'a> History<'a> {
     }
     /// The next step of the latest conversation, unless a later conversation followed.
     fn open_next_step(&self) -> Option<(&'a NextStep, Date)> {
-        let (i, (t, d)) = self
+        let (i, step, day) = self
             .touches
             .iter()
             .enumerate()
             .rev()
-            .find(|(_, (t, _))| t.next_step.is_some())?;
+            .find_map(|(i, (t, d))| t.next_step.as_ref().map(|s| (i, s, *d)))?;
         let superseded = self.touches[i + 1..]
             .iter()
             .any(|(later, _)| later.outcome.answered());
-        (!superseded).then(|| {
-            (
-                t.next_step.as_ref().unwrap_or_else(|| unreachable_step()),
-                *d,
-            )
-        })
+        (!superseded).then_some((step, day))
     }
-}
-
-fn unreachable_step() -> &'static NextStep {
-    unreachable!("filtered on next_step.is_some()")
 }
 
 struct Candidate<'a> {
