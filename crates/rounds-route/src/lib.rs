@@ -30,4 +30,4 @@ pub use problem::{
     Candidate, DEFAULT_SERVICE_MINUTES, Endpoint, LatLon, Problem, ProblemError, RoadModel,
     TravelMatrix,
 };
-pub use solve::{LeftOutReason, Solution, SolveOptions, Visit, solve};
+pub use solve::{LeftOutReason, Solution, SolveOptions, Visit, solve, solve_best_of};

@@ -60,3 +60,20 @@ fn solomon_scaling_follows_the_readme() {
     // ⌊10 × √(5² + 18²)⌋ = ⌊186.8…⌋.
     assert_eq!(problem.matrix.time(0, 1), Some(186));
 }
+
+/// Restarts from several seeds keep the best route, the same one whatever the threads
+/// do, and never worse than the first seed alone.
+#[test]
+fn best_of_several_seeds_is_deterministic_and_no_worse_than_one() {
+    let problem = instances::solomon_optw(C101, 25).unwrap();
+    let options = SolveOptions {
+        seed: 7,
+        max_iterations: 300,
+    };
+    let single = solve(&problem, &options).unwrap();
+    let first = rounds_route::solve_best_of(&problem, &options, 4).unwrap();
+    let again = rounds_route::solve_best_of(&problem, &options, 4).unwrap();
+    assert_eq!(first, again);
+    assert!((first.prize, -first.distance) >= (single.prize, -single.distance));
+    check(&problem, &first.order()).unwrap();
+}

@@ -511,9 +511,12 @@ pub struct RouteSolveArgs {
     /// Seed of the solver's search
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Search iterations (the search is bounded by work, not by time)
+    /// Search iterations per start (the search is bounded by work, not by time)
     #[arg(long, default_value_t = 3000)]
     pub iterations: u32,
+    /// Independent starts (seeds seed, seed+1, …), run on all cores; the best route is kept
+    #[arg(long, default_value_t = 4)]
+    pub starts: u32,
 }
 
 #[derive(Debug, Args)]

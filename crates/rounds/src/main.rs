@@ -172,7 +172,7 @@ fn playbook_check(file: &Path) -> Result<()> {
 /// Solves a published instance; the clock is read only to report the solve time.
 #[allow(clippy::disallowed_methods)]
 fn route_solve(a: &RouteSolveArgs) -> Result<()> {
-    use rounds_route::{SolveOptions, check, instances, solve};
+    use rounds_route::{SolveOptions, check, instances, solve_best_of};
     let text = std::fs::read_to_string(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
     let problem = match a.format {
@@ -185,7 +185,8 @@ fn route_solve(a: &RouteSolveArgs) -> Result<()> {
         max_iterations: a.iterations,
     };
     let started = std::time::Instant::now();
-    let solution = solve(&problem, &options).map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
+    let solution = solve_best_of(&problem, &options, a.starts)
+        .map_err(|e| anyhow!("{}: {e}", a.file.display()))?;
     let seconds = started.elapsed().as_secs_f64();
     let order = solution.order();
     // Every answer is re-verified from scratch before it is printed.
@@ -209,6 +210,7 @@ fn route_solve(a: &RouteSolveArgs) -> Result<()> {
         "solve_seconds": seconds,
         "seed": a.seed,
         "iterations": a.iterations,
+        "starts": a.starts,
     }))
 }
 
