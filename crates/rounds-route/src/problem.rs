@@ -136,6 +136,14 @@ pub enum ProblemError {
         /// What was wrong.
         detail: String,
     },
+    /// Even the best route found misses the end time (for example, the drive from the
+    /// start to the end alone is longer than the day).
+    NoFeasibleRoute {
+        /// When the best route reaches the end.
+        end_time: i64,
+        /// The latest arrival allowed.
+        latest: i64,
+    },
 }
 
 impl fmt::Display for ProblemError {
@@ -157,6 +165,10 @@ impl fmt::Display for ProblemError {
             ),
             Self::Candidate { index, detail } => write!(f, "candidate #{index}: {detail}"),
             Self::Time { detail } => write!(f, "{detail}"),
+            Self::NoFeasibleRoute { end_time, latest } => write!(
+                f,
+                "no route reaches the end in time: the best one arrives at {end_time}, after the latest {latest}"
+            ),
         }
     }
 }

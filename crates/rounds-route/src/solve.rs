@@ -192,7 +192,20 @@ pub fn solve_best_of(
     })
 }
 
-/// Solves the day. Errors only if the problem itself is malformed; must-visits that
+/// A route that misses the end time is never handed out as an answer: the search only
+/// keeps feasible routes, so this happens only when none exists at all.
+fn feasible(problem: &Problem, solution: Solution) -> Result<Solution, ProblemError> {
+    if solution.end_time > problem.end.time {
+        return Err(ProblemError::NoFeasibleRoute {
+            end_time: solution.end_time,
+            latest: problem.end.time,
+        });
+    }
+    Ok(solution)
+}
+
+/// Solves the day. Errors only if the problem itself is malformed or no route at all
+/// reaches the end in time; must-visits that
 /// cannot fit are reported in [`Solution::left_out`] as
 /// [`LeftOutReason::MandatoryInfeasible`].
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, ProblemError> {
@@ -201,7 +214,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, Prob
     let mut rng = Rng::new(options.seed);
     let mut best = construct(&model, &mut rng);
     if model.active.is_empty() {
-        return Ok(model.solution(&best));
+        return feasible(problem, model.solution(&best));
     }
     // A quarter of the iterations find a good incumbent; its prize prunes the exact
     // search, which settles tight-window days. Otherwise the rest of the iterations
@@ -220,7 +233,7 @@ pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, Prob
             polish(&model, &mut best);
         }
     }
-    Ok(model.solution(&best))
+    feasible(problem, model.solution(&best))
 }
 
 /// "Cannot happen" start time, far below any valid time but safe to subtract from.

@@ -77,3 +77,34 @@ fn best_of_several_seeds_is_deterministic_and_no_worse_than_one() {
     assert!((first.prize, -first.distance) >= (single.prize, -single.distance));
     check(&problem, &first.order()).unwrap();
 }
+
+/// Found by fuzzing: when even the drive from the start to the end misses the end time,
+/// the solver says so instead of returning a route the checker rejects.
+#[test]
+fn a_day_too_short_for_any_route_is_an_error_not_a_late_route() {
+    use rounds_route::{Candidate, Endpoint, Problem, ProblemError, TravelMatrix};
+    let problem = Problem {
+        start: Endpoint {
+            location: 0,
+            time: 0,
+        },
+        end: Endpoint {
+            location: 1,
+            time: 5,
+        },
+        candidates: vec![Candidate::optional_minutes(7, 0, 3, vec![(0, 100)])],
+        matrix: TravelMatrix::from_rows(&[vec![0, 10], vec![10, 0]]).unwrap(),
+    };
+    assert!(check(&problem, &[]).is_err());
+    let err = solve(&problem, &SolveOptions::default()).unwrap_err();
+    assert!(
+        matches!(err, ProblemError::NoFeasibleRoute { latest: 5, .. }),
+        "{err}"
+    );
+    let file = include_str!("../fuzz/regressions/tsptw-late-empty-route.tsptw");
+    let problem = instances::lkh_tsptw(file).unwrap();
+    assert!(matches!(
+        solve(&problem, &SolveOptions::default()),
+        Err(ProblemError::NoFeasibleRoute { .. })
+    ));
+}
