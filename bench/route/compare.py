@@ -35,7 +35,7 @@ How the external solvers are modelled (also printed under the table):
   "required" cannot be expressed either: all jobs get the same priority, VROOM
   maximises the number assigned, and a route that leaves a node out is reported as
   not valid. No time limit: exploration level 5, 2 threads.
-* Rounds: ``rounds route solve`` with its defaults (3000 iterations, seed 1); time is
+* Rounds: ``rounds route solve`` with its defaults (3000 iterations per start, 4 starts from seed 1 on the 2 cores, best kept); time is
   the solver's own ``solve_seconds`` (parsing and process start excluded).
 """
 
