@@ -38,13 +38,14 @@ pub enum StoreError {
     },
 
     /// A stored record body no longer parses as the model type: the database was edited
-    /// by hand or written by an incompatible version.
+    /// by hand or written by an incompatible version. `id` is the row's id (for
+    /// `referral_counts`, its contact).
     #[error("stored {table} row {id} is corrupt")]
     Corrupt {
         table: &'static str,
         id: i64,
         #[source]
-        source: serde_json::Error,
+        source: BodyError,
     },
 
     /// A record could not be turned into JSON (e.g. a coordinate that is not a number).
@@ -68,6 +69,19 @@ pub enum StoreError {
         contact: i64,
         belongs_to: i64,
         claimed: i64,
+    },
+}
+
+/// Why a stored body did not parse: as JSON, or in the text form of touches and referral
+/// counts, where the field at fault is named.
+#[derive(Debug, thiserror::Error)]
+pub enum BodyError {
+    #[error(transparent)]
+    Json(serde_json::Error),
+    #[error("field `{field}`: {problem}")]
+    Field {
+        field: &'static str,
+        problem: String,
     },
 }
 

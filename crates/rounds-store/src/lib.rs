@@ -12,6 +12,7 @@
 //! Architecture invariant: every row belongs to an organisation and every method takes
 //! the [`OrgId`] it works on; nothing here reads or writes across organisations.
 
+mod body;
 mod error;
 mod sql;
 mod tables;
@@ -24,7 +25,7 @@ use rounds_core::model::{
     Territory, Topic, TopicId, Touch, User, UserId,
 };
 
-pub use error::StoreError;
+pub use error::{BodyError, StoreError};
 pub use sql::{Backend, SqlStore};
 
 /// How [`Store::write_org`] treats what is already stored for the organisation.

@@ -21,19 +21,20 @@ use std::collections::HashMap;
 use std::fmt;
 use std::future::poll_fn;
 use std::str::FromStr;
-use std::sync::Arc;
 
+use jiff::Timestamp;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
-    ReferralCount, Role, Territory, Topic, TopicId, Touch, User, UserId,
+    ReferralCount, Role, Territory, Topic, TopicId, Touch, TouchId, User, UserId,
 };
-use serde::de::DeserializeOwned;
-use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions};
+use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
 
+use crate::body::Body;
+use crate::error::BodyError;
 use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
 use crate::{IdKind, RowCounts, Store, StoreError, WriteMode};
 
@@ -331,7 +332,7 @@ async fn require(
 
 /// Streams the rows of `query` (each `id, body`) into `sink` as they arrive, so a scan of
 /// millions of rows never holds more than one row's raw text at a time.
-async fn scan<T: DeserializeOwned>(
+async fn scan<T: Body>(
     conn: &mut AnyConnection,
     query: Query<'_, Any, AnyArguments>,
     table: &'static str,
@@ -347,7 +348,7 @@ async fn scan<T: DeserializeOwned>(
     Ok(())
 }
 
-async fn fetch_all<T: DeserializeOwned>(
+async fn fetch_all<T: Body>(
     conn: &mut AnyConnection,
     query: Query<'_, Any, AnyArguments>,
     table: &'static str,
@@ -357,7 +358,7 @@ async fn fetch_all<T: DeserializeOwned>(
     Ok(out)
 }
 
-async fn fetch_one<T: DeserializeOwned>(
+async fn fetch_one<T: Body>(
     conn: &mut AnyConnection,
     query: Query<'_, Any, AnyArguments>,
     table: &'static str,
@@ -372,104 +373,349 @@ async fn fetch_one<T: DeserializeOwned>(
     }
 }
 
-/// Separator of the records packed into one text value; JSON written by serde_json never
-/// contains a raw newline. A `char`, so that splitting on it is a memchr, not a substring
-/// search.
+/// Separator of the bodies packed into one text value; no body holds a raw newline (JSON
+/// escapes it, and so does the text form of `body`). A `char`, so that splitting on it
+/// is a memchr, not a substring search.
 const PACK_SEPARATOR: char = '\n';
 
-/// Records per round trip in [`scan_packed`].
-const PAGE_ROWS: usize = 2_000;
-
-/// Reads every row of an organisation's `id`-keyed table, in id order, a page per query
-/// with the page's `id body` lines packed by `string_agg` into one text value.
+/// Every account of an organisation with everything stored under it, one row per
+/// account: the account's body, then its contacts, touches and referral counts each
+/// packed by `string_agg` into one value, then its lost and no-fit records.
 ///
-/// Why packed: sqlx's SQLite driver hands each row from its worker thread to the caller
-/// through a channel of 50 rows, and at millions of rows those hand-offs (thread wake-ups
-/// and copies) cost more than SQLite's own work; one value per page makes them
-/// negligible. Paging by key (`id > last`) keeps each query a short index range scan on
-/// both databases and bounds memory.
-async fn scan_packed<T: DeserializeOwned>(
-    conn: &mut AnyConnection,
-    table: &'static str,
-    org: OrgId,
-    mut sink: impl FnMut(T),
-) -> Result<(), StoreError> {
-    let sql: Arc<str> = format!(
-        "SELECT MAX(id), string_agg(CAST(id AS TEXT) || ' ' || body, $3) FROM \
-         (SELECT id, body FROM {table} WHERE org_id = $1 AND id > $2 ORDER BY id LIMIT {PAGE_ROWS}) page"
-    )
-    .into();
-    let mut after = i64::MIN;
-    loop {
-        let row = sqlx::query(AssertSqlSafe(sql.clone()))
-            .bind(org.0)
-            .bind(after)
-            .bind(String::from(PACK_SEPARATOR))
-            .fetch_one(&mut *conn)
-            .await
-            .map_err(StoreError::db(format!("reading {table}")))?;
-        let (last, packed): (Option<i64>, Option<&str>) = row
-            .try_get(0)
-            .and_then(|last| Ok((last, row.try_get(1)?)))
-            .map_err(StoreError::db(format!("reading {table}")))?;
-        let (Some(last), Some(packed)) = (last, packed) else {
-            return Ok(());
-        };
-        unpack(table, packed, &mut sink)?;
-        after = last;
+/// Why this shape: sqlx's SQLite driver hands each row from its worker thread to the
+/// caller through a channel of 50 rows, and per-row hand-offs (thread wake-ups, copies)
+/// cost more than SQLite's own work, so child rows are packed. One row per account keeps
+/// every value small, bounds memory however large the organisation, and makes the whole
+/// read one pipeline: the caller parses an account's rows while SQLite's worker reads
+/// the next accounts. The correlated subqueries walk the child tables' account indexes
+/// (on SQLite, the touches' clustered key) with no sort, on either database. Bodies are
+/// packed without their ids: prefixing each cost a third of SQLite's time; see
+/// [`corrupt`] for how a bad body is traced back to its row. The `CROSS JOIN` keeps
+/// SQLite's join order as written (see `territory`).
+const ACCOUNT_ROWS: &str = "SELECT a.body, \
+    (SELECT string_agg(x.body, $2) FROM contacts x \
+     WHERE x.org_id = a.org_id AND x.account_id = a.id), \
+    (SELECT string_agg(x.body, $2) FROM touches x \
+     WHERE x.org_id = a.org_id AND x.account_id = a.id), \
+    (SELECT string_agg(x.body, $2) FROM contacts c CROSS JOIN referral_counts x \
+     WHERE c.org_id = a.org_id AND c.account_id = a.id \
+     AND x.org_id = c.org_id AND x.contact_id = c.id), \
+    (SELECT x.body FROM lost_accounts x WHERE x.org_id = a.org_id AND x.account_id = a.id), \
+    (SELECT x.body FROM no_fits x WHERE x.org_id = a.org_id AND x.account_id = a.id) \
+    FROM accounts a WHERE a.org_id = $1";
+
+/// Which accounts [`scan_accounts`] reads.
+#[derive(Debug, Clone, Copy)]
+enum Accounts {
+    OfRep(UserId),
+    All,
+}
+
+/// Where [`scan_accounts`] puts what it reads: one territory for everything (a rep's
+/// territory, or an export), or one per rep, created as reps turn up.
+#[derive(Debug)]
+struct Gather {
+    slots: Vec<(UserId, Territory)>,
+    /// `None` when everything goes into the one slot.
+    slot_of_rep: Option<HashMap<UserId, usize>>,
+}
+
+impl Gather {
+    fn one(territory: Territory) -> Self {
+        Gather {
+            slots: vec![(UserId(0), territory)],
+            slot_of_rep: None,
+        }
+    }
+
+    fn by_rep(reps: impl IntoIterator<Item = UserId>) -> Self {
+        let slots: Vec<(UserId, Territory)> = reps
+            .into_iter()
+            .map(|rep| (rep, Territory::default()))
+            .collect();
+        let slot_of_rep = slots
+            .iter()
+            .enumerate()
+            .map(|(i, (rep, _))| (*rep, i))
+            .collect();
+        Gather {
+            slots,
+            slot_of_rep: Some(slot_of_rep),
+        }
+    }
+
+    /// The slot of `rep`'s territory.
+    fn slot(&mut self, rep: UserId) -> usize {
+        let Gather { slots, slot_of_rep } = self;
+        match slot_of_rep {
+            None => 0,
+            Some(slot_of_rep) => *slot_of_rep.entry(rep).or_insert_with(|| {
+                slots.push((rep, Territory::default()));
+                slots.len() - 1
+            }),
+        }
+    }
+
+    fn into_one(self) -> Territory {
+        self.slots
+            .into_iter()
+            .next()
+            .map(|(_, t)| t)
+            .unwrap_or_default()
     }
 }
 
-/// Reads the rows of an account-keyed child table (`contacts`, `touches`) for each of a
-/// rep's accounts, packed into one value per account as in [`scan_packed`]. The
-/// correlated subquery walks the child's (org_id, account_id) index once per account,
-/// with no sort, on either database.
-async fn scan_by_account<T: DeserializeOwned>(
+/// A body that did not parse: (table, the table's id column, body, why).
+type Failure = (&'static str, &'static str, String, BodyError);
+
+/// What can stop [`scan_accounts`] part-way.
+#[derive(Debug)]
+enum Fault {
+    Database(sqlx::Error),
+    Body(Failure),
+}
+
+impl From<sqlx::Error> for Fault {
+    fn from(e: sqlx::Error) -> Self {
+        Fault::Database(e)
+    }
+}
+
+impl From<Failure> for Fault {
+    fn from(failure: Failure) -> Self {
+        Fault::Body(failure)
+    }
+}
+
+/// Reads [`ACCOUNT_ROWS`] for `accounts` into `gather`, each account's records into the
+/// territory of the account's rep. Touches come back sorted by `touch_key`; the other
+/// records unsorted.
+async fn scan_accounts<K: Ord>(
     conn: &mut AnyConnection,
-    table: &'static str,
     org: OrgId,
-    rep: UserId,
-    mut sink: impl FnMut(T),
+    accounts: Accounts,
+    gather: &mut Gather,
+    touch_key: impl Fn(&Touch) -> K + Copy + Send + 'static,
 ) -> Result<(), StoreError> {
-    let sql = format!(
-        "SELECT a.id, (SELECT string_agg(CAST(c.id AS TEXT) || ' ' || c.body, $3) FROM {table} c \
-         WHERE c.org_id = a.org_id AND c.account_id = a.id) \
-         FROM accounts a WHERE a.org_id = $1 AND a.rep_id = $2"
-    );
-    let mut rows = sqlx::query(AssertSqlSafe(sql))
-        .bind(org.0)
-        .bind(rep.0)
-        .bind(String::from(PACK_SEPARATOR))
-        .fetch(conn);
-    while let Some(row) = poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
-        let row = row.map_err(StoreError::db(format!("reading {table}")))?;
-        let packed: Option<&str> = row
-            .try_get(1)
-            .map_err(StoreError::db(format!("reading {table}")))?;
-        // NULL for an account without rows.
-        if let Some(packed) = packed {
-            unpack(table, packed, &mut sink)?;
+    let query = match accounts {
+        Accounts::OfRep(rep) => {
+            sqlx::query(AssertSqlSafe(format!("{ACCOUNT_ROWS} AND a.rep_id = $3")))
+                .bind(org.0)
+                .bind(String::from(PACK_SEPARATOR))
+                .bind(rep.0)
+        }
+        Accounts::All => sqlx::query(ACCOUNT_ROWS)
+            .bind(org.0)
+            .bind(String::from(PACK_SEPARATOR)),
+    };
+    let result = async {
+        let mut touches = TouchParser::start(touch_key);
+        let mut rows = query.fetch(&mut *conn);
+        while let Some(row) = poll_fn(|cx| rows.as_mut().poll_next(cx)).await {
+            let row = row?;
+            let slot = gather_account(&row, gather)?;
+            touches.parse(slot, row)?;
+        }
+        for (slot, touches) in touches.finish()?.into_iter().enumerate() {
+            gather.slots[slot].1.touches = touches;
+        }
+        Ok(())
+    }
+    .await;
+    match result {
+        Ok(()) => Ok(()),
+        Err(Fault::Database(e)) => Err(StoreError::db("reading accounts")(e)),
+        Err(Fault::Body((table, id_column, body, source))) => {
+            Err(corrupt(conn, org, (table, id_column), &body, source).await)
+        }
+    }
+}
+
+/// Parses one row of [`ACCOUNT_ROWS`], all but its touches, into the territory of the
+/// account's rep, and returns that territory's slot.
+fn gather_account(row: &AnyRow, gather: &mut Gather) -> Result<usize, Fault> {
+    let account: Option<&str> = row.try_get(0)?;
+    let contacts = row.try_get(1)?;
+    let referrals = row.try_get(3)?;
+    let lost = row.try_get(4)?;
+    let no_fit = row.try_get(5)?;
+    // Never NULL: `body` is NOT NULL.
+    let account: Account = parse(account.unwrap_or_default())?;
+    let slot = gather.slot(account.rep);
+    let t = &mut gather.slots[slot].1;
+    t.accounts.push(account);
+    unpack_into(contacts, &mut t.contacts)?;
+    unpack_into(referrals, &mut t.referrals)?;
+    unpack_into(lost, &mut t.lost)?;
+    unpack_into(no_fit, &mut t.no_fits)?;
+    Ok(slot)
+}
+
+/// Column of [`ACCOUNT_ROWS`] that holds the touches.
+const TOUCHES: usize = 2;
+
+/// Rows waiting for the touch parser: enough to keep it busy, few enough to bound memory.
+const TOUCH_QUEUE: usize = 32;
+
+/// Parses and sorts the touches of the rows it is given, by territory slot, on a thread
+/// of its own. Touches are most of a territory and most of the work of reading one; on
+/// their own thread that work overlaps with parsing everything else and with SQLite's
+/// worker thread. The thread needs nothing from the async runtime (it only receives rows
+/// through a bounded channel), so waiting on it cannot deadlock any runtime; the waits
+/// are a full queue, which only paces this task to the parser, and the final join. If no
+/// thread can be started, the touches are parsed inline.
+enum TouchParser<F> {
+    Thread {
+        rows: std::sync::mpsc::SyncSender<(usize, AnyRow)>,
+        done: std::thread::JoinHandle<Result<Vec<Vec<Touch>>, Fault>>,
+    },
+    Inline {
+        runs: Runs,
+        key: F,
+    },
+}
+
+/// Each slot's touches as they were read: one run per account, in the database's order.
+type Runs = Vec<Vec<Vec<Touch>>>;
+
+impl<F, K> TouchParser<F>
+where
+    F: Fn(&Touch) -> K + Copy + Send + 'static,
+    K: Ord,
+{
+    fn start(key: F) -> Self {
+        let (rows, queue) = std::sync::mpsc::sync_channel::<(usize, AnyRow)>(TOUCH_QUEUE);
+        let parse = move || {
+            let mut runs = Runs::new();
+            for (slot, row) in queue {
+                parse_touches(&mut runs, slot, &row)?;
+            }
+            Ok(merge_slots(runs, key))
+        };
+        match std::thread::Builder::new()
+            .name("rounds-touches".into())
+            .spawn(parse)
+        {
+            Ok(done) => TouchParser::Thread { rows, done },
+            Err(_) => TouchParser::Inline {
+                runs: Runs::new(),
+                key,
+            },
+        }
+    }
+
+    fn parse(&mut self, slot: usize, row: AnyRow) -> Result<(), Fault> {
+        match self {
+            TouchParser::Thread { rows, .. } => {
+                // A send fails only once the parser has stopped, on an error that
+                // `finish` reports.
+                let _ = rows.send((slot, row));
+                Ok(())
+            }
+            TouchParser::Inline { runs, .. } => parse_touches(runs, slot, &row),
+        }
+    }
+
+    /// Every slot's touches, sorted; slots without touches may be missing at the end.
+    fn finish(self) -> Result<Vec<Vec<Touch>>, Fault> {
+        match self {
+            TouchParser::Thread { rows, done } => {
+                drop(rows);
+                done.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            }
+            TouchParser::Inline { runs, key } => Ok(merge_slots(runs, key)),
+        }
+    }
+}
+
+fn parse_touches(runs: &mut Runs, slot: usize, row: &AnyRow) -> Result<(), Fault> {
+    let Some(packed) = row.try_get::<Option<&str>, _>(TOUCHES)? else {
+        return Ok(());
+    };
+    if runs.len() <= slot {
+        runs.resize_with(slot + 1, Vec::new);
+    }
+    // Sized exactly, so that no run is ever moved to grow.
+    let count = packed
+        .as_bytes()
+        .iter()
+        .filter(|&&b| b == PACK_SEPARATOR as u8)
+        .count()
+        + 1;
+    let mut run = Vec::with_capacity(count);
+    unpack_into(Some(packed), &mut run)?;
+    runs[slot].push(run);
+    Ok(())
+}
+
+fn merge_slots<K: Ord>(runs: Runs, key: impl Fn(&Touch) -> K + Copy) -> Vec<Vec<Touch>> {
+    runs.into_iter()
+        .map(|mut runs| {
+            for run in &mut runs {
+                sort_by(run, key);
+            }
+            merge_runs(runs, key)
+        })
+        .collect()
+}
+
+/// Merges runs, each sorted by `key`, into one sorted list that is allocated once and
+/// receives each record once. Only small (key, run) pairs are sorted: since each run is
+/// in order, the pairs' run numbers say which run's next record comes next. Sorting the
+/// concatenated records instead (by cached key) moved every 200-byte touch about three
+/// times and cost twice as much.
+fn merge_runs<T, K: Ord>(runs: Vec<Vec<T>>, key: impl Fn(&T) -> K) -> Vec<T> {
+    let total = runs.iter().map(Vec::len).sum();
+    let mut order: Vec<(K, usize)> = Vec::with_capacity(total);
+    for (i, run) in runs.iter().enumerate() {
+        order.extend(run.iter().map(|t| (key(t), i)));
+    }
+    order.sort_unstable();
+    let mut runs: Vec<std::vec::IntoIter<T>> = runs.into_iter().map(Vec::into_iter).collect();
+    let mut merged = Vec::with_capacity(total);
+    merged.extend(order.iter().filter_map(|&(_, run)| runs[run].next()));
+    merged
+}
+
+/// Parses packed bodies (NULL for none) onto `out`.
+fn unpack_into<T: Stored>(packed: Option<&str>, out: &mut Vec<T>) -> Result<(), Failure> {
+    if let Some(packed) = packed {
+        for body in packed.split(PACK_SEPARATOR) {
+            out.push(parse(body)?);
         }
     }
     Ok(())
 }
 
-/// Parses packed `id body` lines.
-fn unpack<T: DeserializeOwned>(
-    table: &'static str,
-    packed: &str,
-    sink: &mut impl FnMut(T),
-) -> Result<(), StoreError> {
-    for line in packed.split(PACK_SEPARATOR) {
-        let (id, body) = line.split_once(' ').unwrap_or(("0", line));
-        let record = serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
-            table,
-            id: id.parse().unwrap_or_default(),
-            source,
-        })?;
-        sink(record);
-    }
-    Ok(())
+fn parse<T: Stored>(body: &str) -> Result<T, Failure> {
+    T::from_body(body).map_err(|e| {
+        let table = &T::TABLE;
+        (table.name, table.id_column(), body.to_string(), e)
+    })
+}
+
+/// The error for a packed body that did not parse. Packed values hold bodies alone, so
+/// the row is found again by its body: a second query, but only on this path; id 0 if
+/// even that fails.
+async fn corrupt(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    (table, id_column): (&'static str, &'static str),
+    body: &str,
+    source: BodyError,
+) -> StoreError {
+    let sql = format!("SELECT {id_column} FROM {table} WHERE org_id = $1 AND body = $2");
+    let id = sqlx::query(AssertSqlSafe(sql))
+        .bind(org.0)
+        .bind(body)
+        .fetch_optional(conn)
+        .await
+        .ok()
+        .flatten()
+        .and_then(|row| row.try_get(0).ok())
+        .unwrap_or_default();
+    StoreError::Corrupt { table, id, source }
 }
 
 /// Sorts by key unless already sorted, which the `ORDER BY` of most queries makes the
@@ -481,11 +727,16 @@ fn sort_by<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
     }
 }
 
+/// The order of a territory's touches.
+fn time_order(t: &Touch) -> (Timestamp, TouchId) {
+    (t.at, t.id)
+}
+
 fn sort_territory(t: &mut Territory) {
     sort_by(&mut t.accounts, |a| a.id);
     sort_by(&mut t.contacts, |c| c.id);
     sort_by(&mut t.topics, |t| t.id);
-    sort_by(&mut t.touches, |t| (t.at, t.id));
+    sort_by(&mut t.touches, time_order);
     sort_by(&mut t.referrals, |r| (r.contact, r.day));
     sort_by(&mut t.lost, |l| l.account);
     sort_by(&mut t.no_fits, |n| n.account);
@@ -540,7 +791,7 @@ impl Store for SqlStore {
         )?;
 
         let org = &data.organisation;
-        let body = serde_json::to_string(org).map_err(|source| StoreError::Encode {
+        let body = org.to_body().map_err(|source| StoreError::Encode {
             what: "organisation",
             id: org.id.to_string(),
             source,
@@ -606,48 +857,39 @@ impl Store for SqlStore {
                 fetch_all(&mut tx, sqlx::query($sql).bind(org.0), $table).await?
             };
         }
-        macro_rules! packed {
-            ($table:literal) => {{
-                let mut out = Vec::new();
-                scan_packed(&mut tx, $table, org, |r| out.push(r)).await?;
-                out
-            }};
-        }
-        let mut data = OrgData {
-            organisation,
-            users: all!(
-                "SELECT id, body FROM users WHERE org_id = $1 ORDER BY id",
-                "users"
-            ),
-            accounts: packed!("accounts"),
-            contacts: packed!("contacts"),
-            topics: all!(
-                "SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id",
-                "topics"
-            ),
-            touches: packed!("touches"),
-            referrals: all!(
-                "SELECT contact_id, body FROM referral_counts WHERE org_id = $1 ORDER BY contact_id, day",
-                "referral_counts"
-            ),
-            lost: all!(
-                "SELECT account_id, body FROM lost_accounts WHERE org_id = $1 ORDER BY account_id",
-                "lost_accounts"
-            ),
-            no_fits: all!(
-                "SELECT account_id, body FROM no_fits WHERE org_id = $1 ORDER BY account_id",
-                "no_fits"
-            ),
-        };
+        let users = all!(
+            "SELECT id, body FROM users WHERE org_id = $1 ORDER BY id",
+            "users"
+        );
+        let topics = all!(
+            "SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id",
+            "topics"
+        );
+        let mut gather = Gather::one(Territory::default());
+        scan_accounts(&mut tx, org, Accounts::All, &mut gather, |t| t.id).await?;
         tx.commit()
             .await
             .map_err(StoreError::db("ending the export's read transaction"))?;
-        // Pages come in id order but `string_agg` need not keep it within a page; and
-        // `day` sorts as text in SQL. Both sorts are a linear check when already in order.
+        let t = gather.into_one();
+        let mut data = OrgData {
+            organisation,
+            users,
+            accounts: t.accounts,
+            contacts: t.contacts,
+            topics,
+            touches: t.touches,
+            referrals: t.referrals,
+            lost: t.lost,
+            no_fits: t.no_fits,
+        };
+        // Records come account by account; each sort is a linear check when they happen
+        // to be in order already.
         sort_by(&mut data.accounts, |a| a.id);
         sort_by(&mut data.contacts, |c| c.id);
         sort_by(&mut data.touches, |t| t.id);
         sort_by(&mut data.referrals, |r| (r.contact, r.day));
+        sort_by(&mut data.lost, |l| l.account);
+        sort_by(&mut data.no_fits, |n| n.account);
         Ok(data)
     }
 
@@ -713,78 +955,27 @@ impl Store for SqlStore {
 
     async fn territory(&self, org: OrgId, rep: UserId) -> Result<Territory, StoreError> {
         let mut tx = self.read_tx().await?;
-        // Each query reaches the rep's rows through accounts (org_id, rep_id) and the
-        // child tables' (org_id, account_id) indexes: no id lists are sent back.
-        // `CROSS JOIN` makes SQLite keep `accounts` as the outer loop; without
-        // statistics its planner may otherwise scan every row of the organisation
-        // (seconds instead of milliseconds at 1M touches). PostgreSQL treats it as a
-        // plain inner join and plans as usual. The join conditions sit in WHERE because
-        // PostgreSQL allows no ON after CROSS JOIN.
-        macro_rules! rep_rows {
-            ($sql:literal, $table:literal) => {
-                fetch_all(&mut tx, sqlx::query($sql).bind(org.0).bind(rep.0), $table).await?
-            };
-        }
-        macro_rules! by_account {
-            ($table:literal) => {{
-                let mut out = Vec::new();
-                scan_by_account(&mut tx, $table, org, rep, |r| out.push(r)).await?;
-                out
-            }};
-        }
-        let mut territory = Territory {
-            accounts: rep_rows!(
-                "SELECT id, body FROM accounts WHERE org_id = $1 AND rep_id = $2 ORDER BY id",
-                "accounts"
-            ),
-            contacts: by_account!("contacts"),
-            topics: fetch_all(
-                &mut tx,
-                sqlx::query("SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id")
-                    .bind(org.0),
-                "topics",
-            )
-            .await?,
-            // Sorted in Rust: a SQL sort would copy every body through a temporary b-tree.
-            touches: by_account!("touches"),
-            referrals: rep_rows!(
-                "SELECT r.contact_id, r.body FROM accounts a \
-                 CROSS JOIN contacts c \
-                 CROSS JOIN referral_counts r \
-                 WHERE a.org_id = $1 AND a.rep_id = $2 \
-                 AND c.org_id = a.org_id AND c.account_id = a.id \
-                 AND r.org_id = c.org_id AND r.contact_id = c.id",
-                "referral_counts"
-            ),
-            lost: rep_rows!(
-                "SELECT l.account_id, l.body FROM accounts a \
-                 CROSS JOIN lost_accounts l \
-                 WHERE a.org_id = $1 AND a.rep_id = $2 \
-                 AND l.org_id = a.org_id AND l.account_id = a.id ORDER BY l.account_id",
-                "lost_accounts"
-            ),
-            no_fits: rep_rows!(
-                "SELECT n.account_id, n.body FROM accounts a \
-                 CROSS JOIN no_fits n \
-                 WHERE a.org_id = $1 AND a.rep_id = $2 \
-                 AND n.org_id = a.org_id AND n.account_id = a.id ORDER BY n.account_id",
-                "no_fits"
-            ),
-        };
+        let topics = fetch_all(
+            &mut tx,
+            sqlx::query("SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id").bind(org.0),
+            "topics",
+        )
+        .await?;
+        let mut gather = Gather::one(Territory {
+            topics,
+            ..Territory::default()
+        });
+        scan_accounts(&mut tx, org, Accounts::OfRep(rep), &mut gather, time_order).await?;
         tx.commit()
             .await
             .map_err(StoreError::db("ending the territory's read transaction"))?;
+        let mut territory = gather.into_one();
         sort_territory(&mut territory);
         Ok(territory)
     }
 
     async fn all_territories(&self, org: OrgId) -> Result<Vec<(UserId, Territory)>, StoreError> {
         let mut tx = self.read_tx().await?;
-        macro_rules! scan_all {
-            ($sql:literal, $table:literal, $sink:expr) => {
-                scan(&mut tx, sqlx::query($sql).bind(org.0), $table, $sink).await?
-            };
-        }
         let users: Vec<User> = fetch_all(
             &mut tx,
             sqlx::query("SELECT id, body FROM users WHERE org_id = $1 ORDER BY id").bind(org.0),
@@ -797,71 +988,14 @@ impl Store for SqlStore {
             "topics",
         )
         .await?;
-
-        // Territories by slot; records are routed to a slot through these maps.
-        let mut slots: Vec<(UserId, Territory)> = Vec::new();
-        let mut slot_of_user: HashMap<UserId, usize> = HashMap::new();
-        for u in users.iter().filter(|u| u.role == Role::Rep) {
-            slot_of_user.insert(u.id, slots.len());
-            slots.push((u.id, Territory::default()));
-        }
-        let mut slot_of_account: HashMap<AccountId, usize> = HashMap::new();
-        scan_packed(&mut tx, "accounts", org, |a: Account| {
-            let slot = *slot_of_user.entry(a.rep).or_insert_with(|| {
-                slots.push((a.rep, Territory::default()));
-                slots.len() - 1
-            });
-            slot_of_account.insert(a.id, slot);
-            slots[slot].1.accounts.push(a);
-        })
-        .await?;
-        // Foreign keys guarantee every child's account exists; a miss would mean a
-        // concurrent write outside this snapshot, which the transaction rules out.
-        let mut slot_of_contact: HashMap<ContactId, usize> = HashMap::new();
-        scan_packed(&mut tx, "contacts", org, |c: Contact| {
-            if let Some(&slot) = slot_of_account.get(&c.account) {
-                slot_of_contact.insert(c.id, slot);
-                slots[slot].1.contacts.push(c);
-            }
-        })
-        .await?;
-        scan_packed(&mut tx, "touches", org, |t: Touch| {
-            if let Some(&slot) = slot_of_account.get(&t.account) {
-                slots[slot].1.touches.push(t);
-            }
-        })
-        .await?;
-        scan_all!(
-            "SELECT contact_id, body FROM referral_counts WHERE org_id = $1",
-            "referral_counts",
-            |r: ReferralCount| {
-                if let Some(&slot) = slot_of_contact.get(&r.contact) {
-                    slots[slot].1.referrals.push(r);
-                }
-            }
-        );
-        scan_all!(
-            "SELECT account_id, body FROM lost_accounts WHERE org_id = $1",
-            "lost_accounts",
-            |l: LostAccount| {
-                if let Some(&slot) = slot_of_account.get(&l.account) {
-                    slots[slot].1.lost.push(l);
-                }
-            }
-        );
-        scan_all!(
-            "SELECT account_id, body FROM no_fits WHERE org_id = $1",
-            "no_fits",
-            |n: NoFit| {
-                if let Some(&slot) = slot_of_account.get(&n.account) {
-                    slots[slot].1.no_fits.push(n);
-                }
-            }
-        );
+        // Every rep has a territory, if an empty one; anyone else holding accounts gets
+        // one as their first account turns up.
+        let mut gather = Gather::by_rep(users.iter().filter(|u| u.role == Role::Rep).map(|u| u.id));
+        scan_accounts(&mut tx, org, Accounts::All, &mut gather, time_order).await?;
         tx.commit()
             .await
             .map_err(StoreError::db("ending the territories' read transaction"))?;
-
+        let mut slots = gather.slots;
         for (_, territory) in &mut slots {
             territory.topics = topics.clone();
             sort_territory(territory);

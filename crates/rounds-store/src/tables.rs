@@ -1,18 +1,18 @@
 //! How each model record maps onto its table: the columns derived from it, its key,
 //! and the batched multi-row `INSERT` (or upsert) that writes many of them per statement.
-//! Reading goes the other way through [`decode`]: only `body` is read back.
+//! Reading goes the other way through [`decode`]: only `body` is read back, in the
+//! record's body format (`crate::body`).
 
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 
 use rounds_core::model::{Account, Contact, LostAccount, NoFit, ReferralCount, Topic, Touch, User};
-use serde::Serialize;
-use serde::de::DeserializeOwned;
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe, Encode, Row, Type};
 
 use crate::StoreError;
+use crate::body::Body;
 use crate::sql::Backend;
 
 /// At most this many bind parameters per statement: well under SQLite's 32766 and
@@ -31,6 +31,13 @@ pub(crate) struct Table {
     pub key: &'static [&'static str],
 }
 
+impl Table {
+    /// The column that names a row in messages: the key column after `org_id`.
+    pub fn id_column(&self) -> &'static str {
+        self.key[1]
+    }
+}
+
 /// What to do when a row's key is already stored.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum OnConflict {
@@ -42,7 +49,7 @@ pub(crate) enum OnConflict {
 }
 
 /// A model record that lives in a table of its own.
-pub(crate) trait Stored: Serialize + DeserializeOwned {
+pub(crate) trait Stored: Body {
     const TABLE: Table;
     /// The key columns and the other derived columns, in `TABLE.columns` order, all but
     /// the trailing `body`.
@@ -364,7 +371,7 @@ fn encode_next<'r, T: Stored>(
 }
 
 /// The bind values of one statement's rows: the organisation (once for PostgreSQL's
-/// shared `$1`, on every row for SQLite), the derived columns and the JSON body.
+/// shared `$1`, on every row for SQLite), the derived columns and the body.
 fn encode<T: Stored>(chunk: &[T], backend: Backend, org: i64) -> Result<AnyArguments, StoreError> {
     let table = &T::TABLE;
     let mut b = Binder::new(chunk.len() * (table.columns.len() + 1));
@@ -376,7 +383,7 @@ fn encode<T: Stored>(chunk: &[T], backend: Backend, org: i64) -> Result<AnyArgum
             b.add(org);
         }
         row.bind_columns(&mut b);
-        let body = serde_json::to_string(row).map_err(|source| StoreError::Encode {
+        let body = row.to_body().map_err(|source| StoreError::Encode {
             what: table.what,
             id: row.key(),
             source,
@@ -389,14 +396,11 @@ fn encode<T: Stored>(chunk: &[T], backend: Backend, org: i64) -> Result<AnyArgum
 
 /// Parses the record of a row whose first column is its id (for messages) and second
 /// its body.
-pub(crate) fn decode<T: DeserializeOwned>(
-    table: &'static str,
-    row: &AnyRow,
-) -> Result<T, StoreError> {
+pub(crate) fn decode<T: Body>(table: &'static str, row: &AnyRow) -> Result<T, StoreError> {
     let body: &str = row
         .try_get(1)
         .map_err(StoreError::db(format!("reading the body of a {table} row")))?;
-    serde_json::from_str(body).map_err(|source| StoreError::Corrupt {
+    T::from_body(body).map_err(|source| StoreError::Corrupt {
         table,
         id: row.try_get(0).unwrap_or_default(),
         source,
