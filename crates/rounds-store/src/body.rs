@@ -247,7 +247,10 @@ impl<'a, const N: usize> Reader<'a, N> {
     }
 
     fn field(&mut self, name: &'static str) -> Result<&'a str, BodyError> {
-        let field = self.fields.get(self.next).ok_or_else(|| bad(name, "missing"))?;
+        let field = self
+            .fields
+            .get(self.next)
+            .ok_or_else(|| bad(name, "missing"))?;
         self.next += 1;
         Ok(field)
     }
