@@ -38,8 +38,9 @@ pub enum StoreError {
     },
 
     /// A stored record body no longer parses as the model type: the database was edited
-    /// by hand or written by an incompatible version. `id` is the row's id (for
-    /// `referral_counts`, its contact).
+    /// by hand or written by an incompatible version. `id` is the row's id, or for a
+    /// table keyed by another record (referral counts, lost and no-fit records) that
+    /// record's; 0 if the row could not be found again.
     #[error("stored {table} row {id} is corrupt")]
     Corrupt {
         table: &'static str,

@@ -6,8 +6,9 @@
 //! runtime queries and `$1…$N` placeholders, every query in this crate is valid on both
 //! databases, so each is written once and the conformance suite
 //! (`tests/conformance.rs`) runs unchanged against both. Only the connection set-up, the
-//! `BEGIN` statements, the migration files and the placeholders of the generated bulk
-//! `INSERT`s (see `tables::insert_sql` for why) differ per dialect.
+//! `BEGIN` statements, the migration files (SQLite clusters touches by account) and the
+//! placeholders of the generated bulk `INSERT`s (see `tables::insert_sql` for why)
+//! differ per dialect. Record bodies are the same on both (see `body`).
 //!
 //! Architecture invariant: every row belongs to an organisation and every method takes
 //! the [`OrgId`] it works on; nothing here reads or writes across organisations.

@@ -3,6 +3,7 @@
 //! Reading goes the other way through [`decode`]: only `body` is read back, in the
 //! record's body format (`crate::body`).
 
+use std::borrow::Borrow;
 use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
@@ -295,13 +296,13 @@ pub(crate) fn rows_per_statement(table: &Table) -> usize {
     MAX_PARAMS / (table.columns.len() + 1)
 }
 
-/// Writes `rows` of one organisation in as few statements as the parameter limit
-/// allows. The caller owns the transaction.
-pub(crate) async fn insert_rows<T: Stored>(
+/// Writes `rows` (records, or references to them) of one organisation in as few
+/// statements as the parameter limit allows. The caller owns the transaction.
+pub(crate) async fn insert_rows<T: Stored, R: Borrow<T>>(
     conn: &mut AnyConnection,
     backend: Backend,
     org: i64,
-    rows: &[T],
+    rows: &[R],
     on_conflict: OnConflict,
 ) -> Result<(), StoreError> {
     if rows.is_empty() {
@@ -342,7 +343,7 @@ pub(crate) async fn insert_rows<T: Stored>(
             if is_duplicate && chunk.len() == 1 {
                 StoreError::Duplicate {
                     what: table.what,
-                    id: chunk[0].key(),
+                    id: chunk[0].borrow().key(),
                 }
             } else {
                 StoreError::Database {
@@ -360,11 +361,11 @@ pub(crate) async fn insert_rows<T: Stored>(
 }
 
 /// The next chunk and its bind values.
-fn encode_next<'r, T: Stored>(
-    chunks: &mut std::slice::Chunks<'r, T>,
+fn encode_next<'r, T: Stored, R: Borrow<T>>(
+    chunks: &mut std::slice::Chunks<'r, R>,
     backend: Backend,
     org: i64,
-) -> Option<(&'r [T], Result<AnyArguments, StoreError>)> {
+) -> Option<(&'r [R], Result<AnyArguments, StoreError>)> {
     chunks
         .next()
         .map(|chunk| (chunk, encode(chunk, backend, org)))
@@ -372,13 +373,18 @@ fn encode_next<'r, T: Stored>(
 
 /// The bind values of one statement's rows: the organisation (once for PostgreSQL's
 /// shared `$1`, on every row for SQLite), the derived columns and the body.
-fn encode<T: Stored>(chunk: &[T], backend: Backend, org: i64) -> Result<AnyArguments, StoreError> {
+fn encode<T: Stored, R: Borrow<T>>(
+    chunk: &[R],
+    backend: Backend,
+    org: i64,
+) -> Result<AnyArguments, StoreError> {
     let table = &T::TABLE;
     let mut b = Binder::new(chunk.len() * (table.columns.len() + 1));
     if backend == Backend::Postgres {
         b.add(org);
     }
     for row in chunk {
+        let row: &T = row.borrow();
         if backend == Backend::Sqlite {
             b.add(org);
         }

@@ -59,6 +59,7 @@ conformance!(
     many_rows_span_batches,
     reconnecting_keeps_data,
     corrupt_rows_are_reported,
+    corrupt_packed_rows_name_their_row,
 );
 
 mod harness {
@@ -1091,6 +1092,50 @@ async fn corrupt_rows_are_reported(db: &TestDb) {
     ));
     // Other reps' territories do not read the bad row.
     assert!(s.territory(ORG, UserId(1)).await.is_ok());
+}
+
+/// Territory reads pack bodies without their keys, so a bad body is traced back to its
+/// row; that must hold for every packed table, whatever its key column.
+async fn corrupt_packed_rows_name_their_row(db: &TestDb) {
+    use sqlx::Connection;
+    let s = &db.store;
+    let cases = [
+        (
+            "UPDATE referral_counts SET body = '100\tnot a day\t2' \
+             WHERE org_id = 1 AND contact_id = 100 AND day = '2024-03-01'",
+            "referral_counts",
+            100,
+        ),
+        (
+            "UPDATE contacts SET body = '{\"id\": 102' WHERE org_id = 1 AND id = 102",
+            "contacts",
+            102,
+        ),
+        (
+            "UPDATE accounts SET body = '{}' WHERE org_id = 1 AND id = 11",
+            "accounts",
+            11,
+        ),
+    ];
+    for (update, table, id) in cases {
+        s.write_org(&sample_org(), WriteMode::Replace)
+            .await
+            .unwrap();
+        let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+        sqlx::query(sqlx::AssertSqlSafe(update))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        conn.close().await.unwrap();
+        let is_it = |e: StoreError| matches!(e, StoreError::Corrupt { table: t, id: i, .. } if t == table && i == id);
+        assert!(
+            is_it(s.territory(ORG, UserId(1)).await.unwrap_err()),
+            "{table}"
+        );
+        assert!(is_it(s.all_territories(ORG).await.unwrap_err()), "{table}");
+        assert!(is_it(s.export(ORG).await.unwrap_err()), "{table}");
+        assert!(s.territory(ORG, UserId(2)).await.is_ok(), "{table}");
+    }
 }
 
 async fn reconnecting_keeps_data(db: &TestDb) {
