@@ -15,6 +15,7 @@
 
 mod body;
 mod error;
+mod people;
 mod sql;
 mod tables;
 
@@ -23,7 +24,7 @@ use std::future::Future;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
-    Territory, Topic, TopicId, Touch, User, UserId,
+    Territory, Topic, TopicId, Touch, TouchId, User, UserId,
 };
 
 pub use error::{BodyError, StoreError};
@@ -61,6 +62,41 @@ pub struct RowCounts {
     pub referrals: u64,
     pub lost: u64,
     pub no_fits: u64,
+}
+
+/// A user's sign-in: the name they sign in with and their password's argon2id PHC
+/// string. Users without one cannot sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Credentials {
+    pub org: OrgId,
+    pub user: UserId,
+    /// The lower-cased e-mail address, unique across organisations.
+    pub login: String,
+    pub password_hash: String,
+    pub disabled: bool,
+}
+
+/// A signed-in browser. Stored under the SHA-256 of the cookie's value, never the value.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub org: OrgId,
+    pub user: UserId,
+    /// The token every form of this session must carry back.
+    pub csrf: String,
+    /// Epoch seconds.
+    pub created_at: i64,
+    /// Epoch seconds of the last request.
+    pub seen_at: i64,
+}
+
+/// A token for scripts. Stored under the SHA-256 of the token, never the token.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ApiToken {
+    pub org: OrgId,
+    pub user: UserId,
+    pub name: String,
+    /// Epoch seconds.
+    pub created_at: i64,
 }
 
 /// Everything the program stores and loads. Lists come back sorted (by id unless a
@@ -207,14 +243,118 @@ pub trait Store {
         no_fit: &NoFit,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The next free id of a kind: one more than the largest in use (1 for none).
-    ///
-    /// Two writers asking at once get the same id; the second insert then fails as a
-    /// duplicate rather than overwriting. That is enough for one user at a terminal;
-    /// concurrent writers (the web server) will need a counter table.
+    /// Reserves the next id of a kind: above every id in use and above every id handed
+    /// out before (1 for none). Concurrent callers always get different ids; an id
+    /// reserved and never used leaves a gap.
     fn next_id(
         &self,
         org: OrgId,
         kind: IdKind,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
+
+    /// One touch, by id.
+    fn touch(
+        &self,
+        org: OrgId,
+        id: TouchId,
+    ) -> impl Future<Output = Result<Option<Touch>, StoreError>> + Send;
+
+    /// One account's touches, sorted by (at, id).
+    fn touches_for_account(
+        &self,
+        org: OrgId,
+        account: AccountId,
+    ) -> impl Future<Output = Result<Vec<Touch>, StoreError>> + Send;
+
+    /// Deletes a touch logged by mistake; false if there was none with that id.
+    fn delete_touch(
+        &self,
+        org: OrgId,
+        id: TouchId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Hands every account of `from` to `to` in one transaction (a territory changing
+    /// hands); returns how many moved.
+    fn reassign_accounts(
+        &self,
+        org: OrgId,
+        from: UserId,
+        to: UserId,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The sign-in whose login is `login` (compared lower-cased), in any organisation.
+    fn credentials_by_login(
+        &self,
+        login: &str,
+    ) -> impl Future<Output = Result<Option<Credentials>, StoreError>> + Send;
+
+    /// Every sign-in of the organisation, by user id.
+    fn credentials(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<Vec<Credentials>, StoreError>> + Send;
+
+    /// Sets (or first creates) a user's password and login, keeping the disabled flag,
+    /// and ends the user's sessions. A login used by another user is refused.
+    fn set_password(
+        &self,
+        org: OrgId,
+        user: UserId,
+        login: &str,
+        password_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Disables or re-enables a sign-in; disabling also ends the user's sessions and
+    /// deletes their API tokens.
+    fn set_disabled(
+        &self,
+        org: OrgId,
+        user: UserId,
+        disabled: bool,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn create_session(
+        &self,
+        token_hash: &str,
+        session: &Session,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The session stored under `token_hash`, unless its user is disabled.
+    fn session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<Session>, StoreError>> + Send;
+
+    /// Records a request on the session, for the idle timeout.
+    fn touch_session(
+        &self,
+        token_hash: &str,
+        seen_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    fn delete_session(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes sessions idle since before `seen_before` or started before
+    /// `created_before`; returns how many.
+    fn delete_stale_sessions(
+        &self,
+        seen_before: i64,
+        created_before: i64,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    fn create_api_token(
+        &self,
+        token_hash: &str,
+        token: &ApiToken,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The API token stored under `token_hash`, unless its user is disabled or has no
+    /// sign-in.
+    fn api_token(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send;
 }

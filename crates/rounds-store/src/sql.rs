@@ -39,7 +39,7 @@ use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transact
 use crate::body::Body;
 use crate::error::BodyError;
 use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
-use crate::{IdKind, RowCounts, Store, StoreError, WriteMode};
+use crate::{ApiToken, Credentials, IdKind, RowCounts, Session, Store, StoreError, WriteMode};
 
 /// The database behind a [`SqlStore`], decided by the URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,16 +111,30 @@ impl fmt::Display for Backend {
 }
 
 /// (version, description, SQL); the file names follow sqlx's `VERSION_DESCRIPTION.sql`.
-const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/sqlite/0001_initial.sql"),
-)];
-const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[(
-    1,
-    "initial",
-    include_str!("../migrations/postgres/0001_initial.sql"),
-)];
+const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/sqlite/0001_initial.sql"),
+    ),
+    (
+        2,
+        "people",
+        include_str!("../migrations/sqlite/0002_people.sql"),
+    ),
+];
+const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
+    (
+        1,
+        "initial",
+        include_str!("../migrations/postgres/0001_initial.sql"),
+    ),
+    (
+        2,
+        "people",
+        include_str!("../migrations/postgres/0002_people.sql"),
+    ),
+];
 
 /// Set on every SQLite connection. WAL lets the planner read while a write is under way;
 /// NORMAL sync is durable across application crashes and only risks the last commits on
@@ -172,7 +186,7 @@ impl SqlStore {
         self.pool.close().await;
     }
 
-    async fn write_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool
             .begin_with(self.backend.begin_write())
             .await
@@ -186,7 +200,7 @@ impl SqlStore {
             .map_err(StoreError::db("starting a read transaction"))
     }
 
-    async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+    pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
         self.pool
             .acquire()
             .await
@@ -299,7 +313,10 @@ fn redact(url: &str) -> String {
     }
 }
 
-async fn commit(tx: Transaction<'static, Any>, table: &'static str) -> Result<(), StoreError> {
+pub(crate) async fn commit(
+    tx: Transaction<'static, Any>,
+    table: &'static str,
+) -> Result<(), StoreError> {
     tx.commit()
         .await
         .map_err(StoreError::db(format!("committing a write to {table}")))
@@ -307,7 +324,7 @@ async fn commit(tx: Transaction<'static, Any>, table: &'static str) -> Result<()
 
 /// Fails with `NotFound` unless `table` has row `id` in the organisation (`organisations`
 /// is keyed by `id` alone).
-async fn require(
+pub(crate) async fn require(
     conn: &mut AnyConnection,
     org: OrgId,
     what: &'static str,
@@ -667,6 +684,10 @@ fn sort_territory(t: &mut Territory) {
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
+    "sessions",
+    "api_tokens",
+    "credentials",
+    "id_counters",
     "touches",
     "referral_counts",
     "lost_accounts",
@@ -1079,21 +1100,124 @@ impl Store for SqlStore {
     }
 
     async fn next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
-        let sql = match kind {
-            IdKind::User => "SELECT COALESCE(MAX(id), 0) + 1 FROM users WHERE org_id = $1",
-            IdKind::Account => "SELECT COALESCE(MAX(id), 0) + 1 FROM accounts WHERE org_id = $1",
-            IdKind::Contact => "SELECT COALESCE(MAX(id), 0) + 1 FROM contacts WHERE org_id = $1",
-            IdKind::Topic => "SELECT COALESCE(MAX(id), 0) + 1 FROM topics WHERE org_id = $1",
-            IdKind::Touch => "SELECT COALESCE(MAX(id), 0) + 1 FROM touches WHERE org_id = $1",
-        };
-        let mut conn = self.conn().await?;
-        sqlx::query(sql)
-            .bind(org.0)
-            .fetch_one(&mut *conn)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(StoreError::db(format!("finding the next {kind:?} id")))
+        self.q_next_id(org, kind).await
     }
+
+    async fn touch(&self, org: OrgId, id: TouchId) -> Result<Option<Touch>, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = sqlx::query("SELECT id, body FROM touches WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0);
+        fetch_one(&mut conn, query, "touches").await
+    }
+
+    async fn touches_for_account(
+        &self,
+        org: OrgId,
+        account: AccountId,
+    ) -> Result<Vec<Touch>, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = sqlx::query(
+            "SELECT id, body FROM touches WHERE org_id = $1 AND account_id = $2 ORDER BY at, at_nanos, id",
+        )
+        .bind(org.0)
+        .bind(account.0);
+        fetch_all(&mut conn, query, "touches").await
+    }
+
+    async fn delete_touch(&self, org: OrgId, id: TouchId) -> Result<bool, StoreError> {
+        self.q_delete_touch(org, id).await
+    }
+
+    async fn reassign_accounts(
+        &self,
+        org: OrgId,
+        from: UserId,
+        to: UserId,
+    ) -> Result<u64, StoreError> {
+        self.q_reassign_accounts(org, from, to).await
+    }
+
+    async fn credentials_by_login(&self, login: &str) -> Result<Option<Credentials>, StoreError> {
+        self.q_credentials_by_login(login).await
+    }
+
+    async fn credentials(&self, org: OrgId) -> Result<Vec<Credentials>, StoreError> {
+        self.q_credentials(org).await
+    }
+
+    async fn set_password(
+        &self,
+        org: OrgId,
+        user: UserId,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        self.q_set_password(org, user, login, password_hash).await
+    }
+
+    async fn set_disabled(
+        &self,
+        org: OrgId,
+        user: UserId,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        self.q_set_disabled(org, user, disabled).await
+    }
+
+    async fn create_session(&self, token_hash: &str, session: &Session) -> Result<(), StoreError> {
+        self.q_create_session(token_hash, session).await
+    }
+
+    async fn session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        self.q_session(token_hash).await
+    }
+
+    async fn touch_session(&self, token_hash: &str, seen_at: i64) -> Result<(), StoreError> {
+        self.q_touch_session(token_hash, seen_at).await
+    }
+
+    async fn delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        self.q_delete_session(token_hash).await
+    }
+
+    async fn delete_stale_sessions(
+        &self,
+        seen_before: i64,
+        created_before: i64,
+    ) -> Result<u64, StoreError> {
+        self.q_delete_stale_sessions(seen_before, created_before)
+            .await
+    }
+
+    async fn create_api_token(&self, token_hash: &str, token: &ApiToken) -> Result<(), StoreError> {
+        self.q_create_api_token(token_hash, token).await
+    }
+
+    async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
+        self.q_api_token(token_hash).await
+    }
+}
+
+/// Moves every account of `from` to `to` inside `tx`. The body is the stored copy of the
+/// rep, so each account is rewritten, not only its `rep_id` column.
+pub(crate) async fn reassign_in(
+    tx: &mut AnyConnection,
+    backend: Backend,
+    org: OrgId,
+    from: UserId,
+    to: UserId,
+) -> Result<u64, StoreError> {
+    let query =
+        sqlx::query("SELECT id, body FROM accounts WHERE org_id = $1 AND rep_id = $2 ORDER BY id")
+            .bind(org.0)
+            .bind(from.0);
+    let mut accounts: Vec<Account> = fetch_all(tx, query, "accounts").await?;
+    for account in &mut accounts {
+        account.rep = to;
+    }
+    insert_rows(tx, backend, org.0, &accounts, OnConflict::Update).await?;
+    Ok(accounts.len() as u64)
 }
 
 #[cfg(test)]

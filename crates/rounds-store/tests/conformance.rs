@@ -14,7 +14,9 @@ use jiff::Timestamp;
 use jiff::civil::{Date, date};
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
-use rounds_store::{IdKind, RowCounts, SqlStore, Store, StoreError, WriteMode};
+use rounds_store::{
+    ApiToken, Credentials, IdKind, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
+};
 
 /// Expands each check into a SQLite test and a PostgreSQL test of the same name.
 macro_rules! conformance {
@@ -60,6 +62,13 @@ conformance!(
     reconnecting_keeps_data,
     corrupt_rows_are_reported,
     corrupt_packed_rows_name_their_row,
+    next_id_is_unique_under_concurrent_callers,
+    passwords_sign_ins_and_disabling,
+    sessions_expire_and_end,
+    api_tokens_are_found_by_hash_only,
+    touches_are_found_and_deleted_by_id,
+    reassigning_moves_a_whole_territory,
+    replacing_an_organisation_ends_its_sign_ins,
 );
 
 mod harness {
@@ -1221,4 +1230,280 @@ async fn bulk_timing() {
     let time = std::time::Instant::now();
     s.write_org(&data, WriteMode::Replace).await.unwrap();
     eprintln!("write_org Replace over itself: {:?}", time.elapsed());
+}
+
+async fn next_id_is_unique_under_concurrent_callers(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..24 {
+        let store = s.clone();
+        tasks.spawn(async move { store.next_id(ORG, IdKind::Touch).await.unwrap() });
+    }
+    let mut ids = BTreeSet::new();
+    while let Some(id) = tasks.join_next().await {
+        assert!(ids.insert(id.unwrap()), "an id was handed out twice");
+    }
+    assert_eq!(ids.first(), Some(&1007));
+    assert_eq!(ids.len(), 24);
+    // An import above the counter moves it up.
+    let mut more = header_only(&sample_org());
+    more.touches = vec![touch(5000, "2024-03-09T10:00:00Z", 1, 100, 10)];
+    s.write_org(&more, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.next_id(ORG, IdKind::Touch).await.unwrap(), 5001);
+}
+
+async fn passwords_sign_ins_and_disabling(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(
+        s.credentials_by_login("ann@acme.example").await.unwrap(),
+        None
+    );
+    s.set_password(ORG, UserId(1), "Ann@Acme.example", "$argon2id$first")
+        .await
+        .unwrap();
+    let want = Credentials {
+        org: ORG,
+        user: UserId(1),
+        login: "ann@acme.example".into(),
+        password_hash: "$argon2id$first".into(),
+        disabled: false,
+    };
+    assert_eq!(
+        s.credentials_by_login("ANN@acme.example").await.unwrap(),
+        Some(want.clone())
+    );
+    // Another user may not take the same login; the user may change their own password.
+    let err = s
+        .set_password(ORG, UserId(2), "ann@acme.example", "$argon2id$x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::Duplicate {
+                what: "sign-in",
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    let err = s
+        .set_password(ORG, UserId(99), "nobody@acme.example", "$argon2id$x")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 99
+            }
+        ),
+        "{err:?}"
+    );
+    s.set_password(ORG, UserId(1), "ann@acme.example", "$argon2id$second")
+        .await
+        .unwrap();
+    s.set_disabled(ORG, UserId(1), true).await.unwrap();
+    let got = s.credentials(ORG).await.unwrap();
+    assert_eq!(
+        got,
+        [Credentials {
+            password_hash: "$argon2id$second".into(),
+            disabled: true,
+            ..want.clone()
+        }]
+    );
+    // A new password does not re-enable a disabled user; enabling does.
+    s.set_password(ORG, UserId(1), "ann@acme.example", "$argon2id$third")
+        .await
+        .unwrap();
+    assert!(s.credentials(ORG).await.unwrap()[0].disabled);
+    s.set_disabled(ORG, UserId(1), false).await.unwrap();
+    assert!(!s.credentials(ORG).await.unwrap()[0].disabled);
+    let err = s.set_disabled(ORG, UserId(2), true).await.unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+}
+
+fn session(user: i64, at: i64) -> Session {
+    Session {
+        org: ORG,
+        user: UserId(user),
+        csrf: format!("csrf-{user}-{at}"),
+        created_at: at,
+        seen_at: at,
+    }
+}
+
+async fn sessions_expire_and_end(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h")
+        .await
+        .unwrap();
+    s.set_password(ORG, UserId(2), "bob@acme.example", "h")
+        .await
+        .unwrap();
+    s.create_session("a1", &session(1, 1_000)).await.unwrap();
+    s.create_session("a2", &session(1, 5_000)).await.unwrap();
+    s.create_session("b1", &session(2, 1_000)).await.unwrap();
+    assert_eq!(s.session("a1").await.unwrap(), Some(session(1, 1_000)));
+    assert_eq!(s.session("nope").await.unwrap(), None);
+    s.touch_session("a1", 4_000).await.unwrap();
+    assert_eq!(s.session("a1").await.unwrap().unwrap().seen_at, 4_000);
+    // Idle since before 3,000, or started before 500: only b1 goes.
+    assert_eq!(s.delete_stale_sessions(3_000, 500).await.unwrap(), 1);
+    assert_eq!(s.session("b1").await.unwrap(), None);
+    assert_eq!(s.delete_stale_sessions(0, 2_000).await.unwrap(), 1);
+    assert_eq!(s.session("a1").await.unwrap(), None);
+    s.delete_session("a2").await.unwrap();
+    assert_eq!(s.session("a2").await.unwrap(), None);
+    // A new password and disabling both end every session of the user.
+    s.create_session("a3", &session(1, 6_000)).await.unwrap();
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h2")
+        .await
+        .unwrap();
+    assert_eq!(s.session("a3").await.unwrap(), None);
+    s.create_session("b2", &session(2, 6_000)).await.unwrap();
+    s.set_disabled(ORG, UserId(2), true).await.unwrap();
+    assert_eq!(s.session("b2").await.unwrap(), None);
+}
+
+async fn api_tokens_are_found_by_hash_only(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let token = ApiToken {
+        org: ORG,
+        user: UserId(1),
+        name: "nightly import".into(),
+        created_at: 77,
+    };
+    s.create_api_token("hash-1", &token).await.unwrap();
+    // No sign-in yet: the token does not work.
+    assert_eq!(s.api_token("hash-1").await.unwrap(), None);
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h")
+        .await
+        .unwrap();
+    assert_eq!(s.api_token("hash-1").await.unwrap(), Some(token.clone()));
+    assert_eq!(s.api_token("hash-2").await.unwrap(), None);
+    let err = s
+        .create_api_token(
+            "hash-3",
+            &ApiToken {
+                user: UserId(42),
+                ..token.clone()
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 42
+            }
+        ),
+        "{err:?}"
+    );
+    s.set_disabled(ORG, UserId(1), true).await.unwrap();
+    s.set_disabled(ORG, UserId(1), false).await.unwrap();
+    assert_eq!(
+        s.api_token("hash-1").await.unwrap(),
+        None,
+        "disabling deletes tokens"
+    );
+}
+
+async fn touches_are_found_and_deleted_by_id(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let want = data.touches.iter().find(|t| t.id == TouchId(1002)).unwrap();
+    assert_eq!(
+        s.touch(ORG, TouchId(1002)).await.unwrap().as_ref(),
+        Some(want)
+    );
+    assert_eq!(s.touch(OrgId(2), TouchId(1002)).await.unwrap(), None);
+    let ids: Vec<i64> = s
+        .touches_for_account(ORG, AccountId(10))
+        .await
+        .unwrap()
+        .iter()
+        .map(|t| t.id.0)
+        .collect();
+    assert_eq!(ids, [1002, 1001, 1004]);
+    assert!(s.delete_touch(ORG, TouchId(1002)).await.unwrap());
+    assert!(!s.delete_touch(ORG, TouchId(1002)).await.unwrap());
+    assert!(!s.delete_touch(OrgId(2), TouchId(1001)).await.unwrap());
+    assert_eq!(s.touch(ORG, TouchId(1002)).await.unwrap(), None);
+    assert_eq!(s.row_counts(ORG).await.unwrap().touches, 5);
+}
+
+async fn reassigning_moves_a_whole_territory(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let before = s.territory(ORG, UserId(1)).await.unwrap();
+    assert_eq!(
+        s.reassign_accounts(ORG, UserId(1), UserId(4))
+            .await
+            .unwrap(),
+        2
+    );
+    assert!(
+        s.territory(ORG, UserId(1))
+            .await
+            .unwrap()
+            .accounts
+            .is_empty()
+    );
+    let after = s.territory(ORG, UserId(4)).await.unwrap();
+    assert_eq!(after.touches, before.touches);
+    assert!(after.accounts.iter().all(|a| a.rep == UserId(4)));
+    assert_eq!(after.accounts.len(), 2);
+    let err = s
+        .reassign_accounts(ORG, UserId(4), UserId(77))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 77
+            }
+        ),
+        "{err:?}"
+    );
+    assert_eq!(s.accounts(ORG, Some(UserId(4))).await.unwrap().len(), 2);
+}
+
+async fn replacing_an_organisation_ends_its_sign_ins(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h")
+        .await
+        .unwrap();
+    s.create_session("a1", &session(1, 1)).await.unwrap();
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(s.session("a1").await.unwrap(), None);
+    assert_eq!(
+        s.credentials_by_login("ann@acme.example").await.unwrap(),
+        None
+    );
 }

@@ -1,0 +1,331 @@
+//! Sign-in, sessions, API tokens and id counters on [`SqlStore`]: the queries behind the
+//! people half of the [`Store`](crate::Store) trait, kept apart from the territory
+//! queries they share nothing with.
+
+use rounds_core::model::{OrgId, TouchId, UserId};
+use sqlx::Row;
+use sqlx::any::AnyRow;
+
+use crate::sql::{SqlStore, commit};
+use crate::{ApiToken, Backend, Credentials, IdKind, Session, StoreError};
+
+fn credentials_of(row: &AnyRow) -> Result<Credentials, sqlx::Error> {
+    Ok(Credentials {
+        org: OrgId(row.try_get(0)?),
+        user: UserId(row.try_get(1)?),
+        login: row.try_get(2)?,
+        password_hash: row.try_get(3)?,
+        disabled: row.try_get::<i64, _>(4)? != 0,
+    })
+}
+
+fn session_of(row: &AnyRow) -> Result<Session, sqlx::Error> {
+    Ok(Session {
+        org: OrgId(row.try_get(0)?),
+        user: UserId(row.try_get(1)?),
+        csrf: row.try_get(2)?,
+        created_at: row.try_get(3)?,
+        seen_at: row.try_get(4)?,
+    })
+}
+
+const CREDENTIAL_COLUMNS: &str = "org_id, user_id, login, password_hash, disabled";
+
+impl SqlStore {
+    pub(crate) async fn q_credentials_by_login(
+        &self,
+        login: &str,
+    ) -> Result<Option<Credentials>, StoreError> {
+        let mut conn = self.conn().await?;
+        let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE login = $1");
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(login.to_lowercase())
+            .fetch_optional(&mut *conn)
+            .await
+            .and_then(|row| row.as_ref().map(credentials_of).transpose())
+            .map_err(StoreError::db("looking up a sign-in"))
+    }
+
+    pub(crate) async fn q_credentials(&self, org: OrgId) -> Result<Vec<Credentials>, StoreError> {
+        let mut conn = self.conn().await?;
+        let sql = format!(
+            "SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE org_id = $1 ORDER BY user_id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org.0)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading sign-ins"))?;
+        rows.iter()
+            .map(credentials_of)
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::db("reading sign-ins"))
+    }
+
+    pub(crate) async fn q_set_password(
+        &self,
+        org: OrgId,
+        user: UserId,
+        login: &str,
+        password_hash: &str,
+    ) -> Result<(), StoreError> {
+        let login = login.to_lowercase();
+        let mut tx = self.write_tx().await?;
+        crate::sql::require(&mut tx, org, "user", "users", user.0).await?;
+        let taken: Option<(i64, i64)> =
+            sqlx::query("SELECT org_id, user_id FROM credentials WHERE login = $1")
+                .bind(login.as_str())
+                .fetch_optional(&mut *tx)
+                .await
+                .and_then(|r| r.map(|r| Ok((r.try_get(0)?, r.try_get(1)?))).transpose())
+                .map_err(StoreError::db("checking a sign-in name"))?;
+        if taken.is_some_and(|t| t != (org.0, user.0)) {
+            return Err(StoreError::Duplicate {
+                what: "sign-in",
+                id: login,
+            });
+        }
+        sqlx::query(
+            "INSERT INTO credentials (org_id, user_id, login, password_hash, disabled) \
+             VALUES ($1, $2, $3, $4, 0) ON CONFLICT (org_id, user_id) \
+             DO UPDATE SET login = excluded.login, password_hash = excluded.password_hash",
+        )
+        .bind(org.0)
+        .bind(user.0)
+        .bind(login.as_str())
+        .bind(password_hash)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::db(format!(
+            "setting the password of user {user}"
+        )))?;
+        // A new password signs the user out everywhere: whoever knew the old one keeps
+        // no session.
+        sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db("ending sessions"))?;
+        commit(tx, "credentials").await
+    }
+
+    pub(crate) async fn q_set_disabled(
+        &self,
+        org: OrgId,
+        user: UserId,
+        disabled: bool,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let changed =
+            sqlx::query("UPDATE credentials SET disabled = $3 WHERE org_id = $1 AND user_id = $2")
+                .bind(org.0)
+                .bind(user.0)
+                .bind(i64::from(disabled))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::db(format!("disabling user {user}")))?
+                .rows_affected();
+        if changed == 0 {
+            return Err(StoreError::NotFound {
+                what: "sign-in of user",
+                id: user.0,
+            });
+        }
+        if disabled {
+            for table in ["sessions", "api_tokens"] {
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "DELETE FROM {table} WHERE org_id = $1 AND user_id = $2"
+                )))
+                .bind(org.0)
+                .bind(user.0)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::db(format!("clearing {table} of user {user}")))?;
+            }
+        }
+        commit(tx, "credentials").await
+    }
+
+    pub(crate) async fn q_create_session(
+        &self,
+        token_hash: &str,
+        session: &Session,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query(
+            "INSERT INTO sessions (token_hash, org_id, user_id, csrf, created_at, seen_at) \
+             VALUES ($1, $2, $3, $4, $5, $6)",
+        )
+        .bind(token_hash)
+        .bind(session.org.0)
+        .bind(session.user.0)
+        .bind(session.csrf.as_str())
+        .bind(session.created_at)
+        .bind(session.seen_at)
+        .execute(&mut *conn)
+        .await
+        .map_err(StoreError::db("starting a session"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn q_session(&self, token_hash: &str) -> Result<Option<Session>, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query(
+            "SELECT s.org_id, s.user_id, s.csrf, s.created_at, s.seen_at FROM sessions s \
+             JOIN credentials c ON c.org_id = s.org_id AND c.user_id = s.user_id \
+             WHERE s.token_hash = $1 AND c.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await
+        .and_then(|row| row.as_ref().map(session_of).transpose())
+        .map_err(StoreError::db("looking up a session"))
+    }
+
+    pub(crate) async fn q_touch_session(
+        &self,
+        token_hash: &str,
+        seen_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("UPDATE sessions SET seen_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(seen_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::db("refreshing a session"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn q_delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::db("ending a session"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn q_delete_stale_sessions(
+        &self,
+        seen_before: i64,
+        created_before: i64,
+    ) -> Result<u64, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2")
+            .bind(seen_before)
+            .bind(created_before)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected())
+            .map_err(StoreError::db("removing stale sessions"))
+    }
+
+    pub(crate) async fn q_create_api_token(
+        &self,
+        token_hash: &str,
+        token: &ApiToken,
+    ) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        crate::sql::require(&mut tx, token.org, "user", "users", token.user.0).await?;
+        sqlx::query(
+            "INSERT INTO api_tokens (token_hash, org_id, user_id, name, created_at) \
+             VALUES ($1, $2, $3, $4, $5)",
+        )
+        .bind(token_hash)
+        .bind(token.org.0)
+        .bind(token.user.0)
+        .bind(token.name.as_str())
+        .bind(token.created_at)
+        .execute(&mut *tx)
+        .await
+        .map_err(StoreError::db("storing an API token"))?;
+        commit(tx, "api_tokens").await
+    }
+
+    pub(crate) async fn q_api_token(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<ApiToken>, StoreError> {
+        let mut conn = self.conn().await?;
+        // A token works only while its user may sign in: a disabled user's tokens are
+        // deleted, and a user without credentials never had a password to lose.
+        sqlx::query(
+            "SELECT t.org_id, t.user_id, t.name, t.created_at FROM api_tokens t \
+             JOIN credentials c ON c.org_id = t.org_id AND c.user_id = t.user_id \
+             WHERE t.token_hash = $1 AND c.disabled = 0",
+        )
+        .bind(token_hash)
+        .fetch_optional(&mut *conn)
+        .await
+        .and_then(|row| {
+            row.map(|r| {
+                Ok(ApiToken {
+                    org: OrgId(r.try_get(0)?),
+                    user: UserId(r.try_get(1)?),
+                    name: r.try_get(2)?,
+                    created_at: r.try_get(3)?,
+                })
+            })
+            .transpose()
+        })
+        .map_err(StoreError::db("looking up an API token"))
+    }
+
+    pub(crate) async fn q_next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
+        let table = match kind {
+            IdKind::User => "users",
+            IdKind::Account => "accounts",
+            IdKind::Contact => "contacts",
+            IdKind::Topic => "topics",
+            IdKind::Touch => "touches",
+        };
+        let greatest = match self.backend() {
+            Backend::Sqlite => "MAX",
+            Backend::Postgres => "GREATEST",
+        };
+        // One statement, so concurrent callers are serialised by the row lock on the
+        // counter and each gets its own id; the MAX over the table keeps the counter
+        // above ids that arrived by import.
+        let sql = format!(
+            "INSERT INTO id_counters (org_id, kind, last_id) \
+             VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE org_id = $1)) \
+             ON CONFLICT (org_id, kind) DO UPDATE SET \
+             last_id = {greatest}(id_counters.last_id + 1, excluded.last_id) RETURNING last_id"
+        );
+        let mut conn = self.conn().await?;
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(org.0)
+            .bind(table)
+            .fetch_one(&mut *conn)
+            .await
+            .and_then(|row| row.try_get(0))
+            .map_err(StoreError::db(format!("finding the next {kind:?} id")))
+    }
+
+    pub(crate) async fn q_reassign_accounts(
+        &self,
+        org: OrgId,
+        from: UserId,
+        to: UserId,
+    ) -> Result<u64, StoreError> {
+        let mut tx = self.write_tx().await?;
+        crate::sql::require(&mut tx, org, "user", "users", to.0).await?;
+        let moved = crate::sql::reassign_in(&mut tx, self.backend(), org, from, to).await?;
+        commit(tx, "accounts").await?;
+        Ok(moved)
+    }
+
+    pub(crate) async fn q_delete_touch(&self, org: OrgId, id: TouchId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM touches WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(StoreError::db(format!("deleting touch {id}")))
+    }
+}
