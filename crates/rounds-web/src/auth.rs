@@ -1,0 +1,321 @@
+//! Who is asking: passwords (argon2id), session cookies, CSRF tokens, API tokens and the
+//! sign-in rate limit. Secrets are random 256-bit values shown to the client once;
+//! the store keeps only their SHA-256.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use axum::http::HeaderMap;
+use axum::http::request::Parts;
+use rounds_core::model::{OrgId, User};
+use rounds_store::Store;
+use sha2::{Digest, Sha256};
+
+use crate::AppState;
+
+/// Idle sessions end after 30 minutes, every session after 12 hours.
+pub const IDLE_TIMEOUT_S: i64 = 30 * 60;
+pub const ABSOLUTE_TIMEOUT_S: i64 = 12 * 60 * 60;
+/// A session's last-seen time is written at most this often, so that a page full of
+/// requests costs one write, not one each.
+const SEEN_RESOLUTION_S: i64 = 60;
+
+pub const SESSION_COOKIE: &str = "rounds_session";
+pub const LOGIN_CSRF_COOKIE: &str = "rounds_login";
+
+/// OWASP's minimum for argon2id: 19 MiB, two passes, one lane.
+fn argon2() -> Argon2<'static> {
+    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
+    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum PasswordError {
+    #[error("the password must be at least 10 characters long")]
+    TooShort,
+    #[error("the password must be at most 200 characters long")]
+    TooLong,
+    #[error("could not hash the password: {0}")]
+    Hash(String),
+}
+
+/// Checks a new password's length and hashes it as an argon2id PHC string.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    let chars = password.chars().count();
+    if chars < 10 {
+        return Err(PasswordError::TooShort);
+    }
+    if chars > 200 {
+        return Err(PasswordError::TooLong);
+    }
+    let mut salt = [0u8; 16];
+    getrandom::fill(&mut salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    let salt = SaltString::encode_b64(&salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
+    argon2()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| PasswordError::Hash(e.to_string()))
+}
+
+/// A hash of a password nobody has, verified when the sign-in name is unknown so that an
+/// unknown name costs the same time as a wrong password.
+static DUMMY_HASH: std::sync::LazyLock<String> =
+    std::sync::LazyLock::new(|| hash_password("no user has this password").unwrap_or_default());
+
+pub fn verify_password(password: &str, phc: Option<&str>) -> bool {
+    let phc = phc.unwrap_or(DUMMY_HASH.as_str());
+    match PasswordHash::new(phc) {
+        Ok(parsed) => argon2()
+            .verify_password(password.as_bytes(), &parsed)
+            .is_ok(),
+        Err(_) => false,
+    }
+}
+
+/// A new random secret (session id, CSRF token or API token), 64 hex digits.
+pub fn new_secret() -> String {
+    let mut bytes = [0u8; 32];
+    // The OS generator failing is not something a request can recover from.
+    getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
+    hex(&bytes)
+}
+
+/// What the store keeps of a secret.
+pub fn secret_hash(secret: &str) -> String {
+    hex(&Sha256::digest(secret.as_bytes()))
+}
+
+fn hex(bytes: &[u8]) -> String {
+    use std::fmt::Write;
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        let _ = write!(s, "{b:02x}");
+    }
+    s
+}
+
+/// Compares secrets in time independent of where they differ.
+pub fn same_secret(a: &str, b: &str) -> bool {
+    a.len() == b.len()
+        && a.bytes()
+            .zip(b.bytes())
+            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
+            == 0
+}
+
+pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get_all(axum::http::header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|pair| pair.trim().split_once('='))
+        .find(|(k, _)| *k == name)
+        .map(|(_, v)| v)
+}
+
+/// A `Set-Cookie` value: HttpOnly and SameSite=Lax always, Secure when served over TLS.
+pub fn set_cookie(name: &str, value: &str, max_age: Option<i64>, secure: bool) -> String {
+    let mut c = format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax");
+    if let Some(age) = max_age {
+        c.push_str(&format!("; Max-Age={age}"));
+    }
+    if secure {
+        c.push_str("; Secure");
+    }
+    c
+}
+
+/// The signed-in user behind a request.
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub org: OrgId,
+    pub user: User,
+    /// Present for a browser session: the session's key and its CSRF token.
+    pub session: Option<SessionKey>,
+}
+
+#[derive(Debug, Clone)]
+pub struct SessionKey {
+    pub hash: String,
+    pub csrf: String,
+}
+
+/// Finds the caller from a bearer token or the session cookie; `None` if neither is
+/// valid (unknown, expired, or the user disabled).
+pub async fn authenticate(
+    state: &AppState,
+    parts: &Parts,
+) -> Result<Option<Caller>, rounds_store::StoreError> {
+    let store = state.store();
+    let now = state.now().as_second();
+    if let Some(auth) = parts
+        .headers
+        .get(axum::http::header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+    {
+        let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
+            return Ok(None);
+        };
+        let Some(found) = store.api_token(&secret_hash(token)).await? else {
+            return Ok(None);
+        };
+        return Ok(load_user(state, found.org, found.user.0)
+            .await?
+            .map(|user| Caller {
+                org: found.org,
+                user,
+                session: None,
+            }));
+    }
+    let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    let hash = secret_hash(value);
+    let Some(session) = store.session(&hash).await? else {
+        return Ok(None);
+    };
+    if now - session.seen_at > IDLE_TIMEOUT_S || now - session.created_at > ABSOLUTE_TIMEOUT_S {
+        store.delete_session(&hash).await?;
+        return Ok(None);
+    }
+    if now - session.seen_at >= SEEN_RESOLUTION_S {
+        store.touch_session(&hash, now).await?;
+    }
+    Ok(load_user(state, session.org, session.user.0)
+        .await?
+        .map(|user| Caller {
+            org: session.org,
+            user,
+            session: Some(SessionKey {
+                hash,
+                csrf: session.csrf,
+            }),
+        }))
+}
+
+async fn load_user(
+    state: &AppState,
+    org: OrgId,
+    id: i64,
+) -> Result<Option<User>, rounds_store::StoreError> {
+    Ok(state
+        .store()
+        .users(org)
+        .await?
+        .into_iter()
+        .find(|u| u.id.0 == id))
+}
+
+/// Failed sign-ins per login name and per client address in a sliding window. Kept in
+/// memory: it protects this process, and a restart forgets at most one window.
+#[derive(Debug, Default)]
+pub struct LoginLimiter {
+    failures: Mutex<HashMap<String, Vec<i64>>>,
+}
+
+pub const LOGIN_WINDOW_S: i64 = 15 * 60;
+pub const MAX_FAILURES_PER_LOGIN: usize = 5;
+pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+
+impl LoginLimiter {
+    /// Seconds until the next attempt is allowed for this login or address, if either
+    /// has used up its failures.
+    pub fn blocked_for(&self, login: &str, address: &str, now: i64) -> Option<i64> {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        let mut wait = None;
+        for (key, max) in [
+            (
+                format!("login:{}", login.to_lowercase()),
+                MAX_FAILURES_PER_LOGIN,
+            ),
+            (format!("addr:{address}"), MAX_FAILURES_PER_ADDRESS),
+        ] {
+            if let Some(times) = map.get_mut(&key) {
+                times.retain(|t| now - t < LOGIN_WINDOW_S);
+                if times.len() >= max {
+                    let until = times[times.len() - max] + LOGIN_WINDOW_S;
+                    wait = Some(wait.unwrap_or(0).max(until - now));
+                }
+            }
+        }
+        wait
+    }
+
+    pub fn failed(&self, login: &str, address: &str, now: i64) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        for key in [
+            format!("login:{}", login.to_lowercase()),
+            format!("addr:{address}"),
+        ] {
+            map.entry(key).or_default().push(now);
+        }
+    }
+
+    pub fn succeeded(&self, login: &str) {
+        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&format!("login:{}", login.to_lowercase()));
+    }
+}
+
+/// The client's address, for the per-address limit; "unknown" when the server was not
+/// started with connection info (handler tests).
+pub fn client_address(parts_ext: &axum::http::Extensions) -> String {
+    parts_ext
+        .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
+        .map(|c| c.0.ip().to_string())
+        .unwrap_or_else(|| "unknown".into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn passwords_hash_with_argon2id_at_owasp_strength_and_verify() {
+        let h = hash_password("correct horse battery").unwrap();
+        assert!(h.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{h}");
+        assert!(verify_password("correct horse battery", Some(&h)));
+        assert!(!verify_password("wrong horse battery", Some(&h)));
+        assert!(!verify_password("correct horse battery", None));
+        assert!(matches!(
+            hash_password("short"),
+            Err(PasswordError::TooShort)
+        ));
+    }
+
+    #[test]
+    fn secrets_are_random_and_stored_hashed() {
+        let a = new_secret();
+        assert_eq!(a.len(), 64);
+        assert_ne!(a, new_secret());
+        assert_ne!(secret_hash(&a), a);
+        assert_eq!(secret_hash(&a), secret_hash(&a));
+        assert!(same_secret(&a, &a.clone()));
+        assert!(!same_secret(&a, &new_secret()));
+    }
+
+    #[test]
+    fn the_limiter_blocks_a_login_after_five_failures_and_an_address_after_twenty() {
+        let l = LoginLimiter::default();
+        for i in 0..5 {
+            assert_eq!(l.blocked_for("ann@x", "1.2.3.4", 100 + i), None);
+            l.failed("ann@x", "1.2.3.4", 100 + i);
+        }
+        assert_eq!(
+            l.blocked_for("ANN@x", "5.6.7.8", 110),
+            Some(LOGIN_WINDOW_S - 10)
+        );
+        assert_eq!(
+            l.blocked_for("ann@x", "5.6.7.8", 100 + LOGIN_WINDOW_S),
+            None
+        );
+        for i in 0..15 {
+            l.failed(&format!("u{i}@x"), "1.2.3.4", 200);
+        }
+        assert!(l.blocked_for("new@x", "1.2.3.4", 201).is_some());
+        assert_eq!(l.blocked_for("new@x", "9.9.9.9", 201), None);
+    }
+}

@@ -1,0 +1,1 @@
+//! Server-side SVG charts (plotters' SVG backend), embedded in pages as inline markup.
