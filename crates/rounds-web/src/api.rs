@@ -401,7 +401,8 @@ async fn create_user(
     Ok((StatusCode::CREATED, Json(user)))
 }
 
-pub(crate) fn valid_email(email: &str) -> bool {
+/// A plausible e-mail address: something@domain.tld, no spaces, at most 254 bytes.
+pub fn valid_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };

@@ -101,6 +101,127 @@ pub enum Command {
     /// Read a `rounds export` file; all or nothing, and safe to repeat
     #[command(after_help = "Example:\n  rounds import territory.jsonl")]
     Import(ImportArgs),
+    /// Serve the web application and the JSON API
+    #[command(
+        after_help = "Examples:\n  rounds serve                                  # http://127.0.0.1:8080\n  rounds serve --listen 0.0.0.0:8080 --secure-cookies   # behind a TLS proxy\n  ROUNDS_DATABASE_URL=postgres://rounds@db/rounds rounds serve --log-format json\n\nSign-in needs a user with a password: `rounds user add` or `rounds user passwd`.\nThe API is described at /api/openapi.json."
+    )]
+    Serve(ServeArgs),
+    /// Users, their roles and sign-ins
+    #[command(subcommand)]
+    User(UserCommand),
+    /// API tokens for scripts
+    #[command(subcommand)]
+    Token(TokenCommand),
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum LogFormat {
+    Text,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on
+    #[arg(long, env = "ROUNDS_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: String,
+    /// Plan this day instead of today (demos and tests)
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Mark cookies Secure; use when users reach the server over HTTPS
+    #[arg(long, env = "ROUNDS_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+    /// Request logs as human-readable text or one JSON object per line
+    #[arg(long, value_enum, env = "ROUNDS_LOG_FORMAT", default_value = "text")]
+    pub log_format: LogFormat,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user; with a password they can sign in at once
+    #[command(
+        after_help = "Examples:\n  read -rs PW && echo \"$PW\" | rounds user add --email ian@clinic.example --name \"Ian Mercer\" --role admin --password-stdin\n  rounds user add --email nina@clinic.example --name \"Nina Park\" --role rep --team Field --territory-from 3\n\nThe first administrator is made this way; later ones too, or through the API."
+    )]
+    Add(UserAddArgs),
+    /// List users with their role, team and whether they can sign in
+    #[command(after_help = "Examples:\n  rounds user list\n  rounds user list --json")]
+    List(UserListArgs),
+    /// Set a user's password (ends their sessions)
+    #[command(
+        after_help = "Example:\n  echo 'a long passphrase' | rounds user passwd nina@clinic.example --password-stdin"
+    )]
+    Passwd(UserPasswdArgs),
+    /// Stop a user from signing in: ends their sessions and deletes their API tokens
+    #[command(
+        after_help = "Examples:\n  rounds user disable nina@clinic.example\n  rounds user disable nina@clinic.example --enable"
+    )]
+    Disable(UserDisableArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct UserAddArgs {
+    /// E-mail address; also the sign-in name
+    #[arg(long)]
+    pub email: String,
+    /// Full name
+    #[arg(long)]
+    pub name: String,
+    /// rep (own territory), manager (the team's territories) or admin (everything)
+    #[arg(long)]
+    pub role: rounds_core::model::Role,
+    /// Team; a manager sees the territories of their team's reps
+    #[arg(long)]
+    pub team: Option<String>,
+    /// Hand every account of this user (id or e-mail) to the new user
+    #[arg(long, value_name = "USER")]
+    pub territory_from: Option<String>,
+    /// Read the password from the first line of standard input (at least 10 characters)
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserListArgs {
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserPasswdArgs {
+    /// The user, by id or e-mail
+    pub user: String,
+    /// Read the password from the first line of standard input (at least 10 characters)
+    #[arg(long)]
+    pub password_stdin: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct UserDisableArgs {
+    /// The user, by id or e-mail
+    pub user: String,
+    /// Allow the user to sign in again
+    #[arg(long)]
+    pub enable: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TokenCommand {
+    /// Make an API token for a user and print it (shown once; only its hash is stored)
+    #[command(
+        after_help = "Example:\n  TOKEN=$(rounds token add --user ian@clinic.example --name nightly-import)\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/plan"
+    )]
+    Add(TokenAddArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TokenAddArgs {
+    /// The user the token acts as, by id or e-mail; they must be able to sign in
+    #[arg(long)]
+    pub user: String,
+    /// What the token is for
+    #[arg(long)]
+    pub name: String,
 }
 
 #[derive(Debug, Args)]

@@ -3,6 +3,7 @@
 //! Everything that decides anything lives in `rounds-core`.
 
 mod cli;
+mod people;
 mod render;
 
 use std::collections::BTreeMap;
@@ -25,10 +26,13 @@ use cli::*;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    let runtime = match tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-    {
+    // The server uses every core; the other commands are one request each.
+    let mut builder = if matches!(cli.command, Command::Serve(_)) {
+        tokio::runtime::Builder::new_multi_thread()
+    } else {
+        tokio::runtime::Builder::new_current_thread()
+    };
+    let runtime = match builder.enable_all().build() {
         Ok(r) => r,
         Err(e) => {
             eprintln!("error: cannot start the runtime: {e}");
@@ -54,15 +58,15 @@ fn clock_today() -> Date {
 }
 
 #[allow(clippy::disallowed_methods)]
-fn clock_now() -> Timestamp {
+pub(crate) fn clock_now() -> Timestamp {
     Timestamp::now()
 }
 
 /// Settings resolved from flags, environment and defaults, in that order of precedence.
-struct Settings {
+pub(crate) struct Settings {
     database_url: String,
-    playbook: Playbook,
-    org: OrgId,
+    pub(crate) playbook: Playbook,
+    pub(crate) org: OrgId,
     today: Date,
 }
 
@@ -134,6 +138,16 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Nofit(a) => nofit_cmd(&store, s, a).await,
         Command::Export(a) => export_cmd(&store, s, a).await,
         Command::Import(a) => import_cmd(&store, s, a).await,
+        Command::User(c) => people::user_cmd(&store, s, c).await,
+        Command::Token(TokenCommand::Add(a)) => people::token_add(&store, s, a).await,
+        Command::Serve(a) => {
+            let toml = match cli.playbook.as_deref() {
+                Some(path) => std::fs::read_to_string(path)
+                    .with_context(|| format!("cannot read the playbook {}", path.display()))?,
+                None => DEFAULT_TOML.to_string(),
+            };
+            people::serve_cmd(store.clone(), s, toml, a).await
+        }
         Command::Playbook(_) | Command::Route(_) => Ok(()),
     }
 }
@@ -214,7 +228,7 @@ fn route_solve(a: &RouteSolveArgs) -> Result<()> {
     }))
 }
 
-fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
+pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
     let mut out = std::io::stdout().lock();
     serde_json::to_writer_pretty(&mut out, value)?;
     writeln!(out)?;
