@@ -7,7 +7,7 @@
 
 use std::collections::BTreeSet;
 
-use axum::extract::{FromRequestParts, Path, State};
+use axum::extract::{FromRequestParts, State};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
@@ -89,7 +89,7 @@ async fn api_not_found(uri: axum::http::Uri) -> Response {
         list_lost, record_lost, playbook, check_playbook
     ),
     components(schemas(ErrorBody, Listing, TouchInput, NextStepInput, ReferralInput, UserInput, PlaybookText, PlaybookCheck, Health)),
-    modifiers(&BearerAuth),
+    modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))
 )]
 pub struct ApiDoc;
@@ -103,6 +103,61 @@ impl Modify for BearerAuth {
             "bearer",
             SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
         );
+    }
+}
+
+/// Answers every operation can give besides its own: 401 without valid credentials;
+/// for those with a body, 400 (not JSON), 413 (too large), 415 (not declared JSON) and
+/// 422 (a field is wrong); for those with an id in the path, 404.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::ResponseBuilder;
+        use utoipa::openapi::content::ContentBuilder;
+        let error = || {
+            ResponseBuilder::new()
+                .description("An error, naming the field at fault if one is")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = path == "/healthz";
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut codes: Vec<&str> = Vec::new();
+                if !public {
+                    codes.push("401");
+                }
+                if op.request_body.is_some() {
+                    codes.extend(["400", "413", "415", "422"]);
+                }
+                if path.contains('{') {
+                    codes.push("404");
+                }
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    codes.push("422");
+                }
+                for code in codes {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error().into());
+                }
+            }
+        }
     }
 }
 
@@ -154,8 +209,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
     }
 }
 
-const DEFAULT_LIMIT: u32 = 50;
-const MAX_LIMIT: u32 = 500;
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
 
 /// One page of a list.
 #[derive(Debug, Serialize, ToSchema)]
@@ -165,16 +220,19 @@ pub struct Listing {
     items: Vec<serde_json::Value>,
     /// How many records match, over all pages.
     total: u64,
-    limit: u32,
-    offset: u32,
+    limit: i64,
+    offset: i64,
 }
 
 fn page<T: Serialize>(
     records: Vec<T>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    limit: Option<i64>,
+    offset: Option<i64>,
 ) -> ApiResult<Json<Listing>> {
     let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if offset.is_some_and(|o| o < 0) {
+        return Err(ApiError::field("offset", "must not be negative"));
+    }
     if !(1..=MAX_LIMIT).contains(&limit) {
         return Err(ApiError::field(
             "limit",
@@ -287,8 +345,12 @@ async fn me(ApiCtx(ctx): ApiCtx) -> Json<User> {
 struct UserParams {
     /// Only users of this role: rep, manager or admin.
     role: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// The users the caller can see: a rep themselves, a manager their team, an
@@ -318,7 +380,7 @@ async fn list_users(
 
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = Object), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
-async fn get_user(ApiCtx(ctx): ApiCtx, Path(id): Path<i64>) -> ApiResult<Json<User>> {
+async fn get_user(ApiCtx(ctx): ApiCtx, RecordId(id): RecordId) -> ApiResult<Json<User>> {
     ctx.scope
         .user(UserId(id))
         .cloned()
@@ -438,8 +500,12 @@ struct AccountParams {
     status: Option<String>,
     /// Only accounts whose name contains this text (any case).
     q: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// The accounts in the caller's territories, by id.
@@ -472,7 +538,7 @@ async fn list_accounts(
 async fn get_account(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
 ) -> ApiResult<Json<Account>> {
     scoped_account(&state, &ctx, id).await.map(Json)
 }
@@ -526,7 +592,7 @@ fn check_account(a: &Account) -> ApiResult<()> {
 async fn update_account(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Account>> {
     scoped_account(&state, &ctx, id).await?;
@@ -547,8 +613,12 @@ struct ContactParams {
     account: Option<i64>,
     /// Only contacts whose name contains this text (any case).
     q: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 #[utoipa::path(get, path = "/api/v1/contacts", tag = "contacts", params(ContactParams),
@@ -586,7 +656,7 @@ async fn list_contacts(
 async fn get_contact(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
 ) -> ApiResult<Json<Contact>> {
     scoped_contact(&state, &ctx, id).await.map(|(c, _)| Json(c))
 }
@@ -642,7 +712,7 @@ fn check_contact(c: &Contact) -> ApiResult<()> {
 async fn update_contact(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Contact>> {
     scoped_contact(&state, &ctx, id).await?;
@@ -668,8 +738,12 @@ async fn update_contact(
 struct TopicParams {
     /// Only topics whose title contains this text (any case).
     q: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// The organisation's topic library (shared by every territory).
@@ -692,7 +766,7 @@ async fn list_topics(
 async fn get_topic(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
 ) -> ApiResult<Json<Topic>> {
     state
         .store()
@@ -736,7 +810,7 @@ fn check_topic(t: &Topic) -> ApiResult<()> {
 async fn update_topic(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
     JsonBody(body): JsonBody<serde_json::Value>,
 ) -> ApiResult<Json<Topic>> {
     leads_only(&ctx.scope, "change the topic library")?;
@@ -764,8 +838,12 @@ struct TouchParams {
     contact: Option<i64>,
     /// The account whose touches to list.
     account: Option<i64>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// One contact's or one account's touches, oldest first.
@@ -801,7 +879,7 @@ async fn list_touches(
 async fn get_touch(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
 ) -> ApiResult<Json<Touch>> {
     scoped_touch(&state, &ctx, id).await.map(Json)
 }
@@ -822,7 +900,7 @@ async fn scoped_touch(state: &AppState, ctx: &Ctx, id: i64) -> ApiResult<Touch> 
 async fn delete_touch(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    Path(id): Path<i64>,
+    RecordId(id): RecordId,
 ) -> ApiResult<StatusCode> {
     scoped_touch(&state, &ctx, id).await?;
     state
@@ -830,6 +908,24 @@ async fn delete_touch(
         .delete_touch(ctx.caller.org, TouchId(id))
         .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// A record id from the path. Anything that is not an id of ours (letters, a number
+/// beyond 64 bits) names no record, so it answers 404 like an unknown id.
+struct RecordId(i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found("record"))?;
+        raw.parse::<i64>()
+            .map(RecordId)
+            .map_err(|_| ApiError::not_found("record"))
+    }
 }
 
 macro_rules! vocabulary_schema {
@@ -863,15 +959,15 @@ pub struct TouchInput {
     #[schema(schema_with = channel_schema)]
     channel: Channel,
     /// Default outbound.
-    #[serde(default)]
+    #[serde(default = "outbound")]
     #[schema(schema_with = direction_schema)]
-    direction: Option<Direction>,
+    direction: Direction,
     #[schema(schema_with = outcome_schema)]
     outcome: Outcome,
     /// Default routine.
-    #[serde(default)]
+    #[serde(default = "routine")]
     #[schema(schema_with = touch_kind_schema)]
-    kind: Option<TouchKind>,
+    kind: TouchKind,
     /// When it happened, RFC 3339 (default now).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
@@ -892,6 +988,14 @@ pub struct TouchInput {
     #[serde(default)]
     #[schema(max_length = 4000)]
     note: String,
+}
+
+fn outbound() -> Direction {
+    Direction::Outbound
+}
+
+fn routine() -> TouchKind {
+    TouchKind::Routine
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -966,9 +1070,9 @@ pub(crate) async fn new_touch(state: &AppState, ctx: &Ctx, input: TouchInput) ->
         contact: contact.id,
         account: account.id,
         channel: input.channel,
-        direction: input.direction.unwrap_or(Direction::Outbound),
+        direction: input.direction,
         outcome: input.outcome,
-        kind: input.kind.unwrap_or(TouchKind::Routine),
+        kind: input.kind,
         primary_topic: topics.first().copied(),
         topics,
         explain_better: input.explain_better.iter().map(|t| TopicId(*t)).collect(),
@@ -993,9 +1097,9 @@ impl TouchInput {
         TouchInput {
             contact,
             channel,
-            direction: None,
+            direction: Direction::Outbound,
             outcome,
-            kind: None,
+            kind: TouchKind::Routine,
             at: None,
             topics: topic.into_iter().collect(),
             explain_better: vec![],
@@ -1060,8 +1164,12 @@ pub(crate) async fn plan_for(
 struct ReferralParams {
     /// The referring contact.
     contact: i64,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// A referring contact's daily referral counts, oldest first.
@@ -1131,8 +1239,12 @@ async fn add_referral(
 struct LostParams {
     /// Only losses for this reason.
     reason: Option<String>,
-    limit: Option<u32>,
-    offset: Option<u32>,
+    /// Largest number of items to return, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
+    limit: Option<i64>,
+    /// Items to skip (default 0).
+    #[param(minimum = 0)]
+    offset: Option<i64>,
 }
 
 /// Lost accounts in the caller's territories, by account id.
@@ -1228,7 +1340,7 @@ async fn record_lost(
 #[serde(deny_unknown_fields)]
 pub struct PlaybookText {
     /// A playbook file, TOML; keys left out keep their defaults.
-    #[schema(max_length = 65536)]
+    #[schema(max_length = 32768)]
     toml: String,
 }
 
@@ -1255,9 +1367,19 @@ async fn playbook(State(state): State<AppState>, ApiCtx(_): ApiCtx) -> Json<Play
 async fn check_playbook(
     ApiCtx(_): ApiCtx,
     JsonBody(input): JsonBody<PlaybookText>,
-) -> Json<PlaybookCheck> {
-    Json(check_playbook_text(&input.toml))
+) -> ApiResult<Json<PlaybookCheck>> {
+    if input.toml.chars().count() > MAX_PLAYBOOK_CHARS {
+        return Err(ApiError::field(
+            "toml",
+            format!("a playbook is at most {MAX_PLAYBOOK_CHARS} characters"),
+        ));
+    }
+    Ok(Json(check_playbook_text(&input.toml)))
 }
+
+/// Eight times the default playbook; within the body limit even if every character
+/// arrives as a six-byte JSON escape.
+const MAX_PLAYBOOK_CHARS: usize = 32 * 1024;
 
 pub(crate) fn check_playbook_text(toml: &str) -> PlaybookCheck {
     match Playbook::from_toml(toml) {

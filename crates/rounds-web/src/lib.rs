@@ -30,7 +30,7 @@ pub use error::{ApiError, ErrorBody};
 pub use scope::Scope;
 
 /// The largest request body accepted, API or form; larger ones get 413.
-pub const MAX_BODY_BYTES: usize = 64 * 1024;
+pub const MAX_BODY_BYTES: usize = 256 * 1024;
 
 /// Where the server gets the time. The binary passes the system clock; tests a fixed one.
 pub trait Clock: Send + Sync + 'static {
