@@ -85,7 +85,10 @@ pub fn csrf(ctx: &Ctx) -> &str {
 pub fn error_page(e: ApiError) -> Response {
     let body = html! {
         h1 { "Something went wrong" }
-        p.error { (e.message) }
+        p.error role="alert" {
+            @if let Some(field) = &e.field { strong { (field) } ": " }
+            (e.message)
+        }
         p { a href="/today" { "Back to Today" } }
     };
     (e.status, page("Error", None, Nav::None, None, body)).into_response()
