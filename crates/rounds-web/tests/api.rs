@@ -40,23 +40,56 @@ async fn bad_input_names_the_field_and_writes_nothing(db: &TestDb) {
     let (_, contact) = contact_of(&db.store, 1).await;
     let before = db.store.row_counts(ORG).await.unwrap();
     let cases = [
-        (json!({"contact": contact, "channel": "pigeon", "outcome": "conversation"}), "channel", "unknown variant `pigeon`"),
-        (json!({"contact": contact, "channel": "call"}), ".", "missing field `outcome`"),
-        (json!({"contact": contact, "channel": "call", "outcome": "order", "next_step": {"what": "x", "due": "2026-13-45"}}), "next_step.due", ""),
-        (json!({"contact": contact, "channel": "call", "outcome": "order", "topics": [999999]}), "topics[0]", "no topic 999999"),
-        (json!({"contact": contact, "channel": "call", "outcome": "order", "colour": "red"}), "colour", "unknown field"),
-        (json!({"contact": 999999999, "channel": "call", "outcome": "order"}), "contact", "no contact 999999999"),
+        (
+            json!({"contact": contact, "channel": "pigeon", "outcome": "conversation"}),
+            "channel",
+            "unknown variant `pigeon`",
+        ),
+        (
+            json!({"contact": contact, "channel": "call"}),
+            ".",
+            "missing field `outcome`",
+        ),
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "order", "next_step": {"what": "x", "due": "2026-13-45"}}),
+            "next_step.due",
+            "",
+        ),
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "order", "topics": [999999]}),
+            "topics[0]",
+            "no topic 999999",
+        ),
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "order", "colour": "red"}),
+            "colour",
+            "unknown field",
+        ),
+        (
+            json!({"contact": 999999999, "channel": "call", "outcome": "order"}),
+            "contact",
+            "no contact 999999999",
+        ),
     ];
     for (body, field, words) in cases {
         let a = api(&app, &token, "POST", "/api/v1/touches", Some(body.clone())).await;
-        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{body} → {}", short(&a.body));
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body} → {}",
+            short(&a.body)
+        );
         let e = &a.json()["error"];
         if field == "." {
             assert!(e["field"].is_null(), "{}", short(&a.body));
         } else {
             assert_eq!(e["field"], field, "{}", short(&a.body));
         }
-        assert!(e["message"].as_str().unwrap().contains(words), "{}", short(&a.body));
+        assert!(
+            e["message"].as_str().unwrap().contains(words),
+            "{}",
+            short(&a.body)
+        );
     }
     let a = api(&app, &token, "GET", "/api/v1/accounts?limit=0", None).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -68,10 +101,23 @@ async fn bad_input_names_the_field_and_writes_nothing(db: &TestDb) {
         .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{\"contact\": "))
         .unwrap();
-    let a = send(&app, std::mem::replace(&mut req, Request::new(Body::empty()))).await;
+    let a = send(
+        &app,
+        std::mem::replace(&mut req, Request::new(Body::empty())),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::BAD_REQUEST);
-    assert!(a.json()["error"]["message"].as_str().unwrap().contains("not valid JSON"));
-    assert_eq!(db.store.row_counts(ORG).await.unwrap(), before, "nothing was written");
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("not valid JSON")
+    );
+    assert_eq!(
+        db.store.row_counts(ORG).await.unwrap(),
+        before,
+        "nothing was written"
+    );
 }
 
 async fn oversized_and_undeclared_bodies_are_refused(db: &TestDb) {
@@ -80,24 +126,52 @@ async fn oversized_and_undeclared_bodies_are_refused(db: &TestDb) {
     let (_, contact) = contact_of(&db.store, 1).await;
     let before = db.store.row_counts(ORG).await.unwrap();
     let huge = "x".repeat(rounds_web::MAX_BODY_BYTES + 1);
-    let a = api(&app, &token, "POST", "/api/v1/touches", Some(json!({"contact": contact, "channel": "call", "outcome": "order", "note": huge}))).await;
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/touches",
+        Some(json!({"contact": contact, "channel": "call", "outcome": "order", "note": huge})),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::PAYLOAD_TOO_LARGE);
-    assert!(a.json()["error"]["message"].as_str().unwrap().contains("larger than"));
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("larger than")
+    );
     let req = Request::post("/api/v1/touches")
         .header(header::AUTHORIZATION, format!("Bearer {token}"))
         .header(header::CONTENT_TYPE, "text/plain")
         .body(Body::from("contact=1"))
         .unwrap();
-    assert_eq!(send(&app, req).await.status, StatusCode::UNSUPPORTED_MEDIA_TYPE);
+    assert_eq!(
+        send(&app, req).await.status,
+        StatusCode::UNSUPPORTED_MEDIA_TYPE
+    );
     let long_note = "y".repeat(4001);
-    let a = api(&app, &token, "POST", "/api/v1/touches", Some(json!({"contact": contact, "channel": "call", "outcome": "order", "note": long_note}))).await;
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/touches",
+        Some(json!({"contact": contact, "channel": "call", "outcome": "order", "note": long_note})),
+    )
+    .await;
     assert_eq!(a.json()["error"]["field"], "note");
     assert_eq!(db.store.row_counts(ORG).await.unwrap(), before);
 }
 
 async fn credentials_are_required_and_tokens_work(db: &TestDb) {
     let app = setup(db).await;
-    let a = send(&app, Request::get("/api/v1/accounts").body(Body::empty()).unwrap()).await;
+    let a = send(
+        &app,
+        Request::get("/api/v1/accounts")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::UNAUTHORIZED);
     assert!(a.json()["error"]["message"].is_string());
     let a = api(&app, "not-a-token", "GET", "/api/v1/me", None).await;
@@ -107,13 +181,33 @@ async fn credentials_are_required_and_tokens_work(db: &TestDb) {
     assert_eq!(a.json()["id"], 1);
     // Disabling the user kills the token at once.
     db.store.set_disabled(ORG, UserId(1), true).await.unwrap();
-    assert_eq!(api(&app, &token, "GET", "/api/v1/me", None).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        api(&app, &token, "GET", "/api/v1/me", None).await.status,
+        StatusCode::UNAUTHORIZED
+    );
     // The document needs no credentials and is OpenAPI 3.1 with every route.
-    let a = send(&app, Request::get("/api/openapi.json").body(Body::empty()).unwrap()).await;
+    let a = send(
+        &app,
+        Request::get("/api/openapi.json")
+            .body(Body::empty())
+            .unwrap(),
+    )
+    .await;
     let doc = a.json();
     assert_eq!(doc["openapi"], "3.1.0");
-    for path in ["/api/v1/touches", "/api/v1/plan", "/api/v1/accounts/{id}", "/api/v1/lost", "/api/v1/referrals", "/api/v1/playbook/check", "/api/v1/users"] {
-        assert!(doc["paths"][path].is_object(), "{path} missing from the document");
+    for path in [
+        "/api/v1/touches",
+        "/api/v1/plan",
+        "/api/v1/accounts/{id}",
+        "/api/v1/lost",
+        "/api/v1/referrals",
+        "/api/v1/playbook/check",
+        "/api/v1/users",
+    ] {
+        assert!(
+            doc["paths"][path].is_object(),
+            "{path} missing from the document"
+        );
     }
     assert!(doc["components"]["securitySchemes"]["bearer"].is_object());
 }
@@ -124,40 +218,95 @@ async fn p33_logging_a_touch_through_the_api_changes_the_plan(db: &TestDb) {
     let plan = api(&app, &token, "GET", "/api/v1/plan", None).await.json();
     let first = &plan["items"][0];
     let contact = first["contact"].as_i64().unwrap();
-    let a = api(&app, &token, "POST", "/api/v1/touches", Some(json!({
-        "contact": contact, "channel": first["channel"], "outcome": "conversation",
-        "at": "2026-11-24T14:00:00Z", "note": "talked"
-    }))).await;
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/touches",
+        Some(json!({
+            "contact": contact, "channel": first["channel"], "outcome": "conversation",
+            "at": "2026-11-24T14:00:00Z", "note": "talked"
+        })),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::CREATED, "{}", short(&a.body));
     let touch = a.json();
     assert_eq!(touch["rep"], 1);
     assert_eq!(touch["contact"], contact);
     let after = api(&app, &token, "GET", "/api/v1/plan", None).await.json();
     let contacts = |p: &serde_json::Value| -> Vec<i64> {
-        p["items"].as_array().unwrap().iter().map(|i| i["contact"].as_i64().unwrap()).collect()
+        p["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["contact"].as_i64().unwrap())
+            .collect()
     };
-    assert!(!contacts(&after).contains(&contact), "a contact just reached is not planned again today");
+    assert!(
+        !contacts(&after).contains(&contact),
+        "a contact just reached is not planned again today"
+    );
     // A conversation without a next step is flagged (P33).
-    assert!(after["flags"].as_array().unwrap().iter().any(|f| f["contact"] == contact && f["rules"].to_string().contains("P33")), "{}", after["flags"]);
-    let listed = api(&app, &token, "GET", &format!("/api/v1/touches?contact={contact}"), None).await.json();
-    assert!(listed["items"].as_array().unwrap().iter().any(|t| t["id"] == touch["id"]));
-    let gone = api(&app, &token, "DELETE", &format!("/api/v1/touches/{}", touch["id"]), None).await;
+    assert!(
+        after["flags"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["contact"] == contact && f["rules"].to_string().contains("P33")),
+        "{}",
+        after["flags"]
+    );
+    let listed = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/touches?contact={contact}"),
+        None,
+    )
+    .await
+    .json();
+    assert!(
+        listed["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|t| t["id"] == touch["id"])
+    );
+    let gone = api(
+        &app,
+        &token,
+        "DELETE",
+        &format!("/api/v1/touches/{}", touch["id"]),
+        None,
+    )
+    .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
 }
 
 async fn login(app: &axum::Router, email: &str, password: &str) -> common::Answer {
     let form = send(app, Request::get("/login").body(Body::empty()).unwrap()).await;
-    let cookie = form.headers[header::SET_COOKIE].to_str().unwrap().split(';').next().unwrap().to_string();
+    let cookie = form.headers[header::SET_COOKIE]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_string();
     let csrf = cookie.split_once('=').unwrap().1.to_string();
     let body = format!(
         "email={}&password={}&csrf={csrf}",
         form_urlencoded::byte_serialize(email.as_bytes()).collect::<String>(),
         form_urlencoded::byte_serialize(password.as_bytes()).collect::<String>()
     );
-    send(app, Request::post("/login")
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .header(header::COOKIE, cookie)
-        .body(Body::from(body)).unwrap()).await
+    send(
+        app,
+        Request::post("/login")
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .header(header::COOKIE, cookie)
+            .body(Body::from(body))
+            .unwrap(),
+    )
+    .await
 }
 
 /// The start of a body, for assertion messages.
@@ -166,29 +315,53 @@ fn short(body: &str) -> &str {
 }
 
 fn error_text(a: &common::Answer) -> String {
-    let start = a.body.find("class=\"error\"").expect("an error on the page");
+    let start = a
+        .body
+        .find("class=\"error\"")
+        .expect("an error on the page");
     a.body[start..].split('<').nth(0).unwrap().to_string()
 }
 
 async fn sign_in_answers_alike_for_unknown_users_and_wrong_passwords(db: &TestDb) {
     let app = setup(db).await;
-    let wrong = login(&app, "dana.whitfield@keystone-demo.example", "not the password").await;
+    let wrong = login(
+        &app,
+        "dana.whitfield@keystone-demo.example",
+        "not the password",
+    )
+    .await;
     let unknown = login(&app, "nobody@keystone-demo.example", "not the password").await;
     assert_eq!(wrong.status, StatusCode::UNAUTHORIZED);
     assert_eq!(unknown.status, wrong.status);
     assert_eq!(error_text(&unknown), error_text(&wrong));
     let ok = login(&app, "Dana.Whitfield@keystone-demo.example", PASSWORD).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    let set: Vec<&str> = ok.headers.get_all(header::SET_COOKIE).iter().map(|v| v.to_str().unwrap()).collect();
-    let session = set.iter().find(|c| c.starts_with("rounds_session=")).unwrap();
-    assert!(session.contains("HttpOnly") && session.contains("SameSite=Lax"), "{session}");
+    let set: Vec<&str> = ok
+        .headers
+        .get_all(header::SET_COOKIE)
+        .iter()
+        .map(|v| v.to_str().unwrap())
+        .collect();
+    let session = set
+        .iter()
+        .find(|c| c.starts_with("rounds_session="))
+        .unwrap();
+    assert!(
+        session.contains("HttpOnly") && session.contains("SameSite=Lax"),
+        "{session}"
+    );
     assert!(!session.contains("Secure"), "plain HTTP here");
 }
 
 async fn sign_in_is_limited_per_account(db: &TestDb) {
     let app = setup(db).await;
     for _ in 0..5 {
-        assert_eq!(login(&app, "priya.raman@keystone-demo.example", "guess guess").await.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            login(&app, "priya.raman@keystone-demo.example", "guess guess")
+                .await
+                .status,
+            StatusCode::UNAUTHORIZED
+        );
     }
     // Even the right password is refused now, and an unknown name fares the same.
     let blocked = login(&app, "priya.raman@keystone-demo.example", PASSWORD).await;
@@ -196,24 +369,45 @@ async fn sign_in_is_limited_per_account(db: &TestDb) {
     for _ in 0..5 {
         login(&app, "ghost@keystone-demo.example", "guess guess").await;
     }
-    assert_eq!(login(&app, "ghost@keystone-demo.example", "guess guess").await.status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(
+        login(&app, "ghost@keystone-demo.example", "guess guess")
+            .await
+            .status,
+        StatusCode::TOO_MANY_REQUESTS
+    );
     // Other accounts are not locked out by it.
-    assert_eq!(login(&app, "tom.castellano@keystone-demo.example", PASSWORD).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        login(&app, "tom.castellano@keystone-demo.example", PASSWORD)
+            .await
+            .status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 async fn sessions_end_when_idle_and_on_sign_out(db: &TestDb) {
     seed_demo(&db.store).await;
     let app = rounds_web::router(state(db.store.clone()));
     let (cookie, csrf) = session_for(&db.store, UserId(1)).await;
-    let get_today = |c: String| Request::get("/today").header(header::COOKIE, format!("rounds_session={c}")).body(Body::empty()).unwrap();
-    assert_eq!(send(&app, get_today(cookie.clone())).await.status, StatusCode::OK);
+    let get_today = |c: String| {
+        Request::get("/today")
+            .header(header::COOKIE, format!("rounds_session={c}"))
+            .body(Body::empty())
+            .unwrap()
+    };
+    assert_eq!(
+        send(&app, get_today(cookie.clone())).await.status,
+        StatusCode::OK
+    );
     // 31 minutes later the same cookie is refused.
     let later = rounds_web::AppState::new(
         db.store.clone(),
         rounds_core::playbook::Playbook::default(),
         String::new(),
         rounds_web::FixedClock(now() + jiff::SignedDuration::from_mins(31)),
-        rounds_web::Config { fixed_date: Some(DAY), ..Default::default() },
+        rounds_web::Config {
+            fixed_date: Some(DAY),
+            ..Default::default()
+        },
     );
     let later_app = rounds_web::router(later);
     let a = send(&later_app, get_today(cookie.clone())).await;
@@ -222,12 +416,20 @@ async fn sessions_end_when_idle_and_on_sign_out(db: &TestDb) {
     // Sign-out deletes the session on the server.
     let (cookie, csrf2) = session_for(&db.store, UserId(1)).await;
     let _ = csrf;
-    let out = send(&app, Request::post("/logout")
-        .header(header::COOKIE, format!("rounds_session={cookie}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf={csrf2}"))).unwrap()).await;
+    let out = send(
+        &app,
+        Request::post("/logout")
+            .header(header::COOKIE, format!("rounds_session={cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!("csrf={csrf2}")))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(out.status, StatusCode::SEE_OTHER);
-    assert_eq!(send(&app, get_today(cookie)).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(
+        send(&app, get_today(cookie)).await.status,
+        StatusCode::SEE_OTHER
+    );
 }
 
 async fn forms_without_the_csrf_token_are_refused(db: &TestDb) {
@@ -235,30 +437,51 @@ async fn forms_without_the_csrf_token_are_refused(db: &TestDb) {
     let (cookie, csrf) = session_for(&db.store, UserId(1)).await;
     let (_, contact) = contact_of(&db.store, 1).await;
     let before = db.store.row_counts(ORG).await.unwrap();
-    let post = |token: &str| Request::post("/touches")
-        .header(header::COOKIE, format!("rounds_session={cookie}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf={token}&contact={contact}&channel=call&outcome=conversation&note=hi"))).unwrap();
-    assert_eq!(send(&app, post("forged")).await.status, StatusCode::FORBIDDEN);
+    let post = |token: &str| {
+        Request::post("/touches")
+            .header(header::COOKIE, format!("rounds_session={cookie}"))
+            .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
+            .body(Body::from(format!(
+                "csrf={token}&contact={contact}&channel=call&outcome=conversation&note=hi"
+            )))
+            .unwrap()
+    };
+    assert_eq!(
+        send(&app, post("forged")).await.status,
+        StatusCode::FORBIDDEN
+    );
     assert_eq!(db.store.row_counts(ORG).await.unwrap(), before);
     // A session calling the API must send the token in a header.
-    let a = send(&app, Request::post("/api/v1/touches")
-        .header(header::COOKIE, format!("rounds_session={cookie}"))
-        .header(header::CONTENT_TYPE, "application/json")
-        .body(Body::from(json!({"contact": contact, "channel": "call", "outcome": "order"}).to_string())).unwrap()).await;
+    let a = send(
+        &app,
+        Request::post("/api/v1/touches")
+            .header(header::COOKIE, format!("rounds_session={cookie}"))
+            .header(header::CONTENT_TYPE, "application/json")
+            .body(Body::from(
+                json!({"contact": contact, "channel": "call", "outcome": "order"}).to_string(),
+            ))
+            .unwrap(),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::FORBIDDEN);
     // A bad field in the form: 4xx naming it, nothing written.
     let bad = Request::post("/touches")
         .header(header::COOKIE, format!("rounds_session={cookie}"))
         .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(format!("csrf={csrf}&contact={contact}&channel=pigeon&outcome=conversation"))).unwrap();
+        .body(Body::from(format!(
+            "csrf={csrf}&contact={contact}&channel=pigeon&outcome=conversation"
+        )))
+        .unwrap();
     let a = send(&app, bad).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(a.body.contains("channel"), "{}", short(&a.body));
     assert_eq!(db.store.row_counts(ORG).await.unwrap(), before);
     let ok = send(&app, post(&csrf)).await;
     assert_eq!(ok.status, StatusCode::SEE_OTHER);
-    assert_eq!(db.store.row_counts(ORG).await.unwrap().touches, before.touches + 1);
+    assert_eq!(
+        db.store.row_counts(ORG).await.unwrap().touches,
+        before.touches + 1
+    );
 }
 
 /// One caller's view of one territory: the ids of a record of each kind in it.
@@ -273,7 +496,12 @@ struct Target {
 async fn target_in(store: &rounds_store::SqlStore, org: OrgId, rep: i64) -> Target {
     let t = store.territory(org, UserId(rep)).await.unwrap();
     let touch = t.touches.last().unwrap();
-    Target { rep, account: touch.account.0, contact: touch.contact.0, touch: touch.id.0 }
+    Target {
+        rep,
+        account: touch.account.0,
+        contact: touch.contact.0,
+        touch: touch.id.0,
+    }
 }
 
 /// Every API route × rep, manager and administrator × their own territory and one
@@ -283,13 +511,25 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
     let app = setup(db).await;
     let s = &db.store;
     // A second team: rep 4's territory goes to a new rep of team South.
-    let south = rounds_core::model::User { id: UserId(8), name: "Sam South".into(), email: "sam@south.example".into(), role: rounds_core::model::Role::Rep, team: Some("South".into()) };
+    let south = rounds_core::model::User {
+        id: UserId(8),
+        name: "Sam South".into(),
+        email: "sam@south.example".into(),
+        role: rounds_core::model::Role::Rep,
+        team: Some("South".into()),
+    };
     s.save_user(ORG, &south).await.unwrap();
-    s.reassign_accounts(ORG, UserId(4), UserId(8)).await.unwrap();
+    s.reassign_accounts(ORG, UserId(4), UserId(8))
+        .await
+        .unwrap();
     // A second organisation, a copy of rep 1's territory under other ids.
     let t1 = s.territory(ORG, UserId(1)).await.unwrap();
     let mut other = rounds_core::export::OrgData {
-        organisation: rounds_core::model::Organisation { id: OrgId(2), name: "Elsewhere".into(), demo: false },
+        organisation: rounds_core::model::Organisation {
+            id: OrgId(2),
+            name: "Elsewhere".into(),
+            demo: false,
+        },
         users: vec![],
         accounts: vec![],
         contacts: vec![],
@@ -299,22 +539,64 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
         lost: vec![],
         no_fits: vec![],
     };
-    other.users = vec![rounds_core::model::User { id: UserId(1), name: "Olga Other".into(), email: "olga@else.example".into(), role: rounds_core::model::Role::Rep, team: None }];
+    other.users = vec![rounds_core::model::User {
+        id: UserId(1),
+        name: "Olga Other".into(),
+        email: "olga@else.example".into(),
+        role: rounds_core::model::Role::Rep,
+        team: None,
+    }];
     other.accounts = t1.accounts.clone();
     other.contacts = t1.contacts.clone();
-    other.touches = t1.touches.iter().map(|t| rounds_core::model::Touch { id: rounds_core::model::TouchId(t.id.0 + 50_000_000), ..t.clone() }).collect();
+    other.touches = t1
+        .touches
+        .iter()
+        .map(|t| rounds_core::model::Touch {
+            id: rounds_core::model::TouchId(t.id.0 + 50_000_000),
+            ..t.clone()
+        })
+        .collect();
     other.topics = t1.topics.clone();
-    for a in &mut other.accounts { a.id.0 += 50_000_000; a.name = format!("ELSEWHERE {}", a.name); }
-    for c in &mut other.contacts { c.id.0 += 50_000_000; c.account.0 += 50_000_000; }
-    for t in &mut other.touches { t.contact.0 += 50_000_000; t.account.0 += 50_000_000; }
+    for a in &mut other.accounts {
+        a.id.0 += 50_000_000;
+        a.name = format!("ELSEWHERE {}", a.name);
+    }
+    for c in &mut other.contacts {
+        c.id.0 += 50_000_000;
+        c.account.0 += 50_000_000;
+    }
+    for t in &mut other.touches {
+        t.contact.0 += 50_000_000;
+        t.account.0 += 50_000_000;
+    }
     s.write_org(&other, WriteMode::Replace).await.unwrap();
 
     let cases = [
-        ("rep", UserId(1), target_in(s, ORG, 1).await, target_in(s, ORG, 2).await),
-        ("manager", UserId(5), target_in(s, ORG, 3).await, target_in(s, ORG, 8).await),
-        ("admin", UserId(6), target_in(s, ORG, 8).await, target_in(s, OrgId(2), 1).await),
+        (
+            "rep",
+            UserId(1),
+            target_in(s, ORG, 1).await,
+            target_in(s, ORG, 2).await,
+        ),
+        (
+            "manager",
+            UserId(5),
+            target_in(s, ORG, 3).await,
+            target_in(s, ORG, 8).await,
+        ),
+        (
+            "admin",
+            UserId(6),
+            target_in(s, ORG, 8).await,
+            target_in(s, OrgId(2), 1).await,
+        ),
     ];
-    let snapshot = || async { (s.export(ORG).await.unwrap(), s.export(OrgId(2)).await.unwrap()) };
+    let snapshot = || async {
+        (
+            s.export(ORG).await.unwrap(),
+            s.export(OrgId(2)).await.unwrap(),
+        )
+    };
     for (role, user, own, out) in cases {
         let token = token_for(s, ORG, user).await;
         let call = |m: &'static str, uri: String, body: Option<serde_json::Value>| {
@@ -322,17 +604,19 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
             let token = token.clone();
             async move { api(&app, &token, m, &uri, body).await }
         };
-        let reads = |t: Target| vec![
-            format!("/api/v1/accounts/{}", t.account),
-            format!("/api/v1/contacts/{}", t.contact),
-            format!("/api/v1/touches/{}", t.touch),
-            format!("/api/v1/touches?account={}", t.account),
-            format!("/api/v1/touches?contact={}", t.contact),
-            format!("/api/v1/contacts?account={}", t.account),
-            format!("/api/v1/referrals?contact={}", t.contact),
-            format!("/api/v1/plan?rep={}", t.rep),
-            format!("/api/v1/users/{}", t.rep),
-        ];
+        let reads = |t: Target| {
+            vec![
+                format!("/api/v1/accounts/{}", t.account),
+                format!("/api/v1/contacts/{}", t.contact),
+                format!("/api/v1/touches/{}", t.touch),
+                format!("/api/v1/touches?account={}", t.account),
+                format!("/api/v1/touches?contact={}", t.contact),
+                format!("/api/v1/contacts?account={}", t.account),
+                format!("/api/v1/referrals?contact={}", t.contact),
+                format!("/api/v1/plan?rep={}", t.rep),
+                format!("/api/v1/users/{}", t.rep),
+            ]
+        };
         // Read: own in scope, the other answers 404 with no trace of the record.
         for uri in reads(own) {
             let a = call("GET", uri.clone(), None).await;
@@ -345,11 +629,22 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
                 assert!(!a.body.contains("olga@else.example"), "{role} {uri}");
                 continue;
             }
-            assert_eq!(a.status, StatusCode::NOT_FOUND, "{role} {uri}: {}", short(&a.body));
+            assert_eq!(
+                a.status,
+                StatusCode::NOT_FOUND,
+                "{role} {uri}: {}",
+                short(&a.body)
+            );
             assert!(!a.body.contains("ELSEWHERE"), "{role} {uri}");
         }
         // List: every page of every list leaves the other territory out.
-        for list in ["/api/v1/accounts", "/api/v1/contacts", "/api/v1/users", "/api/v1/lost", "/api/v1/topics"] {
+        for list in [
+            "/api/v1/accounts",
+            "/api/v1/contacts",
+            "/api/v1/users",
+            "/api/v1/lost",
+            "/api/v1/topics",
+        ] {
             let mut offset = 0;
             loop {
                 let a = call("GET", format!("{list}?limit=500&offset={offset}"), None).await;
@@ -358,7 +653,10 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
                 for item in page["items"].as_array().unwrap() {
                     assert!(!item.to_string().contains("ELSEWHERE"), "{role} {list}");
                     if list == "/api/v1/accounts" {
-                        assert_ne!(item["id"], out.account, "{role} {list} shows another territory");
+                        assert_ne!(
+                            item["id"], out.account,
+                            "{role} {list} shows another territory"
+                        );
                         if role != "admin" {
                             assert_ne!(item["rep"], out.rep, "{role} {list}");
                         }
@@ -368,49 +666,118 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
                     }
                 }
                 offset += 500;
-                if offset >= page["total"].as_i64().unwrap() { break; }
+                if offset >= page["total"].as_i64().unwrap() {
+                    break;
+                }
             }
         }
         // Update and delete: the other territory is untouched.
         let before = snapshot().await;
-        let own_account = call("GET", format!("/api/v1/accounts/{}", own.account), None).await.json();
+        let own_account = call("GET", format!("/api/v1/accounts/{}", own.account), None)
+            .await
+            .json();
         let mut foreign_account = own_account.clone();
         foreign_account["name"] = json!("Renamed");
-        let writes = |t: Target| vec![
-            ("PUT", format!("/api/v1/accounts/{}", t.account), Some(foreign_account.clone())),
-            ("POST", "/api/v1/touches".to_string(), Some(json!({"contact": t.contact, "channel": "call", "outcome": "conversation"}))),
-            ("POST", "/api/v1/referrals".to_string(), Some(json!({"contact": t.contact, "day": "2026-11-20", "count": 3}))),
-            ("POST", "/api/v1/lost".to_string(), Some(json!({"account": t.account, "lost_on": "2026-11-20", "reason": "pricing"}))),
-            ("DELETE", format!("/api/v1/touches/{}", t.touch), None),
-        ];
+        let writes = |t: Target| {
+            vec![
+                (
+                    "PUT",
+                    format!("/api/v1/accounts/{}", t.account),
+                    Some(foreign_account.clone()),
+                ),
+                (
+                    "POST",
+                    "/api/v1/touches".to_string(),
+                    Some(
+                        json!({"contact": t.contact, "channel": "call", "outcome": "conversation"}),
+                    ),
+                ),
+                (
+                    "POST",
+                    "/api/v1/referrals".to_string(),
+                    Some(json!({"contact": t.contact, "day": "2026-11-20", "count": 3})),
+                ),
+                (
+                    "POST",
+                    "/api/v1/lost".to_string(),
+                    Some(
+                        json!({"account": t.account, "lost_on": "2026-11-20", "reason": "pricing"}),
+                    ),
+                ),
+                ("DELETE", format!("/api/v1/touches/{}", t.touch), None),
+            ]
+        };
         for (m, uri, body) in writes(out) {
             let a = call(m, uri.clone(), body).await;
-            assert!(matches!(a.status, StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY), "{role} {m} {uri}: {} {}", a.status, short(&a.body));
+            assert!(
+                matches!(
+                    a.status,
+                    StatusCode::NOT_FOUND | StatusCode::UNPROCESSABLE_ENTITY
+                ),
+                "{role} {m} {uri}: {} {}",
+                a.status,
+                short(&a.body)
+            );
             assert!(!a.body.contains("ELSEWHERE"), "{role} {m} {uri}");
         }
         // Moving one's own account into the other territory is refused too.
         let mut moved = own_account.clone();
         moved["rep"] = json!(out.rep);
         if role != "admin" {
-            let a = call("PUT", format!("/api/v1/accounts/{}", own.account), Some(moved)).await;
-            assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{role}: {}", short(&a.body));
+            let a = call(
+                "PUT",
+                format!("/api/v1/accounts/{}", own.account),
+                Some(moved),
+            )
+            .await;
+            assert_eq!(
+                a.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{role}: {}",
+                short(&a.body)
+            );
             assert_eq!(a.json()["error"]["field"], "rep");
         }
-        assert!(snapshot().await == before, "{role}: a write outside the territory changed something");
+        assert!(
+            snapshot().await == before,
+            "{role}: a write outside the territory changed something"
+        );
         // The same writes inside the territory succeed.
         let mut renamed = own_account.clone();
-        renamed["name"] = json!(format!("{} (checked)", own_account["name"].as_str().unwrap()));
-        let a = call("PUT", format!("/api/v1/accounts/{}", own.account), Some(renamed)).await;
+        renamed["name"] = json!(format!(
+            "{} (checked)",
+            own_account["name"].as_str().unwrap()
+        ));
+        let a = call(
+            "PUT",
+            format!("/api/v1/accounts/{}", own.account),
+            Some(renamed),
+        )
+        .await;
         assert_eq!(a.status, StatusCode::OK, "{role}: {}", short(&a.body));
-        let a = call("POST", "/api/v1/touches".into(), Some(json!({"contact": own.contact, "channel": "call", "outcome": "conversation"}))).await;
+        let a = call(
+            "POST",
+            "/api/v1/touches".into(),
+            Some(json!({"contact": own.contact, "channel": "call", "outcome": "conversation"})),
+        )
+        .await;
         assert_eq!(a.status, StatusCode::CREATED, "{role}: {}", short(&a.body));
         let a = call("DELETE", format!("/api/v1/touches/{}", own.touch), None).await;
         assert_eq!(a.status, StatusCode::NO_CONTENT, "{role}");
         // Pages: the other territory's account and plan answer 404.
         let (cookie, _) = session_for(s, user).await;
         for uri in [format!("/today?rep={}", out.rep)] {
-            let a = send(&app, Request::get(&uri).header(header::COOKIE, format!("rounds_session={cookie}")).body(Body::empty()).unwrap()).await;
-            if role == "admin" { continue; }
+            let a = send(
+                &app,
+                Request::get(&uri)
+                    .header(header::COOKIE, format!("rounds_session={cookie}"))
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await;
+            if role == "admin" {
+                continue;
+            }
             assert_eq!(a.status, StatusCode::NOT_FOUND, "{role} {uri}");
         }
     }

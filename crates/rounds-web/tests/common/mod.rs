@@ -187,8 +187,7 @@ pub struct Answer {
 
 impl Answer {
     pub fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
+        serde_json::from_str(&self.body).unwrap_or_else(|e| panic!("not JSON ({e}): {}", self.body))
     }
 }
 
@@ -196,7 +195,9 @@ pub async fn send(app: &Router, req: Request<Body>) -> Answer {
     let res = app.clone().oneshot(req).await.unwrap();
     let status = res.status();
     let headers = res.headers().clone();
-    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX).await.unwrap();
+    let bytes = axum::body::to_bytes(res.into_body(), usize::MAX)
+        .await
+        .unwrap();
     Answer {
         status,
         headers,
@@ -204,7 +205,13 @@ pub async fn send(app: &Router, req: Request<Body>) -> Answer {
     }
 }
 
-pub async fn api(app: &Router, token: &str, method: &str, uri: &str, body: Option<serde_json::Value>) -> Answer {
+pub async fn api(
+    app: &Router,
+    token: &str,
+    method: &str,
+    uri: &str,
+    body: Option<serde_json::Value>,
+) -> Answer {
     let mut req = Request::builder()
         .method(method)
         .uri(uri)
@@ -225,7 +232,7 @@ macro_rules! on_both_backends {
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let db = $crate::common::sqlite().await;
                     super::$name(&db).await;
@@ -234,7 +241,7 @@ macro_rules! on_both_backends {
         }
         mod postgres {
             $(
-                #[tokio::test]
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
                 async fn $name() {
                     let Some(db) = $crate::common::postgres().await else { return };
                     super::$name(&db).await;
