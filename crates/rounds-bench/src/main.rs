@@ -23,6 +23,9 @@ enum Scenario {
     Rep,
     Org,
     All,
+    /// One touch per transaction, straight into the store: the ceiling the API's
+    /// log-a-touch rate is measured against.
+    RawInsert,
 }
 
 #[derive(Debug, Parser)]
@@ -44,6 +47,15 @@ struct Args {
     /// Touches per contact in both scenarios (25 gives 50,000 per rep)
     #[arg(long, default_value_t = 25.0)]
     touches_per_contact: f64,
+    /// raw-insert: the database to write to (a copy you can spare; touches are added)
+    #[arg(long, value_name = "URL")]
+    database: Option<String>,
+    /// raw-insert: touches to insert per measurement
+    #[arg(long, default_value_t = 5000)]
+    inserts: usize,
+    /// raw-insert: concurrent writers in the concurrent measurement
+    #[arg(long, default_value_t = 16)]
+    writers: usize,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -208,5 +220,88 @@ async fn main() -> Result<()> {
     if matches!(a.scenario, Scenario::Org | Scenario::All) {
         org_scenario(&a, &pb).await?;
     }
+    if a.scenario == Scenario::RawInsert {
+        raw_insert(&a).await?;
+    }
+    Ok(())
+}
+
+/// Logs touches through `Store::add_touch` exactly as the API does after parsing (an id
+/// from the counter, then one transaction with the contact and rep checks and the
+/// insert), first from one writer, then from `--writers` at once. Each insert commits on
+/// its own: PostgreSQL with its default synchronous commit, SQLite in WAL with
+/// synchronous=NORMAL (durable across a crash of the process).
+async fn raw_insert(a: &Args) -> Result<()> {
+    let url = a
+        .database
+        .clone()
+        .context("--scenario raw-insert needs --database URL")?;
+    let store = SqlStore::connect(&url).await?;
+    let org = demo::ORG_ID;
+    let accounts = store.accounts(org, None).await?;
+    let account = accounts
+        .first()
+        .context("the database holds no accounts; write the demo first (`rounds demo`)")?;
+    let contact = store.contacts(org, Some(account.id)).await?[0].clone();
+    let template = rounds_core::model::Touch {
+        id: rounds_core::model::TouchId(0),
+        at: jiff::Timestamp::now(),
+        rep: account.rep,
+        contact: contact.id,
+        account: account.id,
+        channel: rounds_core::model::Channel::Call,
+        direction: rounds_core::model::Direction::Outbound,
+        outcome: rounds_core::model::Outcome::Conversation,
+        kind: rounds_core::model::TouchKind::Routine,
+        primary_topic: None,
+        topics: vec![],
+        explain_better: vec![],
+        next_step: None,
+        callback_at: None,
+        note: "raw insert benchmark".into(),
+    };
+    async fn insert_one(
+        store: &SqlStore,
+        org: rounds_core::model::OrgId,
+        template: &rounds_core::model::Touch,
+    ) -> Result<()> {
+        let id = store.next_id(org, rounds_store::IdKind::Touch).await?;
+        let touch = rounds_core::model::Touch {
+            id: rounds_core::model::TouchId(id),
+            ..template.clone()
+        };
+        store.add_touch(org, &touch).await?;
+        Ok(())
+    }
+    println!("{}: touches logged one per transaction", store.backend());
+    let started = Instant::now();
+    for _ in 0..a.inserts {
+        insert_one(&store, org, &template).await?;
+    }
+    let one = a.inserts as f64 / started.elapsed().as_secs_f64();
+    println!("one writer: {one:.0} touches/s ({} inserts)", a.inserts);
+    let started = Instant::now();
+    let mut tasks = tokio::task::JoinSet::new();
+    for w in 0..a.writers {
+        let store = store.clone();
+        let template = template.clone();
+        let share = a.inserts / a.writers + usize::from(w < a.inserts % a.writers);
+        tasks.spawn(async move {
+            for _ in 0..share {
+                insert_one(&store, org, &template).await?;
+            }
+            anyhow::Ok(())
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        done??;
+    }
+    let many = a.inserts as f64 / started.elapsed().as_secs_f64();
+    println!("{} writers: {many:.0} touches/s", a.writers);
+    println!(
+        "raw durable single-transaction inserts: {:.0} touches/s (the better of the two)",
+        one.max(many)
+    );
+    store.close().await;
     Ok(())
 }
