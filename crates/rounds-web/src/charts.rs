@@ -28,7 +28,12 @@ pub const PALETTE: [RGBColor; 6] = [
     RGBColor(0x7f, 0x8c, 0x8d),
 ];
 
-const WIDTH: u32 = 640;
+/// Narrow on purpose: the page scales the chart to the screen, so a phone shrinks a
+/// narrow chart less and its labels stay readable.
+const WIDTH: u32 = 400;
+/// Axis and legend text, in chart pixels (plotters writes 1/1.24 of it as the SVG font
+/// size): about 12 px on a 390 px phone once the chart is scaled to fit.
+const LABEL_PX: u32 = 18;
 
 #[derive(Debug, thiserror::Error)]
 #[error("cannot draw the chart: {0}")]
@@ -65,8 +70,8 @@ pub fn weekly_referrals(title: &str, weeks: &[(Date, u32)]) -> Result<String, Ch
     draw(title, &desc, (WIDTH, 240), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(36)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
             .build_cartesian_2d(0f64..n, 0f64..top * 1.1)?;
         let label = |x: &f64| {
             if x.fract() != 0.0 {
@@ -80,7 +85,9 @@ pub fn weekly_referrals(title: &str, weeks: &[(Date, u32)]) -> Result<String, Ch
         chart
             .configure_mesh()
             .disable_x_mesh()
-            .x_labels(7)
+            .label_style(("sans-serif", LABEL_PX))
+            .light_line_style(TRANSPARENT)
+            .x_labels(5)
             .y_labels(5)
             .x_label_formatter(&label)
             .y_label_formatter(&|y| whole(*y))
@@ -134,7 +141,7 @@ pub fn referral_drops(
         .iter()
         .map(|r| r.recent.max(r.baseline))
         .fold(1.0, f64::max);
-    let height = 70 + 34 * n as u32;
+    let height = 80 + 40 * n as u32;
     draw(title, &desc, (WIDTH, height), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
@@ -148,12 +155,14 @@ pub fn referral_drops(
             }
             let row = n - 1 - (*y as usize).min(n - 1);
             rows.get(row)
-                .map(|r| short(&r.label, 22))
+                .map(|r| short(&r.label, 18))
                 .unwrap_or_default()
         };
         chart
             .configure_mesh()
             .disable_y_mesh()
+            .label_style(("sans-serif", LABEL_PX))
+            .light_line_style(TRANSPARENT)
             .y_labels(n)
             .x_labels(5)
             .y_label_formatter(&label)
@@ -187,6 +196,7 @@ pub fn referral_drops(
         chart
             .configure_series_labels()
             .position(SeriesLabelPosition::LowerRight)
+            .label_font(("sans-serif", LABEL_PX))
             .background_style(WHITE.mix(0.9))
             .border_style(BLACK.mix(0.3))
             .draw()?;
@@ -235,8 +245,8 @@ pub fn loss_reasons(
     draw(title, &desc, (WIDTH, 260), |root| {
         let mut chart = ChartBuilder::on(root)
             .margin(10)
-            .x_label_area_size(28)
-            .y_label_area_size(36)
+            .x_label_area_size(30)
+            .y_label_area_size(40)
             .build_cartesian_2d(-0.5f64..n as f64 - 0.5, 0f64..top * 1.1)?;
         let label = |x: &f64| {
             if x.fract() != 0.0 || *x < 0.0 {
@@ -247,6 +257,8 @@ pub fn loss_reasons(
         chart
             .configure_mesh()
             .disable_x_mesh()
+            .label_style(("sans-serif", LABEL_PX))
+            .light_line_style(TRANSPARENT)
             .x_labels(n)
             .y_labels(5)
             .x_label_formatter(&label)
@@ -421,7 +433,7 @@ mod tests {
         assert_eq!(fills(&svg, RECENT), 2 + 1);
         assert!(svg.contains("Dr Ben &lt;Smith&gt;"));
         assert!(svg.contains("Last 30 days"));
-        assert!(svg.contains("A very long name that…"));
+        assert!(svg.contains("A very long name …"));
     }
 
     #[test]

@@ -144,6 +144,7 @@ fn account_view(state: &AppState, ctx: &Ctx, a: &Account, t: &Territory, today: 
     let day_of = |x: &Touch| x.at.to_zoned(zone.clone()).date();
 
     // Covered as the planner counts it: the contact engaged, or it arrived in writing.
+    // Touches run newest first, so the day kept is the latest mention.
     let mut covered: BTreeMap<TopicId, Date> = BTreeMap::new();
     for x in touches.iter().filter(|x| planner::delivered(x)) {
         for topic in &x.topics {
@@ -221,7 +222,7 @@ fn account_view(state: &AppState, ctx: &Ctx, a: &Account, t: &Territory, today: 
             @if covered.is_empty() { p.empty { "None yet." } }
             ul {
                 @for (id, day) in &covered {
-                    li { (topics.get(id).map(|t| t.title.as_str()).unwrap_or("(removed topic)")) " " small { "first on " (day) } }
+                    li { (topics.get(id).map(|t| t.title.as_str()).unwrap_or("(removed topic)")) " " small { "last on " (day) } }
                 }
             }
             h2 { "Still to cover " small { "[P2, P3]" } }

@@ -182,7 +182,11 @@ fn reasons_per_quarter<'a>(
         .iter()
         .filter_map(|r| counts.remove(r).map(|c| (r.as_str().to_string(), c)))
         .collect();
-    let labels = keys.iter().map(|(y, q)| format!("{y} Q{q}")).collect();
+    // Short labels ("Q4’26"), so eight fit under the chart on a phone.
+    let labels = keys
+        .iter()
+        .map(|(y, q)| format!("Q{q}’{:02}", y % 100))
+        .collect();
     (labels, series)
 }
 
@@ -233,8 +237,8 @@ mod tests {
         ];
         let (quarters, series) = reasons_per_quarter(lost.iter(), date(2026, 11, 24));
         assert_eq!(quarters.len(), 8);
-        assert_eq!(quarters.first().map(String::as_str), Some("2025 Q1"));
-        assert_eq!(quarters.last().map(String::as_str), Some("2026 Q4"));
+        assert_eq!(quarters.first().map(String::as_str), Some("Q1’25"));
+        assert_eq!(quarters.last().map(String::as_str), Some("Q4’26"));
         assert_eq!(series.len(), 2);
         assert_eq!(series[0].0, "pricing");
         assert_eq!(series[0].1[7], 2);
