@@ -245,3 +245,80 @@ mod tests {
         assert_eq!(series[1].1[4], 1);
     }
 }
+
+#[cfg(test)]
+mod schedule_tests {
+    use super::*;
+    use crate::pages::fixture::{account, contact, touch};
+    use jiff::civil::date;
+    use rounds_core::model::AccountStatus;
+
+    fn lost_on(d: Date) -> LostAccount {
+        LostAccount {
+            account: AccountId(1),
+            lost_on: d,
+            reason: LossReason::Pricing,
+            competitor: Some("Apex".into()),
+            stakeholders: vec![],
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn p16_feedback_is_due_within_the_playbook_days_of_the_loss() {
+        let pb = Playbook::default();
+        let l = lost_on(date(2026, 11, 1));
+        let t = Territory {
+            accounts: vec![account(1, AccountStatus::Lost)],
+            contacts: vec![contact(10, 1)],
+            ..Territory::default()
+        };
+        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        assert_eq!(
+            w.feedback_due,
+            date(2026, 11, 1)
+                .checked_add(Span::new().days(pb.feedback_within_days))
+                .unwrap()
+        );
+        assert_eq!(w.feedback_done, None);
+        let t = Territory {
+            touches: vec![touch(1, 10, 1, date(2026, 11, 5), TouchKind::Feedback)],
+            ..t
+        };
+        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        assert_eq!(w.feedback_done, Some(date(2026, 11, 5)));
+    }
+
+    #[test]
+    fn p17_next_nurture_falls_between_the_min_and_max_days_after_the_last_touch() {
+        let pb = Playbook::default();
+        let l = lost_on(date(2026, 9, 1));
+        let t = Territory {
+            accounts: vec![account(1, AccountStatus::Lost)],
+            contacts: vec![contact(10, 1)],
+            touches: vec![
+                // Before the loss: not part of the win-back.
+                touch(1, 10, 1, date(2026, 8, 20), TouchKind::Routine),
+                touch(2, 10, 1, date(2026, 10, 10), TouchKind::Nurture),
+            ],
+            ..Territory::default()
+        };
+        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        let after = |n: i64| date(2026, 10, 10).checked_add(Span::new().days(n)).unwrap();
+        assert_eq!(w.last_touch, Some(date(2026, 10, 10)));
+        assert_eq!(w.nurture_from, after(pb.nurture_min_days));
+        assert_eq!(w.nurture_by, after(pb.nurture_max_days));
+        // Without a touch since the loss, the clock starts at the loss.
+        let t = Territory {
+            touches: vec![],
+            ..t
+        };
+        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        assert_eq!(
+            w.nurture_from,
+            date(2026, 9, 1)
+                .checked_add(Span::new().days(pb.nurture_min_days))
+                .unwrap()
+        );
+    }
+}

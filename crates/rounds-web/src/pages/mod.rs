@@ -228,3 +228,90 @@ impl Fields {
             .collect()
     }
 }
+
+/// Small territories for the pages' rule tests.
+#[cfg(test)]
+pub(crate) mod fixture {
+    use jiff::Timestamp;
+    use jiff::civil::Date;
+    use rounds_core::model::{
+        AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
+        ContactId, ContactRole, Direction, Influence, Outcome, ReferralCount, Segment, Touch,
+        TouchId, TouchKind, UserId,
+    };
+
+    pub fn account(id: i64, status: AccountStatus) -> Account {
+        Account {
+            id: AccountId(id),
+            name: format!("Account {id}"),
+            rep: UserId(1),
+            kind: AccountKind::Practice,
+            segment: Segment::MedicalProvider,
+            specialties: vec![],
+            address: Address {
+                street: "1 Main St".into(),
+                city: "Springfield".into(),
+                region: "IL".into(),
+                postal_code: "62701".into(),
+                lat: 39.8,
+                lon: -89.6,
+            },
+            tz: "America/Chicago".parse().unwrap(),
+            office_hours: Default::default(),
+            visit_windows: vec![],
+            front_desk_blocks: false,
+            access: AccessPolicy::Open,
+            status,
+            profile: Default::default(),
+            pain_points: vec![],
+        }
+    }
+
+    pub fn contact(id: i64, account: i64) -> Contact {
+        Contact {
+            id: ContactId(id),
+            account: AccountId(account),
+            name: format!("Contact {id}"),
+            role: ContactRole::Physician,
+            influence: Influence::DecisionMaker,
+            department: None,
+            specialty: None,
+            channels: Default::default(),
+            preferred_channel: None,
+            opt_outs: vec![],
+        }
+    }
+
+    /// A touch at noon (Chicago) on `day`.
+    pub fn touch(id: i64, contact: i64, account: i64, day: Date, kind: TouchKind) -> Touch {
+        Touch {
+            id: TouchId(id),
+            at: day
+                .at(12, 0, 0, 0)
+                .in_tz("America/Chicago")
+                .map(|z| z.timestamp())
+                .unwrap_or(Timestamp::UNIX_EPOCH),
+            rep: UserId(1),
+            contact: ContactId(contact),
+            account: AccountId(account),
+            channel: Channel::Visit,
+            direction: Direction::Outbound,
+            outcome: Outcome::Conversation,
+            kind,
+            primary_topic: None,
+            topics: vec![],
+            explain_better: vec![],
+            next_step: None,
+            callback_at: None,
+            note: String::new(),
+        }
+    }
+
+    pub fn referral(contact: i64, day: Date, count: u32) -> ReferralCount {
+        ReferralCount {
+            contact: ContactId(contact),
+            day,
+            count,
+        }
+    }
+}

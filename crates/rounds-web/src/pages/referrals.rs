@@ -183,3 +183,87 @@ fn drops_table(bars: &[DropBar]) -> Markup {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::pages::fixture::{account, contact, referral, touch};
+    use jiff::civil::date;
+    use rounds_core::model::{AccountStatus, ContactId};
+
+    const TODAY: Date = date(2026, 11, 24);
+
+    fn every_week(
+        contact: i64,
+        from: Date,
+        to: Date,
+        count: u32,
+    ) -> Vec<rounds_core::model::ReferralCount> {
+        let mut out = Vec::new();
+        let mut d = from;
+        while d < to {
+            out.push(referral(contact, d, count));
+            d = d.checked_add(Span::new().days(7)).unwrap();
+        }
+        out
+    }
+
+    #[test]
+    fn p8_a_provider_met_and_silent_for_the_records_check_period_is_listed() {
+        let pb = Playbook::default();
+        let days = pb.records_check_after_days;
+        let met = TODAY.checked_sub(Span::new().days(days)).unwrap();
+        let too_soon = TODAY.checked_sub(Span::new().days(days - 1)).unwrap();
+        let t = Territory {
+            accounts: vec![account(1, AccountStatus::Customer)],
+            contacts: vec![contact(10, 1), contact(11, 1), contact(12, 1)],
+            touches: vec![
+                touch(1, 10, 1, met, TouchKind::ReferralMeeting),
+                touch(2, 11, 1, too_soon, TouchKind::ReferralMeeting),
+                touch(3, 12, 1, met, TouchKind::ReferralMeeting),
+            ],
+            // Contact 12 referred after the meeting: not silent.
+            referrals: vec![referral(
+                12,
+                TODAY.checked_sub(Span::new().days(3)).unwrap(),
+                1,
+            )],
+            ..Territory::default()
+        };
+        let found = referrers(&t, UserId(1), &pb, TODAY);
+        let ids: Vec<ContactId> = found.iter().map(|r| r.contact.id).collect();
+        assert_eq!(ids, [ContactId(10)]);
+        assert_eq!(found[0].silent_since, Some(met));
+        assert!(!found[0].dropping);
+    }
+
+    #[test]
+    fn p9_a_drop_against_the_providers_own_baseline_is_listed_with_its_figures() {
+        let pb = Playbook::default();
+        let recent_from = TODAY.checked_sub(Span::new().days(pb.recent_days)).unwrap();
+        let baseline_from = recent_from
+            .checked_sub(Span::new().days(pb.baseline_days))
+            .unwrap();
+        let mut referrals = every_week(10, baseline_from, recent_from, 3);
+        referrals.push(referral(10, TODAY, 1));
+        // Contact 11 keeps its pace; contact 12 fell but from a baseline too small to judge.
+        referrals.extend(every_week(11, baseline_from, TODAY, 3));
+        referrals.push(referral(12, baseline_from, 1));
+        referrals.sort_by_key(|r| (r.contact, r.day));
+        let t = Territory {
+            accounts: vec![account(1, AccountStatus::Customer)],
+            contacts: vec![contact(10, 1), contact(11, 1), contact(12, 1)],
+            referrals,
+            ..Territory::default()
+        };
+        let found = referrers(&t, UserId(1), &pb, TODAY);
+        assert_eq!(found.len(), 1, "{found:?}");
+        let r = &found[0];
+        assert_eq!(r.contact.id, ContactId(10));
+        assert!(r.dropping && r.silent_since.is_none());
+        let f = r.figures.as_ref().unwrap();
+        assert_eq!(f.recent, 1);
+        assert!(f.baseline_per_recent > 10.0 && f.change < -0.9, "{f:?}");
+        assert_eq!(r.last_referral, Some(TODAY));
+    }
+}
