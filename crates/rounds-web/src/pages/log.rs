@@ -142,7 +142,11 @@ async fn log_form_with(
                 label { "Kind" select name="kind" {
                     @for k in TouchKind::ALL { option value=(k.as_str()) selected[k.as_str() == kind] { (k.as_str()) } } } }
             }
-            label { "Topics discussed " small { "(every one that came up, main one first; P4)" }
+            label { "Main topic " small { "(P1)" }
+                select name="primary_topic" {
+                    option value="" { "— none —" }
+                    @for t in &topics { option value=(t.id.0) selected[picked("primary_topic", &t.id.0.to_string())] { (t.title) } } } }
+            label { "Other topics that came up " small { "(every one, so none is proposed again as new; P4)" }
                 select name="topics" multiple size="6" {
                     @for t in &topics { option value=(t.id.0) selected[picked("topics", &t.id.0.to_string())] { (t.title) } } } }
             label { "Explain better next time " small { "(P3)" }
@@ -168,7 +172,8 @@ fn field_label(field: &str) -> &'static str {
         "direction" => "Direction",
         "outcome" => "Outcome",
         "kind" => "Kind",
-        "topics" => "Topics discussed",
+        "primary_topic" => "Main topic",
+        "topics" => "Topics",
         "explain_better" => "Explain better",
         "next_step_what" | "next_step.what" => "Next step",
         "next_step_due" => "Due",
@@ -238,7 +243,15 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> 
     let direction: Option<Direction> = f.parse_opt("direction")?;
     let outcome: Outcome = f.parse("outcome")?;
     let kind: Option<TouchKind> = f.parse_opt("kind")?;
-    let topics: Vec<i64> = f.parse_all("topics")?;
+    // A multi-select sends its choices in list order, not in the order they were
+    // picked, so the main topic has a field of its own and goes first (the API's rule).
+    let primary: Option<i64> = f.parse_opt("primary_topic")?;
+    let mut topics: Vec<i64> = primary.into_iter().collect();
+    for t in f.parse_all::<i64>("topics")? {
+        if !topics.contains(&t) {
+            topics.push(t);
+        }
+    }
     let explain_better: Vec<i64> = f.parse_all("explain_better")?;
     let due: Option<Date> = f.parse_opt("next_step_due")?;
     let next_step = match (f.one("next_step_what"), due) {
