@@ -463,8 +463,9 @@ fn summarise<'a>(
     }
 }
 
-/// A topic reached the contact: they engaged, or it arrived in writing.
-fn delivered(t: &Touch) -> bool {
+/// A topic reached the contact: they engaged, or it arrived in writing. Public so that
+/// reports count a topic as covered exactly as the planner does.
+pub fn delivered(t: &Touch) -> bool {
     t.outcome.answered()
         || matches!(
             t.channel,
@@ -483,7 +484,9 @@ fn rows_of<T, K: Ord>(rows: &[T], id: K, key: impl Fn(&T) -> K) -> &[T] {
     &rows[start..start + len]
 }
 
-fn referral_figures(
+/// One contact's referral counts (`days`: that contact's rows) against their own
+/// baseline (P9). Public so that reports show the figures the planner acts on.
+pub fn referral_figures(
     days: &[(ContactId, Date, u32)],
     pb: &Playbook,
     today: Date,

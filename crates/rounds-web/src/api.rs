@@ -955,39 +955,39 @@ vocabulary_schema!(
 #[serde(deny_unknown_fields)]
 pub struct TouchInput {
     #[schema(minimum = 1)]
-    contact: i64,
+    pub(crate) contact: i64,
     #[schema(schema_with = channel_schema)]
-    channel: Channel,
+    pub(crate) channel: Channel,
     /// Default outbound.
     #[serde(default = "outbound")]
     #[schema(schema_with = direction_schema)]
-    direction: Direction,
+    pub(crate) direction: Direction,
     #[schema(schema_with = outcome_schema)]
-    outcome: Outcome,
+    pub(crate) outcome: Outcome,
     /// Default routine.
     #[serde(default = "routine")]
     #[schema(schema_with = touch_kind_schema)]
-    kind: TouchKind,
+    pub(crate) kind: TouchKind,
     /// When it happened, RFC 3339 (default now).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
-    at: Option<Timestamp>,
+    pub(crate) at: Option<Timestamp>,
     /// Every topic that came up; the first is the primary one (P4).
     #[serde(default)]
-    topics: Vec<i64>,
+    pub(crate) topics: Vec<i64>,
     /// Topics the contact did not quite get (P3).
     #[serde(default)]
-    explain_better: Vec<i64>,
+    pub(crate) explain_better: Vec<i64>,
     /// The next step agreed (P33).
     #[serde(default)]
-    next_step: Option<NextStepInput>,
+    pub(crate) next_step: Option<NextStepInput>,
     /// A callback agreed for this exact moment, RFC 3339 (P35).
     #[serde(default)]
     #[schema(value_type = Option<String>, format = DateTime)]
-    callback_at: Option<Timestamp>,
+    pub(crate) callback_at: Option<Timestamp>,
     #[serde(default)]
     #[schema(max_length = 4000)]
-    note: String,
+    pub(crate) note: String,
 }
 
 fn outbound() -> Direction {
@@ -1002,9 +1002,9 @@ fn routine() -> TouchKind {
 #[serde(deny_unknown_fields)]
 pub struct NextStepInput {
     #[schema(min_length = 1, max_length = 500)]
-    what: String,
+    pub(crate) what: String,
     #[schema(value_type = String, format = Date)]
-    due: Date,
+    pub(crate) due: Date,
 }
 
 /// Logs a touch and returns it as stored.
@@ -1290,7 +1290,7 @@ struct LostInput {
     reason: LossReason,
     #[serde(default)]
     competitor: Option<String>,
-    /// Who was involved, to win back later (P37).
+    /// Who was involved, to win back later (P15).
     #[serde(default)]
     stakeholders: Vec<String>,
     #[serde(default)]
@@ -1299,7 +1299,7 @@ struct LostInput {
 }
 
 /// Records why an account was lost; its status becomes lost and the win-back schedule
-/// (P37–P39) starts.
+/// (feedback P16, nurture P17) starts.
 #[utoipa::path(post, path = "/api/v1/lost", tag = "lost", request_body = LostInput,
     responses((status = 201, body = Object), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
@@ -1349,6 +1349,16 @@ pub struct PlaybookCheck {
     ok: bool,
     /// Every problem, as `key = value: why`.
     problems: Vec<String>,
+}
+
+impl PlaybookCheck {
+    pub(crate) fn ok(&self) -> bool {
+        self.ok
+    }
+
+    pub(crate) fn problems(&self) -> &[String] {
+        &self.problems
+    }
 }
 
 /// The playbook the server plans with, as TOML.

@@ -1,0 +1,141 @@
+//! One contact: who they are, how to reach them (and how not to), their touches, their
+//! referral figures, and a form to log a touch with them.
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use maud::html;
+use rounds_core::model::Touch;
+use rounds_core::planner;
+use rounds_store::Store;
+
+use super::layout::{Nav, page};
+use crate::AppState;
+use crate::api::scoped_contact;
+use crate::charts;
+use crate::extract::PageCtx;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/contacts/{id}", get(detail))
+}
+
+async fn detail(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+) -> Response {
+    let (contact, account) = match scoped_contact(&state, &ctx, id).await {
+        Ok(found) => found,
+        Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
+        Err(e) => return super::error_page(e),
+    };
+    let org = ctx.caller.org;
+    let territory = match state.store().territory(org, account.rep).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e.into()),
+    };
+    // Every touch with this contact, including any on a former account of theirs.
+    let mut touches = match state.store().touches_for_contact(org, contact.id).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e.into()),
+    };
+    touches.sort_by(|x, y| y.at.cmp(&x.at).then(y.id.cmp(&x.id)));
+    let today = state.today();
+    let pb = state.playbook();
+    let rows = super::referral_rows(&territory)
+        .remove(&contact.id)
+        .unwrap_or_default();
+    let figures = planner::referral_figures(&rows, pb, today);
+    let weeks = super::weekly_counts(
+        territory
+            .referrals
+            .iter()
+            .filter(|r| r.contact == contact.id),
+        today,
+        26,
+    );
+    let title_of = |id| {
+        territory
+            .topics
+            .iter()
+            .find(|t| t.id == id)
+            .map(|t| t.title.as_str())
+            .unwrap_or("(removed topic)")
+    };
+    let zone = account.tz.zone();
+    let day_of = |x: &Touch| x.at.to_zoned(zone.clone()).date();
+    let ch = &contact.channels;
+    let log_form = match super::log::log_form(&state, &ctx, Some(contact.id.0), None).await {
+        Ok(f) => f,
+        Err(e) => return super::error_page(e),
+    };
+    let body = html! {
+        h1 { (contact.name) }
+        p.muted { (contact.role) " · " (contact.influence) " at "
+            a href={"/accounts/" (account.id.0)} { (account.name) }
+            @if let Some(d) = &contact.department { " · " (d) }
+            @if let Some(s) = &contact.specialty { " · " (s) } }
+
+        section #channels {
+            h2 { "How to reach" }
+            ul {
+                @if let Some(v) = &ch.email { li { "E-mail: " a href={"mailto:" (v)} { (v) } } }
+                @if let Some(v) = &ch.cell { li { "Cell: " a href={"tel:" (v)} { (v) } " " small { "[P43: at most " (pb.cell_max_per_week) " a week unless they reply on it]" } } }
+                @if let Some(v) = &ch.office_phone { li { "Office: " a href={"tel:" (v)} { (v) } @if let Some(x) = &ch.extension { " ext. " (x) } } }
+                @if let Some(v) = &ch.linkedin { li { "LinkedIn: " (v) } }
+                @if let Some(p) = contact.preferred_channel { li { "Prefers: " strong { (p) } } }
+            }
+            @if contact.opt_outs.is_empty() {
+                p.small { "No opt-outs." }
+            } @else {
+                p.error { "Opted out of: " (super::accounts::join(contact.opt_outs.iter().map(|c| c.as_str()))) " — never planned on these." }
+            }
+        }
+
+        section #referral-figures {
+            h2 { "Referrals " small { "[P8, P9]" } }
+            @match &figures {
+                None => { p.empty { "No referral counts recorded for this contact." } },
+                Some(f) => {
+                    p { strong { (f.recent) } " in the last " (f.recent_days) " days against a baseline of "
+                        (format!("{:.1}", f.baseline_per_recent)) " per " (f.recent_days) " days ("
+                        (format!("{:+.0}%", f.change * 100.0)) ")" }
+                    (super::chart_figure(
+                        charts::weekly_referrals(&format!("Referrals per week from {}", contact.name), &weeks),
+                        "Referrals per week, last 26 weeks",
+                        super::accounts::weeks_table(&weeks),
+                    ))
+                },
+            }
+        }
+
+        section #log {
+            h2 { "Log a touch" }
+            (log_form)
+        }
+
+        section #timeline {
+            h2 { "Touches " small { (touches.len()) ", newest first" } }
+            @if touches.is_empty() { p.empty { "No touches yet." } }
+            ol.timeline {
+                @for x in &touches {
+                    li.card {
+                        div { strong { (day_of(x)) } " " span.channel { (x.channel) } " " (x.direction) " · " (x.outcome)
+                            @if x.kind != rounds_core::model::TouchKind::Routine { " · " (x.kind) } }
+                        @if !x.topics.is_empty() {
+                            div.small { "Topics: " (super::accounts::join(x.topics.iter().map(|id| title_of(*id)))) }
+                        }
+                        @if !x.explain_better.is_empty() {
+                            div.small { "Explain better: " (super::accounts::join(x.explain_better.iter().map(|id| title_of(*id)))) }
+                        }
+                        @if !x.note.is_empty() { p.note { (x.note) } }
+                        @if let Some(s) = &x.next_step { div.small { "Next step: " (s.what) " by " (s.due) } }
+                    }
+                }
+            }
+        }
+    };
+    page(&contact.name, Some(&ctx), Nav::Accounts, None, body).into_response()
+}

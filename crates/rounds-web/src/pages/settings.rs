@@ -1,0 +1,138 @@
+//! Settings: the playbook the server plans with, a checker for a changed copy (nothing
+//! is applied from the page), and for administrators the users and their sign-ins.
+
+use std::collections::BTreeMap;
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use maud::{Markup, html};
+use rounds_store::Store;
+use serde::Deserialize;
+
+use super::layout::{Nav, csrf, page};
+use crate::AppState;
+use crate::api::{PlaybookCheck, check_playbook_text};
+use crate::error::ApiResult;
+use crate::extract::{Ctx, FormBody, PageCtx};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/settings", get(settings))
+        .route("/settings/playbook/check", post(check))
+}
+
+async fn settings(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
+    respond(&state, &ctx, state.playbook_toml(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CheckForm {
+    #[serde(default)]
+    csrf: String,
+    #[serde(default)]
+    toml: String,
+}
+
+async fn check(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    form: Result<FormBody<CheckForm>, crate::ApiError>,
+) -> Response {
+    let FormBody(form) = match form {
+        Ok(f) => f,
+        Err(e) => return super::error_page(e),
+    };
+    if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
+        return refused;
+    }
+    let result = check_playbook_text(&form.toml);
+    respond(&state, &ctx, &form.toml, Some(&result)).await
+}
+
+async fn respond(
+    state: &AppState,
+    ctx: &Ctx,
+    draft: &str,
+    result: Option<&PlaybookCheck>,
+) -> Response {
+    let users = if ctx.scope.is_admin() {
+        match users_section(state, ctx).await {
+            Ok(m) => Some(m),
+            Err(e) => return super::error_page(e),
+        }
+    } else {
+        None
+    };
+    let body = html! {
+        h1 { "Settings" }
+        section #playbook {
+            h2 { "Playbook in use" }
+            p.muted { "Every rule default (P1–P48) the planner follows. Change it in the file the server is started with." }
+            details {
+                summary { "Show the playbook (TOML)" }
+                pre.toml { (state.playbook_toml()) }
+            }
+        }
+        section #check {
+            h2 { "Check a playbook" }
+            @if let Some(r) = result {
+                @if r.ok() {
+                    p #flash role="status" { "The playbook reads: no problems." }
+                } @else {
+                    div.error role="alert" {
+                        p { (r.problems().len()) " problem(s):" }
+                        ul.problems { @for p in r.problems() { li { code { (p) } } } }
+                    }
+                }
+            }
+            form method="post" action="/settings/playbook/check" {
+                input type="hidden" name="csrf" value=(csrf(ctx));
+                label { "Playbook (TOML; keys left out keep their defaults)"
+                    textarea name="toml" rows="14" spellcheck="false" { (draft) } }
+                button type="submit" { "Check" }
+            }
+        }
+        @if let Some(users) = users { (users) }
+    };
+    page("Settings", Some(ctx), Nav::Settings, None, body).into_response()
+}
+
+async fn users_section(state: &AppState, ctx: &Ctx) -> ApiResult<Markup> {
+    let org = ctx.caller.org;
+    let users = state.store().users(org).await?;
+    let sign_ins: BTreeMap<_, _> = state
+        .store()
+        .credentials(org)
+        .await?
+        .into_iter()
+        .map(|c| (c.user, c))
+        .collect();
+    Ok(html! {
+        section #users {
+            h2 { "Users " small { (users.len()) } }
+            div.table-wrap {
+                table {
+                    thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Team" } th { "Sign-in" } } }
+                    tbody {
+                        @for u in &users {
+                            tr {
+                                td { (u.name) }
+                                td { (u.email) }
+                                td { (u.role) }
+                                td { (u.team.as_deref().unwrap_or("—")) }
+                                td { @match sign_ins.get(&u.id) {
+                                    None => span.muted { "no password" },
+                                    Some(c) if c.disabled => span.urgent { "disabled" },
+                                    Some(_) => "can sign in",
+                                } }
+                            }
+                        }
+                    }
+                }
+            }
+            p.small { "Add users and set passwords with " code { "rounds user" } " or the API." }
+        }
+    })
+}

@@ -1,0 +1,109 @@
+//! The team (managers and administrators): each rep's plan size and flags today, and how
+//! well their customers are covered. Reps get 404, as for any page outside their scope.
+
+use axum::Router;
+use axum::extract::State;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use jiff::Span;
+use maud::html;
+use rounds_core::model::{AccountStatus, Role, Territory, UserId};
+use rounds_core::planner;
+use rounds_core::playbook::Playbook;
+
+use super::layout::{Nav, page};
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::PageCtx;
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/team", get(team))
+}
+
+struct RepRow {
+    rep: UserId,
+    planned: usize,
+    flags: usize,
+    customers: usize,
+    covered: usize,
+}
+
+/// Customers with a touch within the playbook's maximum silence (P23), out of all
+/// customers: a proxy for coverage, since the cadence a rep keeps beyond that is the
+/// planner's business.
+fn coverage(t: &Territory, pb: &Playbook, today: jiff::civil::Date) -> (usize, usize) {
+    let since = today
+        .checked_sub(Span::new().days(pb.max_silence_days))
+        .unwrap_or(today);
+    let customers: Vec<_> = t
+        .accounts
+        .iter()
+        .filter(|a| a.status == AccountStatus::Customer)
+        .collect();
+    let covered = customers
+        .iter()
+        .filter(|a| {
+            let zone = a.tz.zone();
+            t.touches
+                .iter()
+                .any(|x| x.account == a.id && x.at.to_zoned(zone.clone()).date() >= since)
+        })
+        .count();
+    (customers.len(), covered)
+}
+
+async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
+    if !ctx.scope.is_lead() {
+        return super::not_found_page();
+    }
+    let territories = match super::territories_in_scope(&state, &ctx).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e),
+    };
+    let reps: Vec<UserId> = ctx.scope.reps().map(|u| u.id).collect();
+    let pb = state.playbook().clone();
+    let today = state.today();
+    // Planning every rep is CPU work (a route search each); keep it off the async workers.
+    let rows = tokio::task::spawn_blocking(move || {
+        territories
+            .into_iter()
+            .filter(|(rep, _)| reps.contains(rep))
+            .map(|(rep, t)| {
+                let plan = planner::plan(&t, &pb, rep, today);
+                let (customers, covered) = coverage(&t, &pb, today);
+                RepRow {
+                    rep,
+                    planned: plan.items.len(),
+                    flags: plan.flags.len(),
+                    customers,
+                    covered,
+                }
+            })
+            .collect::<Vec<_>>()
+    })
+    .await;
+    let rows = match rows {
+        Ok(r) => r,
+        Err(e) => return super::error_page(ApiError::internal(e)),
+    };
+    let silence = state.playbook().max_silence_days;
+    let body = html! {
+        h1 { "Team " small { (today) } }
+        p.muted { "Coverage: customers touched in the last " (silence) " days (the playbook's maximum silence, P23), out of all customers." }
+        @if rows.is_empty() { p.empty { "No reps in your team." } }
+        ul.cards #team {
+            @for r in &rows {
+                @let name = ctx.scope.user(r.rep).filter(|u| u.role == Role::Rep).map(|u| u.name.as_str()).unwrap_or("?");
+                @let pct = (r.covered * 100).checked_div(r.customers).unwrap_or(100);
+                li.card {
+                    a href={"/today?rep=" (r.rep.0)} { strong { (name) } }
+                    div { (r.planned) " planned today · " (r.flags) " flags" }
+                    div { "Coverage " strong { (pct) "%" } " "
+                        small { "(" (r.covered) " of " (r.customers) " customers)" }
+                        meter min="0" max="100" value=(pct) { (pct) "%" } }
+                }
+            }
+        }
+    };
+    page("Team", Some(&ctx), Nav::Team, None, body).into_response()
+}
