@@ -319,7 +319,8 @@ fn error_text(a: &common::Answer) -> String {
         .body
         .find("class=\"error\"")
         .expect("an error on the page");
-    a.body[start..].split('<').nth(0).unwrap().to_string()
+    let rest = &a.body[start..];
+    rest[..rest.find("</p>").expect("the error paragraph ends")].to_string()
 }
 
 async fn sign_in_answers_alike_for_unknown_users_and_wrong_passwords(db: &TestDb) {
