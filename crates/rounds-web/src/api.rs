@@ -255,6 +255,19 @@ fn page<T: Serialize>(
     }))
 }
 
+/// A filter naming one of a closed vocabulary; a wrong value is the parameter's error.
+fn filter<T: std::str::FromStr<Err = rounds_core::model::InvalidValue>>(
+    value: Option<&str>,
+    field: &str,
+) -> ApiResult<Option<T>> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|e: rounds_core::model::InvalidValue| ApiError::field(field, e.0))
+        })
+        .transpose()
+}
+
 fn contains_ci(haystack: &str, needle: &str) -> bool {
     haystack.to_lowercase().contains(&needle.to_lowercase())
 }
@@ -361,14 +374,7 @@ async fn list_users(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<UserParams>,
 ) -> ApiResult<Json<Listing>> {
-    let role: Option<Role> = p
-        .role
-        .as_deref()
-        .map(|r| {
-            r.parse()
-                .map_err(|e: rounds_core::model::InvalidValue| ApiError::field("role", e.0))
-        })
-        .transpose()?;
+    let role: Option<Role> = filter(p.role.as_deref(), "role")?;
     let users: Vec<User> = ctx
         .scope
         .users
@@ -516,14 +522,7 @@ async fn list_accounts(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<AccountParams>,
 ) -> ApiResult<Json<Listing>> {
-    let status: Option<AccountStatus> = p
-        .status
-        .as_deref()
-        .map(|s| {
-            s.parse()
-                .map_err(|e: rounds_core::model::InvalidValue| ApiError::field("status", e.0))
-        })
-        .transpose()?;
+    let status: Option<AccountStatus> = filter(p.status.as_deref(), "status")?;
     let mut accounts = scoped_accounts(&state, &ctx).await?;
     accounts.retain(|a| {
         p.rep.is_none_or(|r| a.rep.0 == r)
@@ -1035,13 +1034,18 @@ pub(crate) async fn new_touch(state: &AppState, ctx: &Ctx, input: TouchInput) ->
     if input.note.chars().count() > 4000 {
         return Err(ApiError::field("note", "at most 4,000 characters"));
     }
-    let library: BTreeSet<i64> = state
-        .store()
-        .topics(ctx.caller.org)
-        .await?
-        .iter()
-        .map(|t| t.id.0)
-        .collect();
+    // The library is only needed to check named topics; most touches name none.
+    let library: BTreeSet<i64> = if input.topics.is_empty() && input.explain_better.is_empty() {
+        BTreeSet::new()
+    } else {
+        state
+            .store()
+            .topics(ctx.caller.org)
+            .await?
+            .iter()
+            .map(|t| t.id.0)
+            .collect()
+    };
     for (field, ids) in [
         ("topics", &input.topics),
         ("explain_better", &input.explain_better),
@@ -1255,14 +1259,7 @@ async fn list_lost(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<LostParams>,
 ) -> ApiResult<Json<Listing>> {
-    let reason: Option<LossReason> = p
-        .reason
-        .as_deref()
-        .map(|r| {
-            r.parse()
-                .map_err(|e: rounds_core::model::InvalidValue| ApiError::field("reason", e.0))
-        })
-        .transpose()?;
+    let reason: Option<LossReason> = filter(p.reason.as_deref(), "reason")?;
     let mut lost = lost_in_scope(&state, &ctx).await?;
     lost.retain(|l| reason.is_none_or(|r| l.reason == r));
     page(lost, p.limit, p.offset)
