@@ -4,7 +4,7 @@
 #
 #   bash .ci/tools.sh        # or: source .ci/tools.sh (leaves the caller's shell options alone)
 #
-#  - Debian packages chromium, chromium-driver, wrk (apt-get update only when the
+#  - Debian packages chromium, chromium-driver, wrk, faketime (apt-get update only when the
 #    install needs it). Needs root, or sudo.
 #  - e2e/node_modules from e2e/package-lock.json (npm ci), redone when the lock changes.
 #  - .ci/venv with schemathesis, every package pinned in .ci/schemathesis-requirements.txt,
@@ -29,7 +29,7 @@ rounds_ci_tools() (
 
   # --- Debian packages -------------------------------------------------------------
   local missing=()
-  for pkg in chromium chromium-driver wrk; do
+  for pkg in chromium chromium-driver wrk faketime; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
@@ -46,7 +46,7 @@ rounds_ci_tools() (
       quiet "${apt[@]}" install --no-install-recommends "${missing[@]}"
     fi
   else
-    echo "tools: chromium chromium-driver wrk: installed"
+    echo "tools: chromium chromium-driver wrk faketime: installed"
   fi
 
   # --- e2e/node_modules --------------------------------------------------------------

@@ -1,12 +1,12 @@
 #!/usr/bin/env python3
-"""Rounds' route solver against PyVRP and VROOM on the shared benchmark instances.
+"""Rounds' route solver against PyVRP and VROOM on the vendored benchmark instances (bench/route/instances).
 
 Run through ``bench/route/run`` (it makes the virtualenv and builds the binaries).
 Every route, whoever found it, is re-checked by one referee: the
 ``check_route`` example of ``rounds-route`` (``rounds_route::check``). Prize and
 distance in the table are the checker's figures, not the solvers' own.
 
-Instances (see ``shared/bench/route/README.md``):
+Instances (see ``bench/route/instances/README.md``):
 
 * Solomon files read as a one-rep orienteering day (OPTW): the depot and the first N
   customers (N = 25, 50, 100), one vehicle, no capacity, travel time = distance =
@@ -343,7 +343,7 @@ def git_describe(root: Path) -> str:
 def main() -> int:
     root = Path(__file__).resolve().parents[2]
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    p.add_argument("instances", nargs="?", default=str(root / "../shared/bench/route"))
+    p.add_argument("instances", nargs="?", default=str(root / "bench/route/instances"))
     p.add_argument("--rounds", default="target/release/rounds")
     p.add_argument("--checker", default="target/release/examples/check_route")
     p.add_argument("--quick", action="store_true", help="PyVRP 1 s instead of 10 s")

@@ -2,7 +2,7 @@
 //! a table against the reference figures.
 //!
 //! ```text
-//! cargo run --release --example bench_all -- /work/shared/bench/route [iterations] [seed]
+//! cargo run --release --example bench_all -- bench/route/instances [iterations] [seed]
 //! ```
 //!
 //! Solomon files are read as one-rep days over the first 25, 50 and 100 customers;

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Seeds corpus/{solomon,tsptw} from the shared benchmark files.
-# usage: seed.sh [INSTANCE_DIR]   (default: ../../../../shared/bench/route from here)
+# Seeds corpus/{solomon,tsptw} from the vendored benchmark files (bench/route/instances).
+# usage: seed.sh [INSTANCE_DIR]   (default: ../../../bench/route/instances from here)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-src="${1:-$here/../../../../shared/bench/route}"
+src="${1:-$here/../../../bench/route/instances}"
 mkdir -p "$here/corpus/solomon" "$here/corpus/tsptw"
 for f in "$src"/solomon/*.txt; do
     name="$(basename "$f" .txt)"

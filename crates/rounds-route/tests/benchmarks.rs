@@ -2,10 +2,10 @@
 
 use rounds_route::{SolveOptions, check, instances, solve};
 
-const C101: &str = include_str!("../../../../shared/bench/route/solomon/C101.txt");
-const N20W20_001: &str = include_str!("../../../../shared/bench/route/tsptw/n20w20.001.tsptw");
+const C101: &str = include_str!("../../../bench/route/instances/solomon/C101.txt");
+const N20W20_001: &str = include_str!("../../../bench/route/instances/tsptw/n20w20.001.tsptw");
 const N20W20_001_TOUR: &str =
-    include_str!("../../../../shared/bench/route/tsptw/n20w20.001.378.tour");
+    include_str!("../../../bench/route/instances/tsptw/n20w20.001.378.tour");
 
 #[test]
 fn c101_with_25_customers_collects_250_over_164_6() {

@@ -3,8 +3,8 @@
 use proptest::prelude::*;
 use rounds_route::instances::{ParseError, ParseErrorKind, lkh_tsptw, solomon_optw};
 
-const C101: &str = include_str!("../../../../shared/bench/route/solomon/C101.txt");
-const N20W20_001: &str = include_str!("../../../../shared/bench/route/tsptw/n20w20.001.tsptw");
+const C101: &str = include_str!("../../../bench/route/instances/solomon/C101.txt");
+const N20W20_001: &str = include_str!("../../../bench/route/instances/tsptw/n20w20.001.tsptw");
 
 /// Replaces line `line` (1-based) of `text`.
 fn with_line(text: &str, line: usize, replacement: &str) -> String {

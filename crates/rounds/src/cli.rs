@@ -608,7 +608,7 @@ pub enum PlaybookCommand {
 pub enum RouteCommand {
     /// Solve one instance file and print the prize, distance, visit order and solve time as JSON
     #[command(
-        after_help = "Examples:\n  rounds route solve ../shared/bench/route/solomon/C101.txt --format solomon --customers 25\n  rounds route solve ../shared/bench/route/tsptw/n20w20.001.tsptw --format tsptw"
+        after_help = "Examples:\n  rounds route solve bench/route/instances/solomon/C101.txt --format solomon --customers 25\n  rounds route solve bench/route/instances/tsptw/n20w20.001.tsptw --format tsptw"
     )]
     Solve(RouteSolveArgs),
 }

@@ -162,7 +162,7 @@ fn demo_prints_a_full_plan_and_repeats_it_exactly() {
 #[test]
 fn today_json_keeps_email_hours_opt_outs_and_covered_topics() {
     let r = Rounds::new();
-    r.ok(&["demo", "--seed", "3"]);
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
     let export = r.export();
     let mut contacts = std::collections::HashMap::new();
     let mut covered: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
@@ -602,7 +602,7 @@ fn sqlite_and_postgres_give_byte_identical_plans() {
 
 fn bench_file(relative: &str) -> String {
     format!(
-        "{}/../../../shared/bench/route/{relative}",
+        "{}/../../bench/route/instances/{relative}",
         env!("CARGO_MANIFEST_DIR")
     )
 }
