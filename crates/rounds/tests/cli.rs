@@ -162,7 +162,7 @@ fn demo_prints_a_full_plan_and_repeats_it_exactly() {
 #[test]
 fn today_json_keeps_email_hours_opt_outs_and_covered_topics() {
     let r = Rounds::new();
-    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-23"]);
     let export = r.export();
     let mut contacts = std::collections::HashMap::new();
     let mut covered: std::collections::HashMap<i64, Vec<i64>> = std::collections::HashMap::new();
