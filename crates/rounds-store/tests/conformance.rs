@@ -7,42 +7,17 @@
 //! there and drops it afterwards, even when the test fails. If the server cannot be
 //! reached the PostgreSQL half is skipped with a notice, except under `CI`, where it fails.
 
-use std::collections::{BTreeMap, BTreeSet};
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::collections::BTreeSet;
 
 use jiff::Timestamp;
-use jiff::civil::{Date, date};
+use jiff::civil::date;
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
 use rounds_store::{
     ApiToken, Credentials, IdKind, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
 };
 
-/// Expands each check into a SQLite test and a PostgreSQL test of the same name.
-macro_rules! conformance {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let db = crate::harness::sqlite().await;
-                    super::$name(&db).await;
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    let Some(db) = crate::harness::postgres().await else { return };
-                    super::$name(&db).await;
-                }
-            )*
-        }
-    };
-}
-
-conformance!(
+rounds_testkit::both_backends!(
     replace_round_trips,
     merge_twice_is_idempotent,
     merge_in_parts_equals_the_whole,
@@ -71,270 +46,13 @@ conformance!(
     replacing_an_organisation_ends_its_sign_ins,
 );
 
-mod harness {
-    //! A fresh, empty database per test, removed when the test ends.
+use rounds_testkit::TestDb;
+use rounds_testkit::world::*;
 
-    use super::*;
-    use sqlx::{AnyConnection, AssertSqlSafe, Connection};
-
-    pub struct TestDb {
-        pub store: SqlStore,
-        pub url: String,
-        _dir: Option<tempfile::TempDir>,
-        pg: Option<(String, String)>,
-    }
-
-    pub async fn sqlite() -> TestDb {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite:{}", dir.path().join("rounds.db").display());
-        let store = SqlStore::connect(&url).await.unwrap();
-        TestDb {
-            store,
-            url,
-            _dir: Some(dir),
-            pg: None,
-        }
-    }
-
-    pub async fn postgres() -> Option<TestDb> {
-        sqlx::any::install_default_drivers();
-        let admin = std::env::var("ROUNDS_TEST_POSTGRES_URL")
-            .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".to_string());
-        let mut conn = match AnyConnection::connect(&admin).await {
-            Ok(conn) => conn,
-            Err(e) if std::env::var_os("CI").is_some() => {
-                panic!("PostgreSQL not reachable at {admin} and CI is set: {e}")
-            }
-            Err(e) => {
-                eprintln!("PostgreSQL not reachable at {admin} ({e}); skipping");
-                return None;
-            }
-        };
-        static SEQ: AtomicU32 = AtomicU32::new(0);
-        // Random without a clock: std seeds every `RandomState` from the OS.
-        let random =
-            std::hash::BuildHasher::hash_one(&std::collections::hash_map::RandomState::new(), 0u8);
-        let name = format!(
-            "rounds_t_{}_{}_{:x}",
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed),
-            random & 0xffff_ffff
-        );
-        sqlx::raw_sql(AssertSqlSafe(format!("CREATE DATABASE {name}")))
-            .execute(&mut conn)
-            .await
-            .unwrap();
-        conn.close().await.unwrap();
-        let base = admin.split('?').next().unwrap();
-        let url = format!("{}/{name}", base.rsplit_once('/').unwrap().0);
-        let store = SqlStore::connect(&url).await.unwrap();
-        Some(TestDb {
-            store,
-            url,
-            _dir: None,
-            pg: Some((admin, name)),
-        })
-    }
-
-    impl Drop for TestDb {
-        fn drop(&mut self) {
-            let Some((admin, name)) = self.pg.take() else {
-                return;
-            };
-            // Drop runs inside the test's runtime (or while unwinding), where we may not
-            // block, so the database is dropped from a thread with a runtime of its own.
-            let dropped = std::thread::spawn(move || {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .unwrap();
-                rt.block_on(async {
-                    let mut conn = AnyConnection::connect(&admin).await?;
-                    let sql = format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)");
-                    sqlx::raw_sql(AssertSqlSafe(sql)).execute(&mut conn).await?;
-                    conn.close().await
-                })
-            })
-            .join();
-            if !matches!(dropped, Ok(Ok(()))) {
-                eprintln!("could not drop a test database: {dropped:?}");
-            }
-        }
-    }
-}
-
-use harness::TestDb;
-
-const ORG: OrgId = OrgId(1);
+use rounds_testkit::ORG;
 
 // ---------------------------------------------------------------------------------------
 // Test data, built by hand.
-
-fn user(id: i64, name: &str, role: Role) -> User {
-    User {
-        id: UserId(id),
-        name: name.into(),
-        email: format!("{}@example.org", name.to_lowercase()),
-        role,
-        team: Some("north".into()),
-    }
-}
-
-fn account(id: i64, rep: i64, name: &str) -> Account {
-    Account {
-        id: AccountId(id),
-        name: name.into(),
-        rep: UserId(rep),
-        kind: AccountKind::Clinic,
-        segment: Segment::MedicalProvider,
-        specialties: vec!["orthopaedics".parse().unwrap()],
-        address: Address {
-            street: format!("{id} Main St"),
-            city: "Springfield".into(),
-            region: "IL".into(),
-            postal_code: "62701".into(),
-            lat: 39.781_721_3 + id as f64 * 0.001,
-            lon: -89.650_148_1,
-        },
-        tz: "America/Chicago".parse().unwrap(),
-        office_hours: WeekHours::weekdays(&[
-            TimeRange::hm(8, 0, 12, 0),
-            TimeRange::hm(13, 0, 17, 0),
-        ]),
-        visit_windows: vec![TimeRange::hm(12, 0, 13, 0)],
-        front_desk_blocks: id % 2 == 0,
-        access: AccessPolicy::Open,
-        status: AccountStatus::Prospect,
-        profile: BTreeMap::from([("ehr".to_string(), "Epic".to_string())]),
-        pain_points: vec!["prior-auths".into()],
-    }
-}
-
-fn contact(id: i64, account: i64, name: &str) -> Contact {
-    Contact {
-        id: ContactId(id),
-        account: AccountId(account),
-        name: name.into(),
-        role: ContactRole::OfficeManager,
-        influence: Influence::DecisionMaker,
-        department: None,
-        specialty: None,
-        channels: ContactChannels {
-            email: Some(format!("c{id}@clinic.example")),
-            ..Default::default()
-        },
-        preferred_channel: Some(Channel::Email),
-        opt_outs: vec![Channel::Text],
-    }
-}
-
-fn topic(id: i64, title: &str) -> Topic {
-    Topic {
-        id: TopicId(id),
-        title: title.into(),
-        pain_points: vec!["prior-auths".into()],
-        specialties: vec![],
-        segments: vec![Segment::MedicalProvider],
-        roles: vec![],
-        related: vec![],
-        available_from: Some(date(2024, 1, 1)),
-    }
-}
-
-fn touch(id: i64, at: &str, rep: i64, contact: i64, account: i64) -> Touch {
-    Touch {
-        id: TouchId(id),
-        at: at.parse().unwrap(),
-        rep: UserId(rep),
-        contact: ContactId(contact),
-        account: AccountId(account),
-        channel: Channel::Visit,
-        direction: Direction::Outbound,
-        outcome: Outcome::Conversation,
-        kind: TouchKind::Routine,
-        primary_topic: Some(TopicId(1)),
-        topics: vec![TopicId(1), TopicId(2)],
-        explain_better: vec![TopicId(2)],
-        next_step: Some(NextStep {
-            what: "bring samples".into(),
-            due: date(2024, 3, 12),
-        }),
-        callback_at: Some("2024-03-06T15:00:00.5Z".parse().unwrap()),
-        note: format!("touch {id}: \"quoted\", ünïcode ✓"),
-    }
-}
-
-fn referral(contact: i64, day: Date, count: u32) -> ReferralCount {
-    ReferralCount {
-        contact: ContactId(contact),
-        day,
-        count,
-    }
-}
-
-/// A small organisation touching every table. Lists are deliberately out of order, the
-/// manager (3) holds an account, rep 4 holds none, and a touch on rep 1's account was
-/// logged by rep 2.
-fn sample_org() -> OrgData {
-    OrgData {
-        organisation: Organisation {
-            id: ORG,
-            name: "Acme Health".into(),
-            demo: false,
-        },
-        users: vec![
-            user(2, "Bob", Role::Rep),
-            user(1, "Ann", Role::Rep),
-            user(3, "Meg", Role::Manager),
-            user(4, "Ray", Role::Rep),
-        ],
-        accounts: vec![
-            account(11, 1, "North Clinic"),
-            account(10, 1, "Main Street Practice"),
-            account(12, 2, "Lakeside Ortho"),
-            account(13, 3, "Hilltop Imaging"),
-        ],
-        contacts: vec![
-            contact(101, 10, "Dana"),
-            contact(100, 10, "Eli"),
-            contact(102, 11, "Fay"),
-            contact(103, 12, "Gus"),
-            contact(104, 13, "Hal"),
-        ],
-        topics: vec![
-            topic(2, "Formulary"),
-            topic(1, "Prior auth help"),
-            topic(3, "Staff training"),
-        ],
-        touches: vec![
-            touch(1004, "2024-03-05T14:30:15.123456789Z", 1, 100, 10),
-            touch(1001, "2024-03-05T14:30:15.123456788Z", 1, 101, 10),
-            touch(1002, "2024-02-01T09:00:00Z", 2, 100, 10),
-            touch(1003, "2024-03-01T10:00:00.25Z", 2, 103, 12),
-            touch(1005, "2024-03-02T11:00:00Z", 1, 102, 11),
-            touch(1006, "2024-03-02T11:00:00Z", 3, 104, 13),
-        ],
-        referrals: vec![
-            referral(100, date(2024, 3, 1), 2),
-            referral(100, date(2024, 2, 1), 1),
-            referral(103, date(2024, 3, 1), 4),
-            referral(104, date(2024, 1, 15), 1),
-        ],
-        lost: vec![LostAccount {
-            account: AccountId(12),
-            lost_on: date(2024, 3, 3),
-            reason: LossReason::Pricing,
-            competitor: Some("Rival Rx".into()),
-            stakeholders: vec!["Gus".into()],
-            note: "price".into(),
-        }],
-        no_fits: vec![NoFit {
-            account: AccountId(13),
-            decided_on: date(2024, 3, 4),
-            reason: "no vendors".into(),
-        }],
-    }
-}
 
 /// A generated organisation of `reps` reps with 50 accounts each, 4 contacts per account
 /// and `touches` touches spread over them, every list sorted as an export is.
@@ -1190,7 +908,7 @@ async fn bulk_timing() {
         .ok()
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
-    let db = harness::sqlite().await;
+    let db = TestDb::sqlite().await;
     // ROUNDS_BULK_URL=URL writes there instead (any backend; the database is kept).
     let kept = match std::env::var("ROUNDS_BULK_URL") {
         Ok(url) => Some(SqlStore::connect(&url).await.unwrap()),
