@@ -22,6 +22,7 @@ mod rep;
 mod spec;
 #[cfg(test)]
 mod tests;
+mod tiny;
 
 use rounds_core::export::OrgData;
 use rounds_core::model::{Organisation, Topic, User};
@@ -30,6 +31,7 @@ pub use rep::generate_rep;
 pub use spec::{
     ACCOUNT_ID_STRIDE, CONTACT_ID_STRIDE, DemoSpec, ORG_ID, TOUCH_ID_STRIDE, rep_user_id,
 };
+pub use tiny::tiny;
 
 /// The whole organisation: the shared part followed by every rep's part, in rep order.
 pub fn generate(spec: &DemoSpec) -> OrgData {
