@@ -13,9 +13,9 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use jiff::civil::date;
-use rounds_core::demo::{self, DemoSpec};
 use rounds_core::planner::plan;
 use rounds_core::playbook::Playbook;
+use rounds_demo::{self as demo, DemoSpec};
 use rounds_store::{SqlStore, Store, WriteMode};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

@@ -11,6 +11,9 @@ use crate::model::{
     Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Topic, Touch, User,
 };
 
+/// The version in the header line (`{"record":"header","format":1,…}`). A file of any
+/// other version is refused as a whole, with one problem naming the header's line and
+/// its field `format`.
 pub const FORMAT_VERSION: u32 = 1;
 
 /// One line of an export file.
@@ -89,8 +92,13 @@ impl OrgData {
         out
     }
 
-    /// Parses and cross-checks an export; every problem is reported, none is fatal early.
+    /// Parses and cross-checks an export; every problem is reported, none is fatal early,
+    /// except a format version this build does not know: then nothing else in the file
+    /// can be trusted to mean what this build would read, so that is the one problem.
     pub fn from_jsonl(text: &str) -> Result<OrgData, Vec<Problem>> {
+        if let Some(problem) = unknown_format(text) {
+            return Err(vec![problem]);
+        }
         let mut problems = Vec::new();
         let mut header = None;
         let mut data = OrgData {
@@ -135,7 +143,7 @@ impl OrgData {
                         problems.push(Problem {
                             line,
                             field: "format".into(),
-                            message: format!("format {format} is not supported (this version reads {FORMAT_VERSION})"),
+                            message: unknown_format_message(&format.to_string()),
                         });
                     }
                     if header.is_some() {
@@ -200,6 +208,37 @@ impl OrgData {
             Err(problems)
         }
     }
+}
+
+/// The problem with a file whose first line is a header of a format version other than
+/// [`FORMAT_VERSION`], checked before anything else is read: a newer file may have
+/// records (even a header) this build would misreport field by field.
+fn unknown_format(text: &str) -> Option<Problem> {
+    let (i, first) = text
+        .lines()
+        .enumerate()
+        .find(|(_, l)| !l.trim().is_empty())?;
+    let value: serde_json::Value = serde_json::from_str(first).ok()?;
+    if value.get("record")?.as_str()? != "header" {
+        return None;
+    }
+    let format = value.get("format")?;
+    if format.as_u64() == Some(u64::from(FORMAT_VERSION)) || !format.is_number() {
+        // A non-number is reported by the typed read, as any other bad field.
+        return None;
+    }
+    Some(Problem {
+        line: i + 1,
+        field: "format".into(),
+        message: unknown_format_message(&format.to_string()),
+    })
+}
+
+fn unknown_format_message(found: &str) -> String {
+    format!(
+        "format version {found} is not known; this build reads format {FORMAT_VERSION} \
+         (a file from a newer rounds needs that version to import it)"
+    )
 }
 
 /// Reads one line in two steps, JSON first and then the record type's own fields, so

@@ -1,12 +1,11 @@
 //! Rounds' domain core: the territory model, the playbook, the day planner and the
-//! demo territory generator.
+//! export format. The demo territory generator is the `rounds-demo` crate.
 //!
 //! Architecture invariant: nothing here does I/O, reads a clock, the environment or a
 //! file; `today` is always an argument. The same inputs give the same plan.
 
 pub mod catalogue;
 pub mod day_route;
-pub mod demo;
 pub mod export;
 pub mod model;
 pub mod planner;

@@ -74,11 +74,16 @@ pub enum StoreError {
 }
 
 /// Why a stored body did not parse: as JSON, or in the text form of touches and referral
-/// counts, where the field at fault is named.
+/// counts, where the field at fault is named; or its format version is one this build
+/// does not know (a body written by a newer build).
 #[derive(Debug, thiserror::Error)]
 pub enum BodyError {
     #[error(transparent)]
     Json(serde_json::Error),
+    #[error(
+        "format version `{found}` is not known; this build reads versions 0 (bodies without a version) and 1"
+    )]
+    Version { found: String },
     #[error("field `{field}`: {problem}")]
     Field {
         field: &'static str,

@@ -44,6 +44,7 @@ rounds_testkit::both_backends!(
     touches_are_found_and_deleted_by_id,
     reassigning_moves_a_whole_territory,
     replacing_an_organisation_ends_its_sign_ins,
+    bodies_written_before_versions_still_read,
 );
 
 use rounds_testkit::TestDb;
@@ -862,6 +863,112 @@ async fn corrupt_packed_rows_name_their_row(db: &TestDb) {
         assert!(is_it(s.all_territories(ORG).await.unwrap_err()), "{table}");
         assert!(is_it(s.export(ORG).await.unwrap_err()), "{table}");
         assert!(s.territory(ORG, UserId(2)).await.is_ok(), "{table}");
+    }
+}
+
+/// A database written before bodies carried a format version: every body is rewritten
+/// to its unversioned form (the bare JSON record; the text fields without `v1`), and
+/// every read still returns the records. A merge then stores them at the current
+/// version, and a body of a version this build does not know is reported as corrupt.
+async fn bodies_written_before_versions_still_read(db: &TestDb) {
+    use sqlx::Connection;
+    let s = &db.store;
+    let data = rounds_demo::tiny();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let mut conn = sqlx::AnyConnection::connect(&db.url).await.unwrap();
+    let json_tables = [
+        "organisations",
+        "users",
+        "accounts",
+        "contacts",
+        "topics",
+        "lost_accounts",
+        "no_fits",
+    ];
+    let text_tables = ["touches", "referral_counts"];
+    // `{"v":1,"record":` is 16 characters, then the record, then `}`.
+    for table in json_tables {
+        let sql = format!(
+            "UPDATE {table} SET body = substr(body, 17, length(body) - 17) \
+             WHERE body LIKE '{{\"v\":1,\"record\":%'"
+        );
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert!(done.rows_affected() > 0, "{table}");
+    }
+    for table in text_tables {
+        let sql = format!("UPDATE {table} SET body = substr(body, 4) WHERE body LIKE 'v1%'");
+        let done = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&mut conn)
+            .await
+            .unwrap();
+        assert!(done.rows_affected() > 0, "{table}");
+    }
+    let versioned = |table: &str| {
+        format!("SELECT COUNT(*) FROM {table} WHERE body LIKE 'v1%' OR body LIKE '{{\"v\":%'")
+    };
+    for table in json_tables.iter().chain(&text_tables) {
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(versioned(table)))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} still has versioned bodies");
+    }
+
+    assert_eq!(s.export(ORG).await.unwrap(), sorted(data.clone()));
+    assert_eq!(
+        s.territory(ORG, UserId(1)).await.unwrap(),
+        expected_territory(&data, UserId(1))
+    );
+    assert_eq!(
+        s.touches_for_contact(ORG, ContactId(1)).await.unwrap(),
+        expected_territory(&data, UserId(1))
+            .touches
+            .into_iter()
+            .filter(|t| t.contact == ContactId(1))
+            .collect::<Vec<_>>()
+    );
+
+    // A merge of the same records rewrites the old rows at the current version.
+    s.write_org(&data, WriteMode::Merge).await.unwrap();
+    for table in json_tables.iter().chain(&text_tables) {
+        let sql = format!(
+            "SELECT COUNT(*) FROM {table} WHERE NOT (body LIKE 'v1%' OR body LIKE '{{\"v\":1,%')"
+        );
+        let (n,): (i64,) = sqlx::query_as(sqlx::AssertSqlSafe(sql))
+            .fetch_one(&mut conn)
+            .await
+            .unwrap();
+        assert_eq!(n, 0, "{table} has unversioned bodies after a merge");
+    }
+    assert_eq!(s.export(ORG).await.unwrap(), sorted(data.clone()));
+
+    // A newer build's body is refused, and the error says which version it was.
+    sqlx::query("UPDATE touches SET body = 'v2' || substr(body, 3) WHERE org_id = 1 AND id = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    conn.close().await.unwrap();
+    for e in [
+        s.export(ORG).await.unwrap_err(),
+        s.territory(ORG, UserId(1)).await.unwrap_err(),
+    ] {
+        let StoreError::Corrupt {
+            table: "touches",
+            id: 2,
+            source,
+        } = &e
+        else {
+            panic!("not the corrupt touch 2: {e:?}");
+        };
+        assert!(
+            source
+                .to_string()
+                .starts_with("format version `2` is not known"),
+            "{source}"
+        );
     }
 }
 

@@ -7,10 +7,10 @@ use axum::body::Body;
 use axum::http::{Request, StatusCode, header};
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
-use rounds_core::demo::{DemoSpec, generate};
 use rounds_core::export::OrgData;
 use rounds_core::model::{ContactId, OrgId, Role, UserId};
 use rounds_core::playbook::{DEFAULT_TOML, Playbook};
+use rounds_demo::{DemoSpec, generate};
 use rounds_store::{Session, SqlStore, Store, WriteMode};
 use tower::ServiceExt;
 

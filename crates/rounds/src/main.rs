@@ -15,11 +15,11 @@ use anyhow::{Context, Result, anyhow, bail};
 use clap::Parser;
 use jiff::civil::{Date, DateTime};
 use jiff::{Timestamp, Zoned};
-use rounds_core::demo::{self, DemoSpec};
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
 use rounds_core::planner::{self, DayPlan};
 use rounds_core::playbook::{DEFAULT_TOML, Playbook};
+use rounds_demo::{self as demo, DemoSpec};
 use rounds_store::{IdKind, SqlStore, Store, WriteMode};
 
 use cli::*;

@@ -4,10 +4,10 @@
 #![allow(clippy::disallowed_methods)] // Profiling reads the clock.
 
 use jiff::civil::date;
-use rounds_core::demo::{self, DemoSpec};
 use rounds_core::model::Territory;
 use rounds_core::planner::plan;
 use rounds_core::playbook::Playbook;
+use rounds_demo::{self as demo, DemoSpec};
 
 fn main() {
     let today = date(2026, 11, 24);
