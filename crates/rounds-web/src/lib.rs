@@ -11,6 +11,7 @@ mod error;
 mod extract;
 mod pages;
 mod scope;
+mod usecase;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -146,10 +147,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// An unknown path: a JSON 404 under `/api/`, the not-found page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        api::not_found(uri.path())
+    } else {
+        pages::not_found_page()
+    }
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

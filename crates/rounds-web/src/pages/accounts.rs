@@ -19,10 +19,10 @@ use serde::Deserialize;
 
 use super::layout::{Nav, page};
 use crate::AppState;
-use crate::api::scoped_account;
 use crate::charts;
 use crate::error::ApiError;
 use crate::extract::{Ctx, PageCtx};
+use crate::usecase::scoped_account;
 
 pub fn routes() -> Router<AppState> {
     Router::new()

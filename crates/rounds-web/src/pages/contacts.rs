@@ -13,9 +13,9 @@ use rounds_store::Store;
 
 use super::layout::{Nav, page};
 use crate::AppState;
-use crate::api::scoped_contact;
 use crate::charts;
 use crate::extract::PageCtx;
+use crate::usecase::scoped_contact;
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/contacts/{id}", get(detail))

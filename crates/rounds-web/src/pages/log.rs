@@ -20,9 +20,9 @@ use std::collections::BTreeMap;
 use super::Fields;
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::api::{NextStepInput, TouchInput, new_touch, scoped_contact};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, FormBody, PageCtx};
+use crate::usecase::{NextStepDraft, TouchDraft, new_touch, scoped_contact};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/log", get(form).post(submit))
@@ -235,7 +235,7 @@ async fn submit(
 
 /// The form's fields as the API's touch input. Checks against the store (the contact in
 /// scope, the topics in the library) are `new_touch`'s, shared with the API.
-async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> {
+async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchDraft> {
     let contact: i64 = f
         .parse::<i64>("contact")
         .map_err(|_| ApiError::field("contact", "choose a contact"))?;
@@ -256,7 +256,7 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> 
     let due: Option<Date> = f.parse_opt("next_step_due")?;
     let next_step = match (f.one("next_step_what"), due) {
         (None, None) => None,
-        (Some(what), Some(due)) => Some(NextStepInput {
+        (Some(what), Some(due)) => Some(NextStepDraft {
             what: what.to_string(),
             due,
         }),
@@ -287,7 +287,7 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> 
             Some(zoned.timestamp())
         }
     };
-    Ok(TouchInput {
+    Ok(TouchDraft {
         contact,
         channel,
         direction: direction.unwrap_or(Direction::Outbound),

@@ -14,9 +14,9 @@ use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::api::{TouchInput, new_touch, plan_for};
 use crate::auth;
 use crate::extract::{Ctx, FormBody, PageCtx};
+use crate::usecase::{TouchDraft, new_touch, plan_for};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -174,7 +174,7 @@ async fn quick_log(
             "The form had expired; reload the page and log again.",
         ));
     }
-    let input = TouchInput::quick(
+    let input = TouchDraft::quick(
         form.contact,
         form.channel,
         form.outcome,
