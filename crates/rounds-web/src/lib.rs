@@ -5,13 +5,12 @@
 //! [`Config`], so every handler test runs on a fixed date.
 
 pub mod api;
+mod app;
 pub mod auth;
 mod charts;
 mod error;
 mod extract;
 mod pages;
-mod scope;
-mod usecase;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,7 +27,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{PasswordError, hash_password, new_secret, secret_hash};
 pub use error::{ApiError, ErrorBody};
-pub use scope::Scope;
+pub use rounds_app::Scope;
 
 /// The largest request body accepted, API or form; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;

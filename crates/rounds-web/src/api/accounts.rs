@@ -3,17 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rounds_core::model::{AccountId, AccountStatus};
-use rounds_store::{IdKind, Store};
+use rounds_core::model::{AccountId, AccountStatus, UserId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{Account, AccountInput, AccountListing};
-use super::{Params, RecordId, contains_ci, filter, page};
+use super::{Params, RecordId, filter, page};
 use crate::AppState;
 use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::{check_account, rep_in_scope, scoped_account, scoped_accounts};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -41,13 +39,12 @@ pub(super) async fn list_accounts(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<AccountParams>,
 ) -> ApiResult<Json<AccountListing>> {
-    let status: Option<AccountStatus> = filter(p.status.as_deref(), "status")?;
-    let mut accounts = scoped_accounts(&state, &ctx).await?;
-    accounts.retain(|a| {
-        p.rep.is_none_or(|r| a.rep.0 == r)
-            && status.is_none_or(|s| a.status == s)
-            && p.q.as_deref().is_none_or(|q| contains_ci(&a.name, q))
-    });
+    let filter = rounds_app::AccountFilter {
+        rep: p.rep.map(UserId),
+        status: filter::<AccountStatus>(p.status.as_deref(), "status")?,
+        search: p.q,
+    };
+    let accounts = rounds_app::list_accounts(state.store(), &ctx.actor(), &filter).await?;
     page(accounts, p.limit, p.offset)
 }
 
@@ -58,7 +55,8 @@ pub(super) async fn get_account(
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<Json<Account>> {
-    Ok(Json(scoped_account(&state, &ctx, id).await?.into()))
+    let account = rounds_app::get_account(state.store(), &ctx.actor(), AccountId(id)).await?;
+    Ok(Json(account.into()))
 }
 
 /// Adds an account. Its `rep` must be in the caller's territories.
@@ -70,18 +68,7 @@ pub(super) async fn create_account(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
-    let account = input.into_model(AccountId(0));
-    check_account(&account)?;
-    rep_in_scope(&ctx.scope, account.rep, "rep")?;
-    let id = state
-        .store()
-        .next_id(ctx.caller.org, IdKind::Account)
-        .await?;
-    let account = rounds_core::model::Account {
-        id: AccountId(id),
-        ..account
-    };
-    state.store().save_account(ctx.caller.org, &account).await?;
+    let account = rounds_app::create_account(state.store(), &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
 }
 
@@ -95,10 +82,8 @@ pub(super) async fn update_account(
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<AccountInput>,
 ) -> ApiResult<Json<Account>> {
-    scoped_account(&state, &ctx, id).await?;
-    let account = input.into_model(AccountId(id));
-    check_account(&account)?;
-    rep_in_scope(&ctx.scope, account.rep, "rep")?;
-    state.store().save_account(ctx.caller.org, &account).await?;
+    let account =
+        rounds_app::update_account(state.store(), &ctx.actor(), AccountId(id), input.into())
+            .await?;
     Ok(Json(account.into()))
 }

@@ -1,21 +1,17 @@
 //! `/api/v1/contacts`: the people at the caller's accounts.
 
-use std::collections::BTreeSet;
-
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rounds_core::model::{self, AccountId, ContactId};
-use rounds_store::{IdKind, Store};
+use rounds_core::model::{AccountId, ContactId};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{Contact, ContactInput, ContactListing};
-use super::{Params, RecordId, contains_ci, page};
+use super::{Params, RecordId, page};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
-use crate::extract::{ApiCtx, Ctx, JsonBody};
-use crate::usecase::{check_contact, scoped_account, scoped_accounts, scoped_contact};
+use crate::error::{ApiResult, ErrorBody};
+use crate::extract::{ApiCtx, JsonBody};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -40,26 +36,11 @@ pub(super) async fn list_contacts(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<ContactParams>,
 ) -> ApiResult<Json<ContactListing>> {
-    let org = ctx.caller.org;
-    let mut contacts = match p.account {
-        Some(id) => {
-            scoped_account(&state, &ctx, id).await?;
-            state.store().contacts(org, Some(AccountId(id))).await?
-        }
-        None => {
-            let visible: BTreeSet<AccountId> = scoped_accounts(&state, &ctx)
-                .await?
-                .iter()
-                .map(|a| a.id)
-                .collect();
-            let mut all = state.store().contacts(org, None).await?;
-            all.retain(|c| visible.contains(&c.account));
-            all
-        }
+    let filter = rounds_app::ContactFilter {
+        account: p.account.map(AccountId),
+        search: p.q,
     };
-    if let Some(q) = p.q.as_deref() {
-        contacts.retain(|c| contains_ci(&c.name, q));
-    }
+    let contacts = rounds_app::list_contacts(state.store(), &ctx.actor(), &filter).await?;
     page(contacts, p.limit, p.offset)
 }
 
@@ -70,7 +51,7 @@ pub(super) async fn get_contact(
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<Json<Contact>> {
-    let (contact, _) = scoped_contact(&state, &ctx, id).await?;
+    let (contact, _) = rounds_app::get_contact(state.store(), &ctx.actor(), ContactId(id)).await?;
     Ok(Json(contact.into()))
 }
 
@@ -83,18 +64,7 @@ pub(super) async fn create_contact(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
-    let contact = input.into_model(ContactId(0));
-    check_contact(&contact)?;
-    account_in_scope(&state, &ctx, contact.account).await?;
-    let id = state
-        .store()
-        .next_id(ctx.caller.org, IdKind::Contact)
-        .await?;
-    let contact = model::Contact {
-        id: ContactId(id),
-        ..contact
-    };
-    state.store().save_contact(ctx.caller.org, &contact).await?;
+    let contact = rounds_app::create_contact(state.store(), &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(contact.into())))
 }
 
@@ -107,23 +77,8 @@ pub(super) async fn update_contact(
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<ContactInput>,
 ) -> ApiResult<Json<Contact>> {
-    scoped_contact(&state, &ctx, id).await?;
-    let contact = input.into_model(ContactId(id));
-    check_contact(&contact)?;
-    account_in_scope(&state, &ctx, contact.account).await?;
-    state.store().save_contact(ctx.caller.org, &contact).await?;
+    let contact =
+        rounds_app::update_contact(state.store(), &ctx.actor(), ContactId(id), input.into())
+            .await?;
     Ok(Json(contact.into()))
-}
-
-/// The account a contact body names must be in scope; otherwise that field is wrong.
-async fn account_in_scope(state: &AppState, ctx: &Ctx, account: AccountId) -> ApiResult<()> {
-    scoped_account(state, ctx, account.0)
-        .await
-        .map(|_| ())
-        .map_err(|_| {
-            ApiError::field(
-                "account",
-                format!("no account {account} in your territories"),
-            )
-        })
 }

@@ -3,17 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rounds_core::model::{self, AccountId, LossReason};
-use rounds_store::Store;
+use rounds_core::model::LossReason;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{LostAccount, LostInput, LostListing};
 use super::{Params, filter, page};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::{lost_in_scope, scoped_account};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -38,8 +36,7 @@ pub(super) async fn list_lost(
     Params(p): Params<LostParams>,
 ) -> ApiResult<Json<LostListing>> {
     let reason: Option<LossReason> = filter(p.reason.as_deref(), "reason")?;
-    let mut lost = lost_in_scope(&state, &ctx).await?;
-    lost.retain(|l| reason.is_none_or(|r| l.reason == r));
+    let lost = rounds_app::list_lost(state.store(), &ctx.actor(), reason).await?;
     page(lost, p.limit, p.offset)
 }
 
@@ -53,28 +50,6 @@ pub(super) async fn record_lost(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<LostInput>,
 ) -> ApiResult<(StatusCode, Json<LostAccount>)> {
-    scoped_account(&state, &ctx, input.account)
-        .await
-        .map_err(|_| {
-            ApiError::field(
-                "account",
-                format!("no account {} in your territories", input.account),
-            )
-        })?;
-    if input.note.chars().count() > 4000 {
-        return Err(ApiError::field("note", "at most 4,000 characters"));
-    }
-    let lost = model::LostAccount {
-        account: AccountId(input.account),
-        lost_on: input.lost_on,
-        reason: input.reason.into(),
-        competitor: input
-            .competitor
-            .map(|c| c.trim().to_string())
-            .filter(|c| !c.is_empty()),
-        stakeholders: input.stakeholders,
-        note: input.note,
-    };
-    state.store().record_lost(ctx.caller.org, &lost).await?;
+    let lost = rounds_app::record_loss(state.store(), &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(lost.into())))
 }

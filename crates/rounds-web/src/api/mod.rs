@@ -33,8 +33,11 @@ use utoipa::{Modify, OpenApi};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
-/// Kept for the `rounds` binary, which checks e-mail addresses the same way.
-pub use crate::usecase::valid_email;
+/// Whether `email` is an e-mail address, by rounds-core's one rule; kept for the
+/// `rounds` binary until it calls rounds-app for users.
+pub fn valid_email(email: &str) -> bool {
+    rounds_core::values::EmailAddress::parse(email).is_ok()
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -308,8 +311,4 @@ fn filter<T: std::str::FromStr<Err = rounds_core::model::InvalidValue>>(
                 .map_err(|e: rounds_core::model::InvalidValue| ApiError::field(field, e.0))
         })
         .transpose()
-}
-
-fn contains_ci(haystack: &str, needle: &str) -> bool {
-    haystack.to_lowercase().contains(&needle.to_lowercase())
 }

@@ -10,9 +10,9 @@ use utoipa::IntoParams;
 use super::Params;
 use super::wire::DayPlan;
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::app::plan_for;
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::ApiCtx;
-use crate::usecase::plan_for;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -36,9 +36,6 @@ pub(super) async fn day_plan(
     Params(p): Params<PlanParams>,
 ) -> ApiResult<Json<DayPlan>> {
     let rep = UserId(p.rep.unwrap_or(ctx.caller.user.id.0));
-    if ctx.scope.user(rep).is_none() {
-        return Err(ApiError::not_found("user"));
-    }
     let date = p.date.unwrap_or_else(|| state.today());
     let plan = plan_for(&state, &ctx, rep, date).await?;
     Ok(Json(plan.into()))

@@ -5,9 +5,9 @@ use axum::extract::State;
 
 use super::wire::{PlaybookCheck, PlaybookText};
 use crate::AppState;
+use crate::app::{MAX_PLAYBOOK_CHARS, check_playbook_text};
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::{MAX_PLAYBOOK_CHARS, check_playbook_text};
 
 /// The playbook the server plans with, as TOML.
 #[utoipa::path(get, path = "/api/v1/playbook", tag = "playbook",

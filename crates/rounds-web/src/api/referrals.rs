@@ -3,17 +3,15 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rounds_core::model::{self, ContactId};
-use rounds_store::Store;
+use rounds_core::model::ContactId;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{ReferralCount, ReferralInput, ReferralListing};
 use super::{Params, page};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::scoped_contact;
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -37,13 +35,8 @@ pub(super) async fn list_referrals(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<ReferralParams>,
 ) -> ApiResult<Json<ReferralListing>> {
-    let (contact, account) = scoped_contact(&state, &ctx, p.contact).await?;
-    let territory = state.store().territory(ctx.caller.org, account.rep).await?;
-    let counts: Vec<model::ReferralCount> = territory
-        .referrals
-        .into_iter()
-        .filter(|r| r.contact == contact.id)
-        .collect();
+    let counts =
+        rounds_app::list_referrals(state.store(), &ctx.actor(), ContactId(p.contact)).await?;
     page(counts, p.limit, p.offset)
 }
 
@@ -56,22 +49,7 @@ pub(super) async fn add_referral(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<ReferralInput>,
 ) -> ApiResult<(StatusCode, Json<ReferralCount>)> {
-    scoped_contact(&state, &ctx, input.contact)
-        .await
-        .map_err(|_| {
-            ApiError::field(
-                "contact",
-                format!("no contact {} in your territories", input.contact),
-            )
-        })?;
-    if input.count > 10_000 {
-        return Err(ApiError::field("count", "at most 10,000 a day"));
-    }
-    let count = model::ReferralCount {
-        contact: ContactId(input.contact),
-        day: input.day,
-        count: input.count,
-    };
-    state.store().add_referral(ctx.caller.org, &count).await?;
+    let count =
+        rounds_app::add_referral(state.store(), &ctx.actor(), input.into(), state.today()).await?;
     Ok((StatusCode::CREATED, Json(count.into())))
 }

@@ -4,16 +4,14 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rounds_core::model::TopicId;
-use rounds_store::{IdKind, Store};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{Topic, TopicInput, TopicListing};
-use super::{Params, RecordId, contains_ci, page};
+use super::{Params, RecordId, page};
 use crate::AppState;
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::{check_topic, leads_only};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -37,10 +35,7 @@ pub(super) async fn list_topics(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<TopicParams>,
 ) -> ApiResult<Json<TopicListing>> {
-    let mut topics = state.store().topics(ctx.caller.org).await?;
-    if let Some(q) = p.q.as_deref() {
-        topics.retain(|t| contains_ci(&t.title, q));
-    }
+    let topics = rounds_app::list_topics(state.store(), &ctx.actor(), p.q.as_deref()).await?;
     page(topics, p.limit, p.offset)
 }
 
@@ -51,12 +46,8 @@ pub(super) async fn get_topic(
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<Json<Topic>> {
-    state
-        .store()
-        .topic(ctx.caller.org, TopicId(id))
-        .await?
-        .map(|t| Json(t.into()))
-        .ok_or_else(|| ApiError::not_found("topic"))
+    let topic = rounds_app::get_topic(state.store(), &ctx.actor(), TopicId(id)).await?;
+    Ok(Json(topic.into()))
 }
 
 /// Adds a topic to the library (managers and administrators).
@@ -68,15 +59,7 @@ pub(super) async fn create_topic(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<TopicInput>,
 ) -> ApiResult<(StatusCode, Json<Topic>)> {
-    leads_only(&ctx.scope, "change the topic library")?;
-    let topic = input.into_model(TopicId(0));
-    check_topic(&topic)?;
-    let id = state.store().next_id(ctx.caller.org, IdKind::Topic).await?;
-    let topic = rounds_core::model::Topic {
-        id: TopicId(id),
-        ..topic
-    };
-    state.store().save_topic(ctx.caller.org, &topic).await?;
+    let topic = rounds_app::create_topic(state.store(), &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(topic.into())))
 }
 
@@ -89,17 +72,7 @@ pub(super) async fn update_topic(
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<TopicInput>,
 ) -> ApiResult<Json<Topic>> {
-    leads_only(&ctx.scope, "change the topic library")?;
-    if state
-        .store()
-        .topic(ctx.caller.org, TopicId(id))
-        .await?
-        .is_none()
-    {
-        return Err(ApiError::not_found("topic"));
-    }
-    let topic = input.into_model(TopicId(id));
-    check_topic(&topic)?;
-    state.store().save_topic(ctx.caller.org, &topic).await?;
+    let topic =
+        rounds_app::update_topic(state.store(), &ctx.actor(), TopicId(id), input.into()).await?;
     Ok(Json(topic.into()))
 }

@@ -4,7 +4,6 @@ use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
 use rounds_core::model::{AccountId, ContactId, TouchId};
-use rounds_store::Store;
 use serde::Deserialize;
 use utoipa::IntoParams;
 
@@ -13,7 +12,6 @@ use super::{Params, RecordId, page};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
-use crate::usecase::{new_touch, scoped_account, scoped_contact, scoped_touch};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -39,16 +37,9 @@ pub(super) async fn list_touches(
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<TouchParams>,
 ) -> ApiResult<Json<TouchListing>> {
-    let org = ctx.caller.org;
-    let touches = match (p.contact, p.account) {
-        (Some(c), None) => {
-            scoped_contact(&state, &ctx, c).await?;
-            state.store().touches_for_contact(org, ContactId(c)).await?
-        }
-        (None, Some(a)) => {
-            scoped_account(&state, &ctx, a).await?;
-            state.store().touches_for_account(org, AccountId(a)).await?
-        }
+    let filter = match (p.contact, p.account) {
+        (Some(c), None) => rounds_app::TouchFilter::Contact(ContactId(c)),
+        (None, Some(a)) => rounds_app::TouchFilter::Account(AccountId(a)),
         _ => {
             return Err(ApiError::field(
                 "contact",
@@ -56,6 +47,7 @@ pub(super) async fn list_touches(
             ));
         }
     };
+    let touches = rounds_app::list_touches(state.store(), &ctx.actor(), filter).await?;
     page(touches, p.limit, p.offset)
 }
 
@@ -66,7 +58,8 @@ pub(super) async fn get_touch(
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<Json<Touch>> {
-    Ok(Json(scoped_touch(&state, &ctx, id).await?.into()))
+    let touch = rounds_app::get_touch(state.store(), &ctx.actor(), TouchId(id)).await?;
+    Ok(Json(touch.into()))
 }
 
 /// Logs a touch and returns it as stored.
@@ -79,8 +72,8 @@ pub(super) async fn log_touch(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<TouchInput>,
 ) -> ApiResult<(StatusCode, Json<Touch>)> {
-    let touch = new_touch(&state, &ctx, input.into()).await?;
-    state.store().add_touch(ctx.caller.org, &touch).await?;
+    let touch =
+        rounds_app::log_touch(state.store(), &ctx.actor(), input.into(), state.now()).await?;
     Ok((StatusCode::CREATED, Json(touch.into())))
 }
 
@@ -92,10 +85,6 @@ pub(super) async fn delete_touch(
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<StatusCode> {
-    scoped_touch(&state, &ctx, id).await?;
-    state
-        .store()
-        .delete_touch(ctx.caller.org, TouchId(id))
-        .await?;
+    rounds_app::delete_touch(state.store(), &ctx.actor(), TouchId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

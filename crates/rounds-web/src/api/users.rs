@@ -3,17 +3,17 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use rounds_core::model::{self, Role, UserId};
-use rounds_store::{IdKind, Store};
+use rounds_core::model::{self, Role};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
 use super::wire::{User, UserInput, UserListing};
 use super::{Params, RecordId, filter, page};
 use crate::AppState;
+use crate::app::hash_in_background;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiCtx;
-use crate::usecase::{conflict, hash_in_background, valid_email};
+use crate::extract::JsonBody;
 
 /// The caller.
 #[utoipa::path(get, path = "/api/v1/me", tag = "users",
@@ -41,14 +41,15 @@ pub(super) struct UserParams {
 #[utoipa::path(get, path = "/api/v1/users", tag = "users", params(UserParams),
     responses((status = 200, body = UserListing), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn list_users(
+    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Params(p): Params<UserParams>,
 ) -> ApiResult<Json<UserListing>> {
     let role: Option<Role> = filter(p.role.as_deref(), "role")?;
-    let users: Vec<model::User> = ctx
-        .scope
-        .users
+    let users: Vec<model::User> = rounds_app::list_users(state.store(), &ctx.actor())
+        .await?
         .into_iter()
+        .map(|row| row.user)
         .filter(|u| role.is_none_or(|r| u.role == r))
         .collect();
     page(users, p.limit, p.offset)
@@ -57,11 +58,8 @@ pub(super) async fn list_users(
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "users", params(("id" = i64, Path)),
     responses((status = 200, body = User), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn get_user(ApiCtx(ctx): ApiCtx, RecordId(id): RecordId) -> ApiResult<Json<User>> {
-    ctx.scope
-        .user(UserId(id))
-        .cloned()
-        .map(|u| Json(u.into()))
-        .ok_or_else(|| ApiError::not_found("user"))
+    let user = rounds_app::find_user(&ctx.actor(), &id.to_string())?;
+    Ok(Json(user.into()))
 }
 
 /// Adds a user (administrators only).
@@ -71,50 +69,24 @@ pub(super) async fn get_user(ApiCtx(ctx): ApiCtx, RecordId(id): RecordId) -> Api
 pub(super) async fn create_user(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
-    crate::extract::JsonBody(input): crate::extract::JsonBody<UserInput>,
+    JsonBody(input): JsonBody<UserInput>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
+    // Refused before the (deliberately slow) hashing; `add_user` decides the same.
     if !ctx.scope.is_admin() {
         return Err(ApiError::forbidden("only administrators may add users"));
     }
-    let name = input.name.trim();
-    if name.is_empty() || name.chars().count() > 200 {
-        return Err(ApiError::field(
-            "name",
-            "give a name of 1 to 200 characters",
-        ));
-    }
-    let email = input.email.trim().to_lowercase();
-    if !valid_email(&email) {
-        return Err(ApiError::field("email", "not an e-mail address"));
-    }
-    let everyone = state.store().users(ctx.caller.org).await?;
-    if everyone
-        .iter()
-        .any(|u| u.email.eq_ignore_ascii_case(&email))
-        || state.store().credentials_by_login(&email).await?.is_some()
-    {
-        return Err(conflict(format!("a user with e-mail {email} exists")));
-    }
-    let hash = match &input.password {
-        Some(pw) => Some(hash_in_background(pw.clone()).await?),
+    let password_hash = match input.password {
+        Some(pw) => Some(hash_in_background(pw).await?),
         None => None,
     };
-    let user = model::User {
-        id: UserId(state.store().next_id(ctx.caller.org, IdKind::User).await?),
-        name: name.to_string(),
-        email: email.clone(),
+    let input = rounds_app::UserInput {
+        name: input.name,
+        email: input.email,
         role: input.role.into(),
-        team: input
-            .team
-            .map(|t| t.trim().to_string())
-            .filter(|t| !t.is_empty()),
+        team: input.team,
+        password_hash,
+        territory_from: None,
     };
-    state.store().save_user(ctx.caller.org, &user).await?;
-    if let Some(hash) = hash {
-        state
-            .store()
-            .set_password(ctx.caller.org, user.id, &email, &hash)
-            .await?;
-    }
+    let (user, _) = rounds_app::add_user(state.store(), &ctx.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }

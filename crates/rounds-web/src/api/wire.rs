@@ -20,7 +20,8 @@ use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
 use utoipa::{PartialSchema, ToSchema};
 
-use crate::usecase::{NextStepDraft, PlaybookReport, TouchDraft};
+use crate::app::PlaybookReport;
+use rounds_app as app;
 
 // ---------------------------------------------------------------- vocabularies
 
@@ -295,24 +296,23 @@ pub struct AccountInput {
     pub pain_points: Vec<String>,
 }
 
-impl AccountInput {
-    pub fn into_model(self, id: model::AccountId) -> model::Account {
-        model::Account {
-            id,
-            name: self.name,
-            rep: model::UserId(self.rep),
-            kind: self.kind.into(),
-            segment: self.segment.into(),
-            specialties: self.specialties,
-            address: self.address.into(),
-            tz: self.tz,
-            office_hours: self.office_hours,
-            visit_windows: self.visit_windows,
-            front_desk_blocks: self.front_desk_blocks,
-            access: self.access.into(),
-            status: self.status.into(),
-            profile: self.profile,
-            pain_points: self.pain_points,
+impl From<AccountInput> for app::AccountInput {
+    fn from(a: AccountInput) -> app::AccountInput {
+        app::AccountInput {
+            name: a.name,
+            rep: model::UserId(a.rep),
+            kind: a.kind.into(),
+            segment: a.segment.into(),
+            specialties: a.specialties,
+            address: a.address.into(),
+            tz: a.tz,
+            office_hours: a.office_hours,
+            visit_windows: a.visit_windows,
+            front_desk_blocks: a.front_desk_blocks,
+            access: a.access.into(),
+            status: a.status.into(),
+            profile: a.profile,
+            pain_points: a.pain_points,
         }
     }
 }
@@ -414,19 +414,18 @@ pub struct ContactInput {
     pub opt_outs: Vec<Channel>,
 }
 
-impl ContactInput {
-    pub fn into_model(self, id: model::ContactId) -> model::Contact {
-        model::Contact {
-            id,
-            account: model::AccountId(self.account),
-            name: self.name,
-            role: self.role.into(),
-            influence: self.influence.into(),
-            department: self.department,
-            specialty: self.specialty,
-            channels: self.channels.into(),
-            preferred_channel: self.preferred_channel.map(Into::into),
-            opt_outs: vocab(self.opt_outs),
+impl From<ContactInput> for app::ContactInput {
+    fn from(c: ContactInput) -> app::ContactInput {
+        app::ContactInput {
+            account: model::AccountId(c.account),
+            name: c.name,
+            role: c.role.into(),
+            influence: c.influence.into(),
+            department: c.department,
+            specialty: c.specialty,
+            channels: c.channels.into(),
+            preferred_channel: c.preferred_channel.map(Into::into),
+            opt_outs: vocab(c.opt_outs),
         }
     }
 }
@@ -488,17 +487,16 @@ pub struct TopicInput {
     pub available_from: Option<Date>,
 }
 
-impl TopicInput {
-    pub fn into_model(self, id: model::TopicId) -> model::Topic {
-        model::Topic {
-            id,
-            title: self.title,
-            pain_points: self.pain_points,
-            specialties: self.specialties,
-            segments: vocab(self.segments),
-            roles: vocab(self.roles),
-            related: self.related.into_iter().map(model::TopicId).collect(),
-            available_from: self.available_from,
+impl From<TopicInput> for app::TopicInput {
+    fn from(t: TopicInput) -> app::TopicInput {
+        app::TopicInput {
+            title: t.title,
+            pain_points: t.pain_points,
+            specialties: t.specialties,
+            segments: vocab(t.segments),
+            roles: vocab(t.roles),
+            related: t.related.into_iter().map(model::TopicId).collect(),
+            available_from: t.available_from,
         }
     }
 }
@@ -571,7 +569,7 @@ impl From<model::Touch> for Touch {
 }
 
 /// A touch to log. The server fills in the id, the account (the contact's), the rep
-/// (the caller) and, unless given, the time (now).
+/// (the account's owner, whoever logs it) and, unless given, the time (now).
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TouchInput {
@@ -624,21 +622,23 @@ pub struct NextStepInput {
     pub due: Date,
 }
 
-impl From<TouchInput> for TouchDraft {
-    fn from(t: TouchInput) -> TouchDraft {
-        TouchDraft {
-            contact: t.contact,
+impl From<TouchInput> for app::TouchInput {
+    fn from(t: TouchInput) -> app::TouchInput {
+        let (next_what, next_due) = match t.next_step {
+            Some(s) => (Some(s.what), Some(s.due)),
+            None => (None, None),
+        };
+        app::TouchInput {
+            contact: model::ContactId(t.contact),
             channel: t.channel.into(),
             direction: t.direction.into(),
             outcome: t.outcome.into(),
             kind: t.kind.into(),
             at: t.at,
-            topics: t.topics,
-            explain_better: t.explain_better,
-            next_step: t.next_step.map(|s| NextStepDraft {
-                what: s.what,
-                due: s.due,
-            }),
+            topics: t.topics.into_iter().map(model::TopicId).collect(),
+            explain_better: t.explain_better.into_iter().map(model::TopicId).collect(),
+            next_what,
+            next_due,
             callback_at: t.callback_at,
             note: t.note,
         }
@@ -675,8 +675,18 @@ pub struct ReferralInput {
     pub day: Date,
     /// Referrals that day; a later count for the same day replaces it. Counts only:
     /// never who the patients were.
-    #[schema(minimum = 0, maximum = 10000)]
-    pub count: u32,
+    #[schema(minimum = 0, maximum = 1000)]
+    pub count: u64,
+}
+
+impl From<ReferralInput> for app::ReferralInput {
+    fn from(r: ReferralInput) -> app::ReferralInput {
+        app::ReferralInput {
+            contact: model::ContactId(r.contact),
+            day: r.day,
+            count: r.count,
+        }
+    }
 }
 
 // ---------------------------------------------------------------- lost accounts
@@ -723,6 +733,19 @@ pub struct LostInput {
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub note: String,
+}
+
+impl From<LostInput> for app::LostInput {
+    fn from(l: LostInput) -> app::LostInput {
+        app::LostInput {
+            account: model::AccountId(l.account),
+            lost_on: l.lost_on,
+            reason: l.reason.into(),
+            competitor: l.competitor,
+            stakeholders: l.stakeholders,
+            note: l.note,
+        }
+    }
 }
 
 // ---------------------------------------------------------------- the plan

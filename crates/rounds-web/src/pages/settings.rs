@@ -13,9 +13,9 @@ use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
+use crate::app::{PlaybookReport, check_playbook_text};
 use crate::error::ApiResult;
 use crate::extract::{Ctx, FormBody, PageCtx};
-use crate::usecase::{PlaybookReport, check_playbook_text};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
