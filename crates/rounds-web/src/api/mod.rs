@@ -33,12 +33,6 @@ use utoipa::{Modify, OpenApi};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 
-/// Whether `email` is an e-mail address, by rounds-core's one rule; kept for the
-/// `rounds` binary until it calls rounds-app for users.
-pub fn valid_email(email: &str) -> bool {
-    rounds_core::values::EmailAddress::parse(email).is_ok()
-}
-
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/healthz", get(health::healthz))
