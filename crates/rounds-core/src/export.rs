@@ -1,6 +1,9 @@
 //! The export format: a whole organisation as JSON Lines, one record per line, so that
 //! every problem in a file can name its line. Parsing never stops at the first bad
 //! record and never touches storage: it returns the records or every problem found.
+//! Each record that reads is then checked by its own `validate` (see `values`), the
+//! same check every other entry point runs, so an import cannot store what the API
+//! and the command line refuse.
 
 use std::collections::BTreeSet;
 use std::fmt;
@@ -10,6 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{
     Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Topic, Touch, User,
 };
+use crate::values::{FieldProblem, Name};
 
 /// The version in the header line (`{"record":"header","format":1,…}`). A file of any
 /// other version is refused as a whole, with one problem naming the header's line and
@@ -134,6 +138,15 @@ impl OrgData {
                     continue;
                 }
             };
+            let invalid = validate_record(&record);
+            if !invalid.is_empty() {
+                problems.extend(invalid.into_iter().map(|p| Problem {
+                    line,
+                    field: p.field,
+                    message: p.message,
+                }));
+                continue;
+            }
             match record {
                 Record::Header {
                     format,
@@ -239,6 +252,24 @@ fn unknown_format_message(found: &str) -> String {
         "format version {found} is not known; this build reads format {FORMAT_VERSION} \
          (a file from a newer rounds needs that version to import it)"
     )
+}
+
+/// The record's own validation, as every entry point runs it.
+pub fn validate_record(record: &Record) -> Vec<FieldProblem> {
+    match record {
+        Record::Header { organisation, .. } => match Name::parse(&organisation.name) {
+            Ok(_) => vec![],
+            Err(e) => vec![FieldProblem::new("organisation.name", e.0)],
+        },
+        Record::User(u) => u.validate(),
+        Record::Account(a) => a.validate(),
+        Record::Contact(c) => c.validate(),
+        Record::Topic(t) => t.validate(),
+        Record::Touch(t) => t.validate(),
+        Record::Referral(r) => r.validate(),
+        Record::Lost(l) => l.validate(),
+        Record::NoFit(n) => n.validate(),
+    }
 }
 
 /// Reads one line in two steps, JSON first and then the record type's own fields, so

@@ -10,3 +10,4 @@ pub mod export;
 pub mod model;
 pub mod planner;
 pub mod playbook;
+pub mod values;

@@ -5,13 +5,10 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::{Algorithm, Argon2, Params, Version};
 use axum::http::HeaderMap;
 use axum::http::request::Parts;
 use rounds_core::model::{OrgId, User};
 use rounds_store::Store;
-use sha2::{Digest, Sha256};
 
 use crate::AppState;
 
@@ -25,85 +22,10 @@ const SEEN_RESOLUTION_S: i64 = 60;
 pub const SESSION_COOKIE: &str = "rounds_session";
 pub const LOGIN_CSRF_COOKIE: &str = "rounds_login";
 
-/// OWASP's minimum for argon2id: 19 MiB, two passes, one lane.
-fn argon2() -> Argon2<'static> {
-    let params = Params::new(19_456, 2, 1, None).unwrap_or_default();
-    Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
-}
-
-#[derive(Debug, thiserror::Error)]
-pub enum PasswordError {
-    #[error("the password must be at least 10 characters long")]
-    TooShort,
-    #[error("the password must be at most 200 characters long")]
-    TooLong,
-    #[error("could not hash the password: {0}")]
-    Hash(String),
-}
-
-/// Checks a new password's length and hashes it as an argon2id PHC string.
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
-    let chars = password.chars().count();
-    if chars < 10 {
-        return Err(PasswordError::TooShort);
-    }
-    if chars > 200 {
-        return Err(PasswordError::TooLong);
-    }
-    let mut salt = [0u8; 16];
-    getrandom::fill(&mut salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
-    let salt = SaltString::encode_b64(&salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
-    argon2()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
-        .map_err(|e| PasswordError::Hash(e.to_string()))
-}
-
-/// A hash of a password nobody has, verified when the sign-in name is unknown so that an
-/// unknown name costs the same time as a wrong password.
-static DUMMY_HASH: std::sync::LazyLock<String> =
-    std::sync::LazyLock::new(|| hash_password("no user has this password").unwrap_or_default());
-
-pub fn verify_password(password: &str, phc: Option<&str>) -> bool {
-    let phc = phc.unwrap_or(DUMMY_HASH.as_str());
-    match PasswordHash::new(phc) {
-        Ok(parsed) => argon2()
-            .verify_password(password.as_bytes(), &parsed)
-            .is_ok(),
-        Err(_) => false,
-    }
-}
-
-/// A new random secret (session id, CSRF token or API token), 64 hex digits.
-pub fn new_secret() -> String {
-    let mut bytes = [0u8; 32];
-    // The OS generator failing is not something a request can recover from.
-    getrandom::fill(&mut bytes).expect("the operating system's random generator failed");
-    hex(&bytes)
-}
-
-/// What the store keeps of a secret.
-pub fn secret_hash(secret: &str) -> String {
-    hex(&Sha256::digest(secret.as_bytes()))
-}
-
-fn hex(bytes: &[u8]) -> String {
-    use std::fmt::Write;
-    let mut s = String::with_capacity(bytes.len() * 2);
-    for b in bytes {
-        let _ = write!(s, "{b:02x}");
-    }
-    s
-}
-
-/// Compares secrets in time independent of where they differ.
-pub fn same_secret(a: &str, b: &str) -> bool {
-    a.len() == b.len()
-        && a.bytes()
-            .zip(b.bytes())
-            .fold(0u8, |acc, (x, y)| acc | (x ^ y))
-            == 0
-}
+/// Hashing and secrets are shared with the command line: one implementation in rounds-app.
+pub use rounds_app::auth::{
+    PasswordError, hash_password, new_secret, same_secret, secret_hash, verify_password,
+};
 
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
     headers

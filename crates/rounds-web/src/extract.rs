@@ -24,7 +24,7 @@ async fn context(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, ApiErro
         return Ok(None);
     };
     let everyone = state.store().users(caller.org).await?;
-    let scope = Scope::new(caller.user.clone(), everyone);
+    let scope = Scope::for_user(&caller.user, everyone);
     Ok(Some(Ctx { caller, scope }))
 }
 

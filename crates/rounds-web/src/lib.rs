@@ -5,12 +5,12 @@
 //! [`Config`], so every handler test runs on a fixed date.
 
 pub mod api;
+mod app;
 pub mod auth;
 mod charts;
 mod error;
 mod extract;
 mod pages;
-mod scope;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -27,7 +27,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{PasswordError, hash_password, new_secret, secret_hash};
 pub use error::{ApiError, ErrorBody};
-pub use scope::Scope;
+pub use rounds_app::Scope;
 
 /// The largest request body accepted, API or form; larger ones get 413.
 pub const MAX_BODY_BYTES: usize = 256 * 1024;
@@ -146,10 +146,20 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new())
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// An unknown path: a JSON 404 under `/api/`, the not-found page elsewhere.
+async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    if uri.path().starts_with("/api/") {
+        api::not_found(uri.path())
+    } else {
+        pages::not_found_page()
+    }
 }
 
 /// Serves until `shutdown` resolves, then lets requests in flight finish.

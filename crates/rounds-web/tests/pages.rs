@@ -354,7 +354,8 @@ async fn a_bad_log_form_answers_422_naming_the_field_and_writes_nothing() {
                 ("outcome", "conversation"),
                 ("next_step_what", "Send the leaflet"),
             ],
-            "next_step_due",
+            // The rule is rounds-app's, so the field is named as in the API.
+            "next_step.due",
         ),
         (
             vec![

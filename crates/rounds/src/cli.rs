@@ -561,8 +561,9 @@ pub struct ReferralArgs {
     /// The day [default: today]
     #[arg(long, value_parser = parse_date)]
     pub date: Option<Date>,
+    /// Referrals that day (0 to 1,000)
     #[arg(long, default_value_t = 1)]
-    pub count: u32,
+    pub count: u64,
 }
 
 #[derive(Debug, Args)]

@@ -646,3 +646,123 @@ fn route_solve_reproduces_the_published_values() {
     ]);
     assert!(err.contains("bad.txt:line 9"), "names the line: {err}");
 }
+
+#[test]
+fn the_same_bad_values_are_refused_by_import_and_by_each_command() {
+    let r = Rounds::new();
+    r.small_territory("customer", &[("Maria Lopez", "office-manager", &[])]);
+    let before = r.export();
+    let header_and = |line: &str| {
+        let file = r.path("bad.jsonl");
+        std::fs::write(&file, format!("{before}{line}\n")).unwrap();
+        let err = r.fails(&["import", file.to_str().unwrap()]);
+        let at = format!("bad.jsonl:{}:", before.lines().count() + 1);
+        assert!(err.contains(&at), "names the line: {err}");
+        assert!(err.contains("nothing was imported"), "{err}");
+        err
+    };
+    let account = before
+        .lines()
+        .find(|l| l.contains("\"record\":\"account\""))
+        .unwrap();
+    let contact = before
+        .lines()
+        .find(|l| l.contains("\"record\":\"contact\""))
+        .unwrap();
+    let with = |line: &str, pointer: &str, value: Value| {
+        let mut v: Value = serde_json::from_str(line).unwrap();
+        v["id"] = Value::from(99);
+        *v.pointer_mut(pointer).unwrap() = value;
+        serde_json::to_string(&v).unwrap()
+    };
+
+    // Latitude 1000.
+    let err = header_and(&with(account, "/address/lat", 1000.0.into()));
+    assert!(
+        err.contains(": address.lat: 1000 is not a latitude"),
+        "{err}"
+    );
+    let err = r.fails(&[
+        "account",
+        "add",
+        "--name",
+        "North",
+        "--tz",
+        "America/Chicago",
+        "--lat",
+        "1000",
+    ]);
+    assert!(err.contains("--lat: 1000 is not a latitude"), "{err}");
+
+    // An empty name.
+    let err = header_and(&with(account, "/name", " ".into()));
+    assert!(err.contains(": name: "), "{err}");
+    let err = r.fails(&["account", "add", "--name", " ", "--tz", "America/Chicago"]);
+    assert!(err.contains("--name: "), "{err}");
+    let err = r.fails(&["contact", "add", "--account", "1", "--name", ""]);
+    assert!(err.contains("--name: "), "{err}");
+
+    // A malformed e-mail address.
+    let err = header_and(&with(contact, "/channels/email", "maria@".into()));
+    assert!(
+        err.contains(": channels.email: `maria@` is not an e-mail address"),
+        "{err}"
+    );
+    let err = r.fails(&[
+        "contact",
+        "add",
+        "--account",
+        "1",
+        "--name",
+        "Maria Two",
+        "--email",
+        "maria@",
+    ]);
+    assert!(
+        err.contains("--email: `maria@` is not an e-mail address"),
+        "{err}"
+    );
+
+    // A 1 MB note.
+    let note = "x".repeat(1 << 20);
+    let touch = format!(
+        r#"{{"record":"touch","id":99,"at":"2026-11-20T15:00:00Z","rep":1,"contact":1,"account":1,"channel":"call","direction":"outbound","outcome":"conversation","note":"{note}"}}"#
+    );
+    let err = header_and(&touch);
+    assert!(
+        err.contains(": note: the note is 1048576 characters long"),
+        "{err}"
+    );
+    // A command line cannot carry 1 MB (the kernel limits one argument); 10,000 is as wrong.
+    let err = r.fails(&["log", "--contact", "1", "--note", &note[..10_000]]);
+    assert!(
+        err.contains("--note: the note is 10000 characters long"),
+        "{err}"
+    );
+
+    // A referral count of 2^32.
+    let line = r#"{"record":"referral","contact":1,"day":"2026-11-20","count":4294967296}"#;
+    let err = header_and(line);
+    assert!(err.contains(": count: "), "{err}");
+    let err = header_and(&line.replace("4294967296", "4294967295"));
+    assert!(
+        err.contains(": count: 4294967295 referrals in a day"),
+        "{err}"
+    );
+    let err = r.fails(&[
+        "referral",
+        "add",
+        "--contact",
+        "1",
+        "--date",
+        "2026-11-20",
+        "--count",
+        "4294967296",
+    ]);
+    assert!(
+        err.contains("--count: 4294967296 referrals in a day"),
+        "{err}"
+    );
+
+    assert_unchanged(&r, &before);
+}

@@ -11,7 +11,7 @@ use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, html};
 use rounds_core::model::{
-    Account, AccountStatus, Contact, ContactId, Territory, Topic, TopicId, Touch,
+    Account, AccountId, AccountStatus, Contact, ContactId, Territory, Topic, TopicId, Touch,
 };
 use rounds_core::planner;
 use rounds_store::Store;
@@ -19,7 +19,6 @@ use serde::Deserialize;
 
 use super::layout::{Nav, page};
 use crate::AppState;
-use crate::api::scoped_account;
 use crate::charts;
 use crate::error::ApiError;
 use crate::extract::{Ctx, PageCtx};
@@ -117,7 +116,8 @@ async fn detail(
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
 ) -> Response {
-    let account = match scoped_account(&state, &ctx, id).await {
+    let found = rounds_app::get_account(state.store(), &ctx.actor(), AccountId(id)).await;
+    let account = match found.map_err(crate::ApiError::from) {
         Ok(a) => a,
         Err(e) if e.status == axum::http::StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),

@@ -7,13 +7,12 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
-use rounds_core::model::Touch;
+use rounds_core::model::{ContactId, Touch};
 use rounds_core::planner;
 use rounds_store::Store;
 
 use super::layout::{Nav, page};
 use crate::AppState;
-use crate::api::scoped_contact;
 use crate::charts;
 use crate::extract::PageCtx;
 
@@ -26,7 +25,8 @@ async fn detail(
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
 ) -> Response {
-    let (contact, account) = match scoped_contact(&state, &ctx, id).await {
+    let found = rounds_app::get_contact(state.store(), &ctx.actor(), ContactId(id)).await;
+    let (contact, account) = match found.map_err(crate::ApiError::from) {
         Ok(found) => found,
         Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),

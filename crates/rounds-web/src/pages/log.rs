@@ -12,7 +12,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::{Date, DateTime};
 use maud::{Markup, html};
-use rounds_core::model::{AccountId, Channel, Direction, Outcome, TouchKind};
+use rounds_core::model::{AccountId, Channel, ContactId, Direction, Outcome, TopicId, TouchKind};
 use rounds_store::Store;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -20,7 +20,6 @@ use std::collections::BTreeMap;
 use super::Fields;
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::api::{NextStepInput, TouchInput, new_touch, scoped_contact};
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, FormBody, PageCtx};
 
@@ -176,7 +175,7 @@ fn field_label(field: &str) -> &'static str {
         "topics" => "Topics",
         "explain_better" => "Explain better",
         "next_step_what" | "next_step.what" => "Next step",
-        "next_step_due" => "Due",
+        "next_step_due" | "next_step.due" => "Due",
         "callback_at" => "Callback agreed for",
         "note" => "Note",
         _ => "the form",
@@ -196,7 +195,9 @@ async fn submit(
         return refused;
     }
     let touch = match read(&state, &ctx, &fields).await {
-        Ok(input) => new_touch(&state, &ctx, input).await,
+        Ok(input) => rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now())
+            .await
+            .map_err(ApiError::from),
         Err(e) => Err(e),
     };
     let touch = match touch {
@@ -213,9 +214,6 @@ async fn submit(
         }
         Err(e) => return super::error_page(e),
     };
-    if let Err(e) = state.store().add_touch(ctx.caller.org, &touch).await {
-        return super::error_page(e.into());
-    }
     let who = state
         .store()
         .contact(ctx.caller.org, touch.contact)
@@ -233,9 +231,10 @@ async fn submit(
     Redirect::to(&format!("{back}{sep}flash={}", super::urlencode(&flash))).into_response()
 }
 
-/// The form's fields as the API's touch input. Checks against the store (the contact in
-/// scope, the topics in the library) are `new_touch`'s, shared with the API.
-async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> {
+/// The form's fields as rounds-app's touch input: this reads the form (which fields,
+/// in which spelling); every rule about the touch is `rounds_app::log_touch`'s, the
+/// same as for the API and the command line.
+async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<rounds_app::TouchInput> {
     let contact: i64 = f
         .parse::<i64>("contact")
         .map_err(|_| ApiError::field("contact", "choose a contact"))?;
@@ -253,50 +252,35 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<TouchInput> 
         }
     }
     let explain_better: Vec<i64> = f.parse_all("explain_better")?;
-    let due: Option<Date> = f.parse_opt("next_step_due")?;
-    let next_step = match (f.one("next_step_what"), due) {
-        (None, None) => None,
-        (Some(what), Some(due)) => Some(NextStepInput {
-            what: what.to_string(),
-            due,
-        }),
-        (Some(_), None) => {
-            return Err(ApiError::field(
-                "next_step_due",
-                "give the date the next step is due",
-            ));
-        }
-        (None, Some(_)) => {
-            return Err(ApiError::field(
-                "next_step_what",
-                "say what the next step is",
-            ));
-        }
-    };
+    let next_due: Option<Date> = f.parse_opt("next_step_due")?;
     let callback: Option<DateTime> = f.parse_opt("callback_at")?;
     let callback_at = match callback {
         None => None,
         Some(local) => {
             // The time was agreed in the contact's zone, which is their account's.
-            let (_, account) = scoped_contact(state, ctx, contact)
-                .await
-                .map_err(|_| ApiError::field("contact", "choose a contact in your territories"))?;
+            let (_, account) =
+                rounds_app::get_contact(state.store(), &ctx.actor(), ContactId(contact))
+                    .await
+                    .map_err(|_| {
+                        ApiError::field("contact", "choose a contact in your territories")
+                    })?;
             let zoned = local
                 .to_zoned(account.tz.zone())
                 .map_err(|e| ApiError::field("callback_at", e.to_string()))?;
             Some(zoned.timestamp())
         }
     };
-    Ok(TouchInput {
-        contact,
+    Ok(rounds_app::TouchInput {
+        contact: ContactId(contact),
         channel,
         direction: direction.unwrap_or(Direction::Outbound),
         outcome,
         kind: kind.unwrap_or(TouchKind::Routine),
         at: None,
-        topics,
-        explain_better,
-        next_step,
+        topics: topics.into_iter().map(TopicId).collect(),
+        explain_better: explain_better.into_iter().map(TopicId).collect(),
+        next_what: f.one("next_step_what").map(str::to_string),
+        next_due,
         callback_at,
         note: f.text("note"),
     })

@@ -13,7 +13,7 @@ use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::api::{PlaybookCheck, check_playbook_text};
+use crate::app::{PlaybookReport, check_playbook_text};
 use crate::error::ApiResult;
 use crate::extract::{Ctx, FormBody, PageCtx};
 
@@ -55,7 +55,7 @@ async fn respond(
     state: &AppState,
     ctx: &Ctx,
     draft: &str,
-    result: Option<&PlaybookCheck>,
+    result: Option<&PlaybookReport>,
 ) -> Response {
     let users = if ctx.scope.is_admin() {
         match users_section(state, ctx).await {
@@ -82,8 +82,8 @@ async fn respond(
                     p #flash role="status" { "The playbook reads: no problems." }
                 } @else {
                     div.error role="alert" {
-                        p { (r.problems().len()) " problem(s):" }
-                        ul.problems { @for p in r.problems() { li { code { (p) } } } }
+                        p { (r.problems.len()) " problem(s):" }
+                        ul.problems { @for p in &r.problems { li { code { (p) } } } }
                     }
                 }
             }

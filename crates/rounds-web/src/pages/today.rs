@@ -7,14 +7,14 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use rounds_core::model::{Channel, Outcome, UserId};
+use rounds_core::model::{Channel, ContactId, Outcome, TopicId, UserId};
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_store::Store;
 use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::api::{TouchInput, new_touch, plan_for};
+use crate::app::plan_for;
 use crate::auth;
 use crate::extract::{Ctx, FormBody, PageCtx};
 
@@ -174,20 +174,15 @@ async fn quick_log(
             "The form had expired; reload the page and log again.",
         ));
     }
-    let input = TouchInput::quick(
-        form.contact,
-        form.channel,
-        form.outcome,
-        form.topic,
-        form.note,
-    );
-    let touch = match new_touch(&state, &ctx, input).await {
-        Ok(t) => t,
-        Err(e) => return super::error_page(e),
+    let input = rounds_app::TouchInput {
+        topics: form.topic.map(TopicId).into_iter().collect(),
+        note: form.note,
+        ..rounds_app::TouchInput::new(ContactId(form.contact), form.channel, form.outcome)
     };
-    if let Err(e) = state.store().add_touch(ctx.caller.org, &touch).await {
-        return super::error_page(e.into());
-    }
+    let touch = match rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now()).await {
+        Ok(t) => t,
+        Err(e) => return super::error_page(e.into()),
+    };
     let contact = state
         .store()
         .contact(ctx.caller.org, touch.contact)

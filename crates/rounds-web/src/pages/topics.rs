@@ -9,8 +9,8 @@ use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, html};
 use rounds_core::catalogue;
-use rounds_core::model::{ContactRole, Segment, Specialty, Topic, TopicId};
-use rounds_store::{IdKind, Store};
+use rounds_core::model::{ContactRole, Segment, Specialty};
+use rounds_store::Store;
 use serde::Deserialize;
 
 use super::Fields;
@@ -61,7 +61,7 @@ async fn render(
             details #add-topic open[error.is_some()] {
                 summary { "Add a topic" }
                 @if let Some(e) = error {
-                    p.error role="alert" { @if let Some(f) = &e.field { "Check " strong { (f) } ": " } (e.message) }
+                    p.error role="alert" { @if let Some(f) = &e.field { "Check " code { (f) } ": " } (e.message) }
                 }
                 form method="post" action="/topics" {
                     input type="hidden" name="csrf" value=(csrf(ctx));
@@ -119,63 +119,39 @@ async fn add(
     if let Some(refused) = super::csrf_refusal(&ctx, fields.one("csrf").unwrap_or("")) {
         return refused;
     }
-    if !ctx.scope.is_lead() {
-        return super::error_page(ApiError::forbidden(
-            "only managers and administrators may change the topic library",
-        ));
-    }
-    let draft = match read(&fields) {
-        Ok(t) => t,
-        Err(e) => {
-            return match render(&state, &ctx, &fields, Some(&e)).await {
-                Ok(body) => (
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    page("Topics", Some(&ctx), Nav::Topics, None, body),
-                )
-                    .into_response(),
-                Err(e) => super::error_page(e),
-            };
-        }
+    let input = match read(&fields) {
+        Ok(input) => input,
+        Err(e) => return invalid(&state, &ctx, &fields, e).await,
     };
-    let org = ctx.caller.org;
-    let saved = async {
-        let topic = Topic {
-            id: TopicId(state.store().next_id(org, IdKind::Topic).await?),
-            ..draft
-        };
-        state.store().save_topic(org, &topic).await?;
-        Ok::<Topic, rounds_store::StoreError>(topic)
-    }
-    .await;
-    match saved {
+    match rounds_app::create_topic(state.store(), &ctx.actor(), input).await {
         Ok(t) => Redirect::to(&format!(
             "/topics?flash={}",
             super::urlencode(&format!("Added topic “{}”", t.title))
         ))
         .into_response(),
+        Err(e @ rounds_app::AppError::Invalid { .. }) => {
+            invalid(&state, &ctx, &fields, e.into()).await
+        }
         Err(e) => super::error_page(e.into()),
     }
 }
 
-/// The form as a topic (id 0 until the store hands one out).
-fn read(f: &Fields) -> ApiResult<Topic> {
-    let title = f.text("title");
-    if title.is_empty() || title.chars().count() > 200 {
-        return Err(ApiError::field(
-            "title",
-            "give a title of 1 to 200 characters",
-        ));
+/// The form again, with the field at fault named.
+async fn invalid(state: &AppState, ctx: &Ctx, fields: &Fields, e: ApiError) -> Response {
+    match render(state, ctx, fields, Some(&e)).await {
+        Ok(body) => (
+            StatusCode::UNPROCESSABLE_ENTITY,
+            page("Topics", Some(ctx), Nav::Topics, None, body),
+        )
+            .into_response(),
+        Err(e) => super::error_page(e),
     }
-    let pain_points: Vec<String> = f.all("pain_points").map(str::to_string).collect();
-    if let Some(p) = pain_points
-        .iter()
-        .find(|p| catalogue::pain_point(p).is_none())
-    {
-        return Err(ApiError::field(
-            "pain_points",
-            format!("`{p}` is not in the pain-point catalogue"),
-        ));
-    }
+}
+
+/// The form as rounds-app's topic input. Only the form's own syntax is read here (lists,
+/// dates, specialty slugs); every rule about a topic is `rounds_app::create_topic`'s,
+/// the same as for the API.
+fn read(f: &Fields) -> ApiResult<rounds_app::TopicInput> {
     let specialties: Vec<Specialty> = f
         .text("specialties")
         .split(',')
@@ -187,10 +163,9 @@ fn read(f: &Fields) -> ApiResult<Topic> {
         })
         .collect::<ApiResult<_>>()?;
     let available_from: Option<Date> = f.parse_opt("available_from")?;
-    Ok(Topic {
-        id: TopicId(0),
-        title,
-        pain_points,
+    Ok(rounds_app::TopicInput {
+        title: f.text("title"),
+        pain_points: f.all("pain_points").map(str::to_string).collect(),
         specialties,
         segments: f.parse_all("segments")?,
         roles: f.parse_all("roles")?,

@@ -1,0 +1,45 @@
+//! Rounds' application layer: one function per use case (log a touch, add an account,
+//! record a loss, import a file, …), shared by every adapter — the `rounds` command
+//! line, the JSON API and the web pages — so that a rule is written once.
+//!
+//! Each use case takes the store, an [`Actor`] (who asks, and the [`Scope`] of what they
+//! may see), a plain input struct and, where time matters, `now`/`today` as arguments:
+//! this crate reads no clock and no environment. It knows no HTTP and no flags; the
+//! adapters turn requests and flags into inputs and [`AppError`]s into answers.
+//!
+//! Architecture invariant: no axum, no clap, no clock below this line. Everything
+//! outside the actor's scope answers [`AppError::NotFound`], exactly like a record that
+//! does not exist.
+
+pub mod accounts;
+pub mod auth;
+mod error;
+pub mod people;
+pub mod plan;
+pub mod records;
+mod scope;
+pub mod topics;
+pub mod touches;
+pub mod transfer;
+
+pub use error::{AppError, Result};
+pub use scope::{Actor, Scope, ScopeKind};
+
+pub use accounts::{
+    AccountFilter, AccountInput, ContactFilter, ContactInput, create_account, create_contact,
+    get_account, get_contact, list_accounts, list_contacts, update_account, update_contact,
+};
+pub use people::{
+    NewToken, SignIn, UserInput, UserRow, add_token, add_user, find_user, list_users,
+    rep_or_default, set_disabled, set_password,
+};
+pub use plan::{next_for_contact, plan_for, territory_for};
+pub use records::{
+    LostInput, NoFitInput, ReferralInput, add_referral, list_lost, list_referrals, record_loss,
+    record_no_fit,
+};
+pub use topics::{TopicInput, create_topic, get_topic, list_topics, update_topic};
+pub use touches::{
+    TouchFilter, TouchInput, delete_touch, find_contact, get_touch, list_touches, log_touch,
+};
+pub use transfer::{ImportSummary, export, import, parse_import, write_demo};

@@ -1,0 +1,282 @@
+//! Users, passwords and API tokens. Administrators (and the local operator) add and
+//! disable users; a user may set their own password. Passwords arrive already hashed
+//! (`auth::hash_password`), because hashing is deliberately slow and a server runs it
+//! off its async workers.
+
+use jiff::Timestamp;
+use rounds_core::model::{Role, User, UserId};
+use rounds_core::values::{EmailAddress, Name};
+use rounds_store::{ApiToken, IdKind, Store, StoreError};
+
+use crate::{Actor, AppError, Result};
+
+/// A user to add.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserInput {
+    pub name: String,
+    /// Also the sign-in name (stored lower-cased).
+    pub email: String,
+    pub role: Role,
+    pub team: Option<String>,
+    /// An argon2id PHC string from `auth::hash_password`; without one the user cannot
+    /// sign in until a password is set.
+    pub password_hash: Option<String>,
+    /// Hand every account of this user to the new one (a territory changing hands).
+    pub territory_from: Option<UserId>,
+}
+
+/// Whether a user can sign in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SignIn {
+    NoPassword,
+    Disabled,
+    Yes,
+}
+
+impl SignIn {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SignIn::NoPassword => "no password",
+            SignIn::Disabled => "disabled",
+            SignIn::Yes => "yes",
+        }
+    }
+}
+
+/// A user as listed: with whether they can sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserRow {
+    pub user: User,
+    pub sign_in: SignIn,
+}
+
+fn admins_only(actor: &Actor, what: &str) -> Result<()> {
+    if actor.scope.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden(format!(
+            "only administrators may {what}"
+        )))
+    }
+}
+
+/// The users the actor can see (a rep themselves, a manager their team, administrators
+/// and the operator everyone), by id, with their sign-in state.
+pub async fn list_users<S: Store + Sync>(store: &S, actor: &Actor) -> Result<Vec<UserRow>> {
+    let credentials = store.credentials(actor.org).await?;
+    Ok(actor
+        .scope
+        .users
+        .iter()
+        .map(|u| UserRow {
+            user: u.clone(),
+            sign_in: match credentials.iter().find(|c| c.user == u.id) {
+                None => SignIn::NoPassword,
+                Some(c) if c.disabled => SignIn::Disabled,
+                Some(_) => SignIn::Yes,
+            },
+        })
+        .collect())
+}
+
+/// A user in the actor's scope, by id or e-mail address (any case).
+pub fn find_user(actor: &Actor, wanted: &str) -> Result<User> {
+    let wanted = wanted.trim();
+    actor
+        .scope
+        .users
+        .iter()
+        .find(|u| u.id.0.to_string() == wanted || u.email.eq_ignore_ascii_case(wanted))
+        .cloned()
+        .ok_or_else(|| AppError::not_found("user", wanted))
+}
+
+/// `wanted` (id or e-mail), or else the first rep of the scope by id.
+pub fn rep_or_default(actor: &Actor, wanted: Option<&str>) -> Result<User> {
+    match wanted {
+        Some(w) => find_user(actor, w),
+        None => actor
+            .scope
+            .reps()
+            .min_by_key(|u| u.id)
+            .cloned()
+            .ok_or_else(|| AppError::invalid("rep", "the organisation has no rep")),
+    }
+}
+
+/// Adds a user (administrators and the operator), optionally with a password and the
+/// accounts of another user. Returns the user and how many accounts moved.
+pub async fn add_user<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: UserInput,
+) -> Result<(User, Option<u64>)> {
+    admins_only(actor, "add users")?;
+    let name = Name::parse(&input.name).map_err(|e| AppError::invalid("name", e.0))?;
+    let email = EmailAddress::parse(&input.email)
+        .map_err(|e| AppError::invalid("email", e.0))?
+        .login();
+    let team = input
+        .team
+        .map(|t| t.trim().to_string())
+        .filter(|t| !t.is_empty());
+    if store
+        .organisations()
+        .await?
+        .iter()
+        .all(|o| o.id != actor.org)
+    {
+        return Err(AppError::not_found("organisation", actor.org));
+    }
+    let users = store.users(actor.org).await?;
+    if users.iter().any(|u| u.email.eq_ignore_ascii_case(&email))
+        || store.credentials_by_login(&email).await?.is_some()
+    {
+        return Err(AppError::Conflict {
+            field: "email".into(),
+            message: format!("a user with e-mail {email} already exists"),
+        });
+    }
+    if let Some(from) = input.territory_from
+        && actor.scope.user(from).is_none()
+    {
+        return Err(AppError::invalid(
+            "territory_from",
+            format!("no user {from} in your territories"),
+        ));
+    }
+    let draft = User {
+        id: UserId(0),
+        name: name.into_string(),
+        email: email.clone(),
+        role: input.role,
+        team,
+    };
+    crate::error::first_problem(draft.validate())?;
+    let user = User {
+        id: UserId(store.next_id(actor.org, IdKind::User).await?),
+        ..draft
+    };
+    store.save_user(actor.org, &user).await?;
+    if let Some(hash) = &input.password_hash {
+        store.set_password(actor.org, user.id, &email, hash).await?;
+    }
+    let moved = match input.territory_from {
+        Some(from) => Some(store.reassign_accounts(actor.org, from, user.id).await?),
+        None => None,
+    };
+    Ok((user, moved))
+}
+
+/// Sets a user's password (administrators, or the user themself); their sessions end.
+pub async fn set_password<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    user: UserId,
+    password_hash: &str,
+) -> Result<User> {
+    let is_self = actor.user.as_ref().is_some_and(|u| u.id == user);
+    if !is_self {
+        admins_only(actor, "set another user's password")?;
+    }
+    let target = actor
+        .scope
+        .user(user)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("user", user))?;
+    store
+        .set_password(
+            actor.org,
+            target.id,
+            &target.email.to_lowercase(),
+            password_hash,
+        )
+        .await?;
+    Ok(target)
+}
+
+/// Disables (sessions end, API tokens are deleted) or re-enables a user's sign-in.
+pub async fn set_disabled<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    user: UserId,
+    disabled: bool,
+) -> Result<User> {
+    admins_only(actor, "disable users")?;
+    let target = actor
+        .scope
+        .user(user)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("user", user))?;
+    store
+        .set_disabled(actor.org, target.id, disabled)
+        .await
+        .map_err(|e| match e {
+            StoreError::NotFound { .. } => AppError::Conflict {
+                field: "user".into(),
+                message: format!("{} has no password, so cannot sign in anyway", target.email),
+            },
+            other => other.into(),
+        })?;
+    Ok(target)
+}
+
+/// A new API token: shown once, stored only as its hash.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewToken {
+    pub token: String,
+    pub user: User,
+    pub name: String,
+}
+
+/// Makes an API token for a user who can sign in (administrators, or the user
+/// themself). `now` is its creation time.
+pub async fn add_token<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    user: UserId,
+    name: &str,
+    now: Timestamp,
+) -> Result<NewToken> {
+    let is_self = actor.user.as_ref().is_some_and(|u| u.id == user);
+    if !is_self {
+        admins_only(actor, "make tokens for other users")?;
+    }
+    let target = actor
+        .scope
+        .user(user)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("user", user))?;
+    let name = Name::parse(name)
+        .map_err(|_| AppError::invalid("name", "say what the token is for (1 to 200 characters)"))?
+        .into_string();
+    let signs_in = store
+        .credentials(actor.org)
+        .await?
+        .iter()
+        .any(|c| c.user == target.id && !c.disabled);
+    if !signs_in {
+        return Err(AppError::Conflict {
+            field: "user".into(),
+            message: format!(
+                "{} cannot sign in (no password, or disabled), so a token would not work",
+                target.email
+            ),
+        });
+    }
+    let token = crate::auth::new_secret();
+    let record = ApiToken {
+        org: actor.org,
+        user: target.id,
+        name: name.clone(),
+        created_at: now.as_second(),
+    };
+    store
+        .create_api_token(&crate::auth::secret_hash(&token), &record)
+        .await?;
+    Ok(NewToken {
+        token,
+        user: target,
+        name,
+    })
+}

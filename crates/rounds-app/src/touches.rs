@@ -1,0 +1,227 @@
+//! Logging a touch — the one way for the command line, the API and the forms — and
+//! reading, finding and deleting touches.
+//!
+//! The rules, the same whoever logs: the touch's `rep` is the account's owner (the rep
+//! whose territory it is), so a manager logging for their rep puts the touch in that
+//! rep's history; the time defaults to `now`; every topic must be in the library
+//! (`topics[i]`, `explain_better[i]`); a next step needs both what and when
+//! (`next_step.what`, `next_step.due`); the note and the next step's text keep the
+//! limits of `rounds_core::values`.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use rounds_core::model::{
+    AccountId, Channel, Contact, ContactId, Direction, NextStep, Outcome, TopicId, Touch, TouchId,
+    TouchKind,
+};
+use rounds_core::values::{Note, StepText};
+use rounds_store::{IdKind, Store};
+
+use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
+use crate::{Actor, AppError, ContactFilter, Result};
+
+/// A touch to log. The use case fills in the id, the account (the contact's), the rep
+/// (the account's owner) and, unless given, the time.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TouchInput {
+    pub contact: ContactId,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    pub kind: TouchKind,
+    /// When it happened; `None` for now.
+    pub at: Option<Timestamp>,
+    /// Every topic that came up; the first is the primary one (P4).
+    pub topics: Vec<TopicId>,
+    /// Topics the contact did not quite get (P3).
+    pub explain_better: Vec<TopicId>,
+    /// The next step agreed (P33): what, and when it is due. Both or neither.
+    pub next_what: Option<String>,
+    pub next_due: Option<Date>,
+    /// A callback agreed for this exact moment (P35).
+    pub callback_at: Option<Timestamp>,
+    pub note: String,
+}
+
+impl TouchInput {
+    /// An outbound routine touch with nothing else said: the quick log.
+    pub fn new(contact: ContactId, channel: Channel, outcome: Outcome) -> TouchInput {
+        TouchInput {
+            contact,
+            channel,
+            direction: Direction::Outbound,
+            outcome,
+            kind: TouchKind::Routine,
+            at: None,
+            topics: vec![],
+            explain_better: vec![],
+            next_what: None,
+            next_due: None,
+            callback_at: None,
+            note: String::new(),
+        }
+    }
+}
+
+/// Logs a touch and returns it as stored.
+pub async fn log_touch<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: TouchInput,
+    now: Timestamp,
+) -> Result<Touch> {
+    let (contact, account) = contact_field(store, actor, input.contact, "contact").await?;
+    let note = Note::parse(&input.note).map_err(|e| AppError::invalid("note", e.0))?;
+    let next_step = match (input.next_what, input.next_due) {
+        (None, None) => None,
+        (Some(what), Some(due)) => Some(NextStep {
+            what: StepText::parse(&what)
+                .map_err(|e| AppError::invalid("next_step.what", e.0))?
+                .into_string(),
+            due,
+        }),
+        (Some(_), None) => {
+            return Err(AppError::invalid(
+                "next_step.due",
+                "say when the next step is due, as well as what it is (P33)",
+            ));
+        }
+        (None, Some(_)) => {
+            return Err(AppError::invalid(
+                "next_step.what",
+                "say what the next step is, as well as when it is due (P33)",
+            ));
+        }
+    };
+    // The library is only read when the touch names topics; most touches name none.
+    if !input.topics.is_empty() || !input.explain_better.is_empty() {
+        let library: BTreeSet<TopicId> = store
+            .topics(actor.org)
+            .await?
+            .iter()
+            .map(|t| t.id)
+            .collect();
+        for (field, ids) in [
+            ("topics", &input.topics),
+            ("explain_better", &input.explain_better),
+        ] {
+            if let Some((i, id)) = ids.iter().enumerate().find(|(_, id)| !library.contains(id)) {
+                return Err(AppError::invalid(
+                    format!("{field}[{i}]"),
+                    format!("no topic {id} in the library"),
+                ));
+            }
+        }
+    }
+    let touch = Touch {
+        id: TouchId(store.next_id(actor.org, IdKind::Touch).await?),
+        at: input.at.unwrap_or(now),
+        // The account's owner, whoever logs it: the touch belongs to the territory.
+        rep: account.rep,
+        contact: contact.id,
+        account: account.id,
+        channel: input.channel,
+        direction: input.direction,
+        outcome: input.outcome,
+        kind: input.kind,
+        primary_topic: input.topics.first().copied(),
+        topics: input.topics,
+        explain_better: input.explain_better,
+        next_step,
+        callback_at: input.callback_at,
+        note: note.into_string(),
+    };
+    store.add_touch(actor.org, &touch).await?;
+    Ok(touch)
+}
+
+/// Whose touches to list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TouchFilter {
+    Contact(ContactId),
+    Account(AccountId),
+}
+
+/// One contact's or one account's touches, oldest first.
+pub async fn list_touches<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    filter: TouchFilter,
+) -> Result<Vec<Touch>> {
+    Ok(match filter {
+        TouchFilter::Contact(id) => {
+            get_contact(store, actor, id).await?;
+            store.touches_for_contact(actor.org, id).await?
+        }
+        TouchFilter::Account(id) => {
+            get_account(store, actor, id).await?;
+            store.touches_for_account(actor.org, id).await?
+        }
+    })
+}
+
+/// One touch, if the actor may see its account.
+pub async fn get_touch<S: Store + Sync>(store: &S, actor: &Actor, id: TouchId) -> Result<Touch> {
+    let Some(touch) = store.touch(actor.org, id).await? else {
+        return Err(AppError::not_found("touch", id));
+    };
+    get_account(store, actor, touch.account)
+        .await
+        .map_err(|_| AppError::not_found("touch", id))?;
+    Ok(touch)
+}
+
+/// Deletes a touch logged by mistake.
+pub async fn delete_touch<S: Store + Sync>(store: &S, actor: &Actor, id: TouchId) -> Result<()> {
+    get_touch(store, actor, id).await?;
+    if store.delete_touch(actor.org, id).await? {
+        Ok(())
+    } else {
+        Err(AppError::not_found("touch", id))
+    }
+}
+
+/// Finds a contact by id, or by a part of the name that matches exactly one contact.
+/// An unknown id is `NotFound`; a name matching none or several is `Invalid` on
+/// `contact`, listing up to five matches.
+pub async fn find_contact<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    wanted: &str,
+) -> Result<Contact> {
+    if let Ok(id) = wanted.parse::<ContactId>() {
+        return get_contact(store, actor, id).await.map(|(c, _)| c);
+    }
+    let matches = list_contacts(
+        store,
+        actor,
+        &ContactFilter {
+            account: None,
+            search: Some(wanted.to_string()),
+        },
+    )
+    .await?;
+    match matches.len() {
+        1 => Ok(matches.into_iter().next().unwrap_or_else(|| unreachable!())),
+        0 => Err(AppError::invalid(
+            "contact",
+            format!("no contact matches `{wanted}`"),
+        )),
+        n => {
+            let some: Vec<String> = matches
+                .iter()
+                .take(5)
+                .map(|c| format!("{} {}", c.id, c.name))
+                .collect();
+            Err(AppError::invalid(
+                "contact",
+                format!(
+                    "`{wanted}` matches {n} contacts ({}…); pass the id",
+                    some.join(", ")
+                ),
+            ))
+        }
+    }
+}

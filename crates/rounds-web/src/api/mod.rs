@@ -1,0 +1,308 @@
+//! The JSON API, `/api/v1/…`, and its OpenAPI 3.1 document at `/api/openapi.json`,
+//! generated from the handlers' annotations.
+//!
+//! One module per resource holds its handlers; [`wire`] holds every request and
+//! response body and the conversions from and to the model, so no model type is
+//! serialized here. Every record is reached through the caller's
+//! [`Scope`](crate::Scope): an id outside it answers 404 exactly like an id that does
+//! not exist. Lists page with `limit` (1–500, default 50) and `offset`, and say the
+//! `total`.
+
+mod accounts;
+mod contacts;
+mod health;
+mod lost;
+mod plan;
+mod playbook;
+mod referrals;
+mod topics;
+mod touches;
+mod users;
+pub mod wire;
+
+use axum::extract::FromRequestParts;
+use axum::http::StatusCode;
+use axum::http::request::Parts;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::{Modify, OpenApi};
+
+use crate::AppState;
+use crate::error::{ApiError, ApiResult, ErrorBody};
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .route("/api/openapi.json", get(openapi_json))
+        .route("/api/v1/me", get(users::me))
+        .route(
+            "/api/v1/users",
+            get(users::list_users).post(users::create_user),
+        )
+        .route("/api/v1/users/{id}", get(users::get_user))
+        .route(
+            "/api/v1/accounts",
+            get(accounts::list_accounts).post(accounts::create_account),
+        )
+        .route(
+            "/api/v1/accounts/{id}",
+            get(accounts::get_account).put(accounts::update_account),
+        )
+        .route(
+            "/api/v1/contacts",
+            get(contacts::list_contacts).post(contacts::create_contact),
+        )
+        .route(
+            "/api/v1/contacts/{id}",
+            get(contacts::get_contact).put(contacts::update_contact),
+        )
+        .route(
+            "/api/v1/topics",
+            get(topics::list_topics).post(topics::create_topic),
+        )
+        .route(
+            "/api/v1/topics/{id}",
+            get(topics::get_topic).put(topics::update_topic),
+        )
+        .route(
+            "/api/v1/touches",
+            get(touches::list_touches).post(touches::log_touch),
+        )
+        .route(
+            "/api/v1/touches/{id}",
+            get(touches::get_touch).delete(touches::delete_touch),
+        )
+        .route("/api/v1/plan", get(plan::day_plan))
+        .route(
+            "/api/v1/referrals",
+            get(referrals::list_referrals).post(referrals::add_referral),
+        )
+        .route("/api/v1/lost", get(lost::list_lost).post(lost::record_lost))
+        .route("/api/v1/playbook", get(playbook::playbook))
+        .route("/api/v1/playbook/check", post(playbook::check_playbook))
+}
+
+/// The answer to an unknown path under `/api/`.
+pub fn not_found(path: &str) -> Response {
+    ApiError::new(StatusCode::NOT_FOUND, format!("no API route {path}")).into_response()
+}
+
+#[derive(Debug, OpenApi)]
+#[openapi(
+    info(
+        title = "Rounds API",
+        description = "Plans, accounts, contacts, touches, referrals, lost accounts and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        version = "1"
+    ),
+    paths(
+        health::healthz, users::me, users::list_users, users::create_user, users::get_user,
+        accounts::list_accounts, accounts::create_account, accounts::get_account,
+        accounts::update_account, contacts::list_contacts, contacts::create_contact,
+        contacts::get_contact, contacts::update_contact, topics::list_topics,
+        topics::create_topic, topics::get_topic, topics::update_topic,
+        touches::list_touches, touches::log_touch, touches::get_touch, touches::delete_touch,
+        plan::day_plan, referrals::list_referrals, referrals::add_referral,
+        lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook
+    ),
+    components(schemas(
+        ErrorBody, wire::Health,
+        wire::User, wire::UserInput, wire::UserListing,
+        wire::Account, wire::AccountInput, wire::AccountListing,
+        wire::Contact, wire::ContactInput, wire::ContactListing,
+        wire::Topic, wire::TopicInput, wire::TopicListing,
+        wire::Touch, wire::TouchInput, wire::NextStepInput, wire::TouchListing,
+        wire::DayPlan,
+        wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
+        wire::LostAccount, wire::LostInput, wire::LostListing,
+        wire::PlaybookText, wire::PlaybookCheck,
+    )),
+    modifiers(&BearerAuth, &CommonResponses),
+    security(("bearer" = []))
+)]
+pub struct ApiDoc;
+
+struct BearerAuth;
+
+impl Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+        );
+    }
+}
+
+/// Answers every operation can give besides its own: 401 without valid credentials;
+/// for those with a body, 400 (not JSON), 413 (too large), 415 (not declared JSON) and
+/// 422 (a field is wrong); for those with an id in the path, 404.
+struct CommonResponses;
+
+impl Modify for CommonResponses {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::ResponseBuilder;
+        use utoipa::openapi::content::ContentBuilder;
+        let error = || {
+            ResponseBuilder::new()
+                .description("An error, naming the field at fault if one is")
+                .content(
+                    "application/json",
+                    ContentBuilder::new()
+                        .schema(Some(utoipa::openapi::Ref::from_schema_name("ErrorBody")))
+                        .build(),
+                )
+                .build()
+        };
+        for (path, item) in openapi.paths.paths.iter_mut() {
+            let public = path == "/healthz";
+            for op in [
+                &mut item.get,
+                &mut item.put,
+                &mut item.post,
+                &mut item.delete,
+            ]
+            .into_iter()
+            .flatten()
+            {
+                let mut codes: Vec<&str> = Vec::new();
+                if !public {
+                    codes.push("401");
+                }
+                if op.request_body.is_some() {
+                    codes.extend(["400", "413", "415", "422"]);
+                }
+                if path.contains('{') {
+                    codes.push("404");
+                }
+                if op.parameters.as_ref().is_some_and(|p| !p.is_empty()) {
+                    codes.push("422");
+                }
+                for code in codes {
+                    op.responses
+                        .responses
+                        .entry(code.to_string())
+                        .or_insert_with(|| error().into());
+                }
+            }
+        }
+    }
+}
+
+/// The OpenAPI document, as served.
+pub fn openapi() -> utoipa::openapi::OpenApi {
+    ApiDoc::openapi()
+}
+
+async fn openapi_json() -> Response {
+    Json(openapi()).into_response()
+}
+
+// ---------------------------------------------------------------- query strings
+
+/// A query string read through `serde_path_to_error`: a bad parameter is answered as a
+/// JSON 4xx that names it, like a bad body field.
+struct Params<T>(T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for Params<T> {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, ApiError> {
+        let query = parts.uri.query().unwrap_or("");
+        let de = serde_urlencoded::Deserializer::new(form_urlencoded::parse(query.as_bytes()));
+        serde_path_to_error::deserialize(de)
+            .map(Params)
+            .map_err(|e| {
+                let path = e.path().to_string();
+                let message = e.into_inner().to_string();
+                if path == "." {
+                    ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, message)
+                } else {
+                    ApiError::field(path, message)
+                }
+            })
+    }
+}
+
+/// A record id from the path. Anything that is not an id of ours (letters, a number
+/// beyond 64 bits) names no record, so it answers 404 like an unknown id.
+struct RecordId(i64);
+
+impl<S: Send + Sync> FromRequestParts<S> for RecordId {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        let axum::extract::Path(raw) =
+            axum::extract::Path::<String>::from_request_parts(parts, state)
+                .await
+                .map_err(|_| ApiError::not_found("record"))?;
+        raw.parse::<i64>()
+            .map(RecordId)
+            .map_err(|_| ApiError::not_found("record"))
+    }
+}
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+/// One page of records, already on the wire.
+#[derive(Debug)]
+pub struct Page<W> {
+    items: Vec<W>,
+    total: u64,
+    limit: i64,
+    offset: i64,
+}
+
+/// A listing type of [`wire`]: one page of one kind of record.
+pub trait Listing {
+    type Item;
+    fn new(page: Page<Self::Item>) -> Self;
+}
+
+/// Cuts one page out of `records` and converts it to its listing.
+fn page<M, L>(records: Vec<M>, limit: Option<i64>, offset: Option<i64>) -> ApiResult<Json<L>>
+where
+    L: Listing,
+    L::Item: From<M>,
+{
+    let limit = limit.unwrap_or(DEFAULT_LIMIT);
+    if offset.is_some_and(|o| o < 0) {
+        return Err(ApiError::field("offset", "must not be negative"));
+    }
+    if !(1..=MAX_LIMIT).contains(&limit) {
+        return Err(ApiError::field(
+            "limit",
+            format!("must be between 1 and {MAX_LIMIT}"),
+        ));
+    }
+    let offset = offset.unwrap_or(0);
+    let total = records.len() as u64;
+    let items = records
+        .into_iter()
+        .skip(usize::try_from(offset).unwrap_or(usize::MAX))
+        .take(limit as usize)
+        .map(L::Item::from)
+        .collect();
+    Ok(Json(L::new(Page {
+        items,
+        total,
+        limit,
+        offset,
+    })))
+}
+
+/// A filter naming one of a closed vocabulary; a wrong value is the parameter's error.
+fn filter<T: std::str::FromStr<Err = rounds_core::model::InvalidValue>>(
+    value: Option<&str>,
+    field: &str,
+) -> ApiResult<Option<T>> {
+    value
+        .map(|v| {
+            v.parse()
+                .map_err(|e: rounds_core::model::InvalidValue| ApiError::field(field, e.0))
+        })
+        .transpose()
+}

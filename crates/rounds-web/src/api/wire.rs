@@ -1,0 +1,1195 @@
+//! The API's wire types: every request and response body, with its OpenAPI schema, and
+//! every conversion between them and the model, in one place.
+//!
+//! Handlers never serialize a model type: they convert it here first, so a field added
+//! to the model reaches the API only when it is added to a wire type (and so to the
+//! document, whose snapshot test shows the change). Value types that already read and
+//! write one plain string (time zones, specialties, time ranges, jiff dates and
+//! times) are carried as they are, so the JSON and its error messages stay the model's.
+
+use std::borrow::Cow;
+use std::collections::BTreeMap;
+
+use jiff::Timestamp;
+use jiff::civil::{Date, Time};
+use rounds_core::day_route;
+use rounds_core::model::{self, Specialty, TimeRange, TzName, WeekHours};
+use rounds_core::planner;
+use serde::{Deserialize, Serialize};
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
+use utoipa::{PartialSchema, ToSchema};
+
+use crate::app::PlaybookReport;
+use rounds_app as app;
+
+// ---------------------------------------------------------------- vocabularies
+
+/// A closed vocabulary of the model on the wire: the same kebab-case spelling, a named
+/// string enum in the document.
+macro_rules! vocabulary {
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+        $(#[$doc])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+        #[serde(transparent)]
+        pub struct $name(pub model::$name);
+
+        impl PartialSchema for $name {
+            fn schema() -> RefOr<Schema> {
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .enum_values(Some(model::$name::ALL.iter().map(|v| v.as_str())))
+                    .into()
+            }
+        }
+
+        impl ToSchema for $name {
+            fn name() -> Cow<'static, str> {
+                Cow::Borrowed(stringify!($name))
+            }
+        }
+
+        impl From<model::$name> for $name {
+            fn from(v: model::$name) -> $name {
+                $name(v)
+            }
+        }
+
+        impl From<$name> for model::$name {
+            fn from(v: $name) -> model::$name {
+                v.0
+            }
+        }
+    )*};
+}
+
+vocabulary!(
+    Role,
+    AccountKind,
+    Segment,
+    AccessPolicy,
+    AccountStatus,
+    ContactRole,
+    Influence,
+    Channel,
+    Direction,
+    Outcome,
+    TouchKind,
+    LossReason,
+);
+
+fn topic_ids(v: &[model::TopicId]) -> Vec<i64> {
+    v.iter().map(|id| id.0).collect()
+}
+
+fn vocab<M: Copy, W: From<M>>(v: Vec<M>) -> Vec<W> {
+    v.into_iter().map(W::from).collect()
+}
+
+// ---------------------------------------------------------------- listings
+
+/// Builds one named listing type per kind of record, so each page documents its items.
+macro_rules! listings {
+    ($($name:ident => $item:ident),* $(,)?) => {$(
+        #[doc = concat!("One page of ", stringify!($item), " records.")]
+        #[derive(Debug, Serialize, ToSchema)]
+        pub struct $name {
+            /// The records of this page, in id order unless the operation says otherwise.
+            pub items: Vec<$item>,
+            /// How many records match, over all pages.
+            pub total: u64,
+            pub limit: i64,
+            pub offset: i64,
+        }
+
+        impl super::Listing for $name {
+            type Item = $item;
+            fn new(p: super::Page<$item>) -> $name {
+                $name { items: p.items, total: p.total, limit: p.limit, offset: p.offset }
+            }
+        }
+    )*};
+}
+
+listings!(
+    UserListing => User,
+    AccountListing => Account,
+    ContactListing => Contact,
+    TopicListing => Topic,
+    TouchListing => Touch,
+    ReferralListing => ReferralCount,
+    LostListing => LostAccount,
+);
+
+// ---------------------------------------------------------------- health
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Health {
+    pub status: String,
+}
+
+// ---------------------------------------------------------------- users
+
+/// A user of the organisation.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct User {
+    pub id: i64,
+    pub name: String,
+    /// Also the sign-in name.
+    pub email: String,
+    pub role: Role,
+    pub team: Option<String>,
+}
+
+impl From<model::User> for User {
+    fn from(u: model::User) -> User {
+        User {
+            id: u.id.0,
+            name: u.name,
+            email: u.email,
+            role: u.role.into(),
+            team: u.team,
+        }
+    }
+}
+
+/// A user to add.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserInput {
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// Also the sign-in name.
+    #[schema(min_length = 3, max_length = 254)]
+    pub email: String,
+    pub role: Role,
+    pub team: Option<String>,
+    /// At least 10 characters; without one the user cannot sign in until `rounds user passwd`.
+    #[schema(min_length = 10, max_length = 200)]
+    pub password: Option<String>,
+}
+
+// ---------------------------------------------------------------- accounts
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Address {
+    pub street: String,
+    pub city: String,
+    pub region: String,
+    pub postal_code: String,
+    /// Latitude, degrees.
+    #[schema(minimum = -90, maximum = 90)]
+    pub lat: f64,
+    /// Longitude, degrees.
+    #[schema(minimum = -180, maximum = 180)]
+    pub lon: f64,
+}
+
+impl From<model::Address> for Address {
+    fn from(a: model::Address) -> Address {
+        Address {
+            street: a.street,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            lat: a.lat,
+            lon: a.lon,
+        }
+    }
+}
+
+impl From<Address> for model::Address {
+    fn from(a: Address) -> model::Address {
+        model::Address {
+            street: a.street,
+            city: a.city,
+            region: a.region,
+            postal_code: a.postal_code,
+            lat: a.lat,
+            lon: a.lon,
+        }
+    }
+}
+
+/// An account: an office, clinic, hospital or firm in a rep's territory.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Account {
+    pub id: i64,
+    pub name: String,
+    /// The rep whose territory holds this account.
+    pub rep: i64,
+    pub kind: AccountKind,
+    pub segment: Segment,
+    /// Lowercase slugs, e.g. `orthopaedics`.
+    #[schema(value_type = Vec<String>)]
+    pub specialties: Vec<Specialty>,
+    pub address: Address,
+    /// An IANA time zone, e.g. `America/Chicago`.
+    #[schema(value_type = String, example = "America/Chicago")]
+    pub tz: TzName,
+    /// Office hours per weekday (`mon` … `sun`), as `HH:MM-HH:MM` ranges.
+    #[schema(value_type = BTreeMap<String, Vec<String>>)]
+    pub office_hours: WeekHours,
+    /// Best times to drop in, every open day (P27), as `HH:MM-HH:MM`.
+    #[schema(value_type = Vec<String>)]
+    pub visit_windows: Vec<TimeRange>,
+    /// The front desk keeps reps out (P27).
+    pub front_desk_blocks: bool,
+    pub access: AccessPolicy,
+    pub status: AccountStatus,
+    /// Known facts about the office (P24), e.g. `ehr` → `Epic`.
+    pub profile: BTreeMap<String, String>,
+    /// Pain points the office has named, as catalogue keys (P25).
+    pub pain_points: Vec<String>,
+}
+
+impl From<model::Account> for Account {
+    fn from(a: model::Account) -> Account {
+        Account {
+            id: a.id.0,
+            name: a.name,
+            rep: a.rep.0,
+            kind: a.kind.into(),
+            segment: a.segment.into(),
+            specialties: a.specialties,
+            address: a.address.into(),
+            tz: a.tz,
+            office_hours: a.office_hours,
+            visit_windows: a.visit_windows,
+            front_desk_blocks: a.front_desk_blocks,
+            access: a.access.into(),
+            status: a.status.into(),
+            profile: a.profile,
+            pain_points: a.pain_points,
+        }
+    }
+}
+
+/// An account to add or to replace: an account without `id` (one sent is ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AccountInput {
+    #[schema(min_length = 1)]
+    pub name: String,
+    /// The rep whose territory holds this account; one in the caller's territories.
+    pub rep: i64,
+    pub kind: AccountKind,
+    pub segment: Segment,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub specialties: Vec<Specialty>,
+    pub address: Address,
+    #[schema(value_type = String, example = "America/Chicago")]
+    pub tz: TzName,
+    #[serde(default)]
+    #[schema(value_type = BTreeMap<String, Vec<String>>)]
+    pub office_hours: WeekHours,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub visit_windows: Vec<TimeRange>,
+    #[serde(default)]
+    pub front_desk_blocks: bool,
+    pub access: AccessPolicy,
+    pub status: AccountStatus,
+    #[serde(default)]
+    pub profile: BTreeMap<String, String>,
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+}
+
+impl From<AccountInput> for app::AccountInput {
+    fn from(a: AccountInput) -> app::AccountInput {
+        app::AccountInput {
+            name: a.name,
+            rep: model::UserId(a.rep),
+            kind: a.kind.into(),
+            segment: a.segment.into(),
+            specialties: a.specialties,
+            address: a.address.into(),
+            tz: a.tz,
+            office_hours: a.office_hours,
+            visit_windows: a.visit_windows,
+            front_desk_blocks: a.front_desk_blocks,
+            access: a.access.into(),
+            status: a.status.into(),
+            profile: a.profile,
+            pain_points: a.pain_points,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- contacts
+
+/// How a contact can be reached.
+#[derive(Debug, Default, Serialize, Deserialize, ToSchema)]
+pub struct ContactChannels {
+    #[serde(default)]
+    pub cell: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub office_phone: Option<String>,
+    #[serde(default)]
+    pub extension: Option<String>,
+    #[serde(default)]
+    pub linkedin: Option<String>,
+}
+
+impl From<model::ContactChannels> for ContactChannels {
+    fn from(c: model::ContactChannels) -> ContactChannels {
+        ContactChannels {
+            cell: c.cell,
+            email: c.email,
+            office_phone: c.office_phone,
+            extension: c.extension,
+            linkedin: c.linkedin,
+        }
+    }
+}
+
+impl From<ContactChannels> for model::ContactChannels {
+    fn from(c: ContactChannels) -> model::ContactChannels {
+        model::ContactChannels {
+            cell: c.cell,
+            email: c.email,
+            office_phone: c.office_phone,
+            extension: c.extension,
+            linkedin: c.linkedin,
+        }
+    }
+}
+
+/// A person at an account.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Contact {
+    pub id: i64,
+    pub account: i64,
+    pub name: String,
+    pub role: ContactRole,
+    pub influence: Influence,
+    pub department: Option<String>,
+    #[schema(value_type = Option<String>)]
+    pub specialty: Option<Specialty>,
+    pub channels: ContactChannels,
+    pub preferred_channel: Option<Channel>,
+    /// Channels the contact asked not to be reached on.
+    pub opt_outs: Vec<Channel>,
+}
+
+impl From<model::Contact> for Contact {
+    fn from(c: model::Contact) -> Contact {
+        Contact {
+            id: c.id.0,
+            account: c.account.0,
+            name: c.name,
+            role: c.role.into(),
+            influence: c.influence.into(),
+            department: c.department,
+            specialty: c.specialty,
+            channels: c.channels.into(),
+            preferred_channel: c.preferred_channel.map(Channel),
+            opt_outs: vocab(c.opt_outs),
+        }
+    }
+}
+
+/// A contact to add or to replace: a contact without `id` (one sent is ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct ContactInput {
+    /// An account in the caller's territories.
+    pub account: i64,
+    #[schema(min_length = 1)]
+    pub name: String,
+    pub role: ContactRole,
+    pub influence: Influence,
+    #[serde(default)]
+    pub department: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    pub specialty: Option<Specialty>,
+    #[serde(default)]
+    pub channels: ContactChannels,
+    #[serde(default)]
+    pub preferred_channel: Option<Channel>,
+    #[serde(default)]
+    pub opt_outs: Vec<Channel>,
+}
+
+impl From<ContactInput> for app::ContactInput {
+    fn from(c: ContactInput) -> app::ContactInput {
+        app::ContactInput {
+            account: model::AccountId(c.account),
+            name: c.name,
+            role: c.role.into(),
+            influence: c.influence.into(),
+            department: c.department,
+            specialty: c.specialty,
+            channels: c.channels.into(),
+            preferred_channel: c.preferred_channel.map(Into::into),
+            opt_outs: vocab(c.opt_outs),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- topics
+
+/// A topic of the organisation's library: something worth talking about.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Topic {
+    pub id: i64,
+    pub title: String,
+    /// Keys into the pain-point catalogue (P25).
+    pub pain_points: Vec<String>,
+    /// Empty means every specialty.
+    #[schema(value_type = Vec<String>)]
+    pub specialties: Vec<Specialty>,
+    /// Empty means every segment.
+    pub segments: Vec<Segment>,
+    /// Empty means every role.
+    pub roles: Vec<ContactRole>,
+    pub related: Vec<i64>,
+    #[schema(value_type = Option<String>, format = Date)]
+    pub available_from: Option<Date>,
+}
+
+impl From<model::Topic> for Topic {
+    fn from(t: model::Topic) -> Topic {
+        Topic {
+            id: t.id.0,
+            title: t.title,
+            pain_points: t.pain_points,
+            specialties: t.specialties,
+            segments: vocab(t.segments),
+            roles: vocab(t.roles),
+            related: topic_ids(&t.related),
+            available_from: t.available_from,
+        }
+    }
+}
+
+/// A topic to add or to replace: a topic without `id` (one sent is ignored).
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct TopicInput {
+    #[schema(min_length = 1)]
+    pub title: String,
+    #[serde(default)]
+    pub pain_points: Vec<String>,
+    #[serde(default)]
+    #[schema(value_type = Vec<String>)]
+    pub specialties: Vec<Specialty>,
+    #[serde(default)]
+    pub segments: Vec<Segment>,
+    #[serde(default)]
+    pub roles: Vec<ContactRole>,
+    #[serde(default)]
+    pub related: Vec<i64>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub available_from: Option<Date>,
+}
+
+impl From<TopicInput> for app::TopicInput {
+    fn from(t: TopicInput) -> app::TopicInput {
+        app::TopicInput {
+            title: t.title,
+            pain_points: t.pain_points,
+            specialties: t.specialties,
+            segments: vocab(t.segments),
+            roles: vocab(t.roles),
+            related: t.related.into_iter().map(model::TopicId).collect(),
+            available_from: t.available_from,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- touches
+
+/// A next step agreed with a contact (P33).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NextStep {
+    pub what: String,
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+}
+
+impl From<model::NextStep> for NextStep {
+    fn from(s: model::NextStep) -> NextStep {
+        NextStep {
+            what: s.what,
+            due: s.due,
+        }
+    }
+}
+
+/// One contact with a contact: a call, a visit, an e-mail …
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Touch {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// The rep whose territory holds the account.
+    pub rep: i64,
+    pub contact: i64,
+    pub account: i64,
+    pub channel: Channel,
+    pub direction: Direction,
+    pub outcome: Outcome,
+    pub kind: TouchKind,
+    pub primary_topic: Option<i64>,
+    /// Every topic that came up (P4).
+    pub topics: Vec<i64>,
+    /// Topics the contact did not quite get (P3).
+    pub explain_better: Vec<i64>,
+    pub next_step: Option<NextStep>,
+    /// A callback agreed for this exact moment (P35).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub callback_at: Option<Timestamp>,
+    pub note: String,
+}
+
+impl From<model::Touch> for Touch {
+    fn from(t: model::Touch) -> Touch {
+        Touch {
+            id: t.id.0,
+            at: t.at,
+            rep: t.rep.0,
+            contact: t.contact.0,
+            account: t.account.0,
+            channel: t.channel.into(),
+            direction: t.direction.into(),
+            outcome: t.outcome.into(),
+            kind: t.kind.into(),
+            primary_topic: t.primary_topic.map(|id| id.0),
+            topics: topic_ids(&t.topics),
+            explain_better: topic_ids(&t.explain_better),
+            next_step: t.next_step.map(Into::into),
+            callback_at: t.callback_at,
+            note: t.note,
+        }
+    }
+}
+
+/// A touch to log. The server fills in the id, the account (the contact's), the rep
+/// (the account's owner, whoever logs it) and, unless given, the time (now).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TouchInput {
+    #[schema(minimum = 1)]
+    pub contact: i64,
+    pub channel: Channel,
+    /// Default outbound.
+    #[serde(default = "outbound")]
+    pub direction: Direction,
+    pub outcome: Outcome,
+    /// Default routine.
+    #[serde(default = "routine")]
+    pub kind: TouchKind,
+    /// When it happened, RFC 3339 (default now).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at: Option<Timestamp>,
+    /// Every topic that came up; the first is the primary one (P4).
+    #[serde(default)]
+    pub topics: Vec<i64>,
+    /// Topics the contact did not quite get (P3).
+    #[serde(default)]
+    pub explain_better: Vec<i64>,
+    /// The next step agreed (P33).
+    #[serde(default)]
+    pub next_step: Option<NextStepInput>,
+    /// A callback agreed for this exact moment, RFC 3339 (P35).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub callback_at: Option<Timestamp>,
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub note: String,
+}
+
+fn outbound() -> Direction {
+    Direction(model::Direction::Outbound)
+}
+
+fn routine() -> TouchKind {
+    TouchKind(model::TouchKind::Routine)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NextStepInput {
+    #[schema(min_length = 1, max_length = 500)]
+    pub what: String,
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+}
+
+impl From<TouchInput> for app::TouchInput {
+    fn from(t: TouchInput) -> app::TouchInput {
+        let (next_what, next_due) = match t.next_step {
+            Some(s) => (Some(s.what), Some(s.due)),
+            None => (None, None),
+        };
+        app::TouchInput {
+            contact: model::ContactId(t.contact),
+            channel: t.channel.into(),
+            direction: t.direction.into(),
+            outcome: t.outcome.into(),
+            kind: t.kind.into(),
+            at: t.at,
+            topics: t.topics.into_iter().map(model::TopicId).collect(),
+            explain_better: t.explain_better.into_iter().map(model::TopicId).collect(),
+            next_what,
+            next_due,
+            callback_at: t.callback_at,
+            note: t.note,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- referrals
+
+/// Referrals received from one referring contact on one day (counts only).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralCount {
+    pub contact: i64,
+    #[schema(value_type = String, format = Date)]
+    pub day: Date,
+    pub count: u32,
+}
+
+impl From<model::ReferralCount> for ReferralCount {
+    fn from(r: model::ReferralCount) -> ReferralCount {
+        ReferralCount {
+            contact: r.contact.0,
+            day: r.day,
+            count: r.count,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ReferralInput {
+    #[schema(minimum = 1)]
+    pub contact: i64,
+    #[schema(value_type = String, format = Date)]
+    pub day: Date,
+    /// Referrals that day; a later count for the same day replaces it. Counts only:
+    /// never who the patients were.
+    #[schema(minimum = 0, maximum = 1000)]
+    pub count: u64,
+}
+
+impl From<ReferralInput> for app::ReferralInput {
+    fn from(r: ReferralInput) -> app::ReferralInput {
+        app::ReferralInput {
+            contact: model::ContactId(r.contact),
+            day: r.day,
+            count: r.count,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- lost accounts
+
+/// Why and when an account was lost (P15–P17).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LostAccount {
+    pub account: i64,
+    #[schema(value_type = String, format = Date)]
+    pub lost_on: Date,
+    pub reason: LossReason,
+    pub competitor: Option<String>,
+    /// Who was involved, to win back later (P15).
+    pub stakeholders: Vec<String>,
+    pub note: String,
+}
+
+impl From<model::LostAccount> for LostAccount {
+    fn from(l: model::LostAccount) -> LostAccount {
+        LostAccount {
+            account: l.account.0,
+            lost_on: l.lost_on,
+            reason: l.reason.into(),
+            competitor: l.competitor,
+            stakeholders: l.stakeholders,
+            note: l.note,
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct LostInput {
+    #[schema(minimum = 1)]
+    pub account: i64,
+    #[schema(value_type = String, format = Date)]
+    pub lost_on: Date,
+    pub reason: LossReason,
+    #[serde(default)]
+    pub competitor: Option<String>,
+    /// Who was involved, to win back later (P15).
+    #[serde(default)]
+    pub stakeholders: Vec<String>,
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub note: String,
+}
+
+impl From<LostInput> for app::LostInput {
+    fn from(l: LostInput) -> app::LostInput {
+        app::LostInput {
+            account: model::AccountId(l.account),
+            lost_on: l.lost_on,
+            reason: l.reason.into(),
+            competitor: l.competitor,
+            stakeholders: l.stakeholders,
+            note: l.note,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the plan
+
+/// A rep's plan for one day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayPlan {
+    pub rep: i64,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub items: Vec<PlanItem>,
+    pub flags: Vec<Flag>,
+    /// The in-person visits in driving order, when there are any.
+    pub route: Option<DayRoute>,
+}
+
+/// One planned touch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanItem {
+    pub contact: i64,
+    pub contact_name: String,
+    pub role: ContactRole,
+    pub account: i64,
+    pub account_name: String,
+    pub channel: Channel,
+    /// The number, address or handle to use, when the channel needs one.
+    pub via: Option<String>,
+    pub kind: TouchKind,
+    pub window: LocalWindow,
+    /// Allowed outside the usual e-mail days (P38).
+    pub urgent: bool,
+    pub primary_topic: PlannedTopic,
+    pub backup_topics: Vec<PlannedTopic>,
+    pub reasons: Vec<Reason>,
+    pub prep: Preparation,
+    pub priority: f64,
+}
+
+/// A time window in the contact's own time zone; times are `HH:MM:SS`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalWindow {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    #[schema(value_type = String, example = "09:30:00")]
+    pub start: Time,
+    #[schema(value_type = String, example = "10:00:00")]
+    pub end: Time,
+    #[schema(value_type = String, example = "America/Chicago")]
+    pub tz: TzName,
+    /// An agreed time to keep to the minute (P35).
+    pub exact: bool,
+}
+
+/// What to talk about: a library topic, or the purpose of the touch when it has none.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlannedTopic {
+    pub topic: Option<i64>,
+    pub title: String,
+}
+
+/// Why a touch is planned, citing the playbook rules behind it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Reason {
+    pub rules: Vec<String>,
+    pub text: String,
+}
+
+/// What to read before the touch (P46).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Preparation {
+    pub recent_touches: Vec<TouchSummary>,
+    pub topics_covered: Vec<String>,
+    pub open_next_steps: Vec<NextStep>,
+    pub referrals: Option<ReferralFigures>,
+    /// Share of the playbook's profile facts known for the account, percent (P24).
+    pub profile_completeness: u8,
+    /// One missing fact to ask about on this visit (P24).
+    pub ask_about: Option<String>,
+}
+
+/// A past touch, in brief.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TouchSummary {
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub channel: Channel,
+    pub outcome: Outcome,
+    pub kind: TouchKind,
+    pub topics: Vec<String>,
+    pub note: String,
+}
+
+/// A referring provider's counts against their own baseline (P9).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReferralFigures {
+    pub recent_days: i64,
+    pub recent: u32,
+    /// Baseline referrals scaled to one recent window.
+    pub baseline_per_recent: f64,
+    /// Relative change, −1.0 = fell to nothing.
+    pub change: f64,
+}
+
+/// What a flag is about.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum FlagKind {
+    NoReasonToReturn,
+    MissingNextStep,
+    ReferralMeetingWithoutNextStep,
+    NoStaffContact,
+}
+
+/// Something the rep or manager should fix; not a touch.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Flag {
+    pub kind: FlagKind,
+    pub rules: Vec<String>,
+    pub account: i64,
+    pub account_name: String,
+    pub contact: Option<i64>,
+    pub contact_name: Option<String>,
+    pub text: String,
+}
+
+/// The in-person part of the day, in driving order.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayRoute {
+    /// Where the day starts and ends, `[lat, lon]`: the rep's base.
+    #[schema(value_type = Vec<f64>, min_items = 2, max_items = 2)]
+    pub base: (f64, f64),
+    pub leave_base: LocalTime,
+    pub back_at_base: LocalTime,
+    pub stops: Vec<RouteStop>,
+    pub drive_minutes: i64,
+    pub distance_km: f64,
+    /// Visits the planner wanted that the day could not hold.
+    pub left_out: Vec<LeftOutVisit>,
+}
+
+/// A local time (`HH:MM:SS`) with its zone.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LocalTime {
+    #[schema(value_type = String, example = "08:00:00")]
+    pub time: Time,
+    #[schema(value_type = String, example = "America/Chicago")]
+    pub tz: TzName,
+}
+
+/// One visit of the route; times are local, `HH:MM:SS`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RouteStop {
+    pub order: u32,
+    pub contact: i64,
+    pub contact_name: String,
+    pub account: i64,
+    pub account_name: String,
+    #[schema(value_type = String)]
+    pub arrive: Time,
+    #[schema(value_type = String)]
+    pub start: Time,
+    #[schema(value_type = String)]
+    pub leave_by: Time,
+    #[schema(value_type = String)]
+    pub tz: TzName,
+    pub wait_minutes: i64,
+    pub drive_minutes_before: i64,
+}
+
+/// A visit the day could not hold.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct LeftOutVisit {
+    pub contact: i64,
+    pub contact_name: String,
+    pub account: i64,
+    pub account_name: String,
+    pub rules: Vec<String>,
+    pub reason: String,
+    /// The remote touch planned instead, if one was possible.
+    pub instead: Option<Channel>,
+}
+
+impl From<planner::DayPlan> for DayPlan {
+    fn from(p: planner::DayPlan) -> DayPlan {
+        DayPlan {
+            rep: p.rep.0,
+            date: p.date,
+            items: p.items.into_iter().map(Into::into).collect(),
+            flags: p.flags.into_iter().map(Into::into).collect(),
+            route: p.route.map(Into::into),
+        }
+    }
+}
+
+impl From<planner::PlanItem> for PlanItem {
+    fn from(i: planner::PlanItem) -> PlanItem {
+        PlanItem {
+            contact: i.contact.0,
+            contact_name: i.contact_name,
+            role: i.role.into(),
+            account: i.account.0,
+            account_name: i.account_name,
+            channel: i.channel.into(),
+            via: i.via,
+            kind: i.kind.into(),
+            window: LocalWindow {
+                date: i.window.date,
+                start: i.window.start,
+                end: i.window.end,
+                tz: i.window.tz,
+                exact: i.window.exact,
+            },
+            urgent: i.urgent,
+            primary_topic: i.primary_topic.into(),
+            backup_topics: i.backup_topics.into_iter().map(Into::into).collect(),
+            reasons: i
+                .reasons
+                .into_iter()
+                .map(|r| Reason {
+                    rules: r.rules,
+                    text: r.text,
+                })
+                .collect(),
+            prep: i.prep.into(),
+            priority: i.priority,
+        }
+    }
+}
+
+impl From<planner::PlannedTopic> for PlannedTopic {
+    fn from(t: planner::PlannedTopic) -> PlannedTopic {
+        PlannedTopic {
+            topic: t.topic.map(|id| id.0),
+            title: t.title,
+        }
+    }
+}
+
+impl From<planner::Preparation> for Preparation {
+    fn from(p: planner::Preparation) -> Preparation {
+        Preparation {
+            recent_touches: p
+                .recent_touches
+                .into_iter()
+                .map(|t| TouchSummary {
+                    date: t.date,
+                    channel: t.channel.into(),
+                    outcome: t.outcome.into(),
+                    kind: t.kind.into(),
+                    topics: t.topics,
+                    note: t.note,
+                })
+                .collect(),
+            topics_covered: p.topics_covered,
+            open_next_steps: p.open_next_steps.into_iter().map(Into::into).collect(),
+            referrals: p.referrals.map(|r| ReferralFigures {
+                recent_days: r.recent_days,
+                recent: r.recent,
+                baseline_per_recent: r.baseline_per_recent,
+                change: r.change,
+            }),
+            profile_completeness: p.profile_completeness,
+            ask_about: p.ask_about,
+        }
+    }
+}
+
+impl From<planner::Flag> for Flag {
+    fn from(f: planner::Flag) -> Flag {
+        Flag {
+            kind: match f.kind {
+                planner::FlagKind::NoReasonToReturn => FlagKind::NoReasonToReturn,
+                planner::FlagKind::MissingNextStep => FlagKind::MissingNextStep,
+                planner::FlagKind::ReferralMeetingWithoutNextStep => {
+                    FlagKind::ReferralMeetingWithoutNextStep
+                }
+                planner::FlagKind::NoStaffContact => FlagKind::NoStaffContact,
+            },
+            rules: f.rules,
+            account: f.account.0,
+            account_name: f.account_name,
+            contact: f.contact.map(|id| id.0),
+            contact_name: f.contact_name,
+            text: f.text,
+        }
+    }
+}
+
+impl From<day_route::DayRoute> for DayRoute {
+    fn from(r: day_route::DayRoute) -> DayRoute {
+        let local = |t: day_route::LocalTime| LocalTime {
+            time: t.time,
+            tz: t.tz,
+        };
+        DayRoute {
+            base: r.base,
+            leave_base: local(r.leave_base),
+            back_at_base: local(r.back_at_base),
+            stops: r
+                .stops
+                .into_iter()
+                .map(|s| RouteStop {
+                    order: u32::try_from(s.order).unwrap_or(u32::MAX),
+                    contact: s.contact.0,
+                    contact_name: s.contact_name,
+                    account: s.account.0,
+                    account_name: s.account_name,
+                    arrive: s.arrive,
+                    start: s.start,
+                    leave_by: s.leave_by,
+                    tz: s.tz,
+                    wait_minutes: s.wait_minutes,
+                    drive_minutes_before: s.drive_minutes_before,
+                })
+                .collect(),
+            drive_minutes: r.drive_minutes,
+            distance_km: r.distance_km,
+            left_out: r
+                .left_out
+                .into_iter()
+                .map(|l| LeftOutVisit {
+                    contact: l.contact.0,
+                    contact_name: l.contact_name,
+                    account: l.account.0,
+                    account_name: l.account_name,
+                    rules: l.rules,
+                    reason: l.reason,
+                    instead: l.instead.map(Channel),
+                })
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- the playbook
+
+/// A playbook file.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlaybookText {
+    /// A playbook file, TOML; keys left out keep their defaults.
+    #[schema(max_length = 32768)]
+    pub toml: String,
+}
+
+/// The outcome of checking a playbook file.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlaybookCheck {
+    pub ok: bool,
+    /// Every problem, as `key = value: why`.
+    pub problems: Vec<String>,
+}
+
+impl From<PlaybookReport> for PlaybookCheck {
+    fn from(r: PlaybookReport) -> PlaybookCheck {
+        PlaybookCheck {
+            ok: r.problems.is_empty(),
+            problems: r.problems,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The wire types were introduced without changing what clients see: for the demo
+    //! organisation, each record and a day plan serialize exactly as the model's own
+    //! JSON did. When the wire is changed on purpose, change this test with it.
+
+    use jiff::civil::date;
+    use rounds_core::model::{self, Territory};
+    use rounds_core::planner;
+    use rounds_core::playbook::{DEFAULT_TOML, Playbook};
+    use rounds_demo::{DemoSpec, generate};
+    use serde::Serialize;
+
+    fn same<M: Serialize + Clone, W: Serialize + From<M>>(what: &str, records: &[M]) {
+        assert!(!records.is_empty(), "no {what} in the demo");
+        for record in records {
+            let model = serde_json::to_value(record).unwrap();
+            let wire = serde_json::to_value(W::from(record.clone())).unwrap();
+            assert_eq!(model, wire, "{what}");
+        }
+    }
+
+    #[test]
+    fn wire_json_is_the_model_json() {
+        let today = date(2026, 11, 24);
+        let data = generate(&DemoSpec::new(7, today));
+        same::<model::User, super::User>("users", &data.users);
+        same::<model::Account, super::Account>("accounts", &data.accounts);
+        same::<model::Contact, super::Contact>("contacts", &data.contacts);
+        same::<model::Topic, super::Topic>("topics", &data.topics);
+        same::<model::Touch, super::Touch>("touches", &data.touches);
+        same::<model::ReferralCount, super::ReferralCount>("referrals", &data.referrals);
+        same::<model::LostAccount, super::LostAccount>("lost accounts", &data.lost);
+
+        let playbook = Playbook::from_toml(DEFAULT_TOML).unwrap();
+        let mut plans = Vec::new();
+        for rep in data.users.iter().filter(|u| u.role == model::Role::Rep) {
+            let accounts: Vec<model::Account> = data
+                .accounts
+                .iter()
+                .filter(|a| a.rep == rep.id)
+                .cloned()
+                .collect();
+            let ids: Vec<model::AccountId> = accounts.iter().map(|a| a.id).collect();
+            let contacts: Vec<model::Contact> = data
+                .contacts
+                .iter()
+                .filter(|c| ids.contains(&c.account))
+                .cloned()
+                .collect();
+            let people: Vec<model::ContactId> = contacts.iter().map(|c| c.id).collect();
+            let territory = Territory {
+                accounts,
+                contacts,
+                topics: data.topics.clone(),
+                touches: data
+                    .touches
+                    .iter()
+                    .filter(|t| ids.contains(&t.account))
+                    .cloned()
+                    .collect(),
+                referrals: data
+                    .referrals
+                    .iter()
+                    .filter(|r| people.contains(&r.contact))
+                    .cloned()
+                    .collect(),
+                lost: data
+                    .lost
+                    .iter()
+                    .filter(|l| ids.contains(&l.account))
+                    .cloned()
+                    .collect(),
+                no_fits: vec![],
+            };
+            plans.push(planner::plan(&territory, &playbook, rep.id, today));
+        }
+        assert!(
+            plans
+                .iter()
+                .any(|p| p.route.is_some() && !p.flags.is_empty())
+        );
+        same::<planner::DayPlan, super::DayPlan>("plans", &plans);
+    }
+}

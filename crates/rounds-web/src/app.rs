@@ -1,0 +1,105 @@
+//! The web's side of rounds-app: the [`Actor`] of a request, [`AppError`] as an
+//! [`ApiError`] (which the API answers as JSON and a form page shows beside its field),
+//! and the two things a server does differently from the command line: planning and
+//! password hashing run off the async workers.
+//!
+//! Every use case (log a touch, add an account, …) is rounds-app's; the API handlers and
+//! the page handlers only turn their request into its input and its answer into theirs.
+
+use jiff::civil::Date;
+use rounds_app::{Actor, AppError};
+use rounds_core::model::UserId;
+use rounds_core::planner;
+use rounds_core::playbook::Playbook;
+
+use crate::AppState;
+use crate::error::ApiError;
+use crate::extract::Ctx;
+
+impl Ctx {
+    /// Who performs a use case: the signed-in caller, with their scope.
+    pub(crate) fn actor(&self) -> Actor {
+        Actor {
+            org: self.caller.org,
+            user: Some(self.caller.user.clone()),
+            scope: self.scope.clone(),
+        }
+    }
+}
+
+impl From<AppError> for ApiError {
+    fn from(e: AppError) -> ApiError {
+        use axum::http::StatusCode;
+        match e {
+            AppError::Invalid { field, message } => ApiError::field(field, message),
+            AppError::Import { problems } => ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                problems
+                    .iter()
+                    .map(|p| p.to_string())
+                    .collect::<Vec<_>>()
+                    .join("; "),
+            ),
+            AppError::NotFound { what, .. } => ApiError::not_found(what),
+            AppError::Forbidden(message) => ApiError::forbidden(message),
+            AppError::Conflict { field, message } => ApiError {
+                status: StatusCode::CONFLICT,
+                field: Some(field),
+                message,
+            },
+            AppError::Store(e) => e.into(),
+        }
+    }
+}
+
+/// A rep's plan for a day, if the rep is in the caller's scope. Planning (with the
+/// route search) is CPU work of tens of milliseconds, so it runs on a blocking thread.
+pub(crate) async fn plan_for(
+    state: &AppState,
+    ctx: &Ctx,
+    rep: UserId,
+    date: Date,
+) -> Result<planner::DayPlan, ApiError> {
+    let territory = rounds_app::territory_for(state.store(), &ctx.actor(), rep).await?;
+    let playbook = state.playbook().clone();
+    tokio::task::spawn_blocking(move || planner::plan(&territory, &playbook, rep, date))
+        .await
+        .map_err(ApiError::internal)
+}
+
+/// argon2 takes tens of milliseconds of CPU on purpose; keep it off the async workers.
+pub(crate) async fn hash_in_background(password: String) -> Result<String, ApiError> {
+    tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
+        .await
+        .map_err(ApiError::internal)?
+        .map_err(|e| match e {
+            crate::auth::PasswordError::Hash(_) => ApiError::internal(e),
+            other => ApiError::field("password", other.to_string()),
+        })
+}
+
+/// Every problem in a playbook file; none means it reads. (Checking a playbook reads
+/// and writes nothing, so it is rounds-core's alone.)
+#[derive(Debug, Clone)]
+pub(crate) struct PlaybookReport {
+    pub problems: Vec<String>,
+}
+
+impl PlaybookReport {
+    pub(crate) fn ok(&self) -> bool {
+        self.problems.is_empty()
+    }
+}
+
+/// Eight times the default playbook; within the body limit even if every character
+/// arrives as a six-byte JSON escape.
+pub(crate) const MAX_PLAYBOOK_CHARS: usize = 32 * 1024;
+
+pub(crate) fn check_playbook_text(toml: &str) -> PlaybookReport {
+    match Playbook::from_toml(toml) {
+        Ok(_) => PlaybookReport { problems: vec![] },
+        Err(e) => PlaybookReport {
+            problems: e.0.iter().map(|p| p.to_string()).collect(),
+        },
+    }
+}

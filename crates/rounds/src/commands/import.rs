@@ -1,0 +1,57 @@
+//! `rounds import`: an export file, all or nothing. Every problem is listed as
+//! `file:line: field: why` (the first 50), and nothing is written.
+
+use anyhow::{Context, Result, bail};
+use rounds_app::AppError;
+
+use super::{Cx, cli_error};
+use crate::cli::ImportArgs;
+
+/// Problems listed before "… and N more".
+const MAX_LISTED: usize = 50;
+
+pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
+    let text = std::fs::read_to_string(&a.file)
+        .with_context(|| format!("cannot read {}", a.file.display()))?;
+    let summary = match rounds_app::import(cx.store, cx.actor, &text).await {
+        Ok(s) => s,
+        Err(AppError::Import { problems }) => {
+            for p in problems.iter().take(MAX_LISTED) {
+                eprintln!(
+                    "{}:{}: {}: {}",
+                    a.file.display(),
+                    p.line,
+                    p.field,
+                    p.message
+                );
+            }
+            if problems.len() > MAX_LISTED {
+                eprintln!("… and {} more", problems.len() - MAX_LISTED);
+            }
+            bail!(
+                "{}: {} problem(s); nothing was imported",
+                a.file.display(),
+                problems.len()
+            );
+        }
+        Err(AppError::Store(e)) => {
+            return Err(
+                anyhow::Error::from(e).context("the import was rolled back; nothing was written")
+            );
+        }
+        Err(other) => return Err(cli_error(other)),
+    };
+    println!(
+        "Imported {}: {} users, {} accounts, {} contacts, {} topics, {} touches, {} referral days, {} lost, {} no-fit",
+        a.file.display(),
+        summary.users,
+        summary.accounts,
+        summary.contacts,
+        summary.topics,
+        summary.touches,
+        summary.referrals,
+        summary.lost,
+        summary.no_fits
+    );
+    Ok(())
+}

@@ -1,0 +1,32 @@
+//! `rounds playbook show|check`: the playbook file, without a database.
+
+use std::path::Path;
+
+use anyhow::{Context, Result, bail};
+use rounds_core::playbook::{DEFAULT_TOML, Playbook};
+
+pub(crate) fn show() -> Result<()> {
+    print!("{DEFAULT_TOML}");
+    Ok(())
+}
+
+pub(crate) fn check(file: &Path) -> Result<()> {
+    let text =
+        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    match Playbook::from_toml(&text) {
+        Ok(_) => {
+            println!("{}: the playbook is valid", file.display());
+            Ok(())
+        }
+        Err(e) => {
+            for p in &e.0 {
+                println!("{}: {} = {}: {}", file.display(), p.key, p.value, p.why);
+            }
+            bail!(
+                "{}: {} problem(s) in the playbook",
+                file.display(),
+                e.0.len()
+            )
+        }
+    }
+}

@@ -1,0 +1,92 @@
+//! `rounds serve`: the web application and the JSON API, with request logs and a
+//! graceful shutdown on Ctrl-C or SIGTERM.
+
+use std::path::Path;
+
+use anyhow::{Context, Result};
+use rounds_core::playbook::DEFAULT_TOML;
+use rounds_store::SqlStore;
+
+use crate::cli::{LogFormat, ServeArgs};
+use crate::settings::{Settings, clock_now};
+
+/// The system clock, for the server; the only other place the time is read.
+struct SystemClock;
+
+impl rounds_web::Clock for SystemClock {
+    fn now(&self) -> jiff::Timestamp {
+        clock_now()
+    }
+}
+
+pub(crate) async fn run(
+    store: SqlStore,
+    s: &Settings,
+    playbook: Option<&Path>,
+    a: ServeArgs,
+) -> Result<()> {
+    // The server shows the playbook's text as well as planning with it.
+    let toml = match playbook {
+        Some(path) => std::fs::read_to_string(path)
+            .with_context(|| format!("cannot read the playbook {}", path.display()))?,
+        None => DEFAULT_TOML.to_string(),
+    };
+    init_logs(a.log_format);
+    let listener = tokio::net::TcpListener::bind(&a.listen)
+        .await
+        .with_context(|| format!("--listen: cannot listen on {}", a.listen))?;
+    let address = listener.local_addr()?;
+    let config = rounds_web::Config {
+        fixed_date: a.date,
+        zone: jiff::tz::TimeZone::system(),
+        secure_cookies: a.secure_cookies,
+    };
+    let state =
+        rounds_web::AppState::new(store.clone(), s.playbook.clone(), toml, SystemClock, config);
+    // The address goes to stdout, so scripts that start on port 0 can read it.
+    println!("Rounds is serving on http://{address} (Ctrl-C to stop)");
+    use std::io::Write;
+    std::io::stdout().flush().ok();
+    rounds_web::serve(listener, state, shutdown_signal())
+        .await
+        .context("the server stopped with an error")?;
+    store.close().await;
+    eprintln!("Rounds stopped.");
+    Ok(())
+}
+
+fn init_logs(format: LogFormat) {
+    use tracing_subscriber::EnvFilter;
+    let filter = EnvFilter::try_from_env("ROUNDS_LOG")
+        .unwrap_or_else(|_| EnvFilter::new("info,tower_http=info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
+    let _ = match format {
+        LogFormat::Text => builder.try_init(),
+        LogFormat::Json => builder.json().try_init(),
+    };
+}
+
+/// Resolves on Ctrl-C or SIGTERM, so that requests in flight finish.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = term => {},
+    }
+    tracing::info!("shutting down: finishing requests in flight");
+}
