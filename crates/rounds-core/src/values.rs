@@ -497,10 +497,14 @@ impl LostAccount {
 impl NoFit {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut c = Check::new();
-        c.field(
-            "reason",
-            line_text(&self.reason, 1, MAX_STEP_CHARS, "why the account is no fit"),
-        );
+        if self.reason.trim().is_empty() {
+            c.0.push(FieldProblem::new("reason", "say why the account is no fit"));
+        } else {
+            c.field(
+                "reason",
+                line_text(&self.reason, 1, MAX_STEP_CHARS, "the reason"),
+            );
+        }
         c.done()
     }
 }
