@@ -1,0 +1,731 @@
+//! Candidates and their reasons: which rules make a contact due today, with what
+//! priority, kind of touch and purpose, each reason citing its rule IDs.
+
+use jiff::Timestamp;
+use jiff::civil::{Date, Time, Weekday};
+
+use super::history::{History, is_new};
+use super::{Reason, days_between, reason};
+use crate::model::{AccessPolicy, Account, AccountStatus, Channel, Outcome, Touch, TouchKind};
+use crate::playbook::Playbook;
+
+pub(super) struct Candidate<'a> {
+    pub(super) history: &'a History<'a>,
+    pub(super) score: f64,
+    pub(super) reasons: Vec<Reason>,
+    pub(super) kind: TouchKind,
+    /// An agreed time to keep exactly (P35).
+    pub(super) exact_at: Option<Time>,
+    /// Time-bound touches may use the urgent email days (P38).
+    pub(super) urgent: bool,
+    /// Only channels in this list, when set.
+    pub(super) only: Option<Vec<Channel>>,
+    /// The purpose stands in for a topic when no library topic fits (P1).
+    pub(super) purpose: Option<String>,
+    /// Needs a new library topic to be worth a touch (P3).
+    pub(super) needs_topic: bool,
+    pub(super) prospecting: bool,
+    pub(super) visit_agreed: bool,
+}
+
+pub(super) fn base(history: &History, pb: &Playbook) -> f64 {
+    let status = match history.account.status {
+        AccountStatus::Customer => pb.customer_weight(),
+        _ => 1.0,
+    };
+    status * history.contact.influence.weight()
+}
+
+pub(super) fn candidate<'a>(
+    h: &'a History<'a>,
+    kind: TouchKind,
+    score: f64,
+    reasons: Vec<Reason>,
+) -> Candidate<'a> {
+    Candidate {
+        history: h,
+        score,
+        reasons,
+        kind,
+        exact_at: None,
+        urgent: false,
+        only: None,
+        purpose: None,
+        needs_topic: false,
+        prospecting: false,
+        visit_agreed: false,
+    }
+}
+
+pub(super) fn account_candidates<'a>(
+    account: &Account,
+    hs: &[&'a History<'a>],
+    lost: Option<&crate::model::LostAccount>,
+    pb: &Playbook,
+    today: Date,
+    out: &mut Vec<Candidate<'a>>,
+) {
+    match account.status {
+        AccountStatus::NoFit => return, // P31: a no-fit pursuit stops every cadence.
+        AccountStatus::Lost => {
+            lost_candidates(account, hs, lost, pb, today, out);
+            return;
+        }
+        AccountStatus::Prospect | AccountStatus::Customer => {}
+    }
+    if account.access == AccessPolicy::NoVendorContact {
+        no_see_candidate(account, hs, pb, today, out);
+        // Agreed callbacks still stand: the contact asked for them.
+        for h in hs {
+            if let Some(c) = callback(h, today) {
+                out.push(c);
+            }
+        }
+        return;
+    }
+    for h in hs {
+        if let Some(c) = contact_candidate(h, hs, pb, today) {
+            out.push(c);
+        }
+    }
+}
+
+pub(super) fn best_contact<'a>(hs: &[&'a History<'a>]) -> Option<&'a History<'a>> {
+    hs.iter().copied().max_by(|a, b| {
+        a.contact
+            .influence
+            .weight()
+            .total_cmp(&b.contact.influence.weight())
+            .then(b.contact.id.cmp(&a.contact.id))
+    })
+}
+
+pub(super) fn lost_candidates<'a>(
+    account: &Account,
+    hs: &[&'a History<'a>],
+    lost: Option<&crate::model::LostAccount>,
+    pb: &Playbook,
+    today: Date,
+    out: &mut Vec<Candidate<'a>>,
+) {
+    let Some(h) = best_contact(hs) else { return };
+    let Some(lost) = lost else { return };
+    let since_loss = days_between(lost.lost_on, today);
+    let lost_at = lost
+        .lost_on
+        .to_zoned(account.tz.zone())
+        .map(|z| z.timestamp())
+        .unwrap_or(Timestamp::UNIX_EPOCH);
+    let last_account_touch = hs.iter().filter_map(|h| h.last().map(|(_, d)| d)).max();
+    if since_loss <= pb.feedback_within_days
+        && !hs.iter().any(|h| h.any_since(TouchKind::Feedback, lost_at))
+    {
+        let mut c = candidate(
+            h,
+            TouchKind::Feedback,
+            60.0,
+            vec![reason(
+                &["P16", "P15"],
+                format!(
+                    "Lost {} days ago ({}); ask what we could have done better while it is fresh",
+                    since_loss, lost.reason
+                ),
+            )],
+        );
+        c.purpose = Some(format!("Feedback on the loss ({})", lost.reason));
+        c.urgent = true;
+        out.push(c);
+        return;
+    }
+    let quiet = last_account_touch
+        .map(|d| days_between(d, today))
+        .unwrap_or(i64::MAX);
+    if quiet >= pb.nurture_min_days
+        && since_loss >= pb.feedback_within_days.min(pb.nurture_min_days)
+    {
+        let overdue = quiet >= pb.nurture_max_days;
+        let last_channel = hs
+            .iter()
+            .filter_map(|h| h.last())
+            .max_by_key(|(t, _)| t.at)
+            .map(|(t, _)| t.channel);
+        // Rotate through the nurture channels so the presence is felt in several ways (P17).
+        let mut channels: Vec<Channel> = pb
+            .nurture_channels
+            .iter()
+            .copied()
+            .filter(|c| Some(*c) != last_channel)
+            .collect();
+        if channels.is_empty() {
+            channels = pb.nurture_channels.clone();
+        }
+        let mut c = candidate(
+            h,
+            TouchKind::Nurture,
+            if overdue { 20.0 } else { 12.0 },
+            vec![reason(
+                &["P17", "P19"],
+                format!(
+                    "Lost account, {} days since the last touch: stay present every {}–{} days",
+                    if quiet == i64::MAX { since_loss } else { quiet },
+                    pb.nurture_min_days,
+                    pb.nurture_max_days
+                ),
+            )],
+        );
+        c.only = Some(channels);
+        c.needs_topic = true;
+        out.push(c);
+    }
+}
+
+pub(super) fn no_see_candidate<'a>(
+    account: &Account,
+    hs: &[&'a History<'a>],
+    pb: &Playbook,
+    today: Date,
+    out: &mut Vec<Candidate<'a>>,
+) {
+    let Some(h) = best_contact(hs) else { return };
+    let quiet = hs
+        .iter()
+        .filter_map(|h| h.days_since_last(today))
+        .min()
+        .unwrap_or(i64::MAX);
+    if quiet < pb.nurture_min_days {
+        return;
+    }
+    let value = h
+        .fresh
+        .first()
+        .and_then(|t| t.pain_points.first())
+        .and_then(|p| crate::catalogue::pain_point(p))
+        .map(|p| p.title)
+        .unwrap_or_else(|| "a problem their office has named".into());
+    let mut c = candidate(
+        h,
+        TouchKind::MeetingRequest,
+        15.0 * base(h, pb),
+        vec![reason(
+            &["P6"],
+            format!(
+                "{} accepts no vendor visits or calls: request a meeting in writing that says why they would want it ({})",
+                account.name,
+                value.to_lowercase()
+            ),
+        )],
+    );
+    c.only = Some(vec![Channel::Email, Channel::Letter]);
+    c.needs_topic = true;
+    out.push(c);
+}
+
+pub(super) fn callback<'a>(h: &'a History<'a>, today: Date) -> Option<Candidate<'a>> {
+    let tz = h.account.tz.zone();
+    let (t, at) = h.touches.iter().rev().find_map(|(t, _)| {
+        let at = t.callback_at?.to_zoned(tz.clone());
+        (at.date() == today).then_some((t, at))
+    })?;
+    let agreed = t.callback_at?;
+    // Kept already if the rep touched the contact at or after the agreed time.
+    if h.touches.iter().any(|(later, _)| later.at >= agreed) {
+        return None;
+    }
+    let mut c = candidate(
+        h,
+        TouchKind::Routine,
+        1000.0,
+        vec![reason(
+            &["P35"],
+            format!(
+                "Callback agreed on {} for {} exactly",
+                at_date(t, h),
+                at.time().strftime("%H:%M")
+            ),
+        )],
+    );
+    c.exact_at = Some(at.time());
+    c.urgent = true;
+    c.only = Some(vec![Channel::Call, Channel::VirtualMeeting]);
+    c.purpose = t
+        .next_step
+        .as_ref()
+        .map(|s| s.what.clone())
+        .or_else(|| Some("The agreed callback".into()));
+    Some(c)
+}
+
+pub(super) fn at_date(t: &Touch, h: &History) -> Date {
+    t.at.to_zoned(h.account.tz.zone()).date()
+}
+
+/// What the rules found so far for one contact: the strongest score, every reason, and
+/// the kind, purpose and channels of the touch set by the first rule that claimed it.
+struct Due {
+    reasons: Vec<Reason>,
+    score: f64,
+    kind: TouchKind,
+    urgent: bool,
+    purpose: Option<String>,
+    only: Option<Vec<Channel>>,
+    visit_agreed: bool,
+}
+
+impl Due {
+    fn new() -> Due {
+        Due {
+            reasons: Vec::new(),
+            score: 0.0,
+            kind: TouchKind::Routine,
+            urgent: false,
+            purpose: None,
+            only: None,
+            visit_agreed: false,
+        }
+    }
+
+    /// No rule has claimed the touch yet.
+    fn open(&self) -> bool {
+        self.reasons.is_empty()
+    }
+
+    fn add(&mut self, why: Reason, score: f64) {
+        self.reasons.push(why);
+        self.score = self.score.max(score);
+    }
+
+    fn into_candidate<'a>(
+        self,
+        h: &'a History<'a>,
+        weight: f64,
+        prospecting: bool,
+    ) -> Option<Candidate<'a>> {
+        let mut c = candidate(h, self.kind, self.score * weight, self.reasons);
+        c.urgent = self.urgent;
+        c.only = self.only;
+        c.needs_topic = self.purpose.is_none();
+        c.purpose = self.purpose;
+        c.visit_agreed = self.visit_agreed;
+        c.prospecting = prospecting;
+        Some(c)
+    }
+}
+
+/// The reasons one contact is due today, if any (P3: never a bare check-in). The steps
+/// run in a fixed order; a step that sets the kind of touch only does so while no
+/// earlier step has claimed it.
+pub(super) fn contact_candidate<'a>(
+    h: &'a History<'a>,
+    colleagues: &[&'a History<'a>],
+    pb: &Playbook,
+    today: Date,
+) -> Option<Candidate<'a>> {
+    if let Some(c) = callback(h, today) {
+        return Some(c);
+    }
+    let weight = base(h, pb);
+    let mut due = Due::new();
+    after_referral_meeting(h, pb, today, &mut due);
+    thank_you(h, pb, today, &mut due);
+    next_step_due(h, today, &mut due);
+    referral_drop(h, pb, today, &mut due);
+    referral_ask(h, colleagues, pb, &mut due);
+    match h.account.status {
+        AccountStatus::Customer => customer_cadence(h, pb, today, &mut due),
+        AccountStatus::Prospect => {
+            if prospect_cadence(h, colleagues, pb, today, &mut due) {
+                return due.into_candidate(h, weight, true);
+            }
+        }
+        AccountStatus::Lost | AccountStatus::NoFit => return None,
+    }
+    fresh_content(h, pb, today, &mut due);
+    if due.open() {
+        return None;
+    }
+    due.into_candidate(h, weight, false)
+}
+
+/// P37: confirmation email within one business day of a referral meeting; P8: met, and
+/// no referral since, for the records-check period.
+fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let Some((meeting, day)) = h.last_of_kind(TouchKind::ReferralMeeting) else {
+        return;
+    };
+    let business_days = business_days_between(day, today);
+    if business_days <= pb.confirmation_within_business_days
+        && !h.any_since(TouchKind::Confirmation, meeting.at)
+    {
+        due.add(
+            reason(
+                &["P37"],
+                format!(
+                    "Referral meeting on {day}: confirm how they will use us and the next steps"
+                ),
+            ),
+            300.0,
+        );
+        due.kind = TouchKind::Confirmation;
+        due.urgent = true;
+        due.only = Some(vec![Channel::Email, Channel::Letter]);
+        due.purpose = Some("Confirmation: how you will use us, and the next steps".to_string());
+    }
+    let since = days_between(day, today);
+    let referred_since = h.referral_days.iter().any(|d| *d >= day);
+    if since >= pb.records_check_after_days
+        && !referred_since
+        && !h.any_since(TouchKind::RecordsCheck, meeting.at)
+        && due.open()
+    {
+        due.add(
+            reason(
+                &["P8"],
+                format!("Referral meeting {since} days ago ({day}) and no referral since: call to make sure our records are correct"),
+            ),
+            120.0,
+        );
+        due.kind = TouchKind::RecordsCheck;
+        due.only = Some(vec![Channel::Call, Channel::Visit, Channel::Email]);
+        due.purpose = Some("Records check: making sure our records are correct".to_string());
+    }
+}
+
+/// P34: gratitude after a referral or an order.
+fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let Some((t, day)) = h
+        .touches
+        .iter()
+        .rev()
+        .find(|(t, _)| matches!(t.outcome, Outcome::Referral | Outcome::Order))
+        .copied()
+    else {
+        return;
+    };
+    if days_between(day, today) <= pb.thank_you_within_days
+        && !h.any_since(TouchKind::ThankYou, t.at)
+        && due.open()
+    {
+        due.add(
+            reason(
+                &["P34"],
+                format!(
+                    "{} on {day}: say thank you",
+                    if t.outcome == Outcome::Referral {
+                        "A referral"
+                    } else {
+                        "An order"
+                    }
+                ),
+            ),
+            150.0,
+        );
+        due.kind = TouchKind::ThankYou;
+        due.only = Some(vec![
+            Channel::HandwrittenNote,
+            Channel::Email,
+            Channel::Visit,
+        ]);
+        due.purpose = Some("Thank you".to_string());
+    }
+}
+
+/// P33: an agreed next step falls due; the longer overdue, the higher.
+fn next_step_due(h: &History, today: Date, due: &mut Due) {
+    let Some((step, set_on)) = h.open_next_step() else {
+        return;
+    };
+    if step.due > today {
+        return;
+    }
+    due.add(
+        reason(
+            &["P33", "P3"],
+            format!(
+                "Next step agreed on {set_on}, due {}: {}",
+                step.due, step.what
+            ),
+        ),
+        100.0 + days_between(step.due, today).min(30) as f64,
+    );
+    if due.purpose.is_none() {
+        due.purpose = Some(step.what.clone());
+    }
+    due.visit_agreed = true;
+}
+
+/// P9: referrals fell against the provider's own baseline.
+fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    if let Some(f) = &h.referrals
+        && f.baseline_per_recent >= pb.min_baseline_per_recent
+        && -f.change >= pb.drop_threshold
+        && h.days_since_last(today)
+            .is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+    {
+        due.add(
+            reason(
+                &["P9"],
+                format!(
+                    "Referrals fell to {} in the last {} days against a baseline of {:.1} per {} days ({:+.0}%)",
+                    f.recent,
+                    f.recent_days,
+                    f.baseline_per_recent,
+                    f.recent_days,
+                    f.change * 100.0
+                ),
+            ),
+            90.0 + (-f.change) * 20.0,
+        );
+    }
+}
+
+/// P13: a satisfied account is asked for referrals and introductions, by its decision
+/// maker, once.
+fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut Due) {
+    let positives = colleagues
+        .iter()
+        .flat_map(|c| c.touches.iter())
+        .filter(|(t, _)| t.outcome.positive())
+        .count();
+    let asked = colleagues
+        .iter()
+        .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
+    if h.account.status == AccountStatus::Customer
+        && positives >= pb.ask_after_positive_outcomes
+        && !asked
+        && h.contact.influence == crate::model::Influence::DecisionMaker
+        && best_contact(colleagues).is_some_and(|b| b.contact.id == h.contact.id)
+        && due.open()
+    {
+        due.add(
+            reason(
+                &["P13"],
+                format!("{positives} positive outcomes at this account: ask for referrals and warm introductions"),
+            ),
+            40.0,
+        );
+        due.kind = TouchKind::ReferralAsk;
+        due.purpose = Some("Referrals and warm introductions".to_string());
+    }
+}
+
+/// P23, P22: a customer contact silent too long; otherwise P3, P19, P30, P11: a value
+/// touch at the customer's spacing, or a first meeting with someone not yet met.
+fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let quiet = h.days_since_last(today);
+    if h.ever_answered && quiet.is_some_and(|d| d >= pb.max_silence_days) {
+        due.add(
+            reason(
+                &["P23", "P22"],
+                format!(
+                    "Customer contact silent for {} days (limit {})",
+                    quiet.unwrap_or_default(),
+                    pb.max_silence_days
+                ),
+            ),
+            50.0 + quiet.unwrap_or_default().min(90) as f64 / 3.0,
+        );
+    } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && due.open() {
+        let why = if quiet.is_none() {
+            if h.contact.role.is_staff() {
+                reason(
+                    &["P11", "P30"],
+                    "Practice staff we have not met yet: build the relationship with the office",
+                )
+            } else {
+                reason(
+                    &["P30", "P19"],
+                    "Not yet met at an active customer: introduce a topic that fits",
+                )
+            }
+        } else {
+            reason(
+                &["P3", "P19"],
+                format!(
+                    "{} days since the last touch and a topic not yet covered",
+                    quiet.unwrap_or_default()
+                ),
+            )
+        };
+        due.add(why, 25.0);
+    }
+}
+
+/// The prospecting cadence (P20 and the rules of `prospect_reasons`). Returns whether
+/// this is a prospecting step, which ends the contact's evaluation.
+fn prospect_cadence(
+    h: &History,
+    colleagues: &[&History],
+    pb: &Playbook,
+    today: Date,
+    due: &mut Due,
+) -> bool {
+    let Some((s, r, k, prospecting)) = prospect_reasons(h, colleagues, pb, today) else {
+        return false;
+    };
+    if due.open() {
+        due.kind = k;
+    }
+    due.reasons.extend(r);
+    due.score = due.score.max(s);
+    if due.kind == TouchKind::Breakup {
+        due.only = Some(vec![Channel::Email, Channel::Letter]);
+        due.purpose = Some("A polite breakup: close the file, leave the door open".to_string());
+    }
+    prospecting
+}
+
+/// P3: new content, or a topic to explain better, is a reason on its own.
+fn fresh_content(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let Some(t) = h.fresh.first() else { return };
+    let quiet = h.days_since_last(today);
+    if h.explain_better.contains(&t.id) && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days) {
+        due.add(
+            reason(&["P3"], format!("Marked to explain better: {}", t.title)),
+            45.0,
+        );
+    } else if is_new(t, pb, today)
+        && h.ever_answered
+        && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+    {
+        due.add(
+            reason(
+                &["P3"],
+                format!("New content since the last touch: {}", t.title),
+            ),
+            35.0,
+        );
+    }
+}
+
+/// The prospecting cadence of P20, with dead ends (P29, P44), breakup (P32) and
+/// nurture (P31). Returns score, reasons, kind and whether it is a prospecting step.
+pub(super) fn prospect_reasons(
+    h: &History,
+    colleagues: &[&History],
+    pb: &Playbook,
+    today: Date,
+) -> Option<(f64, Vec<Reason>, TouchKind, bool)> {
+    if h.ever_answered {
+        // An engaged prospect is worked like a customer, with value touches (P3).
+        let quiet = h.days_since_last(today);
+        return quiet
+            .is_none_or(|d| d >= pb.customer_touch_every_days)
+            .then(|| {
+                (
+                    22.0,
+                    vec![reason(
+                        &["P3", "P20"],
+                        "Engaged prospect: bring the next topic",
+                    )],
+                    TouchKind::Routine,
+                    false,
+                )
+            });
+    }
+    let attempts = h.streak;
+    let quiet = h.days_since_last(today);
+    if attempts >= pb.max_attempts {
+        // P31: after the last attempt, nurture rather than chase.
+        return quiet.is_some_and(|d| d >= pb.nurture_min_days).then(|| {
+            (
+                8.0,
+                vec![reason(
+                    &["P31", "P17"],
+                    format!("Cadence ended after {attempts} attempts: low-frequency nurture"),
+                )],
+                TouchKind::Nurture,
+                false,
+            )
+        });
+    }
+    if quiet.is_some_and(|d| d < pb.prospect_attempt_gap_days) {
+        return None;
+    }
+    // P29, P44: a dead end hands over to someone else in the department or office.
+    if attempts >= pb.dead_end_after && alternative(h, colleagues, pb).is_some() {
+        return None;
+    }
+    let mut reasons = Vec::new();
+    if let Some(dead) = colleagues
+        .iter()
+        .filter(|o| {
+            o.contact.id != h.contact.id && !o.ever_answered && o.streak >= pb.dead_end_after
+        })
+        .find(|o| alternative(o, colleagues, pb).is_some_and(|alt| alt.contact.id == h.contact.id))
+    {
+        reasons.push(reason(
+            &["P29", "P44"],
+            format!(
+                "{} did not answer {} attempts: try {} instead",
+                dead.contact.name, dead.streak, h.contact.name
+            ),
+        ));
+    }
+    let kind = if attempts + 1 == pb.max_attempts {
+        TouchKind::Breakup
+    } else {
+        TouchKind::Routine
+    };
+    let text = match attempts {
+        0 => "First attempt of the prospecting cadence".to_string(),
+        n if n + 1 == pb.max_attempts => format!(
+            "Attempt {} of {}: the last one, a polite breakup (P32)",
+            n + 1,
+            pb.max_attempts
+        ),
+        n if n + 1 < pb.min_attempts => format!(
+            "Attempt {} of at least {}: most sales need {}+ attempts; vary the channel or time",
+            n + 1,
+            pb.min_attempts,
+            pb.min_attempts
+        ),
+        n => format!("Attempt {} of up to {}", n + 1, pb.max_attempts),
+    };
+    let rules: &[&str] = if kind == TouchKind::Breakup {
+        &["P20", "P32"]
+    } else if attempts > 0 {
+        &["P20", "P21"]
+    } else {
+        &["P20"]
+    };
+    reasons.push(reason(rules, text));
+    Some((18.0 + attempts as f64, reasons, kind, true))
+}
+
+/// Someone else at the account to try when a contact is a dead end: same department
+/// first, then anyone in the office who is not a dead end too.
+pub(super) fn alternative<'a>(
+    h: &History,
+    colleagues: &[&'a History<'a>],
+    pb: &Playbook,
+) -> Option<&'a History<'a>> {
+    let others = colleagues
+        .iter()
+        .copied()
+        .filter(|o| o.contact.id != h.contact.id && o.streak < pb.dead_end_after);
+    let (same, rest): (Vec<_>, Vec<_>) = others.partition(|o| {
+        o.contact.department.is_some() && o.contact.department == h.contact.department
+    });
+    let pick = |v: Vec<&'a History<'a>>| {
+        v.into_iter().max_by(|a, b| {
+            a.contact
+                .influence
+                .weight()
+                .total_cmp(&b.contact.influence.weight())
+                .then(b.contact.id.cmp(&a.contact.id))
+        })
+    };
+    pick(same).or_else(|| pick(rest))
+}
+
+pub(super) fn business_days_between(from: Date, to: Date) -> i64 {
+    let mut n = 0;
+    let mut d = from;
+    while d < to {
+        d = d.tomorrow().unwrap_or(to);
+        if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            n += 1;
+        }
+    }
+    n
+}
