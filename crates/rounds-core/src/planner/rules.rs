@@ -77,7 +77,7 @@ pub(super) fn account_candidates<'a>(
         no_see_candidate(account, hs, pb, today, out);
         // Agreed callbacks still stand: the contact asked for them.
         for h in hs {
-            if let Some(c) = callback(h, today) {
+            if let Some(c) = callback(h, pb, today) {
                 out.push(c);
             }
         }
@@ -123,7 +123,7 @@ pub(super) fn lost_candidates<'a>(
         let mut c = candidate(
             h,
             TouchKind::Feedback,
-            60.0,
+            pb.priority.loss_feedback,
             vec![reason(
                 &["P16", "P15"],
                 format!(
@@ -162,7 +162,11 @@ pub(super) fn lost_candidates<'a>(
         let mut c = candidate(
             h,
             TouchKind::Nurture,
-            if overdue { 20.0 } else { 12.0 },
+            if overdue {
+                pb.priority.lost_nurture_overdue
+            } else {
+                pb.priority.lost_nurture
+            },
             vec![reason(
                 &["P17", "P19"],
                 format!(
@@ -205,7 +209,7 @@ pub(super) fn no_see_candidate<'a>(
     let mut c = candidate(
         h,
         TouchKind::MeetingRequest,
-        15.0 * base(h, pb),
+        pb.priority.meeting_request * base(h, pb),
         vec![reason(
             &["P6"],
             format!(
@@ -220,7 +224,11 @@ pub(super) fn no_see_candidate<'a>(
     out.push(c);
 }
 
-pub(super) fn callback<'a>(h: &'a History<'a>, today: Date) -> Option<Candidate<'a>> {
+pub(super) fn callback<'a>(
+    h: &'a History<'a>,
+    pb: &Playbook,
+    today: Date,
+) -> Option<Candidate<'a>> {
     let tz = h.account.tz.zone();
     let (t, at) = h.touches.iter().rev().find_map(|(t, _)| {
         let at = t.callback_at?.to_zoned(tz.clone());
@@ -234,7 +242,7 @@ pub(super) fn callback<'a>(h: &'a History<'a>, today: Date) -> Option<Candidate<
     let mut c = candidate(
         h,
         TouchKind::Routine,
-        1000.0,
+        pb.priority.callback,
         vec![reason(
             &["P35"],
             format!(
@@ -320,14 +328,14 @@ pub(super) fn contact_candidate<'a>(
     pb: &Playbook,
     today: Date,
 ) -> Option<Candidate<'a>> {
-    if let Some(c) = callback(h, today) {
+    if let Some(c) = callback(h, pb, today) {
         return Some(c);
     }
     let weight = base(h, pb);
     let mut due = Due::new();
     after_referral_meeting(h, pb, today, &mut due);
     thank_you(h, pb, today, &mut due);
-    next_step_due(h, today, &mut due);
+    next_step_due(h, pb, today, &mut due);
     referral_drop(h, pb, today, &mut due);
     referral_ask(h, colleagues, pb, &mut due);
     match h.account.status {
@@ -363,7 +371,7 @@ fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due
                     "Referral meeting on {day}: confirm how they will use us and the next steps"
                 ),
             ),
-            300.0,
+            pb.priority.confirmation,
         );
         due.kind = TouchKind::Confirmation;
         due.urgent = true;
@@ -382,7 +390,7 @@ fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due
                 &["P8"],
                 format!("Referral meeting {since} days ago ({day}) and no referral since: call to make sure our records are correct"),
             ),
-            120.0,
+            pb.priority.records_check,
         );
         due.kind = TouchKind::RecordsCheck;
         due.only = Some(vec![Channel::Call, Channel::Visit, Channel::Email]);
@@ -417,7 +425,7 @@ fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                     }
                 ),
             ),
-            150.0,
+            pb.priority.thank_you,
         );
         due.kind = TouchKind::ThankYou;
         due.only = Some(vec![
@@ -430,7 +438,8 @@ fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
 }
 
 /// P33: an agreed next step falls due; the longer overdue, the higher.
-fn next_step_due(h: &History, today: Date, due: &mut Due) {
+fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let pr = &pb.priority;
     let Some((step, set_on)) = h.open_next_step() else {
         return;
     };
@@ -445,7 +454,9 @@ fn next_step_due(h: &History, today: Date, due: &mut Due) {
                 step.due, step.what
             ),
         ),
-        100.0 + days_between(step.due, today).min(30) as f64,
+        pr.next_step_due
+            + days_between(step.due, today).min(pr.next_step_overdue_days_cap) as f64
+                * pr.next_step_per_overdue_day,
     );
     if due.purpose.is_none() {
         due.purpose = Some(step.what.clone());
@@ -473,7 +484,7 @@ fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                     f.change * 100.0
                 ),
             ),
-            90.0 + (-f.change) * 20.0,
+            pb.priority.referral_drop + (-f.change) * pb.priority.referral_drop_per_fall,
         );
     }
 }
@@ -501,7 +512,7 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
                 &["P13"],
                 format!("{positives} positive outcomes at this account: ask for referrals and warm introductions"),
             ),
-            40.0,
+            pb.priority.referral_ask,
         );
         due.kind = TouchKind::ReferralAsk;
         due.purpose = Some("Referrals and warm introductions".to_string());
@@ -511,6 +522,7 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
 /// P23, P22: a customer contact silent too long; otherwise P3, P19, P30, P11: a value
 /// touch at the customer's spacing, or a first meeting with someone not yet met.
 fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    let pr = &pb.priority;
     let quiet = h.days_since_last(today);
     if h.ever_answered && quiet.is_some_and(|d| d >= pb.max_silence_days) {
         due.add(
@@ -522,7 +534,9 @@ fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                     pb.max_silence_days
                 ),
             ),
-            50.0 + quiet.unwrap_or_default().min(90) as f64 / 3.0,
+            pr.silent_customer
+                + quiet.unwrap_or_default().min(pr.silent_customer_days_cap) as f64
+                    / pr.silent_customer_days_per_point,
         );
     } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && due.open() {
         let why = if quiet.is_none() {
@@ -546,7 +560,7 @@ fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                 ),
             )
         };
-        due.add(why, 25.0);
+        due.add(why, pb.priority.customer_value_touch);
     }
 }
 
@@ -581,7 +595,7 @@ fn fresh_content(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     if h.explain_better.contains(&t.id) && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days) {
         due.add(
             reason(&["P3"], format!("Marked to explain better: {}", t.title)),
-            45.0,
+            pb.priority.explain_better,
         );
     } else if is_new(t, pb, today)
         && h.ever_answered
@@ -592,7 +606,7 @@ fn fresh_content(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                 &["P3"],
                 format!("New content since the last touch: {}", t.title),
             ),
-            35.0,
+            pb.priority.new_content,
         );
     }
 }
@@ -612,7 +626,7 @@ pub(super) fn prospect_reasons(
             .is_none_or(|d| d >= pb.customer_touch_every_days)
             .then(|| {
                 (
-                    22.0,
+                    pb.priority.engaged_prospect,
                     vec![reason(
                         &["P3", "P20"],
                         "Engaged prospect: bring the next topic",
@@ -628,7 +642,7 @@ pub(super) fn prospect_reasons(
         // P31: after the last attempt, nurture rather than chase.
         return quiet.is_some_and(|d| d >= pb.nurture_min_days).then(|| {
             (
-                8.0,
+                pb.priority.prospect_nurture,
                 vec![reason(
                     &["P31", "P17"],
                     format!("Cadence ended after {attempts} attempts: low-frequency nurture"),
@@ -689,7 +703,8 @@ pub(super) fn prospect_reasons(
         &["P20"]
     };
     reasons.push(reason(rules, text));
-    Some((18.0 + attempts as f64, reasons, kind, true))
+    let score = pb.priority.prospect_attempt + attempts as f64 * pb.priority.prospect_per_attempt;
+    Some((score, reasons, kind, true))
 }
 
 /// Someone else at the account to try when a contact is a dead end: same department
