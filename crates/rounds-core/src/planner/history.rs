@@ -175,11 +175,7 @@ pub(super) fn summarise<'a>(
         .filter(|(_, again)| **again)
         .map(|(t, _)| *t)
         .collect();
-    let referral_days = referrals
-        .iter()
-        .filter(|(_, _, n)| *n > 0)
-        .map(|(_, d, _)| *d)
-        .collect();
+    let referral_days = crate::signals::referral_days(referrals, today);
     let figures = crate::signals::referral_figures(referrals, pb, today);
     History {
         contact,

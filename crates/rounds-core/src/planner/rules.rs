@@ -1,13 +1,13 @@
 //! Candidates and their reasons: which rules make a contact due today, with what
 //! priority, kind of touch and purpose, each reason citing its rule IDs.
 
-use jiff::Timestamp;
 use jiff::civil::{Date, Time, Weekday};
 
 use super::history::{History, is_new};
 use super::{Reason, days_between, reason};
 use crate::model::{AccessPolicy, Account, AccountStatus, Channel, Outcome, Touch, TouchKind};
 use crate::playbook::Playbook;
+use crate::signals;
 
 pub(super) struct Candidate<'a> {
     pub(super) history: &'a History<'a>,
@@ -68,7 +68,7 @@ pub(super) fn account_candidates<'a>(
     match account.status {
         AccountStatus::NoFit => return, // P31: a no-fit pursuit stops every cadence.
         AccountStatus::Lost => {
-            lost_candidates(account, hs, lost, pb, today, out);
+            lost_candidates(hs, lost, pb, today, out);
             return;
         }
         AccountStatus::Prospect | AccountStatus::Customer => {}
@@ -101,7 +101,6 @@ pub(super) fn best_contact<'a>(hs: &[&'a History<'a>]) -> Option<&'a History<'a>
 }
 
 pub(super) fn lost_candidates<'a>(
-    account: &Account,
     hs: &[&'a History<'a>],
     lost: Option<&crate::model::LostAccount>,
     pb: &Playbook,
@@ -110,16 +109,9 @@ pub(super) fn lost_candidates<'a>(
 ) {
     let Some(h) = best_contact(hs) else { return };
     let Some(lost) = lost else { return };
-    let since_loss = days_between(lost.lost_on, today);
-    let lost_at = lost
-        .lost_on
-        .to_zoned(account.tz.zone())
-        .map(|z| z.timestamp())
-        .unwrap_or(Timestamp::UNIX_EPOCH);
-    let last_account_touch = hs.iter().filter_map(|h| h.last().map(|(_, d)| d)).max();
-    if since_loss <= pb.feedback_within_days
-        && !hs.iter().any(|h| h.any_since(TouchKind::Feedback, lost_at))
-    {
+    let touches: Vec<(&Touch, Date)> = hs.iter().flat_map(|h| h.touches.iter().copied()).collect();
+    let w = signals::win_back(lost, &touches, pb, today);
+    if w.feedback_now {
         let mut c = candidate(
             h,
             TouchKind::Feedback,
@@ -128,7 +120,7 @@ pub(super) fn lost_candidates<'a>(
                 &["P16", "P15"],
                 format!(
                     "Lost {} days ago ({}); ask what we could have done better while it is fresh",
-                    since_loss, lost.reason
+                    w.days_since_loss, lost.reason
                 ),
             )],
         );
@@ -137,13 +129,7 @@ pub(super) fn lost_candidates<'a>(
         out.push(c);
         return;
     }
-    let quiet = last_account_touch
-        .map(|d| days_between(d, today))
-        .unwrap_or(i64::MAX);
-    if quiet >= pb.nurture_min_days
-        && since_loss >= pb.feedback_within_days.min(pb.nurture_min_days)
-    {
-        let overdue = quiet >= pb.nurture_max_days;
+    if w.nurture_now {
         let last_channel = hs
             .iter()
             .filter_map(|h| h.last())
@@ -162,7 +148,7 @@ pub(super) fn lost_candidates<'a>(
         let mut c = candidate(
             h,
             TouchKind::Nurture,
-            if overdue {
+            if w.nurture_overdue {
                 pb.priority.lost_nurture_overdue
             } else {
                 pb.priority.lost_nurture
@@ -171,7 +157,7 @@ pub(super) fn lost_candidates<'a>(
                 &["P17", "P19"],
                 format!(
                     "Lost account, {} days since the last touch: stay present every {}–{} days",
-                    if quiet == i64::MAX { since_loss } else { quiet },
+                    w.quiet_days.unwrap_or(w.days_since_loss),
                     pb.nurture_min_days,
                     pb.nurture_max_days
                 ),
@@ -378,13 +364,11 @@ fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due
         due.only = Some(vec![Channel::Email, Channel::Letter]);
         due.purpose = Some("Confirmation: how you will use us, and the next steps".to_string());
     }
-    let since = days_between(day, today);
-    let referred_since = h.referral_days.iter().any(|d| *d >= day);
-    if since >= pb.records_check_after_days
-        && !referred_since
-        && !h.any_since(TouchKind::RecordsCheck, meeting.at)
-        && due.open()
-    {
+    if !due.open() {
+        return;
+    }
+    if let Some(silent) = signals::silent_referrer(&h.touches, &h.referral_days, pb, today) {
+        let (since, day) = (silent.days_since, silent.meeting);
         due.add(
             reason(
                 &["P8"],
@@ -467,8 +451,7 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
 /// P9: referrals fell against the provider's own baseline.
 fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     if let Some(f) = &h.referrals
-        && f.baseline_per_recent >= pb.min_baseline_per_recent
-        && -f.change >= pb.drop_threshold
+        && signals::is_dropping(f, pb)
         && h.days_since_last(today)
             .is_none_or(|d| d >= pb.prospect_attempt_gap_days)
     {
@@ -524,18 +507,19 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
 fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     let pr = &pb.priority;
     let quiet = h.days_since_last(today);
-    if h.ever_answered && quiet.is_some_and(|d| d >= pb.max_silence_days) {
+    if h.ever_answered
+        && let Some(silent) = signals::silence(h.last().map(|(_, d)| d), pb, today)
+    {
         due.add(
             reason(
                 &["P23", "P22"],
                 format!(
-                    "Customer contact silent for {} days (limit {})",
-                    quiet.unwrap_or_default(),
+                    "Customer contact silent for {silent} days (limit {})",
                     pb.max_silence_days
                 ),
             ),
             pr.silent_customer
-                + quiet.unwrap_or_default().min(pr.silent_customer_days_cap) as f64
+                + silent.min(pr.silent_customer_days_cap) as f64
                     / pr.silent_customer_days_per_point,
         );
     } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && due.open() {
