@@ -286,3 +286,37 @@ pub fn loss_reasons_per_quarter<'a>(
 pub fn quarter(d: Date) -> (i16, i8) {
     (d.year(), (d.month() - 1) / 3 + 1)
 }
+
+/// The inputs of the signals, shaped once: each contact's touches up to `today`, oldest
+/// first (by instant, then id), with their local date in the account's zone. Touches of
+/// contacts whose account is not in the territory are left out.
+pub fn touches_by_contact(t: &Territory, today: Date) -> BTreeMap<ContactId, Vec<(&Touch, Date)>> {
+    let zones: BTreeMap<AccountId, jiff::tz::TimeZone> =
+        t.accounts.iter().map(|a| (a.id, a.tz.zone())).collect();
+    let mut out: BTreeMap<ContactId, Vec<(&Touch, Date)>> = BTreeMap::new();
+    for x in &t.touches {
+        let Some(zone) = zones.get(&x.account) else {
+            continue;
+        };
+        let d = zone.to_datetime(x.at).date();
+        if d <= today {
+            out.entry(x.contact).or_default().push((x, d));
+        }
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|(x, _)| (x.at, x.id));
+    }
+    out
+}
+
+/// Every touch on each account up to `today`, oldest first, with its local date.
+pub fn touches_by_account(t: &Territory, today: Date) -> BTreeMap<AccountId, Vec<(&Touch, Date)>> {
+    let mut out: BTreeMap<AccountId, Vec<(&Touch, Date)>> = BTreeMap::new();
+    for (x, d) in touches_by_contact(t, today).into_values().flatten() {
+        out.entry(x.account).or_default().push((x, d));
+    }
+    for v in out.values_mut() {
+        v.sort_by_key(|(x, _)| (x.at, x.id));
+    }
+    out
+}
