@@ -320,3 +320,150 @@ pub fn touches_by_account(t: &Territory, today: Date) -> BTreeMap<AccountId, Vec
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{Channel, Direction, Outcome, TouchId, UserId};
+    use jiff::civil::date;
+
+    const TODAY: Date = date(2026, 11, 24);
+
+    fn ago(n: i64) -> Date {
+        TODAY.checked_sub(n.days()).unwrap()
+    }
+
+    /// A touch at noon UTC on `day` (the tests pass its date alongside, as the planner does).
+    fn touch(id: i64, day: Date, kind: TouchKind) -> Touch {
+        Touch {
+            id: TouchId(id),
+            at: day
+                .at(12, 0, 0, 0)
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .unwrap()
+                .timestamp(),
+            rep: UserId(1),
+            contact: ContactId(10),
+            account: AccountId(1),
+            channel: Channel::Call,
+            direction: Direction::Outbound,
+            outcome: Outcome::Conversation,
+            kind,
+            primary_topic: None,
+            topics: vec![],
+            explain_better: vec![],
+            next_step: None,
+            callback_at: None,
+            note: String::new(),
+        }
+    }
+
+    fn dated(ts: &[Touch]) -> Vec<(&Touch, Date)> {
+        ts.iter()
+            .map(|t| (t, t.at.to_zoned(jiff::tz::TimeZone::UTC).date()))
+            .collect()
+    }
+
+    #[test]
+    fn p8_silent_after_the_records_check_period_unless_referred_or_checked() {
+        let pb = Playbook::default();
+        let n = pb.records_check_after_days;
+        let met = [touch(1, ago(n), TouchKind::ReferralMeeting)];
+        let s = silent_referrer(&dated(&met), &[], &pb, TODAY).unwrap();
+        assert_eq!((s.meeting, s.days_since), (ago(n), n));
+        let soon = [touch(1, ago(n - 1), TouchKind::ReferralMeeting)];
+        assert_eq!(silent_referrer(&dated(&soon), &[], &pb, TODAY), None);
+        assert_eq!(silent_referrer(&dated(&met), &[ago(3)], &pb, TODAY), None);
+        let checked = [
+            touch(1, ago(n + 5), TouchKind::ReferralMeeting),
+            touch(2, ago(2), TouchKind::RecordsCheck),
+        ];
+        assert_eq!(silent_referrer(&dated(&checked), &[], &pb, TODAY), None);
+    }
+
+    #[test]
+    fn p9_a_drop_is_judged_on_complete_days_against_the_providers_own_baseline() {
+        let pb = Playbook::default();
+        let c = ContactId(10);
+        // Three a week in the baseline, one in the recent window: a drop.
+        let mut rows: Vec<_> = (0..pb.baseline_days / 7)
+            .map(|w| (c, ago(pb.recent_days + 1 + 7 * w), 3))
+            .collect();
+        rows.push((c, ago(1), 1));
+        let r = referrer(&[], &rows, &pb, TODAY);
+        let f = r.figures.as_ref().unwrap();
+        assert!(r.dropping, "{f:?}");
+        assert_eq!(f.recent, 1);
+        assert_eq!(r.last_referral, Some(ago(1)));
+        // A referral logged today counts from tomorrow: the same figures.
+        rows.push((c, TODAY, 40));
+        assert_eq!(referral_figures(&rows, &pb, TODAY).unwrap().recent, 1);
+        // A baseline too small to judge is not a drop.
+        let small = [(c, ago(pb.recent_days + 10), 1)];
+        assert!(!referrer(&[], &small, &pb, TODAY).dropping);
+    }
+
+    fn lost(on: Date) -> LostAccount {
+        LostAccount {
+            account: AccountId(1),
+            lost_on: on,
+            reason: LossReason::Pricing,
+            competitor: None,
+            stakeholders: vec![],
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn p16_feedback_is_due_within_the_window_until_asked() {
+        let pb = Playbook::default();
+        let l = lost(ago(3));
+        let w = win_back(&l, &[], &pb, TODAY);
+        assert!(w.feedback_now && !w.nurture_now);
+        assert_eq!(w.feedback_due, ago(3 - pb.feedback_within_days));
+        let asked = [touch(1, ago(1), TouchKind::Feedback)];
+        let w = win_back(&l, &dated(&asked), &pb, TODAY);
+        assert_eq!(w.feedback_done, Some(ago(1)));
+        assert!(!w.feedback_now);
+        let late = win_back(&lost(ago(pb.feedback_within_days + 1)), &[], &pb, TODAY);
+        assert!(!late.feedback_now);
+    }
+
+    #[test]
+    fn p17_nurture_every_min_to_max_days_from_the_last_touch() {
+        let pb = Playbook::default();
+        let l = lost(ago(200));
+        let quiet = |n: i64| [touch(1, ago(n), TouchKind::Nurture)];
+        let w = win_back(&l, &dated(&quiet(pb.nurture_min_days - 1)), &pb, TODAY);
+        assert!(!w.nurture_now);
+        let w = win_back(&l, &dated(&quiet(pb.nurture_min_days)), &pb, TODAY);
+        assert!(w.nurture_now && !w.nurture_overdue);
+        assert_eq!(
+            (w.nurture_from, w.nurture_by),
+            (TODAY, ago(pb.nurture_min_days - pb.nurture_max_days))
+        );
+        let w = win_back(&l, &dated(&quiet(pb.nurture_max_days)), &pb, TODAY);
+        assert!(w.nurture_now && w.nurture_overdue);
+    }
+
+    #[test]
+    fn p23_silence_starts_at_the_playbooks_maximum() {
+        let pb = Playbook::default();
+        let max = pb.max_silence_days;
+        assert_eq!(silence(Some(ago(max - 1)), &pb, TODAY), None);
+        assert_eq!(silence(Some(ago(max)), &pb, TODAY), Some(max));
+        assert_eq!(silence(None, &pb, TODAY), None);
+    }
+
+    #[test]
+    fn p18_loss_reasons_are_counted_per_quarter() {
+        let ls = [
+            lost(date(2026, 10, 2)),
+            lost(date(2026, 11, 2)),
+            lost(date(2020, 1, 1)),
+        ];
+        let (keys, series) = loss_reasons_per_quarter(ls.iter(), TODAY, 4);
+        assert_eq!(keys, [(2026, 1), (2026, 2), (2026, 3), (2026, 4)]);
+        assert_eq!(series, [(LossReason::Pricing, vec![0, 0, 0, 2])]);
+    }
+}
