@@ -252,6 +252,9 @@ pub fn coverage(t: &Territory, pb: &Playbook, today: Date) -> Coverage {
     }
 }
 
+/// A calendar quarter: (year, 1–4).
+pub type Quarter = (i16, i8);
+
 /// P18: lost accounts per reason per quarter, for the `quarters` quarters up to
 /// today's (oldest first). Only reasons that occur get a series, in `LossReason::ALL`
 /// order.
@@ -259,8 +262,8 @@ pub fn loss_reasons_per_quarter<'a>(
     lost: impl Iterator<Item = &'a LostAccount>,
     today: Date,
     quarters: usize,
-) -> (Vec<(i16, i8)>, Vec<(LossReason, Vec<u32>)>) {
-    let mut keys: Vec<(i16, i8)> = Vec::new();
+) -> (Vec<Quarter>, Vec<(LossReason, Vec<u32>)>) {
+    let mut keys: Vec<Quarter> = Vec::new();
     let (mut y, mut q) = quarter(today);
     for _ in 0..quarters {
         keys.push((y, q));
@@ -282,8 +285,8 @@ pub fn loss_reasons_per_quarter<'a>(
     (keys, series)
 }
 
-/// The calendar quarter of a day: (year, 1–4).
-pub fn quarter(d: Date) -> (i16, i8) {
+/// The calendar quarter of a day.
+pub fn quarter(d: Date) -> Quarter {
     (d.year(), (d.month() - 1) / 3 + 1)
 }
 
