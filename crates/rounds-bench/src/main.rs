@@ -4,16 +4,20 @@
 //! medians and the ratio of the whole job to the read. Figures, never assertions.
 //!
 //! Run: `cargo run --release -p rounds-bench -- --scenario rep` (or `org`, `all`).
+//! `--scenario log-next` needs no database: it times, on the demo territory in memory,
+//! how `rounds log` finds the contact's next touch.
 
 #![allow(clippy::disallowed_methods)] // A benchmark reads the clock by nature.
 
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result};
 use clap::{Parser, ValueEnum};
 use jiff::civil::date;
-use rounds_core::planner::plan;
+use rounds_core::model::{ContactId, Territory, UserId};
+use rounds_core::planner::{self, PlanItem, plan};
 use rounds_core::playbook::Playbook;
 use rounds_demo::{self as demo, DemoSpec};
 use rounds_store::{SqlStore, Store, WriteMode};
@@ -26,6 +30,10 @@ enum Scenario {
     /// One touch per transaction, straight into the store: the ceiling the API's
     /// log-a-touch rate is measured against.
     RawInsert,
+    /// The next touch of a just-logged contact: the day-by-day search (a full plan per
+    /// day until one includes the contact, up to 45) against
+    /// `planner::next_for_contact` (one plan, then that account's rules), on the demo.
+    LogNext,
 }
 
 #[derive(Debug, Parser)]
@@ -56,6 +64,9 @@ struct Args {
     /// raw-insert: concurrent writers in the concurrent measurement
     #[arg(long, default_value_t = 16)]
     writers: usize,
+    /// log-next: contacts to look up (spread evenly over the first rep's contacts)
+    #[arg(long, default_value_t = 20)]
+    contacts: usize,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -223,7 +234,120 @@ async fn main() -> Result<()> {
     if a.scenario == Scenario::RawInsert {
         raw_insert(&a).await?;
     }
+    if a.scenario == Scenario::LogNext {
+        log_next(&a, &pb);
+    }
     Ok(())
+}
+
+/// The search `rounds log` did before `next_for_contact`: plan each day from the touch's
+/// day until a plan includes the contact.
+fn next_day_by_day(
+    t: &Territory,
+    pb: &Playbook,
+    rep: UserId,
+    from: jiff::civil::Date,
+    contact: ContactId,
+) -> Option<(jiff::civil::Date, PlanItem)> {
+    let mut day = from;
+    for _ in 0..planner::NEXT_TOUCH_HORIZON_DAYS {
+        let p = plan(t, pb, rep, day);
+        if let Some(item) = p.items.into_iter().find(|i| i.contact == contact) {
+            return Some((day, item));
+        }
+        day = day.tomorrow().ok()?;
+    }
+    None
+}
+
+/// One rep's part of the demo, as the store would load it.
+fn demo_territory(spec: &DemoSpec, rep: UserId) -> Territory {
+    let data = demo::generate(spec);
+    let accounts: Vec<_> = data.accounts.into_iter().filter(|a| a.rep == rep).collect();
+    let ids: BTreeSet<_> = accounts.iter().map(|a| a.id).collect();
+    let contacts: Vec<_> = data
+        .contacts
+        .into_iter()
+        .filter(|c| ids.contains(&c.account))
+        .collect();
+    let people: BTreeSet<_> = contacts.iter().map(|c| c.id).collect();
+    Territory {
+        touches: data
+            .touches
+            .into_iter()
+            .filter(|t| people.contains(&t.contact))
+            .collect(),
+        referrals: data
+            .referrals
+            .into_iter()
+            .filter(|r| people.contains(&r.contact))
+            .collect(),
+        lost: data
+            .lost
+            .into_iter()
+            .filter(|l| ids.contains(&l.account))
+            .collect(),
+        no_fits: data
+            .no_fits
+            .into_iter()
+            .filter(|n| ids.contains(&n.account))
+            .collect(),
+        accounts,
+        contacts,
+        topics: data.topics,
+    }
+}
+
+/// Times both ways of finding the next touch for `--contacts` contacts of the demo's
+/// first rep (seed 7, 2026-11-24), each `--runs` times (the day-by-day search at most 3
+/// times: it is the slow one), and prints the median per contact and the ratio.
+fn log_next(a: &Args, pb: &Playbook) {
+    let today = date(2026, 11, 24);
+    let spec = DemoSpec::new(7, today);
+    let rep = demo::rep_user_id(0);
+    let t = demo_territory(&spec, rep);
+    let mut ids: Vec<ContactId> = t.contacts.iter().map(|c| c.id).collect();
+    ids.sort();
+    let step = (ids.len() / a.contacts.max(1)).max(1);
+    let chosen: Vec<ContactId> = ids.iter().copied().step_by(step).take(a.contacts).collect();
+    println!(
+        "\nNext touch after logging (demo seed 7, {today}, rep {rep}): {} accounts, {} contacts, {} touches; {} contacts looked up",
+        t.accounts.len(),
+        t.contacts.len(),
+        t.touches.len(),
+        chosen.len()
+    );
+    let (mut before, mut after) = (vec![], vec![]);
+    let (mut same, mut earlier, mut only_new) = (0, 0, 0);
+    for &c in &chosen {
+        let mut old = None;
+        for _ in 0..a.runs.clamp(1, 3) {
+            let s = Instant::now();
+            old = next_day_by_day(&t, pb, rep, today, c);
+            before.push(s.elapsed());
+        }
+        let mut new = None;
+        for _ in 0..a.runs.max(1) {
+            let s = Instant::now();
+            new = planner::next_for_contact(&t, pb, rep, c, today, jiff::Timestamp::MIN);
+            after.push(s.elapsed());
+        }
+        match (old.map(|(d, _)| d), new.map(|n| n.date)) {
+            (x, y) if x == y => same += 1,
+            (None, Some(_)) => only_new += 1,
+            _ => earlier += 1,
+        }
+    }
+    let (b, n) = (median(before), median(after));
+    println!("  before: plan day by day   median {} per contact", ms(b));
+    println!("  after:  next_for_contact  median {} per contact", ms(n));
+    println!(
+        "  ratio before / after = {:.1}×",
+        b.as_secs_f64() / n.as_secs_f64()
+    );
+    println!(
+        "  answers: {same} the same day, {earlier} earlier, {only_new} due by the rules but in none of the 45 plans"
+    );
 }
 
 /// Logs touches through `Store::add_touch` exactly as the API does after parsing (an id

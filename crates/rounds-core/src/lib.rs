@@ -5,9 +5,12 @@
 //! file; `today` is always an argument. The same inputs give the same plan.
 
 pub mod catalogue;
-pub mod day_route;
 pub mod export;
 pub mod model;
 pub mod planner;
 pub mod playbook;
+pub mod signals;
 pub mod values;
+
+/// The field day's route, now part of the planner; the old path still works.
+pub use planner::route as day_route;

@@ -44,6 +44,7 @@ struct PlaybookWire {
     route: RouteWire,
     email: EmailWire,
     channels: ChannelsWire,
+    priority: PriorityWire,
     profile: ProfileWire,
 }
 
@@ -134,6 +135,35 @@ struct ChannelsWire {
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
+struct PriorityWire {
+    callback: f64,
+    confirmation: f64,
+    thank_you: f64,
+    records_check: f64,
+    next_step_due: f64,
+    next_step_per_overdue_day: f64,
+    next_step_overdue_days_cap: i64,
+    referral_drop: f64,
+    referral_drop_per_fall: f64,
+    loss_feedback: f64,
+    silent_customer: f64,
+    silent_customer_days_cap: i64,
+    silent_customer_days_per_point: f64,
+    explain_better: f64,
+    referral_ask: f64,
+    new_content: f64,
+    customer_value_touch: f64,
+    engaged_prospect: f64,
+    lost_nurture_overdue: f64,
+    prospect_attempt: f64,
+    prospect_per_attempt: f64,
+    meeting_request: f64,
+    lost_nurture: f64,
+    prospect_nurture: f64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct ProfileWire {
     facts: Vec<String>,
 }
@@ -144,6 +174,61 @@ pub enum Reach {
     Cell,
     Email,
     Extension,
+}
+
+/// The `[priority]` weights: how the planner ranks candidates (see the embedded
+/// playbook for why each weighs what it does). A candidate's priority is the weight of
+/// its strongest reason times the account's and the contact's weights.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Priority {
+    /// P35: an agreed callback today.
+    pub callback: f64,
+    /// P37: confirming a referral meeting.
+    pub confirmation: f64,
+    /// P34: thanks after a referral or an order.
+    pub thank_you: f64,
+    /// P8: a records check with a silent referrer.
+    pub records_check: f64,
+    /// P33: an agreed next step that fell due…
+    pub next_step_due: f64,
+    /// …plus this much per day overdue…
+    pub next_step_per_overdue_day: f64,
+    /// …counting at most this many days.
+    pub next_step_overdue_days_cap: i64,
+    /// P9: referrals fell against the baseline…
+    pub referral_drop: f64,
+    /// …plus this times the share lost.
+    pub referral_drop_per_fall: f64,
+    /// P16: feedback on a fresh loss.
+    pub loss_feedback: f64,
+    /// P23: a customer contact silent too long…
+    pub silent_customer: f64,
+    /// …plus one point per `silent_customer_days_per_point` days, up to this many days.
+    pub silent_customer_days_cap: i64,
+    /// Days of silence per extra point (P23).
+    pub silent_customer_days_per_point: f64,
+    /// P3: a topic marked to explain better.
+    pub explain_better: f64,
+    /// P13: asking a satisfied account for referrals.
+    pub referral_ask: f64,
+    /// P3: new content.
+    pub new_content: f64,
+    /// P3, P19, P30: a customer's value touch or first meeting.
+    pub customer_value_touch: f64,
+    /// P3, P20: an engaged prospect's next topic.
+    pub engaged_prospect: f64,
+    /// P17: a lost account past its nurture window.
+    pub lost_nurture_overdue: f64,
+    /// P20: a prospecting attempt…
+    pub prospect_attempt: f64,
+    /// …plus this per attempt already made.
+    pub prospect_per_attempt: f64,
+    /// P6: a written meeting request.
+    pub meeting_request: f64,
+    /// P17: a lost account within its nurture window.
+    pub lost_nurture: f64,
+    /// P31: a finished cadence's nurture.
+    pub prospect_nurture: f64,
 }
 
 /// The validated playbook the planner reads. Field names follow the TOML keys.
@@ -195,6 +280,7 @@ pub struct Playbook {
     pub quality_rank: Vec<Reach>,
     pub cell_max_per_week: usize,
     pub profile_facts: Vec<String>,
+    pub priority: Priority,
 }
 
 impl Default for Playbook {
@@ -451,6 +537,51 @@ impl TryFrom<PlaybookWire> for Playbook {
                 "a whole number, 0 or more",
             );
         }
+        let pw = &w.priority;
+        let priority = Priority {
+            callback: p.weight("priority.callback", pw.callback),
+            confirmation: p.weight("priority.confirmation", pw.confirmation),
+            thank_you: p.weight("priority.thank_you", pw.thank_you),
+            records_check: p.weight("priority.records_check", pw.records_check),
+            next_step_due: p.weight("priority.next_step_due", pw.next_step_due),
+            next_step_per_overdue_day: p.weight(
+                "priority.next_step_per_overdue_day",
+                pw.next_step_per_overdue_day,
+            ),
+            next_step_overdue_days_cap: p.days(
+                "priority.next_step_overdue_days_cap",
+                pw.next_step_overdue_days_cap,
+                0,
+            ),
+            referral_drop: p.weight("priority.referral_drop", pw.referral_drop),
+            referral_drop_per_fall: p
+                .weight("priority.referral_drop_per_fall", pw.referral_drop_per_fall),
+            loss_feedback: p.weight("priority.loss_feedback", pw.loss_feedback),
+            silent_customer: p.weight("priority.silent_customer", pw.silent_customer),
+            silent_customer_days_cap: p.days(
+                "priority.silent_customer_days_cap",
+                pw.silent_customer_days_cap,
+                0,
+            ),
+            silent_customer_days_per_point: p.positive(
+                "priority.silent_customer_days_per_point",
+                pw.silent_customer_days_per_point,
+            ),
+            explain_better: p.weight("priority.explain_better", pw.explain_better),
+            referral_ask: p.weight("priority.referral_ask", pw.referral_ask),
+            new_content: p.weight("priority.new_content", pw.new_content),
+            customer_value_touch: p
+                .weight("priority.customer_value_touch", pw.customer_value_touch),
+            engaged_prospect: p.weight("priority.engaged_prospect", pw.engaged_prospect),
+            lost_nurture_overdue: p
+                .weight("priority.lost_nurture_overdue", pw.lost_nurture_overdue),
+            prospect_attempt: p.weight("priority.prospect_attempt", pw.prospect_attempt),
+            prospect_per_attempt: p
+                .weight("priority.prospect_per_attempt", pw.prospect_per_attempt),
+            meeting_request: p.weight("priority.meeting_request", pw.meeting_request),
+            lost_nurture: p.weight("priority.lost_nurture", pw.lost_nurture),
+            prospect_nurture: p.weight("priority.prospect_nurture", pw.prospect_nurture),
+        };
         let playbook = Playbook {
             backup_topics: p.count(
                 "conversation.backup_topics",
@@ -550,6 +681,7 @@ impl TryFrom<PlaybookWire> for Playbook {
                 50,
             ),
             profile_facts: w.profile.facts.clone(),
+            priority,
         };
         if p.0.is_empty() {
             Ok(playbook)
@@ -594,6 +726,21 @@ impl Problems {
     fn minutes(&mut self, key: &str, v: i64) -> i64 {
         if !(0..=24 * 60).contains(&v) {
             self.add(key, v.to_string(), "a number of minutes from 0 to 1440");
+        }
+        v
+    }
+    /// A priority weight: a number from 0 to 10,000.
+    fn weight(&mut self, key: &str, v: f64) -> f64 {
+        if !(0.0..=10_000.0).contains(&v) {
+            self.add(key, v.to_string(), "a weight from 0 to 10000");
+        }
+        v
+    }
+    /// A divisor: more than 0 and at most 3650.
+    fn positive(&mut self, key: &str, v: f64) -> f64 {
+        if !(v > 0.0 && v <= 3650.0) {
+            self.add(key, v.to_string(), "a number more than 0 and at most 3650");
+            return 1.0;
         }
         v
     }
@@ -659,6 +806,43 @@ mod tests {
         .unwrap_err();
         assert_eq!(semantic.0.len(), 2, "{semantic}");
         assert!(semantic.to_string().contains("email.days = \"someday\""));
+    }
+
+    #[test]
+    fn priority_weights_default_to_the_planners_former_literals() {
+        let p = Playbook::default().priority;
+        assert_eq!(p.callback, 1000.0);
+        assert_eq!(p.confirmation, 300.0);
+        assert_eq!(p.next_step_due, 100.0);
+        assert_eq!(p.next_step_overdue_days_cap, 30);
+        assert_eq!(p.silent_customer_days_per_point, 3.0);
+        assert_eq!(p.prospect_nurture, 8.0);
+    }
+
+    #[test]
+    fn priority_weights_are_checked() {
+        let err = Playbook::from_toml(
+            "[priority]\ncallback = -1\nsilent_customer_days_per_point = 0\nnext_step_overdue_days_cap = 9999\n",
+        )
+        .unwrap_err();
+        let mut keys: Vec<_> = err.0.iter().map(|p| p.key.as_str()).collect();
+        keys.sort();
+        assert_eq!(
+            keys,
+            [
+                "priority.callback",
+                "priority.next_step_overdue_days_cap",
+                "priority.silent_customer_days_per_point"
+            ],
+            "{err}"
+        );
+        assert_eq!(
+            Playbook::from_toml("[priority]\nthank_you = 200\n")
+                .unwrap()
+                .priority
+                .thank_you,
+            200.0
+        );
     }
 
     #[test]

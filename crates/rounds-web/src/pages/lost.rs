@@ -8,13 +8,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jiff::Span;
 use jiff::civil::Date;
 use maud::{Markup, html};
-use rounds_core::model::{
-    Account, AccountId, LossReason, LostAccount, Territory, TouchKind, UserId,
-};
-use rounds_core::playbook::Playbook;
+use rounds_core::model::{Account, AccountId, LostAccount, UserId};
+use rounds_core::signals::{self, WinBack};
 
 use super::layout::{Nav, page};
 use crate::AppState;
@@ -29,56 +26,6 @@ pub fn routes() -> Router<AppState> {
 /// about what to change now.
 const QUARTERS: usize = 8;
 
-/// Where a lost account stands in its win-back schedule.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct WinBack {
-    /// P16: ask for feedback by this day…
-    pub feedback_due: Date,
-    /// …and the day it was asked, if it was.
-    pub feedback_done: Option<Date>,
-    /// The last touch on the account since the loss.
-    pub last_touch: Option<Date>,
-    /// P17: the next nurture touch, not before the first day nor after the second.
-    pub nurture_from: Date,
-    pub nurture_by: Date,
-}
-
-/// The schedule of one lost account, from its touches since the loss.
-pub(crate) fn win_back(
-    lost: &LostAccount,
-    account: &Account,
-    t: &Territory,
-    pb: &Playbook,
-) -> WinBack {
-    let zone = account.tz.zone();
-    let since_loss: Vec<(Date, TouchKind)> = t
-        .touches
-        .iter()
-        .filter(|x| x.account == account.id)
-        .map(|x| (x.at.to_zoned(zone.clone()).date(), x.kind))
-        .filter(|(d, _)| *d >= lost.lost_on)
-        .collect();
-    let add = |d: Date, days: i64| d.checked_add(Span::new().days(days)).unwrap_or(d);
-    let last_touch = since_loss.iter().map(|(d, _)| *d).max();
-    let from = last_touch.unwrap_or(lost.lost_on);
-    WinBack {
-        feedback_due: add(lost.lost_on, pb.feedback_within_days),
-        feedback_done: since_loss
-            .iter()
-            .filter(|(_, k)| *k == TouchKind::Feedback)
-            .map(|(d, _)| *d)
-            .min(),
-        last_touch,
-        nurture_from: add(from, pb.nurture_min_days),
-        nurture_by: add(from, pb.nurture_max_days),
-    }
-}
-
-/// "2026 Q3".
-pub(crate) fn quarter(d: Date) -> (i16, i8) {
-    (d.year(), (d.month() - 1) / 3 + 1)
-}
-
 async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
     let territories = match super::territories_in_scope(&state, &ctx).await {
         Ok(t) => t,
@@ -90,9 +37,11 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
     for (rep, t) in &territories {
         let accounts: BTreeMap<AccountId, &Account> =
             t.accounts.iter().map(|a| (a.id, a)).collect();
+        let touches = signals::touches_by_account(t, today);
         for l in &t.lost {
             if let Some(a) = accounts.get(&l.account) {
-                rows.push((*rep, a, l, win_back(l, a, t, pb)));
+                let mine = touches.get(&a.id).map(Vec::as_slice).unwrap_or(&[]);
+                rows.push((*rep, a, l, signals::win_back(l, mine, pb, today)));
             }
         }
     }
@@ -103,7 +52,7 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
         h1 { "Lost accounts " small { (rows.len()) } }
         p.muted { "Win-back: ask for feedback within " (pb.feedback_within_days) " days of the loss (P16), then stay present every "
             (pb.nurture_min_days) "–" (pb.nurture_max_days) " days by " (super::accounts::join(pb.nurture_channels.iter().map(|c| c.as_str())))
-            ", never more often (P17)." }
+            ", never more often (P17). The nurture clock counts from the account's last touch, before or after the loss, as the plan does." }
         @if !rows.is_empty() {
             section #reasons {
                 h2 { "Why we lose " small { "[P18]" } }
@@ -118,20 +67,13 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
             p.empty { "No lost accounts. Keep it that way." }
         }
         ul.cards #lost {
-            @for (rep, a, l, w) in &rows { (lost_card(&ctx, *rep, a, l, w, today)) }
+            @for (rep, a, l, w) in &rows { (lost_card(&ctx, *rep, a, l, w)) }
         }
     };
     page("Lost accounts", Some(&ctx), Nav::Lost, None, body).into_response()
 }
 
-fn lost_card(
-    ctx: &Ctx,
-    rep: UserId,
-    a: &Account,
-    l: &LostAccount,
-    w: &WinBack,
-    today: Date,
-) -> Markup {
+fn lost_card(ctx: &Ctx, rep: UserId, a: &Account, l: &LostAccount, w: &WinBack) -> Markup {
     html! {
         li.card {
             a href={"/accounts/" (a.id.0)} { strong { (a.name) } }
@@ -144,12 +86,12 @@ fn lost_card(
                 li { span.rules { "[P16] " } "Feedback "
                     @match w.feedback_done {
                         Some(d) => { "asked on " (d) },
-                        None if today > w.feedback_due => { "was due by " (w.feedback_due) " " span.urgent { "missed" } },
+                        None if !w.feedback_now => { "was due by " (w.feedback_due) " " span.urgent { "missed" } },
                         None => { "due by " (w.feedback_due) },
                     }
                 }
                 li { span.rules { "[P17] " } "Next nurture between " (w.nurture_from) " and " (w.nurture_by)
-                    @if today > w.nurture_by { " " span.urgent { "overdue" } }
+                    @if w.nurture_overdue { " " span.urgent { "overdue" } }
                     @if let Some(d) = w.last_touch { " " small { "(last touch " (d) ")" } }
                 }
             }
@@ -157,30 +99,16 @@ fn lost_card(
     }
 }
 
-/// Counts per reason per quarter, for the last `QUARTERS` quarters up to today's; only
-/// reasons that occur get a series, in `LossReason::ALL` order.
+/// P18 (`rounds_core::signals::loss_reasons_per_quarter`) for the last `QUARTERS`
+/// quarters, with labels for the chart.
 fn reasons_per_quarter<'a>(
     lost: impl Iterator<Item = &'a LostAccount>,
     today: Date,
 ) -> (Vec<String>, Vec<(String, Vec<u32>)>) {
-    let mut keys: Vec<(i16, i8)> = Vec::new();
-    let (mut y, mut q) = quarter(today);
-    for _ in 0..QUARTERS {
-        keys.push((y, q));
-        (y, q) = if q == 1 { (y - 1, 4) } else { (y, q - 1) };
-    }
-    keys.reverse();
-    let mut counts: BTreeMap<LossReason, Vec<u32>> = BTreeMap::new();
-    for l in lost {
-        if let Some(i) = keys.iter().position(|k| *k == quarter(l.lost_on)) {
-            counts
-                .entry(l.reason)
-                .or_insert_with(|| vec![0; keys.len()])[i] += 1;
-        }
-    }
-    let series = LossReason::ALL
-        .iter()
-        .filter_map(|r| counts.remove(r).map(|c| (r.as_str().to_string(), c)))
+    let (keys, series) = signals::loss_reasons_per_quarter(lost, today, QUARTERS);
+    let series = series
+        .into_iter()
+        .map(|(r, c)| (r.as_str().to_string(), c))
         .collect();
     // Short labels ("Q4’26"), so eight fit under the chart on a phone.
     let labels = keys
@@ -217,6 +145,7 @@ fn reasons_table(quarters: &[String], series: &[(String, Vec<u32>)]) -> Markup {
 mod tests {
     use super::*;
     use jiff::civil::date;
+    use rounds_core::model::LossReason;
 
     #[test]
     fn p18_reasons_are_counted_per_quarter_over_the_last_eight() {
@@ -250,8 +179,11 @@ mod tests {
 mod schedule_tests {
     use super::*;
     use crate::pages::fixture::{account, contact, touch};
+    use jiff::Span;
     use jiff::civil::date;
-    use rounds_core::model::AccountStatus;
+    use rounds_core::model::{AccountStatus, LossReason, Territory, TouchKind};
+    use rounds_core::playbook::Playbook;
+    use rounds_core::signals::WinBack;
 
     fn lost_on(d: Date) -> LostAccount {
         LostAccount {
@@ -264,16 +196,24 @@ mod schedule_tests {
         }
     }
 
+    /// What the page shows for the first lost account, as the handler computes it.
+    fn win_back(l: &LostAccount, t: &Territory, pb: &Playbook, today: Date) -> WinBack {
+        let touches = signals::touches_by_account(t, today);
+        let mine = touches.get(&l.account).map(Vec::as_slice).unwrap_or(&[]);
+        signals::win_back(l, mine, pb, today)
+    }
+
     #[test]
     fn p16_feedback_is_due_within_the_playbook_days_of_the_loss() {
         let pb = Playbook::default();
+        let today = date(2026, 11, 10);
         let l = lost_on(date(2026, 11, 1));
         let t = Territory {
             accounts: vec![account(1, AccountStatus::Lost)],
             contacts: vec![contact(10, 1)],
             ..Territory::default()
         };
-        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        let w = win_back(&l, &t, &pb, today);
         assert_eq!(
             w.feedback_due,
             date(2026, 11, 1)
@@ -281,44 +221,61 @@ mod schedule_tests {
                 .unwrap()
         );
         assert_eq!(w.feedback_done, None);
+        assert!(w.feedback_now);
         let t = Territory {
             touches: vec![touch(1, 10, 1, date(2026, 11, 5), TouchKind::Feedback)],
             ..t
         };
-        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        let w = win_back(&l, &t, &pb, today);
         assert_eq!(w.feedback_done, Some(date(2026, 11, 5)));
+        assert!(!w.feedback_now);
     }
 
     #[test]
     fn p17_next_nurture_falls_between_the_min_and_max_days_after_the_last_touch() {
         let pb = Playbook::default();
+        let today = date(2026, 11, 24);
         let l = lost_on(date(2026, 9, 1));
         let t = Territory {
             accounts: vec![account(1, AccountStatus::Lost)],
             contacts: vec![contact(10, 1)],
             touches: vec![
-                // Before the loss: not part of the win-back.
                 touch(1, 10, 1, date(2026, 8, 20), TouchKind::Routine),
                 touch(2, 10, 1, date(2026, 10, 10), TouchKind::Nurture),
             ],
             ..Territory::default()
         };
-        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        let w = win_back(&l, &t, &pb, today);
         let after = |n: i64| date(2026, 10, 10).checked_add(Span::new().days(n)).unwrap();
         assert_eq!(w.last_touch, Some(date(2026, 10, 10)));
         assert_eq!(w.nurture_from, after(pb.nurture_min_days));
         assert_eq!(w.nurture_by, after(pb.nurture_max_days));
-        // Without a touch since the loss, the clock starts at the loss.
+        // The clock counts from the last touch even when it came before the loss, as
+        // the plan does, but never before min(feedback, nurture) days after the loss.
+        let t = Territory {
+            touches: vec![touch(1, 10, 1, date(2026, 8, 20), TouchKind::Routine)],
+            ..t
+        };
+        let w = win_back(&l, &t, &pb, today);
+        let loss_plus = |n: i64| date(2026, 9, 1).checked_add(Span::new().days(n)).unwrap();
+        assert_eq!(
+            w.nurture_from,
+            date(2026, 8, 20)
+                .checked_add(Span::new().days(pb.nurture_min_days))
+                .unwrap()
+                .max(loss_plus(pb.feedback_within_days.min(pb.nurture_min_days)))
+        );
+        assert!(w.nurture_overdue);
+        // Never touched: due as soon as the feedback window allows, and overdue at once.
         let t = Territory {
             touches: vec![],
             ..t
         };
-        let w = win_back(&l, &t.accounts[0], &t, &pb);
+        let w = win_back(&l, &t, &pb, today);
         assert_eq!(
             w.nurture_from,
-            date(2026, 9, 1)
-                .checked_add(Span::new().days(pb.nurture_min_days))
-                .unwrap()
+            loss_plus(pb.feedback_within_days.min(pb.nurture_min_days))
         );
+        assert!(w.nurture_now && w.nurture_overdue);
     }
 }

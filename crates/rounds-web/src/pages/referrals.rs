@@ -7,12 +7,13 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
+use jiff::Span;
 use jiff::civil::Date;
-use jiff::{Span, Timestamp};
 use maud::{Markup, html};
-use rounds_core::model::{Account, AccountId, Contact, Territory, TouchKind, UserId};
-use rounds_core::planner::{self, ReferralFigures};
+use rounds_core::model::{Account, AccountId, Contact, Territory, UserId};
+use rounds_core::planner::ReferralFigures;
 use rounds_core::playbook::Playbook;
+use rounds_core::signals;
 
 use super::layout::{Nav, page};
 use crate::AppState;
@@ -48,48 +49,32 @@ impl Referrer {
     }
 }
 
-/// Applies P8 and P9 to one territory, with the playbook's `[referrals]` figures.
+/// The contacts of one territory that P8 or P9 (`rounds_core::signals`) select.
 pub(crate) fn referrers(t: &Territory, rep: UserId, pb: &Playbook, today: Date) -> Vec<Referrer> {
     let accounts: BTreeMap<AccountId, &Account> = t.accounts.iter().map(|a| (a.id, a)).collect();
     let rows = super::referral_rows(t);
+    let touches = signals::touches_by_contact(t, today);
     let mut out = Vec::new();
     for c in &t.contacts {
         let Some(account) = accounts.get(&c.account) else {
             continue;
         };
         let mine = rows.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
-        let figures = planner::referral_figures(mine, pb, today);
-        let last_referral = mine.iter().filter(|r| r.2 > 0).map(|r| r.1).max();
-        let dropping = figures.as_ref().is_some_and(|f| {
-            f.baseline_per_recent >= pb.min_baseline_per_recent && -f.change >= pb.drop_threshold
-        });
-        let meeting = t
-            .touches
-            .iter()
-            .filter(|x| x.contact == c.id && x.kind == TouchKind::ReferralMeeting)
-            .map(|x| local_day(x.at, account))
-            .max();
-        let silent_since = meeting.filter(|m| {
-            (today - *m).get_days() >= pb.records_check_after_days as i32
-                && last_referral.is_none_or(|r| r < *m)
-        });
-        if dropping || silent_since.is_some() {
+        let theirs = touches.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+        let s = signals::referrer(theirs, mine, pb, today);
+        if s.dropping || s.silent.is_some() {
             out.push(Referrer {
                 contact: c.clone(),
                 account: account.name.clone(),
                 rep,
-                figures,
-                last_referral,
-                silent_since,
-                dropping,
+                figures: s.figures,
+                last_referral: s.last_referral,
+                silent_since: s.silent.map(|x| x.meeting),
+                dropping: s.dropping,
             });
         }
     }
     out
-}
-
-fn local_day(at: Timestamp, a: &Account) -> Date {
-    at.to_zoned(a.tz.zone()).date()
 }
 
 async fn referrals(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
@@ -131,7 +116,8 @@ async fn referrals(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Resp
             (silent) " silent after a referral meeting (no referral within "
             (pb.records_check_after_days) " days, P8) · " (dropping) " dropping (at least "
             (format!("{:.0}%", pb.drop_threshold * 100.0)) " below their own " (pb.baseline_days)
-            "-day baseline, P9). Recent window: since " (since) "."
+            "-day baseline, P9). Recent window: the " (pb.recent_days) " complete days since " (since)
+            ", so a referral logged today counts from tomorrow; the planner acts on the same figures."
         }
         @if !bars.is_empty() {
             section #droppers {
@@ -189,7 +175,7 @@ mod tests {
     use super::*;
     use crate::pages::fixture::{account, contact, referral, touch};
     use jiff::civil::date;
-    use rounds_core::model::{AccountStatus, ContactId};
+    use rounds_core::model::{AccountStatus, ContactId, TouchKind};
 
     const TODAY: Date = date(2026, 11, 24);
 
@@ -245,7 +231,9 @@ mod tests {
             .checked_sub(Span::new().days(pb.baseline_days))
             .unwrap();
         let mut referrals = every_week(10, baseline_from, recent_from, 3);
-        referrals.push(referral(10, TODAY, 1));
+        // Counts are of complete days: the recent window ends yesterday.
+        let yesterday = TODAY.yesterday().unwrap();
+        referrals.push(referral(10, yesterday, 1));
         // Contact 11 keeps its pace; contact 12 fell but from a baseline too small to judge.
         referrals.extend(every_week(11, baseline_from, TODAY, 3));
         referrals.push(referral(12, baseline_from, 1));
@@ -264,6 +252,6 @@ mod tests {
         let f = r.figures.as_ref().unwrap();
         assert_eq!(f.recent, 1);
         assert!(f.baseline_per_recent > 10.0 && f.change < -0.9, "{f:?}");
-        assert_eq!(r.last_referral, Some(TODAY));
+        assert_eq!(r.last_referral, Some(yesterday));
     }
 }

@@ -5,11 +5,10 @@ use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use jiff::Span;
 use maud::html;
-use rounds_core::model::{AccountStatus, Role, Territory, UserId};
+use rounds_core::model::{Role, UserId};
 use rounds_core::planner;
-use rounds_core::playbook::Playbook;
+use rounds_core::signals::{self, Coverage};
 
 use super::layout::{Nav, page};
 use crate::AppState;
@@ -26,30 +25,6 @@ struct RepRow {
     flags: usize,
     customers: usize,
     covered: usize,
-}
-
-/// Customers with a touch within the playbook's maximum silence (P23), out of all
-/// customers: a proxy for coverage, since the cadence a rep keeps beyond that is the
-/// planner's business.
-fn coverage(t: &Territory, pb: &Playbook, today: jiff::civil::Date) -> (usize, usize) {
-    let since = today
-        .checked_sub(Span::new().days(pb.max_silence_days))
-        .unwrap_or(today);
-    let customers: Vec<_> = t
-        .accounts
-        .iter()
-        .filter(|a| a.status == AccountStatus::Customer)
-        .collect();
-    let covered = customers
-        .iter()
-        .filter(|a| {
-            let zone = a.tz.zone();
-            t.touches
-                .iter()
-                .any(|x| x.account == a.id && x.at.to_zoned(zone.clone()).date() >= since)
-        })
-        .count();
-    (customers.len(), covered)
 }
 
 async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
@@ -70,7 +45,7 @@ async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
             .filter(|(rep, _)| reps.contains(rep))
             .map(|(rep, t)| {
                 let plan = planner::plan(&t, &pb, rep, today);
-                let (customers, covered) = coverage(&t, &pb, today);
+                let Coverage { customers, covered } = signals::coverage(&t, &pb, today);
                 RepRow {
                     rep,
                     planned: plan.items.len(),
@@ -89,7 +64,7 @@ async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
     let silence = state.playbook().max_silence_days;
     let body = html! {
         h1 { "Team " small { (today) } }
-        p.muted { "Coverage: customers touched in the last " (silence) " days (the playbook's maximum silence, P23), out of all customers." }
+        p.muted { "Coverage: customers whose last touch is less than " (silence) " days old (not yet silent by the playbook's maximum silence, P23, as the plan counts it), out of all customers." }
         @if rows.is_empty() { p.empty { "No reps in your team." } }
         ul.cards #team {
             @for r in &rows {

@@ -1,0 +1,282 @@
+//! A contact's history, summarised once per plan: local dates of touches, the streak of
+//! unanswered attempts, topics covered and still fresh, cell use, referral figures.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use jiff::civil::Date;
+use jiff::{Timestamp, ToSpan};
+
+use super::{ReferralFigures, days_between};
+use crate::model::{
+    Account, Channel, Contact, ContactId, Direction, NextStep, Outcome, Topic, TopicId, Touch,
+    TouchKind,
+};
+use crate::playbook::Playbook;
+
+/// Local dates of instants in one zone, read from a short table of the zone's offsets
+/// around `today`: evaluating the daylight-saving rule for every touch took a fifth of
+/// the planner's time.
+pub(super) struct LocalClock {
+    pub(super) zone: jiff::tz::TimeZone,
+    pub(super) from: Timestamp,
+    pub(super) until: Timestamp,
+    pub(super) changes: Vec<(Timestamp, jiff::tz::Offset)>,
+}
+
+impl LocalClock {
+    pub(super) fn new(zone: jiff::tz::TimeZone, today: Date) -> LocalClock {
+        let instant = |d: Option<Date>| {
+            d.and_then(|d| d.to_zoned(zone.clone()).ok())
+                .map(|z| z.timestamp())
+                .unwrap_or(Timestamp::UNIX_EPOCH)
+        };
+        let from = instant(today.checked_sub(800.days()).ok());
+        let until = instant(today.checked_add(2.days()).ok());
+        let mut changes = vec![(from, zone.to_offset(from))];
+        for t in zone.following(from) {
+            if t.timestamp() > until {
+                break;
+            }
+            changes.push((t.timestamp(), t.offset()));
+        }
+        LocalClock {
+            zone,
+            from,
+            until,
+            changes,
+        }
+    }
+
+    pub(super) fn date(&self, at: Timestamp) -> Date {
+        if at < self.from || at > self.until {
+            return self.zone.to_datetime(at).date();
+        }
+        let i = self.changes.partition_point(|(t, _)| *t <= at);
+        self.changes[i.saturating_sub(1)].1.to_datetime(at).date()
+    }
+}
+
+/// A contact's history, summarised once.
+pub(super) struct History<'a> {
+    pub(super) contact: &'a Contact,
+    pub(super) account: &'a Account,
+    /// Touches up to the end of `today`, oldest first, with their local date.
+    pub(super) touches: Vec<(&'a Touch, Date)>,
+    /// Unanswered outbound attempts since the last answer.
+    pub(super) streak: usize,
+    pub(super) ever_answered: bool,
+    pub(super) covered: BTreeSet<TopicId>,
+    pub(super) explain_better: Vec<TopicId>,
+    pub(super) touches_this_week: usize,
+    pub(super) cell_uses_this_week: usize,
+    pub(super) replied_on_cell: bool,
+    pub(super) referrals: Option<ReferralFigures>,
+    pub(super) referral_days: Vec<Date>,
+    /// Relevant topics not yet covered, best first; computed once (P1, P3).
+    pub(super) fresh: Vec<&'a Topic>,
+}
+
+impl<'a> History<'a> {
+    pub(super) fn last(&self) -> Option<(&'a Touch, Date)> {
+        self.touches.last().copied()
+    }
+    pub(super) fn days_since_last(&self, today: Date) -> Option<i64> {
+        self.last().map(|(_, d)| days_between(d, today))
+    }
+    pub(super) fn last_of_kind(&self, kind: TouchKind) -> Option<(&'a Touch, Date)> {
+        self.touches
+            .iter()
+            .rev()
+            .find(|(t, _)| t.kind == kind)
+            .copied()
+    }
+    pub(super) fn any_since(&self, kind: TouchKind, since: Timestamp) -> bool {
+        self.touches
+            .iter()
+            .any(|(t, _)| t.kind == kind && t.at >= since)
+    }
+    pub(super) fn last_unanswered_attempt(&self) -> Option<(&'a Touch, Date)> {
+        self.last()
+            .filter(|(t, _)| t.outcome == Outcome::NoResponse && t.direction == Direction::Outbound)
+    }
+    /// The next step of the latest conversation, unless a later conversation followed.
+    pub(super) fn open_next_step(&self) -> Option<(&'a NextStep, Date)> {
+        let (i, step, day) = self
+            .touches
+            .iter()
+            .enumerate()
+            .rev()
+            .find_map(|(i, (t, d))| t.next_step.as_ref().map(|s| (i, s, *d)))?;
+        let superseded = self.touches[i + 1..]
+            .iter()
+            .any(|(later, _)| later.outcome.answered());
+        (!superseded).then_some((step, day))
+    }
+}
+
+pub(super) fn summarise<'a>(
+    contact: &'a Contact,
+    account: &'a Account,
+    clock: &LocalClock,
+    raw: &[&'a Touch],
+    referrals: &[(ContactId, Date, u32)],
+    pb: &Playbook,
+    today: Date,
+) -> History<'a> {
+    let touches: Vec<(&Touch, Date)> = raw
+        .iter()
+        .map(|t| (*t, clock.date(t.at)))
+        .filter(|(_, d)| *d <= today)
+        .collect();
+    let mut streak = 0;
+    let mut ever_answered = false;
+    // Last mention of each topic decides: explained, or to be explained better (P3, P4).
+    let mut last_mention: BTreeMap<TopicId, bool> = BTreeMap::new();
+    let week_start = today.checked_sub(6.days()).unwrap_or(today);
+    let mut touches_this_week = 0;
+    let mut cell_uses_this_week = 0;
+    let mut replied_on_cell = false;
+    let cell_only_phone = contact.channels.cell.is_some()
+        && contact.channels.office_phone.is_none()
+        && contact.channels.extension.is_none();
+    for (t, d) in &touches {
+        if t.outcome.answered() {
+            ever_answered = true;
+            streak = 0;
+        } else if t.direction == Direction::Outbound {
+            streak += 1;
+        }
+        if delivered(t) {
+            for topic in t.topics.iter().chain(&t.primary_topic) {
+                last_mention.insert(*topic, false);
+            }
+            for topic in &t.explain_better {
+                last_mention.insert(*topic, true);
+            }
+        }
+        let on_cell = t.channel == Channel::Text || (t.channel == Channel::Call && cell_only_phone);
+        if *d >= week_start {
+            touches_this_week += 1;
+            if on_cell && t.direction == Direction::Outbound {
+                cell_uses_this_week += 1;
+            }
+        }
+        if on_cell && t.outcome.answered() {
+            replied_on_cell = true;
+        }
+    }
+    let covered = last_mention
+        .iter()
+        .filter(|(_, again)| !**again)
+        .map(|(t, _)| *t)
+        .collect();
+    let explain_better = last_mention
+        .iter()
+        .filter(|(_, again)| **again)
+        .map(|(t, _)| *t)
+        .collect();
+    let referral_days = crate::signals::referral_days(referrals, today);
+    let figures = crate::signals::referral_figures(referrals, pb, today);
+    History {
+        contact,
+        account,
+        touches,
+        streak,
+        ever_answered,
+        covered,
+        explain_better,
+        touches_this_week,
+        cell_uses_this_week,
+        replied_on_cell,
+        referrals: figures,
+        referral_days,
+        fresh: Vec::new(),
+    }
+}
+
+/// A topic reached the contact: they engaged, or it arrived in writing. Public so that
+/// reports count a topic as covered exactly as the planner does.
+pub fn delivered(t: &Touch) -> bool {
+    t.outcome.answered()
+        || matches!(
+            t.channel,
+            Channel::Email
+                | Channel::Letter
+                | Channel::HandwrittenNote
+                | Channel::Linkedin
+                | Channel::Text
+        )
+}
+
+/// The run of `rows` (sorted by key) whose key is `id`.
+pub(super) fn rows_of<T, K: Ord>(rows: &[T], id: K, key: impl Fn(&T) -> K) -> &[T] {
+    let start = rows.partition_point(|r| key(r) < id);
+    let len = rows[start..].partition_point(|r| key(r) == id);
+    &rows[start..start + len]
+}
+
+/// Topics that fit the contact (P1, P25), best first, ignoring coverage.
+pub(super) fn relevant_topics<'t>(
+    h: &History,
+    topics: &BTreeMap<TopicId, &'t Topic>,
+    pb: &Playbook,
+    today: Date,
+) -> Vec<&'t Topic> {
+    let a = h.account;
+    let c = h.contact;
+    let mut scored: Vec<(i64, &Topic)> = topics
+        .values()
+        .filter(|t| t.available_from.is_none_or(|d| d <= today))
+        .filter(|t| t.segments.is_empty() || t.segments.contains(&a.segment))
+        .filter(|t| {
+            t.specialties.is_empty()
+                || t.specialties
+                    .iter()
+                    .any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
+        })
+        // Topics for named roles go only to those roles; staff topics rank first for staff (P11).
+        .filter(|t| t.roles.is_empty() || t.roles.contains(&c.role))
+        .map(|t| {
+            let mut s = 0;
+            if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
+                s += 4;
+            }
+            if !t.specialties.is_empty() {
+                s += 2;
+            }
+            if !t.roles.is_empty() {
+                s += 2;
+            }
+            if is_new(t, pb, today) {
+                s += 3;
+            }
+            (s, *t)
+        })
+        .collect();
+    scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.id.cmp(&y.1.id)));
+    scored.into_iter().map(|(_, t)| t).collect()
+}
+
+pub(super) fn is_new(t: &Topic, pb: &Playbook, today: Date) -> bool {
+    t.available_from
+        .is_some_and(|d| d <= today && days_between(d, today) <= pb.new_content_days)
+}
+
+/// Relevant topics not yet covered with this contact: pending "explain better" first.
+pub(super) fn fresh_topics<'t>(
+    h: &History,
+    topics: &BTreeMap<TopicId, &'t Topic>,
+    relevant: &[&'t Topic],
+) -> Vec<&'t Topic> {
+    let mut out: Vec<&Topic> = h
+        .explain_better
+        .iter()
+        .filter_map(|id| topics.get(id).copied())
+        .collect();
+    for t in relevant {
+        if !h.covered.contains(&t.id) && !out.iter().any(|o| o.id == t.id) {
+            out.push(t);
+        }
+    }
+    out
+}
