@@ -33,7 +33,7 @@ pub use people::{
     NewToken, SignIn, UserInput, UserRow, add_token, add_user, find_user, list_users,
     rep_or_default, set_disabled, set_password,
 };
-pub use plan::{next_for_contact, plan_for, territory_for};
+pub use plan::{NextForContact, next_for_contact, plan_for, territory_for};
 pub use records::{
     LostInput, NoFitInput, ReferralInput, add_referral, list_lost, list_referrals, record_loss,
     record_no_fit,

@@ -9,9 +9,6 @@ use rounds_store::Store;
 
 use crate::{Actor, AppError, Result};
 
-/// How far ahead `next_for_contact` looks.
-pub const NEXT_PROPOSAL_DAYS: usize = 45;
-
 /// The rows a rep's plan is computed from, if the rep is in the actor's scope. A server
 /// runs the (CPU-bound) planner on them off its async workers.
 pub async fn territory_for<S: Store + Sync>(
@@ -37,13 +34,19 @@ pub async fn plan_for<S: Store + Sync>(
     Ok(planner::plan(&territory, playbook, rep, date))
 }
 
-/// The first plan from `from` on (within 45 days) that includes the contact, reduced to
-/// that contact's item, with its day.
-///
-/// This is the single place that finds the next proposal: it plans day after day
-/// today. `rounds_core::planner::next_for_contact(territory, playbook, rep, contact,
-/// from, not_before)`, which plans at most once, replaces the loop below in one line
-/// when it lands; `not_before` is passed through for it.
+/// What comes next for a contact just touched: the next proposed touch and the flags
+/// that the day's plan raises on that contact.
+#[derive(Debug, Clone)]
+pub struct NextForContact {
+    /// `None` when nothing is due within [`planner::NEXT_TOUCH_HORIZON_DAYS`].
+    pub next: Option<planner::NextTouch>,
+    pub flags: Vec<planner::Flag>,
+}
+
+/// The next touch with `contact` from `from` on, never starting before `not_before`
+/// (the instant just logged), and the flags of `from`'s plan on that contact. The
+/// territory is planned once, for `from`; later days evaluate only the contact's
+/// account (see [`planner::next_for_contact`] for what that does and does not promise).
 pub fn next_for_contact(
     territory: &Territory,
     playbook: &Playbook,
@@ -51,27 +54,13 @@ pub fn next_for_contact(
     contact: ContactId,
     from: Date,
     not_before: Timestamp,
-) -> Option<(Date, DayPlan)> {
-    let _ = not_before;
-    next_by_planning_each_day(territory, playbook, rep, contact, from)
-}
-
-fn next_by_planning_each_day(
-    territory: &Territory,
-    playbook: &Playbook,
-    rep: UserId,
-    contact: ContactId,
-    from: Date,
-) -> Option<(Date, DayPlan)> {
-    let mut day = from;
-    for _ in 0..NEXT_PROPOSAL_DAYS {
-        let mut p = planner::plan(territory, playbook, rep, day);
-        if let Some(pos) = p.items.iter().position(|i| i.contact == contact) {
-            let item = p.items.remove(pos);
-            p.items = vec![item];
-            return Some((day, p));
-        }
-        day = day.tomorrow().ok()?;
-    }
-    None
+) -> NextForContact {
+    let day = planner::plan(territory, playbook, rep, from);
+    let next = planner::next_for_contact_after(&day, territory, playbook, contact, not_before);
+    let flags = day
+        .flags
+        .into_iter()
+        .filter(|f| f.contact == Some(contact))
+        .collect();
+    NextForContact { next, flags }
 }

@@ -325,12 +325,26 @@ pub fn next_for_contact(
     not_before: Timestamp,
 ) -> Option<NextTouch> {
     let first = plan(territory, pb, rep, from);
-    if let Some(item) = first.items.into_iter().find(|i| i.contact == contact)
+    next_for_contact_after(&first, territory, pb, contact, not_before)
+}
+
+/// [`next_for_contact`] for a caller that already holds the full plan of the first day
+/// (`first.date`, for `first.rep`), e.g. to show that plan's flags too: the territory is
+/// then planned exactly once in all.
+pub fn next_for_contact_after(
+    first: &DayPlan,
+    territory: &Territory,
+    pb: &Playbook,
+    contact: ContactId,
+    not_before: Timestamp,
+) -> Option<NextTouch> {
+    let (rep, from) = (first.rep, first.date);
+    if let Some(item) = first.items.iter().find(|i| i.contact == contact)
         && item.window.start_instant() >= not_before
     {
         return Some(NextTouch {
             date: from,
-            item,
+            item: item.clone(),
             planned: true,
         });
     }

@@ -50,7 +50,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
     let territory = rounds_app::territory_for(cx.store, cx.actor, touch.rep)
         .await
         .map_err(cli_error)?;
-    let next = rounds_app::next_for_contact(
+    let rounds_app::NextForContact { next, flags } = rounds_app::next_for_contact(
         &territory,
         &cx.s.playbook,
         touch.rep,
@@ -59,9 +59,12 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         touch.at,
     );
     if a.json {
-        return print_json(
-            &serde_json::json!({ "touch": touch, "next": next.as_ref().map(|(_, p)| &p.items[0]), "next_date": next.as_ref().map(|(d, _)| d) }),
-        );
+        return print_json(&serde_json::json!({
+            "touch": touch,
+            "next": next.as_ref().map(|n| &n.item),
+            "next_date": next.as_ref().map(|n| n.date),
+            "next_is_planned": next.as_ref().map(|n| n.planned),
+        }));
     }
     println!(
         "Logged touch {} with {} ({}) at {}: {} {}",
@@ -78,18 +81,27 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         );
     }
     match next {
-        Some((day, p)) => {
-            println!("\nNext for {} — {}:", contact.name, day);
-            print!("{}", render::item(1, &p.items[0]));
+        Some(n) => {
+            // A day beyond the planned one is the first day the rules make the contact
+            // due; a full day may still push it, and the answer says so.
+            let when = if n.planned {
+                n.date.to_string()
+            } else {
+                format!(
+                    "{} (the first day it is due; a full day may move it)",
+                    n.date
+                )
+            };
+            println!("\nNext for {} — {when}:", contact.name);
+            print!("{}", render::item(1, &n.item));
         }
         None => println!(
             "\nNothing planned for {} in the next {} days.",
             contact.name,
-            rounds_app::plan::NEXT_PROPOSAL_DAYS
+            planner::NEXT_TOUCH_HORIZON_DAYS
         ),
     }
-    let plan = planner::plan(&territory, &cx.s.playbook, touch.rep, local_day);
-    for f in plan.flags.iter().filter(|f| f.contact == Some(contact.id)) {
+    for f in &flags {
         println!("  [{}] {}", f.rules.join(" "), f.text);
     }
     Ok(())
