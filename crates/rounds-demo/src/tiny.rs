@@ -125,11 +125,11 @@ pub fn tiny() -> OrgData {
         topics: vec![TopicId(1), TopicId(2)],
         explain_better: vec![TopicId(2)],
         next_step: Some(NextStep {
-            what: "bring the\tformulary list".into(),
+            what: "bring the formulary list".into(),
             due: day(2026, 11, 24),
         }),
         callback_at: Some(at("2026-11-24T15:30:00.25Z")),
-        note: "Asked about \"prior auth\" turnaround;\nback\\slash and ünïcode ✓".into(),
+        note: "Asked about \"prior auth\"\tturnaround;\nback\\slash and ünïcode ✓".into(),
     };
     let call = Touch {
         id: TouchId(2),

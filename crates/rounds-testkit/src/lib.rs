@@ -8,6 +8,8 @@
 //!   the same name.
 //! - [`DAY`] and [`at`]: pinned dates; no test may read the real clock.
 //! - [`world`]: small hand-built records with every field filled.
+//! - [`web`]: the server in process — its state on a fixed clock, sessions and API
+//!   tokens stored directly, JSON and form requests through the router.
 //!
 //! PostgreSQL is found at `ROUNDS_TEST_POSTGRES_URL` (default
 //! `postgres://postgres@127.0.0.1:5432/postgres`). When no server answers, the
@@ -16,6 +18,7 @@
 //!
 //! This crate is a dev-dependency only; nothing that ships depends on it.
 
+pub mod web;
 pub mod world;
 
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -30,6 +33,11 @@ pub const ORG: rounds_core::model::OrgId = rounds_core::model::OrgId(1);
 
 /// The pinned planning day of the tests: a Tuesday (e-mail day, P38).
 pub const DAY: Date = date(2026, 11, 24);
+
+/// The pinned "now" of the tests: 14:30 UTC on [`DAY`] (08:30 in Chicago).
+pub fn now() -> Timestamp {
+    at("2026-11-24T14:30:00Z")
+}
 
 /// An instant given as RFC 3339 text; panics on a typo, which is a bug in the test.
 pub fn at(rfc3339: &str) -> Timestamp {
@@ -162,8 +170,30 @@ pub fn unique_database_name() -> String {
 
 /// Expands each check — an `async fn name(db: &TestDb)` in the calling module — into
 /// `sqlite::name` and `postgres::name` tests, so both backends run the same suite.
+/// `both_backends!(multi_thread: a, b)` runs them on a two-worker runtime, for checks
+/// that drive the server (it plans and hashes off its async workers).
 #[macro_export]
 macro_rules! both_backends {
+    (multi_thread: $($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let db = $crate::TestDb::sqlite().await;
+                    super::$name(&db).await;
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+                async fn $name() {
+                    let Some(db) = $crate::TestDb::postgres().await else { return };
+                    super::$name(&db).await;
+                }
+            )*
+        }
+    };
     ($($name:ident),* $(,)?) => {
         mod sqlite {
             $(

@@ -9,8 +9,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::StatusCode;
 use common::*;
 use rounds_core::model::{AccountId, ContactId, Role, Touch, UserId};
 use rounds_store::{SqlStore, Store};
@@ -20,19 +19,6 @@ on_both_backends!(
     a_touch_logged_through_the_api_and_the_form_is_stored_alike,
     bad_values_name_the_same_field_through_every_door_and_write_nothing,
 );
-
-/// A form post with a session cookie.
-async fn form(app: &axum::Router, cookie: &str, path: &str, fields: &[(&str, &str)]) -> Answer {
-    let body: String = form_urlencoded::Serializer::new(String::new())
-        .extend_pairs(fields)
-        .finish();
-    let req = Request::post(path)
-        .header(header::COOKIE, format!("rounds_session={cookie}"))
-        .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded")
-        .body(Body::from(body))
-        .unwrap();
-    send(app, req).await
-}
 
 /// The stored row as the export writes it, with the id left out.
 fn stored_line(touch: &Touch) -> String {
