@@ -724,7 +724,18 @@ fn routine() -> TouchKind {
 pub struct ReferralCount {
     pub contact: ContactId,
     pub day: Date,
+    /// Read through [`crate::values::ReferralCountValue`], so a count too large for the
+    /// field is refused with the same reason as every other implausible count, not as
+    /// a type error.
+    #[serde(deserialize_with = "plausible_count")]
     pub count: u32,
+}
+
+fn plausible_count<'de, D: serde::Deserializer<'de>>(d: D) -> Result<u32, D::Error> {
+    let wide = u64::deserialize(d)?;
+    crate::values::ReferralCountValue::parse(wide)
+        .map(|v| v.get())
+        .map_err(|e| serde::de::Error::custom(e.0))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
