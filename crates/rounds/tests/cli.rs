@@ -557,44 +557,21 @@ fn playbook_show_prints_a_file_that_checks_clean() {
 
 /// The same seed and date give byte-identical plans on SQLite and PostgreSQL. Needs the
 /// PostgreSQL server on 127.0.0.1:5432; outside CI it skips with a notice when absent.
-#[test]
-fn sqlite_and_postgres_give_byte_identical_plans() {
-    let admin = std::env::var("ROUNDS_TEST_POSTGRES_URL")
-        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432/postgres".into());
-    let name = format!("rounds_cli_{}", std::process::id());
-    let psql = |sql: &str| {
-        Command::new("psql")
-            .args([admin.as_str(), "-qc", sql])
-            .output()
-    };
-    match psql(&format!("CREATE DATABASE {name}")) {
-        Ok(out) if out.status.success() => {}
-        other => {
-            assert!(
-                std::env::var_os("CI").is_none(),
-                "PostgreSQL is required in CI: {other:?}"
-            );
-            eprintln!(
-                "notice: PostgreSQL not reachable at {admin}; skipping the cross-backend test"
-            );
-            return;
-        }
-    }
-    let pg_url = match admin.rsplit_once('/') {
-        Some((server, _)) => format!("{server}/{name}"),
-        None => unreachable!("the admin URL names a database"),
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sqlite_and_postgres_give_byte_identical_plans() {
+    let Some(db) = rounds_testkit::TestDb::postgres().await else {
+        return;
     };
     let sqlite = Rounds::new();
     let pg = Rounds {
         dir: tempfile::tempdir().unwrap(),
-        url: pg_url,
+        url: db.url.clone(),
     };
     let args = ["demo", "--seed", "11", "--date", "2026-11-24", "--json"];
     let (a, b) = (sqlite.ok(&args), pg.ok(&args));
     let today = ["today", "--rep", "2", "--date", "2026-11-26", "--json"];
     let (c, d) = (sqlite.ok(&today), pg.ok(&today));
     let exports = (sqlite.export(), pg.export());
-    let _ = psql(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
     assert_eq!(a, b, "demo plans differ between backends");
     assert_eq!(c, d, "today --json differs between backends");
     assert_eq!(exports.0, exports.1, "exports differ between backends");
