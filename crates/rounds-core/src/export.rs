@@ -11,7 +11,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Topic, Touch, User,
+    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Territory, Topic, Touch,
+    User, UserId,
 };
 use crate::values::{FieldProblem, Name};
 
@@ -69,6 +70,47 @@ impl fmt::Display for Problem {
 }
 
 impl OrgData {
+    /// One rep's territory, as `Store::territory` loads it from a database: the rep's
+    /// accounts and everything hanging off them, and the whole topic library. For
+    /// benchmarks and tests that plan on generated data without a store.
+    pub fn territory_of(&self, rep: UserId) -> Territory {
+        let accounts: Vec<Account> = self
+            .accounts
+            .iter()
+            .filter(|a| a.rep == rep)
+            .cloned()
+            .collect();
+        let ids: BTreeSet<_> = accounts.iter().map(|a| a.id).collect();
+        let contacts: Vec<Contact> = self
+            .contacts
+            .iter()
+            .filter(|c| ids.contains(&c.account))
+            .cloned()
+            .collect();
+        let people: BTreeSet<_> = contacts.iter().map(|c| c.id).collect();
+        Territory {
+            touches: (self.touches.iter())
+                .filter(|t| people.contains(&t.contact))
+                .cloned()
+                .collect(),
+            referrals: (self.referrals.iter())
+                .filter(|r| people.contains(&r.contact))
+                .cloned()
+                .collect(),
+            lost: (self.lost.iter())
+                .filter(|l| ids.contains(&l.account))
+                .cloned()
+                .collect(),
+            no_fits: (self.no_fits.iter())
+                .filter(|n| ids.contains(&n.account))
+                .cloned()
+                .collect(),
+            accounts,
+            contacts,
+            topics: self.topics.clone(),
+        }
+    }
+
     pub fn records(&self) -> impl Iterator<Item = Record> + '_ {
         let header = Record::Header {
             format: FORMAT_VERSION,

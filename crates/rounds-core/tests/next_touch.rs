@@ -12,40 +12,7 @@ use rounds_demo::{self as demo, DemoSpec};
 
 /// One rep's territory of the demo, as the store would load it.
 fn demo_territory(seed: u64, today: Date, rep: UserId) -> Territory {
-    let data = demo::generate(&DemoSpec::new(seed, today));
-    let accounts: Vec<_> = data.accounts.into_iter().filter(|a| a.rep == rep).collect();
-    let ids: BTreeSet<_> = accounts.iter().map(|a| a.id).collect();
-    let contacts: Vec<_> = data
-        .contacts
-        .into_iter()
-        .filter(|c| ids.contains(&c.account))
-        .collect();
-    let people: BTreeSet<_> = contacts.iter().map(|c| c.id).collect();
-    Territory {
-        touches: data
-            .touches
-            .into_iter()
-            .filter(|t| people.contains(&t.contact))
-            .collect(),
-        referrals: data
-            .referrals
-            .into_iter()
-            .filter(|r| people.contains(&r.contact))
-            .collect(),
-        lost: data
-            .lost
-            .into_iter()
-            .filter(|l| ids.contains(&l.account))
-            .collect(),
-        no_fits: data
-            .no_fits
-            .into_iter()
-            .filter(|n| ids.contains(&n.account))
-            .collect(),
-        accounts,
-        contacts,
-        topics: data.topics,
-    }
+    demo::generate(&DemoSpec::new(seed, today)).territory_of(rep)
 }
 
 /// The old answer for every contact at once: the first of the day-by-day plans that
