@@ -315,7 +315,11 @@ async fn the_same_bad_values_get_the_same_refusal_from_import_the_cli_and_the_ap
         let answer = api(&app, &token, method, &path, Some(body)).await;
         assert_eq!(answer.status.as_u16(), 422, "{what}: API: {}", answer.body);
         let error = &answer.json()["error"];
-        assert_eq!(error["field"], case.field, "{what}: API names the field: {}", answer.body);
+        assert_eq!(
+            error["field"], case.field,
+            "{what}: API names the field: {}",
+            answer.body
+        );
         let reason = error["message"].as_str().unwrap().to_string();
 
         // The import: file, line and field, then the same reason; nothing imported.
