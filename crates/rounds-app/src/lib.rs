@@ -30,10 +30,13 @@ pub use accounts::{
     get_account, get_contact, list_accounts, list_contacts, update_account, update_contact,
 };
 pub use people::{
-    NewToken, SignIn, UserInput, UserRow, add_token, add_user, find_user, list_users,
-    rep_or_default, set_disabled, set_password,
+    NewToken, SignIn, UserInput, UserRow, add_token, add_user, administered_users, find_user,
+    list_users, rep_or_default, set_disabled, set_password,
 };
-pub use plan::{NextForContact, next_for_contact, plan_for, territory_for};
+pub use plan::{
+    NextForContact, next_for_contact, plan_for, team_territories, territories_in_scope,
+    territory_for,
+};
 pub use records::{
     LostInput, NoFitInput, ReferralInput, add_referral, list_lost, list_referrals, record_loss,
     record_no_fit,

@@ -79,6 +79,13 @@ pub async fn list_users<S: Store + Sync>(store: &S, actor: &Actor) -> Result<Vec
         .collect())
 }
 
+/// The users an administrator (or the operator) manages: every user of the
+/// organisation with their sign-in state. `Forbidden` for anyone else.
+pub async fn administered_users<S: Store + Sync>(store: &S, actor: &Actor) -> Result<Vec<UserRow>> {
+    admins_only(actor, "manage users")?;
+    list_users(store, actor).await
+}
+
 /// A user in the actor's scope, by id or e-mail address (any case).
 pub fn find_user(actor: &Actor, wanted: &str) -> Result<User> {
     let wanted = wanted.trim();

@@ -22,6 +22,39 @@ pub async fn territory_for<S: Store + Sync>(
     Ok(store.territory(actor.org, rep).await?)
 }
 
+/// Every territory the actor may see, by rep: a rep gets only their own (read alone, so
+/// a rep's page never loads the whole organisation), a manager their team's, an
+/// administrator or the operator every one.
+pub async fn territories_in_scope<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+) -> Result<Vec<(UserId, Territory)>> {
+    if !actor.scope.is_lead()
+        && let Some(me) = &actor.user
+    {
+        return Ok(vec![(me.id, store.territory(actor.org, me.id).await?)]);
+    }
+    let mut all = store.all_territories(actor.org).await?;
+    all.retain(|(rep, _)| actor.scope.sees_rep(*rep));
+    Ok(all)
+}
+
+/// The territories of the reps (users with the rep role) a manager, an administrator
+/// or the operator leads. A rep leads no team: `NotFound`, as for anything outside
+/// their scope.
+pub async fn team_territories<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+) -> Result<Vec<(UserId, Territory)>> {
+    if !actor.scope.is_lead() {
+        return Err(AppError::not_found("team", "of a rep"));
+    }
+    let reps: Vec<UserId> = actor.scope.reps().map(|u| u.id).collect();
+    let mut all = territories_in_scope(store, actor).await?;
+    all.retain(|(rep, _)| reps.contains(rep));
+    Ok(all)
+}
+
 /// A rep's plan for a day.
 pub async fn plan_for<S: Store + Sync>(
     store: &S,

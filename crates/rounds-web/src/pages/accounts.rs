@@ -10,11 +10,11 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, html};
+use rounds_app::AccountFilter;
 use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, Territory, Topic, TopicId, Touch,
 };
 use rounds_core::planner;
-use rounds_store::Store;
 use serde::Deserialize;
 
 use super::layout::{Nav, page};
@@ -55,15 +55,17 @@ async fn list(
             }
         },
     };
-    let accounts = match state.store().accounts(ctx.caller.org, None).await {
+    let filter = AccountFilter {
+        status,
+        ..AccountFilter::default()
+    };
+    let accounts = match rounds_app::list_accounts(state.store(), &ctx.actor(), &filter).await {
         Ok(a) => a,
         Err(e) => return super::error_page(e.into()),
     };
     let needle = query.q.trim().to_lowercase();
     let matching: Vec<&Account> = accounts
         .iter()
-        .filter(|a| ctx.scope.sees_account(a))
-        .filter(|a| status.is_none_or(|s| a.status == s))
         .filter(|a| {
             needle.is_empty()
                 || a.name.to_lowercase().contains(&needle)
@@ -124,7 +126,8 @@ async fn detail(
     };
     // The rep's territory holds everything this page shows (contacts, touches, topics,
     // referral counts, the loss record), read in one pass.
-    let territory = match state.store().territory(ctx.caller.org, account.rep).await {
+    let territory = match rounds_app::territory_for(state.store(), &ctx.actor(), account.rep).await
+    {
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),
     };

@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use maud::html;
+use rounds_app::TouchFilter;
 use rounds_core::model::{ContactId, Touch};
 use rounds_core::planner;
-use rounds_store::Store;
 
 use super::layout::{Nav, page};
 use crate::AppState;
@@ -31,13 +31,14 @@ async fn detail(
         Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),
     };
-    let org = ctx.caller.org;
-    let territory = match state.store().territory(org, account.rep).await {
+    let actor = ctx.actor();
+    let territory = match rounds_app::territory_for(state.store(), &actor, account.rep).await {
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),
     };
     // Every touch with this contact, including any on a former account of theirs.
-    let mut touches = match state.store().touches_for_contact(org, contact.id).await {
+    let filter = TouchFilter::Contact(contact.id);
+    let mut touches = match rounds_app::list_touches(state.store(), &actor, filter).await {
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),
     };

@@ -12,8 +12,8 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::{Date, DateTime};
 use maud::{Markup, html};
+use rounds_app::{AccountFilter, ContactFilter};
 use rounds_core::model::{AccountId, Channel, ContactId, Direction, Outcome, TopicId, TouchKind};
-use rounds_store::Store;
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -84,23 +84,23 @@ async fn log_form_with(
     v: &Fields,
     error: Option<&ApiError>,
 ) -> ApiResult<Markup> {
-    let org = ctx.caller.org;
-    let accounts: BTreeMap<AccountId, String> = state
-        .store()
-        .accounts(org, None)
-        .await?
-        .into_iter()
-        .filter(|a| ctx.scope.sees_account(a))
-        .map(|a| (a.id, a.name))
-        .collect();
-    let mut contacts = state.store().contacts(org, None).await?;
+    let actor = ctx.actor();
+    let accounts: BTreeMap<AccountId, String> =
+        rounds_app::list_accounts(state.store(), &actor, &AccountFilter::default())
+            .await?
+            .into_iter()
+            .map(|a| (a.id, a.name))
+            .collect();
+    let mut contacts =
+        rounds_app::list_contacts(state.store(), &actor, &ContactFilter::default()).await?;
+    // Both lists are the actor's; this only keeps the two reads consistent.
     contacts.retain(|c| accounts.contains_key(&c.account));
     contacts.sort_by(|a, b| {
         accounts[&a.account]
             .cmp(&accounts[&b.account])
             .then(a.name.cmp(&b.name))
     });
-    let topics = state.store().topics(org).await?;
+    let topics = rounds_app::list_topics(state.store(), &actor, None).await?;
     let chosen = v.one("contact").unwrap_or("");
     let picked = |name: &str, value: &str| v.all(name).any(|x| x == value);
     let channel = v.one("channel").unwrap_or("visit");
@@ -214,13 +214,10 @@ async fn submit(
         }
         Err(e) => return super::error_page(e),
     };
-    let who = state
-        .store()
-        .contact(ctx.caller.org, touch.contact)
+    let who = rounds_app::get_contact(state.store(), &ctx.actor(), touch.contact)
         .await
         .ok()
-        .flatten()
-        .map(|c| c.name)
+        .map(|(c, _)| c.name)
         .unwrap_or_else(|| format!("contact {}", touch.contact));
     let flash = format!("Logged {} with {}: {}", touch.channel, who, touch.outcome);
     let back = fields

@@ -27,9 +27,9 @@ pub fn routes() -> Router<AppState> {
 const QUARTERS: usize = 8;
 
 async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
-    let territories = match super::territories_in_scope(&state, &ctx).await {
+    let territories = match rounds_app::territories_in_scope(state.store(), &ctx.actor()).await {
         Ok(t) => t,
-        Err(e) => return super::error_page(e),
+        Err(e) => return super::error_page(e.into()),
     };
     let pb = state.playbook();
     let today = state.today();

@@ -24,8 +24,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, PreEscaped, html};
-use rounds_core::model::{ContactId, ReferralCount, Territory, UserId};
-use rounds_store::Store;
+use rounds_core::model::{ContactId, ReferralCount, Territory};
 
 use crate::charts::ChartError;
 use crate::error::{ApiError, ApiResult};
@@ -79,19 +78,6 @@ fn csrf_refusal(ctx: &Ctx, sent: &str) -> Option<Response> {
             "The form had expired; reload the page and send it again.",
         ))
     })
-}
-
-/// The territories the caller may see, by rep. A rep's is read alone: loading every
-/// territory of the organisation to keep one would cost a rep's page the whole org.
-async fn territories_in_scope(state: &AppState, ctx: &Ctx) -> ApiResult<Vec<(UserId, Territory)>> {
-    let org = ctx.caller.org;
-    if !ctx.scope.is_lead() {
-        let me = ctx.caller.user.id;
-        return Ok(vec![(me, state.store().territory(org, me).await?)]);
-    }
-    let mut all = state.store().all_territories(org).await?;
-    all.retain(|(rep, _)| ctx.scope.sees_rep(*rep));
-    Ok(all)
 }
 
 /// A chart with its figures as a table beneath: the table is what a screen reader, a

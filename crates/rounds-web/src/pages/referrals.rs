@@ -78,9 +78,9 @@ pub(crate) fn referrers(t: &Territory, rep: UserId, pb: &Playbook, today: Date) 
 }
 
 async fn referrals(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
-    let territories = match super::territories_in_scope(&state, &ctx).await {
+    let territories = match rounds_app::territories_in_scope(state.store(), &ctx.actor()).await {
         Ok(t) => t,
-        Err(e) => return super::error_page(e),
+        Err(e) => return super::error_page(e.into()),
     };
     let pb = state.playbook();
     let today = state.today();

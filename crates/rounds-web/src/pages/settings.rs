@@ -1,20 +1,17 @@
 //! Settings: the playbook the server plans with, a checker for a changed copy (nothing
 //! is applied from the page), and for administrators the users and their sign-ins.
 
-use std::collections::BTreeMap;
-
 use axum::Router;
 use axum::extract::State;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
-use rounds_store::Store;
+use rounds_app::{SignIn, UserRow};
 use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
 use crate::app::{PlaybookReport, check_playbook_text};
-use crate::error::ApiResult;
 use crate::extract::{Ctx, FormBody, PageCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -57,13 +54,11 @@ async fn respond(
     draft: &str,
     result: Option<&PlaybookReport>,
 ) -> Response {
-    let users = if ctx.scope.is_admin() {
-        match users_section(state, ctx).await {
-            Ok(m) => Some(m),
-            Err(e) => return super::error_page(e),
-        }
-    } else {
-        None
+    // Only administrators manage users; for anyone else the section is left out.
+    let users = match rounds_app::administered_users(state.store(), &ctx.actor()).await {
+        Ok(users) => Some(users_section(&users)),
+        Err(rounds_app::AppError::Forbidden(_)) => None,
+        Err(e) => return super::error_page(e.into()),
     };
     let body = html! {
         h1 { "Settings" }
@@ -99,33 +94,25 @@ async fn respond(
     page("Settings", Some(ctx), Nav::Settings, None, body).into_response()
 }
 
-async fn users_section(state: &AppState, ctx: &Ctx) -> ApiResult<Markup> {
-    let org = ctx.caller.org;
-    let users = state.store().users(org).await?;
-    let sign_ins: BTreeMap<_, _> = state
-        .store()
-        .credentials(org)
-        .await?
-        .into_iter()
-        .map(|c| (c.user, c))
-        .collect();
-    Ok(html! {
+fn users_section(users: &[UserRow]) -> Markup {
+    html! {
         section #users {
             h2 { "Users " small { (users.len()) } }
             div.table-wrap {
                 table {
                     thead { tr { th { "Name" } th { "E-mail" } th { "Role" } th { "Team" } th { "Sign-in" } } }
                     tbody {
-                        @for u in &users {
+                        @for row in users {
+                            @let u = &row.user;
                             tr {
                                 td { (u.name) }
                                 td { (u.email) }
                                 td { (u.role) }
                                 td { (u.team.as_deref().unwrap_or("—")) }
-                                td { @match sign_ins.get(&u.id) {
-                                    None => span.muted { "no password" },
-                                    Some(c) if c.disabled => span.urgent { "disabled" },
-                                    Some(_) => "can sign in",
+                                td { @match row.sign_in {
+                                    SignIn::NoPassword => span.muted { "no password" },
+                                    SignIn::Disabled => span.urgent { "disabled" },
+                                    SignIn::Yes => "can sign in",
                                 } }
                             }
                         }
@@ -134,5 +121,5 @@ async fn users_section(state: &AppState, ctx: &Ctx) -> ApiResult<Markup> {
             }
             p.small { "Add users and set passwords with " code { "rounds user" } " or the API." }
         }
-    })
+    }
 }

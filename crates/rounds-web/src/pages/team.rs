@@ -28,21 +28,17 @@ struct RepRow {
 }
 
 async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
-    if !ctx.scope.is_lead() {
-        return super::not_found_page();
-    }
-    let territories = match super::territories_in_scope(&state, &ctx).await {
+    let territories = match rounds_app::team_territories(state.store(), &ctx.actor()).await {
         Ok(t) => t,
-        Err(e) => return super::error_page(e),
+        Err(rounds_app::AppError::NotFound { .. }) => return super::not_found_page(),
+        Err(e) => return super::error_page(e.into()),
     };
-    let reps: Vec<UserId> = ctx.scope.reps().map(|u| u.id).collect();
     let pb = state.playbook().clone();
     let today = state.today();
     // Planning every rep is CPU work (a route search each); keep it off the async workers.
     let rows = tokio::task::spawn_blocking(move || {
         territories
             .into_iter()
-            .filter(|(rep, _)| reps.contains(rep))
             .map(|(rep, t)| {
                 let plan = planner::plan(&t, &pb, rep, today);
                 let Coverage { customers, covered } = signals::coverage(&t, &pb, today);

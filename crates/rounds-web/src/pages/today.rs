@@ -9,7 +9,6 @@ use axum::routing::{get, post};
 use maud::{Markup, html};
 use rounds_core::model::{Channel, ContactId, Outcome, TopicId, UserId};
 use rounds_core::planner::{DayPlan, PlanItem};
-use rounds_store::Store;
 use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
@@ -36,14 +35,14 @@ async fn today(
     Query(q): Query<TodayQuery>,
 ) -> Response {
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
-    let Some(rep_user) = ctx.scope.user(rep).cloned() else {
-        return super::not_found_page();
-    };
     let date = state.today();
+    // rounds-app answers a rep outside the caller's scope as not found.
     let plan = match plan_for(&state, &ctx, rep, date).await {
         Ok(p) => p,
+        Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),
     };
+    let rep_name = ctx.scope.user(rep).map(|u| u.name.as_str()).unwrap_or("?");
     let title = format!("Today · {}", date.strftime("%A %-d %B %Y"));
     let body = html! {
         h1 { "Today" small { " " (date.strftime("%a %-d %b")) } }
@@ -58,7 +57,7 @@ async fn today(
                 }
                 button type="submit" { "Show" }
             }
-            p.muted { (rep_user.name) "’s plan" }
+            p.muted { (rep_name) "’s plan" }
         }
         (plan_view(&ctx, &plan))
     };
@@ -183,14 +182,11 @@ async fn quick_log(
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),
     };
-    let contact = state
-        .store()
-        .contact(ctx.caller.org, touch.contact)
+    let contact = rounds_app::get_contact(state.store(), &ctx.actor(), touch.contact)
         .await
-        .ok()
-        .flatten();
+        .ok();
     let who = contact
-        .map(|c| c.name)
+        .map(|(c, _)| c.name)
         .unwrap_or_else(|| format!("contact {}", touch.contact));
     let flash = format!("Logged {} with {}: {}", touch.channel, who, touch.outcome);
     let back = form

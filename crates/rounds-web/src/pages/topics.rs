@@ -10,7 +10,6 @@ use jiff::civil::Date;
 use maud::{Markup, html};
 use rounds_core::catalogue;
 use rounds_core::model::{ContactRole, Segment, Specialty};
-use rounds_store::Store;
 use serde::Deserialize;
 
 use super::Fields;
@@ -48,7 +47,7 @@ async fn render(
     values: &Fields,
     error: Option<&ApiError>,
 ) -> ApiResult<Markup> {
-    let topics = state.store().topics(ctx.caller.org).await?;
+    let topics = rounds_app::list_topics(state.store(), &ctx.actor(), None).await?;
     let pain = |key: &str| {
         catalogue::pain_point(key)
             .map(|p| p.title)
