@@ -9,7 +9,6 @@
 
 #![allow(clippy::disallowed_methods)] // A benchmark reads the clock by nature.
 
-use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 

@@ -1,7 +1,7 @@
 //! `planner::next_for_contact` against the search it replaces: planning every day from
 //! the touch's day until one includes the contact (up to 45 days).
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 use jiff::civil::{Date, date};
