@@ -10,6 +10,7 @@ pub mod model;
 pub mod planner;
 pub mod playbook;
 pub mod signals;
+pub mod simulate;
 pub mod values;
 
 /// The field day's route, now part of the planner; the old path still works.
