@@ -18,6 +18,7 @@ pub mod people;
 pub mod plan;
 pub mod records;
 mod scope;
+pub mod simulate;
 pub mod topics;
 pub mod touches;
 pub mod transfer;
@@ -41,6 +42,7 @@ pub use records::{
     LostInput, NoFitInput, ReferralInput, add_referral, list_lost, list_referrals, record_loss,
     record_no_fit,
 };
+pub use simulate::{SimulationInput, SimulationReport, simulate};
 pub use topics::{TopicInput, create_topic, get_topic, list_topics, update_topic};
 pub use touches::{
     TouchFilter, TouchInput, delete_touch, find_contact, get_touch, list_touches, log_touch,

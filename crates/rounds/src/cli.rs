@@ -101,6 +101,14 @@ pub enum Command {
     /// Read a `rounds export` file; all or nothing, and safe to repeat
     #[command(after_help = "Example:\n  rounds import territory.jsonl")]
     Import(ImportArgs),
+    /// Follow the plan for N days on a copy of the organisation and measure the result
+    #[command(
+        after_help = "Every planned touch is logged with a seeded outcome (in the shares given) on a \
+                      temporary copy of the database; your data is never touched. Prints the \
+                      violations per rule, coverage, promises kept, silence and the channel mix.\n\n\
+                      Examples:\n  rounds simulate                                   # 90 days from today, seed 1\n  rounds simulate --days 30 --seed 2 --rep 3\n  rounds simulate --from 2026-11-24 --no-response 0.7 --next-step 0.1\n  rounds simulate --json | jq '.measurements.rules'"
+    )]
+    Simulate(SimulateArgs),
     /// Serve the web application and the JSON API
     #[command(
         after_help = "Examples:\n  rounds serve                                  # http://127.0.0.1:8080\n  rounds serve --listen 0.0.0.0:8080 --secure-cookies   # behind a TLS proxy\n  ROUNDS_DATABASE_URL=postgres://rounds@db/rounds rounds serve --log-format json\n\nSign-in needs a user with a password: `rounds user add` or `rounds user passwd`.\nThe API is described at /api/openapi.json."
@@ -242,6 +250,46 @@ pub struct DemoArgs {
     #[arg(long)]
     pub replace: bool,
     /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// How many days to follow the plan
+    #[arg(long, default_value_t = 90)]
+    pub days: i64,
+    /// The seed of the outcomes; the same seed gives the same report
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Follow this rep's plan (id or email); repeat for several [default: every rep]
+    #[arg(long)]
+    pub rep: Vec<String>,
+    /// The first day (YYYY-MM-DD) [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<Date>,
+    /// Share of touches with no response [default: 0.55]
+    #[arg(long, value_name = "SHARE")]
+    pub no_response: Option<f64>,
+    /// Share of conversations with nothing agreed [default: 0.15]
+    #[arg(long, value_name = "SHARE")]
+    pub conversation: Option<f64>,
+    /// Share of conversations with a next step due in 2–14 days [default: 0.14]
+    #[arg(long, value_name = "SHARE")]
+    pub next_step: Option<f64>,
+    /// Share of positive outcomes [default: 0.07]
+    #[arg(long, value_name = "SHARE")]
+    pub positive: Option<f64>,
+    /// Share of callbacks agreed for a time 1–5 business days later [default: 0.05]
+    #[arg(long, value_name = "SHARE")]
+    pub callback: Option<f64>,
+    /// Share of referrals [default: 0.03]
+    #[arg(long, value_name = "SHARE")]
+    pub referral: Option<f64>,
+    /// Share of touches that lose a customer account [default: 0.01]
+    #[arg(long, value_name = "SHARE")]
+    pub loss: Option<f64>,
+    /// Print the report as JSON
     #[arg(long)]
     pub json: bool,
 }

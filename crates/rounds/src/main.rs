@@ -88,6 +88,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => import::run(&cx, a).await,
         Command::User(c) => user::run(&cx, c).await,
         Command::Token(TokenCommand::Add(a)) => token::add(&cx, a).await,
+        Command::Simulate(a) => simulate::run(&cx, a).await,
         Command::Serve(a) => serve::run(store.clone(), s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),
     }

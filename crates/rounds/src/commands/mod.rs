@@ -14,6 +14,7 @@ pub(crate) mod playbook;
 pub(crate) mod referral;
 pub(crate) mod route;
 pub(crate) mod serve;
+pub(crate) mod simulate;
 pub(crate) mod today;
 pub(crate) mod token;
 pub(crate) mod topic;
@@ -57,6 +58,15 @@ fn flag_of(field: &str) -> String {
         "explain_better" => "--explain-better",
         "stakeholders" => "--stakeholder",
         "day" => "--date",
+        "days" => "--days",
+        "no-response" => "--no-response",
+        "next-step" => "--next-step",
+        "shares" => {
+            "--no-response, --conversation, --next-step, --positive, --callback, --referral, --loss"
+        }
+        "conversation" | "positive" | "callback" | "referral" | "loss" => {
+            return format!("--{base}");
+        }
         "territory_from" => "--territory-from",
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"

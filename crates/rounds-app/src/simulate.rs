@@ -1,0 +1,172 @@
+//! Following the plan for many days: each day, each rep's plan; each planned touch
+//! logged with a seeded outcome through [`log_touch`], as a rep would log it; losses
+//! through [`record_loss`]. Then the measurements of `rounds_core::simulate` over what
+//! happened.
+//!
+//! It writes to the store it is given: adapters run it on a copy of the organisation.
+
+use std::collections::BTreeMap;
+
+use jiff::ToSpan;
+use jiff::civil::Date;
+use rounds_core::model::{AccountId, AccountStatus, Direction, Territory, UserId};
+use rounds_core::planner::{DayPlan, PlanItem};
+use rounds_core::playbook::Playbook;
+use rounds_core::simulate::{
+    Drawn, Measurements, OutcomeShares, Rng, business_days_after, measure,
+};
+use rounds_store::Store;
+use serde::Serialize;
+
+use crate::{
+    Actor, AppError, LostInput, Result, TouchInput, log_touch, plan_for, record_loss, territory_for,
+};
+
+/// What to simulate.
+#[derive(Debug, Clone)]
+pub struct SimulationInput {
+    /// The reps whose plans are followed; empty for every rep in the actor's scope.
+    pub reps: Vec<UserId>,
+    pub from: Date,
+    pub days: i64,
+    pub shares: OutcomeShares,
+    pub seed: u64,
+}
+
+/// What a simulation did and what it measured.
+#[derive(Debug, Clone, Serialize)]
+pub struct SimulationReport {
+    pub from: Date,
+    pub days: i64,
+    pub seed: u64,
+    pub reps: Vec<UserId>,
+    pub shares: OutcomeShares,
+    /// Touches planned, all of them logged.
+    pub planned: usize,
+    /// Accounts lost through a drawn loss.
+    pub losses: usize,
+    pub measurements: Measurements,
+}
+
+/// Follows the plans of `input.reps` for `input.days` days from `input.from`, writing
+/// every touch and loss to `store`, and measures the result.
+pub async fn simulate<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    playbook: &Playbook,
+    input: SimulationInput,
+) -> Result<SimulationReport> {
+    if let Err((field, message)) = input.shares.check() {
+        return Err(AppError::invalid(field, message));
+    }
+    if input.days < 1 {
+        return Err(AppError::invalid("days", "simulate at least one day"));
+    }
+    let mut reps = input.reps.clone();
+    if reps.is_empty() {
+        reps = actor.scope.reps().map(|u| u.id).collect();
+    }
+    reps.sort();
+    reps.dedup();
+    if reps.is_empty() {
+        return Err(AppError::invalid(
+            "rep",
+            "the organisation has no rep to simulate",
+        ));
+    }
+    let mut status: BTreeMap<AccountId, AccountStatus> = BTreeMap::new();
+    for rep in &reps {
+        for a in territory_for(store, actor, *rep).await?.accounts {
+            status.insert(a.id, a.status);
+        }
+    }
+    let mut rng = Rng::new(input.seed);
+    let mut plans: Vec<DayPlan> = Vec::new();
+    let mut planned = 0;
+    let mut losses = 0;
+    for n in 0..input.days {
+        let day = input
+            .from
+            .checked_add(n.days())
+            .map_err(|e| AppError::invalid("days", e.to_string()))?;
+        for rep in &reps {
+            let plan = plan_for(store, actor, playbook, *rep, day).await?;
+            for item in &plan.items {
+                planned += 1;
+                let drawn = input.shares.draw(&mut rng);
+                let touch = touch_for(item, drawn);
+                let at = item.window.start_instant();
+                log_touch(store, actor, touch, at).await?;
+                if let Drawn::Loss(reason) = drawn
+                    && status.get(&item.account) == Some(&AccountStatus::Customer)
+                {
+                    record_loss(
+                        store,
+                        actor,
+                        LostInput {
+                            account: item.account,
+                            lost_on: item.window.date,
+                            reason,
+                            competitor: None,
+                            stakeholders: vec![item.contact_name.clone()],
+                            note: "simulated".into(),
+                        },
+                    )
+                    .await?;
+                    status.insert(item.account, AccountStatus::Lost);
+                    losses += 1;
+                }
+            }
+            plans.push(plan);
+        }
+    }
+    let mut all = Territory::default();
+    for rep in &reps {
+        let t = territory_for(store, actor, *rep).await?;
+        all.accounts.extend(t.accounts);
+        all.contacts.extend(t.contacts);
+        all.touches.extend(t.touches);
+        all.lost.extend(t.lost);
+        all.no_fits.extend(t.no_fits);
+    }
+    let measurements = measure(&all, &plans, playbook, input.from, input.days);
+    Ok(SimulationReport {
+        from: input.from,
+        days: input.days,
+        seed: input.seed,
+        reps,
+        shares: input.shares,
+        planned,
+        losses,
+        measurements,
+    })
+}
+
+/// The touch a rep logs for a planned item with the drawn outcome: at the window's start,
+/// on the planned channel, about the planned topic when they answered.
+fn touch_for(item: &PlanItem, drawn: Drawn) -> TouchInput {
+    let outcome = drawn.outcome();
+    let mut t = TouchInput::new(item.contact, item.channel, outcome);
+    t.direction = Direction::Outbound;
+    t.kind = item.kind;
+    t.at = Some(item.window.start_instant());
+    if outcome.answered() {
+        t.topics = item.primary_topic.topic.into_iter().collect();
+    }
+    match drawn {
+        Drawn::NextStep(days) => {
+            t.next_what = Some("follow up as agreed".into());
+            t.next_due = item.window.date.checked_add(days.days()).ok();
+        }
+        Drawn::Callback(days) => {
+            let on = business_days_after(item.window.date, days);
+            t.callback_at = on
+                .to_datetime(item.window.start)
+                .to_zoned(item.window.tz.zone())
+                .ok()
+                .map(|z| z.timestamp());
+        }
+        _ => {}
+    }
+    t
+}
