@@ -335,8 +335,10 @@ pub fn measure(
         .iter()
         .filter(|(t, d, _)| {
             let wd = d.weekday();
-            !pb.email_days.contains(&wd)
-                && !(urgent.contains(&(t.contact, *d)) && pb.urgent_email_days.contains(&wd))
+            let plain_day = pb.email_days.contains(&wd);
+            let urgent_day =
+                urgent.contains(&(t.contact, *d)) && pb.urgent_email_days.contains(&wd);
+            !(plain_day || urgent_day)
         })
         .count();
     rules.push(RuleCount {
