@@ -366,16 +366,26 @@ pub fn measure(
         .flat_map(|p| p.items.iter())
         .map(|i| (i.contact, i.window.start_instant()))
         .collect();
-    let callbacks: Vec<(ContactId, jiff::Timestamp)> = touches
+    // The latest agreement for a contact's day stands (it replaces an earlier one for the
+    // same day); a callback on an account lost by then is void.
+    let lost_on: BTreeMap<AccountId, Date> = territory
+        .lost
         .iter()
-        .filter_map(|(t, _, _)| {
-            let at = t.callback_at?;
-            let d = zones.get(&t.account)?.to_datetime(at).date();
-            in_period(d).then_some((t.contact, at))
-        })
-        .collect::<BTreeSet<_>>()
-        .into_iter()
+        .map(|l| (l.account, l.lost_on))
         .collect();
+    let mut agreed: BTreeMap<(ContactId, Date), jiff::Timestamp> = BTreeMap::new();
+    for (t, _, _) in &touches {
+        let Some(at) = t.callback_at else { continue };
+        let Some(zone) = zones.get(&t.account) else {
+            continue;
+        };
+        let d = zone.to_datetime(at).date();
+        if in_period(d) && lost_on.get(&t.account).is_none_or(|l| *l > d) {
+            agreed.insert((t.contact, d), at);
+        }
+    }
+    let callbacks: Vec<(ContactId, jiff::Timestamp)> =
+        agreed.into_iter().map(|((c, _), at)| (c, at)).collect();
     rules.push(RuleCount {
         rule: "P35".into(),
         what: "callbacks not planned at the agreed time on their day".into(),

@@ -229,6 +229,26 @@ fn p35_a_callback_missing_from_the_plans_counts_one_a_planned_one_none() {
     assert_eq!(measure(&t, &plans, &pb, FROM, 7).violations("P35"), 0);
     // A callback agreed for after the period is not judged.
     assert_eq!(violations(&t, 2, "P35"), 0);
+    // A later agreement for the same day replaces the first: one callback, missed.
+    touch(
+        &mut t,
+        1,
+        local(day(1), 10, 0),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .callback_at = Some(local(day(2), 15, 0));
+    assert_eq!(violations(&t, 7, "P35"), 1);
+    // A callback on an account lost before its day is void.
+    t.lost.push(LostAccount {
+        account: AccountId(1),
+        lost_on: day(1),
+        reason: LossReason::Pricing,
+        competitor: None,
+        stakeholders: vec![],
+        note: String::new(),
+    });
+    assert_eq!(violations(&t, 7, "P35"), 0);
 }
 
 #[test]
