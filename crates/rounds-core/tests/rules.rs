@@ -1,16 +1,15 @@
 //! One test per playbook rule the planner encodes, named after the rule. Each builds a
 //! small territory by hand, plans a day and checks what the rule says must happen.
 
-use std::collections::BTreeMap;
-
 use jiff::civil::{Date, Time, date};
 use jiff::tz::TimeZone;
 use rounds_core::model::*;
 use rounds_core::planner::{DayPlan, FlagKind, PlanItem, plan};
 use rounds_core::playbook::Playbook;
 
-const REP: UserId = UserId(1);
-const TZ: &str = "America/Chicago";
+mod support;
+
+use support::{REP, TZ, account};
 /// A Tuesday: plain follow-up emails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
 /// A Monday: emails only when urgent.
@@ -45,36 +44,6 @@ fn world() -> World {
         });
     }
     World { t, next_touch: 1 }
-}
-
-fn account(id: i64, status: AccountStatus) -> Account {
-    Account {
-        id: AccountId(id),
-        name: format!("Account {id}"),
-        rep: REP,
-        kind: AccountKind::Practice,
-        segment: Segment::MedicalProvider,
-        specialties: vec!["orthopaedics".parse().unwrap()],
-        address: Address {
-            street: "1 Main St".into(),
-            city: "Chicago".into(),
-            region: "IL".into(),
-            postal_code: "60601".into(),
-            lat: 41.88,
-            lon: -87.63,
-        },
-        tz: TZ.parse().unwrap(),
-        office_hours: WeekHours::weekdays(&[
-            TimeRange::hm(8, 0, 12, 0),
-            TimeRange::hm(13, 0, 17, 0),
-        ]),
-        visit_windows: vec![TimeRange::hm(9, 0, 11, 0)],
-        front_desk_blocks: false,
-        access: AccessPolicy::Open,
-        status,
-        profile: BTreeMap::new(),
-        pain_points: vec![],
-    }
 }
 
 fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Contact {

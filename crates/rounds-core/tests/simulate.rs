@@ -1,7 +1,6 @@
 //! The simulation's measurements on small hand-built histories, one test per rule
 //! checked (named after it): each shows the case that counts and the one that does not.
 
-use std::collections::BTreeMap;
 
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
@@ -11,40 +10,11 @@ use rounds_core::planner::plan;
 use rounds_core::playbook::Playbook;
 use rounds_core::simulate::{Drawn, OutcomeShares, Rng, measure, percentile};
 
-const REP: UserId = UserId(1);
-const TZ: &str = "America/Chicago";
+mod support;
+
+use support::{REP, TZ, account};
 /// A Monday; the period of every test starts here.
 const FROM: Date = date(2026, 11, 23);
-
-fn account(id: i64, status: AccountStatus) -> Account {
-    Account {
-        id: AccountId(id),
-        name: format!("Account {id}"),
-        rep: REP,
-        kind: AccountKind::Practice,
-        segment: Segment::MedicalProvider,
-        specialties: vec!["orthopaedics".parse().unwrap()],
-        address: Address {
-            street: "1 Main St".into(),
-            city: "Chicago".into(),
-            region: "IL".into(),
-            postal_code: "60601".into(),
-            lat: 41.88,
-            lon: -87.63,
-        },
-        tz: TZ.parse().unwrap(),
-        office_hours: WeekHours::weekdays(&[
-            TimeRange::hm(8, 0, 12, 0),
-            TimeRange::hm(13, 0, 17, 0),
-        ]),
-        visit_windows: vec![TimeRange::hm(9, 0, 11, 0)],
-        front_desk_blocks: false,
-        access: AccessPolicy::Open,
-        status,
-        profile: BTreeMap::new(),
-        pain_points: vec![],
-    }
-}
 
 fn contact(id: i64, account: i64) -> Contact {
     Contact {

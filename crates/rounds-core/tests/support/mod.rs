@@ -1,0 +1,42 @@
+//! Builders shared by the core's integration tests (rules and simulation), so a field
+//! added to the model is filled in one place.
+
+use std::collections::BTreeMap;
+
+use rounds_core::model::*;
+
+/// The one rep of the hand-built worlds.
+pub const REP: UserId = UserId(1);
+/// Their accounts' zone.
+pub const TZ: &str = "America/Chicago";
+
+/// An open practice in Chicago with weekday office hours and a morning visit window.
+pub fn account(id: i64, status: AccountStatus) -> Account {
+    Account {
+        id: AccountId(id),
+        name: format!("Account {id}"),
+        rep: REP,
+        kind: AccountKind::Practice,
+        segment: Segment::MedicalProvider,
+        specialties: vec!["orthopaedics".parse().unwrap()],
+        address: Address {
+            street: "1 Main St".into(),
+            city: "Chicago".into(),
+            region: "IL".into(),
+            postal_code: "60601".into(),
+            lat: 41.88,
+            lon: -87.63,
+        },
+        tz: TZ.parse().unwrap(),
+        office_hours: WeekHours::weekdays(&[
+            TimeRange::hm(8, 0, 12, 0),
+            TimeRange::hm(13, 0, 17, 0),
+        ]),
+        visit_windows: vec![TimeRange::hm(9, 0, 11, 0)],
+        front_desk_blocks: false,
+        access: AccessPolicy::Open,
+        status,
+        profile: BTreeMap::new(),
+        pain_points: vec![],
+    }
+}
