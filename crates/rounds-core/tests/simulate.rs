@@ -1,7 +1,6 @@
 //! The simulation's measurements on small hand-built histories, one test per rule
 //! checked (named after it): each shows the case that counts and the one that does not.
 
-
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
 use jiff::tz::TimeZone;
