@@ -98,6 +98,8 @@ struct DayWire {
     front_desk_end_of_day_minutes: i64,
     thank_you_within_days: i64,
     new_content_days: i64,
+    working_days: Vec<String>,
+    holidays: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -258,6 +260,10 @@ pub struct Playbook {
     pub visit_minutes: i64,
     pub max_visits: usize,
     pub max_remote: usize,
+    /// The field week: nothing is planned on other weekdays.
+    pub working_days: Vec<Weekday>,
+    /// The organisation's days off: nothing is planned on them.
+    pub holidays: Vec<jiff::civil::Date>,
     pub front_desk_end_of_day_minutes: i64,
     pub thank_you_within_days: i64,
     pub new_content_days: i64,
@@ -291,6 +297,25 @@ impl Default for Playbook {
 }
 
 impl Playbook {
+    /// Whether the rep works on `day`: one of the `[day] working_days` and not one of the
+    /// `holidays`. The planner plans nothing on any other day.
+    pub fn is_working_day(&self, day: jiff::civil::Date) -> bool {
+        self.working_days.contains(&day.weekday()) && !self.holidays.contains(&day)
+    }
+
+    /// The first working day after `day`, within a year (`None` if the playbook leaves
+    /// none, which its check prevents).
+    pub fn next_working_day(&self, day: jiff::civil::Date) -> Option<jiff::civil::Date> {
+        let mut d = day;
+        for _ in 0..366 {
+            d = d.tomorrow().ok()?;
+            if self.is_working_day(d) {
+                return Some(d);
+            }
+        }
+        None
+    }
+
     /// The customer weight of P22: the midpoint of the retention cost ratio.
     pub fn customer_weight(&self) -> f64 {
         (self.retention_cost_ratio.0 + self.retention_cost_ratio.1) / 2.0
@@ -642,6 +667,32 @@ impl TryFrom<PlaybookWire> for Playbook {
             visit_minutes: p.minutes("day.visit_minutes", w.day.visit_minutes),
             max_visits: p.count("day.max_visits", w.day.max_visits, 0, 40),
             max_remote: p.count("day.max_remote", w.day.max_remote, 0, 200),
+            working_days: {
+                if w.day.working_days.is_empty() {
+                    p.add(
+                        "day.working_days",
+                        "[]".into(),
+                        "name at least one working day",
+                    );
+                }
+                p.weekdays("day.working_days", &w.day.working_days)
+            },
+            holidays: w
+                .day
+                .holidays
+                .iter()
+                .filter_map(|d| {
+                    d.parse::<jiff::civil::Date>()
+                        .map_err(|_| {
+                            p.add(
+                                "day.holidays",
+                                format!("{d:?}"),
+                                "write a date as YYYY-MM-DD",
+                            )
+                        })
+                        .ok()
+                })
+                .collect(),
             front_desk_end_of_day_minutes: p.minutes(
                 "day.front_desk_end_of_day_minutes",
                 w.day.front_desk_end_of_day_minutes,

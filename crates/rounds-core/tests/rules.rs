@@ -1089,3 +1089,62 @@ fn p28_visits_are_short_and_need_only_a_short_window() {
         (Time::constant(11, 0, 0, 0), Time::constant(11, 15, 0, 0))
     );
 }
+
+/// The field week and the organisation's days off (`[day] working_days`, `holidays`):
+/// a plan the rep cannot follow on a Saturday or a holiday is no plan.
+#[test]
+fn calendar_nothing_is_planned_on_a_weekend_or_a_holiday() {
+    let saturday = days_ago(MONDAY, 2);
+    let mut w = customer_world(5, saturday);
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "bring the adherence samples".into(),
+        due: saturday,
+    });
+    let p = w.plan(saturday);
+    assert!(
+        p.items.is_empty() && p.flags.is_empty() && p.route.is_none(),
+        "{p:?}"
+    );
+    // The same step on a working day is planned; on a holiday it is not.
+    let mut w = customer_world(5, TUESDAY);
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "bring the adherence samples".into(),
+        due: TUESDAY,
+    });
+    assert!(item(&w.plan(TUESDAY), 1).is_some());
+    let holiday = Playbook::from_toml("[day]\nholidays = [\"2026-11-24\"]\n").unwrap();
+    assert!(plan(&w.t, &holiday, REP, TUESDAY).items.is_empty());
+    assert!(!holiday.is_working_day(TUESDAY));
+    assert_eq!(
+        holiday.next_working_day(TUESDAY),
+        Some(days_ago(TUESDAY, -1))
+    );
+    // A playbook that works Saturdays plans them.
+    let six_days = Playbook::from_toml(
+        "[day]\nworking_days = [\"mon\", \"tue\", \"wed\", \"thu\", \"fri\", \"sat\"]\n",
+    )
+    .unwrap();
+    assert!(six_days.is_working_day(saturday));
+    assert!(Playbook::from_toml("[day]\nworking_days = []\n").is_err());
+    assert!(Playbook::from_toml("[day]\nholidays = [\"25 Dec\"]\n").is_err());
+}
+
+#[test]
+fn calendar_the_next_touch_after_a_log_skips_days_off() {
+    let friday = days_ago(MONDAY, -4);
+    let w = customer_world(20, friday);
+    let pb = Playbook::default();
+    // Logged late on Friday: the next touch is never on the weekend.
+    let late = local(friday, 23, 0);
+    let next = rounds_core::planner::next_for_contact(
+        &w.t,
+        &pb,
+        REP,
+        rounds_core::model::ContactId(1),
+        friday,
+        late,
+    )
+    .expect("a customer silent for 20 days is due again within the horizon");
+    assert!(next.date > friday);
+    assert!(pb.is_working_day(next.date), "{}", next.date);
+}

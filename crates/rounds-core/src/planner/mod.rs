@@ -169,6 +169,18 @@ pub struct Flag {
 
 /// Plans one rep's day. Pure and deterministic.
 pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> DayPlan {
+    // A day off (a weekend or a holiday of the playbook) has no plan at all: nothing
+    // planned there can be done, and a plan the rep cannot follow teaches them to stop
+    // opening it.
+    if !pb.is_working_day(today) {
+        return DayPlan {
+            rep,
+            date: today,
+            items: vec![],
+            flags: vec![],
+            route: None,
+        };
+    }
     let accounts: BTreeMap<AccountId, &Account> = territory
         .accounts
         .iter()
@@ -380,6 +392,9 @@ pub fn next_for_contact_after(
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
         day = day.tomorrow().ok()?;
+        if !pb.is_working_day(day) {
+            continue;
+        }
         let clock = LocalClock::new(account.tz.zone(), day);
         let histories: Vec<History> = contacts
             .iter()

@@ -15,6 +15,21 @@ pub(crate) async fn run(cx: &Cx<'_>, a: TodayArgs) -> Result<()> {
     if a.json {
         return print_json(&plan);
     }
+    if !cx.s.playbook.is_working_day(today) {
+        let next = cx.s.playbook.next_working_day(today);
+        println!(
+            "{today} ({}) is not a working day for {}: nothing is planned.",
+            today.strftime("%A"),
+            rep.name
+        );
+        eprintln!(
+            "hint: the field week and the days off are `[day] working_days` and `holidays` in the playbook (`rounds playbook show`)"
+        );
+        if let Some(next) = next {
+            eprintln!("hint: `rounds today --date {next}` shows the next working day's plan");
+        }
+        return Ok(());
+    }
     print!(
         "{}",
         render::plan(&plan, &format!("{} <{}>", rep.name, rep.email), a.all_flags)
