@@ -60,6 +60,23 @@ fn admins_only(actor: &Actor, what: &str) -> Result<()> {
     }
 }
 
+/// A user in the actor's scope; anyone else answers like a missing user.
+fn user_in_scope(actor: &Actor, user: UserId) -> Result<User> {
+    actor
+        .scope
+        .user(user)
+        .cloned()
+        .ok_or_else(|| AppError::not_found("user", user))
+}
+
+/// The user, when the actor is that user or an administrator who may `what`.
+fn self_or_admin(actor: &Actor, user: UserId, what: &str) -> Result<User> {
+    if actor.user.as_ref().is_none_or(|u| u.id != user) {
+        admins_only(actor, what)?;
+    }
+    user_in_scope(actor, user)
+}
+
 /// The users the actor can see (a rep themselves, a manager their team, administrators
 /// and the operator everyone), by id, with their sign-in state.
 pub async fn list_users<S: Store + Sync>(store: &S, actor: &Actor) -> Result<Vec<UserRow>> {
@@ -182,15 +199,7 @@ pub async fn set_password<S: Store + Sync>(
     user: UserId,
     password_hash: &str,
 ) -> Result<User> {
-    let is_self = actor.user.as_ref().is_some_and(|u| u.id == user);
-    if !is_self {
-        admins_only(actor, "set another user's password")?;
-    }
-    let target = actor
-        .scope
-        .user(user)
-        .cloned()
-        .ok_or_else(|| AppError::not_found("user", user))?;
+    let target = self_or_admin(actor, user, "set another user's password")?;
     store
         .set_password(
             actor.org,
@@ -210,11 +219,7 @@ pub async fn set_disabled<S: Store + Sync>(
     disabled: bool,
 ) -> Result<User> {
     admins_only(actor, "disable users")?;
-    let target = actor
-        .scope
-        .user(user)
-        .cloned()
-        .ok_or_else(|| AppError::not_found("user", user))?;
+    let target = user_in_scope(actor, user)?;
     store
         .set_disabled(actor.org, target.id, disabled)
         .await
@@ -245,15 +250,7 @@ pub async fn add_token<S: Store + Sync>(
     name: &str,
     now: Timestamp,
 ) -> Result<NewToken> {
-    let is_self = actor.user.as_ref().is_some_and(|u| u.id == user);
-    if !is_self {
-        admins_only(actor, "make tokens for other users")?;
-    }
-    let target = actor
-        .scope
-        .user(user)
-        .cloned()
-        .ok_or_else(|| AppError::not_found("user", user))?;
+    let target = self_or_admin(actor, user, "make tokens for other users")?;
     let name = Name::parse(name)
         .map_err(|_| AppError::invalid("name", "say what the token is for (1 to 200 characters)"))?
         .into_string();

@@ -2,14 +2,13 @@
 //! small territory by hand, plans a day and checks what the rule says must happen.
 
 use jiff::civil::{Date, Time, date};
-use jiff::tz::TimeZone;
 use rounds_core::model::*;
 use rounds_core::planner::{DayPlan, FlagKind, PlanItem, plan};
 use rounds_core::playbook::Playbook;
 
 mod support;
 
-use support::{REP, TZ, account};
+use support::{REP, TZ, account, local};
 /// A Tuesday: plain follow-up emails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
 /// A Monday: emails only when urgent.
@@ -65,13 +64,6 @@ fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Co
         preferred_channel: None,
         opt_outs: vec![],
     }
-}
-
-fn local(day: Date, h: i8, m: i8) -> jiff::Timestamp {
-    day.at(h, m, 0, 0)
-        .to_zoned(TimeZone::get(TZ).unwrap())
-        .unwrap()
-        .timestamp()
 }
 
 impl World {

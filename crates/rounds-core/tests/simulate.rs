@@ -3,7 +3,6 @@
 
 use jiff::ToSpan;
 use jiff::civil::{Date, date};
-use jiff::tz::TimeZone;
 use rounds_core::model::*;
 use rounds_core::planner::plan;
 use rounds_core::playbook::Playbook;
@@ -11,7 +10,7 @@ use rounds_core::simulate::{Drawn, OutcomeShares, Rng, measure, percentile};
 
 mod support;
 
-use support::{REP, TZ, account};
+use support::{REP, account, local};
 /// A Monday; the period of every test starts here.
 const FROM: Date = date(2026, 11, 23);
 
@@ -34,13 +33,6 @@ fn contact(id: i64, account: i64) -> Contact {
         preferred_channel: None,
         opt_outs: vec![],
     }
-}
-
-fn local(day: Date, h: i8, m: i8) -> jiff::Timestamp {
-    day.at(h, m, 0, 0)
-        .to_zoned(TimeZone::get(TZ).unwrap())
-        .unwrap()
-        .timestamp()
 }
 
 fn day(n: i64) -> Date {

@@ -3,6 +3,8 @@
 
 use std::collections::BTreeMap;
 
+use jiff::civil::Date;
+use jiff::tz::TimeZone;
 use rounds_core::model::*;
 
 /// The one rep of the hand-built worlds.
@@ -39,4 +41,12 @@ pub fn account(id: i64, status: AccountStatus) -> Account {
         profile: BTreeMap::new(),
         pain_points: vec![],
     }
+}
+
+/// `h:m` on `day` in [`TZ`].
+pub fn local(day: Date, h: i8, m: i8) -> jiff::Timestamp {
+    day.at(h, m, 0, 0)
+        .to_zoned(TimeZone::get(TZ).unwrap())
+        .unwrap()
+        .timestamp()
 }
