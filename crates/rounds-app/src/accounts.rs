@@ -302,6 +302,19 @@ pub struct ContactFilter {
 }
 
 /// The contacts in the actor's territories, by id.
+/// Every account in the actor's scope and every contact of those accounts, read once
+/// each: for a form that offers both (the log form's contact choice).
+pub async fn accounts_with_contacts<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+) -> Result<(Vec<Account>, Vec<Contact>)> {
+    let accounts = list_accounts(store, actor, &AccountFilter::default()).await?;
+    let visible: BTreeSet<AccountId> = accounts.iter().map(|a| a.id).collect();
+    let mut contacts = store.contacts(actor.org, None).await?;
+    contacts.retain(|c| visible.contains(&c.account));
+    Ok((accounts, contacts))
+}
+
 pub async fn list_contacts<S: Store + Sync>(
     store: &S,
     actor: &Actor,
@@ -312,21 +325,7 @@ pub async fn list_contacts<S: Store + Sync>(
             get_account(store, actor, id).await?;
             store.contacts(actor.org, Some(id)).await?
         }
-        None => {
-            let mut all = store.contacts(actor.org, None).await?;
-            if actor.scope.is_admin() {
-                all
-            } else {
-                let visible: BTreeSet<AccountId> =
-                    list_accounts(store, actor, &AccountFilter::default())
-                        .await?
-                        .iter()
-                        .map(|a| a.id)
-                        .collect();
-                all.retain(|c| visible.contains(&c.account));
-                all
-            }
-        }
+        None => accounts_with_contacts(store, actor).await?.1,
     };
     if let Some(q) = filter.search.as_deref() {
         contacts.retain(|c| contains_ci(&c.name, q));

@@ -27,8 +27,9 @@ pub use error::{AppError, Result};
 pub use scope::{Actor, Scope, ScopeKind};
 
 pub use accounts::{
-    AccountFilter, AccountInput, ContactFilter, ContactInput, create_account, create_contact,
-    get_account, get_contact, list_accounts, list_contacts, update_account, update_contact,
+    AccountFilter, AccountInput, ContactFilter, ContactInput, accounts_with_contacts,
+    create_account, create_contact, get_account, get_contact, list_accounts, list_contacts,
+    update_account, update_contact,
 };
 pub use people::{
     NewToken, SignIn, UserInput, UserRow, add_token, add_user, administered_users, find_user,

@@ -12,7 +12,6 @@ use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::{Date, DateTime};
 use maud::{Markup, html};
-use rounds_app::{AccountFilter, ContactFilter};
 use rounds_core::model::{AccountId, Channel, ContactId, Direction, Outcome, TopicId, TouchKind};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -85,16 +84,10 @@ async fn log_form_with(
     error: Option<&ApiError>,
 ) -> ApiResult<Markup> {
     let actor = ctx.actor();
+    let (accounts, mut contacts) =
+        rounds_app::accounts_with_contacts(state.store(), &actor).await?;
     let accounts: BTreeMap<AccountId, String> =
-        rounds_app::list_accounts(state.store(), &actor, &AccountFilter::default())
-            .await?
-            .into_iter()
-            .map(|a| (a.id, a.name))
-            .collect();
-    let mut contacts =
-        rounds_app::list_contacts(state.store(), &actor, &ContactFilter::default()).await?;
-    // Both lists are the actor's; this only keeps the two reads consistent.
-    contacts.retain(|c| accounts.contains_key(&c.account));
+        accounts.into_iter().map(|a| (a.id, a.name)).collect();
     contacts.sort_by(|a, b| {
         accounts[&a.account]
             .cmp(&accounts[&b.account])
