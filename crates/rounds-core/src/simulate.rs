@@ -1,7 +1,7 @@
 //! Following the plan for many days: a seeded outcome model, and the measurements of
 //! what the plans and the touches logged by following them did to the playbook's rules.
 //!
-//! Pure like the rest of the core: the generator is a seeded splitmix64, every date is
+//! Pure like the rest of the core: the generator is a seeded `fastrand`, every date is
 //! an argument. `rounds_app::simulate` drives it (plan, draw an outcome, log the touch,
 //! next day); `measure` judges the result from the day plans and the history alone.
 //!
@@ -24,33 +24,24 @@ use crate::model::{
 use crate::planner::{DayPlan, days_between};
 use crate::playbook::Playbook;
 
-/// A small seeded generator (splitmix64): the same seed gives the same outcomes on
-/// every machine.
+/// The simulation's seeded generator: `fastrand`'s, whose stream for a seed is stable,
+/// so the same seed gives the same outcomes on every machine.
 #[derive(Debug, Clone)]
-pub struct Rng(u64);
+pub struct Rng(fastrand::Rng);
 
 impl Rng {
     pub fn new(seed: u64) -> Rng {
-        Rng(seed)
-    }
-
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        Rng(fastrand::Rng::with_seed(seed))
     }
 
     /// Uniform in [0, 1).
     pub fn unit(&mut self) -> f64 {
-        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.f64()
     }
 
-    /// Uniform in `lo..=hi`.
+    /// Uniform in `lo..=hi` (`lo` when the range is empty).
     pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
-        let span = (hi - lo + 1).max(1) as u64;
-        lo + (self.next_u64() % span) as i64
+        if hi <= lo { lo } else { self.0.i64(lo..=hi) }
     }
 }
 
