@@ -13,7 +13,7 @@ use rounds_core::model::{AccountId, AccountStatus, Direction, Territory, UserId}
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
 use rounds_core::simulate::{
-    Drawn, Measurements, OutcomeShares, Rng, business_days_after, measure,
+    Drawn, Measurements, OutcomeShares, Rng, measure, working_days_after,
 };
 use rounds_store::Store;
 use serde::Serialize;
@@ -94,7 +94,7 @@ pub async fn simulate<S: Store + Sync>(
             for item in &plan.items {
                 planned += 1;
                 let drawn = input.shares.draw(&mut rng);
-                let touch = touch_for(item, drawn);
+                let touch = touch_for(item, drawn, playbook);
                 let at = item.window.start_instant();
                 log_touch(store, actor, touch, at).await?;
                 if let Drawn::Loss(reason) = drawn
@@ -144,7 +144,7 @@ pub async fn simulate<S: Store + Sync>(
 
 /// The touch a rep logs for a planned item with the drawn outcome: at the window's start,
 /// on the planned channel, about the planned topic when they answered.
-fn touch_for(item: &PlanItem, drawn: Drawn) -> TouchInput {
+fn touch_for(item: &PlanItem, drawn: Drawn, pb: &Playbook) -> TouchInput {
     let outcome = drawn.outcome();
     let mut t = TouchInput::new(item.contact, item.channel, outcome);
     t.direction = Direction::Outbound;
@@ -156,10 +156,16 @@ fn touch_for(item: &PlanItem, drawn: Drawn) -> TouchInput {
     match drawn {
         Drawn::NextStep(days) => {
             t.next_what = Some("follow up as agreed".into());
-            t.next_due = item.window.date.checked_add(days.days()).ok();
+            // Agreed for a day the rep works, as a rep agrees it.
+            t.next_due = item
+                .window
+                .date
+                .checked_add((days - 1).days())
+                .ok()
+                .and_then(|d| pb.next_working_day(d));
         }
         Drawn::Callback(days) => {
-            let on = business_days_after(item.window.date, days);
+            let on = working_days_after(pb, item.window.date, days);
             t.callback_at = on
                 .to_datetime(item.window.start)
                 .to_zoned(item.window.tz.zone())

@@ -14,14 +14,14 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::ToSpan;
-use jiff::civil::{Date, Time, Weekday};
+use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    AccountId, AccountStatus, Channel, ContactId, Direction, LossReason, Outcome, Territory,
-    TouchKind,
+    AccessPolicy, AccountId, AccountStatus, Channel, ContactId, Direction, LossReason, Outcome,
+    Territory, Touch, TouchKind,
 };
-use crate::planner::{DayPlan, days_between};
+use crate::planner::{DayPlan, PlanItem, days_between};
 use crate::playbook::Playbook;
 
 /// The simulation's seeded generator: `fastrand`'s, whose stream for a seed is stable,
@@ -164,23 +164,6 @@ impl Drawn {
     }
 }
 
-/// `days` business days (Monday to Friday) after `d`.
-pub fn business_days_after(d: Date, days: i64) -> Date {
-    let mut out = d;
-    let mut left = days;
-    while left > 0 {
-        out = out.checked_add(1.day()).unwrap_or(out);
-        if !is_weekend(out.weekday()) {
-            left -= 1;
-        }
-    }
-    out
-}
-
-fn is_weekend(w: Weekday) -> bool {
-    matches!(w, Weekday::Saturday | Weekday::Sunday)
-}
-
 /// Violations of one rule over the period.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RuleCount {
@@ -207,6 +190,10 @@ pub struct Promises {
     pub late_days_p95: i64,
     /// Not touched on or after the due day before the period ended.
     pub never: usize,
+    /// Rescheduled or skipped by the rep on or before the due day.
+    pub handled: usize,
+    /// `(on_day + handled) ÷ due`: the promises kept or explicitly moved.
+    pub kept: f64,
 }
 
 /// Everything measured over a simulated period.
@@ -258,7 +245,9 @@ fn within(t: Time, r: crate::model::TimeRange) -> bool {
 /// Measures a period of `days` days from `from` over `territory` (every record at the end
 /// of the period, history before it included) and the day `plans` that were followed.
 /// Touches count on their account's local date; only touches in the period are judged,
-/// history only informs streaks, silences and promises.
+/// history only informs streaks, silences and promises. The plans say what a touch was
+/// for: an agreed moment or next step (exempt from the weekly cap and the visit gap, P23),
+/// an urgent e-mail (P38), the number dialled (P43).
 pub fn measure(
     territory: &Territory,
     plans: &[DayPlan],
@@ -274,13 +263,13 @@ pub fn measure(
         .iter()
         .map(|a| (a.id, a.tz.zone()))
         .collect();
-    let status: BTreeMap<AccountId, AccountStatus> = territory
-        .accounts
-        .iter()
-        .map(|a| (a.id, a.status))
-        .collect();
+    let accounts: BTreeMap<AccountId, &crate::model::Account> =
+        territory.accounts.iter().map(|a| (a.id, a)).collect();
+    let status = |a: &AccountId| accounts.get(a).map(|a| a.status);
+    let contacts: BTreeMap<ContactId, &crate::model::Contact> =
+        territory.contacts.iter().map(|c| (c.id, c)).collect();
     // Every touch with its local date and time, in time order.
-    let mut touches: Vec<(&crate::model::Touch, Date, Time)> = territory
+    let mut touches: Vec<Seen> = territory
         .touches
         .iter()
         .filter_map(|t| {
@@ -289,142 +278,89 @@ pub fn measure(
         })
         .collect();
     touches.sort_by_key(|(t, _, _)| (t.at, t.id));
-    let period: Vec<_> = touches.iter().filter(|(_, d, _)| in_period(*d)).collect();
-    let by_contact = {
-        let mut m: BTreeMap<ContactId, Vec<&(&crate::model::Touch, Date, Time)>> = BTreeMap::new();
-        for x in &touches {
-            m.entry(x.0.contact).or_default().push(x);
-        }
-        m
-    };
-    let mut rules = Vec::new();
-
-    // Weekends.
-    let weekend = period
-        .iter()
-        .filter(|(_, d, _)| is_weekend(d.weekday()))
-        .count();
-    rules.push(RuleCount {
-        rule: "weekend".into(),
-        what: "touches on a Saturday or Sunday".into(),
-        violations: weekend,
-        checked: period.len(),
-    });
-
-    // P38, P39: outbound e-mail.
-    let urgent: BTreeSet<(ContactId, Date)> = plans
+    let period: Vec<&Seen> = touches.iter().filter(|(_, d, _)| in_period(*d)).collect();
+    let mut by_contact: BTreeMap<ContactId, Vec<&Seen>> = BTreeMap::new();
+    for x in &touches {
+        by_contact.entry(x.0.contact).or_default().push(x);
+    }
+    let items: Vec<&PlanItem> = plans
         .iter()
         .flat_map(|p| p.items.iter())
-        .filter(|i| i.channel == Channel::Email && i.urgent)
+        .filter(|i| in_period(i.window.date))
+        .collect();
+    let agreed: BTreeSet<(ContactId, Date)> = items
+        .iter()
+        .filter(|i| is_agreed(i))
         .map(|i| (i.contact, i.window.date))
         .collect();
-    let emails: Vec<_> = period
+    let urgent: BTreeSet<(ContactId, Date)> = items
         .iter()
-        .filter(|(t, _, _)| t.channel == Channel::Email && t.direction == Direction::Outbound)
+        .filter(|i| i.urgent)
+        .map(|i| (i.contact, i.window.date))
         .collect();
-    let p38 = emails
+    let mut rules = Vec::new();
+    let mut count = |rule: &str, what: String, violations: usize, checked: usize| {
+        rules.push(RuleCount {
+            rule: rule.into(),
+            what,
+            violations,
+            checked,
+        })
+    };
+
+    // Days off.
+    let off = period
         .iter()
-        .filter(|(t, d, _)| {
-            let wd = d.weekday();
-            let plain_day = pb.email_days.contains(&wd);
-            let urgent_day =
-                urgent.contains(&(t.contact, *d)) && pb.urgent_email_days.contains(&wd);
-            !(plain_day || urgent_day)
+        .filter(|(_, d, _)| !pb.is_working_day(*d))
+        .count();
+    count(
+        "day-off",
+        "touches on a weekend or a holiday of the playbook".into(),
+        off,
+        period.len(),
+    );
+
+    // P1: one primary topic, at most the back-up topics the playbook allows.
+    let p1 = items
+        .iter()
+        .filter(|i| {
+            i.primary_topic.title.trim().is_empty() || i.backup_topics.len() > pb.backup_topics
         })
         .count();
-    rules.push(RuleCount {
-        rule: "P38".into(),
-        what: "e-mails outside the e-mail days (urgent ones on the urgent days allowed)".into(),
-        violations: p38,
-        checked: emails.len(),
-    });
-    let p39 = emails
-        .iter()
-        .filter(|(_, _, time)| {
-            !within(*time, pb.email_best_hours) && !within(*time, pb.email_next_hours)
-        })
-        .count();
-    rules.push(RuleCount {
-        rule: "P39".into(),
-        what: "e-mails outside the best and next e-mail hours, local".into(),
-        violations: p39,
-        checked: emails.len(),
-    });
-
-    // P35: callbacks agreed for a moment in the period, planned at that moment.
-    let planned_at: BTreeSet<(ContactId, jiff::Timestamp)> = plans
-        .iter()
-        .flat_map(|p| p.items.iter())
-        .map(|i| (i.contact, i.window.start_instant()))
-        .collect();
-    // The latest agreement for a contact's day stands (it replaces an earlier one for the
-    // same day); a callback on an account lost by then is void.
-    let lost_on: BTreeMap<AccountId, Date> = territory
-        .lost
-        .iter()
-        .map(|l| (l.account, l.lost_on))
-        .collect();
-    let mut agreed: BTreeMap<(ContactId, Date), jiff::Timestamp> = BTreeMap::new();
-    for (t, _, _) in &touches {
-        let Some(at) = t.callback_at else { continue };
-        let Some(zone) = zones.get(&t.account) else {
-            continue;
-        };
-        let d = zone.to_datetime(at).date();
-        if in_period(d) && lost_on.get(&t.account).is_none_or(|l| *l > d) {
-            agreed.insert((t.contact, d), at);
-        }
-    }
-    let callbacks: Vec<(ContactId, jiff::Timestamp)> =
-        agreed.into_iter().map(|((c, _), at)| (c, at)).collect();
-    rules.push(RuleCount {
-        rule: "P35".into(),
-        what: "callbacks not planned at the agreed time on their day".into(),
-        violations: callbacks.iter().filter(|c| !planned_at.contains(c)).count(),
-        checked: callbacks.len(),
-    });
-
-    // P23: customer contacts silent longer than the maximum silence.
-    let customer_contacts: Vec<ContactId> = territory
-        .contacts
-        .iter()
-        .filter(|c| status.get(&c.account) == Some(&AccountStatus::Customer))
-        .map(|c| c.id)
-        .collect();
-    let mut silences = Vec::new();
-    for c in &customer_contacts {
-        let dates: Vec<Date> = by_contact
-            .get(c)
-            .map(|v| v.iter().map(|x| x.1).filter(|d| *d <= last).collect())
-            .unwrap_or_default();
-        if dates.is_empty() {
-            continue;
-        }
-        silences.push(longest_silence(&dates, from, last));
-    }
-    rules.push(RuleCount {
-        rule: "P23".into(),
-        what: format!(
-            "customer contacts silent more than {} days in the period",
-            pb.max_silence_days
+    count(
+        "P1",
+        format!(
+            "planned touches without one primary topic, or with more than {} back-ups",
+            pb.backup_topics
         ),
-        violations: silences
-            .iter()
-            .filter(|s| **s > pb.max_silence_days)
-            .count(),
-        checked: silences.len(),
-    });
+        p1,
+        items.len(),
+    );
+
+    // P6: cold reach at a no-see account; a drop-in where appointments are required.
+    let p6 = items
+        .iter()
+        .filter(|i| match accounts.get(&i.account).map(|a| a.access) {
+            Some(AccessPolicy::NoVendorContact) => i.channel.is_cold_reach() && !i.window.exact,
+            Some(AccessPolicy::AppointmentOnly) => {
+                i.channel == Channel::Visit && !agreed.contains(&(i.contact, i.window.date))
+            }
+            _ => false,
+        })
+        .count();
+    count(
+        "P6",
+        "calls or visits nobody agreed at no-see or appointment-only accounts".into(),
+        p6,
+        items.len(),
+    );
 
     // P16, P17: lost accounts.
-    let by_account = {
-        let mut m: BTreeMap<AccountId, Vec<(TouchKind, Date)>> = BTreeMap::new();
-        for (t, d, _) in &touches {
-            m.entry(t.account).or_default().push((t.kind, *d));
-        }
-        m
-    };
-    let mut p16 = (0, 0);
-    let mut p17 = (0, 0);
+    let mut by_account: BTreeMap<AccountId, Vec<(TouchKind, Date)>> = BTreeMap::new();
+    for (t, d, _) in &touches {
+        by_account.entry(t.account).or_default().push((t.kind, *d));
+    }
+    let (mut p16, mut p17_max, mut p17_min) = ((0, 0), (0, 0), (0, 0));
     for l in &territory.lost {
         let account = by_account.get(&l.account).map(Vec::as_slice).unwrap_or(&[]);
         let deadline = l
@@ -440,41 +376,63 @@ pub fn measure(
                 p16.0 += 1;
             }
         }
-        if l.lost_on <= last {
-            p17.1 += 1;
-            let dates: Vec<Date> = std::iter::once(l.lost_on)
-                .chain(account.iter().map(|(_, d)| *d).filter(|d| *d >= l.lost_on))
-                .filter(|d| *d <= last)
-                .collect();
-            if longest_silence(&dates, from.max(l.lost_on), last) > pb.nurture_max_days {
-                p17.0 += 1;
+        if l.lost_on > last {
+            continue;
+        }
+        p17_max.1 += 1;
+        let after: Vec<(TouchKind, Date)> = account
+            .iter()
+            .copied()
+            .filter(|(_, d)| *d >= l.lost_on && *d <= last)
+            .collect();
+        let dates: Vec<Date> = std::iter::once(l.lost_on)
+            .chain(after.iter().map(|(_, d)| *d))
+            .collect();
+        if longest_silence(&dates, from.max(l.lost_on), last) > pb.nurture_max_days {
+            p17_max.0 += 1;
+        }
+        // Never more often than the minimum: each presence after the feedback waits.
+        for w in after.windows(2) {
+            let ((_, a), (kind, b)) = (w[0], w[1]);
+            if in_period(b) && a > l.lost_on && kind != TouchKind::Feedback {
+                p17_min.1 += 1;
+                if days_between(a, b) < pb.nurture_min_days {
+                    p17_min.0 += 1;
+                }
             }
         }
     }
-    rules.push(RuleCount {
-        rule: "P16".into(),
-        what: format!(
+    count(
+        "P16",
+        format!(
             "lost accounts with no feedback touch within {} days",
             pb.feedback_within_days
         ),
-        violations: p16.0,
-        checked: p16.1,
-    });
-    rules.push(RuleCount {
-        rule: "P17".into(),
-        what: format!(
+        p16.0,
+        p16.1,
+    );
+    count(
+        "P17-max",
+        format!(
             "lost accounts with no touch for more than {} days",
             pb.nurture_max_days
         ),
-        violations: p17.0,
-        checked: p17.1,
-    });
+        p17_max.0,
+        p17_max.1,
+    );
+    count(
+        "P17-min",
+        format!(
+            "presence touches at a lost account sooner than {} days after the last",
+            pb.nurture_min_days
+        ),
+        p17_min.0,
+        p17_min.1,
+    );
 
-    // P20, P29: unanswered attempts on prospects' contacts.
-    let mut cadences = 0;
-    let mut early = 0;
-    let mut beyond = 0;
-    let mut p29 = 0;
+    // P20, P29, P44, P32: unanswered attempts.
+    let is_attempt =
+        |t: &Touch| t.direction == Direction::Outbound && t.kind != TouchKind::Nurture;
     let contacts_of: BTreeMap<AccountId, Vec<ContactId>> = {
         let mut m: BTreeMap<AccountId, Vec<ContactId>> = BTreeMap::new();
         for c in &territory.contacts {
@@ -482,10 +440,7 @@ pub fn measure(
         }
         m
     };
-    let is_attempt = |t: &crate::model::Touch| {
-        t.direction == Direction::Outbound && t.kind != TouchKind::Nurture
-    };
-    // The unanswered streak of each contact after each touch, to judge P29 at a moment.
+    // The unanswered streak of a contact just before `at`.
     let streak_at = |c: ContactId, at: jiff::Timestamp| -> usize {
         let mut streak = 0;
         for (t, _, _) in by_contact.get(&c).map(Vec::as_slice).unwrap_or(&[]) {
@@ -500,21 +455,19 @@ pub fn measure(
         }
         streak
     };
+    let (mut beyond, mut streaks_checked, mut p29) = (0, 0, 0);
+    let mut p32 = (0, 0);
     for (contact, list) in &by_contact {
         let Some(first) = list.first() else { continue };
         let account = first.0.account;
-        let prospect = status.get(&account) == Some(&AccountStatus::Prospect);
-        // Split the history into streaks of unanswered attempts.
-        let mut streak: Vec<Date> = Vec::new();
-        let mut streaks: Vec<(Vec<Date>, bool)> = Vec::new(); // (dates, ended by an answer)
+        let mut streak: Vec<(&Touch, Date)> = Vec::new();
+        let mut runs: Vec<Vec<(&Touch, Date)>> = Vec::new();
         for (t, d, _) in list.iter().map(|x| **x) {
             if d > last {
                 break;
             }
             if t.outcome.answered() {
-                if !streak.is_empty() {
-                    streaks.push((std::mem::take(&mut streak), true));
-                }
+                runs.push(std::mem::take(&mut streak));
                 continue;
             }
             if !is_attempt(t) {
@@ -529,72 +482,424 @@ pub fn measure(
                     p29 += 1;
                 }
             }
-            streak.push(d);
+            streak.push((t, d));
         }
-        if !streak.is_empty() {
-            streaks.push((streak, false));
+        runs.push(streak);
+        for run in runs.iter().filter(|r| r.iter().any(|(_, d)| in_period(*d))) {
+            streaks_checked += 1;
+            if run.len() > pb.max_attempts {
+                beyond += 1;
+            }
+            if status(&account) == Some(AccountStatus::Prospect) && run.len() >= pb.max_attempts
+            {
+                p32.1 += 1;
+                if !run.iter().any(|(t, _)| t.kind == TouchKind::Breakup) {
+                    p32.0 += 1;
+                }
+            }
         }
-        if !prospect {
+    }
+    // P20's minimum is the account's: its contacts are tried one after another (P29, P44),
+    // and the cadence ends when nobody there has answered for the maximum silence.
+    let (mut cadences, mut early) = (0, 0);
+    for (account, ids) in &contacts_of {
+        if status(account) != Some(AccountStatus::Prospect) {
             continue;
         }
-        for (dates, answered) in &streaks {
-            if !dates.iter().any(|d| in_period(*d)) {
+        let mut all: Vec<&Seen> = ids
+            .iter()
+            .filter_map(|c| by_contact.get(c))
+            .flatten()
+            .copied()
+            .filter(|(_, d, _)| *d <= last)
+            .collect();
+        all.sort_by_key(|(t, _, _)| (t.at, t.id));
+        let mut run: Vec<Date> = Vec::new();
+        let mut runs: Vec<(Vec<Date>, bool)> = Vec::new();
+        for (t, d, _) in all.iter().map(|x| **x) {
+            if t.outcome.answered() {
+                runs.push((std::mem::take(&mut run), true));
+            } else if is_attempt(t) {
+                run.push(d);
+            }
+        }
+        runs.push((run, false));
+        for (dates, answered) in runs {
+            if dates.is_empty() || !dates.iter().any(|d| in_period(*d)) {
                 continue;
             }
             cadences += 1;
             let quiet = dates.last().map_or(0, |d| days_between(*d, last));
-            let ended = !answered && quiet >= pb.max_silence_days;
-            if ended && dates.len() < pb.min_attempts {
+            if !answered && quiet >= pb.max_silence_days && dates.len() < pb.min_attempts {
                 early += 1;
-            }
-            if dates.len() > pb.max_attempts {
-                beyond += 1;
             }
         }
     }
-    rules.push(RuleCount {
-        rule: "P20-min".into(),
-        what: format!(
-            "prospect cadences given up before {} unanswered attempts",
+    count(
+        "P20-min",
+        format!(
+            "prospect accounts whose cadence ended before {} unanswered attempts",
             pb.min_attempts
         ),
-        violations: early,
-        checked: cadences,
-    });
-    rules.push(RuleCount {
-        rule: "P20-max".into(),
-        what: format!(
-            "prospect cadences with more than {} unanswered attempts",
+        early,
+        cadences,
+    );
+    count(
+        "P20-max",
+        format!(
+            "contacts given more than {} unanswered attempts in a row",
             pb.max_attempts
         ),
-        violations: beyond,
-        checked: cadences,
-    });
-    rules.push(RuleCount {
-        rule: "P29".into(),
-        what: format!(
+        beyond,
+        streaks_checked,
+    );
+    count(
+        "P29",
+        format!(
             "attempts after {} unanswered in a row while a colleague was still open",
             pb.dead_end_after
         ),
-        violations: p29,
-        checked: period.iter().filter(|(t, _, _)| is_attempt(t)).count(),
-    });
+        p29,
+        period.iter().filter(|(t, _, _)| is_attempt(t)).count(),
+    );
 
-    // Two visits to one account on one day.
-    let mut visits: BTreeMap<(AccountId, Date), usize> = BTreeMap::new();
-    for (t, d, _) in &period {
-        if t.channel == Channel::Visit {
-            *visits.entry((t.account, *d)).or_default() += 1;
+    // P32: the breakup goes by e-mail on an e-mail day, by letter only without an e-mail.
+    for (t, d, _) in period.iter().map(|x| **x) {
+        if t.kind != TouchKind::Breakup {
+            continue;
+        }
+        p32.1 += 1;
+        let has_email = contacts
+            .get(&t.contact)
+            .is_some_and(|c| c.channels.email.is_some());
+        let ok = match t.channel {
+            Channel::Email => pb.email_days.contains(&d.weekday()),
+            Channel::Letter => !has_email,
+            _ => false,
+        };
+        if !ok {
+            p32.0 += 1;
         }
     }
-    rules.push(RuleCount {
-        rule: "double-visit".into(),
-        what: "visits beyond the first to one account on one day".into(),
-        violations: visits.values().map(|n| n - 1).sum(),
-        checked: visits.values().sum(),
-    });
+    count(
+        "P32",
+        "breakups not e-mailed on an e-mail day (a letter only without an e-mail), or cadences run out without one".into(),
+        p32.0,
+        p32.1,
+    );
 
-    // Promises: next steps due in the period.
+    // P35: callbacks agreed for a moment in the period, planned at that moment.
+    let planned_at: BTreeSet<(ContactId, jiff::Timestamp)> = items
+        .iter()
+        .map(|i| (i.contact, i.window.start_instant()))
+        .collect();
+    // The latest agreement for a contact's day stands (it replaces an earlier one for the
+    // same day); a callback on an account lost by then is void.
+    let lost_on: BTreeMap<AccountId, Date> = territory
+        .lost
+        .iter()
+        .map(|l| (l.account, l.lost_on))
+        .collect();
+    let mut callbacks: BTreeMap<(ContactId, Date), jiff::Timestamp> = BTreeMap::new();
+    for (t, _, _) in &touches {
+        let Some(at) = t.callback_at else { continue };
+        let Some(zone) = zones.get(&t.account) else {
+            continue;
+        };
+        let d = zone.to_datetime(at).date();
+        if in_period(d) && lost_on.get(&t.account).is_none_or(|l| *l > d) {
+            callbacks.insert((t.contact, d), at);
+        }
+    }
+    count(
+        "P35",
+        "callbacks not planned at the agreed time on their day".into(),
+        callbacks
+            .iter()
+            .filter(|((c, _), at)| !planned_at.contains(&(*c, **at)))
+            .count(),
+        callbacks.len(),
+    );
+
+    // P21: after an unanswered attempt, another channel or another time of day.
+    let mut p21 = (0, 0);
+    for list in by_contact.values() {
+        for w in list.windows(2) {
+            let ((a, _, at), (b, bd, bt)) = (*w[0], *w[1]);
+            if !in_period(bd)
+                || a.outcome != Outcome::NoResponse
+                || a.direction != Direction::Outbound
+                || b.direction != Direction::Outbound
+            {
+                continue;
+            }
+            if items
+                .iter()
+                .any(|i| i.contact == b.contact && i.window.date == bd && i.window.exact)
+            {
+                continue; // An agreed moment is kept as agreed (P35).
+            }
+            p21.1 += 1;
+            if a.channel == b.channel && (at < NOON) == (bt < NOON) {
+                p21.0 += 1;
+            }
+        }
+    }
+    count(
+        "P21",
+        "attempts after an unanswered one on the same channel at the same time of day".into(),
+        p21.0,
+        p21.1,
+    );
+
+    // P23: not too often, not too soon in person, not silent too long.
+    let mut week = (0, 0);
+    for list in by_contact.values() {
+        for (k, (t, d, _)) in list.iter().map(|x| **x).enumerate() {
+            if !in_period(d) || agreed.contains(&(t.contact, d)) {
+                continue;
+            }
+            week.1 += 1;
+            let since = d.checked_sub(6.days()).unwrap_or(d);
+            let before = list[..k]
+                .iter()
+                .filter(|(_, e, _)| *e >= since && *e <= d)
+                .count();
+            if before >= pb.max_touches_per_contact_per_week {
+                week.0 += 1;
+            }
+        }
+    }
+    count(
+        "P23-week",
+        format!(
+            "touches beyond {} per contact in 7 days that nobody agreed",
+            pb.max_touches_per_contact_per_week
+        ),
+        week.0,
+        week.1,
+    );
+    let mut visits: BTreeMap<AccountId, Vec<(ContactId, Date)>> = BTreeMap::new();
+    for (t, d, _) in &touches {
+        if t.channel == Channel::Visit && *d <= last {
+            visits.entry(t.account).or_default().push((t.contact, *d));
+        }
+    }
+    let mut gap = (0, 0);
+    for list in visits.values() {
+        for w in list.windows(2) {
+            let ((_, a), (c, b)) = (w[0], w[1]);
+            if !in_period(b) {
+                continue;
+            }
+            gap.1 += 1;
+            let too_soon = a == b
+                || (days_between(a, b) < pb.min_days_between_visits
+                    && !agreed.contains(&(c, b)));
+            if too_soon {
+                gap.0 += 1;
+            }
+        }
+    }
+    count(
+        "P23-visit",
+        format!(
+            "visits to an account within {} days of the last, not agreed (or two on a day)",
+            pb.min_days_between_visits
+        ),
+        gap.0,
+        gap.1,
+    );
+    let grace = SILENCE_GRACE_WORKING_DAYS;
+    let mut silent = (0, 0);
+    let mut silences = Vec::new();
+    for c in &territory.contacts {
+        let until = match status(&c.account) {
+            Some(AccountStatus::Customer) => last,
+            Some(AccountStatus::Lost) => match lost_on.get(&c.account) {
+                Some(l) if *l > from => l.checked_sub(1.day()).unwrap_or(*l).min(last),
+                _ => continue,
+            },
+            _ => continue,
+        };
+        let list: Vec<(Date, bool)> = by_contact
+            .get(&c.id)
+            .map(|v| {
+                v.iter()
+                    .map(|(t, d, _)| (*d, t.outcome.answered()))
+                    .filter(|(d, _)| *d <= until)
+                    .collect()
+            })
+            .unwrap_or_default();
+        if list.is_empty() {
+            continue;
+        }
+        silences.push(longest_silence(
+            &list.iter().map(|(d, _)| *d).collect::<Vec<_>>(),
+            from,
+            until,
+        ));
+        // An active relationship: the contact has answered. Each silence from then on
+        // must end by the maximum plus the grace in working days (from the period's
+        // start for a silence that began before it).
+        let mut answered = false;
+        let mut judged = false;
+        let mut late = false;
+        for (k, (d, a)) in list.iter().enumerate() {
+            answered |= *a;
+            if !answered {
+                continue;
+            }
+            let next = list.get(k + 1).map(|(n, _)| *n);
+            if next.is_some_and(|n| n == *d) {
+                continue;
+            }
+            let limit = d
+                .checked_add(pb.max_silence_days.days())
+                .unwrap_or(*d)
+                .max(from);
+            let deadline = working_days_after(pb, limit, grace);
+            if deadline > until {
+                if next.is_none_or(|n| n >= from) {
+                    judged |= limit <= until;
+                }
+                continue;
+            }
+            if next.is_none_or(|n| n >= from) {
+                judged = true;
+                if next.is_none_or(|n| n > deadline) {
+                    late = true;
+                }
+            }
+        }
+        if judged {
+            silent.1 += 1;
+            if late {
+                silent.0 += 1;
+            }
+        }
+    }
+    count(
+        "P23-silence",
+        format!(
+            "customer contacts who answered once, then silent past {} days + {} working days",
+            pb.max_silence_days, grace
+        ),
+        silent.0,
+        silent.1,
+    );
+
+    // P38, P39, P40: outbound e-mail.
+    let emails: Vec<&Seen> = period
+        .iter()
+        .copied()
+        .filter(|(t, _, _)| t.channel == Channel::Email && t.direction == Direction::Outbound)
+        .collect();
+    let p38 = emails
+        .iter()
+        .filter(|(t, d, _)| {
+            let wd = d.weekday();
+            let plain_day = pb.email_days.contains(&wd);
+            let urgent_day =
+                urgent.contains(&(t.contact, *d)) && pb.urgent_email_days.contains(&wd);
+            !(plain_day || urgent_day)
+        })
+        .count();
+    count(
+        "P38",
+        "e-mails outside the e-mail days (urgent ones on the urgent days allowed)".into(),
+        p38,
+        emails.len(),
+    );
+    let p39 = emails
+        .iter()
+        .filter(|(_, _, time)| {
+            !within(*time, pb.email_best_hours) && !within(*time, pb.email_next_hours)
+        })
+        .count();
+    count(
+        "P39",
+        "e-mails outside the best and next e-mail hours, local".into(),
+        p39,
+        emails.len(),
+    );
+    let mut p40 = (0, 0);
+    for list in by_contact.values() {
+        let sent: Vec<&Seen> = list
+            .iter()
+            .copied()
+            .filter(|(t, _, _)| t.channel == Channel::Email && t.direction == Direction::Outbound)
+            .collect();
+        for w in sent.windows(2) {
+            let ((a, ad, _), (b, bd, _)) = (*w[0], *w[1]);
+            if !in_period(bd) {
+                continue;
+            }
+            p40.1 += 1;
+            let waited = days_between(ad, bd);
+            let unanswered_too_soon = a.outcome == Outcome::NoResponse
+                && waited < pb.prospecting_wait_min_days
+                && !urgent.contains(&(b.contact, bd));
+            if waited < 1 || unanswered_too_soon {
+                p40.0 += 1;
+            }
+        }
+    }
+    count(
+        "P40",
+        format!(
+            "e-mails within a day of the last, or within {} days of an unanswered one",
+            pb.prospecting_wait_min_days
+        ),
+        p40.0,
+        p40.1,
+    );
+
+    // P43: the cell at most so often a week unless they replied on it; texts need consent.
+    let on_cell: BTreeSet<(ContactId, Date)> = items
+        .iter()
+        .filter(|i| {
+            i.channel == Channel::Text
+                || contacts.get(&i.contact).is_some_and(|c| {
+                    c.channels.cell.is_some() && c.channels.cell == i.via
+                })
+        })
+        .map(|i| (i.contact, i.window.date))
+        .collect();
+    let mut p43 = (0, 0);
+    for (contact, list) in &by_contact {
+        let mut replied = false;
+        let mut uses: Vec<Date> = Vec::new();
+        for (t, d, _) in list.iter().map(|x| **x) {
+            let cell = t.channel == Channel::Text || on_cell.contains(&(*contact, d));
+            if cell && t.direction == Direction::Outbound && in_period(d) {
+                p43.1 += 1;
+                let since = d.checked_sub(6.days()).unwrap_or(d);
+                let recent = uses.iter().filter(|u| **u >= since).count();
+                let consent = contacts
+                    .get(contact)
+                    .is_some_and(|c| c.can_use(Channel::Text));
+                if (!replied && recent >= pb.cell_max_per_week)
+                    || (t.channel == Channel::Text && !consent)
+                {
+                    p43.0 += 1;
+                }
+                uses.push(d);
+            }
+            replied |= cell && t.outcome.answered();
+        }
+    }
+    count(
+        "P43",
+        format!(
+            "uses of a cell beyond {} a week without a reply on it, or texts without consent",
+            pb.cell_max_per_week
+        ),
+        p43.0,
+        p43.1,
+    );
+
+    // Promises: next steps due in the period, kept on their day or explicitly moved.
     let mut promises = Promises::default();
     let mut late_days = Vec::new();
     for (t, _, _) in &touches {
@@ -621,6 +926,7 @@ pub fn measure(
     }
     promises.late_days_p50 = percentile(&late_days, 50.0);
     promises.late_days_p95 = percentile(&late_days, 95.0);
+    promises.kept = ratio(promises.on_day + promises.handled, promises.due);
 
     let touched: BTreeSet<ContactId> = period.iter().map(|(t, _, _)| t.contact).collect();
     let mut channels = BTreeMap::new();
@@ -641,6 +947,35 @@ pub fn measure(
         customer_silence_p95: percentile(&silences, 95.0),
         channels,
     }
+}
+
+/// How many working days past the maximum silence (P23) a contact may wait before the
+/// silence counts as broken: the plan spreads the contacts falling due over the days
+/// before the limit, and a day off or a full day may push one a little past it.
+pub const SILENCE_GRACE_WORKING_DAYS: i64 = 5;
+
+/// A touch with its local date and time.
+type Seen<'a> = (&'a Touch, Date, Time);
+
+const NOON: Time = Time::constant(12, 0, 0, 0);
+
+/// A touch made at an agreed moment (P35), for an agreed next step (P33), or confirming
+/// a referral meeting (P37): what the contact asked for, so the weekly cap and the visit
+/// gap do not hold it back (P23).
+pub fn is_agreed(i: &PlanItem) -> bool {
+    i.window.exact
+        || i.reasons
+            .iter()
+            .any(|r| r.rules.iter().any(|x| x == "P33" || x == "P35" || x == "P37"))
+}
+
+/// `n` working days of the playbook after `d`.
+pub fn working_days_after(pb: &Playbook, d: Date, n: i64) -> Date {
+    let mut out = d;
+    for _ in 0..n {
+        out = pb.next_working_day(out).unwrap_or(out);
+    }
+    out
 }
 
 fn ratio(a: usize, b: usize) -> f64 {

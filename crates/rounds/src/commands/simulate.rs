@@ -150,8 +150,16 @@ fn text(r: &SimulationReport) -> String {
             ),
         ],
         vec![
+            "  rescheduled or skipped by the rep".into(),
+            format!("{} ({})", p.handled, share(p.handled, p.due)),
+        ],
+        vec![
             "  never touched".into(),
             format!("{} ({})", p.never, share(p.never, p.due)),
+        ],
+        vec![
+            "  kept on the day or explicitly moved".into(),
+            pct(p.kept),
         ],
         vec![
             "touches per contact touched".into(),
