@@ -58,6 +58,7 @@ struct ConversationWire {
 #[serde(deny_unknown_fields)]
 struct ReferralsWire {
     records_check_after_days: i64,
+    records_check_quiet_days: i64,
     baseline_days: i64,
     recent_days: i64,
     drop_threshold: f64,
@@ -87,6 +88,10 @@ struct CadenceWire {
     prospect_attempt_gap_days: i64,
     dead_end_after: i64,
     prospecting_share: f64,
+    silence_lead_days: i64,
+    keep_alive_share: f64,
+    reengage_attempts: i64,
+    reengage_gap_days: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -238,6 +243,8 @@ pub struct Priority {
 pub struct Playbook {
     pub backup_topics: usize,
     pub records_check_after_days: i64,
+    /// P8: no records-check call this soon after a conversation with the provider.
+    pub records_check_quiet_days: i64,
     pub baseline_days: i64,
     pub recent_days: i64,
     pub drop_threshold: f64,
@@ -257,6 +264,15 @@ pub struct Playbook {
     pub prospect_attempt_gap_days: i64,
     pub dead_end_after: usize,
     pub prospecting_share: f64,
+    /// P23: a silent customer contact falls due this many days before the maximum
+    /// silence, so the plan can spread them over the days before the limit.
+    pub silence_lead_days: i64,
+    /// P22, P23: share of the day's remote touches kept for contacts falling silent.
+    pub keep_alive_share: f64,
+    /// P20, P31: attempts for a contact who answered once and then went silent.
+    pub reengage_attempts: usize,
+    /// P21, P23: days between those attempts.
+    pub reengage_gap_days: i64,
     pub visit_minutes: i64,
     pub max_visits: usize,
     pub max_remote: usize,
@@ -511,6 +527,20 @@ impl TryFrom<PlaybookWire> for Playbook {
                 "a share between 0 and 1",
             );
         }
+        let keep_alive = w.cadence.keep_alive_share;
+        if !(0.0..=1.0).contains(&keep_alive) {
+            p.add(
+                "cadence.keep_alive_share",
+                keep_alive.to_string(),
+                "a share between 0 and 1",
+            );
+        } else if share + keep_alive > 1.0 {
+            p.add(
+                "cadence.keep_alive_share",
+                keep_alive.to_string(),
+                "together with prospecting_share it keeps more than the whole day",
+            );
+        }
         let r = &w.referrals;
         if !(0.0 < r.drop_threshold && r.drop_threshold < 1.0) {
             p.add(
@@ -619,6 +649,11 @@ impl TryFrom<PlaybookWire> for Playbook {
                 r.records_check_after_days,
                 1,
             ),
+            records_check_quiet_days: p.days(
+                "referrals.records_check_quiet_days",
+                r.records_check_quiet_days,
+                0,
+            ),
             baseline_days,
             recent_days,
             drop_threshold: r.drop_threshold,
@@ -664,6 +699,10 @@ impl TryFrom<PlaybookWire> for Playbook {
             ),
             dead_end_after: p.count("cadence.dead_end_after", c.dead_end_after, 1, 50),
             prospecting_share: share,
+            silence_lead_days: p.days("cadence.silence_lead_days", c.silence_lead_days, 0),
+            keep_alive_share: keep_alive,
+            reengage_attempts: p.count("cadence.reengage_attempts", c.reengage_attempts, 1, 50),
+            reengage_gap_days: p.days("cadence.reengage_gap_days", c.reengage_gap_days, 1),
             visit_minutes: p.minutes("day.visit_minutes", w.day.visit_minutes),
             max_visits: p.count("day.max_visits", w.day.max_visits, 0, 40),
             max_remote: p.count("day.max_remote", w.day.max_remote, 0, 200),

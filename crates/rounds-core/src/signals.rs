@@ -71,7 +71,8 @@ pub struct SilentReferrer {
 }
 
 /// P8: the contact's last referral meeting was at least `records_check_after_days` ago,
-/// no referral came on or after its day, and no records check followed it.
+/// no referral came on or after its day, no records check followed it, and no conversation
+/// with them in the last `records_check_quiet_days`.
 ///
 /// `touches`: the contact's touches up to `today`, oldest first, with their local date;
 /// `referral_days`: days before `today` with at least one referral.
@@ -90,7 +91,11 @@ pub fn silent_referrer(
     let checked = touches
         .iter()
         .any(|(t, _)| t.kind == TouchKind::RecordsCheck && t.at >= meeting.at);
-    (since >= pb.records_check_after_days && !referred_since && !checked).then_some(
+    // They just talked with us: a records check now would read as a reproach.
+    let talked_lately = touches.iter().any(|(t, d)| {
+        t.outcome.answered() && *d <= today && days_between(*d, today) < pb.records_check_quiet_days
+    });
+    (since >= pb.records_check_after_days && !referred_since && !checked && !talked_lately).then_some(
         SilentReferrer {
             meeting: *day,
             days_since: since,

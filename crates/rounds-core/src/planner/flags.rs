@@ -29,7 +29,9 @@ pub(super) fn account_flags(
         AccountStatus::Customer | AccountStatus::Prospect
     );
     for h in hs {
-        if active && h.ever_answered && h.fresh.is_empty() {
+        // A contact being worked with nothing new left: the touches go on (a cadence is not
+        // cut short, a customer not left silent) but the library needs content.
+        if active && (h.ever_answered || h.streak > 0) && h.fresh.is_empty() {
             flags.push(flag(
                 FlagKind::NoReasonToReturn,
                 &["P2"],

@@ -62,13 +62,18 @@ pub(super) struct History<'a> {
     pub(super) account: &'a Account,
     /// Touches up to the end of `today`, oldest first, with their local date.
     pub(super) touches: Vec<(&'a Touch, Date)>,
-    /// Unanswered outbound attempts since the last answer.
+    /// Unanswered outbound attempts since the last answer (nurture touches are presence,
+    /// not attempts).
     pub(super) streak: usize,
     pub(super) ever_answered: bool,
     pub(super) covered: BTreeSet<TopicId>,
     pub(super) explain_better: Vec<TopicId>,
     pub(super) touches_this_week: usize,
+    /// Outbound calls, voicemails and texts in the last seven days to a contact with a
+    /// cell: any of them may have used it, so the cell stays closed after one (P43).
     pub(super) cell_uses_this_week: usize,
+    /// The day of the latest conversation (an answered touch), if any.
+    pub(super) last_answer: Option<Date>,
     pub(super) replied_on_cell: bool,
     pub(super) referrals: Option<ReferralFigures>,
     pub(super) referral_days: Vec<Date>,
@@ -130,6 +135,7 @@ pub(super) fn summarise<'a>(
         .collect();
     let mut streak = 0;
     let mut ever_answered = false;
+    let mut last_answer = None;
     // Last mention of each topic decides: explained, or to be explained better (P3, P4).
     let mut last_mention: BTreeMap<TopicId, bool> = BTreeMap::new();
     let week_start = today.checked_sub(6.days()).unwrap_or(today);
@@ -143,8 +149,11 @@ pub(super) fn summarise<'a>(
         if t.outcome.answered() {
             ever_answered = true;
             streak = 0;
-        } else if t.direction == Direction::Outbound {
+        } else if t.direction == Direction::Outbound && t.kind != TouchKind::Nurture {
             streak += 1;
+        }
+        if t.outcome.answered() {
+            last_answer = Some(*d);
         }
         if delivered(t) {
             for topic in t.topics.iter().chain(&t.primary_topic) {
@@ -155,9 +164,11 @@ pub(super) fn summarise<'a>(
             }
         }
         let on_cell = t.channel == Channel::Text || (t.channel == Channel::Call && cell_only_phone);
+        let maybe_cell = contact.channels.cell.is_some()
+            && matches!(t.channel, Channel::Call | Channel::Voicemail | Channel::Text);
         if *d >= week_start {
             touches_this_week += 1;
-            if on_cell && t.direction == Direction::Outbound {
+            if maybe_cell && t.direction == Direction::Outbound {
                 cell_uses_this_week += 1;
             }
         }
@@ -187,6 +198,7 @@ pub(super) fn summarise<'a>(
         explain_better,
         touches_this_week,
         cell_uses_this_week,
+        last_answer,
         replied_on_cell,
         referrals: figures,
         referral_days,

@@ -26,6 +26,18 @@ pub(super) struct Candidate<'a> {
     pub(super) needs_topic: bool,
     pub(super) prospecting: bool,
     pub(super) visit_agreed: bool,
+    /// The due day of the agreed next step this touch serves (P33).
+    pub(super) step_due: Option<Date>,
+    /// A relationship kept alive: to be planned by this day at the latest (P23, P17).
+    pub(super) keep_alive_by: Option<Date>,
+}
+
+impl Candidate<'_> {
+    /// The contact asked for this touch (a callback, a next step, the confirmation of a
+    /// referral meeting): the weekly cap and the visit gap do not hold it back (P23).
+    pub(super) fn agreed(&self) -> bool {
+        self.exact_at.is_some() || self.step_due.is_some() || self.kind == TouchKind::Confirmation
+    }
 }
 
 pub(super) fn base(history: &History, pb: &Playbook) -> f64 {
@@ -54,6 +66,8 @@ pub(super) fn candidate<'a>(
         needs_topic: false,
         prospecting: false,
         visit_agreed: false,
+        step_due: None,
+        keep_alive_by: None,
     }
 }
 
@@ -83,10 +97,68 @@ pub(super) fn account_candidates<'a>(
         }
         return;
     }
+    let cadence = match account.status {
+        AccountStatus::Prospect => account_cadence(hs, pb),
+        _ => None,
+    };
     for h in hs {
-        if let Some(c) = contact_candidate(h, hs, pb, today) {
+        if let Some(c) = contact_candidate(h, hs, cadence.as_ref(), pb, today) {
             out.push(c);
         }
+    }
+}
+
+/// Where a prospect account's cadence stands: the contacts are worked one at a time (P29,
+/// P44), so the account goes on until the cadence of its last contact ends.
+pub(super) enum Cadence<'a> {
+    /// Someone there answered their last touch: the relationship is running (P3).
+    Engaged,
+    /// The one contact the cadence works on now.
+    Working(&'a History<'a>),
+    /// Every contact had their attempts: low-frequency nurture of the best one (P31).
+    Ended(&'a History<'a>),
+}
+
+/// How many unanswered attempts a contact gets: a full prospecting cadence for someone
+/// never reached (P20), fewer for someone who answered once and went quiet.
+pub(super) fn attempt_cap(h: &History, pb: &Playbook) -> usize {
+    if h.ever_answered {
+        pb.reengage_attempts
+    } else {
+        pb.max_attempts
+    }
+}
+
+pub(super) fn account_cadence<'a>(hs: &[&'a History<'a>], pb: &Playbook) -> Option<Cadence<'a>> {
+    if hs.iter().any(|h| h.ever_answered && h.streak == 0) {
+        return Some(Cadence::Engaged);
+    }
+    // First every contact up to the dead end, the one already being worked first, then
+    // those who answered once, then by influence; then the best one to the full cadence.
+    let working = hs
+        .iter()
+        .copied()
+        .filter(|h| h.streak < pb.dead_end_after && h.streak < attempt_cap(h, pb))
+        .max_by(|a, b| {
+            a.streak
+                .cmp(&b.streak)
+                .then(a.ever_answered.cmp(&b.ever_answered))
+                .then(
+                    a.contact
+                        .influence
+                        .weight()
+                        .total_cmp(&b.contact.influence.weight()),
+                )
+                .then(b.contact.id.cmp(&a.contact.id))
+        });
+    let open: Vec<&History> = hs
+        .iter()
+        .copied()
+        .filter(|h| h.streak < attempt_cap(h, pb))
+        .collect();
+    match working.or_else(|| best_contact(&open)) {
+        Some(h) => Some(Cadence::Working(h)),
+        None => best_contact(hs).map(Cadence::Ended),
     }
 }
 
@@ -107,8 +179,19 @@ pub(super) fn lost_candidates<'a>(
     today: Date,
     out: &mut Vec<Candidate<'a>>,
 ) {
-    let Some(h) = best_contact(hs) else { return };
     let Some(lost) = lost else { return };
+    // Whom to ask: the best placed of those the week's cap and the dead ends leave open.
+    let reachable: Vec<&History> = hs
+        .iter()
+        .copied()
+        .filter(|h| {
+            h.touches_this_week < pb.max_touches_per_contact_per_week
+                && h.streak < pb.dead_end_after
+        })
+        .collect();
+    let Some(h) = best_contact(&reachable).or_else(|| best_contact(hs)) else {
+        return;
+    };
     let touches: Vec<(&Touch, Date)> = hs.iter().flat_map(|h| h.touches.iter().copied()).collect();
     let w = signals::win_back(lost, &touches, pb, today);
     if w.feedback_now {
@@ -164,7 +247,11 @@ pub(super) fn lost_candidates<'a>(
             )],
         );
         c.only = Some(channels);
-        c.needs_topic = true;
+        c.keep_alive_by = Some(w.nurture_by);
+        if h.fresh.is_empty() {
+            // Presence does not wait for new content: an article or a note will do (P17).
+            c.purpose = Some("Stay present: an article, a newsletter or a short note".into());
+        }
         out.push(c);
     }
 }
@@ -263,6 +350,10 @@ struct Due {
     purpose: Option<String>,
     only: Option<Vec<Channel>>,
     visit_agreed: bool,
+    step_due: Option<Date>,
+    keep_alive_by: Option<Date>,
+    /// The rules need no library topic: the purpose carries the touch.
+    no_topic_needed: bool,
 }
 
 impl Due {
@@ -275,6 +366,9 @@ impl Due {
             purpose: None,
             only: None,
             visit_agreed: false,
+            step_due: None,
+            keep_alive_by: None,
+            no_topic_needed: false,
         }
     }
 
@@ -297,20 +391,25 @@ impl Due {
         let mut c = candidate(h, self.kind, self.score * weight, self.reasons);
         c.urgent = self.urgent;
         c.only = self.only;
-        c.needs_topic = self.purpose.is_none();
+        c.needs_topic = self.purpose.is_none() && !self.no_topic_needed;
         c.purpose = self.purpose;
         c.visit_agreed = self.visit_agreed;
         c.prospecting = prospecting;
+        c.step_due = self.step_due;
+        c.keep_alive_by = self.keep_alive_by;
         Some(c)
     }
 }
 
 /// The reasons one contact is due today, if any (P3: never a bare check-in). The steps
 /// run in a fixed order; a step that sets the kind of touch only does so while no
-/// earlier step has claimed it.
+/// earlier step has claimed it. What the contact agreed to (callbacks, next steps,
+/// confirmations, thanks) always stands; chasing stops at the dead end (P29): a contact
+/// with that many unanswered attempts gets only what keeps the relationship alive.
 pub(super) fn contact_candidate<'a>(
     h: &'a History<'a>,
     colleagues: &[&'a History<'a>],
+    cadence: Option<&Cadence<'a>>,
     pb: &Playbook,
     today: Date,
 ) -> Option<Candidate<'a>> {
@@ -318,22 +417,29 @@ pub(super) fn contact_candidate<'a>(
         return Some(c);
     }
     let weight = base(h, pb);
+    let open = h.streak < pb.dead_end_after;
     let mut due = Due::new();
     after_referral_meeting(h, pb, today, &mut due);
     thank_you(h, pb, today, &mut due);
     next_step_due(h, pb, today, &mut due);
-    referral_drop(h, pb, today, &mut due);
-    referral_ask(h, colleagues, pb, &mut due);
+    if open {
+        referral_drop(h, pb, today, &mut due);
+        referral_ask(h, colleagues, pb, &mut due);
+    }
     match h.account.status {
         AccountStatus::Customer => customer_cadence(h, pb, today, &mut due),
         AccountStatus::Prospect => {
-            if prospect_cadence(h, colleagues, pb, today, &mut due) {
+            if let Some(cadence) = cadence
+                && prospect_cadence(h, colleagues, cadence, pb, today, &mut due)
+            {
                 return due.into_candidate(h, weight, true);
             }
         }
         AccountStatus::Lost | AccountStatus::NoFit => return None,
     }
-    fresh_content(h, pb, today, &mut due);
+    if open {
+        fresh_content(h, pb, today, &mut due);
+    }
     if due.open() {
         return None;
     }
@@ -382,33 +488,50 @@ fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due
     }
 }
 
-/// P34: gratitude after a referral or an order.
+/// P34: gratitude after a meeting that produced a referral or an order: logged as the
+/// touch's outcome, or as a referral count recorded within the thank-you window after a
+/// meeting with the provider.
 fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
-    let Some((t, day)) = h
+    let logged = h
         .touches
         .iter()
         .rev()
         .find(|(t, _)| matches!(t.outcome, Outcome::Referral | Outcome::Order))
-        .copied()
+        .map(|(t, d)| {
+            let what = if t.outcome == Outcome::Referral {
+                "A referral"
+            } else {
+                "An order"
+            };
+            (t.at, *d, what.to_string())
+        });
+    let counted = h
+        .touches
+        .iter()
+        .rev()
+        .find(|(t, _)| t.outcome.conversation() && t.kind != TouchKind::ThankYou)
+        .and_then(|(meeting, met)| {
+            let first = h
+                .referral_days
+                .iter()
+                .copied()
+                .filter(|d| *d >= *met && days_between(*met, *d) <= pb.thank_you_within_days)
+                .min()?;
+            Some((meeting.at, first, format!("A referral after the meeting on {met}")))
+        });
+    let Some((at, day, what)) = [logged, counted]
+        .into_iter()
+        .flatten()
+        .max_by_key(|(_, d, _)| *d)
     else {
         return;
     };
     if days_between(day, today) <= pb.thank_you_within_days
-        && !h.any_since(TouchKind::ThankYou, t.at)
+        && !h.any_since(TouchKind::ThankYou, at)
         && due.open()
     {
         due.add(
-            reason(
-                &["P34"],
-                format!(
-                    "{} on {day}: say thank you",
-                    if t.outcome == Outcome::Referral {
-                        "A referral"
-                    } else {
-                        "An order"
-                    }
-                ),
-            ),
+            reason(&["P34"], format!("{what} on {day}: say thank you")),
             pb.priority.thank_you,
         );
         due.kind = TouchKind::ThankYou;
@@ -430,30 +553,35 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     if step.due > today {
         return;
     }
+    let late = days_between(step.due, today);
+    let text = if late == 0 {
+        format!("Next step agreed on {set_on}, due today: {}", step.what)
+    } else {
+        format!(
+            "Next step agreed on {set_on}, due {} ({late} days late): {}",
+            step.due, step.what
+        )
+    };
     due.add(
-        reason(
-            &["P33", "P3"],
-            format!(
-                "Next step agreed on {set_on}, due {}: {}",
-                step.due, step.what
-            ),
-        ),
-        pr.next_step_due
-            + days_between(step.due, today).min(pr.next_step_overdue_days_cap) as f64
-                * pr.next_step_per_overdue_day,
+        reason(&["P33", "P3"], text),
+        pr.next_step_due + late.min(pr.next_step_overdue_days_cap) as f64 * pr.next_step_per_overdue_day,
     );
     if due.purpose.is_none() {
         due.purpose = Some(step.what.clone());
     }
     due.visit_agreed = true;
+    // A promise has a day: it may go by e-mail on the urgent days too (P38).
+    due.urgent = true;
+    due.step_due = Some(step.due);
 }
 
 /// P9: referrals fell against the provider's own baseline.
 fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
+    // A signal is a reason to talk, not to chase: at the customers' spacing (P3, P23).
     if let Some(f) = &h.referrals
         && signals::is_dropping(f, pb)
         && h.days_since_last(today)
-            .is_none_or(|d| d >= pb.prospect_attempt_gap_days)
+            .is_none_or(|d| d >= pb.customer_touch_every_days)
     {
         due.add(
             reason(
@@ -483,8 +611,9 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
     let asked = colleagues
         .iter()
         .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
+    let referred = colleagues.iter().any(|c| !c.referral_days.is_empty());
     if h.account.status == AccountStatus::Customer
-        && positives >= pb.ask_after_positive_outcomes
+        && (positives >= pb.ask_after_positive_outcomes || referred)
         && !asked
         && h.contact.influence == crate::model::Influence::DecisionMaker
         && best_contact(colleagues).is_some_and(|b| b.contact.id == h.contact.id)
@@ -493,7 +622,11 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
         due.add(
             reason(
                 &["P13"],
-                format!("{positives} positive outcomes at this account: ask for referrals and warm introductions"),
+                if positives >= pb.ask_after_positive_outcomes {
+                    format!("{positives} positive outcomes at this account: ask for referrals and warm introductions")
+                } else {
+                    "Referrals received from this account: ask for warm introductions too".to_string()
+                },
             ),
             pb.priority.referral_ask,
         );
@@ -502,19 +635,29 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
     }
 }
 
-/// P23, P22: a customer contact silent too long; otherwise P3, P19, P30, P11: a value
-/// touch at the customer's spacing, or a first meeting with someone not yet met.
+/// P23, P22: a customer contact who answered once falls due before the maximum silence
+/// (`silence_lead_days` ahead, planned by the limit at the latest); otherwise P3, P19,
+/// P30, P11: a value touch at the customer's spacing, or a first meeting with someone not
+/// yet met — while the contact is not a dead end (P29). Past the dead end only the
+/// silence rule stays, as low-frequency presence (P31).
 fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     let pr = &pb.priority;
     let quiet = h.days_since_last(today);
+    let open = h.streak < pb.dead_end_after;
+    let keep_alive_from = (pb.max_silence_days - pb.silence_lead_days).max(1);
     if h.ever_answered
-        && let Some(silent) = signals::silence(h.last().map(|(_, d)| d), pb, today)
+        && let Some((_, last)) = h.last()
+        && quiet.is_some_and(|q| q >= keep_alive_from)
     {
+        let silent = quiet.unwrap_or_default();
+        let by = last
+            .checked_add(jiff::Span::new().days(pb.max_silence_days))
+            .unwrap_or(today);
         due.add(
             reason(
                 &["P23", "P22"],
                 format!(
-                    "Customer contact silent for {silent} days (limit {})",
+                    "Customer contact silent for {silent} days: keep the relationship alive by {by} (limit {} days)",
                     pb.max_silence_days
                 ),
             ),
@@ -522,7 +665,12 @@ fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                 + silent.min(pr.silent_customer_days_cap) as f64
                     / pr.silent_customer_days_per_point,
         );
-    } else if quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && due.open() {
+        due.keep_alive_by = Some(by);
+        due.no_topic_needed = true;
+        if !open && due.kind == TouchKind::Routine && due.step_due.is_none() {
+            due.kind = TouchKind::Nurture;
+        }
+    } else if open && quiet.is_none_or(|d| d >= pb.customer_touch_every_days) && due.open() {
         let why = if quiet.is_none() {
             if h.contact.role.is_staff() {
                 reason(
@@ -548,16 +696,17 @@ fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     }
 }
 
-/// The prospecting cadence (P20 and the rules of `prospect_reasons`). Returns whether
-/// this is a prospecting step, which ends the contact's evaluation.
+/// The account's prospecting cadence as it concerns this contact. Returns whether this
+/// is a prospecting step, which ends the contact's evaluation.
 fn prospect_cadence(
     h: &History,
     colleagues: &[&History],
+    cadence: &Cadence,
     pb: &Playbook,
     today: Date,
     due: &mut Due,
 ) -> bool {
-    let Some((s, r, k, prospecting)) = prospect_reasons(h, colleagues, pb, today) else {
+    let Some((s, r, k, prospecting)) = prospect_reasons(h, colleagues, cadence, pb, today) else {
         return false;
     };
     if due.open() {
@@ -565,8 +714,16 @@ fn prospect_cadence(
     }
     due.reasons.extend(r);
     due.score = due.score.max(s);
+    // The cadence goes on when the new topics run out: the flag of P2 asks for content.
+    due.no_topic_needed = true;
     if due.kind == TouchKind::Breakup {
-        due.only = Some(vec![Channel::Email, Channel::Letter]);
+        // An e-mail on an e-mail day; a letter only where no e-mail exists (P32, P38).
+        let by = if h.contact.can_use(Channel::Email) {
+            Channel::Email
+        } else {
+            Channel::Letter
+        };
+        due.only = Some(vec![by]);
         due.purpose = Some("A polite breakup: close the file, leave the door open".to_string());
     }
     prospecting
@@ -576,15 +733,18 @@ fn prospect_cadence(
 fn fresh_content(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     let Some(t) = h.fresh.first() else { return };
     let quiet = h.days_since_last(today);
-    if h.explain_better.contains(&t.id) && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days) {
+    // Unanswered since the last conversation: content waits for the re-engagement pace.
+    let gap = if h.streak == 0 {
+        pb.prospect_attempt_gap_days
+    } else {
+        pb.reengage_gap_days
+    };
+    if h.explain_better.contains(&t.id) && quiet.is_none_or(|d| d >= gap) {
         due.add(
             reason(&["P3"], format!("Marked to explain better: {}", t.title)),
             pb.priority.explain_better,
         );
-    } else if is_new(t, pb, today)
-        && h.ever_answered
-        && quiet.is_none_or(|d| d >= pb.prospect_attempt_gap_days)
-    {
+    } else if is_new(t, pb, today) && h.ever_answered && quiet.is_none_or(|d| d >= gap) {
         due.add(
             reason(
                 &["P3"],
@@ -595,61 +755,80 @@ fn fresh_content(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     }
 }
 
-/// The prospecting cadence of P20, with dead ends (P29, P44), breakup (P32) and
-/// nurture (P31). Returns score, reasons, kind and whether it is a prospecting step.
+/// The prospecting cadence of P20 for one contact of a prospect account: attempts while
+/// the account's cadence works on this contact, with the hand-over of P29 and P44, the
+/// breakup of P32 as the last attempt, and the nurture of P31 once every contact had
+/// theirs. Someone engaged gets value touches at the customers' spacing (P3). Returns
+/// score, reasons, kind and whether it is a prospecting step.
 pub(super) fn prospect_reasons(
     h: &History,
     colleagues: &[&History],
+    cadence: &Cadence,
     pb: &Playbook,
     today: Date,
 ) -> Option<(f64, Vec<Reason>, TouchKind, bool)> {
-    if h.ever_answered {
-        // An engaged prospect is worked like a customer, with value touches (P3).
-        let quiet = h.days_since_last(today);
-        return quiet
-            .is_none_or(|d| d >= pb.customer_touch_every_days)
-            .then(|| {
+    let quiet = h.days_since_last(today);
+    match cadence {
+        Cadence::Engaged => {
+            // An engaged prospect is worked like a customer, with value touches (P3).
+            let engaged = h.ever_answered && h.streak == 0;
+            return (engaged && quiet.is_none_or(|d| d >= pb.customer_touch_every_days)).then(
+                || {
+                    (
+                        pb.priority.engaged_prospect,
+                        vec![reason(&["P3", "P20"], "Engaged prospect: bring the next topic")],
+                        TouchKind::Routine,
+                        false,
+                    )
+                },
+            );
+        }
+        Cadence::Ended(best) => {
+            if best.contact.id != h.contact.id {
+                return None;
+            }
+            // P31: after the last attempt, nurture rather than chase.
+            return quiet.is_none_or(|d| d >= pb.nurture_min_days).then(|| {
                 (
-                    pb.priority.engaged_prospect,
+                    pb.priority.prospect_nurture,
                     vec![reason(
-                        &["P3", "P20"],
-                        "Engaged prospect: bring the next topic",
+                        &["P31", "P17"],
+                        format!(
+                            "Cadence ended after {} attempts: low-frequency nurture",
+                            h.streak
+                        ),
                     )],
-                    TouchKind::Routine,
+                    TouchKind::Nurture,
                     false,
                 )
             });
+        }
+        Cadence::Working(target) if target.contact.id != h.contact.id => return None,
+        Cadence::Working(_) => {}
     }
+    let cap = attempt_cap(h, pb);
     let attempts = h.streak;
-    let quiet = h.days_since_last(today);
-    if attempts >= pb.max_attempts {
-        // P31: after the last attempt, nurture rather than chase.
-        return quiet.is_some_and(|d| d >= pb.nurture_min_days).then(|| {
-            (
-                pb.priority.prospect_nurture,
-                vec![reason(
-                    &["P31", "P17"],
-                    format!("Cadence ended after {attempts} attempts: low-frequency nurture"),
-                )],
-                TouchKind::Nurture,
-                false,
-            )
-        });
-    }
-    if quiet.is_some_and(|d| d < pb.prospect_attempt_gap_days) {
-        return None;
-    }
-    // P29, P44: a dead end hands over to someone else in the department or office.
-    if attempts >= pb.dead_end_after && alternative(h, colleagues, pb).is_some() {
+    // The pace of the account, not only of the contact: a hand-over is no reason to
+    // call the next person the day after their colleague (P21, P23).
+    let gap = if h.ever_answered {
+        pb.reengage_gap_days
+    } else {
+        pb.prospect_attempt_gap_days
+    };
+    let account_quiet = colleagues
+        .iter()
+        .filter_map(|c| c.last_unanswered_attempt().map(|(_, d)| d))
+        .max()
+        .map(|d| days_between(d, today));
+    if quiet.is_some_and(|d| d < gap) || account_quiet.is_some_and(|d| d < gap) {
         return None;
     }
     let mut reasons = Vec::new();
     if let Some(dead) = colleagues
         .iter()
-        .filter(|o| {
-            o.contact.id != h.contact.id && !o.ever_answered && o.streak >= pb.dead_end_after
-        })
-        .find(|o| alternative(o, colleagues, pb).is_some_and(|alt| alt.contact.id == h.contact.id))
+        .filter(|o| o.contact.id != h.contact.id && o.streak >= pb.dead_end_after)
+        .max_by_key(|o| o.last().map(|(t, _)| t.at))
+        && attempts == 0
     {
         reasons.push(reason(
             &["P29", "P44"],
@@ -659,25 +838,26 @@ pub(super) fn prospect_reasons(
             ),
         ));
     }
-    let kind = if attempts + 1 == pb.max_attempts {
+    let kind = if attempts + 1 == cap {
         TouchKind::Breakup
     } else {
         TouchKind::Routine
     };
     let text = match attempts {
+        0 if h.ever_answered => "Answered before, then quiet: bring something new".to_string(),
         0 => "First attempt of the prospecting cadence".to_string(),
-        n if n + 1 == pb.max_attempts => format!(
+        n if n + 1 == cap => format!(
             "Attempt {} of {}: the last one, a polite breakup (P32)",
             n + 1,
-            pb.max_attempts
+            cap
         ),
-        n if n + 1 < pb.min_attempts => format!(
+        n if n + 1 < pb.min_attempts && !h.ever_answered => format!(
             "Attempt {} of at least {}: most sales need {}+ attempts; vary the channel or time",
             n + 1,
             pb.min_attempts,
             pb.min_attempts
         ),
-        n => format!("Attempt {} of up to {}", n + 1, pb.max_attempts),
+        n => format!("Attempt {} of up to {}", n + 1, cap),
     };
     let rules: &[&str] = if kind == TouchKind::Breakup {
         &["P20", "P32"]
@@ -689,32 +869,6 @@ pub(super) fn prospect_reasons(
     reasons.push(reason(rules, text));
     let score = pb.priority.prospect_attempt + attempts as f64 * pb.priority.prospect_per_attempt;
     Some((score, reasons, kind, true))
-}
-
-/// Someone else at the account to try when a contact is a dead end: same department
-/// first, then anyone in the office who is not a dead end too.
-pub(super) fn alternative<'a>(
-    h: &History,
-    colleagues: &[&'a History<'a>],
-    pb: &Playbook,
-) -> Option<&'a History<'a>> {
-    let others = colleagues
-        .iter()
-        .copied()
-        .filter(|o| o.contact.id != h.contact.id && o.streak < pb.dead_end_after);
-    let (same, rest): (Vec<_>, Vec<_>) = others.partition(|o| {
-        o.contact.department.is_some() && o.contact.department == h.contact.department
-    });
-    let pick = |v: Vec<&'a History<'a>>| {
-        v.into_iter().max_by(|a, b| {
-            a.contact
-                .influence
-                .weight()
-                .total_cmp(&b.contact.influence.weight())
-                .then(b.contact.id.cmp(&a.contact.id))
-        })
-    };
-    pick(same).or_else(|| pick(rest))
 }
 
 pub(super) fn business_days_between(from: Date, to: Date) -> i64 {

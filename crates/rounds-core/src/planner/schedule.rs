@@ -18,7 +18,14 @@ use crate::playbook::{Playbook, Reach};
 
 pub(super) const MORNING_END: Time = Time::constant(12, 0, 0, 0);
 
-pub(super) type Filter = &'static dyn Fn(&Candidate) -> bool;
+pub(super) type Filter<'f> = &'f dyn Fn(&Candidate) -> bool;
+
+/// Placed whatever the day's capacity: an agreed moment (P35) or a time-bound touch that
+/// cannot wait (P37 confirmation, P16 feedback). Next steps are time-bound too but share
+/// the day: a day truly full of steps due today pushes one (P33).
+pub(super) fn forced(c: &Candidate) -> bool {
+    c.exact_at.is_some() || (c.urgent && c.step_due.is_none())
+}
 
 /// Day state while the capacity is filled.
 pub(super) struct Day {
@@ -67,7 +74,9 @@ pub(super) fn fill_day(
             .total_cmp(&a.score)
             .then(a.history.contact.id.cmp(&b.history.contact.id))
     });
-    let reserve = (pb.max_remote as f64 * pb.prospecting_share).floor() as usize;
+    let share = |x: f64| (pb.max_remote as f64 * x).floor() as usize;
+    let for_prospects = share(pb.prospecting_share);
+    let for_keep_alive = share(pb.keep_alive_share);
     let mut day = Day {
         visits: 0,
         remote: 0,
@@ -76,21 +85,64 @@ pub(super) fn fill_day(
     };
     let mut items = Vec::new();
     let mut planned: BTreeSet<ContactId> = BTreeSet::new();
-    // Agreed and time-bound touches first, then the rest with room kept for prospects
-    // (P19, P20), then prospects, then whatever room is left.
-    let passes: [(Filter, usize); 4] = [
-        (&|c: &Candidate| c.exact_at.is_some() || c.urgent, 0),
-        (&|c: &Candidate| !c.prospecting, reserve),
-        (&|c: &Candidate| c.prospecting, 0),
-        (&|_: &Candidate| true, 0),
+    // The day in reserved layers (P22, P23, P33, P35): agreed moments and time-bound
+    // touches, then the steps due today, then the late ones oldest first, then the
+    // contacts at their maximum silence; a share for those falling silent soon (nearest
+    // limit first); then the rest by priority with room kept for prospects (P19, P20),
+    // then prospects, then whatever room is left. Each layer says how far the remote
+    // touches may go.
+    let order = |wanted: Filter, by: Option<fn(&Candidate) -> Option<Date>>| -> Vec<usize> {
+        let mut v: Vec<usize> = (0..candidates.len())
+            .filter(|&k| wanted(&candidates[k]))
+            .collect();
+        if let Some(key) = by {
+            v.sort_by_key(|&k| key(&candidates[k]));
+        }
+        v
+    };
+    let step_due: fn(&Candidate) -> Option<Date> = |c| c.step_due;
+    let keep_alive_by: fn(&Candidate) -> Option<Date> = |c| c.keep_alive_by;
+    let all = pb.max_remote;
+    let layers: [(Vec<usize>, Option<usize>); 8] = [
+        (order(&|c: &Candidate| forced(c), None), None),
+        (
+            order(&move |c: &Candidate| c.step_due == Some(today), None),
+            Some(all),
+        ),
+        (
+            order(&move |c: &Candidate| c.step_due.is_some_and(|d| d < today), Some(step_due)),
+            Some(all),
+        ),
+        (
+            order(
+                &move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d <= today),
+                Some(keep_alive_by),
+            ),
+            Some(all),
+        ),
+        (
+            order(&|c: &Candidate| c.keep_alive_by.is_some(), Some(keep_alive_by)),
+            Some(for_keep_alive),
+        ),
+        (
+            order(&|c: &Candidate| !c.prospecting, None),
+            Some(all - for_prospects),
+        ),
+        (order(&|c: &Candidate| c.prospecting, None), Some(all)),
+        (order(&|_: &Candidate| true, None), Some(all)),
     ];
-    for (wanted, keep) in passes {
-        for c in candidates.iter().filter(|c| wanted(c)) {
+    for (k, (layer, room)) in layers.iter().enumerate() {
+        // The keep-alive share is counted from where the layer starts.
+        let limit = match (k, room) {
+            (4, Some(n)) => Some((day.remote + n).min(all - for_prospects)),
+            (_, r) => *r,
+        };
+        for &i in layer {
+            let c = &candidates[i];
             if planned.contains(&c.history.contact.id) {
                 continue;
             }
-            let forced = c.exact_at.is_some() || c.urgent;
-            let remote_room = forced || day.remote + keep < pb.max_remote;
+            let remote_room = limit.is_none_or(|l| day.remote < l) || forced(c);
             if let Some(item) = place(c, &mut day, remote_room, topics, pb, today) {
                 planned.insert(item.contact);
                 items.push(item);
@@ -165,7 +217,7 @@ pub(super) fn route_the_day(
         let c = by_contact[&items[k].contact];
         day.visits = day.visits.saturating_sub(1);
         day.visited.remove(&c.history.account.id);
-        let remote_room = day.remote < pb.max_remote || c.exact_at.is_some();
+        let remote_room = day.remote < pb.max_remote || forced(c) || c.step_due.is_some();
         let instead = choose_channel(c, day, remote_room, false, pb, today);
         let item = &mut items[k];
         route.left_out.push(LeftOutVisit {
@@ -212,6 +264,8 @@ pub(super) fn place(
     if c.needs_topic && fresh.is_empty() {
         return None; // P2: flagged as "no reason to return", never a bare check-in (P3).
     }
+    let fallback = (fresh.is_empty() && c.purpose.is_none()).then(|| without_new_topic(h, pb));
+    let purpose = c.purpose.clone().or(fallback);
     let (channel, window, via) = choose_channel(c, day, remote_room, true, pb, today)?;
     if channel == Channel::Visit {
         day.visits += 1;
@@ -223,14 +277,14 @@ pub(super) fn place(
         topic: Some(t.id),
         title: t.title.clone(),
     });
-    let primary = match &c.purpose {
+    let primary = match &purpose {
         Some(p) if c.kind != TouchKind::Routine || fresh.is_empty() => PlannedTopic {
             topic: None,
             title: p.clone(),
         },
         _ => topic_iter.next().unwrap_or_else(|| PlannedTopic {
             topic: None,
-            title: c.purpose.clone().unwrap_or_default(),
+            title: purpose.clone().unwrap_or_default(),
         }),
     };
     let backup_topics: Vec<PlannedTopic> = topic_iter.take(pb.backup_topics).collect();
@@ -260,6 +314,31 @@ pub(super) fn place(
         prep: preparation(h, topics, pb, channel, today),
         priority: (c.score * 100.0).round() / 100.0,
     })
+}
+
+/// What a touch that must happen is about when no library topic is left (the content gap
+/// is flagged, P2): a fact about the office still to learn (P24), a pain point the office
+/// named (P25), or what changed since the last conversation.
+pub(super) fn without_new_topic(h: &History, pb: &Playbook) -> String {
+    if let Some(fact) = pb
+        .profile_facts
+        .iter()
+        .find(|f| !h.account.profile.contains_key(*f))
+    {
+        return format!("Learn their {}", fact.replace('-', " "));
+    }
+    if let Some(p) = h
+        .account
+        .pain_points
+        .first()
+        .and_then(|p| crate::catalogue::pain_point(p))
+    {
+        return format!("How peers handle it: {}", p.title.to_lowercase());
+    }
+    match h.last_answer {
+        Some(d) => format!("What changed for them since we spoke on {d}"),
+        None => "What would make a first conversation worth their time".to_string(),
+    }
 }
 
 pub(super) fn visit_reason(a: &Account, w: &LocalWindow) -> String {
@@ -319,8 +398,8 @@ pub(super) fn choose_channel(
         if !contact.can_use(ch) {
             continue; // Opted out, or no address for it.
         }
-        let agreed = c.exact_at.is_some();
-        if ch.is_cold_reach() && account.access == AccessPolicy::NoVendorContact && !agreed {
+        let agreed = c.agreed();
+        if ch.is_cold_reach() && account.access == AccessPolicy::NoVendorContact && c.exact_at.is_none() {
             continue; // P6
         }
         if ch == Channel::Visit {
@@ -355,7 +434,7 @@ pub(super) fn choose_channel(
                     call_window(hours, pb, prefer_afternoon)
                 }
             }
-            Channel::Email => email_window(c, h, hours, pb, today, weekday),
+            Channel::Email => email_window(c, h, hours, pb, today, weekday, prefer_afternoon),
             _ => hours.first().copied().or(Some(TimeRange::hm(9, 0, 17, 0))),
         };
         let Some(window) = window else { continue };
@@ -368,7 +447,9 @@ pub(super) fn choose_channel(
                     (Some(p), Some(x)) => Some(format!("{p} ext. {x}")),
                     (Some(p), None) => Some(p.clone()),
                     (None, Some(x)) => Some(format!("ext. {x}")),
-                    (None, None) if cell_open || agreed => contact.channels.cell.clone(),
+                    (None, None) if cell_open || c.exact_at.is_some() => {
+                        contact.channels.cell.clone()
+                    }
                     (None, None) => continue, // P43: the cell was used this week already.
                 }
             }
@@ -416,7 +497,7 @@ pub(super) fn visit_choice(
     if a.access != AccessPolicy::Open && !c.visit_agreed {
         return None; // P6: no drop-in where appointments are required.
     }
-    if h.touches_this_week >= pb.max_touches_per_contact_per_week {
+    if h.touches_this_week >= pb.max_touches_per_contact_per_week && !c.agreed() {
         return None;
     }
     let recent_visit = day.last_visit.get(&a.id).map(|d| days_between(*d, today));
@@ -518,6 +599,7 @@ pub(super) fn email_window(
     pb: &Playbook,
     today: Date,
     weekday: Weekday,
+    prefer_afternoon: bool,
 ) -> Option<TimeRange> {
     let plain_day = pb.email_days.contains(&weekday);
     let urgent_day = pb.urgent_email_days.contains(&weekday);
@@ -539,7 +621,12 @@ pub(super) fn email_window(
         }
     }
     let close = hours.last().map(|h| minutes_of(h.end))?;
-    [pb.email_best_hours, pb.email_next_hours]
+    // P21: after an unanswered morning attempt, the afternoon window first.
+    let mut windows = [pb.email_best_hours, pb.email_next_hours];
+    if prefer_afternoon {
+        windows.sort_by_key(|w| w.start < MORNING_END);
+    }
+    windows
         .into_iter()
         .find(|w| {
             hours.iter().any(|h| h.start <= w.start && w.end <= h.end)
