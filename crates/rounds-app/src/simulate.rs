@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use rounds_core::model::{AccountId, AccountStatus, Direction, Territory, UserId};
+use rounds_core::model::{AccountId, AccountStatus, ContactId, Direction, Territory, UserId};
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
 use rounds_core::simulate::{
@@ -19,7 +19,8 @@ use rounds_store::Store;
 use serde::Serialize;
 
 use crate::{
-    Actor, AppError, LostInput, Result, TouchInput, log_touch, plan_for, record_loss, territory_for,
+    Actor, AppError, LostInput, ReferralInput, Result, TouchInput, add_referral, log_touch,
+    plan_for, record_loss, territory_for,
 };
 
 /// What to simulate.
@@ -80,6 +81,21 @@ pub async fn simulate<S: Store + Sync>(
             status.insert(a.id, a.status);
         }
     }
+    // Referring providers keep referring at their recent rate (the 30 days before the
+    // first day), so the business signals (P8, P9, P13, P34) stay those of a live
+    // territory rather than a sudden drop to nothing everywhere.
+    let mut rates: BTreeMap<ContactId, (AccountId, f64)> = BTreeMap::new();
+    let window = input.from.checked_sub(30.days()).unwrap_or(input.from);
+    for rep in &reps {
+        let t = territory_for(store, actor, *rep).await?;
+        let account_of: BTreeMap<ContactId, AccountId> =
+            t.contacts.iter().map(|c| (c.id, c.account)).collect();
+        for r in t.referrals.iter().filter(|r| r.day >= window && r.day < input.from) {
+            if let Some(a) = account_of.get(&r.contact) {
+                rates.entry(r.contact).or_insert((*a, 0.0)).1 += f64::from(r.count) / 30.0;
+            }
+        }
+    }
     let mut rng = Rng::new(input.seed);
     let mut plans: Vec<DayPlan> = Vec::new();
     let mut planned = 0;
@@ -118,6 +134,18 @@ pub async fn simulate<S: Store + Sync>(
                 }
             }
             plans.push(plan);
+        }
+        for (contact, (account, rate)) in &rates {
+            let count = rng.poisson(*rate);
+            if count == 0 || status.get(account) == Some(&AccountStatus::Lost) {
+                continue;
+            }
+            let input = ReferralInput {
+                contact: *contact,
+                day,
+                count: u64::from(count),
+            };
+            add_referral(store, actor, input, day).await?;
         }
     }
     let mut all = Territory::default();

@@ -39,6 +39,22 @@ impl Rng {
         self.0.f64()
     }
 
+    /// A count with Poisson distribution of mean `mean` (Knuth's method; the means here
+    /// are a few referrals a day at most).
+    pub fn poisson(&mut self, mean: f64) -> u32 {
+        if mean <= 0.0 {
+            return 0;
+        }
+        let limit = (-mean).exp();
+        let mut k = 0;
+        let mut p = self.unit();
+        while p > limit && k < 1000 {
+            k += 1;
+            p *= self.unit();
+        }
+        k
+    }
+
     /// Uniform in `lo..=hi` (`lo` when the range is empty).
     pub fn between(&mut self, lo: i64, hi: i64) -> i64 {
         if hi <= lo { lo } else { self.0.i64(lo..=hi) }
@@ -175,6 +191,8 @@ pub struct RuleCount {
     pub violations: usize,
     /// How many cases were checked (touches, callbacks, accounts…).
     pub checked: usize,
+    /// The first few violations (contact or account and day), to look them up.
+    pub examples: Vec<String>,
 }
 
 /// Next steps due in the period, and when they were acted on.
@@ -298,14 +316,13 @@ pub fn measure(
         .filter(|i| i.urgent)
         .map(|i| (i.contact, i.window.date))
         .collect();
-    let mut rules = Vec::new();
-    let mut count = |rule: &str, what: String, violations: usize, checked: usize| {
-        rules.push(RuleCount {
-            rule: rule.into(),
-            what,
-            violations,
-            checked,
-        })
+    let mut counts: Vec<(&'static str, String, usize, usize)> = Vec::new();
+    let mut examples: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut example = |rule: &'static str, text: String| {
+        let v = examples.entry(rule).or_default();
+        if v.len() < EXAMPLES {
+            v.push(text);
+        }
     };
 
     // Days off.
@@ -313,12 +330,12 @@ pub fn measure(
         .iter()
         .filter(|(_, d, _)| !pb.is_working_day(*d))
         .count();
-    count(
+    counts.push((
         "day-off",
         "touches on a weekend or a holiday of the playbook".into(),
         off,
         period.len(),
-    );
+    ));
 
     // P1: one primary topic, at most the back-up topics the playbook allows.
     let p1 = items
@@ -327,7 +344,7 @@ pub fn measure(
             i.primary_topic.title.trim().is_empty() || i.backup_topics.len() > pb.backup_topics
         })
         .count();
-    count(
+    counts.push((
         "P1",
         format!(
             "planned touches without one primary topic, or with more than {} back-ups",
@@ -335,7 +352,7 @@ pub fn measure(
         ),
         p1,
         items.len(),
-    );
+    ));
 
     // P6: cold reach at a no-see account; a drop-in where appointments are required.
     let p6 = items
@@ -348,12 +365,12 @@ pub fn measure(
             _ => false,
         })
         .count();
-    count(
+    counts.push((
         "P6",
         "calls or visits nobody agreed at no-see or appointment-only accounts".into(),
         p6,
         items.len(),
-    );
+    ));
 
     // P16, P17: lost accounts.
     let mut by_account: BTreeMap<AccountId, Vec<(TouchKind, Date)>> = BTreeMap::new();
@@ -390,6 +407,7 @@ pub fn measure(
             .collect();
         if longest_silence(&dates, from.max(l.lost_on), last) > pb.nurture_max_days {
             p17_max.0 += 1;
+            example("P17-max", format!("account {} lost on {}", l.account, l.lost_on));
         }
         // Never more often than the minimum: each presence after the feedback waits.
         for w in after.windows(2) {
@@ -402,7 +420,7 @@ pub fn measure(
             }
         }
     }
-    count(
+    counts.push((
         "P16",
         format!(
             "lost accounts with no feedback touch within {} days",
@@ -410,8 +428,8 @@ pub fn measure(
         ),
         p16.0,
         p16.1,
-    );
-    count(
+    ));
+    counts.push((
         "P17-max",
         format!(
             "lost accounts with no touch for more than {} days",
@@ -419,8 +437,8 @@ pub fn measure(
         ),
         p17_max.0,
         p17_max.1,
-    );
-    count(
+    ));
+    counts.push((
         "P17-min",
         format!(
             "presence touches at a lost account sooner than {} days after the last",
@@ -428,7 +446,7 @@ pub fn measure(
         ),
         p17_min.0,
         p17_min.1,
-    );
+    ));
 
     // P20, P29, P44, P32: unanswered attempts.
     let is_attempt =
@@ -480,6 +498,7 @@ pub fn measure(
                     .any(|o| o != contact && streak_at(*o, t.at) < pb.dead_end_after)
                 {
                     p29 += 1;
+                    example("P29", format!("contact {contact} on {d}"));
                 }
             }
             streak.push((t, d));
@@ -489,12 +508,14 @@ pub fn measure(
             streaks_checked += 1;
             if run.len() > pb.max_attempts {
                 beyond += 1;
+                example("P20-max", format!("contact {contact}, {} in a row to {}", run.len(), run.last().map(|x| x.1).unwrap_or(last)));
             }
             if status(&account) == Some(AccountStatus::Prospect) && run.len() >= pb.max_attempts
             {
                 p32.1 += 1;
                 if !run.iter().any(|(t, _)| t.kind == TouchKind::Breakup) {
                     p32.0 += 1;
+                    example("P32", format!("contact {contact}: {} attempts, no breakup", run.len()));
                 }
             }
         }
@@ -514,16 +535,21 @@ pub fn measure(
             .filter(|(_, d, _)| *d <= last)
             .collect();
         all.sort_by_key(|(t, _, _)| (t.at, t.id));
+        // Only the prospecting of an account nobody there has answered yet: after an
+        // answer the contacts are re-engaged one by one, with fewer attempts (P31).
         let mut run: Vec<Date> = Vec::new();
         let mut runs: Vec<(Vec<Date>, bool)> = Vec::new();
         for (t, d, _) in all.iter().map(|x| **x) {
             if t.outcome.answered() {
                 runs.push((std::mem::take(&mut run), true));
+                break;
             } else if is_attempt(t) {
                 run.push(d);
             }
         }
-        runs.push((run, false));
+        if !run.is_empty() {
+            runs.push((run, false));
+        }
         for (dates, answered) in runs {
             if dates.is_empty() || !dates.iter().any(|d| in_period(*d)) {
                 continue;
@@ -532,10 +558,11 @@ pub fn measure(
             let quiet = dates.last().map_or(0, |d| days_between(*d, last));
             if !answered && quiet >= pb.max_silence_days && dates.len() < pb.min_attempts {
                 early += 1;
+                example("P20-min", format!("account {account}: {} attempts, the last on {}", dates.len(), dates.last().copied().unwrap_or(last)));
             }
         }
     }
-    count(
+    counts.push((
         "P20-min",
         format!(
             "prospect accounts whose cadence ended before {} unanswered attempts",
@@ -543,8 +570,8 @@ pub fn measure(
         ),
         early,
         cadences,
-    );
-    count(
+    ));
+    counts.push((
         "P20-max",
         format!(
             "contacts given more than {} unanswered attempts in a row",
@@ -552,8 +579,8 @@ pub fn measure(
         ),
         beyond,
         streaks_checked,
-    );
-    count(
+    ));
+    counts.push((
         "P29",
         format!(
             "attempts after {} unanswered in a row while a colleague was still open",
@@ -561,7 +588,7 @@ pub fn measure(
         ),
         p29,
         period.iter().filter(|(t, _, _)| is_attempt(t)).count(),
-    );
+    ));
 
     // P32: the breakup goes by e-mail on an e-mail day, by letter only without an e-mail.
     for (t, d, _) in period.iter().map(|x| **x) {
@@ -579,14 +606,15 @@ pub fn measure(
         };
         if !ok {
             p32.0 += 1;
+            example("P32", format!("contact {} on {d} by {}", t.contact, t.channel));
         }
     }
-    count(
+    counts.push((
         "P32",
         "breakups not e-mailed on an e-mail day (a letter only without an e-mail), or cadences run out without one".into(),
         p32.0,
         p32.1,
-    );
+    ));
 
     // P35: callbacks agreed for a moment in the period, planned at that moment.
     let planned_at: BTreeSet<(ContactId, jiff::Timestamp)> = items
@@ -611,7 +639,7 @@ pub fn measure(
             callbacks.insert((t.contact, d), at);
         }
     }
-    count(
+    counts.push((
         "P35",
         "callbacks not planned at the agreed time on their day".into(),
         callbacks
@@ -619,7 +647,7 @@ pub fn measure(
             .filter(|((c, _), at)| !planned_at.contains(&(*c, **at)))
             .count(),
         callbacks.len(),
-    );
+    ));
 
     // P21: after an unanswered attempt, another channel or another time of day.
     let mut p21 = (0, 0);
@@ -642,15 +670,16 @@ pub fn measure(
             p21.1 += 1;
             if a.channel == b.channel && (at < NOON) == (bt < NOON) {
                 p21.0 += 1;
+                example("P21", format!("contact {} on {bd} by {}", b.contact, b.channel));
             }
         }
     }
-    count(
+    counts.push((
         "P21",
         "attempts after an unanswered one on the same channel at the same time of day".into(),
         p21.0,
         p21.1,
-    );
+    ));
 
     // P23: not too often, not too soon in person, not silent too long.
     let mut week = (0, 0);
@@ -670,7 +699,7 @@ pub fn measure(
             }
         }
     }
-    count(
+    counts.push((
         "P23-week",
         format!(
             "touches beyond {} per contact in 7 days that nobody agreed",
@@ -678,7 +707,7 @@ pub fn measure(
         ),
         week.0,
         week.1,
-    );
+    ));
     let mut visits: BTreeMap<AccountId, Vec<(ContactId, Date)>> = BTreeMap::new();
     for (t, d, _) in &touches {
         if t.channel == Channel::Visit && *d <= last {
@@ -701,7 +730,7 @@ pub fn measure(
             }
         }
     }
-    count(
+    counts.push((
         "P23-visit",
         format!(
             "visits to an account within {} days of the last, not agreed (or two on a day)",
@@ -709,7 +738,7 @@ pub fn measure(
         ),
         gap.0,
         gap.1,
-    );
+    ));
     let grace = SILENCE_GRACE_WORKING_DAYS;
     let mut silent = (0, 0);
     let mut silences = Vec::new();
@@ -767,8 +796,9 @@ pub fn measure(
             }
             if next.is_none_or(|n| n >= from) {
                 judged = true;
-                if next.is_none_or(|n| n > deadline) {
+                if next.is_none_or(|n| n > deadline) && !late {
                     late = true;
+                    example("P23-silence", format!("contact {} silent from {d}, due by {deadline}", c.id));
                 }
             }
         }
@@ -779,7 +809,7 @@ pub fn measure(
             }
         }
     }
-    count(
+    counts.push((
         "P23-silence",
         format!(
             "customer contacts who answered once, then silent past {} days + {} working days",
@@ -787,7 +817,7 @@ pub fn measure(
         ),
         silent.0,
         silent.1,
-    );
+    ));
 
     // P38, P39, P40: outbound e-mail.
     let emails: Vec<&Seen> = period
@@ -805,24 +835,24 @@ pub fn measure(
             !(plain_day || urgent_day)
         })
         .count();
-    count(
+    counts.push((
         "P38",
         "e-mails outside the e-mail days (urgent ones on the urgent days allowed)".into(),
         p38,
         emails.len(),
-    );
+    ));
     let p39 = emails
         .iter()
         .filter(|(_, _, time)| {
             !within(*time, pb.email_best_hours) && !within(*time, pb.email_next_hours)
         })
         .count();
-    count(
+    counts.push((
         "P39",
         "e-mails outside the best and next e-mail hours, local".into(),
         p39,
         emails.len(),
-    );
+    ));
     let mut p40 = (0, 0);
     for list in by_contact.values() {
         let sent: Vec<&Seen> = list
@@ -845,7 +875,7 @@ pub fn measure(
             }
         }
     }
-    count(
+    counts.push((
         "P40",
         format!(
             "e-mails within a day of the last, or within {} days of an unanswered one",
@@ -853,7 +883,7 @@ pub fn measure(
         ),
         p40.0,
         p40.1,
-    );
+    ));
 
     // P43: the cell at most so often a week unless they replied on it; texts need consent.
     let on_cell: BTreeSet<(ContactId, Date)> = items
@@ -883,13 +913,19 @@ pub fn measure(
                     || (t.channel == Channel::Text && !consent)
                 {
                     p43.0 += 1;
+                    example("P43", format!("contact {contact} on {d} by {}", t.channel));
                 }
                 uses.push(d);
             }
-            replied |= cell && t.outcome.answered();
+            let only_phone = contacts.get(contact).is_some_and(|c| {
+                c.channels.office_phone.is_none() && c.channels.extension.is_none()
+            });
+            let on_the_cell =
+                cell || (only_phone && matches!(t.channel, Channel::Call | Channel::Voicemail));
+            replied |= on_the_cell && t.outcome.answered();
         }
     }
-    count(
+    counts.push((
         "P43",
         format!(
             "uses of a cell beyond {} a week without a reply on it, or texts without consent",
@@ -897,7 +933,7 @@ pub fn measure(
         ),
         p43.0,
         p43.1,
-    );
+    ));
 
     // Promises: next steps due in the period, kept on their day or explicitly moved.
     let mut promises = Promises::default();
@@ -928,6 +964,16 @@ pub fn measure(
     promises.late_days_p95 = percentile(&late_days, 95.0);
     promises.kept = ratio(promises.on_day + promises.handled, promises.due);
 
+    let rules = counts
+        .into_iter()
+        .map(|(rule, what, violations, checked)| RuleCount {
+            rule: rule.into(),
+            what,
+            violations,
+            checked,
+            examples: examples.remove(rule).unwrap_or_default(),
+        })
+        .collect();
     let touched: BTreeSet<ContactId> = period.iter().map(|(t, _, _)| t.contact).collect();
     let mut channels = BTreeMap::new();
     for (t, _, _) in &period {
@@ -956,6 +1002,9 @@ pub const SILENCE_GRACE_WORKING_DAYS: i64 = 5;
 
 /// A touch with its local date and time.
 type Seen<'a> = (&'a Touch, Date, Time);
+
+/// Violations listed per rule, to look them up.
+const EXAMPLES: usize = 3;
 
 const NOON: Time = Time::constant(12, 0, 0, 0);
 

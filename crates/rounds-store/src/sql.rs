@@ -833,6 +833,7 @@ impl Store for SqlStore {
             referrals: t.referrals,
             lost: t.lost,
             no_fits: t.no_fits,
+            step_updates: t.step_updates,
         };
         // Records come account by account; each sort is a linear check when they happen
         // to be in order already.

@@ -106,7 +106,7 @@ pub enum Command {
         after_help = "Every planned touch is logged with a seeded outcome (in the shares given) on a \
                       temporary copy of the database; your data is never touched. Prints the \
                       violations per rule, coverage, promises kept, silence and the channel mix.\n\n\
-                      Examples:\n  rounds simulate                                   # 90 days from today, seed 1\n  rounds simulate --days 30 --seed 2 --rep 3\n  rounds simulate --from 2026-11-24 --no-response 0.7 --next-step 0.1\n  rounds simulate --json | jq '.measurements.rules'"
+                      Examples:\n  rounds simulate                                   # 90 days from today, seed 1\n  rounds simulate --days 30 --seed 2 --rep 3\n  rounds simulate --from 2026-11-24 --no-response 0.7 --next-step 0.1\n  rounds simulate --json | jq '.measurements.rules'\n  rounds simulate --keep sim.db && rounds --database-url sqlite://sim.db contact show 82"
     )]
     Simulate(SimulateArgs),
     /// Serve the web application and the JSON API
@@ -289,6 +289,9 @@ pub struct SimulateArgs {
     /// Share of touches that lose a customer account [default: 0.01]
     #[arg(long, value_name = "SHARE")]
     pub loss: Option<f64>,
+    /// Keep the simulated copy in this new SQLite file, to look at its plans and histories
+    #[arg(long, value_name = "FILE")]
+    pub keep: Option<std::path::PathBuf>,
     /// Print the report as JSON
     #[arg(long)]
     pub json: bool,

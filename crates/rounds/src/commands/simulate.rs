@@ -45,10 +45,17 @@ pub(crate) async fn run(cx: &Cx<'_>, a: SimulateArgs) -> Result<()> {
         .await
         .map_err(cli_error)?;
     let dir = tempfile::tempdir().context("cannot create a temporary directory")?;
-    let url = format!(
-        "sqlite://{}?mode=rwc",
-        dir.path().join("simulation.db").display()
-    );
+    let file = match &a.keep {
+        Some(path) if path.exists() => {
+            return Err(cli_error(AppError::invalid(
+                "keep",
+                format!("{} exists already; name a new file", path.display()),
+            )));
+        }
+        Some(path) => path.clone(),
+        None => dir.path().join("simulation.db"),
+    };
+    let url = format!("sqlite://{}?mode=rwc", file.display());
     let copy = SqlStore::connect(&url)
         .await
         .context("cannot open the temporary database")?;
@@ -113,7 +120,11 @@ fn text(r: &SimulationReport) -> String {
         &["rule", "violation", "count", "checked"],
         rules,
     ));
-    out.push_str("\n\n");
+    out.push('\n');
+    for c in m.rules.iter().filter(|c| !c.examples.is_empty()) {
+        out.push_str(&format!("  {}: {}\n", c.rule, c.examples.join("; ")));
+    }
+    out.push('\n');
     let p = &m.promises;
     let pct = |x: f64| format!("{:.1}%", x * 100.0);
     let share = |n: usize, of: usize| {
