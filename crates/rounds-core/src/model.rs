@@ -197,6 +197,15 @@ vocabulary!(
     }
 );
 
+impl TouchKind {
+    /// An attempt to reach the contact, counted by the cadences (P20, P29): not the
+    /// low-frequency presence of nurture (P17, P31) or of a no-see account's written
+    /// meeting requests (P6).
+    pub fn is_attempt(self) -> bool {
+        !matches!(self, TouchKind::Nurture | TouchKind::MeetingRequest)
+    }
+}
+
 impl Outcome {
     /// The contact engaged: anything but an unanswered attempt.
     pub fn answered(self) -> bool {

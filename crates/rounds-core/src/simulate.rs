@@ -449,8 +449,7 @@ pub fn measure(
     ));
 
     // P20, P29, P44, P32: unanswered attempts.
-    let is_attempt =
-        |t: &Touch| t.direction == Direction::Outbound && t.kind != TouchKind::Nurture;
+    let is_attempt = |t: &Touch| t.direction == Direction::Outbound && t.kind.is_attempt();
     let contacts_of: BTreeMap<AccountId, Vec<ContactId>> = {
         let mut m: BTreeMap<AccountId, Vec<ContactId>> = BTreeMap::new();
         for c in &territory.contacts {
@@ -598,10 +597,10 @@ pub fn measure(
         p32.1 += 1;
         let has_email = contacts
             .get(&t.contact)
-            .is_some_and(|c| c.channels.email.is_some());
+            .is_some_and(|c| c.can_use(Channel::Email));
         let ok = match t.channel {
             Channel::Email => pb.email_days.contains(&d.weekday()),
-            Channel::Letter => !has_email,
+            Channel::Letter | Channel::HandwrittenNote => !has_email,
             _ => false,
         };
         if !ok {
@@ -611,7 +610,7 @@ pub fn measure(
     }
     counts.push((
         "P32",
-        "breakups not e-mailed on an e-mail day (a letter only without an e-mail), or cadences run out without one".into(),
+        "breakups not e-mailed on an e-mail day (by post only without e-mail), or cadences run out without one".into(),
         p32.0,
         p32.1,
     ));
@@ -1004,7 +1003,7 @@ pub const SILENCE_GRACE_WORKING_DAYS: i64 = 5;
 type Seen<'a> = (&'a Touch, Date, Time);
 
 /// Violations listed per rule, to look them up.
-const EXAMPLES: usize = 3;
+const EXAMPLES: usize = 20;
 
 const NOON: Time = Time::constant(12, 0, 0, 0);
 

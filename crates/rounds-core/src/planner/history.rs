@@ -62,8 +62,8 @@ pub(super) struct History<'a> {
     pub(super) account: &'a Account,
     /// Touches up to the end of `today`, oldest first, with their local date.
     pub(super) touches: Vec<(&'a Touch, Date)>,
-    /// Unanswered outbound attempts since the last answer (nurture touches are presence,
-    /// not attempts).
+    /// Unanswered outbound attempts since the last answer (nurture touches and the
+    /// written meeting requests of no-see accounts are presence, not attempts).
     pub(super) streak: usize,
     pub(super) ever_answered: bool,
     pub(super) covered: BTreeSet<TopicId>,
@@ -235,7 +235,7 @@ pub(super) fn summarise<'a>(
         if t.outcome.answered() {
             ever_answered = true;
             streak = 0;
-        } else if t.direction == Direction::Outbound && t.kind != TouchKind::Nurture {
+        } else if t.direction == Direction::Outbound && t.kind.is_attempt() {
             streak += 1;
         }
         if t.outcome.answered() {

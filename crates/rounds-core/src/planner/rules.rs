@@ -28,6 +28,8 @@ pub(super) struct Candidate<'a> {
     pub(super) visit_agreed: bool,
     /// The due day of the agreed next step this touch serves (P33).
     pub(super) step_due: Option<Date>,
+    /// The step was tried on or after its day already, unanswered.
+    pub(super) step_retry: bool,
     /// A relationship kept alive: to be planned by this day at the latest (P23, P17).
     pub(super) keep_alive_by: Option<Date>,
 }
@@ -36,7 +38,9 @@ impl Candidate<'_> {
     /// The contact asked for this touch (a callback, a next step, the confirmation of a
     /// referral meeting): the weekly cap and the visit gap do not hold it back (P23).
     pub(super) fn agreed(&self) -> bool {
-        self.exact_at.is_some() || self.step_due.is_some() || self.kind == TouchKind::Confirmation
+        self.exact_at.is_some()
+            || (self.step_due.is_some() && !self.step_retry)
+            || self.kind == TouchKind::Confirmation
     }
 }
 
@@ -67,6 +71,7 @@ pub(super) fn candidate<'a>(
         prospecting: false,
         visit_agreed: false,
         step_due: None,
+        step_retry: false,
         keep_alive_by: None,
     }
 }
@@ -89,10 +94,26 @@ pub(super) fn account_candidates<'a>(
     }
     if account.access == AccessPolicy::NoVendorContact {
         no_see_candidate(account, hs, pb, today, out);
-        // Agreed callbacks still stand: the contact asked for them.
         for h in hs {
+            // Agreed callbacks still stand: the contact asked for them.
             if let Some(c) = callback(h, pb, today) {
                 out.push(c);
+                continue;
+            }
+            // A customer's relationships and promises are kept in writing (P6, P23, P33).
+            if account.status == AccountStatus::Customer
+                && let Some(mut c) = contact_candidate(h, hs, None, pb, today)
+                && (c.keep_alive_by.is_some() || c.step_due.is_some())
+            {
+                let written = [Channel::Email, Channel::Letter, Channel::HandwrittenNote];
+                let only: Vec<Channel> = match c.only.take() {
+                    Some(o) => o.into_iter().filter(|ch| written.contains(ch)).collect(),
+                    None => written.to_vec(),
+                };
+                if !only.is_empty() {
+                    c.only = Some(only);
+                    out.push(c);
+                }
             }
         }
         return;
@@ -351,6 +372,7 @@ struct Due {
     only: Option<Vec<Channel>>,
     visit_agreed: bool,
     step_due: Option<Date>,
+    step_retry: bool,
     keep_alive_by: Option<Date>,
     /// The rules need no library topic: the purpose carries the touch.
     no_topic_needed: bool,
@@ -367,6 +389,7 @@ impl Due {
             only: None,
             visit_agreed: false,
             step_due: None,
+            step_retry: false,
             keep_alive_by: None,
             no_topic_needed: false,
         }
@@ -396,6 +419,7 @@ impl Due {
         c.visit_agreed = self.visit_agreed;
         c.prospecting = prospecting;
         c.step_due = self.step_due;
+        c.step_retry = self.step_retry;
         c.keep_alive_by = self.keep_alive_by;
         Some(c)
     }
@@ -503,7 +527,7 @@ fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
             } else {
                 "An order"
             };
-            (t.at, *d, what.to_string())
+            (t.at, *d, format!("{what} on {d}"))
         });
     let counted = h
         .touches
@@ -517,7 +541,11 @@ fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
                 .copied()
                 .filter(|d| *d >= *met && days_between(*met, *d) <= pb.thank_you_within_days)
                 .min()?;
-            Some((meeting.at, first, format!("A referral after the meeting on {met}")))
+            Some((
+                meeting.at,
+                first,
+                format!("Referrals counted on {first} after the meeting on {met}"),
+            ))
         });
     let Some((at, day, what)) = [logged, counted]
         .into_iter()
@@ -531,7 +559,7 @@ fn thank_you(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
         && due.open()
     {
         due.add(
-            reason(&["P34"], format!("{what} on {day}: say thank you")),
+            reason(&["P34"], format!("{what}: say thank you")),
             pb.priority.thank_you,
         );
         due.kind = TouchKind::ThankYou;
@@ -553,6 +581,16 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     if step.due > today || days_between(step.due, today) > pb.step_triage_after_days {
         return; // Not yet due, or so late it goes to the plan's triage list instead.
     }
+    // Tried on or after its day without an answer: a retry is an attempt like any other,
+    // held to the weekly cap, and stops at the dead end (P23, P29).
+    let retried = h
+        .touches
+        .iter()
+        .any(|(t, d)| *d >= step.due && t.direction == crate::model::Direction::Outbound);
+    if retried && h.streak >= pb.dead_end_after {
+        return;
+    }
+    due.step_retry = retried;
     let late = days_between(step.due, today);
     let text = if late == 0 {
         format!("Next step agreed on {set_on}, due today: {}", step.what)

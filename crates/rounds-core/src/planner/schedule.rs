@@ -20,6 +20,13 @@ pub(super) const MORNING_END: Time = Time::constant(12, 0, 0, 0);
 
 pub(super) type Filter<'f> = &'f dyn Fn(&Candidate) -> bool;
 
+/// How far a layer of the day may take the remote touches.
+enum Room {
+    Forced,
+    UpTo(usize),
+    Share(usize),
+}
+
 /// Placed whatever the day's capacity: an agreed moment (P35) or a time-bound touch that
 /// cannot wait (P37 confirmation, P16 feedback). Next steps are time-bound too but share
 /// the day: a day truly full of steps due today pushes one (P33).
@@ -103,39 +110,36 @@ pub(super) fn fill_day(
     let step_due: fn(&Candidate) -> Option<Date> = |c| c.step_due;
     let keep_alive_by: fn(&Candidate) -> Option<Date> = |c| c.keep_alive_by;
     let all = pb.max_remote;
-    let layers: [(Vec<usize>, Option<usize>); 8] = [
-        (order(&|c: &Candidate| forced(c), None), None),
+    let past_limit = move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d <= today);
+    let layers: [(Vec<usize>, Room); 9] = [
+        (order(&|c: &Candidate| forced(c), None), Room::Forced),
         (
             order(&move |c: &Candidate| c.step_due == Some(today), None),
-            Some(all),
+            Room::UpTo(all),
         ),
+        (order(&past_limit, Some(keep_alive_by)), Room::Share(for_keep_alive)),
         (
             order(&move |c: &Candidate| c.step_due.is_some_and(|d| d < today), Some(step_due)),
-            Some(all),
+            Room::UpTo(all),
         ),
-        (
-            order(
-                &move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d <= today),
-                Some(keep_alive_by),
-            ),
-            Some(all),
-        ),
+        (order(&past_limit, Some(keep_alive_by)), Room::UpTo(all)),
         (
             order(&|c: &Candidate| c.keep_alive_by.is_some(), Some(keep_alive_by)),
-            Some(for_keep_alive),
+            Room::Share(for_keep_alive),
         ),
         (
             order(&|c: &Candidate| !c.prospecting, None),
-            Some(all - for_prospects),
+            Room::UpTo(all - for_prospects),
         ),
-        (order(&|c: &Candidate| c.prospecting, None), Some(all)),
-        (order(&|_: &Candidate| true, None), Some(all)),
+        (order(&|c: &Candidate| c.prospecting, None), Room::UpTo(all)),
+        (order(&|_: &Candidate| true, None), Room::UpTo(all)),
     ];
-    for (k, (layer, room)) in layers.iter().enumerate() {
-        // The keep-alive share is counted from where the layer starts.
-        let limit = match (k, room) {
-            (4, Some(n)) => Some((day.remote + n).min(all - for_prospects)),
-            (_, r) => *r,
+    for (layer, room) in &layers {
+        let limit = match room {
+            Room::Forced => None,
+            Room::UpTo(n) => Some(*n),
+            // A share counts from where its layer starts, and leaves the prospects theirs.
+            Room::Share(n) => Some((day.remote + n).min(all - for_prospects)),
         };
         for &i in layer {
             let c = &candidates[i];

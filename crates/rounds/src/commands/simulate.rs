@@ -122,7 +122,8 @@ fn text(r: &SimulationReport) -> String {
     ));
     out.push('\n');
     for c in m.rules.iter().filter(|c| !c.examples.is_empty()) {
-        out.push_str(&format!("  {}: {}\n", c.rule, c.examples.join("; ")));
+        let first: Vec<&str> = c.examples.iter().take(3).map(String::as_str).collect();
+        out.push_str(&format!("  {}: {}\n", c.rule, first.join("; ")));
     }
     out.push('\n');
     let p = &m.promises;
