@@ -111,18 +111,17 @@ pub(super) fn fill_day(
     let keep_alive_by: fn(&Candidate) -> Option<Date> = |c| c.keep_alive_by;
     let all = pb.max_remote;
     let past_limit = move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d <= today);
-    let layers: [(Vec<usize>, Room); 9] = [
+    let layers: [(Vec<usize>, Room); 8] = [
         (order(&|c: &Candidate| forced(c), None), Room::Forced),
         (
             order(&move |c: &Candidate| c.step_due == Some(today), None),
             Room::UpTo(all),
         ),
-        (order(&past_limit, Some(keep_alive_by)), Room::Share(for_keep_alive)),
+        (order(&past_limit, Some(keep_alive_by)), Room::UpTo(all)),
         (
             order(&move |c: &Candidate| c.step_due.is_some_and(|d| d < today), Some(step_due)),
             Room::UpTo(all),
         ),
-        (order(&past_limit, Some(keep_alive_by)), Room::UpTo(all)),
         (
             order(&|c: &Candidate| c.keep_alive_by.is_some(), Some(keep_alive_by)),
             Room::Share(for_keep_alive),
@@ -215,14 +214,35 @@ pub(super) fn route_the_day(
             why.text = visit_reason(account, &item.window);
         }
     }
-    let mut gone = Vec::new();
+    let mut gone: BTreeSet<usize> = BTreeSet::new();
     for (r, rules, text) in routed.dropped {
         let k = visits[r];
         let c = by_contact[&items[k].contact];
         day.visits = day.visits.saturating_sub(1);
         day.visited.remove(&c.history.account.id);
         let remote_room = day.remote < pb.max_remote || forced(c) || c.step_due.is_some();
-        let instead = choose_channel(c, day, remote_room, false, pb, today);
+        // A full day of remote touches gives way: the one placed last (the lowest layer,
+        // the lowest priority) leaves for tomorrow, rather than this contact, chosen
+        // before it, leaving every day its visit does not fit.
+        let evicted = (!remote_room)
+            .then(|| {
+                (k + 1..items.len()).rev().find(|&j| {
+                    !gone.contains(&j)
+                        && items[j].channel != Channel::Visit
+                        && by_contact
+                            .get(&items[j].contact)
+                            .is_some_and(|o| !forced(o) && o.step_due.is_none())
+                })
+            })
+            .flatten();
+        let instead = match evicted {
+            Some(_) => choose_channel(c, day, true, false, pb, today),
+            None => choose_channel(c, day, remote_room, false, pb, today),
+        };
+        if let (Some(j), Some(_)) = (evicted, &instead) {
+            gone.insert(j);
+            day.remote = day.remote.saturating_sub(1);
+        }
         let item = &mut items[k];
         route.left_out.push(LeftOutVisit {
             contact: item.contact,
@@ -246,7 +266,9 @@ pub(super) fn route_the_day(
                 item.window = window;
                 item.via = via;
             }
-            None => gone.push(k),
+            None => {
+                gone.insert(k);
+            }
         }
     }
     for k in gone.into_iter().rev() {
