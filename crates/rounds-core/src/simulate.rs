@@ -212,6 +212,8 @@ pub struct Promises {
     pub handled: usize,
     /// `(on_day + handled) ÷ due`: the promises kept or explicitly moved.
     pub kept: f64,
+    /// The first few steps late or never done.
+    pub examples: Vec<String>,
 }
 
 /// Everything measured over a simulated period.
@@ -934,29 +936,51 @@ pub fn measure(
         p43.1,
     ));
 
-    // Promises: next steps due in the period, kept on their day or explicitly moved.
+    // Promises: next steps due in the period, kept on their day or explicitly moved. A
+    // step replaced by a newer one or closed by a conversation before its day, or on an
+    // account lost by then, is no longer owed.
+    let mut updates: BTreeMap<crate::model::TouchId, Vec<&crate::model::StepUpdate>> =
+        BTreeMap::new();
+    for u in &territory.step_updates {
+        updates.entry(u.touch).or_default().push(u);
+    }
     let mut promises = Promises::default();
     let mut late_days = Vec::new();
     for (t, _, _) in &touches {
         let Some(step) = &t.next_step else { continue };
-        if !in_period(step.due) {
+        if !in_period(step.due) || lost_on.get(&t.account).is_some_and(|l| *l <= step.due) {
             continue;
         }
+        let list = by_contact.get(&t.contact).map(Vec::as_slice).unwrap_or(&[]);
+        let later = || list.iter().filter(|(x, _, _)| x.at > t.at);
+        if later().any(|(x, d, _)| *d < step.due && (x.next_step.is_some() || x.outcome.answered()))
+        {
+            continue;
+        }
+        let zone = zones.get(&t.account);
+        let moved = updates.get(&t.id).into_iter().flatten().any(|u| {
+            !matches!(u.action, crate::model::StepAction::Complete)
+                && zone.is_some_and(|z| z.to_datetime(u.at).date() <= step.due)
+        });
         promises.due += 1;
-        let after: Option<Date> = by_contact
-            .get(&t.contact)
-            .and_then(|v| {
-                v.iter()
-                    .find(|(x, d, _)| x.at > t.at && *d >= step.due && *d <= last)
-            })
+        if moved {
+            promises.handled += 1;
+            continue;
+        }
+        let after: Option<Date> = later()
+            .find(|(_, d, _)| *d >= step.due && *d <= last)
             .map(|x| x.1);
         match after {
             Some(d) if d == step.due => promises.on_day += 1,
             Some(d) => {
                 promises.late += 1;
                 late_days.push(days_between(step.due, d));
+                example("promises", format!("contact {} due {} touched {d}", t.contact, step.due));
             }
-            None => promises.never += 1,
+            None => {
+                promises.never += 1;
+                example("promises", format!("contact {} due {} never touched", t.contact, step.due));
+            }
         }
     }
     promises.late_days_p50 = percentile(&late_days, 50.0);
@@ -973,6 +997,7 @@ pub fn measure(
             examples: examples.remove(rule).unwrap_or_default(),
         })
         .collect();
+    promises.examples = examples.remove("promises").unwrap_or_default();
     let touched: BTreeSet<ContactId> = period.iter().map(|(t, _, _)| t.contact).collect();
     let mut channels = BTreeMap::new();
     for (t, _, _) in &period {
