@@ -640,13 +640,17 @@ pub fn measure(
             callbacks.insert((t.contact, d), at);
         }
     }
+    let mut p35 = 0;
+    for ((c, d), at) in &callbacks {
+        if !planned_at.contains(&(*c, *at)) {
+            p35 += 1;
+            example("P35", format!("contact {c} on {d}"));
+        }
+    }
     counts.push((
         "P35",
         "callbacks not planned at the agreed time on their day".into(),
-        callbacks
-            .iter()
-            .filter(|((c, _), at)| !planned_at.contains(&(*c, **at)))
-            .count(),
+        p35,
         callbacks.len(),
     ));
 
@@ -659,6 +663,7 @@ pub fn measure(
                 || a.outcome != Outcome::NoResponse
                 || a.direction != Direction::Outbound
                 || b.direction != Direction::Outbound
+                || !b.kind.is_attempt()
             {
                 continue;
             }
@@ -677,7 +682,7 @@ pub fn measure(
     }
     counts.push((
         "P21",
-        "attempts after an unanswered one on the same channel at the same time of day".into(),
+        "attempts after an unanswered touch on the same channel at the same time of day".into(),
         p21.0,
         p21.1,
     ));

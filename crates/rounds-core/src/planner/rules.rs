@@ -239,16 +239,11 @@ pub(super) fn lost_candidates<'a>(
             .filter_map(|h| h.last())
             .max_by_key(|(t, _)| t.at)
             .map(|(t, _)| t.channel);
-        // Rotate through the nurture channels so the presence is felt in several ways (P17).
-        let mut channels: Vec<Channel> = pb
-            .nurture_channels
-            .iter()
-            .copied()
-            .filter(|c| Some(*c) != last_channel)
-            .collect();
-        if channels.is_empty() {
-            channels = pb.nurture_channels.clone();
-        }
+        // Rotate through the nurture channels so the presence is felt in several ways
+        // (P17): the last one used goes last, still there for a contact it is the only
+        // way to reach.
+        let mut channels: Vec<Channel> = pb.nurture_channels.clone();
+        channels.sort_by_key(|c| Some(*c) == last_channel);
         let mut c = candidate(
             h,
             TouchKind::Nurture,
@@ -348,7 +343,8 @@ pub(super) fn callback<'a>(
     );
     c.exact_at = Some(at.time());
     c.urgent = true;
-    c.only = Some(vec![Channel::Call, Channel::VirtualMeeting]);
+    // By telephone; where they have none, the agreed moment is met in person.
+    c.only = Some(vec![Channel::Call, Channel::VirtualMeeting, Channel::Visit]);
     c.purpose = t
         .next_step
         .as_ref()
@@ -494,7 +490,8 @@ fn after_referral_meeting(h: &History, pb: &Playbook, today: Date, due: &mut Due
         due.only = Some(vec![Channel::Email, Channel::Letter]);
         due.purpose = Some("Confirmation: how you will use us, and the next steps".to_string());
     }
-    if !due.open() {
+    // A records check is a conversation to have, not a chase past the dead end (P29).
+    if !due.open() || h.streak >= pb.dead_end_after {
         return;
     }
     if let Some(silent) = signals::silent_referrer(&h.touches, &h.referral_days, pb, today) {

@@ -528,7 +528,10 @@ pub(super) fn visit_choice(
         return None;
     }
     let recent_visit = day.last_visit.get(&a.id).map(|d| days_between(*d, today));
-    if recent_visit.is_some_and(|d| d < pb.min_days_between_visits) && !c.visit_agreed {
+    if recent_visit.is_some_and(|d| d < pb.min_days_between_visits)
+        && !c.visit_agreed
+        && !c.agreed()
+    {
         return None; // P23
     }
     if let Some(at) = c.exact_at {
