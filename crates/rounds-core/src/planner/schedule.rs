@@ -110,7 +110,9 @@ pub(super) fn fill_day(
     let step_due: fn(&Candidate) -> Option<Date> = |c| c.step_due;
     let keep_alive_by: fn(&Candidate) -> Option<Date> = |c| c.keep_alive_by;
     let all = pb.max_remote;
-    let past_limit = move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d <= today);
+    // At the limit: it falls before the next working day, so today is the last chance.
+    let next_working_day = pb.next_working_day(today).unwrap_or(today);
+    let past_limit = move |c: &Candidate| c.keep_alive_by.is_some_and(|d| d < next_working_day);
     let layers: [(Vec<usize>, Room); 8] = [
         (order(&|c: &Candidate| forced(c), None), Room::Forced),
         (
