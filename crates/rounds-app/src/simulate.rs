@@ -5,11 +5,13 @@
 //!
 //! It writes to the store it is given: adapters run it on a copy of the organisation.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use rounds_core::model::{AccountId, AccountStatus, ContactId, Direction, Territory, UserId};
+use rounds_core::model::{
+    AccountId, AccountStatus, Channel, ContactId, Direction, Territory, UserId,
+};
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
 use rounds_core::simulate::{
@@ -76,10 +78,21 @@ pub async fn simulate<S: Store + Sync>(
         ));
     }
     let mut status: BTreeMap<AccountId, AccountStatus> = BTreeMap::new();
+    // A rep agrees a callback only with someone they can call, and never for a moment
+    // they have promised someone else.
+    let mut callable: BTreeSet<ContactId> = BTreeSet::new();
+    let mut promised: BTreeSet<(UserId, jiff::Timestamp)> = BTreeSet::new();
     for rep in &reps {
-        for a in territory_for(store, actor, *rep).await?.accounts {
+        let t = territory_for(store, actor, *rep).await?;
+        for a in t.accounts {
             status.insert(a.id, a.status);
         }
+        callable.extend(
+            t.contacts
+                .iter()
+                .filter(|c| c.can_use(Channel::Call) || c.can_use(Channel::VirtualMeeting))
+                .map(|c| c.id),
+        );
     }
     // Referring providers keep referring at their recent rate (the 30 days before the
     // first day), so the business signals (P8, P9, P13, P34) stay those of a live
@@ -109,8 +122,20 @@ pub async fn simulate<S: Store + Sync>(
             let plan = plan_for(store, actor, playbook, *rep, day).await?;
             for item in &plan.items {
                 planned += 1;
-                let drawn = input.shares.draw(&mut rng);
-                let touch = touch_for(item, drawn, playbook);
+                let mut drawn = input.shares.draw(&mut rng);
+                if matches!(drawn, Drawn::Callback(_)) && !callable.contains(&item.contact) {
+                    drawn = Drawn::Conversation;
+                }
+                let mut touch = touch_for(item, drawn, playbook);
+                if let Some(at) = touch.callback_at {
+                    let mut at = at;
+                    while !promised.insert((*rep, at)) {
+                        at = at
+                            .checked_add(jiff::SignedDuration::from_mins(30))
+                            .map_err(|e| AppError::invalid("days", e.to_string()))?;
+                    }
+                    touch.callback_at = Some(at);
+                }
                 let at = item.window.start_instant();
                 log_touch(store, actor, touch, at).await?;
                 if let Drawn::Loss(reason) = drawn

@@ -210,7 +210,17 @@ pub(super) fn lost_candidates<'a>(
                 && h.streak < pb.dead_end_after
         })
         .collect();
-    let Some(h) = best_contact(&reachable).or_else(|| best_contact(hs)) else {
+    // Someone capped this week waits for next week rather than the question going to a
+    // dead end (P29); the feedback window is two weeks.
+    let open: Vec<&History> = hs
+        .iter()
+        .copied()
+        .filter(|h| h.streak < pb.dead_end_after)
+        .collect();
+    let Some(h) = best_contact(&reachable)
+        .or_else(|| best_contact(&open))
+        .or_else(|| best_contact(hs))
+    else {
         return;
     };
     let touches: Vec<(&Touch, Date)> = hs.iter().flat_map(|h| h.touches.iter().copied()).collect();
