@@ -658,13 +658,18 @@ pub(super) fn email_window(
     if prefer_afternoon {
         windows.sort_by_key(|w| w.start < MORNING_END);
     }
-    windows
-        .into_iter()
-        .find(|w| {
-            hours.iter().any(|h| h.start <= w.start && w.end <= h.end)
-                && minutes_of(w.end) <= close - pb.closing_buffer_minutes
-                && w.intersect(&pb.email_never_hours).is_none()
-        })
+    // The part of a P39 window the office is open for (a lunch break may cut into the
+    // next-best hour), long enough to send in, and clear of lunch and closing time.
+    windows.into_iter().find_map(|w| {
+        hours
+            .iter()
+            .filter_map(|h| h.intersect(&w))
+            .find(|open| {
+                open.minutes() >= 15
+                    && minutes_of(open.end) <= close - pb.closing_buffer_minutes
+                    && open.intersect(&pb.email_never_hours).is_none()
+            })
+    })
 }
 
 pub(super) fn preparation(
