@@ -90,7 +90,7 @@ fn weekend_a_saturday_touch_counts_one_a_monday_touch_none() {
         Channel::Call,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&t, 7, "weekend"), 0);
+    assert_eq!(violations(&t, 7, "day-off"), 0);
     touch(
         &mut t,
         1,
@@ -98,9 +98,9 @@ fn weekend_a_saturday_touch_counts_one_a_monday_touch_none() {
         Channel::Call,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&t, 7, "weekend"), 1);
+    assert_eq!(violations(&t, 7, "day-off"), 1);
     // Outside the period, not judged.
-    assert_eq!(violations(&t, 5, "weekend"), 0);
+    assert_eq!(violations(&t, 5, "day-off"), 0);
 }
 
 #[test]
@@ -213,10 +213,11 @@ fn p35_a_callback_missing_from_the_plans_counts_one_a_planned_one_none() {
 }
 
 #[test]
-fn p23_a_customer_contact_silent_past_the_maximum_counts_one() {
+fn p23_a_customer_contact_silent_past_the_maximum_and_the_grace_counts_one() {
     let pb = Playbook::default();
     let mut t = world(AccountStatus::Customer);
-    // Last touched 20 days before the period; 14 quiet days make 33 > 30.
+    // Last touched 20 days before the period: the limit falls on day 10 (a Thursday),
+    // the grace of five working days ends on day 17; 20 quiet days make 40 on day 20.
     touch(
         &mut t,
         1,
@@ -224,19 +225,19 @@ fn p23_a_customer_contact_silent_past_the_maximum_counts_one() {
         Channel::Call,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&t, 14, "P23"), 1);
-    let m = measure(&t, &[], &pb, FROM, 14);
-    assert_eq!(m.customer_silence_p95, 33);
-    // Touched on the fifth day: at most 24 days, then 8.
+    assert_eq!(violations(&t, 21, "P23-silence"), 1);
+    assert_eq!(measure(&t, &[], &pb, FROM, 21).customer_silence_p95, 40);
+    // The grace has not run out within 14 days: not judged yet.
+    assert_eq!(violations(&t, 14, "P23-silence"), 0);
+    // Touched within the grace (day 16): kept.
     touch(
         &mut t,
         1,
-        local(day(5), 10, 0),
+        local(day(16), 10, 0),
         Channel::Call,
-        Outcome::Conversation,
+        Outcome::NoResponse,
     );
-    assert_eq!(violations(&t, 14, "P23"), 0);
-    assert_eq!(measure(&t, &[], &pb, FROM, 14).customer_silence_p95, 24);
+    assert_eq!(violations(&t, 21, "P23-silence"), 0);
     // A prospect's contact is not a customer relationship.
     let mut p = world(AccountStatus::Prospect);
     touch(
@@ -246,7 +247,7 @@ fn p23_a_customer_contact_silent_past_the_maximum_counts_one() {
         Channel::Call,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&p, 14, "P23"), 0);
+    assert_eq!(violations(&p, 21, "P23-silence"), 0);
 }
 
 fn lost_world(lost_days_before: i64) -> Territory {
@@ -284,8 +285,8 @@ fn p16_a_loss_without_feedback_within_the_window_counts_one() {
 fn p17_a_lost_account_quiet_past_the_nurture_maximum_counts_one() {
     let mut t = lost_world(40);
     // 40 days quiet at the start, 46 on day 6.
-    assert_eq!(violations(&t, 6, "P17"), 0);
-    assert_eq!(violations(&t, 7, "P17"), 1);
+    assert_eq!(violations(&t, 6, "P17-max"), 0);
+    assert_eq!(violations(&t, 7, "P17-max"), 1);
     touch(
         &mut t,
         1,
@@ -294,7 +295,7 @@ fn p17_a_lost_account_quiet_past_the_nurture_maximum_counts_one() {
         Outcome::NoResponse,
     )
     .kind = TouchKind::Nurture;
-    assert_eq!(violations(&t, 7, "P17"), 0);
+    assert_eq!(violations(&t, 7, "P17-max"), 0);
 }
 
 #[test]
@@ -369,7 +370,7 @@ fn p29_a_fourth_unanswered_attempt_while_a_colleague_is_open_counts_one() {
 }
 
 #[test]
-fn double_visit_two_visits_to_one_account_on_a_day_count_one() {
+fn p23_a_second_visit_to_an_account_within_the_gap_counts_one() {
     let mut t = world(AccountStatus::Customer);
     touch(
         &mut t,
@@ -378,14 +379,16 @@ fn double_visit_two_visits_to_one_account_on_a_day_count_one() {
         Channel::Visit,
         Outcome::Conversation,
     );
+    // A week later: the gap of 7 days is kept.
     touch(
         &mut t,
         2,
-        local(day(2), 9, 30),
+        local(day(8), 9, 30),
         Channel::Visit,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&t, 7, "double-visit"), 0);
+    assert_eq!(violations(&t, 14, "P23-visit"), 0);
+    // Another contact of the same account on the first day: a second visit that day.
     touch(
         &mut t,
         2,
@@ -393,7 +396,17 @@ fn double_visit_two_visits_to_one_account_on_a_day_count_one() {
         Channel::Visit,
         Outcome::Conversation,
     );
-    assert_eq!(violations(&t, 7, "double-visit"), 1);
+    assert_eq!(violations(&t, 14, "P23-visit"), 1);
+    // Three days later, nobody agreed it: too soon, and the visit of day 8 is now only
+    // four days after it.
+    touch(
+        &mut t,
+        1,
+        local(day(4), 9, 0),
+        Channel::Visit,
+        Outcome::Conversation,
+    );
+    assert_eq!(violations(&t, 14, "P23-visit"), 3);
 }
 
 #[test]
