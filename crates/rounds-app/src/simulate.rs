@@ -14,9 +14,7 @@ use rounds_core::model::{
 };
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
-use rounds_core::simulate::{
-    Drawn, Measurements, OutcomeShares, Rng, measure, working_days_after,
-};
+use rounds_core::simulate::{Drawn, Measurements, OutcomeShares, Rng, measure, working_days_after};
 use rounds_store::Store;
 use serde::Serialize;
 
@@ -103,7 +101,11 @@ pub async fn simulate<S: Store + Sync>(
         let t = territory_for(store, actor, *rep).await?;
         let account_of: BTreeMap<ContactId, AccountId> =
             t.contacts.iter().map(|c| (c.id, c.account)).collect();
-        for r in t.referrals.iter().filter(|r| r.day >= window && r.day < input.from) {
+        for r in t
+            .referrals
+            .iter()
+            .filter(|r| r.day >= window && r.day < input.from)
+        {
             if let Some(a) = account_of.get(&r.contact) {
                 rates.entry(r.contact).or_insert((*a, 0.0)).1 += f64::from(r.count) / 30.0;
             }

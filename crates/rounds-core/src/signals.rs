@@ -95,12 +95,11 @@ pub fn silent_referrer(
     let talked_lately = touches.iter().any(|(t, d)| {
         t.outcome.answered() && *d <= today && days_between(*d, today) < pb.records_check_quiet_days
     });
-    (since >= pb.records_check_after_days && !referred_since && !checked && !talked_lately).then_some(
-        SilentReferrer {
+    (since >= pb.records_check_after_days && !referred_since && !checked && !talked_lately)
+        .then_some(SilentReferrer {
             meeting: *day,
             days_since: since,
-        },
-    )
+        })
 }
 
 /// What the referrals page shows of one contact (P8, P9).

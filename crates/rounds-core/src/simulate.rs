@@ -409,7 +409,10 @@ pub fn measure(
             .collect();
         if longest_silence(&dates, from.max(l.lost_on), last) > pb.nurture_max_days {
             p17_max.0 += 1;
-            example("P17-max", format!("account {} lost on {}", l.account, l.lost_on));
+            example(
+                "P17-max",
+                format!("account {} lost on {}", l.account, l.lost_on),
+            );
         }
         // Never more often than the minimum: each presence after the feedback waits.
         for w in after.windows(2) {
@@ -509,14 +512,23 @@ pub fn measure(
             streaks_checked += 1;
             if run.len() > pb.max_attempts {
                 beyond += 1;
-                example("P20-max", format!("contact {contact}, {} in a row to {}", run.len(), run.last().map(|x| x.1).unwrap_or(last)));
+                example(
+                    "P20-max",
+                    format!(
+                        "contact {contact}, {} in a row to {}",
+                        run.len(),
+                        run.last().map(|x| x.1).unwrap_or(last)
+                    ),
+                );
             }
-            if status(&account) == Some(AccountStatus::Prospect) && run.len() >= pb.max_attempts
-            {
+            if status(&account) == Some(AccountStatus::Prospect) && run.len() >= pb.max_attempts {
                 p32.1 += 1;
                 if !run.iter().any(|(t, _)| t.kind == TouchKind::Breakup) {
                     p32.0 += 1;
-                    example("P32", format!("contact {contact}: {} attempts, no breakup", run.len()));
+                    example(
+                        "P32",
+                        format!("contact {contact}: {} attempts, no breakup", run.len()),
+                    );
                 }
             }
         }
@@ -559,7 +571,14 @@ pub fn measure(
             let quiet = dates.last().map_or(0, |d| days_between(*d, last));
             if !answered && quiet >= pb.max_silence_days && dates.len() < pb.min_attempts {
                 early += 1;
-                example("P20-min", format!("account {account}: {} attempts, the last on {}", dates.len(), dates.last().copied().unwrap_or(last)));
+                example(
+                    "P20-min",
+                    format!(
+                        "account {account}: {} attempts, the last on {}",
+                        dates.len(),
+                        dates.last().copied().unwrap_or(last)
+                    ),
+                );
             }
         }
     }
@@ -607,7 +626,10 @@ pub fn measure(
         };
         if !ok {
             p32.0 += 1;
-            example("P32", format!("contact {} on {d} by {}", t.contact, t.channel));
+            example(
+                "P32",
+                format!("contact {} on {d} by {}", t.contact, t.channel),
+            );
         }
     }
     counts.push((
@@ -676,7 +698,10 @@ pub fn measure(
             p21.1 += 1;
             if a.channel == b.channel && (at < NOON) == (bt < NOON) {
                 p21.0 += 1;
-                example("P21", format!("contact {} on {bd} by {}", b.contact, b.channel));
+                example(
+                    "P21",
+                    format!("contact {} on {bd} by {}", b.contact, b.channel),
+                );
             }
         }
     }
@@ -729,8 +754,7 @@ pub fn measure(
             }
             gap.1 += 1;
             let too_soon = a == b
-                || (days_between(a, b) < pb.min_days_between_visits
-                    && !agreed.contains(&(c, b)));
+                || (days_between(a, b) < pb.min_days_between_visits && !agreed.contains(&(c, b)));
             if too_soon {
                 gap.0 += 1;
             }
@@ -804,7 +828,10 @@ pub fn measure(
                 judged = true;
                 if next.is_none_or(|n| n > deadline) && !late {
                     late = true;
-                    example("P23-silence", format!("contact {} silent from {d}, due by {deadline}", c.id));
+                    example(
+                        "P23-silence",
+                        format!("contact {} silent from {d}, due by {deadline}", c.id),
+                    );
                 }
             }
         }
@@ -896,9 +923,9 @@ pub fn measure(
         .iter()
         .filter(|i| {
             i.channel == Channel::Text
-                || contacts.get(&i.contact).is_some_and(|c| {
-                    c.channels.cell.is_some() && c.channels.cell == i.via
-                })
+                || contacts
+                    .get(&i.contact)
+                    .is_some_and(|c| c.channels.cell.is_some() && c.channels.cell == i.via)
         })
         .map(|i| (i.contact, i.window.date))
         .collect();
@@ -980,11 +1007,17 @@ pub fn measure(
             Some(d) => {
                 promises.late += 1;
                 late_days.push(days_between(step.due, d));
-                example("promises", format!("contact {} due {} touched {d}", t.contact, step.due));
+                example(
+                    "promises",
+                    format!("contact {} due {} touched {d}", t.contact, step.due),
+                );
             }
             None => {
                 promises.never += 1;
-                example("promises", format!("contact {} due {} never touched", t.contact, step.due));
+                example(
+                    "promises",
+                    format!("contact {} due {} never touched", t.contact, step.due),
+                );
             }
         }
     }
@@ -1042,9 +1075,11 @@ const NOON: Time = Time::constant(12, 0, 0, 0);
 /// gap do not hold it back (P23).
 pub fn is_agreed(i: &PlanItem) -> bool {
     i.window.exact
-        || i.reasons
-            .iter()
-            .any(|r| r.rules.iter().any(|x| x == "P33" || x == "P35" || x == "P37"))
+        || i.reasons.iter().any(|r| {
+            r.rules
+                .iter()
+                .any(|x| x == "P33" || x == "P35" || x == "P37")
+        })
 }
 
 /// `n` working days of the playbook after `d`.

@@ -1200,7 +1200,11 @@ fn p33_rescheduled_step_is_planned_on_its_new_date() {
     let p = w.plan(thursday);
     assert!(serves_the_step(&p), "{:#?}", p.items);
     let i = item(&p, 1).unwrap();
-    assert!(i.reasons[0].text.contains("due today"), "{}", i.reasons[0].text);
+    assert!(
+        i.reasons[0].text.contains("due today"),
+        "{}",
+        i.reasons[0].text
+    );
     assert_eq!(i.prep.open_next_steps[0].due, thursday);
 }
 

@@ -251,7 +251,10 @@ pub(super) fn summarise<'a>(
         }
         let on_cell = t.channel == Channel::Text || (t.channel == Channel::Call && cell_only_phone);
         let maybe_cell = contact.channels.cell.is_some()
-            && matches!(t.channel, Channel::Call | Channel::Voicemail | Channel::Text);
+            && matches!(
+                t.channel,
+                Channel::Call | Channel::Voicemail | Channel::Text
+            );
         if *d >= week_start {
             touches_this_week += 1;
             if maybe_cell && t.direction == Direction::Outbound {

@@ -609,7 +609,8 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     };
     due.add(
         reason(&["P33", "P3"], text),
-        pr.next_step_due + late.min(pr.next_step_overdue_days_cap) as f64 * pr.next_step_per_overdue_day,
+        pr.next_step_due
+            + late.min(pr.next_step_overdue_days_cap) as f64 * pr.next_step_per_overdue_day,
     );
     if due.purpose.is_none() {
         due.purpose = Some(step.what.clone());
@@ -821,7 +822,10 @@ pub(super) fn prospect_reasons(
                 || {
                     (
                         pb.priority.engaged_prospect,
-                        vec![reason(&["P3", "P20"], "Engaged prospect: bring the next topic")],
+                        vec![reason(
+                            &["P3", "P20"],
+                            "Engaged prospect: bring the next topic",
+                        )],
                         TouchKind::Routine,
                         false,
                     )

@@ -121,11 +121,17 @@ pub(super) fn fill_day(
         ),
         (order(&past_limit, Some(keep_alive_by)), Room::UpTo(all)),
         (
-            order(&move |c: &Candidate| c.step_due.is_some_and(|d| d < today), Some(step_due)),
+            order(
+                &move |c: &Candidate| c.step_due.is_some_and(|d| d < today),
+                Some(step_due),
+            ),
             Room::UpTo(all),
         ),
         (
-            order(&|c: &Candidate| c.keep_alive_by.is_some(), Some(keep_alive_by)),
+            order(
+                &|c: &Candidate| c.keep_alive_by.is_some(),
+                Some(keep_alive_by),
+            ),
             Room::Share(for_keep_alive),
         ),
         (
@@ -428,7 +434,10 @@ pub(super) fn choose_channel(
             continue; // Opted out, or no address for it.
         }
         let agreed = c.agreed();
-        if ch.is_cold_reach() && account.access == AccessPolicy::NoVendorContact && c.exact_at.is_none() {
+        if ch.is_cold_reach()
+            && account.access == AccessPolicy::NoVendorContact
+            && c.exact_at.is_none()
+        {
             continue; // P6
         }
         if ch == Channel::Visit {
@@ -661,14 +670,11 @@ pub(super) fn email_window(
     // The part of a P39 window the office is open for (a lunch break may cut into the
     // next-best hour), long enough to send in, and clear of lunch and closing time.
     windows.into_iter().find_map(|w| {
-        hours
-            .iter()
-            .filter_map(|h| h.intersect(&w))
-            .find(|open| {
-                open.minutes() >= 15
-                    && minutes_of(open.end) <= close - pb.closing_buffer_minutes
-                    && open.intersect(&pb.email_never_hours).is_none()
-            })
+        hours.iter().filter_map(|h| h.intersect(&w)).find(|open| {
+            open.minutes() >= 15
+                && minutes_of(open.end) <= close - pb.closing_buffer_minutes
+                && open.intersect(&pb.email_never_hours).is_none()
+        })
     })
 }
 

@@ -169,10 +169,7 @@ fn text(r: &SimulationReport) -> String {
             "  never touched".into(),
             format!("{} ({})", p.never, share(p.never, p.due)),
         ],
-        vec![
-            "  kept on the day or explicitly moved".into(),
-            pct(p.kept),
-        ],
+        vec!["  kept on the day or explicitly moved".into(), pct(p.kept)],
         vec![
             "touches per contact touched".into(),
             format!("{:.2}", m.attempts_per_contact),
