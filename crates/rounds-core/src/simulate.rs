@@ -231,6 +231,10 @@ pub struct Measurements {
     pub promises: Promises,
     /// Touches in the period per contact touched.
     pub attempts_per_contact: f64,
+    /// Unanswered attempts of the prospecting cadences worked in the period (per
+    /// account, all its contacts), median and maximum.
+    pub cadence_attempts_p50: i64,
+    pub cadence_attempts_max: i64,
     /// The longest silence of each customer contact over the period (days since its last
     /// touch, on each day of the period), 95th percentile; contacts never touched left out.
     pub customer_silence_p95: i64,
@@ -536,6 +540,7 @@ pub fn measure(
     // P20's minimum is the account's: its contacts are tried one after another (P29, P44),
     // and the cadence ends when nobody there has answered for the maximum silence.
     let (mut cadences, mut early) = (0, 0);
+    let mut cadence_lengths: Vec<i64> = Vec::new();
     for (account, ids) in &contacts_of {
         if status(account) != Some(AccountStatus::Prospect) {
             continue;
@@ -568,6 +573,7 @@ pub fn measure(
                 continue;
             }
             cadences += 1;
+            cadence_lengths.push(dates.len() as i64);
             let quiet = dates.last().map_or(0, |d| days_between(*d, last));
             if !answered && quiet >= pb.max_silence_days && dates.len() < pb.min_attempts {
                 early += 1;
@@ -1052,6 +1058,8 @@ pub fn measure(
         coverage: ratio(touched.len(), contacts),
         promises,
         attempts_per_contact: ratio(period.len(), touched.len()),
+        cadence_attempts_p50: percentile(&cadence_lengths, 50.0),
+        cadence_attempts_max: cadence_lengths.iter().copied().max().unwrap_or(0),
         customer_silence_p95: percentile(&silences, 95.0),
         channels,
     }

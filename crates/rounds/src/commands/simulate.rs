@@ -175,6 +175,13 @@ fn text(r: &SimulationReport) -> String {
             format!("{:.2}", m.attempts_per_contact),
         ],
         vec![
+            "attempts per prospecting cadence".into(),
+            format!(
+                "median {}, at most {}",
+                m.cadence_attempts_p50, m.cadence_attempts_max
+            ),
+        ],
+        vec![
             "customer silence p95 (days)".into(),
             m.customer_silence_p95.to_string(),
         ],
