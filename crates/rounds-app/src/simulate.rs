@@ -110,6 +110,9 @@ pub async fn simulate<S: Store + Sync>(
                             competitor: None,
                             stakeholders: vec![item.contact_name.clone()],
                             note: "simulated".into(),
+                            // A customer won back after an earlier loss can be lost
+                            // again; the earlier loss stays as history.
+                            replace: true,
                         },
                     )
                     .await?;

@@ -99,6 +99,8 @@ async fn build(path: &std::path::Path, spec: &DemoSpec) -> Result<SqlStore> {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     store.write_org(&empty, WriteMode::Replace).await?;
     let mut touches = 0;

@@ -11,8 +11,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Territory, Topic, Touch,
-    User, UserId,
+    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, RepCalendar, Territory,
+    TimeOff, Topic, Touch, User, UserId, WorkWeek,
 };
 use crate::values::{FieldProblem, Name};
 
@@ -39,6 +39,8 @@ pub enum Record {
     Referral(ReferralCount),
     Lost(LostAccount),
     NoFit(NoFit),
+    WorkWeek(WorkWeek),
+    TimeOff(TimeOff),
 }
 
 /// A whole organisation, as exported and imported.
@@ -53,6 +55,11 @@ pub struct OrgData {
     pub referrals: Vec<ReferralCount>,
     pub lost: Vec<LostAccount>,
     pub no_fits: Vec<NoFit>,
+    /// Reps' own field weeks, one per rep at most.
+    #[serde(default)]
+    pub work_weeks: Vec<WorkWeek>,
+    #[serde(default)]
+    pub time_off: Vec<TimeOff>,
 }
 
 /// One thing wrong with an input file, located well enough to fix it.
@@ -108,6 +115,18 @@ impl OrgData {
             accounts,
             contacts,
             topics: self.topics.clone(),
+            calendar: self.calendar_of(rep),
+        }
+    }
+
+    /// One rep's own week and time off, as the planner reads them.
+    pub fn calendar_of(&self, rep: UserId) -> RepCalendar {
+        RepCalendar {
+            week: self.work_weeks.iter().find(|w| w.rep == rep).cloned(),
+            time_off: (self.time_off.iter())
+                .filter(|t| t.rep == rep)
+                .cloned()
+                .collect(),
         }
     }
 
@@ -125,6 +144,8 @@ impl OrgData {
             .chain(self.referrals.iter().cloned().map(Record::Referral))
             .chain(self.lost.iter().cloned().map(Record::Lost))
             .chain(self.no_fits.iter().cloned().map(Record::NoFit))
+            .chain(self.work_weeks.iter().cloned().map(Record::WorkWeek))
+            .chain(self.time_off.iter().cloned().map(Record::TimeOff))
     }
 
     /// Writes the JSON Lines text of the export.
@@ -161,6 +182,8 @@ impl OrgData {
             referrals: vec![],
             lost: vec![],
             no_fits: vec![],
+            work_weeks: vec![],
+            time_off: vec![],
         };
         // Line of each record, for the cross-reference problems found later.
         let mut lines: Vec<(&'static str, usize)> = Vec::new();
@@ -243,6 +266,14 @@ impl OrgData {
                     data.no_fits.push(n);
                     lines.push(("no-fit", line));
                 }
+                Record::WorkWeek(w) => {
+                    data.work_weeks.push(w);
+                    lines.push(("work-week", line));
+                }
+                Record::TimeOff(t) => {
+                    data.time_off.push(t);
+                    lines.push(("time-off", line));
+                }
             }
         }
         if header.is_none() {
@@ -311,6 +342,8 @@ pub fn validate_record(record: &Record) -> Vec<FieldProblem> {
         Record::Referral(r) => r.validate(),
         Record::Lost(l) => l.validate(),
         Record::NoFit(n) => n.validate(),
+        Record::WorkWeek(w) => w.validate(),
+        Record::TimeOff(t) => t.validate(),
     }
 }
 
@@ -359,11 +392,13 @@ fn parse_record(raw: &str) -> Result<Record, (String, String)> {
         "referral" => Record::Referral(typed(value)?),
         "lost" => Record::Lost(typed(value)?),
         "no-fit" => Record::NoFit(typed(value)?),
+        "work-week" => Record::WorkWeek(typed(value)?),
+        "time-off" => Record::TimeOff(typed(value)?),
         other => {
             return Err((
                 "record".into(),
                 format!(
-                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit"
+                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit, work-week, time-off"
                 ),
             ));
         }
@@ -411,6 +446,42 @@ fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut V
     }
     for (i, id) in dupes(data.touches.iter().map(|u| u.id.0).collect()) {
         report("touch", i, "id", format!("touch id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.time_off.iter().map(|t| t.id.0).collect()) {
+        report(
+            "time-off",
+            i,
+            "id",
+            format!("time-off id {id} appears twice"),
+        );
+    }
+    for (i, rep) in dupes(data.work_weeks.iter().map(|w| w.rep.0).collect()) {
+        report(
+            "work-week",
+            i,
+            "rep",
+            format!("rep {rep} has a second work week"),
+        );
+    }
+    for (i, w) in data.work_weeks.iter().enumerate() {
+        if !users.contains(&w.rep) {
+            report(
+                "work-week",
+                i,
+                "rep",
+                format!("user {} does not exist", w.rep),
+            );
+        }
+    }
+    for (i, t) in data.time_off.iter().enumerate() {
+        if !users.contains(&t.rep) {
+            report(
+                "time-off",
+                i,
+                "rep",
+                format!("user {} does not exist", t.rep),
+            );
+        }
     }
     for (i, a) in data.accounts.iter().enumerate() {
         if !users.contains(&a.rep) {

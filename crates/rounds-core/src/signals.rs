@@ -414,6 +414,7 @@ mod tests {
             competitor: None,
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         }
     }
 

@@ -63,6 +63,7 @@ fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Co
         },
         preferred_channel: None,
         opt_outs: vec![],
+        text_consent: None,
     }
 }
 
@@ -460,6 +461,7 @@ fn lost_world(lost_days_ago: i64, last_touch_days_ago: i64) -> World {
         competitor: Some("Acme".into()),
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w
 }
@@ -546,6 +548,7 @@ fn p19_capacity_freed_by_a_loss_goes_to_prospects() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w.touch(
         1,

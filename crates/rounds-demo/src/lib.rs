@@ -46,6 +46,8 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     for rep_index in 0..spec.reps {
         let part = generate_rep(spec, rep_index);
@@ -55,6 +57,8 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         data.referrals.extend(part.referrals);
         data.lost.extend(part.lost);
         data.no_fits.extend(part.no_fits);
+        data.work_weeks.extend(part.work_weeks);
+        data.time_off.extend(part.time_off);
     }
     data
 }

@@ -9,10 +9,10 @@ use jiff::{Timestamp, ToSpan};
 use rounds_core::catalogue;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
-    ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason, LostAccount,
-    NextStep, NoFit, Outcome, ReferralCount, Segment, Specialty, TopicId, Touch, TouchId,
-    TouchKind, TzName, UserId, WeekHours,
+    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
+    Contact, ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason,
+    LostAccount, NextStep, NoFit, Outcome, ReferralCount, Segment, Specialty, TopicId, Touch,
+    TouchId, TouchKind, TzName, UserId, WeekHours,
 };
 
 use crate::data::*;
@@ -921,7 +921,17 @@ impl<'a> RepGen<'a> {
             channels,
             preferred_channel: None,
             opt_outs: vec![],
+            text_consent: None,
         };
+        // Seven in ten cell holders have a consent to texts on record (P43), signed with
+        // the intake form a year ago, so the demo still plans texts where they are allowed.
+        // Chosen from the id, not the random stream, so the rest of the demo is unchanged.
+        if contact.channels.cell.is_some() && contact.id.0 % 10 < 7 {
+            contact.text_consent = Some(Consent {
+                on: self.days[0],
+                source: "signed-form".into(),
+            });
+        }
         if chance(rng, 0.05) {
             let out = if contact.channels.cell.is_some() {
                 Channel::Text
@@ -2009,6 +2019,7 @@ impl<'a> RepGen<'a> {
                     competitor: competitor.map(str::to_string),
                     stakeholders,
                     note: note.into(),
+                    earlier: vec![],
                 });
             }
             if let Some(day) = plan.no_fit {
@@ -2034,6 +2045,8 @@ impl<'a> RepGen<'a> {
             referrals,
             lost,
             no_fits,
+            work_weeks: vec![],
+            time_off: vec![],
         }
     }
 

@@ -539,6 +539,8 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     other.users = vec![rounds_core::model::User {
         id: UserId(1),

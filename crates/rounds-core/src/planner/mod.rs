@@ -46,6 +46,20 @@ pub struct DayPlan {
     pub flags: Vec<Flag>,
     /// The in-person visits in driving order, when there are any.
     pub route: Option<DayRoute>,
+    /// Why nothing is planned, on a day off; absent on a working day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_off: Option<DayOffNote>,
+}
+
+/// Why a plan is empty because the day is off, and the day to look at instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayOffNote {
+    /// `weekend`, `holiday`, `not-the-reps-day` or `time-off`.
+    pub kind: String,
+    /// The reason in words: `a holiday: Thanksgiving Day`.
+    pub why: String,
+    /// The rep's next working day, within a year.
+    pub next_working_day: Option<Date>,
 }
 
 /// One planned touch.
@@ -169,16 +183,21 @@ pub struct Flag {
 
 /// Plans one rep's day. Pure and deterministic.
 pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> DayPlan {
-    // A day off (a weekend or a holiday of the playbook) has no plan at all: nothing
-    // planned there can be done, and a plan the rep cannot follow teaches them to stop
-    // opening it.
-    if !pb.is_working_day(today) {
+    // A day off (a weekend or a holiday of the playbook, a day outside the rep's own
+    // week, their time off) has no plan at all: nothing planned there can be done, and
+    // a plan the rep cannot follow teaches them to stop opening it.
+    if let Some(off) = crate::calendar::day_off(&territory.calendar, pb, today) {
         return DayPlan {
             rep,
             date: today,
             items: vec![],
             flags: vec![],
             route: None,
+            day_off: Some(DayOffNote {
+                kind: off.key().to_string(),
+                why: off.to_string(),
+                next_working_day: crate::calendar::next_working_day(&territory.calendar, pb, today),
+            }),
         };
     }
     let accounts: BTreeMap<AccountId, &Account> = territory
@@ -280,6 +299,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         items,
         flags,
         route,
+        day_off: None,
     }
 }
 
@@ -392,7 +412,7 @@ pub fn next_for_contact_after(
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
         day = day.tomorrow().ok()?;
-        if !pb.is_working_day(day) {
+        if !crate::calendar::is_working_day(&territory.calendar, pb, day) {
             continue;
         }
         let clock = LocalClock::new(account.tz.zone(), day);

@@ -156,6 +156,7 @@ mod tests {
             competitor: None,
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         };
         let lost = [
             l(date(2026, 11, 2), LossReason::Pricing),
@@ -193,6 +194,7 @@ mod schedule_tests {
             competitor: Some("Apex".into()),
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         }
     }
 

@@ -265,6 +265,7 @@ pub(crate) mod fixture {
             channels: Default::default(),
             preferred_channel: None,
             opt_outs: vec![],
+            text_consent: None,
         }
     }
 
