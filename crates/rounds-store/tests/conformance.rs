@@ -277,6 +277,8 @@ async fn merge_in_parts_equals_the_whole(db: &TestDb) {
             referrals: t.referrals,
             lost: t.lost,
             no_fits: t.no_fits,
+            work_weeks: t.calendar.week.into_iter().collect(),
+            time_off: t.calendar.time_off,
             ..header_only(&whole)
         };
         s.write_org(&part, WriteMode::Merge).await.unwrap();
