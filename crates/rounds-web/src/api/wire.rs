@@ -375,6 +375,8 @@ pub struct Contact {
     /// Channels the contact asked not to be reached on.
     pub opt_outs: Vec<Channel>,
     /// Consent to text messages on record (P43); no text is planned without it.
+    /// Absent when there is none, as in the export.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub text_consent: Option<Consent>,
 }
 
@@ -739,7 +741,9 @@ pub struct LostAccount {
     /// Who was involved, to win back later (P15).
     pub stakeholders: Vec<String>,
     pub note: String,
-    /// Losses recorded before this one and replaced by it, oldest first.
+    /// Losses recorded before this one and replaced by it, oldest first; absent when
+    /// there are none, as in the export.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
     pub earlier: Vec<EarlierLoss>,
 }
 
@@ -926,7 +930,9 @@ pub struct DayPlan {
     pub flags: Vec<Flag>,
     /// The in-person visits in driving order, when there are any.
     pub route: Option<DayRoute>,
-    /// Why nothing is planned, when the day is a day off for the rep.
+    /// Why nothing is planned, when the day is a day off for the rep; absent on a
+    /// working day.
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub day_off: Option<DayOff>,
 }
 
