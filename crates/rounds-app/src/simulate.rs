@@ -9,12 +9,11 @@ use std::collections::BTreeMap;
 
 use jiff::ToSpan;
 use jiff::civil::Date;
-use rounds_core::model::{AccountId, AccountStatus, Direction, Territory, UserId};
+use rounds_core::calendar::working_days_after;
+use rounds_core::model::{AccountId, AccountStatus, Direction, RepCalendar, Territory, UserId};
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
-use rounds_core::simulate::{
-    Drawn, Measurements, OutcomeShares, Rng, business_days_after, measure,
-};
+use rounds_core::simulate::{Drawn, Measurements, OutcomeShares, Rng, measure};
 use rounds_store::Store;
 use serde::Serialize;
 
@@ -75,10 +74,13 @@ pub async fn simulate<S: Store + Sync>(
         ));
     }
     let mut status: BTreeMap<AccountId, AccountStatus> = BTreeMap::new();
+    let mut calendars: BTreeMap<UserId, RepCalendar> = BTreeMap::new();
     for rep in &reps {
-        for a in territory_for(store, actor, *rep).await?.accounts {
+        let territory = territory_for(store, actor, *rep).await?;
+        for a in territory.accounts {
             status.insert(a.id, a.status);
         }
+        calendars.insert(*rep, territory.calendar);
     }
     let mut rng = Rng::new(input.seed);
     let mut plans: Vec<DayPlan> = Vec::new();
@@ -94,7 +96,11 @@ pub async fn simulate<S: Store + Sync>(
             for item in &plan.items {
                 planned += 1;
                 let drawn = input.shares.draw(&mut rng);
-                let touch = touch_for(item, drawn);
+                // A callback is agreed for a day the rep works, as a rep would agree it.
+                let calendar = calendars.get(rep).cloned().unwrap_or_default();
+                let touch = touch_for(item, drawn, |d, n| {
+                    working_days_after(&calendar, playbook, d, n)
+                });
                 let at = item.window.start_instant();
                 log_touch(store, actor, touch, at).await?;
                 if let Drawn::Loss(reason) = drawn
@@ -147,7 +153,13 @@ pub async fn simulate<S: Store + Sync>(
 
 /// The touch a rep logs for a planned item with the drawn outcome: at the window's start,
 /// on the planned channel, about the planned topic when they answered.
-fn touch_for(item: &PlanItem, drawn: Drawn) -> TouchInput {
+/// The touch that logs `item` with the drawn outcome; `working_days_after(day, n)` is the
+/// rep's `n`th working day after `day`, where an agreed callback lands.
+fn touch_for(
+    item: &PlanItem,
+    drawn: Drawn,
+    working_days_after: impl Fn(Date, u32) -> Date,
+) -> TouchInput {
     let outcome = drawn.outcome();
     let mut t = TouchInput::new(item.contact, item.channel, outcome);
     t.direction = Direction::Outbound;
@@ -162,7 +174,7 @@ fn touch_for(item: &PlanItem, drawn: Drawn) -> TouchInput {
             t.next_due = item.window.date.checked_add(days.days()).ok();
         }
         Drawn::Callback(days) => {
-            let on = business_days_after(item.window.date, days);
+            let on = working_days_after(item.window.date, u32::try_from(days).unwrap_or(1));
             t.callback_at = on
                 .to_datetime(item.window.start)
                 .to_zoned(item.window.tz.zone())

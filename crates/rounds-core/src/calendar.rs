@@ -105,3 +105,17 @@ pub fn next_working_day(calendar: &RepCalendar, pb: &Playbook, day: Date) -> Opt
 pub fn working_hours(calendar: &RepCalendar) -> Option<TimeRange> {
     calendar.week.as_ref().and_then(|w| w.hours)
 }
+
+/// The `n`th working day of the rep after `day` (`day` itself for `n` = 0): where a
+/// promise made "in three business days" lands, never on a holiday or in time off.
+/// Stops after a year of days off, at the day reached.
+pub fn working_days_after(calendar: &RepCalendar, pb: &Playbook, day: Date, n: u32) -> Date {
+    let mut d = day;
+    for _ in 0..n {
+        match next_working_day(calendar, pb, d) {
+            Some(next) => d = next,
+            None => break,
+        }
+    }
+    d
+}

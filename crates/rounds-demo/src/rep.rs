@@ -204,7 +204,7 @@ pub(crate) struct RepGen<'a> {
     pub(crate) metro: &'static Metro,
     pub(crate) tz_name: TzName,
     pub(crate) rng: Rng,
-    /// Business days from a year before `today` to a few weeks after.
+    /// Working days (of the built-in playbook) from a year before `today` to a few weeks after.
     pub(crate) days: Vec<Date>,
     /// Calendar days from each business day to `today` (negative in the future).
     pub(crate) ago: Vec<i64>,
@@ -236,13 +236,16 @@ impl<'a> RepGen<'a> {
             .expect("the demo's zones are in the bundled database");
         let tz = tz_name.zone();
         let start = spec.today.saturating_sub(HISTORY_DAYS.days());
+        // The built-in playbook's working days (no weekends, no US federal holidays): a
+        // rep works on none other, so no touch or agreed callback falls on one.
+        let playbook = rounds_core::playbook::Playbook::default();
         let (mut days, mut ago, mut base) = (Vec::new(), Vec::new(), Vec::new());
         for (k, d) in start
             .series(1.day())
             .take((HISTORY_DAYS + FUTURE_DAYS) as usize)
             .enumerate()
         {
-            if matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            if !playbook.is_working_day(d) {
                 continue;
             }
             let noon = d
