@@ -97,7 +97,7 @@ async fn p15_second_loss_needs_replace_and_keeps_the_first() {
     let listed = rounds_app::list_lost(&w.store, &w.operator, None)
         .await
         .unwrap();
-    assert_eq!(listed, [replaced.clone()]);
+    assert_eq!(listed, std::slice::from_ref(&replaced));
     // The export keeps both, and importing it again changes nothing.
     let text = w.store.export(OrgId(1)).await.unwrap().to_jsonl();
     assert!(text.contains("\"earlier\":[{\"lost_on\":\"2026-09-01\""));
@@ -188,7 +188,7 @@ async fn calendar_time_off_and_a_reps_week_empty_their_days() {
         rounds_app::list_time_off(&w.store, &as_rita, None)
             .await
             .unwrap(),
-        [t.clone()]
+        std::slice::from_ref(&t)
     );
     rounds_app::remove_time_off(&w.store, &as_rita, t.id)
         .await

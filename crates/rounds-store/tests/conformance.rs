@@ -1381,7 +1381,10 @@ async fn calendars_are_stored_read_and_deleted(db: &TestDb) {
     assert_eq!(id, 4);
     let t = time_off(id, 4, date(2024, 1, 2), date(2024, 1, 3));
     s.save_time_off(ORG, &t).await.unwrap();
-    assert_eq!(s.time_off(ORG, Some(UserId(4))).await.unwrap(), [t.clone()]);
+    assert_eq!(
+        s.time_off(ORG, Some(UserId(4))).await.unwrap(),
+        std::slice::from_ref(&t)
+    );
     assert_eq!(s.time_off(ORG, None).await.unwrap().len(), 4);
     // A rep who does not exist is refused, and nothing is written.
     let ghost = time_off(9, 99, date(2024, 1, 2), date(2024, 1, 3));

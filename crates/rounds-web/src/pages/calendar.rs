@@ -163,26 +163,30 @@ fn back(rep: &str, flash: &str) -> Response {
     .into_response()
 }
 
-fn said(e: AppError) -> Result<String, Response> {
-    match e {
-        AppError::Invalid { field, message } | AppError::Conflict { field, message } => {
-            Ok(format!("{field}: {message}"))
+/// The answer to a form: back to the calendar saying what was done, or what to fix.
+fn outcome(rep: &str, done: Result<String, AppError>) -> Response {
+    match done {
+        Ok(message) => back(rep, &message),
+        Err(AppError::Invalid { field, message } | AppError::Conflict { field, message }) => {
+            back(rep, &format!("{field}: {message}"))
         }
-        AppError::NotFound { .. } => Err(super::not_found_page()),
-        e => Err(super::error_page(e.into())),
+        Err(AppError::NotFound { .. }) => super::not_found_page(),
+        Err(e) => super::error_page(e.into()),
     }
 }
 
+/// The form's fields and the rep it is about, or the answer that refuses it (boxed:
+/// a response is large and this is the rare path).
 async fn read_form(
     ctx: &crate::extract::Ctx,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-) -> Result<(Fields, UserId), Response> {
+) -> Result<(Fields, UserId), Box<Response>> {
     let fields = match form {
         Ok(FormBody(pairs)) => Fields(pairs),
-        Err(e) => return Err(super::error_page(e)),
+        Err(e) => return Err(Box::new(super::error_page(e))),
     };
     if let Some(refused) = super::csrf_refusal(ctx, fields.one("csrf").unwrap_or("")) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     let rep = fields
         .one("rep")
@@ -199,7 +203,7 @@ async fn set_week(
 ) -> Response {
     let (fields, rep) = match read_form(&ctx, form).await {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let rep_s = rep.0.to_string();
     let days: Result<Vec<Weekday>, _> = fields
@@ -213,23 +217,13 @@ async fn set_week(
         (_, Err(e)) => return back(&rep_s, &format!("hours: {e}")),
     };
     let input = WorkWeekInput { rep, days, hours };
-    match rounds_app::set_work_week(state.store(), &ctx.actor(), input).await {
-        Ok(w) => back(
-            &rep_s,
-            &format!(
-                "Saved the field week: {}",
-                w.days
-                    .iter()
-                    .map(|d| weekday_key(*d))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-        Err(e) => match said(e) {
-            Ok(m) => back(&rep_s, &m),
-            Err(r) => r,
-        },
-    }
+    let done = rounds_app::set_work_week(state.store(), &ctx.actor(), input)
+        .await
+        .map(|w| {
+            let days: Vec<&str> = w.days.iter().map(|d| weekday_key(*d)).collect();
+            format!("Saved the field week: {}", days.join(", "))
+        });
+    outcome(&rep_s, done)
 }
 
 async fn add_time_off(
@@ -239,7 +233,7 @@ async fn add_time_off(
 ) -> Response {
     let (fields, rep) = match read_form(&ctx, form).await {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
     let rep_s = rep.0.to_string();
     let day = |name: &str| -> Result<Date, String> {
@@ -259,16 +253,10 @@ async fn add_time_off(
         to,
         reason: fields.text("reason"),
     };
-    match rounds_app::add_time_off(state.store(), &ctx.actor(), input).await {
-        Ok(t) => back(
-            &rep_s,
-            &format!("Added time off {} – {} ({})", t.from, t.to, t.reason),
-        ),
-        Err(e) => match said(e) {
-            Ok(m) => back(&rep_s, &m),
-            Err(r) => r,
-        },
-    }
+    let done = rounds_app::add_time_off(state.store(), &ctx.actor(), input)
+        .await
+        .map(|t| format!("Added time off {} – {} ({})", t.from, t.to, t.reason));
+    outcome(&rep_s, done)
 }
 
 async fn remove_time_off(
@@ -279,16 +267,10 @@ async fn remove_time_off(
 ) -> Response {
     let (_, rep) = match read_form(&ctx, form).await {
         Ok(f) => f,
-        Err(r) => return r,
+        Err(r) => return *r,
     };
-    match rounds_app::remove_time_off(state.store(), &ctx.actor(), TimeOffId(id)).await {
-        Ok(t) => back(
-            &rep.0.to_string(),
-            &format!("Removed time off {} – {}", t.from, t.to),
-        ),
-        Err(e) => match said(e) {
-            Ok(m) => back(&rep.0.to_string(), &m),
-            Err(r) => r,
-        },
-    }
+    let done = rounds_app::remove_time_off(state.store(), &ctx.actor(), TimeOffId(id))
+        .await
+        .map(|t| format!("Removed time off {} – {}", t.from, t.to));
+    outcome(&rep.0.to_string(), done)
 }
