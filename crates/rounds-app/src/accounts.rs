@@ -5,9 +5,9 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use rounds_core::model::{
-    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
-    ContactChannels, ContactId, ContactRole, Influence, Segment, Specialty, TimeRange, TzName,
-    UserId, WeekHours,
+    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
+    Contact, ContactChannels, ContactId, ContactRole, Influence, Segment, Specialty, TimeRange,
+    TzName, UserId, WeekHours,
 };
 use rounds_store::{IdKind, Store};
 
@@ -234,6 +234,8 @@ pub struct ContactInput {
     pub channels: ContactChannels,
     pub preferred_channel: Option<Channel>,
     pub opt_outs: Vec<Channel>,
+    /// Consent to text messages, as recorded (P43); without it no text is planned.
+    pub text_consent: Option<Consent>,
 }
 
 impl ContactInput {
@@ -250,6 +252,7 @@ impl ContactInput {
             channels: ContactChannels::default(),
             preferred_channel: None,
             opt_outs: vec![],
+            text_consent: None,
         }
     }
 
@@ -272,6 +275,10 @@ impl ContactInput {
             },
             preferred_channel: self.preferred_channel,
             opt_outs: self.opt_outs,
+            text_consent: self.text_consent.map(|c| Consent {
+                on: c.on,
+                source: c.source.trim().to_string(),
+            }),
         }
     }
 }
@@ -288,6 +295,7 @@ impl From<Contact> for ContactInput {
             channels: c.channels,
             preferred_channel: c.preferred_channel,
             opt_outs: c.opt_outs,
+            text_consent: c.text_consent,
         }
     }
 }

@@ -13,6 +13,7 @@
 
 pub mod accounts;
 pub mod auth;
+pub mod calendar;
 mod error;
 pub mod people;
 pub mod plan;
@@ -30,6 +31,10 @@ pub use accounts::{
     AccountFilter, AccountInput, ContactFilter, ContactInput, accounts_with_contacts,
     create_account, create_contact, get_account, get_contact, list_accounts, list_contacts,
     update_account, update_contact,
+};
+pub use calendar::{
+    TimeOffInput, WorkWeekInput, add_time_off, calendar_of, list_time_off, remove_time_off,
+    set_work_week,
 };
 pub use people::{
     NewToken, SignIn, UserInput, UserRow, add_token, add_user, administered_users, find_user,

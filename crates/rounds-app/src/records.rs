@@ -71,10 +71,15 @@ pub struct LostInput {
     /// Who was involved, to win back later (P15).
     pub stakeholders: Vec<String>,
     pub note: String,
+    /// Replace a loss already recorded for the account; the earlier one is kept as
+    /// history. Without it a second loss is refused, since it would overwrite the first.
+    pub replace: bool,
 }
 
 /// Records why an account was lost; its status becomes lost and the win-back schedule
-/// (feedback P16, nurture P17) starts.
+/// (feedback P16, nurture P17) starts. A second loss of the same account needs
+/// `replace` (field `replace`, a conflict otherwise) and keeps the first as
+/// `earlier`; the planner follows the latest.
 pub async fn record_loss<S: Store + Sync>(
     store: &S,
     actor: &Actor,
@@ -95,8 +100,22 @@ pub async fn record_loss<S: Store + Sync>(
             .map(|s| s.trim().to_string())
             .collect(),
         note: input.note.replace("\r\n", "\n"),
+        earlier: vec![],
     };
     first_problem(lost.validate())?;
+    let lost = match store.lost(actor.org, input.account).await? {
+        None => lost,
+        Some(before) if input.replace => before.replaced_by(lost),
+        Some(before) => {
+            return Err(AppError::Conflict {
+                field: "replace".into(),
+                message: format!(
+                    "account {} already has a loss recorded on {} ({}); replace it to record this one (the earlier loss is kept as history)",
+                    input.account, before.lost_on, before.reason
+                ),
+            });
+        }
+    };
     store.record_lost(actor.org, &lost).await?;
     Ok(lost)
 }

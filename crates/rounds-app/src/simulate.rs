@@ -9,12 +9,13 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use jiff::ToSpan;
 use jiff::civil::Date;
+use rounds_core::calendar::{next_working_day, working_days_after};
 use rounds_core::model::{
-    AccountId, AccountStatus, Channel, ContactId, Direction, Territory, UserId,
+    AccountId, AccountStatus, Channel, ContactId, Direction, RepCalendar, Territory, UserId,
 };
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
-use rounds_core::simulate::{Drawn, Measurements, OutcomeShares, Rng, measure, working_days_after};
+use rounds_core::simulate::{Drawn, Measurements, OutcomeShares, Rng, measure};
 use rounds_store::Store;
 use serde::Serialize;
 
@@ -80,8 +81,10 @@ pub async fn simulate<S: Store + Sync>(
     // they have promised someone else.
     let mut callable: BTreeSet<ContactId> = BTreeSet::new();
     let mut promised: BTreeSet<(UserId, jiff::Timestamp)> = BTreeSet::new();
+    let mut calendars: BTreeMap<UserId, RepCalendar> = BTreeMap::new();
     for rep in &reps {
         let t = territory_for(store, actor, *rep).await?;
+        calendars.insert(*rep, t.calendar.clone());
         for a in t.accounts {
             status.insert(a.id, a.status);
         }
@@ -128,7 +131,8 @@ pub async fn simulate<S: Store + Sync>(
                 if matches!(drawn, Drawn::Callback(_)) && !callable.contains(&item.contact) {
                     drawn = Drawn::Conversation;
                 }
-                let mut touch = touch_for(item, drawn, playbook);
+                let calendar = calendars.get(rep).cloned().unwrap_or_default();
+                let mut touch = touch_for(item, drawn, &calendar, playbook);
                 if let Some(at) = touch.callback_at {
                     let mut at = at;
                     while !promised.insert((*rep, at)) {
@@ -153,6 +157,9 @@ pub async fn simulate<S: Store + Sync>(
                             competitor: None,
                             stakeholders: vec![item.contact_name.clone()],
                             note: "simulated".into(),
+                            // A customer won back after an earlier loss can be lost
+                            // again; the earlier loss stays as history.
+                            replace: true,
                         },
                     )
                     .await?;
@@ -198,8 +205,9 @@ pub async fn simulate<S: Store + Sync>(
 }
 
 /// The touch a rep logs for a planned item with the drawn outcome: at the window's start,
-/// on the planned channel, about the planned topic when they answered.
-fn touch_for(item: &PlanItem, drawn: Drawn, pb: &Playbook) -> TouchInput {
+/// on the planned channel, about the planned topic when they answered; a next step or a
+/// callback is agreed for a day the rep works.
+fn touch_for(item: &PlanItem, drawn: Drawn, calendar: &RepCalendar, pb: &Playbook) -> TouchInput {
     let outcome = drawn.outcome();
     let mut t = TouchInput::new(item.contact, item.channel, outcome);
     t.direction = Direction::Outbound;
@@ -217,10 +225,15 @@ fn touch_for(item: &PlanItem, drawn: Drawn, pb: &Playbook) -> TouchInput {
                 .date
                 .checked_add((days - 1).days())
                 .ok()
-                .and_then(|d| pb.next_working_day(d));
+                .and_then(|d| next_working_day(calendar, pb, d));
         }
         Drawn::Callback(days) => {
-            let on = working_days_after(pb, item.window.date, days);
+            let on = working_days_after(
+                calendar,
+                pb,
+                item.window.date,
+                u32::try_from(days).unwrap_or(1),
+            );
             t.callback_at = on
                 .to_datetime(item.window.start)
                 .to_zoned(item.window.tz.zone())

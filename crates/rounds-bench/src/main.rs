@@ -100,6 +100,8 @@ async fn build(path: &std::path::Path, spec: &DemoSpec) -> Result<SqlStore> {
         lost: vec![],
         no_fits: vec![],
         step_updates: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     store.write_org(&empty, WriteMode::Replace).await?;
     let mut touches = 0;

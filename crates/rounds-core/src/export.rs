@@ -11,8 +11,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, StepAction, StepUpdate,
-    Territory, Topic, Touch, User, UserId,
+    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, RepCalendar, StepAction,
+    StepUpdate, Territory, TimeOff, Topic, Touch, User, UserId, WorkWeek,
 };
 use crate::values::{FieldProblem, Name, StepDue};
 
@@ -40,6 +40,8 @@ pub enum Record {
     Lost(LostAccount),
     NoFit(NoFit),
     StepUpdate(StepUpdate),
+    WorkWeek(WorkWeek),
+    TimeOff(TimeOff),
 }
 
 /// A whole organisation, as exported and imported.
@@ -58,6 +60,11 @@ pub struct OrgData {
     /// could be updated has none.
     #[serde(default)]
     pub step_updates: Vec<StepUpdate>,
+    /// Reps' own field weeks, one per rep at most.
+    #[serde(default)]
+    pub work_weeks: Vec<WorkWeek>,
+    #[serde(default)]
+    pub time_off: Vec<TimeOff>,
 }
 
 /// One thing wrong with an input file, located well enough to fix it.
@@ -117,6 +124,18 @@ impl OrgData {
             accounts,
             contacts,
             topics: self.topics.clone(),
+            calendar: self.calendar_of(rep),
+        }
+    }
+
+    /// One rep's own week and time off, as the planner reads them.
+    pub fn calendar_of(&self, rep: UserId) -> RepCalendar {
+        RepCalendar {
+            week: self.work_weeks.iter().find(|w| w.rep == rep).cloned(),
+            time_off: (self.time_off.iter())
+                .filter(|t| t.rep == rep)
+                .cloned()
+                .collect(),
         }
     }
 
@@ -135,6 +154,8 @@ impl OrgData {
             .chain(self.lost.iter().cloned().map(Record::Lost))
             .chain(self.no_fits.iter().cloned().map(Record::NoFit))
             .chain(self.step_updates.iter().cloned().map(Record::StepUpdate))
+            .chain(self.work_weeks.iter().cloned().map(Record::WorkWeek))
+            .chain(self.time_off.iter().cloned().map(Record::TimeOff))
     }
 
     /// Writes the JSON Lines text of the export.
@@ -172,6 +193,8 @@ impl OrgData {
             lost: vec![],
             no_fits: vec![],
             step_updates: vec![],
+            work_weeks: vec![],
+            time_off: vec![],
         };
         // Line of each record, for the cross-reference problems found later.
         let mut lines: Vec<(&'static str, usize)> = Vec::new();
@@ -258,6 +281,14 @@ impl OrgData {
                     data.step_updates.push(u);
                     lines.push(("step-update", line));
                 }
+                Record::WorkWeek(w) => {
+                    data.work_weeks.push(w);
+                    lines.push(("work-week", line));
+                }
+                Record::TimeOff(t) => {
+                    data.time_off.push(t);
+                    lines.push(("time-off", line));
+                }
             }
         }
         if header.is_none() {
@@ -327,6 +358,8 @@ pub fn validate_record(record: &Record) -> Vec<FieldProblem> {
         Record::Lost(l) => l.validate(),
         Record::NoFit(n) => n.validate(),
         Record::StepUpdate(u) => u.validate(),
+        Record::WorkWeek(w) => w.validate(),
+        Record::TimeOff(t) => t.validate(),
     }
 }
 
@@ -376,11 +409,13 @@ fn parse_record(raw: &str) -> Result<Record, (String, String)> {
         "lost" => Record::Lost(typed(value)?),
         "no-fit" => Record::NoFit(typed(value)?),
         "step-update" => Record::StepUpdate(typed(value)?),
+        "work-week" => Record::WorkWeek(typed(value)?),
+        "time-off" => Record::TimeOff(typed(value)?),
         other => {
             return Err((
                 "record".into(),
                 format!(
-                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit, step-update"
+                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit, step-update, work-week, time-off"
                 ),
             ));
         }
@@ -428,6 +463,42 @@ fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut V
     }
     for (i, id) in dupes(data.touches.iter().map(|u| u.id.0).collect()) {
         report("touch", i, "id", format!("touch id {id} appears twice"));
+    }
+    for (i, id) in dupes(data.time_off.iter().map(|t| t.id.0).collect()) {
+        report(
+            "time-off",
+            i,
+            "id",
+            format!("time-off id {id} appears twice"),
+        );
+    }
+    for (i, rep) in dupes(data.work_weeks.iter().map(|w| w.rep.0).collect()) {
+        report(
+            "work-week",
+            i,
+            "rep",
+            format!("rep {rep} has a second work week"),
+        );
+    }
+    for (i, w) in data.work_weeks.iter().enumerate() {
+        if !users.contains(&w.rep) {
+            report(
+                "work-week",
+                i,
+                "rep",
+                format!("user {} does not exist", w.rep),
+            );
+        }
+    }
+    for (i, t) in data.time_off.iter().enumerate() {
+        if !users.contains(&t.rep) {
+            report(
+                "time-off",
+                i,
+                "rep",
+                format!("user {} does not exist", t.rep),
+            );
+        }
     }
     for (i, a) in data.accounts.iter().enumerate() {
         if !users.contains(&a.rep) {

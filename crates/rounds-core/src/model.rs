@@ -52,6 +52,10 @@ id_type!(AccountId);
 id_type!(ContactId);
 id_type!(TopicId);
 id_type!(TouchId);
+id_type!(
+    /// A period of time off of one rep.
+    TimeOffId
+);
 
 /// Declares a closed vocabulary with a kebab-case spelling used everywhere: CLI, TOML,
 /// JSON and the database, so that one parser serves every boundary.
@@ -638,6 +642,47 @@ pub struct Contact {
     pub preferred_channel: Option<Channel>,
     #[serde(default)]
     pub opt_outs: Vec<Channel>,
+    /// The contact's consent to text messages, as recorded (P43): without it no text
+    /// is planned, whatever cell number is known. Left out of the body when absent, so
+    /// records without consent keep their stored and exported form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text_consent: Option<Consent>,
+}
+
+/// A consent on record: the day it was given and where it is documented (a signed
+/// form, a reply by text…), so it can be shown when asked for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Consent {
+    pub on: Date,
+    pub source: String,
+}
+
+impl FromStr for Consent {
+    type Err = InvalidValue;
+    /// Reads `2026-11-02:signed-form` (the day, a colon, the source).
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad = || {
+            InvalidValue(format!(
+                "`{s}` is not a consent like `2026-11-02:signed-form` (the day, a colon, where it is recorded)"
+            ))
+        };
+        let (day, source) = s.split_once(':').ok_or_else(bad)?;
+        let on: Date = day.trim().parse().map_err(|_| bad())?;
+        let source = source.trim();
+        if source.is_empty() {
+            return Err(bad());
+        }
+        Ok(Consent {
+            on,
+            source: source.to_string(),
+        })
+    }
+}
+
+impl fmt::Display for Consent {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}", self.on, self.source)
+    }
 }
 
 impl Contact {
@@ -652,7 +697,8 @@ impl Contact {
             Channel::Call | Channel::Voicemail => {
                 c.cell.is_some() || c.office_phone.is_some() || c.extension.is_some()
             }
-            Channel::Text => c.cell.is_some(),
+            // A number is not a permission: texts need the consent on record (P43).
+            Channel::Text => c.cell.is_some() && self.text_consent.is_some(),
             Channel::Email | Channel::VirtualMeeting => c.email.is_some(),
             Channel::Linkedin => c.linkedin.is_some(),
         }
@@ -841,6 +887,42 @@ pub struct LostAccount {
     pub stakeholders: Vec<String>,
     #[serde(default)]
     pub note: String,
+    /// The losses recorded before this one, oldest first: a second loss replaces the
+    /// first only when asked to, and the first is kept here rather than forgotten.
+    /// Left out of the body when empty, so a first loss keeps its stored form.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierLoss>,
+}
+
+/// A loss of an account that a later loss replaced: what it said, kept as history.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EarlierLoss {
+    pub lost_on: Date,
+    pub reason: LossReason,
+    #[serde(default)]
+    pub competitor: Option<String>,
+    #[serde(default)]
+    pub stakeholders: Vec<String>,
+    #[serde(default)]
+    pub note: String,
+}
+
+impl LostAccount {
+    /// This loss replaced by `next`: `next`, carrying this one (and its own history)
+    /// as its earlier losses.
+    pub fn replaced_by(self, mut next: LostAccount) -> LostAccount {
+        let mut earlier = self.earlier;
+        earlier.push(EarlierLoss {
+            lost_on: self.lost_on,
+            reason: self.reason,
+            competitor: self.competitor,
+            stakeholders: self.stakeholders,
+            note: self.note,
+        });
+        earlier.append(&mut next.earlier);
+        next.earlier = earlier;
+        next
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -863,6 +945,94 @@ pub struct Territory {
     /// What was done with the agreed next steps of these touches (P33).
     #[serde(default)]
     pub step_updates: Vec<StepUpdate>,
+    /// The rep's own field week and time off; empty means the playbook's week alone.
+    #[serde(default)]
+    pub calendar: RepCalendar,
+}
+
+/// A rep's own field week: the weekdays they work (within the playbook's; a part-time
+/// rep who works Monday to Thursday) and, if set, the hours of their field day.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct WorkWeek {
+    pub rep: UserId,
+    #[serde(with = "weekday_keys")]
+    pub days: Vec<Weekday>,
+    #[serde(default)]
+    pub hours: Option<TimeRange>,
+}
+
+/// Days a rep is away (vacation, training, sick leave), `from` to `to` inclusive.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TimeOff {
+    pub id: TimeOffId,
+    pub rep: UserId,
+    pub from: Date,
+    pub to: Date,
+    pub reason: String,
+}
+
+impl TimeOff {
+    pub fn covers(&self, day: Date) -> bool {
+        self.from <= day && day <= self.to
+    }
+}
+
+/// What the planner knows of one rep's calendar beyond the playbook's working days and
+/// holidays: their own week, if set, and their time off.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RepCalendar {
+    #[serde(default)]
+    pub week: Option<WorkWeek>,
+    #[serde(default)]
+    pub time_off: Vec<TimeOff>,
+}
+
+/// Weekdays as their keys (`["mon", "tue"]`), the spelling of the playbook and the CLI.
+mod weekday_keys {
+    use jiff::civil::Weekday;
+    use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+    pub fn serialize<S: Serializer>(days: &[Weekday], s: S) -> Result<S::Ok, S::Error> {
+        let keys: Vec<&str> = days.iter().map(|d| super::weekday_key(*d)).collect();
+        keys.serialize(s)
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Weekday>, D::Error> {
+        let keys = Vec::<String>::deserialize(d)?;
+        keys.iter()
+            .map(|k| super::parse_weekday(k).map_err(|e| serde::de::Error::custom(e.0)))
+            .collect()
+    }
+}
+
+/// Reads `mon-thu`, `mon,wed,fri` or `mon-wed,fri` into weekdays, Monday first.
+pub fn parse_weekdays(s: &str) -> Result<Vec<Weekday>, InvalidValue> {
+    let mut days = Vec::new();
+    for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+        match part.split_once('-') {
+            Some((from, to)) => {
+                let (a, b) = (
+                    parse_weekday(from)?.to_monday_zero_offset(),
+                    parse_weekday(to)?.to_monday_zero_offset(),
+                );
+                if a > b {
+                    return Err(InvalidValue(format!(
+                        "`{part}` runs backwards; write e.g. `mon-thu`"
+                    )));
+                }
+                days.extend((a..=b).filter_map(|i| Weekday::from_monday_zero_offset(i).ok()));
+            }
+            None => days.push(parse_weekday(part)?),
+        }
+    }
+    if days.is_empty() {
+        return Err(InvalidValue(format!(
+            "`{s}` names no weekday; write e.g. `mon-thu` or `mon,wed,fri`"
+        )));
+    }
+    days.sort_by_key(|d| d.to_monday_zero_offset());
+    days.dedup();
+    Ok(days)
 }
 
 impl FromStr for WeekHours {

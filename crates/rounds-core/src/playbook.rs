@@ -10,7 +10,7 @@ use std::fmt;
 use jiff::civil::Weekday;
 use serde::Deserialize;
 
-use crate::model::{Channel, TimeRange, parse_weekday};
+use crate::model::{Channel, RepCalendar, TimeRange, parse_weekday};
 
 /// The default playbook, shipped inside the binary.
 pub const DEFAULT_TOML: &str = include_str!("../assets/playbook.toml");
@@ -286,7 +286,7 @@ pub struct Playbook {
     /// The field week: nothing is planned on other weekdays.
     pub working_days: Vec<Weekday>,
     /// The organisation's days off: nothing is planned on them.
-    pub holidays: Vec<jiff::civil::Date>,
+    pub holidays: Vec<Holiday>,
     pub front_desk_end_of_day_minutes: i64,
     pub thank_you_within_days: i64,
     pub new_content_days: i64,
@@ -315,6 +315,30 @@ pub struct Playbook {
     pub step_triage_after_days: i64,
 }
 
+/// A day off of the whole organisation: `"2026-11-26 Thanksgiving Day"` in the file
+/// (the name is optional), so `rounds today` can say which holiday it is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Holiday {
+    pub date: jiff::civil::Date,
+    pub name: Option<String>,
+}
+
+impl std::str::FromStr for Holiday {
+    type Err = crate::model::InvalidValue;
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let s = s.trim();
+        let (date, name) = s.split_once(' ').unwrap_or((s, ""));
+        let date = date.parse().map_err(|_| {
+            crate::model::InvalidValue(format!("`{s}` does not start with a date YYYY-MM-DD"))
+        })?;
+        let name = name.trim();
+        Ok(Holiday {
+            date,
+            name: (!name.is_empty()).then(|| name.to_string()),
+        })
+    }
+}
+
 impl Default for Playbook {
     fn default() -> Self {
         // The embedded file is checked by a test, so this cannot fail in a release.
@@ -323,23 +347,17 @@ impl Default for Playbook {
 }
 
 impl Playbook {
-    /// Whether the rep works on `day`: one of the `[day] working_days` and not one of the
-    /// `holidays`. The planner plans nothing on any other day.
+    /// Whether the organisation works on `day`: one of the `[day] working_days` and not
+    /// one of the `holidays`. A rep's own calendar can only take days away
+    /// ([`crate::calendar::is_working_day`]).
     pub fn is_working_day(&self, day: jiff::civil::Date) -> bool {
-        self.working_days.contains(&day.weekday()) && !self.holidays.contains(&day)
+        crate::calendar::is_working_day(&RepCalendar::default(), self, day)
     }
 
-    /// The first working day after `day`, within a year (`None` if the playbook leaves
-    /// none, which its check prevents).
+    /// The organisation's first working day after `day`, within a year (`None` if the
+    /// playbook leaves none, which its check prevents).
     pub fn next_working_day(&self, day: jiff::civil::Date) -> Option<jiff::civil::Date> {
-        let mut d = day;
-        for _ in 0..366 {
-            d = d.tomorrow().ok()?;
-            if self.is_working_day(d) {
-                return Some(d);
-            }
-        }
-        None
+        crate::calendar::next_working_day(&RepCalendar::default(), self, day)
     }
 
     /// The customer weight of P22: the midpoint of the retention cost ratio.
@@ -731,12 +749,12 @@ impl TryFrom<PlaybookWire> for Playbook {
                 .holidays
                 .iter()
                 .filter_map(|d| {
-                    d.parse::<jiff::civil::Date>()
+                    d.parse::<Holiday>()
                         .map_err(|_| {
                             p.add(
                                 "day.holidays",
                                 format!("{d:?}"),
-                                "write a date as YYYY-MM-DD",
+                                "write a date as YYYY-MM-DD, then optionally its name",
                             )
                         })
                         .ok()

@@ -418,6 +418,7 @@ mod tests {
             competitor: None,
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         }
     }
 

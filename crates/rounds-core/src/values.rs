@@ -22,7 +22,7 @@ use jiff::civil::{Date, date};
 
 use crate::model::{
     Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, ReferralCount, StepAction,
-    StepUpdate, Topic, Touch, User,
+    StepUpdate, TimeOff, Topic, Touch, User, WorkWeek,
 };
 
 /// Names (accounts, contacts, users) and topic titles, in characters.
@@ -460,6 +460,20 @@ impl Contact {
                 line_text(l, 1, MAX_LINK_CHARS, "the LinkedIn address"),
             );
         }
+        if let Some(consent) = &self.text_consent {
+            if consent.source.trim().is_empty() {
+                c.0.push(FieldProblem::new(
+                    "text_consent.source",
+                    "say where the consent is recorded (signed-form, text-reply…)",
+                ));
+            } else {
+                c.short(
+                    "text_consent.source",
+                    &consent.source,
+                    "where the consent is recorded",
+                );
+            }
+        }
         if let Some(p) = self.preferred_channel
             && self.opt_outs.contains(&p)
         {
@@ -551,6 +565,52 @@ impl LostAccount {
             c.field(format!("stakeholders[{i}]"), Name::parse(s));
         }
         c.field("note", Note::parse(&self.note));
+        for (i, e) in self.earlier.iter().enumerate() {
+            if let Some(comp) = &e.competitor {
+                c.short(format!("earlier[{i}].competitor"), comp, "the competitor");
+            }
+            for (j, s) in e.stakeholders.iter().enumerate() {
+                c.field(format!("earlier[{i}].stakeholders[{j}]"), Name::parse(s));
+            }
+            c.field(format!("earlier[{i}].note"), Note::parse(&e.note));
+        }
+        c.done()
+    }
+}
+
+impl WorkWeek {
+    pub fn validate(&self) -> Vec<FieldProblem> {
+        let mut c = Check::new();
+        if self.days.is_empty() {
+            c.0.push(FieldProblem::new(
+                "days",
+                "name at least one working day (e.g. mon-thu)",
+            ));
+        }
+        c.done()
+    }
+}
+
+impl TimeOff {
+    pub fn validate(&self) -> Vec<FieldProblem> {
+        let mut c = Check::new();
+        if self.to < self.from {
+            c.0.push(FieldProblem::new(
+                "to",
+                format!(
+                    "the time off ends ({}) before it starts ({})",
+                    self.to, self.from
+                ),
+            ));
+        }
+        if self.reason.trim().is_empty() {
+            c.0.push(FieldProblem::new(
+                "reason",
+                "say why (vacation, training, sick leave…)",
+            ));
+        } else {
+            c.short("reason", &self.reason, "the reason");
+        }
         c.done()
     }
 }

@@ -89,6 +89,7 @@ fn territory(seed: u64, today: Date) -> Territory {
                 competitor: None,
                 stakeholders: vec![],
                 note: String::new(),
+                earlier: vec![],
             });
         }
         for _ in 0..rng.usize(1..5) {
@@ -115,6 +116,7 @@ fn territory(seed: u64, today: Date) -> Territory {
                 },
                 preferred_channel: rng.bool().then(|| pick(&mut rng, Channel::ALL)),
                 opt_outs,
+                text_consent: None,
             });
             let zone = TimeZone::get(tz).unwrap();
             for _ in 0..rng.usize(0..8) {

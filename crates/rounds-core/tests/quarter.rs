@@ -66,6 +66,7 @@ fn person(id: i64, account: i64, influence: Influence) -> Contact {
         },
         preferred_channel: None,
         opt_outs: vec![],
+        text_consent: None,
     }
 }
 
@@ -494,6 +495,7 @@ fn p17_lost_account_presence_is_kept_by_its_limit_on_a_full_day() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w.touch(
         1,
@@ -529,6 +531,7 @@ fn p16_feedback_left_out_of_the_route_goes_remote() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w.touch(
         1,

@@ -63,6 +63,7 @@ fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Co
         },
         preferred_channel: None,
         opt_outs: vec![],
+        text_consent: None,
     }
 }
 
@@ -462,6 +463,7 @@ fn lost_world(lost_days_ago: i64, last_touch_days_ago: i64) -> World {
         competitor: Some("Acme".into()),
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w
 }
@@ -548,6 +550,7 @@ fn p19_capacity_freed_by_a_loss_goes_to_prospects() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     w.touch(
         1,
@@ -978,8 +981,11 @@ fn p40_wait_before_following_up_an_unanswered_email() {
     ];
     w.add(account(1, AccountStatus::Prospect), vec![c]);
     w.touch(1, days_ago(TUESDAY, 1), Channel::Email, Outcome::NoResponse);
+    // Thursday 2026-11-26 is Thanksgiving, a default holiday; this rule is about the
+    // wait, so the organisation here works that day.
     let pb = Playbook {
         prospect_attempt_gap_days: 1,
+        holidays: vec![],
         ..Playbook::default()
     };
     let p = w.plan_with(&pb, TUESDAY);
@@ -999,6 +1005,7 @@ fn p43_preferred_channel_and_the_cell_at_most_once_a_week() {
     let mut w = customer_world(20, TUESDAY);
     w.t.contacts[0].preferred_channel = Some(Channel::Text);
     w.t.contacts[0].channels.cell = Some("+1 312 555 0199".into());
+    w.t.contacts[0].text_consent = Some(consent());
     let i = item(&w.plan(TUESDAY), 1).unwrap().clone();
     assert_eq!(i.channel, Channel::Text);
     assert_eq!(i.via.as_deref(), Some("+1 312 555 0199"));
@@ -1307,4 +1314,160 @@ fn p33_a_later_answered_touch_still_closes_the_step() {
     let mut w = step_world(TUESDAY, TUESDAY);
     w.touch(1, MONDAY, Channel::Call, Outcome::Conversation);
     assert!(!serves_the_step(&w.plan(TUESDAY)));
+}
+
+fn consent() -> Consent {
+    Consent {
+        on: date(2026, 11, 2),
+        source: "signed-form".into(),
+    }
+}
+
+/// P43: a cell number is not a permission to text. Without a consent on record no
+/// text is planned, even to a contact who prefers texts; with one, it is.
+#[test]
+fn p43_no_text_without_recorded_consent() {
+    let mut w = customer_world(20, TUESDAY);
+    w.t.contacts[0].preferred_channel = Some(Channel::Text);
+    w.t.contacts[0].channels.cell = Some("+1 312 555 0199".into());
+    assert!(!w.t.contacts[0].can_use(Channel::Text));
+    let p = w.plan(TUESDAY);
+    let i = item(&p, 1).expect("still planned, on another channel");
+    assert_ne!(i.channel, Channel::Text);
+    // No day of the next two weeks plans a text either.
+    let mut day = TUESDAY;
+    for _ in 0..14 {
+        assert!(
+            w.plan(day).items.iter().all(|i| i.channel != Channel::Text),
+            "{day}"
+        );
+        day = day.tomorrow().unwrap();
+    }
+    w.t.contacts[0].text_consent = Some(consent());
+    assert_eq!(item(&w.plan(TUESDAY), 1).unwrap().channel, Channel::Text);
+}
+
+fn time_off(from: Date, to: Date) -> TimeOff {
+    TimeOff {
+        id: TimeOffId(1),
+        rep: REP,
+        from,
+        to,
+        reason: "vacation".into(),
+    }
+}
+
+/// A rep's time off is a day off: nothing planned, the reason said, and the next
+/// working day named (the first after the time off).
+#[test]
+fn calendar_nothing_is_planned_on_a_reps_time_off() {
+    let mut w = customer_world(20, TUESDAY);
+    assert!(item(&w.plan(TUESDAY), 1).is_some());
+    w.t.calendar.time_off = vec![time_off(MONDAY, TUESDAY)];
+    let p = w.plan(TUESDAY);
+    assert!(p.items.is_empty() && p.flags.is_empty() && p.route.is_none());
+    let off = p.day_off.expect("the reason is given");
+    assert_eq!(off.kind, "time-off");
+    assert!(off.why.contains("vacation"), "{}", off.why);
+    assert_eq!(off.next_working_day, Some(date(2026, 11, 25)));
+    // The day after the time off is a working day again.
+    assert!(item(&w.plan(date(2026, 11, 25)), 1).is_some());
+}
+
+/// A rep who works Monday to Thursday has no plan on Fridays, and their next working
+/// day after Thursday is Monday; their field hours are theirs, not the playbook's.
+#[test]
+fn calendar_a_rep_who_works_mon_thu_gets_no_friday_plan() {
+    let friday = date(2026, 11, 20);
+    let mut w = customer_world(20, friday);
+    assert!(item(&w.plan(friday), 1).is_some());
+    w.t.calendar.week = Some(WorkWeek {
+        rep: REP,
+        days: parse_weekdays("mon-thu").unwrap(),
+        hours: Some(TimeRange::hm(8, 0, 16, 0)),
+    });
+    let pb = Playbook::default();
+    let p = w.plan(friday);
+    assert!(p.items.is_empty());
+    assert_eq!(p.day_off.unwrap().kind, "not-the-reps-day");
+    assert_eq!(
+        rounds_core::calendar::next_working_day(&w.t.calendar, &pb, date(2026, 11, 19)),
+        Some(date(2026, 11, 23))
+    );
+    assert_eq!(
+        rounds_core::calendar::working_hours(&w.t.calendar),
+        Some(TimeRange::hm(8, 0, 16, 0))
+    );
+    // Their week cannot add a day the organisation does not work.
+    w.t.calendar.week.as_mut().unwrap().days = parse_weekdays("mon-sat").unwrap();
+    assert_eq!(
+        rounds_core::calendar::day_off(&w.t.calendar, &pb, date(2026, 11, 21))
+            .unwrap()
+            .key(),
+        "weekend"
+    );
+}
+
+/// The built-in playbook's holidays are the US federal holidays of 2026 and 2027 on
+/// their observed dates (always a weekday), each named, so Thanksgiving has no plan
+/// and says which holiday it is.
+#[test]
+fn calendar_us_federal_holidays_are_days_off_by_default() {
+    let pb = Playbook::default();
+    assert_eq!(pb.holidays.len(), 23);
+    for h in &pb.holidays {
+        assert!(
+            pb.working_days.contains(&h.date.weekday()),
+            "{} is observed on a weekday",
+            h.date
+        );
+        assert!(h.name.is_some(), "{} has a name", h.date);
+    }
+    for (d, name) in [
+        (date(2026, 1, 1), "New Year's Day"),
+        (date(2026, 7, 3), "Independence Day (observed)"),
+        (date(2026, 11, 26), "Thanksgiving Day"),
+        (date(2026, 12, 25), "Christmas Day"),
+        (date(2027, 1, 18), "Martin Luther King Jr. Day"),
+        (date(2027, 6, 18), "Juneteenth (observed)"),
+        (date(2027, 12, 24), "Christmas Day (observed)"),
+    ] {
+        let h = pb.holidays.iter().find(|h| h.date == d).expect("listed");
+        assert_eq!(h.name.as_deref(), Some(name));
+    }
+    let thanksgiving = date(2026, 11, 26);
+    let w = customer_world(20, thanksgiving);
+    let p = w.plan(thanksgiving);
+    assert!(p.items.is_empty());
+    let off = p.day_off.unwrap();
+    assert_eq!(off.kind, "holiday");
+    assert_eq!(off.why, "a holiday: Thanksgiving Day");
+    assert_eq!(off.next_working_day, Some(date(2026, 11, 27)));
+    // A playbook may still list bare dates.
+    let bare = Playbook::from_toml("[day]\nholidays = [\"2026-11-24\"]\n").unwrap();
+    assert_eq!(bare.holidays[0].name, None);
+}
+
+/// `rounds log`'s next touch never lands in the rep's time off.
+#[test]
+fn calendar_the_next_touch_after_a_log_skips_a_reps_time_off() {
+    let friday = days_ago(MONDAY, -4);
+    let mut w = customer_world(20, friday);
+    w.t.calendar.time_off = vec![time_off(days_ago(MONDAY, -7), days_ago(MONDAY, -9))];
+    let pb = Playbook::default();
+    let next = rounds_core::planner::next_for_contact(
+        &w.t,
+        &pb,
+        REP,
+        ContactId(1),
+        friday,
+        local(friday, 23, 0),
+    )
+    .expect("due again within the horizon");
+    assert!(
+        rounds_core::calendar::is_working_day(&w.t.calendar, &pb, next.date),
+        "{}",
+        next.date
+    );
+    assert!(!w.t.calendar.time_off[0].covers(next.date));
 }

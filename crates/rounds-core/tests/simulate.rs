@@ -32,6 +32,7 @@ fn contact(id: i64, account: i64) -> Contact {
         },
         preferred_channel: None,
         opt_outs: vec![],
+        text_consent: None,
     }
 }
 
@@ -208,6 +209,7 @@ fn p35_a_callback_missing_from_the_plans_counts_one_a_planned_one_none() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     assert_eq!(violations(&t, 7, "P35"), 0);
 }
@@ -259,6 +261,7 @@ fn lost_world(lost_days_before: i64) -> Territory {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     t
 }

@@ -53,6 +53,7 @@ fn record_problems_name_the_json_field() {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     });
     l.stakeholders = vec!["ok".into(), "".into()];
     assert_eq!(l.validate()[0].field, "stakeholders[1]");

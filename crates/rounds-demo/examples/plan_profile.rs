@@ -27,6 +27,7 @@ fn main() {
         lost: part.lost,
         no_fits: part.no_fits,
         step_updates: part.step_updates,
+        calendar: Default::default(),
     };
     let pb = Playbook::default();
     let rep = demo::rep_user_id(0);

@@ -47,6 +47,8 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         lost: vec![],
         no_fits: vec![],
         step_updates: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     for rep_index in 0..spec.reps {
         let part = generate_rep(spec, rep_index);
@@ -57,6 +59,8 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         data.lost.extend(part.lost);
         data.no_fits.extend(part.no_fits);
         data.step_updates.extend(part.step_updates);
+        data.work_weeks.extend(part.work_weeks);
+        data.time_off.extend(part.time_off);
     }
     data
 }

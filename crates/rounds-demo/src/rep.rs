@@ -9,10 +9,10 @@ use jiff::{Timestamp, ToSpan};
 use rounds_core::catalogue;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
-    ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason, LostAccount,
-    NextStep, NoFit, Outcome, ReferralCount, Segment, Specialty, TopicId, Touch, TouchId,
-    TouchKind, TzName, UserId, WeekHours,
+    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
+    Contact, ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason,
+    LostAccount, NextStep, NoFit, Outcome, ReferralCount, Segment, Specialty, TopicId, Touch,
+    TouchId, TouchKind, TzName, UserId, WeekHours,
 };
 
 use crate::data::*;
@@ -204,7 +204,7 @@ pub(crate) struct RepGen<'a> {
     pub(crate) metro: &'static Metro,
     pub(crate) tz_name: TzName,
     pub(crate) rng: Rng,
-    /// Business days from a year before `today` to a few weeks after.
+    /// Working days (of the built-in playbook) from a year before `today` to a few weeks after.
     pub(crate) days: Vec<Date>,
     /// Calendar days from each business day to `today` (negative in the future).
     pub(crate) ago: Vec<i64>,
@@ -236,13 +236,16 @@ impl<'a> RepGen<'a> {
             .expect("the demo's zones are in the bundled database");
         let tz = tz_name.zone();
         let start = spec.today.saturating_sub(HISTORY_DAYS.days());
+        // The built-in playbook's working days (no weekends, no US federal holidays): a
+        // rep works on none other, so no touch or agreed callback falls on one.
+        let playbook = rounds_core::playbook::Playbook::default();
         let (mut days, mut ago, mut base) = (Vec::new(), Vec::new(), Vec::new());
         for (k, d) in start
             .series(1.day())
             .take((HISTORY_DAYS + FUTURE_DAYS) as usize)
             .enumerate()
         {
-            if matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {
+            if !playbook.is_working_day(d) {
                 continue;
             }
             let noon = d
@@ -921,7 +924,17 @@ impl<'a> RepGen<'a> {
             channels,
             preferred_channel: None,
             opt_outs: vec![],
+            text_consent: None,
         };
+        // Seven in ten cell holders have a consent to texts on record (P43), signed with
+        // the intake form a year ago, so the demo still plans texts where they are allowed.
+        // Chosen from the id, not the random stream, so the rest of the demo is unchanged.
+        if contact.channels.cell.is_some() && contact.id.0 % 10 < 7 {
+            contact.text_consent = Some(Consent {
+                on: self.days[0],
+                source: "signed-form".into(),
+            });
+        }
         if chance(rng, 0.05) {
             let out = if contact.channels.cell.is_some() {
                 Channel::Text
@@ -2009,6 +2022,7 @@ impl<'a> RepGen<'a> {
                     competitor: competitor.map(str::to_string),
                     stakeholders,
                     note: note.into(),
+                    earlier: vec![],
                 });
             }
             if let Some(day) = plan.no_fit {
@@ -2035,6 +2049,8 @@ impl<'a> RepGen<'a> {
             lost,
             no_fits,
             step_updates: vec![],
+            work_weeks: vec![],
+            time_off: vec![],
         }
     }
 

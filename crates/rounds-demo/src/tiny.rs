@@ -9,10 +9,11 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
-    ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason, LostAccount,
-    NextStep, NoFit, OrgId, Organisation, Outcome, ReferralCount, Role, Segment, StepAction,
-    StepUpdate, TimeRange, Topic, TopicId, Touch, TouchId, TouchKind, User, UserId, WeekHours,
+    AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
+    Contact, ContactChannels, ContactId, ContactRole, Direction, EarlierLoss, Influence,
+    LossReason, LostAccount, NextStep, NoFit, OrgId, Organisation, Outcome, ReferralCount, Role,
+    Segment, StepAction, StepUpdate, TimeOff, TimeOffId, TimeRange, Topic, TopicId, Touch, TouchId,
+    TouchKind, User, UserId, WeekHours, WorkWeek,
 };
 
 fn at(text: &str) -> Timestamp {
@@ -98,6 +99,11 @@ pub fn tiny() -> OrgData {
         },
         preferred_channel: Some(Channel::Email),
         opt_outs: vec![Channel::Text],
+        // Given with the intake form, withdrawn later by the opt-out: both stay on record.
+        text_consent: Some(Consent {
+            on: day(2026, 1, 12),
+            source: "signed-form".into(),
+        }),
     };
     let paralegal = Contact {
         id: ContactId(2),
@@ -110,6 +116,7 @@ pub fn tiny() -> OrgData {
         channels: ContactChannels::default(),
         preferred_channel: None,
         opt_outs: vec![],
+        text_consent: None,
     };
     let visit = Touch {
         id: TouchId(1),
@@ -222,6 +229,13 @@ pub fn tiny() -> OrgData {
             competitor: Some("MedRx Direct".into()),
             stakeholders: vec!["Sam Ortiz".into()],
             note: "Lost the carrier contract".into(),
+            earlier: vec![EarlierLoss {
+                lost_on: day(2025, 9, 3),
+                reason: LossReason::Pricing,
+                competitor: None,
+                stakeholders: vec![],
+                note: "Won back in January".into(),
+            }],
         }],
         no_fits: vec![NoFit {
             account: AccountId(3),
@@ -238,6 +252,23 @@ pub fn tiny() -> OrgData {
                 due: day(2026, 11, 26),
                 reason: "The pharmacist is out until Thursday".into(),
             },
+        }],
+        work_weeks: vec![WorkWeek {
+            rep,
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+            ],
+            hours: Some(TimeRange::hm(8, 0, 16, 0)),
+        }],
+        time_off: vec![TimeOff {
+            id: TimeOffId(1),
+            rep,
+            from: day(2026, 12, 21),
+            to: day(2026, 12, 31),
+            reason: "vacation".into(),
         }],
     }
 }

@@ -26,6 +26,7 @@ fn plan_json_of_the_small_demo_is_pinned() {
         lost: data.lost,
         no_fits: data.no_fits,
         step_updates: data.step_updates,
+        calendar: Default::default(),
     };
     let day = plan(
         &territory,

@@ -24,7 +24,8 @@ use std::future::Future;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
-    Territory, Topic, TopicId, Touch, TouchId, User, UserId,
+    RepCalendar, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch, TouchId, User, UserId,
+    WorkWeek,
 };
 
 pub use error::{BodyError, StoreError};
@@ -49,6 +50,7 @@ pub enum IdKind {
     Contact,
     Topic,
     Touch,
+    TimeOff,
 }
 
 /// How many rows an organisation has in each table; for status output and tests.
@@ -229,6 +231,13 @@ pub trait Store {
         referral: &ReferralCount,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// The loss recorded for one account, if any (with its earlier losses).
+    fn lost(
+        &self,
+        org: OrgId,
+        account: AccountId,
+    ) -> impl Future<Output = Result<Option<LostAccount>, StoreError>> + Send;
+
     /// Stores why an account was lost and sets its status to lost, together.
     fn record_lost(
         &self,
@@ -242,6 +251,42 @@ pub trait Store {
         org: OrgId,
         no_fit: &NoFit,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// One rep's own week and time off (time off by start day), as the planner reads
+    /// them in [`Store::territory`].
+    fn calendar(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<RepCalendar, StoreError>> + Send;
+
+    /// Sets a rep's own week, replacing the one before; the rep must exist.
+    fn save_work_week(
+        &self,
+        org: OrgId,
+        week: &WorkWeek,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Inserts or updates a period of time off; the rep must exist.
+    fn save_time_off(
+        &self,
+        org: OrgId,
+        time_off: &TimeOff,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Time off of the organisation, or of one rep, by start day then id.
+    fn time_off(
+        &self,
+        org: OrgId,
+        rep: Option<UserId>,
+    ) -> impl Future<Output = Result<Vec<TimeOff>, StoreError>> + Send;
+
+    /// Deletes a period of time off; false if there was none with that id.
+    fn delete_time_off(
+        &self,
+        org: OrgId,
+        id: TimeOffId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Reserves the next id of a kind: above every id in use and above every id handed
     /// out before (1 for none). Concurrent callers always get different ids; an id

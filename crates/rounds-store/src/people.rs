@@ -281,6 +281,7 @@ impl SqlStore {
             IdKind::Contact => "contacts",
             IdKind::Topic => "topics",
             IdKind::Touch => "touches",
+            IdKind::TimeOff => "time_off",
         };
         let greatest = match self.backend() {
             Backend::Sqlite => "MAX",

@@ -21,7 +21,7 @@
 
 use std::cmp::Reverse;
 use std::collections::binary_heap::PeekMut;
-use std::collections::{BinaryHeap, HashMap};
+use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fmt;
 use std::future::poll_fn;
 use std::str::FromStr;
@@ -29,7 +29,8 @@ use std::str::FromStr;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
-    ReferralCount, Role, Territory, Topic, TopicId, Touch, TouchId, User, UserId,
+    ReferralCount, RepCalendar, Role, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch,
+    TouchId, User, UserId, WorkWeek,
 };
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -122,6 +123,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "people",
         include_str!("../migrations/sqlite/0002_people.sql"),
     ),
+    (
+        3,
+        "calendar",
+        include_str!("../migrations/sqlite/0003_calendar.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -133,6 +139,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         2,
         "people",
         include_str!("../migrations/postgres/0002_people.sql"),
+    ),
+    (
+        3,
+        "calendar",
+        include_str!("../migrations/postgres/0003_calendar.sql"),
     ),
 ];
 
@@ -682,12 +693,52 @@ fn sort_territory(t: &mut Territory) {
     sort_by(&mut t.no_fits, |n| n.account);
 }
 
+/// The calendars (own week, time off by start day) of one rep or of every rep that has
+/// either, by rep id, read in the caller's transaction.
+async fn calendar_in(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    rep: Option<UserId>,
+) -> Result<Vec<(UserId, RepCalendar)>, StoreError> {
+    let rep_filter = if rep.is_some() {
+        " AND rep_id = $2"
+    } else {
+        ""
+    };
+    let weeks_sql = format!(
+        "SELECT rep_id, body FROM work_weeks WHERE org_id = $1{rep_filter} ORDER BY rep_id"
+    );
+    let off_sql = format!(
+        "SELECT id, body FROM time_off WHERE org_id = $1{rep_filter} ORDER BY from_day, id"
+    );
+    let bind = |sql: String| {
+        let q = sqlx::query(AssertSqlSafe(sql)).bind(org.0);
+        match rep {
+            Some(rep) => q.bind(rep.0),
+            None => q,
+        }
+    };
+    let weeks: Vec<WorkWeek> = fetch_all(&mut *conn, bind(weeks_sql), "work_weeks").await?;
+    let time_off: Vec<TimeOff> = fetch_all(&mut *conn, bind(off_sql), "time_off").await?;
+    let mut calendars: BTreeMap<UserId, RepCalendar> = BTreeMap::new();
+    for week in weeks {
+        let rep = week.rep;
+        calendars.entry(rep).or_default().week = Some(week);
+    }
+    for t in time_off {
+        calendars.entry(t.rep).or_default().time_off.push(t);
+    }
+    Ok(calendars.into_iter().collect())
+}
+
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
     "sessions",
     "api_tokens",
     "credentials",
     "id_counters",
+    "work_weeks",
+    "time_off",
     "touches",
     "referral_counts",
     "lost_accounts",
@@ -733,6 +784,13 @@ impl Store for SqlStore {
             |n| n.account,
             |k| k.to_string(),
         )?;
+        check_unique(
+            "work week of rep",
+            &data.work_weeks,
+            |w| w.rep,
+            |k| k.to_string(),
+        )?;
+        check_unique("time off", &data.time_off, |t| t.id, |k| k.to_string())?;
 
         let org = &data.organisation;
         let body = org.to_body().map_err(|source| StoreError::Encode {
@@ -786,6 +844,8 @@ impl Store for SqlStore {
         insert_rows(&mut tx, self.backend, id, &data.referrals, on_conflict).await?;
         insert_rows(&mut tx, self.backend, id, &data.lost, on_conflict).await?;
         insert_rows(&mut tx, self.backend, id, &data.no_fits, on_conflict).await?;
+        insert_rows(&mut tx, self.backend, id, &data.work_weeks, on_conflict).await?;
+        insert_rows(&mut tx, self.backend, id, &data.time_off, on_conflict).await?;
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
             org.id
@@ -817,6 +877,14 @@ impl Store for SqlStore {
             "SELECT id, body FROM topics WHERE org_id = $1 ORDER BY id",
             "topics"
         );
+        let work_weeks = all!(
+            "SELECT rep_id, body FROM work_weeks WHERE org_id = $1 ORDER BY rep_id",
+            "work_weeks"
+        );
+        let time_off = all!(
+            "SELECT id, body FROM time_off WHERE org_id = $1 ORDER BY id",
+            "time_off"
+        );
         let mut gather = Gather::one(Territory::default());
         scan_accounts(&mut tx, org, Accounts::All, &mut gather, |t| t.id).await?;
         tx.commit()
@@ -834,6 +902,8 @@ impl Store for SqlStore {
             lost: t.lost,
             no_fits: t.no_fits,
             step_updates: t.step_updates,
+            work_weeks,
+            time_off,
         };
         // Records come account by account; each sort is a linear check when they happen
         // to be in order already.
@@ -914,8 +984,14 @@ impl Store for SqlStore {
             "topics",
         )
         .await?;
+        let calendar = calendar_in(&mut tx, org, Some(rep))
+            .await?
+            .pop()
+            .map(|(_, c)| c)
+            .unwrap_or_default();
         let mut gather = Gather::one(Territory {
             topics,
+            calendar,
             ..Territory::default()
         });
         scan_accounts(&mut tx, org, Accounts::OfRep(rep), &mut gather, time_order).await?;
@@ -945,12 +1021,15 @@ impl Store for SqlStore {
         // one as their first account turns up.
         let mut gather = Gather::by_rep(users.iter().filter(|u| u.role == Role::Rep).map(|u| u.id));
         scan_accounts(&mut tx, org, Accounts::All, &mut gather, time_order).await?;
+        let mut calendars: HashMap<UserId, RepCalendar> =
+            calendar_in(&mut tx, org, None).await?.into_iter().collect();
         tx.commit()
             .await
             .map_err(StoreError::db("ending the territories' read transaction"))?;
         let mut slots = gather.slots;
-        for (_, territory) in &mut slots {
+        for (rep, territory) in &mut slots {
             territory.topics = topics.clone();
+            territory.calendar = calendars.remove(rep).unwrap_or_default();
             sort_territory(territory);
         }
         slots.sort_by_key(|(user, _)| *user);
@@ -1098,6 +1177,65 @@ impl Store for SqlStore {
     async fn record_no_fit(&self, org: OrgId, no_fit: &NoFit) -> Result<(), StoreError> {
         self.close_account(org, no_fit, no_fit.account, AccountStatus::NoFit)
             .await
+    }
+
+    async fn lost(
+        &self,
+        org: OrgId,
+        account: AccountId,
+    ) -> Result<Option<LostAccount>, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = sqlx::query(
+            "SELECT account_id, body FROM lost_accounts WHERE org_id = $1 AND account_id = $2",
+        )
+        .bind(org.0)
+        .bind(account.0);
+        fetch_one(&mut conn, query, "lost_accounts").await
+    }
+
+    async fn calendar(&self, org: OrgId, rep: UserId) -> Result<RepCalendar, StoreError> {
+        let mut tx = self.read_tx().await?;
+        let calendar = calendar_in(&mut tx, org, Some(rep)).await?.pop();
+        commit(tx, "time_off").await?;
+        Ok(calendar.map(|(_, c)| c).unwrap_or_default())
+    }
+
+    async fn save_work_week(&self, org: OrgId, week: &WorkWeek) -> Result<(), StoreError> {
+        self.save_one(org, week, ("user", "users", week.rep.0))
+            .await
+    }
+
+    async fn save_time_off(&self, org: OrgId, time_off: &TimeOff) -> Result<(), StoreError> {
+        self.save_one(org, time_off, ("user", "users", time_off.rep.0))
+            .await
+    }
+
+    async fn time_off(&self, org: OrgId, rep: Option<UserId>) -> Result<Vec<TimeOff>, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = match rep {
+            Some(rep) => sqlx::query(
+                "SELECT id, body FROM time_off WHERE org_id = $1 AND rep_id = $2 \
+                 ORDER BY from_day, id",
+            )
+            .bind(org.0)
+            .bind(rep.0),
+            None => {
+                sqlx::query("SELECT id, body FROM time_off WHERE org_id = $1 ORDER BY from_day, id")
+                    .bind(org.0)
+            }
+        };
+        fetch_all(&mut conn, query, "time_off").await
+    }
+
+    async fn delete_time_off(&self, org: OrgId, id: TimeOffId) -> Result<bool, StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("DELETE FROM time_off WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *conn)
+            .await
+            .map(|r| r.rows_affected() > 0)
+            .map_err(StoreError::db(format!("deleting time off {id}")))
     }
 
     async fn next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {

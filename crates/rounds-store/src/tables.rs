@@ -8,7 +8,9 @@ use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 
-use rounds_core::model::{Account, Contact, LostAccount, NoFit, ReferralCount, Topic, Touch, User};
+use rounds_core::model::{
+    Account, Contact, LostAccount, NoFit, ReferralCount, TimeOff, Topic, Touch, User, WorkWeek,
+};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe, Encode, Row, Type};
 
@@ -225,6 +227,39 @@ impl Stored for NoFit {
     }
     fn key(&self) -> String {
         self.account.to_string()
+    }
+}
+
+impl Stored for WorkWeek {
+    const TABLE: Table = Table {
+        name: "work_weeks",
+        what: "work week of rep",
+        columns: &["rep_id", "body"],
+        key: &["org_id", "rep_id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.rep.0);
+    }
+    fn key(&self) -> String {
+        self.rep.to_string()
+    }
+}
+
+impl Stored for TimeOff {
+    const TABLE: Table = Table {
+        name: "time_off",
+        what: "time off",
+        columns: &["id", "rep_id", "from_day", "to_day", "body"],
+        key: &["org_id", "id"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.id.0);
+        b.add(self.rep.0);
+        b.add(self.from.to_string());
+        b.add(self.to.to_string());
+    }
+    fn key(&self) -> String {
+        self.id.to_string()
     }
 }
 
@@ -486,6 +521,8 @@ mod tests {
             &ReferralCount::TABLE,
             &LostAccount::TABLE,
             &NoFit::TABLE,
+            &WorkWeek::TABLE,
+            &TimeOff::TABLE,
         ] {
             let params = rows_per_statement(table) * (table.columns.len() + 1);
             assert!(

@@ -45,6 +45,8 @@ rounds_testkit::both_backends!(
     reassigning_moves_a_whole_territory,
     replacing_an_organisation_ends_its_sign_ins,
     bodies_written_before_versions_still_read,
+    calendars_are_stored_read_and_deleted,
+    a_replaced_loss_keeps_its_history,
 );
 
 use rounds_testkit::TestDb;
@@ -75,6 +77,8 @@ fn bulk_org(org: OrgId, reps: i64, touches: i64) -> OrgData {
         lost: vec![],
         no_fits: vec![],
         step_updates: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     let accounts = reps * 50;
     for a in 1..=accounts {
@@ -115,6 +119,8 @@ fn sorted(mut d: OrgData) -> OrgData {
     d.referrals.sort_by_key(|r| (r.contact, r.day));
     d.lost.sort_by_key(|l| l.account);
     d.no_fits.sort_by_key(|n| n.account);
+    d.work_weeks.sort_by_key(|w| w.rep);
+    d.time_off.sort_by_key(|t| t.id);
     d
 }
 
@@ -192,6 +198,11 @@ fn expected_territory(d: &OrgData, rep: UserId) -> Territory {
             .filter(|u| accounts.contains(&u.account))
             .cloned()
             .collect(),
+        calendar: {
+            let mut c = d.calendar_of(rep);
+            c.time_off.sort_by_key(|t| (t.from, t.id));
+            c
+        },
     }
 }
 
@@ -208,6 +219,8 @@ fn header_only(d: &OrgData) -> OrgData {
         lost: vec![],
         no_fits: vec![],
         step_updates: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     }
 }
 
@@ -273,6 +286,8 @@ async fn merge_in_parts_equals_the_whole(db: &TestDb) {
             lost: t.lost,
             no_fits: t.no_fits,
             step_updates: t.step_updates,
+            work_weeks: t.calendar.week.into_iter().collect(),
+            time_off: t.calendar.time_off,
             ..header_only(&whole)
         };
         s.write_org(&part, WriteMode::Merge).await.unwrap();
@@ -415,6 +430,7 @@ async fn record_lost_and_no_fit_set_status(db: &TestDb) {
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
+        earlier: vec![],
     };
     s.record_lost(ORG, &lost).await.unwrap();
     assert_eq!(
@@ -1340,4 +1356,80 @@ async fn replacing_an_organisation_ends_its_sign_ins(db: &TestDb) {
         s.credentials_by_login("ann@acme.example").await.unwrap(),
         None
     );
+}
+
+async fn calendars_are_stored_read_and_deleted(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    // Rep 1's week and time off (by start day) come with the territory and alone.
+    let cal = s.calendar(ORG, UserId(1)).await.unwrap();
+    let week = cal.week.clone().expect("rep 1 has a week");
+    assert_eq!(week.days.len(), 4);
+    assert_eq!(
+        cal.time_off.iter().map(|t| t.id.0).collect::<Vec<_>>(),
+        [1, 2]
+    );
+    assert_eq!(s.territory(ORG, UserId(1)).await.unwrap().calendar, cal);
+    let all = s.all_territories(ORG).await.unwrap();
+    let of = |rep: i64| &all.iter().find(|(r, _)| r.0 == rep).unwrap().1.calendar;
+    assert_eq!(of(1), &cal);
+    assert_eq!(of(2).time_off.len(), 1);
+    assert!(of(2).week.is_none());
+    assert_eq!(of(4), &RepCalendar::default());
+    // Setting the week again replaces it; time off gets ids from the counter.
+    let fri = WorkWeek {
+        days: vec![jiff::civil::Weekday::Friday],
+        hours: None,
+        ..week
+    };
+    s.save_work_week(ORG, &fri).await.unwrap();
+    assert_eq!(s.calendar(ORG, UserId(1)).await.unwrap().week, Some(fri));
+    let id = s.next_id(ORG, IdKind::TimeOff).await.unwrap();
+    assert_eq!(id, 4);
+    let t = time_off(id, 4, date(2024, 1, 2), date(2024, 1, 3));
+    s.save_time_off(ORG, &t).await.unwrap();
+    assert_eq!(
+        s.time_off(ORG, Some(UserId(4))).await.unwrap(),
+        std::slice::from_ref(&t)
+    );
+    assert_eq!(s.time_off(ORG, None).await.unwrap().len(), 4);
+    // A rep who does not exist is refused, and nothing is written.
+    let ghost = time_off(9, 99, date(2024, 1, 2), date(2024, 1, 3));
+    assert!(s.save_time_off(ORG, &ghost).await.is_err());
+    assert!(s.delete_time_off(ORG, t.id).await.unwrap());
+    assert!(!s.delete_time_off(ORG, t.id).await.unwrap());
+    assert_eq!(s.time_off(ORG, None).await.unwrap().len(), 3);
+    // The export carries both, and a merge of it changes nothing.
+    let exported = s.export(ORG).await.unwrap();
+    assert_eq!(exported.work_weeks.len(), 1);
+    assert_eq!(exported.time_off.len(), 3);
+    s.write_org(&exported, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), exported);
+}
+
+async fn a_replaced_loss_keeps_its_history(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let first = s.lost(ORG, AccountId(12)).await.unwrap().expect("a loss");
+    let second = LostAccount {
+        account: AccountId(12),
+        lost_on: date(2024, 9, 1),
+        reason: LossReason::CustomerService,
+        competitor: None,
+        stakeholders: vec![],
+        note: "late deliveries".into(),
+        earlier: vec![],
+    };
+    let replaced = first.clone().replaced_by(second);
+    s.record_lost(ORG, &replaced).await.unwrap();
+    let stored = s.lost(ORG, AccountId(12)).await.unwrap().unwrap();
+    assert_eq!(stored, replaced);
+    assert_eq!(stored.earlier.len(), 1);
+    assert_eq!(stored.earlier[0].lost_on, first.lost_on);
+    assert_eq!(stored.earlier[0].reason, first.reason);
+    assert!(s.lost(ORG, AccountId(10)).await.unwrap().is_none());
 }

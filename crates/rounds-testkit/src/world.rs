@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use jiff::civil::{Date, date};
+use jiff::civil::{Date, Weekday, date};
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
 
@@ -66,6 +66,7 @@ pub fn contact(id: i64, account: i64, name: &str) -> Contact {
         },
         preferred_channel: Some(Channel::Email),
         opt_outs: vec![Channel::Text],
+        text_consent: None,
     }
 }
 
@@ -168,6 +169,7 @@ pub fn sample_org() -> OrgData {
             competitor: Some("Rival Rx".into()),
             stakeholders: vec!["Gus".into()],
             note: "price".into(),
+            earlier: vec![],
         }],
         no_fits: vec![NoFit {
             account: AccountId(13),
@@ -175,5 +177,32 @@ pub fn sample_org() -> OrgData {
             reason: "no vendors".into(),
         }],
         step_updates: vec![],
+        work_weeks: vec![WorkWeek {
+            rep: UserId(1),
+            days: vec![
+                Weekday::Monday,
+                Weekday::Tuesday,
+                Weekday::Wednesday,
+                Weekday::Thursday,
+            ],
+            hours: Some(TimeRange::hm(8, 0, 16, 0)),
+        }],
+        // Out of order by start day, so that reads show their sort.
+        time_off: vec![
+            time_off(2, 1, date(2024, 12, 21), date(2024, 12, 31)),
+            time_off(1, 1, date(2024, 7, 1), date(2024, 7, 5)),
+            time_off(3, 2, date(2024, 8, 10), date(2024, 8, 10)),
+        ],
+    }
+}
+
+/// Time off of `rep` for a vacation.
+pub fn time_off(id: i64, rep: i64, from: Date, to: Date) -> TimeOff {
+    TimeOff {
+        id: TimeOffId(id),
+        rep: UserId(rep),
+        from,
+        to,
+        reason: "vacation".into(),
     }
 }

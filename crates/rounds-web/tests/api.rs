@@ -20,6 +20,9 @@ on_both_backends!(
     sessions_end_when_idle_and_on_sign_out,
     forms_without_the_csrf_token_are_refused,
     authorization_matrix_never_crosses_a_territory,
+    calendar_time_off_and_a_reps_week_through_the_api,
+    p15_a_second_loss_through_the_api_needs_replace_and_keeps_the_first,
+    p43_text_consent_is_set_and_read_through_the_api,
 );
 
 async fn setup(db: &TestDb) -> axum::Router {
@@ -540,6 +543,8 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
         lost: vec![],
         no_fits: vec![],
         step_updates: vec![],
+        work_weeks: vec![],
+        time_off: vec![],
     };
     other.users = vec![rounds_core::model::User {
         id: UserId(1),
@@ -783,4 +788,179 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
             assert_eq!(a.status, StatusCode::NOT_FOUND, "{role} {uri}");
         }
     }
+}
+
+/// The first two reps of the demo, by id.
+async fn two_reps(store: &rounds_store::SqlStore) -> (i64, i64) {
+    let reps: Vec<i64> = store
+        .users(ORG)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|u| u.role == rounds_core::model::Role::Rep)
+        .map(|u| u.id.0)
+        .collect();
+    (reps[0], reps[1])
+}
+
+async fn calendar_time_off_and_a_reps_week_through_the_api(db: &TestDb) {
+    let app = setup(db).await;
+    let (me, other) = two_reps(&db.store).await;
+    let token = token_for(&db.store, ORG, UserId(me)).await;
+    let plan = |date: &'static str| {
+        let (app, token) = (&app, &token);
+        async move {
+            api(
+                app,
+                token,
+                "GET",
+                &format!("/api/v1/plan?date={date}"),
+                None,
+            )
+            .await
+            .json()
+        }
+    };
+    assert!(plan("2026-11-24").await.get("day_off").is_none());
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/time-off",
+        Some(json!({"rep": me, "from": "2026-11-24", "to": "2026-11-25", "reason": "training"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let id = a.json()["id"].as_i64().unwrap();
+    let p = plan("2026-11-24").await;
+    assert_eq!(p["day_off"]["kind"], "time-off");
+    assert_eq!(p["day_off"]["next_working_day"], "2026-11-27");
+    assert_eq!(p["items"].as_array().unwrap().len(), 0);
+    // Thanksgiving is a default holiday, named.
+    assert_eq!(
+        plan("2026-11-26").await["day_off"]["why"],
+        "a holiday: Thanksgiving Day"
+    );
+    let listed = api(&app, &token, "GET", "/api/v1/time-off", None)
+        .await
+        .json();
+    assert_eq!(listed["total"], 1);
+    // Another rep's calendar is out of a rep's scope.
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/time-off",
+        Some(json!({"rep": other, "from": "2026-11-24", "to": "2026-11-24", "reason": "x"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(a.json()["error"]["field"], "rep");
+    let a = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/users/{other}/calendar"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND);
+    let a = api(
+        &app,
+        &token,
+        "DELETE",
+        &format!("/api/v1/time-off/{id}"),
+        None,
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NO_CONTENT);
+    assert!(plan("2026-11-24").await.get("day_off").is_none());
+    // Monday to Thursday: Friday is off.
+    let uri = format!("/api/v1/users/{me}/week");
+    let bad = api(
+        &app,
+        &token,
+        "PUT",
+        &uri,
+        Some(json!({"days": ["mon-thu"], "hours": "16:00-08:00"})),
+    )
+    .await;
+    assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(bad.json()["error"]["field"], "hours");
+    let a = api(
+        &app,
+        &token,
+        "PUT",
+        &uri,
+        Some(json!({"days": ["mon-thu"], "hours": "08:00-16:00"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["days"], json!(["mon", "tue", "wed", "thu"]));
+    assert_eq!(
+        plan("2026-11-27").await["day_off"]["kind"],
+        "not-the-reps-day"
+    );
+    let cal = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/users/{me}/calendar"),
+        None,
+    )
+    .await
+    .json();
+    assert_eq!(cal["week"]["hours"], "08:00-16:00");
+}
+
+async fn p15_a_second_loss_through_the_api_needs_replace_and_keeps_the_first(db: &TestDb) {
+    let app = setup(db).await;
+    let (me, _) = two_reps(&db.store).await;
+    let token = token_for(&db.store, ORG, UserId(me)).await;
+    let (account, _) = contact_of(&db.store, me).await;
+    // The account may already be lost in the demo; the first loss then replaces it.
+    let first =
+        json!({"account": account, "lost_on": "2026-11-02", "reason": "pricing", "replace": true});
+    let a = api(&app, &token, "POST", "/api/v1/lost", Some(first)).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let before = db.store.export(ORG).await.unwrap();
+    let second = json!({"account": account, "lost_on": "2026-11-20", "reason": "customer-service"});
+    let a = api(&app, &token, "POST", "/api/v1/lost", Some(second.clone())).await;
+    assert_eq!(a.status, StatusCode::CONFLICT, "{}", a.body);
+    assert_eq!(a.json()["error"]["field"], "replace");
+    assert_eq!(db.store.export(ORG).await.unwrap(), before);
+    let mut replace = second;
+    replace["replace"] = json!(true);
+    let a = api(&app, &token, "POST", "/api/v1/lost", Some(replace)).await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let body = a.json();
+    assert_eq!(body["lost_on"], "2026-11-20");
+    let earlier = body["earlier"].as_array().unwrap();
+    assert_eq!(earlier.last().unwrap()["lost_on"], "2026-11-02");
+}
+
+async fn p43_text_consent_is_set_and_read_through_the_api(db: &TestDb) {
+    let app = setup(db).await;
+    let (me, _) = two_reps(&db.store).await;
+    let token = token_for(&db.store, ORG, UserId(me)).await;
+    let (_, contact) = contact_of(&db.store, me).await;
+    let uri = format!("/api/v1/contacts/{contact}");
+    let mut c = api(&app, &token, "GET", &uri, None).await.json();
+    let obj = c.as_object_mut().unwrap();
+    obj.remove("id");
+    obj.insert(
+        "text_consent".into(),
+        json!({"on": "2026-11-02", "source": " "}),
+    );
+    let a = api(&app, &token, "PUT", &uri, Some(c.clone())).await;
+    assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
+    assert_eq!(a.json()["error"]["field"], "text_consent.source");
+    c["text_consent"] = json!({"on": "2026-11-02", "source": "signed-form"});
+    let a = api(&app, &token, "PUT", &uri, Some(c)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let read = api(&app, &token, "GET", &uri, None).await.json();
+    assert_eq!(
+        read["text_consent"],
+        json!({"on": "2026-11-02", "source": "signed-form"})
+    );
 }

@@ -232,6 +232,7 @@ async fn bad_values_name_the_same_field_through_every_door_and_write_nothing(db:
                             channels: c.channels,
                             preferred_channel: c.preferred_channel,
                             opt_outs: c.opt_outs,
+                            text_consent: c.text_consent,
                         },
                     )
                     .await

@@ -190,6 +190,8 @@ async fn every_page_renders_for_a_rep() {
         "/topics".to_string(),
         "/referrals".to_string(),
         "/lost".to_string(),
+        "/calendar".to_string(),
+        "/today?date=2026-11-26".to_string(),
         "/settings".to_string(),
     ] {
         let (status, body) = app.get(&b, &path).await;
@@ -559,4 +561,148 @@ async fn referrals_and_lost_pages_cite_their_rules_and_chart_with_a_fallback() {
     if app.data.lost.iter().any(|l| l.lost_on >= date(2025, 1, 1)) {
         assert!(body.contains("<svg") && body.contains("Loss reasons per quarter"));
     }
+}
+
+/// The Calendar page sets a rep's week and time off through forms; the Today page then
+/// says why the day is off and links the next working day's plan.
+#[tokio::test]
+async fn calendar_forms_set_the_week_and_time_off_and_today_says_why() {
+    let app = app().await;
+    let rep = app.user(Role::Rep, 0);
+    let other = app.user(Role::Rep, 1);
+    let b = app.browser(rep).await;
+    let me = rep.0.to_string();
+    let (status, location) = app
+        .post(
+            &b,
+            "/calendar/time-off",
+            &[
+                ("csrf", &b.csrf),
+                ("rep", &me),
+                ("from", "2026-11-24"),
+                ("to", "2026-11-25"),
+                ("reason", "training"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.contains("flash=Added+time+off"), "{location}");
+    let (_, today) = app.get(&b, "/today").await;
+    assert!(
+        today.contains("is not a working day: time off (training, 2026-11-24 to 2026-11-25)"),
+        "{today}"
+    );
+    assert!(today.contains("/today?rep="), "links the next working day");
+    assert!(today.contains("date=2026-11-27"), "Thanksgiving is skipped");
+    let (_, holiday) = app.get(&b, "/today?date=2026-11-26").await;
+    assert!(holiday.contains("a holiday: Thanksgiving Day"));
+    // A backwards period is refused with its field; another rep's calendar is not ours.
+    let (_, location) = app
+        .post(
+            &b,
+            "/calendar/time-off",
+            &[
+                ("csrf", &b.csrf),
+                ("rep", &me),
+                ("from", "2026-12-02"),
+                ("to", "2026-12-01"),
+                ("reason", "x"),
+            ],
+        )
+        .await;
+    assert!(location.contains("flash=to%3A"), "{location}");
+    let (status, _) = app.get(&b, &format!("/calendar?rep={}", other.0)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Monday to Thursday, 08:00-16:00.
+    let mut form = vec![
+        ("csrf", b.csrf.as_str()),
+        ("rep", me.as_str()),
+        ("hours", "08:00-16:00"),
+    ];
+    for d in ["mon", "tue", "wed", "thu"] {
+        form.push(("days", d));
+    }
+    let (status, _) = app.post(&b, "/calendar/week", &form).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let cal = app.store.calendar(app.org, rep).await.unwrap();
+    assert_eq!(cal.week.unwrap().days.len(), 4);
+    let (_, friday) = app.get(&b, "/today?date=2026-11-27").await;
+    assert!(
+        friday.contains("the rep does not work on Fridays"),
+        "{friday}"
+    );
+    let (_, page) = app.get(&b, "/calendar").await;
+    assert!(page.contains("training") && page.contains("08:00-16:00"));
+    // Removing the time off makes the days working days again.
+    let id = cal.time_off[0].id.0;
+    let (status, _) = app
+        .post(
+            &b,
+            &format!("/calendar/time-off/{id}/remove"),
+            &[("csrf", &b.csrf), ("rep", &me)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(
+        app.store
+            .calendar(app.org, rep)
+            .await
+            .unwrap()
+            .time_off
+            .is_empty()
+    );
+}
+
+/// P15 and P43 on the pages: a second loss needs the replace box and keeps the first;
+/// the contact page records a consent to texts.
+#[tokio::test]
+async fn the_lost_form_needs_replace_and_the_contact_page_records_consent() {
+    let app = app().await;
+    let rep = app.user(Role::Rep, 0);
+    let b = app.browser(rep).await;
+    let account = app.account_of(rep).to_string();
+    let first = [
+        ("csrf", b.csrf.as_str()),
+        ("account", &account),
+        ("lost_on", "2026-11-02"),
+        ("reason", "pricing"),
+        ("replace", "1"),
+    ];
+    let (status, _) = app.post(&b, "/lost", &first).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let second = [
+        ("csrf", b.csrf.as_str()),
+        ("account", &account),
+        ("lost_on", "2026-11-20"),
+        ("reason", "other"),
+    ];
+    let (_, location) = app.post(&b, "/lost", &second).await;
+    assert!(location.contains("flash=replace%3A"), "{location}");
+    let mut replace = second.to_vec();
+    replace.push(("replace", "1"));
+    let (_, location) = app.post(&b, "/lost", &replace).await;
+    assert!(location.contains("kept+as+history"), "{location}");
+    let (_, page) = app.get(&b, "/lost").await;
+    assert!(page.contains("Earlier losses"));
+    let contact = app.contact_of(rep);
+    let path = format!("/contacts/{}/text-consent", contact.0);
+    let (status, _) = app
+        .post(
+            &b,
+            &path,
+            &[
+                ("csrf", &b.csrf),
+                ("on", "2026-11-02"),
+                ("source", "signed-form"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let stored = app.store.contact(app.org, contact).await.unwrap().unwrap();
+    assert_eq!(stored.text_consent.unwrap().source, "signed-form");
+    let (_, page) = app.get(&b, &format!("/contacts/{}", contact.0)).await;
+    assert!(
+        page.contains("Consent to texts on record: 2026-11-02 (signed-form)"),
+        "{page}"
+    );
 }

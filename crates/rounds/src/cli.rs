@@ -57,7 +57,7 @@ pub enum Command {
     Demo(DemoArgs),
     /// Today's plan: whom to contact, how, when, about what, and why
     #[command(
-        after_help = "Examples:\n  rounds today\n  rounds today --rep dana.whitfield@demo.rounds --date 2026-11-24\n  rounds today --json | jq '.items[0]'"
+        after_help = "Examples:\n  rounds today\n  rounds today --rep dana.whitfield@demo.rounds --date 2026-11-24\n  rounds today --date 2026-11-26 --next-working-day   # Thanksgiving: Friday's plan\n  rounds today --json | jq '.items[0]'"
     )]
     Today(TodayArgs),
     /// Record a touch in one line; prints what the plan now proposes for that contact
@@ -79,7 +79,7 @@ pub enum Command {
     Referral(ReferralCommand),
     /// Record a lost account with its reason (P15)
     #[command(
-        after_help = "Example:\n  rounds lost --account 12 --reason competitor-won-contract --competitor \"Acme Rx\" --stakeholder \"Dr. Reyes\""
+        after_help = "Examples:\n  rounds lost --account 12 --reason competitor-won-contract --competitor \"Acme Rx\" --stakeholder \"Dr. Reyes\"\n  rounds lost --account 12 --reason pricing --replace   # a second loss; the first is kept as history"
     )]
     Lost(LostArgs),
     /// Mark a pursuit as no fit: every cadence on it stops (P31)
@@ -117,6 +117,12 @@ pub enum Command {
     /// Users, their roles and sign-ins
     #[command(subcommand)]
     User(UserCommand),
+    /// A rep's own field week and hours (nothing is planned on their days off)
+    #[command(subcommand)]
+    Rep(RepCommand),
+    /// A rep's time off (vacation, training…): nothing is planned on those days
+    #[command(subcommand)]
+    Timeoff(TimeoffCommand),
     /// API tokens for scripts
     #[command(subcommand)]
     Token(TokenCommand),
@@ -311,6 +317,95 @@ pub struct TodayArgs {
     /// List every flag, not only the first ten
     #[arg(long)]
     pub all_flags: bool,
+    /// On a day off, plan the rep's next working day instead
+    #[arg(long)]
+    pub next_working_day: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum RepCommand {
+    /// Set the weekdays a rep works and, optionally, their field hours
+    #[command(
+        after_help = "Days outside the playbook's `[day] working_days` stay off; the playbook's holidays stay off too.\n\nExamples:\n  rounds rep hours --rep 2 --days mon-thu --hours 08:00-16:00\n  rounds rep hours --rep nina@clinic.example --days mon,wed,fri"
+    )]
+    Hours(RepHoursArgs),
+    /// Show a rep's own week and time off
+    #[command(
+        after_help = "Examples:\n  rounds rep calendar --rep 2\n  rounds rep calendar --rep 2 --json"
+    )]
+    Calendar(RepCalendarArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct RepHoursArgs {
+    /// The rep, by id or e-mail
+    #[arg(long)]
+    pub rep: String,
+    /// The weekdays worked: a range `mon-thu`, a list `mon,wed,fri`, or both
+    #[arg(long)]
+    pub days: String,
+    /// Field hours, local time, `HH:MM-HH:MM` [default: the playbook's `[route]` day]
+    #[arg(long)]
+    pub hours: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct RepCalendarArgs {
+    /// The rep, by id or e-mail
+    #[arg(long)]
+    pub rep: String,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TimeoffCommand {
+    /// Record time off, from one day to another inclusive
+    #[command(
+        after_help = "Examples:\n  rounds timeoff add --rep 2 --from 2026-12-21 --to 2026-12-31 --reason vacation\n  rounds timeoff add --rep 2 --from 2026-11-30 --reason training   # one day"
+    )]
+    Add(TimeoffAddArgs),
+    /// List time off, by start day
+    #[command(
+        after_help = "Examples:\n  rounds timeoff list\n  rounds timeoff list --rep 2 --json"
+    )]
+    List(TimeoffListArgs),
+    /// Delete a period of time off; its days become working days again
+    #[command(after_help = "Example:\n  rounds timeoff remove 4")]
+    Remove(TimeoffRemoveArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TimeoffAddArgs {
+    /// The rep, by id or e-mail
+    #[arg(long)]
+    pub rep: String,
+    /// The first day off (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub from: Date,
+    /// The last day off, inclusive [default: --from]
+    #[arg(long, value_parser = parse_date)]
+    pub to: Option<Date>,
+    /// Why: vacation, training, sick leave…
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct TimeoffListArgs {
+    /// Only this rep's (id or e-mail)
+    #[arg(long)]
+    pub rep: Option<String>,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TimeoffRemoveArgs {
+    /// The time off's id (`rounds timeoff list`)
+    pub id: i64,
 }
 
 #[derive(Debug, Args)]
@@ -462,7 +557,7 @@ pub struct AccountFields {
 pub enum ContactCommand {
     /// Add a contact
     #[command(
-        after_help = "Example:\n  rounds contact add --account 3 --name \"Maria Lopez\" --role office-manager --influence influencer --email maria@lakeside.example --phone \"+1 312 555 0142\" --extension 12"
+        after_help = "Examples:\n  rounds contact add --account 3 --name \"Maria Lopez\" --role office-manager --influence influencer --email maria@lakeside.example --phone \"+1 312 555 0142\" --extension 12\n  rounds contact add --account 3 --name \"Dr. Reyes\" --cell \"+1 312 555 0199\" --text-consent 2026-11-02:signed-form"
     )]
     Add(ContactFields),
     /// List contacts
@@ -474,7 +569,9 @@ pub enum ContactCommand {
     #[command(after_help = "Examples:\n  rounds contact show 10\n  rounds contact show 10 --json")]
     Show(ShowArgs),
     /// Change fields of a contact
-    #[command(after_help = "Example:\n  rounds contact edit 10 --preferred text --opt-out email")]
+    #[command(
+        after_help = "Examples:\n  rounds contact edit 10 --preferred text --opt-out email\n  rounds contact edit 10 --text-consent 2026-11-02:text-reply\n  rounds contact edit 10 --no-text-consent"
+    )]
     Edit(EditContactArgs),
 }
 
@@ -528,6 +625,12 @@ pub struct ContactFields {
     /// Allow a channel again (repeatable)
     #[arg(long)]
     pub opt_in: Vec<Channel>,
+    /// Consent to text messages on record, `DAY:SOURCE` (P43: no text without it)
+    #[arg(long, value_name = "DAY:SOURCE")]
+    pub text_consent: Option<String>,
+    /// Remove the consent to text messages on record
+    #[arg(long, conflicts_with = "text_consent")]
+    pub no_text_consent: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -634,6 +737,9 @@ pub struct LostArgs {
     pub date: Option<Date>,
     #[arg(long, default_value = "")]
     pub note: String,
+    /// Replace a loss already recorded for the account; the earlier one is kept as history
+    #[arg(long)]
+    pub replace: bool,
 }
 
 #[derive(Debug, Args)]

@@ -89,6 +89,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(c) => user::run(&cx, c).await,
         Command::Token(TokenCommand::Add(a)) => token::add(&cx, a).await,
         Command::Simulate(a) => simulate::run(&cx, a).await,
+        Command::Rep(c) => rep::run(&cx, c).await,
+        Command::Timeoff(c) => timeoff::run(&cx, c).await,
         Command::Serve(a) => serve::run(store.clone(), s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),
     }

@@ -189,7 +189,9 @@ fn today_json_keeps_email_hours_opt_outs_and_covered_topics() {
             _ => {}
         }
     }
-    for date in ["2026-11-24", "2026-11-26", "2026-11-27"] {
+    // Tuesday, Thursday, Friday; Thursday 2026-11-26 is Thanksgiving, a default holiday
+    // with no plan, so the Thursday checked is the next one.
+    for date in ["2026-11-24", "2026-12-03", "2026-11-27"] {
         for rep in ["1", "2"] {
             let plan = r.json(&["today", "--rep", rep, "--date", date, "--json"]);
             let weekday = jiff::civil::Date::strptime("%Y-%m-%d", date)
@@ -367,7 +369,7 @@ fn p33_a_conversation_without_next_step_is_flagged_until_one_is_set() {
         "--next",
         "bring samples",
         "--next-date",
-        "2026-11-26",
+        "2026-11-27",
         "--at",
         "2026-11-23 15:00",
     ]);
@@ -379,7 +381,7 @@ fn p33_a_conversation_without_next_step_is_flagged_until_one_is_set() {
             .iter()
             .any(|f| f["kind"] == "missing-next-step")
     );
-    let due = r.json(&["today", "--date", "2026-11-26", "--json"]);
+    let due = r.json(&["today", "--date", "2026-11-27", "--json"]);
     assert!(cites(items_for(&due, 1)[0], "P33"), "{due}");
 }
 
@@ -453,11 +455,12 @@ fn p40_an_unanswered_email_waits_before_the_follow_up() {
         "--outcome",
         "no-response",
         "--at",
-        "2026-11-24 10:15",
+        "2026-12-01 10:15",
     ]);
-    let next_day = r.json(&["today", "--date", "2026-11-25", "--json"]);
+    // A Tuesday, then Wednesday and Thursday (the week after Thanksgiving's).
+    let next_day = r.json(&["today", "--date", "2026-12-02", "--json"]);
     assert!(items_for(&next_day, 1).is_empty(), "{next_day}");
-    let thursday = r.json(&["today", "--date", "2026-11-26", "--json"]);
+    let thursday = r.json(&["today", "--date", "2026-12-03", "--json"]);
     assert_eq!(items_for(&thursday, 1)[0]["channel"], "email", "{thursday}");
 }
 
@@ -546,6 +549,8 @@ fn bad_input_names_the_problem_exits_non_zero_and_changes_nothing() {
 fn playbook_show_prints_a_file_that_checks_clean() {
     let r = Rounds::new();
     let text = r.ok(&["playbook", "show"]);
+    assert!(text.contains("\"2026-11-26 Thanksgiving Day\""), "{text}");
+    assert!(text.contains("working_days = "));
     let file = r.path("pb.toml");
     std::fs::write(&file, &text).unwrap();
     assert!(
@@ -569,7 +574,7 @@ async fn sqlite_and_postgres_give_byte_identical_plans() {
     };
     let args = ["demo", "--seed", "11", "--date", "2026-11-24", "--json"];
     let (a, b) = (sqlite.ok(&args), pg.ok(&args));
-    let today = ["today", "--rep", "2", "--date", "2026-11-26", "--json"];
+    let today = ["today", "--rep", "2", "--date", "2026-11-25", "--json"];
     let (c, d) = (sqlite.ok(&today), pg.ok(&today));
     let exports = (sqlite.export(), pg.export());
     assert_eq!(a, b, "demo plans differ between backends");
@@ -832,4 +837,225 @@ fn simulate_follows_the_demo_plan_on_a_copy_and_repeats_for_a_seed() {
     assert!(err.contains("--loss"), "{err}");
     let err = r.fails(&["simulate", "--days", "2", "--no-response", "0.9"]);
     assert!(err.contains("more than 1"), "{err}");
+}
+
+/// A rep's own week and time off, set on the command line, empty their days; `rounds
+/// today` says why a day is off and shows the next working day's plan on request.
+#[test]
+fn calendar_rep_hours_and_timeoff_empty_the_plan_and_today_says_why() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--phone", "+1 312 555 0100"],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--outcome",
+        "conversation",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    assert!(!items_for(&r.json(&["today", "--date", "2026-11-27", "--json"]), 1).is_empty());
+    let out = r.ok(&[
+        "rep",
+        "hours",
+        "--rep",
+        "1",
+        "--days",
+        "mon-thu",
+        "--hours",
+        "08:00-16:00",
+    ]);
+    assert!(out.contains("mon, tue, wed, thu, 08:00-16:00"), "{out}");
+    let friday = r.ok(&["today", "--date", "2026-11-27"]);
+    assert!(
+        friday.contains("is not a working day for Rita Rep: the rep does not work on Fridays"),
+        "{friday}"
+    );
+    assert!(
+        r.fails(&["rep", "hours", "--rep", "1", "--days", "someday"])
+            .contains("--days:")
+    );
+    assert!(
+        r.fails(&[
+            "rep", "hours", "--rep", "1", "--days", "mon", "--hours", "9-5"
+        ])
+        .contains("--hours:")
+    );
+
+    let out = r.ok(&[
+        "timeoff",
+        "add",
+        "--rep",
+        "1",
+        "--from",
+        "2026-11-30",
+        "--to",
+        "2026-12-01",
+        "--reason",
+        "vacation",
+    ]);
+    assert!(out.contains("Added time off 1"), "{out}");
+    let off = r.json(&["today", "--date", "2026-11-30", "--json"]);
+    assert_eq!(off["day_off"]["kind"], "time-off");
+    assert_eq!(off["day_off"]["next_working_day"], "2026-12-02");
+    let next = r.json(&[
+        "today",
+        "--date",
+        "2026-11-30",
+        "--next-working-day",
+        "--json",
+    ]);
+    assert_eq!(next["date"], "2026-12-02");
+    assert!(next.get("day_off").is_none());
+    let said = r.run(&["today", "--date", "2026-11-30", "--next-working-day"]);
+    assert!(
+        String::from_utf8_lossy(&said.stderr)
+            .contains("time off (vacation, 2026-11-30 to 2026-12-01)")
+    );
+    assert!(String::from_utf8_lossy(&said.stdout).contains("2026-12-02"));
+    let holiday = r.ok(&["today", "--date", "2026-11-26"]);
+    assert!(holiday.contains("a holiday: Thanksgiving Day"), "{holiday}");
+
+    let bad = r.fails(&[
+        "timeoff",
+        "add",
+        "--rep",
+        "1",
+        "--from",
+        "2026-12-10",
+        "--to",
+        "2026-12-09",
+        "--reason",
+        "x",
+    ]);
+    assert!(bad.contains("--to:"), "{bad}");
+    let list = r.ok(&["timeoff", "list"]);
+    assert!(
+        list.contains("vacation") && list.contains("2026-11-30"),
+        "{list}"
+    );
+    let cal = r.json(&["rep", "calendar", "--rep", "1", "--json"]);
+    assert_eq!(cal["week"]["hours"], "08:00-16:00");
+    r.ok(&["timeoff", "remove", "1"]);
+    assert!(
+        r.json(&["today", "--date", "2026-11-30", "--json"])
+            .get("day_off")
+            .is_none()
+    );
+    assert!(r.fails(&["timeoff", "remove", "1"]).contains("no time off"));
+    // Both travel with the export.
+    let export = r.export();
+    assert!(export.contains("\"record\":\"work-week\""), "{export}");
+}
+
+/// P15: a second `rounds lost` for an account is refused, naming `--replace`; with it
+/// the first loss is kept as history.
+#[test]
+fn p15_a_second_lost_needs_replace_and_keeps_the_first() {
+    let r = Rounds::new();
+    r.small_territory("customer", &[("Dr. Alan Reyes", "physician", &[])]);
+    r.ok(&[
+        "lost",
+        "--account",
+        "1",
+        "--reason",
+        "pricing",
+        "--date",
+        "2026-11-02",
+    ]);
+    let before = r.export();
+    let refused = r.fails(&[
+        "lost",
+        "--account",
+        "1",
+        "--reason",
+        "customer-service",
+        "--date",
+        "2026-11-20",
+    ]);
+    assert!(
+        refused.contains("--replace:") && refused.contains("2026-11-02"),
+        "{refused}"
+    );
+    assert_unchanged(&r, &before);
+    let out = r.ok(&[
+        "lost",
+        "--account",
+        "1",
+        "--reason",
+        "customer-service",
+        "--date",
+        "2026-11-20",
+        "--replace",
+    ]);
+    assert!(out.contains("kept as history"), "{out}");
+    let export = r.export();
+    let lost = export
+        .lines()
+        .find(|l| l.contains("\"record\":\"lost\""))
+        .unwrap();
+    assert!(
+        lost.contains("\"lost_on\":\"2026-11-20\"")
+            && lost.contains("\"earlier\":[{\"lost_on\":\"2026-11-02\""),
+        "{lost}"
+    );
+}
+
+/// P43: `--text-consent DAY:SOURCE` records the consent that texts need.
+#[test]
+fn p43_text_consent_is_set_on_the_command_line() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--cell", "+1 312 555 0199", "--preferred", "text"],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--outcome",
+        "conversation",
+        "--at",
+        "2026-11-02 10:00",
+    ]);
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(
+        items_for(&plan, 1).iter().all(|i| i["channel"] != "text"),
+        "{plan}"
+    );
+    assert!(
+        r.fails(&["contact", "edit", "1", "--text-consent", "yesterday"])
+            .contains("--text-consent:")
+    );
+    r.ok(&[
+        "contact",
+        "edit",
+        "1",
+        "--text-consent",
+        "2026-11-02:signed-form",
+    ]);
+    let shown = r.json(&["contact", "show", "1", "--json"]);
+    assert_eq!(
+        shown["contact"]["text_consent"]["source"], "signed-form",
+        "{shown}"
+    );
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert_eq!(items_for(&plan, 1)[0]["channel"], "text", "{plan}");
+    r.ok(&["contact", "edit", "1", "--no-text-consent"]);
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    assert!(
+        items_for(&plan, 1).iter().all(|i| i["channel"] != "text"),
+        "{plan}"
+    );
 }

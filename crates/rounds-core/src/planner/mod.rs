@@ -52,6 +52,9 @@ pub struct DayPlan {
     /// planned: the rep reschedules or drops each (P33). Oldest due date first.
     #[serde(default)]
     pub triage: Vec<TriageItem>,
+    /// Why nothing is planned, on a day off; absent on a working day.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub day_off: Option<DayOffNote>,
 }
 
 /// A next step waiting for the rep's decision instead of a place in the plan.
@@ -66,6 +69,17 @@ pub struct TriageItem {
     pub what: String,
     pub due: Date,
     pub days_overdue: i64,
+}
+
+/// Why a plan is empty because the day is off, and the day to look at instead.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DayOffNote {
+    /// `weekend`, `holiday`, `not-the-reps-day` or `time-off`.
+    pub kind: String,
+    /// The reason in words: `a holiday: Thanksgiving Day`.
+    pub why: String,
+    /// The rep's next working day, within a year.
+    pub next_working_day: Option<Date>,
 }
 
 /// One planned touch.
@@ -193,10 +207,10 @@ pub struct Flag {
 
 /// Plans one rep's day. Pure and deterministic.
 pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> DayPlan {
-    // A day off (a weekend or a holiday of the playbook) has no plan at all: nothing
-    // planned there can be done, and a plan the rep cannot follow teaches them to stop
-    // opening it.
-    if !pb.is_working_day(today) {
+    // A day off (a weekend or a holiday of the playbook, a day outside the rep's own
+    // week, their time off) has no plan at all: nothing planned there can be done, and
+    // a plan the rep cannot follow teaches them to stop opening it.
+    if let Some(off) = crate::calendar::day_off(&territory.calendar, pb, today) {
         return DayPlan {
             rep,
             date: today,
@@ -204,6 +218,11 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             flags: vec![],
             route: None,
             triage: vec![],
+            day_off: Some(DayOffNote {
+                kind: off.key().to_string(),
+                why: off.to_string(),
+                next_working_day: crate::calendar::next_working_day(&territory.calendar, pb, today),
+            }),
         };
     }
     let accounts: BTreeMap<AccountId, &Account> = territory
@@ -308,6 +327,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         flags,
         route,
         triage: triage(&histories, pb, today),
+        day_off: None,
     }
 }
 
@@ -444,7 +464,7 @@ pub fn next_for_contact_after(
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
         day = day.tomorrow().ok()?;
-        if !pb.is_working_day(day) {
+        if !crate::calendar::is_working_day(&territory.calendar, pb, day) {
             continue;
         }
         let clock = LocalClock::new(account.tz.zone(), day);

@@ -41,9 +41,11 @@ pub(super) async fn list_lost(
 }
 
 /// Records why an account was lost; its status becomes lost and the win-back schedule
-/// (feedback P16, nurture P17) starts.
+/// (feedback P16, nurture P17) starts. An account already lost answers 409 naming
+/// `replace` unless `replace` is true; then the earlier loss is kept in `earlier`.
 #[utoipa::path(post, path = "/api/v1/lost", tag = "lost", request_body = LostInput,
     responses((status = 201, body = LostAccount), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
+        (status = 409, body = ErrorBody, description = "The account already has a loss recorded; send `replace: true` to replace it"),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn record_lost(
     State(state): State<AppState>,

@@ -9,6 +9,7 @@
 //! `total`.
 
 mod accounts;
+mod calendar;
 mod contacts;
 mod health;
 mod lost;
@@ -24,7 +25,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -43,6 +44,16 @@ pub fn routes() -> Router<AppState> {
             get(users::list_users).post(users::create_user),
         )
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route("/api/v1/users/{id}/calendar", get(calendar::get_calendar))
+        .route("/api/v1/users/{id}/week", put(calendar::set_week))
+        .route(
+            "/api/v1/time-off",
+            get(calendar::list_time_off).post(calendar::add_time_off),
+        )
+        .route(
+            "/api/v1/time-off/{id}",
+            axum::routing::delete(calendar::remove_time_off),
+        )
         .route(
             "/api/v1/accounts",
             get(accounts::list_accounts).post(accounts::create_account),
@@ -94,7 +105,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, accounts, contacts, touches, referrals, lost accounts and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -105,7 +116,9 @@ pub fn not_found(path: &str) -> Response {
         topics::create_topic, topics::get_topic, topics::update_topic,
         touches::list_touches, touches::log_touch, touches::get_touch, touches::delete_touch,
         plan::day_plan, referrals::list_referrals, referrals::add_referral,
-        lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook
+        lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
+        calendar::get_calendar, calendar::set_week, calendar::list_time_off,
+        calendar::add_time_off, calendar::remove_time_off
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -114,7 +127,10 @@ pub fn not_found(path: &str) -> Response {
         wire::Contact, wire::ContactInput, wire::ContactListing,
         wire::Topic, wire::TopicInput, wire::TopicListing,
         wire::Touch, wire::TouchInput, wire::NextStepInput, wire::TouchListing,
-        wire::DayPlan,
+        wire::DayPlan, wire::DayOff,
+        wire::Calendar, wire::WorkWeek, wire::WorkWeekInput,
+        wire::TimeOff, wire::TimeOffInput, wire::TimeOffListing,
+        wire::Consent, wire::EarlierLoss,
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,

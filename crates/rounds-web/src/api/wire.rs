@@ -119,6 +119,7 @@ listings!(
     TouchListing => Touch,
     ReferralListing => ReferralCount,
     LostListing => LostAccount,
+    TimeOffListing => TimeOff,
 );
 
 // ---------------------------------------------------------------- health
@@ -373,6 +374,39 @@ pub struct Contact {
     pub preferred_channel: Option<Channel>,
     /// Channels the contact asked not to be reached on.
     pub opt_outs: Vec<Channel>,
+    /// Consent to text messages on record (P43); no text is planned without it.
+    /// Absent when there is none, as in the export.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text_consent: Option<Consent>,
+}
+
+/// A consent on record: the day it was given and where it is documented.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Consent {
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+    /// Where the consent is recorded: `signed-form`, `text-reply`…
+    #[schema(min_length = 1, max_length = 200)]
+    pub source: String,
+}
+
+impl From<model::Consent> for Consent {
+    fn from(c: model::Consent) -> Consent {
+        Consent {
+            on: c.on,
+            source: c.source,
+        }
+    }
+}
+
+impl From<Consent> for model::Consent {
+    fn from(c: Consent) -> model::Consent {
+        model::Consent {
+            on: c.on,
+            source: c.source,
+        }
+    }
 }
 
 impl From<model::Contact> for Contact {
@@ -388,6 +422,7 @@ impl From<model::Contact> for Contact {
             channels: c.channels.into(),
             preferred_channel: c.preferred_channel.map(Channel),
             opt_outs: vocab(c.opt_outs),
+            text_consent: c.text_consent.map(Into::into),
         }
     }
 }
@@ -412,6 +447,9 @@ pub struct ContactInput {
     pub preferred_channel: Option<Channel>,
     #[serde(default)]
     pub opt_outs: Vec<Channel>,
+    /// Consent to text messages on record (P43); leave out for none.
+    #[serde(default)]
+    pub text_consent: Option<Consent>,
 }
 
 impl From<ContactInput> for app::ContactInput {
@@ -426,6 +464,7 @@ impl From<ContactInput> for app::ContactInput {
             channels: c.channels.into(),
             preferred_channel: c.preferred_channel.map(Into::into),
             opt_outs: vocab(c.opt_outs),
+            text_consent: c.text_consent.map(Into::into),
         }
     }
 }
@@ -702,12 +741,40 @@ pub struct LostAccount {
     /// Who was involved, to win back later (P15).
     pub stakeholders: Vec<String>,
     pub note: String,
+    /// Losses recorded before this one and replaced by it, oldest first; absent when
+    /// there are none, as in the export.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub earlier: Vec<EarlierLoss>,
 }
 
 impl From<model::LostAccount> for LostAccount {
     fn from(l: model::LostAccount) -> LostAccount {
         LostAccount {
             account: l.account.0,
+            lost_on: l.lost_on,
+            reason: l.reason.into(),
+            competitor: l.competitor,
+            stakeholders: l.stakeholders,
+            note: l.note,
+            earlier: l.earlier.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A loss of the account that a later loss replaced, kept as history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EarlierLoss {
+    #[schema(value_type = String, format = Date)]
+    pub lost_on: Date,
+    pub reason: LossReason,
+    pub competitor: Option<String>,
+    pub stakeholders: Vec<String>,
+    pub note: String,
+}
+
+impl From<model::EarlierLoss> for EarlierLoss {
+    fn from(l: model::EarlierLoss) -> EarlierLoss {
+        EarlierLoss {
             lost_on: l.lost_on,
             reason: l.reason.into(),
             competitor: l.competitor,
@@ -733,6 +800,10 @@ pub struct LostInput {
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub note: String,
+    /// Replace a loss already recorded for the account (kept as history); without it a
+    /// second loss is refused with 409 naming `replace`.
+    #[serde(default)]
+    pub replace: bool,
 }
 
 impl From<LostInput> for app::LostInput {
@@ -744,6 +815,105 @@ impl From<LostInput> for app::LostInput {
             competitor: l.competitor,
             stakeholders: l.stakeholders,
             note: l.note,
+            replace: l.replace,
+        }
+    }
+}
+
+// ---------------------------------------------------------------- calendars
+
+/// A rep's own calendar: their field week, if set, and their time off.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Calendar {
+    pub rep: i64,
+    pub week: Option<WorkWeek>,
+    pub time_off: Vec<TimeOff>,
+}
+
+/// The weekdays a rep works and their field hours.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct WorkWeek {
+    pub rep: i64,
+    /// Weekdays as `mon` … `sun`.
+    pub days: Vec<String>,
+    /// Field hours, local time, `HH:MM-HH:MM`; absent for the playbook's day.
+    pub hours: Option<String>,
+}
+
+impl From<model::WorkWeek> for WorkWeek {
+    fn from(w: model::WorkWeek) -> WorkWeek {
+        WorkWeek {
+            rep: w.rep.0,
+            days: w
+                .days
+                .iter()
+                .map(|d| model::weekday_key(*d).to_string())
+                .collect(),
+            hours: w.hours.map(|h| h.to_string()),
+        }
+    }
+}
+
+/// A rep's field week to set (replacing the one before).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct WorkWeekInput {
+    /// Weekdays as `mon` … `sun` (at least one).
+    #[schema(min_items = 1)]
+    pub days: Vec<String>,
+    /// Field hours, local time, `HH:MM-HH:MM`; leave out for the playbook's day.
+    #[serde(default)]
+    pub hours: Option<String>,
+}
+
+/// Days a rep is away; nothing is planned for them from `from` to `to` inclusive.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TimeOff {
+    pub id: i64,
+    pub rep: i64,
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    pub reason: String,
+}
+
+impl From<model::TimeOff> for TimeOff {
+    fn from(t: model::TimeOff) -> TimeOff {
+        TimeOff {
+            id: t.id.0,
+            rep: t.rep.0,
+            from: t.from,
+            to: t.to,
+            reason: t.reason,
+        }
+    }
+}
+
+/// Time off to record.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TimeOffInput {
+    /// A rep in the caller's territories.
+    #[schema(minimum = 1)]
+    pub rep: i64,
+    #[schema(value_type = String, format = Date)]
+    pub from: Date,
+    /// Inclusive.
+    #[schema(value_type = String, format = Date)]
+    pub to: Date,
+    /// Why: vacation, training, sick leave…
+    #[schema(min_length = 1, max_length = 200)]
+    pub reason: String,
+}
+
+impl From<TimeOffInput> for app::TimeOffInput {
+    fn from(t: TimeOffInput) -> app::TimeOffInput {
+        app::TimeOffInput {
+            rep: model::UserId(t.rep),
+            from: t.from,
+            to: t.to,
+            reason: t.reason,
         }
     }
 }
@@ -760,6 +930,22 @@ pub struct DayPlan {
     pub flags: Vec<Flag>,
     /// The in-person visits in driving order, when there are any.
     pub route: Option<DayRoute>,
+    /// Why nothing is planned, when the day is a day off for the rep; absent on a
+    /// working day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub day_off: Option<DayOff>,
+}
+
+/// Why a day is off for the rep, and their next working day.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct DayOff {
+    /// `weekend`, `holiday`, `not-the-reps-day` or `time-off`.
+    pub kind: String,
+    /// The reason in words, e.g. `a holiday: Thanksgiving Day`.
+    pub why: String,
+    /// The rep's next working day; ask for its plan with `?date=`.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub next_working_day: Option<Date>,
 }
 
 /// One planned touch.
@@ -936,6 +1122,11 @@ impl From<planner::DayPlan> for DayPlan {
             items: p.items.into_iter().map(Into::into).collect(),
             flags: p.flags.into_iter().map(Into::into).collect(),
             route: p.route.map(Into::into),
+            day_off: p.day_off.map(|d| DayOff {
+                kind: d.kind,
+                why: d.why,
+                next_working_day: d.next_working_day,
+            }),
         }
     }
 }
@@ -1182,6 +1373,8 @@ mod tests {
                     .cloned()
                     .collect(),
                 no_fits: vec![],
+                step_updates: vec![],
+                calendar: Default::default(),
             };
             plans.push(planner::plan(&territory, &playbook, rep.id, today));
         }

@@ -2,28 +2,87 @@
 //! referral figures, and a form to log a touch with them.
 
 use axum::Router;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
-use axum::routing::get;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
 use maud::html;
-use rounds_app::TouchFilter;
-use rounds_core::model::{ContactId, Touch};
+use rounds_app::{AppError, ContactInput, TouchFilter};
+use rounds_core::model::{Consent, ContactId, Touch};
 use rounds_core::planner;
+use serde::Deserialize;
 
-use super::layout::{Nav, page};
+use super::layout::{Nav, csrf, page};
 use crate::AppState;
 use crate::charts;
-use crate::extract::PageCtx;
+use crate::error::ApiError;
+use crate::extract::{FormBody, PageCtx};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/contacts/{id}", get(detail))
+    Router::new()
+        .route("/contacts/{id}", get(detail))
+        .route("/contacts/{id}/text-consent", post(text_consent))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DetailQuery {
+    flash: Option<String>,
+}
+
+/// Records (or, with `withdraw`, removes) the contact's consent to text messages (P43).
+async fn text_consent(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
+) -> Response {
+    let fields = match form {
+        Ok(FormBody(pairs)) => super::Fields(pairs),
+        Err(e) => return super::error_page(e),
+    };
+    if let Some(refused) = super::csrf_refusal(&ctx, fields.one("csrf").unwrap_or("")) {
+        return refused;
+    }
+    let actor = ctx.actor();
+    let back = |flash: &str| {
+        Redirect::to(&format!(
+            "/contacts/{id}?flash={}#channels",
+            super::urlencode(flash)
+        ))
+        .into_response()
+    };
+    let (contact, _) = match rounds_app::get_contact(state.store(), &actor, ContactId(id)).await {
+        Ok(found) => found,
+        Err(AppError::NotFound { .. }) => return super::not_found_page(),
+        Err(e) => return super::error_page(e.into()),
+    };
+    let mut input = ContactInput::from(contact);
+    if fields.one("withdraw").is_some() {
+        input.text_consent = None;
+    } else {
+        let Some(on) = fields.one("on").and_then(|d| d.parse().ok()) else {
+            return back("text_consent.on: give the day of the consent as YYYY-MM-DD");
+        };
+        input.text_consent = Some(Consent {
+            on,
+            source: fields.text("source"),
+        });
+    }
+    match rounds_app::update_contact(state.store(), &actor, ContactId(id), input).await {
+        Ok(c) => back(match c.text_consent {
+            Some(_) => "Consent to text messages recorded",
+            None => "Consent to text messages removed: no texts are planned",
+        }),
+        Err(AppError::Invalid { field, message }) => back(&format!("{field}: {message}")),
+        Err(e) => super::error_page(e.into()),
+    }
 }
 
 async fn detail(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
+    Query(q): Query<DetailQuery>,
 ) -> Response {
     let found = rounds_app::get_contact(state.store(), &ctx.actor(), ContactId(id)).await;
     let (contact, account) = match found.map_err(crate::ApiError::from) {
@@ -88,6 +147,25 @@ async fn detail(
                 @if let Some(v) = &ch.linkedin { li { "LinkedIn: " (v) } }
                 @if let Some(p) = contact.preferred_channel { li { "Prefers: " strong { (p) } } }
             }
+            @match &contact.text_consent {
+                Some(c) => {
+                    p.small { "Consent to texts on record: " (c.on) " (" (c.source) ")." }
+                    form.inline method="post" action={"/contacts/" (contact.id.0) "/text-consent"} {
+                        input type="hidden" name="csrf" value=(csrf(&ctx));
+                        input type="hidden" name="withdraw" value="1";
+                        button type="submit" { "Remove the consent" }
+                    }
+                },
+                None => {
+                    p.small { "No consent to texts on record: no text is planned [P43]." }
+                    form method="post" action={"/contacts/" (contact.id.0) "/text-consent"} {
+                        input type="hidden" name="csrf" value=(csrf(&ctx));
+                        label { "Consent given on" input type="date" name="on" required; }
+                        label { "Recorded where" input type="text" name="source" required placeholder="signed-form"; }
+                        button type="submit" { "Record consent to texts" }
+                    }
+                },
+            }
             @if contact.opt_outs.is_empty() {
                 p.small { "No opt-outs." }
             } @else {
@@ -138,5 +216,12 @@ async fn detail(
             }
         }
     };
-    page(&contact.name, Some(&ctx), Nav::Accounts, None, body).into_response()
+    page(
+        &contact.name,
+        Some(&ctx),
+        Nav::Accounts,
+        q.flash.as_deref(),
+        body,
+    )
+    .into_response()
 }

@@ -17,6 +17,7 @@ pub enum Nav {
     Referrals,
     Lost,
     Team,
+    Calendar,
     Settings,
     None,
 }
@@ -46,6 +47,7 @@ pub fn page(title: &str, ctx: Option<&Ctx>, nav: Nav, flash: Option<&str>, body:
                             @if ctx.scope.is_lead() {
                                 (nav_link("/team", "Team", nav == Nav::Team))
                             }
+                            (nav_link("/calendar", "Calendar", nav == Nav::Calendar))
                             (nav_link("/settings", "Settings", nav == Nav::Settings))
                         }
                         form #logout method="post" action="/logout" {

@@ -5,28 +5,97 @@
 use std::collections::BTreeMap;
 
 use axum::Router;
-use axum::extract::State;
-use axum::response::{IntoResponse, Response};
+use axum::extract::{Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, html};
-use rounds_core::model::{Account, AccountId, LostAccount, UserId};
+use rounds_app::AppError;
+use rounds_core::model::{Account, AccountId, LossReason, LostAccount, UserId};
 use rounds_core::signals::{self, WinBack};
+use serde::Deserialize;
 
-use super::layout::{Nav, page};
+use super::layout::{Nav, csrf, page};
 use crate::AppState;
 use crate::charts;
-use crate::extract::{Ctx, PageCtx};
+use crate::error::ApiError;
+use crate::extract::{Ctx, FormBody, PageCtx};
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/lost", get(lost))
+    Router::new().route("/lost", get(lost).post(record))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LostQuery {
+    flash: Option<String>,
+}
+
+/// Records a loss (P15). A second loss of an account is refused unless `replace` is
+/// ticked; then the earlier one is kept as history.
+async fn record(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
+) -> Response {
+    let fields = match form {
+        Ok(FormBody(pairs)) => super::Fields(pairs),
+        Err(e) => return super::error_page(e),
+    };
+    if let Some(refused) = super::csrf_refusal(&ctx, fields.one("csrf").unwrap_or("")) {
+        return refused;
+    }
+    let back = |flash: &str| {
+        Redirect::to(&format!("/lost?flash={}", super::urlencode(flash))).into_response()
+    };
+    let Some(account) = fields.one("account").and_then(|a| a.parse().ok()) else {
+        return back("account: choose the account that was lost");
+    };
+    let Some(reason) = fields
+        .one("reason")
+        .and_then(|r| r.parse::<LossReason>().ok())
+    else {
+        return back("reason: choose one of the playbook's reasons");
+    };
+    let lost_on = match fields.one("lost_on") {
+        None => state.today(),
+        Some(d) => match d.parse() {
+            Ok(d) => d,
+            Err(_) => return back("lost_on: give the day as YYYY-MM-DD"),
+        },
+    };
+    let input = rounds_app::LostInput {
+        account: AccountId(account),
+        lost_on,
+        reason,
+        competitor: fields.one("competitor").map(str::to_string),
+        stakeholders: vec![],
+        note: fields.text("note"),
+        replace: fields.one("replace").is_some(),
+    };
+    match rounds_app::record_loss(state.store(), &ctx.actor(), input).await {
+        Ok(l) if l.earlier.is_empty() => {
+            back(&format!("Recorded the loss of account {}", l.account))
+        }
+        Ok(l) => back(&format!(
+            "Recorded the loss of account {}; the earlier loss is kept as history",
+            l.account
+        )),
+        Err(AppError::Invalid { field, message } | AppError::Conflict { field, message }) => {
+            back(&format!("{field}: {message}"))
+        }
+        Err(e) => super::error_page(e.into()),
+    }
 }
 
 /// The reasons chart covers this many quarters up to today's: older losses say little
 /// about what to change now.
 const QUARTERS: usize = 8;
 
-async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
+async fn lost(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Query(q): Query<LostQuery>,
+) -> Response {
     let territories = match rounds_app::territories_in_scope(state.store(), &ctx.actor()).await {
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),
@@ -69,8 +138,38 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
         ul.cards #lost {
             @for (rep, a, l, w) in &rows { (lost_card(&ctx, *rep, a, l, w)) }
         }
+        section #record-loss {
+            h2 { "Record a loss " small { "[P15]" } }
+            form method="post" action="/lost" {
+                input type="hidden" name="csrf" value=(csrf(&ctx));
+                label { "Account"
+                    select name="account" required {
+                        @for (_, t) in &territories {
+                            @for a in &t.accounts { option value=(a.id.0) { (a.name) } }
+                        }
+                    }
+                }
+                label { "Lost on" input type="date" name="lost_on" value=(today); }
+                label { "Reason"
+                    select name="reason" required {
+                        @for r in LossReason::ALL { option value=(r.as_str()) { (r) } }
+                    }
+                }
+                label { "Competitor" input type="text" name="competitor"; }
+                label { "Note" textarea name="note" {} }
+                label.check { input type="checkbox" name="replace" value="1"; " Replace the loss already recorded (it is kept as history)" }
+                button type="submit" { "Record the loss" }
+            }
+        }
     };
-    page("Lost accounts", Some(&ctx), Nav::Lost, None, body).into_response()
+    page(
+        "Lost accounts",
+        Some(&ctx),
+        Nav::Lost,
+        q.flash.as_deref(),
+        body,
+    )
+    .into_response()
 }
 
 fn lost_card(ctx: &Ctx, rep: UserId, a: &Account, l: &LostAccount, w: &WinBack) -> Markup {
@@ -82,6 +181,18 @@ fn lost_card(ctx: &Ctx, rep: UserId, a: &Account, l: &LostAccount, w: &WinBack) 
                 @if let Some(c) = &l.competitor { " · to " (c) } }
             @if !l.stakeholders.is_empty() { div.small { "Stakeholders: " (l.stakeholders.join(", ")) } }
             @if !l.note.is_empty() { p.note { (l.note) } }
+            @if !l.earlier.is_empty() {
+                details.earlier {
+                    summary { "Earlier losses " small { (l.earlier.len()) } }
+                    ul {
+                        @for e in l.earlier.iter().rev() {
+                            li { "Lost on " (e.lost_on) " · " (e.reason)
+                                @if let Some(c) = &e.competitor { " · to " (c) }
+                                @if !e.note.is_empty() { " — " (e.note) } }
+                        }
+                    }
+                }
+            }
             ul.schedule {
                 li { span.rules { "[P16] " } "Feedback "
                     @match w.feedback_done {
@@ -156,6 +267,7 @@ mod tests {
             competitor: None,
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         };
         let lost = [
             l(date(2026, 11, 2), LossReason::Pricing),
@@ -193,6 +305,7 @@ mod schedule_tests {
             competitor: Some("Apex".into()),
             stakeholders: vec![],
             note: String::new(),
+            earlier: vec![],
         }
     }
 

@@ -5,6 +5,7 @@
 //! has no session yet, uses a double-submit cookie instead.
 
 mod accounts;
+mod calendar;
 mod contacts;
 mod layout;
 mod log;
@@ -52,6 +53,7 @@ pub fn routes() -> Router<AppState> {
         .merge(lost::routes())
         .merge(team::routes())
         .merge(settings::routes())
+        .merge(calendar::routes())
 }
 
 async fn stylesheet() -> Response {
@@ -265,6 +267,7 @@ pub(crate) mod fixture {
             channels: Default::default(),
             preferred_channel: None,
             opt_outs: vec![],
+            text_consent: None,
         }
     }
 

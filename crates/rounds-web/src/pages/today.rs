@@ -26,6 +26,8 @@ pub fn routes() -> Router<AppState> {
 #[derive(Debug, Deserialize)]
 pub struct TodayQuery {
     rep: Option<i64>,
+    /// Another day's plan (the next working day, from a day off).
+    date: Option<jiff::civil::Date>,
     flash: Option<String>,
 }
 
@@ -35,7 +37,7 @@ async fn today(
     Query(q): Query<TodayQuery>,
 ) -> Response {
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
-    let date = state.today();
+    let date = q.date.unwrap_or_else(|| state.today());
     // rounds-app answers a rep outside the caller's scope as not found.
     let plan = match plan_for(&state, &ctx, rep, date).await {
         Ok(p) => p,
@@ -66,7 +68,14 @@ async fn today(
 
 fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
     html! {
-        @if plan.items.is_empty() {
+        @if let Some(off) = &plan.day_off {
+            section #day-off {
+                p.empty { (plan.date.strftime("%A %-d %B")) " is not a working day: " (off.why) ". Nothing is planned." }
+                @if let Some(next) = off.next_working_day {
+                    p { a href={"/today?rep=" (plan.rep.0) "&date=" (next)} { "Show the plan of the next working day, " (next.strftime("%A %-d %B")) } }
+                }
+            }
+        } @else if plan.items.is_empty() {
             p.empty { "Nothing planned today. Add accounts and contacts, or log touches, and the plan fills." }
         }
         ol #plan {

@@ -116,6 +116,14 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
                         .unwrap_or_default(),
                 ],
                 vec![
+                    "text consent".into(),
+                    contact
+                        .text_consent
+                        .as_ref()
+                        .map(|c| format!("{} ({})", c.on, c.source))
+                        .unwrap_or_else(|| "none on record".into()),
+                ],
+                vec![
                     "opted out of".into(),
                     contact
                         .opt_outs
@@ -208,5 +216,11 @@ fn apply(c: &mut ContactInput, f: ContactFields) -> Result<()> {
         }
     }
     c.opt_outs.retain(|ch| !f.opt_in.contains(ch));
+    if let Some(v) = f.text_consent {
+        c.text_consent = Some(v.parse().map_err(|e| anyhow!("--text-consent: {e}"))?);
+    }
+    if f.no_text_consent {
+        c.text_consent = None;
+    }
     Ok(())
 }

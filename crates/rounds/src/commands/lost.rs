@@ -18,11 +18,18 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LostArgs) -> Result<()> {
         competitor: a.competitor,
         stakeholders: a.stakeholder,
         note: a.note,
+        replace: a.replace,
     };
     let lost = rounds_app::record_loss(cx.store, cx.actor, input)
         .await
         .map_err(cli_error)?;
     let pb = &cx.s.playbook;
+    if let Some(before) = lost.earlier.last() {
+        println!(
+            "The earlier loss ({}, {}) is kept as history.",
+            before.lost_on, before.reason
+        );
+    }
     println!(
         "Recorded {} as lost ({}). The plan asks for feedback within {} days (P16), then nurtures every {}–{} days (P17).",
         account.name,

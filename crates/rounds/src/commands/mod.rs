@@ -12,9 +12,11 @@ pub(crate) mod lost;
 pub(crate) mod nofit;
 pub(crate) mod playbook;
 pub(crate) mod referral;
+pub(crate) mod rep;
 pub(crate) mod route;
 pub(crate) mod serve;
 pub(crate) mod simulate;
+pub(crate) mod timeoff;
 pub(crate) mod today;
 pub(crate) mod token;
 pub(crate) mod topic;
@@ -68,9 +70,11 @@ fn flag_of(field: &str) -> String {
             return format!("--{base}");
         }
         "territory_from" => "--territory-from",
+        "text_consent.source" | "text_consent" => "--text-consent",
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
-        | "note" | "topics" | "count" | "competitor" | "reason" | "team" => {
+        | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
+        | "to" | "hours" => {
             return format!("--{base}");
         }
         other => return other.to_string(),

@@ -9,26 +9,43 @@ use crate::{print_json, render};
 pub(crate) async fn run(cx: &Cx<'_>, a: TodayArgs) -> Result<()> {
     let rep = resolve_rep(cx, a.rep.as_deref())?;
     let today = a.date.unwrap_or(cx.s.today);
-    let plan = rounds_app::plan_for(cx.store, cx.actor, &cx.s.playbook, rep.id, today)
+    let mut plan = rounds_app::plan_for(cx.store, cx.actor, &cx.s.playbook, rep.id, today)
         .await
         .map_err(cli_error)?;
+    if let Some(off) = plan.day_off.clone() {
+        let said = format!(
+            "{today} ({}) is not a working day for {}: {}. Nothing is planned.",
+            today.strftime("%A"),
+            rep.name,
+            off.why
+        );
+        match off.next_working_day {
+            Some(next) if a.next_working_day => {
+                // The day off is said on stderr, so `--json` output stays one plan.
+                eprintln!("{said}\nShowing the next working day, {next}.");
+                plan = rounds_app::plan_for(cx.store, cx.actor, &cx.s.playbook, rep.id, next)
+                    .await
+                    .map_err(cli_error)?;
+            }
+            next => {
+                if a.json {
+                    return print_json(&plan);
+                }
+                println!("{said}");
+                if let Some(next) = next {
+                    eprintln!(
+                        "hint: `rounds today --next-working-day` (or `--date {next}`) shows the plan of the next working day, {next}"
+                    );
+                }
+                eprintln!(
+                    "hint: the field week and holidays are `[day] working_days` and `holidays` in the playbook (`rounds playbook show`); a rep's own week and time off are `rounds rep calendar`"
+                );
+                return Ok(());
+            }
+        }
+    }
     if a.json {
         return print_json(&plan);
-    }
-    if !cx.s.playbook.is_working_day(today) {
-        let next = cx.s.playbook.next_working_day(today);
-        println!(
-            "{today} ({}) is not a working day for {}: nothing is planned.",
-            today.strftime("%A"),
-            rep.name
-        );
-        eprintln!(
-            "hint: the field week and the days off are `[day] working_days` and `holidays` in the playbook (`rounds playbook show`)"
-        );
-        if let Some(next) = next {
-            eprintln!("hint: `rounds today --date {next}` shows the next working day's plan");
-        }
-        return Ok(());
     }
     print!(
         "{}",
