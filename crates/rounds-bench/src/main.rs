@@ -99,6 +99,7 @@ async fn build(path: &std::path::Path, spec: &DemoSpec) -> Result<SqlStore> {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     };
     store.write_org(&empty, WriteMode::Replace).await?;
     let mut touches = 0;

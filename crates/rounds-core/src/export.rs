@@ -11,10 +11,10 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, Territory, Topic, Touch,
-    User, UserId,
+    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, StepAction, StepUpdate,
+    Territory, Topic, Touch, User, UserId,
 };
-use crate::values::{FieldProblem, Name};
+use crate::values::{FieldProblem, Name, StepDue};
 
 /// The version in the header line (`{"record":"header","format":1,…}`). A file of any
 /// other version is refused as a whole, with one problem naming the header's line and
@@ -39,6 +39,7 @@ pub enum Record {
     Referral(ReferralCount),
     Lost(LostAccount),
     NoFit(NoFit),
+    StepUpdate(StepUpdate),
 }
 
 /// A whole organisation, as exported and imported.
@@ -53,6 +54,10 @@ pub struct OrgData {
     pub referrals: Vec<ReferralCount>,
     pub lost: Vec<LostAccount>,
     pub no_fits: Vec<NoFit>,
+    /// What was done with the next steps of these touches; a file written before steps
+    /// could be updated has none.
+    #[serde(default)]
+    pub step_updates: Vec<StepUpdate>,
 }
 
 /// One thing wrong with an input file, located well enough to fix it.
@@ -105,6 +110,10 @@ impl OrgData {
                 .filter(|n| ids.contains(&n.account))
                 .cloned()
                 .collect(),
+            step_updates: (self.step_updates.iter())
+                .filter(|u| ids.contains(&u.account))
+                .cloned()
+                .collect(),
             accounts,
             contacts,
             topics: self.topics.clone(),
@@ -125,6 +134,7 @@ impl OrgData {
             .chain(self.referrals.iter().cloned().map(Record::Referral))
             .chain(self.lost.iter().cloned().map(Record::Lost))
             .chain(self.no_fits.iter().cloned().map(Record::NoFit))
+            .chain(self.step_updates.iter().cloned().map(Record::StepUpdate))
     }
 
     /// Writes the JSON Lines text of the export.
@@ -161,6 +171,7 @@ impl OrgData {
             referrals: vec![],
             lost: vec![],
             no_fits: vec![],
+            step_updates: vec![],
         };
         // Line of each record, for the cross-reference problems found later.
         let mut lines: Vec<(&'static str, usize)> = Vec::new();
@@ -243,6 +254,10 @@ impl OrgData {
                     data.no_fits.push(n);
                     lines.push(("no-fit", line));
                 }
+                Record::StepUpdate(u) => {
+                    data.step_updates.push(u);
+                    lines.push(("step-update", line));
+                }
             }
         }
         if header.is_none() {
@@ -311,6 +326,7 @@ pub fn validate_record(record: &Record) -> Vec<FieldProblem> {
         Record::Referral(r) => r.validate(),
         Record::Lost(l) => l.validate(),
         Record::NoFit(n) => n.validate(),
+        Record::StepUpdate(u) => u.validate(),
     }
 }
 
@@ -359,11 +375,12 @@ fn parse_record(raw: &str) -> Result<Record, (String, String)> {
         "referral" => Record::Referral(typed(value)?),
         "lost" => Record::Lost(typed(value)?),
         "no-fit" => Record::NoFit(typed(value)?),
+        "step-update" => Record::StepUpdate(typed(value)?),
         other => {
             return Err((
                 "record".into(),
                 format!(
-                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit"
+                    "`{other}` is not a record type; one of header, user, account, contact, topic, touch, referral, lost, no-fit, step-update"
                 ),
             ));
         }
@@ -500,6 +517,72 @@ fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut V
                 "account",
                 format!("account {} does not exist", n.account),
             );
+        }
+    }
+    let touches: std::collections::BTreeMap<_, _> =
+        data.touches.iter().map(|t| (t.id, t)).collect();
+    let zones: std::collections::BTreeMap<_, _> =
+        data.accounts.iter().map(|a| (a.id, &a.tz)).collect();
+    let mut seen = BTreeSet::new();
+    for (i, u) in data.step_updates.iter().enumerate() {
+        if !seen.insert((u.touch, u.seq)) {
+            report(
+                "step-update",
+                i,
+                "seq",
+                format!(
+                    "update {} of the step of touch {} appears twice",
+                    u.seq, u.touch
+                ),
+            );
+        }
+        if !users.contains(&u.by) {
+            report(
+                "step-update",
+                i,
+                "by",
+                format!("user {} does not exist", u.by),
+            );
+        }
+        let Some(t) = touches.get(&u.touch) else {
+            report(
+                "step-update",
+                i,
+                "touch",
+                format!("touch {} does not exist", u.touch),
+            );
+            continue;
+        };
+        if t.next_step.is_none() {
+            report(
+                "step-update",
+                i,
+                "touch",
+                format!("touch {} set no next step", u.touch),
+            );
+        }
+        if t.account != u.account {
+            report(
+                "step-update",
+                i,
+                "account",
+                format!(
+                    "touch {} belongs to account {}, not {}",
+                    t.id, t.account, u.account
+                ),
+            );
+        }
+        let due = match &u.action {
+            StepAction::Reschedule { due, .. } | StepAction::Edit { due: Some(due), .. } => {
+                Some(*due)
+            }
+            _ => None,
+        };
+        if let (Some(due), Some(tz)) = (due, zones.get(&t.account)) {
+            let set_on = t.at.to_zoned(tz.zone()).date();
+            if let Err(e) = StepDue::parse(due, set_on) {
+                report("step-update", i, "action.due", e.0);
+            }
         }
     }
 }

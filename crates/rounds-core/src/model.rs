@@ -685,6 +685,89 @@ pub struct NextStep {
     pub due: Date,
 }
 
+impl NextStep {
+    /// The step as its updates leave it, `None` once completed or skipped. `updates` are
+    /// the step's own, oldest first; an update after the step closed changes nothing
+    /// (the use cases refuse to write one, an import might still hold one).
+    pub fn after_updates<'a>(
+        &self,
+        updates: impl IntoIterator<Item = &'a StepUpdate>,
+    ) -> Option<NextStep> {
+        let mut step = self.clone();
+        for u in updates {
+            match &u.action {
+                StepAction::Complete | StepAction::Skip { .. } => return None,
+                StepAction::Reschedule { due, .. } => step.due = *due,
+                StepAction::Edit { what, due } => {
+                    if let Some(what) = what {
+                        step.what.clone_from(what);
+                    }
+                    if let Some(due) = due {
+                        step.due = *due;
+                    }
+                }
+            }
+        }
+        Some(step)
+    }
+}
+
+/// One thing done with an agreed next step (P33): completed, moved, dropped or
+/// reworded. A step is named by the touch that set it. Updates are appended and never
+/// rewritten, so a step's history (who moved it, when, why) stays readable and a
+/// manager can see promises that keep sliding.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StepUpdate {
+    /// The touch that set the step.
+    pub touch: TouchId,
+    /// 1 for the step's first update, then 2, …; with `touch`, the record's key, so
+    /// two writers updating one step at once cannot both succeed unnoticed.
+    pub seq: u32,
+    /// The account of that touch: updates are stored and read with the account's
+    /// records, like its touches.
+    pub account: AccountId,
+    pub at: Timestamp,
+    pub by: UserId,
+    pub action: StepAction,
+}
+
+/// What a [`StepUpdate`] did.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "kebab-case", deny_unknown_fields)]
+pub enum StepAction {
+    Complete,
+    Reschedule {
+        due: Date,
+        reason: String,
+    },
+    Skip {
+        reason: String,
+    },
+    /// A new wording, a new date, or both.
+    Edit {
+        #[serde(default)]
+        what: Option<String>,
+        #[serde(default)]
+        due: Option<Date>,
+    },
+}
+
+impl StepAction {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            StepAction::Complete => "complete",
+            StepAction::Reschedule { .. } => "reschedule",
+            StepAction::Skip { .. } => "skip",
+            StepAction::Edit { .. } => "edit",
+        }
+    }
+
+    /// Whether the step is closed after this action.
+    pub fn closes(&self) -> bool {
+        matches!(self, StepAction::Complete | StepAction::Skip { .. })
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Touch {
     pub id: TouchId,
@@ -768,6 +851,9 @@ pub struct Territory {
     pub referrals: Vec<ReferralCount>,
     pub lost: Vec<LostAccount>,
     pub no_fits: Vec<NoFit>,
+    /// What was done with the agreed next steps of these touches (P33).
+    #[serde(default)]
+    pub step_updates: Vec<StepUpdate>,
 }
 
 impl FromStr for WeekHours {

@@ -46,6 +46,13 @@ struct PlaybookWire {
     channels: ChannelsWire,
     priority: PriorityWire,
     profile: ProfileWire,
+    steps: StepsWire,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StepsWire {
+    triage_after_days: i64,
 }
 
 #[derive(Debug, Deserialize)]
@@ -287,6 +294,9 @@ pub struct Playbook {
     pub cell_max_per_week: usize,
     pub profile_facts: Vec<String>,
     pub priority: Priority,
+    /// A next step overdue by more than this many days leaves the plan for its triage
+    /// list, where the rep reschedules or drops it (P33).
+    pub step_triage_after_days: i64,
 }
 
 impl Default for Playbook {
@@ -733,6 +743,7 @@ impl TryFrom<PlaybookWire> for Playbook {
             ),
             profile_facts: w.profile.facts.clone(),
             priority,
+            step_triage_after_days: p.days("steps.triage_after_days", w.steps.triage_after_days, 0),
         };
         if p.0.is_empty() {
             Ok(playbook)

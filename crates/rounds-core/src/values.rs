@@ -21,7 +21,8 @@ use std::fmt;
 use jiff::civil::{Date, date};
 
 use crate::model::{
-    Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, ReferralCount, Topic, Touch, User,
+    Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, ReferralCount, StepAction,
+    StepUpdate, Topic, Touch, User,
 };
 
 /// Names (accounts, contacts, users) and topic titles, in characters.
@@ -140,6 +141,10 @@ text_value!(
     StepText
 );
 text_value!(
+    /// Why a next step was moved or dropped (P33): trimmed, 1 to 500 characters, one line.
+    StepReason
+);
+text_value!(
     /// A syntactically valid e-mail address with a dotted domain, lower-cased for
     /// comparison only when the caller asks ([`EmailAddress::login`]).
     EmailAddress
@@ -165,6 +170,33 @@ impl Title {
 impl StepText {
     pub fn parse(s: &str) -> Result<StepText, InvalidValue> {
         line_text(s, 1, MAX_STEP_CHARS, "what the next step is").map(StepText)
+    }
+}
+
+impl StepReason {
+    pub fn parse(s: &str) -> Result<StepReason, InvalidValue> {
+        line_text(s, 1, MAX_STEP_CHARS, "the reason").map(StepReason)
+    }
+}
+
+/// A next step's new due date: not before the day the step was agreed, since a promise
+/// cannot fall due before it was made (a typo of the year is the usual cause).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct StepDue(Date);
+
+impl StepDue {
+    /// `set_on` is the local date of the touch that set the step.
+    pub fn parse(due: Date, set_on: Date) -> Result<StepDue, InvalidValue> {
+        if due < set_on {
+            return Err(invalid(format!(
+                "{due} is before {set_on}, the day the step was agreed; give a date on or after it"
+            )));
+        }
+        Ok(StepDue(due))
+    }
+
+    pub fn get(self) -> Date {
+        self.0
     }
 }
 
@@ -467,6 +499,35 @@ impl Touch {
             c.field("next_step.what", StepText::parse(&step.what));
         }
         c.field("note", Note::parse(&self.note));
+        c.done()
+    }
+}
+
+impl StepUpdate {
+    /// Every problem with this update that can be seen without its step; the date
+    /// against the step's own day is [`StepDue`]'s, checked by whoever holds the touch.
+    pub fn validate(&self) -> Vec<FieldProblem> {
+        let mut c = Check::new();
+        if self.seq == 0 {
+            c.0.push(FieldProblem::new("seq", "a step's updates count from 1"));
+        }
+        match &self.action {
+            StepAction::Complete => {}
+            StepAction::Reschedule { reason, .. } | StepAction::Skip { reason } => {
+                c.field("action.reason", StepReason::parse(reason));
+            }
+            StepAction::Edit { what, due } => {
+                if let Some(what) = what {
+                    c.field("action.what", StepText::parse(what));
+                }
+                if what.is_none() && due.is_none() {
+                    c.0.push(FieldProblem::new(
+                        "action.what",
+                        "an edit changes what the step is, its due date, or both",
+                    ));
+                }
+            }
+        }
         c.done()
     }
 }

@@ -1140,3 +1140,165 @@ fn calendar_the_next_touch_after_a_log_skips_days_off() {
     assert!(next.date > friday);
     assert!(pb.is_working_day(next.date), "{}", next.date);
 }
+
+/// A customer with a step "bring the adherence samples" agreed 5 days before `today`,
+/// due `due`; the step's id is touch 1.
+fn step_world(today: Date, due: Date) -> World {
+    let mut w = customer_world(5, today);
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "bring the adherence samples".into(),
+        due,
+    });
+    w
+}
+
+fn update(w: &mut World, seq: u32, day: Date, action: StepAction) {
+    w.t.step_updates.push(StepUpdate {
+        touch: TouchId(1),
+        seq,
+        account: AccountId(1),
+        at: local(day, 8, 0),
+        by: REP,
+        action,
+    });
+}
+
+fn serves_the_step(p: &DayPlan) -> bool {
+    item(p, 1).is_some_and(|i| cites(i, "P33") && i.step == Some(TouchId(1)))
+}
+
+#[test]
+fn p33_completed_step_is_no_longer_planned() {
+    let mut w = step_world(TUESDAY, TUESDAY);
+    assert!(serves_the_step(&w.plan(TUESDAY)));
+    update(&mut w, 1, TUESDAY, StepAction::Complete);
+    let p = w.plan(TUESDAY);
+    assert!(item(&p, 1).is_none_or(|i| !cites(i, "P33") && i.step.is_none()));
+    assert!(p.triage.is_empty());
+    // Planning an earlier day ignores the later decision.
+    let mut w = step_world(MONDAY, MONDAY);
+    update(&mut w, 1, TUESDAY, StepAction::Complete);
+    assert!(serves_the_step(&w.plan(MONDAY)));
+}
+
+#[test]
+fn p33_rescheduled_step_is_planned_on_its_new_date() {
+    let thursday = days_ago(TUESDAY, -2);
+    let mut w = step_world(TUESDAY, days_ago(TUESDAY, 1));
+    update(
+        &mut w,
+        1,
+        days_ago(TUESDAY, 1),
+        StepAction::Reschedule {
+            due: thursday,
+            reason: "the practice is closed for training".into(),
+        },
+    );
+    assert!(!serves_the_step(&w.plan(TUESDAY)));
+    let p = w.plan(thursday);
+    assert!(serves_the_step(&p), "{:#?}", p.items);
+    let i = item(&p, 1).unwrap();
+    assert!(i.reasons[0].text.contains(&format!("due {thursday}")));
+    assert_eq!(i.prep.open_next_steps[0].due, thursday);
+}
+
+#[test]
+fn p33_edited_step_shows_its_new_wording() {
+    let mut w = step_world(TUESDAY, TUESDAY);
+    update(
+        &mut w,
+        1,
+        MONDAY,
+        StepAction::Edit {
+            what: Some("bring the blister-pack samples".into()),
+            due: None,
+        },
+    );
+    let p = w.plan(TUESDAY);
+    let i = item(&p, 1).unwrap();
+    assert!(i.reasons[0].text.contains("blister-pack"));
+    assert_eq!(
+        i.prep.open_next_steps[0].what,
+        "bring the blister-pack samples"
+    );
+    assert_eq!(i.step, Some(TouchId(1)));
+}
+
+#[test]
+fn p33_skipped_step_leaves_the_plan() {
+    let mut w = step_world(TUESDAY, TUESDAY);
+    update(
+        &mut w,
+        1,
+        MONDAY,
+        StepAction::Skip {
+            reason: "they chose another supplier for samples".into(),
+        },
+    );
+    let p = w.plan(TUESDAY);
+    assert!(item(&p, 1).is_none_or(|i| !cites(i, "P33") && i.prep.open_next_steps.is_empty()));
+    // A later update cannot reopen a closed step.
+    update(
+        &mut w,
+        2,
+        MONDAY,
+        StepAction::Reschedule {
+            due: TUESDAY,
+            reason: "x".into(),
+        },
+    );
+    assert!(!serves_the_step(&w.plan(TUESDAY)));
+}
+
+#[test]
+fn p33_step_overdue_past_triage_goes_to_triage_not_the_plan() {
+    let pb = Playbook::default();
+    assert_eq!(pb.step_triage_after_days, 7);
+    // Seven days late: still planned.
+    let w = step_world(TUESDAY, days_ago(TUESDAY, 7));
+    let p = w.plan(TUESDAY);
+    assert!(serves_the_step(&p) && p.triage.is_empty());
+    // Eight days late: on the triage list, with what the rep needs to decide.
+    let mut w = customer_world(20, TUESDAY);
+    w.t.touches[0].next_step = Some(NextStep {
+        what: "bring the adherence samples".into(),
+        due: days_ago(TUESDAY, 8),
+    });
+    let p = w.plan(TUESDAY);
+    assert!(item(&p, 1).is_none_or(|i| !cites(i, "P33") && i.step.is_none()));
+    assert_eq!(p.triage.len(), 1);
+    let t = &p.triage[0];
+    assert_eq!(
+        (t.step, t.contact, t.account, t.due, t.days_overdue),
+        (
+            TouchId(1),
+            ContactId(1),
+            AccountId(1),
+            days_ago(TUESDAY, 8),
+            8
+        )
+    );
+    assert_eq!(t.what, "bring the adherence samples");
+    // The threshold is the playbook's.
+    let loose = Playbook::from_toml("[steps]\ntriage_after_days = 30\n").unwrap();
+    let p = w.plan_with(&loose, TUESDAY);
+    assert!(p.triage.is_empty() && serves_the_step(&p));
+    // Rescheduling takes it off the list.
+    update(
+        &mut w,
+        1,
+        TUESDAY,
+        StepAction::Reschedule {
+            due: days_ago(TUESDAY, -2),
+            reason: "agreed a new date".into(),
+        },
+    );
+    assert!(w.plan(TUESDAY).triage.is_empty());
+}
+
+#[test]
+fn p33_a_later_answered_touch_still_closes_the_step() {
+    let mut w = step_world(TUESDAY, TUESDAY);
+    w.touch(1, MONDAY, Channel::Call, Outcome::Conversation);
+    assert!(!serves_the_step(&w.plan(TUESDAY)));
+}

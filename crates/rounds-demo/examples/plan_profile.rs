@@ -26,6 +26,7 @@ fn main() {
         referrals: part.referrals,
         lost: part.lost,
         no_fits: part.no_fits,
+        step_updates: part.step_updates,
     };
     let pb = Playbook::default();
     let rep = demo::rep_user_id(0);

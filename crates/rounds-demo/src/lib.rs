@@ -46,6 +46,7 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     };
     for rep_index in 0..spec.reps {
         let part = generate_rep(spec, rep_index);
@@ -55,6 +56,7 @@ pub fn generate(spec: &DemoSpec) -> OrgData {
         data.referrals.extend(part.referrals);
         data.lost.extend(part.lost);
         data.no_fits.extend(part.no_fits);
+        data.step_updates.extend(part.step_updates);
     }
     data
 }

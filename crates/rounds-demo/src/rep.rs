@@ -2034,6 +2034,7 @@ impl<'a> RepGen<'a> {
             referrals,
             lost,
             no_fits,
+            step_updates: vec![],
         }
     }
 

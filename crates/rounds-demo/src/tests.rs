@@ -52,6 +52,7 @@ fn generate_is_shared_plus_every_rep_part() {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     };
     // Generating reps in reverse order must not change any of them.
     let mut parts: Vec<OrgData> = (0..s.reps).rev().map(|r| generate_rep(&s, r)).collect();

@@ -11,8 +11,8 @@ use rounds_core::export::OrgData;
 use rounds_core::model::{
     AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Contact,
     ContactChannels, ContactId, ContactRole, Direction, Influence, LossReason, LostAccount,
-    NextStep, NoFit, OrgId, Organisation, Outcome, ReferralCount, Role, Segment, TimeRange, Topic,
-    TopicId, Touch, TouchId, TouchKind, User, UserId, WeekHours,
+    NextStep, NoFit, OrgId, Organisation, Outcome, ReferralCount, Role, Segment, StepAction,
+    StepUpdate, TimeRange, Topic, TopicId, Touch, TouchId, TouchKind, User, UserId, WeekHours,
 };
 
 fn at(text: &str) -> Timestamp {
@@ -227,6 +227,17 @@ pub fn tiny() -> OrgData {
             account: AccountId(3),
             decided_on: day(2026, 3, 9),
             reason: "Imaging only; no prescriptions".into(),
+        }],
+        step_updates: vec![StepUpdate {
+            touch: TouchId(1),
+            seq: 1,
+            account: AccountId(1),
+            at: at("2026-11-20T14:00:00Z"),
+            by: rep,
+            action: StepAction::Reschedule {
+                due: day(2026, 11, 26),
+                reason: "The pharmacist is out until Thursday".into(),
+            },
         }],
     }
 }

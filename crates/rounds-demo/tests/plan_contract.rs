@@ -25,6 +25,7 @@ fn plan_json_of_the_small_demo_is_pinned() {
         referrals: data.referrals,
         lost: data.lost,
         no_fits: data.no_fits,
+        step_updates: data.step_updates,
     };
     let day = plan(
         &territory,

@@ -74,6 +74,7 @@ fn bulk_org(org: OrgId, reps: i64, touches: i64) -> OrgData {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     };
     let accounts = reps * 50;
     for a in 1..=accounts {
@@ -185,6 +186,12 @@ fn expected_territory(d: &OrgData, rep: UserId) -> Territory {
             .filter(|n| accounts.contains(&n.account))
             .cloned()
             .collect(),
+        step_updates: d
+            .step_updates
+            .iter()
+            .filter(|u| accounts.contains(&u.account))
+            .cloned()
+            .collect(),
     }
 }
 
@@ -200,6 +207,7 @@ fn header_only(d: &OrgData) -> OrgData {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     }
 }
 
@@ -264,6 +272,7 @@ async fn merge_in_parts_equals_the_whole(db: &TestDb) {
             referrals: t.referrals,
             lost: t.lost,
             no_fits: t.no_fits,
+            step_updates: t.step_updates,
             ..header_only(&whole)
         };
         s.write_org(&part, WriteMode::Merge).await.unwrap();

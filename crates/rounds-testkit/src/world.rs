@@ -174,5 +174,6 @@ pub fn sample_org() -> OrgData {
             decided_on: date(2024, 3, 4),
             reason: "no vendors".into(),
         }],
+        step_updates: vec![],
     }
 }

@@ -539,6 +539,7 @@ async fn authorization_matrix_never_crosses_a_territory(db: &TestDb) {
         referrals: vec![],
         lost: vec![],
         no_fits: vec![],
+        step_updates: vec![],
     };
     other.users = vec![rounds_core::model::User {
         id: UserId(1),

@@ -1,15 +1,15 @@
 //! A contact's history, summarised once per plan: local dates of touches, the streak of
 //! unanswered attempts, topics covered and still fresh, cell use, referral figures.
 
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
 
 use super::{ReferralFigures, days_between};
 use crate::model::{
-    Account, Channel, Contact, ContactId, Direction, NextStep, Outcome, Topic, TopicId, Touch,
-    TouchKind,
+    Account, Channel, Contact, ContactId, Direction, NextStep, Outcome, StepUpdate, Topic, TopicId,
+    Touch, TouchId, TouchKind,
 };
 use crate::playbook::Playbook;
 
@@ -74,6 +74,32 @@ pub(super) struct History<'a> {
     pub(super) referral_days: Vec<Date>,
     /// Relevant topics not yet covered, best first; computed once (P1, P3).
     pub(super) fresh: Vec<&'a Topic>,
+    /// The updates, up to `today`, of the step set by the latest touch that set one
+    /// (P33), oldest first; see [`History::attach_step_updates`].
+    pub(super) step_updates: Vec<&'a StepUpdate>,
+}
+
+/// An open next step as its updates leave it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct OpenStep {
+    /// The touch that set it: the step's id.
+    pub(super) touch: TouchId,
+    pub(super) step: NextStep,
+    /// The local date of that touch.
+    pub(super) set_on: Date,
+}
+
+/// Every step update of a territory by the touch whose step it updates, each step's
+/// oldest first.
+pub(super) fn step_updates_by_touch(updates: &[StepUpdate]) -> HashMap<TouchId, Vec<&StepUpdate>> {
+    let mut by_touch: HashMap<TouchId, Vec<&StepUpdate>> = HashMap::new();
+    for u in updates {
+        by_touch.entry(u.touch).or_default().push(u);
+    }
+    for v in by_touch.values_mut() {
+        v.sort_unstable_by_key(|u| u.seq);
+    }
+    by_touch
 }
 
 impl<'a> History<'a> {
@@ -99,18 +125,78 @@ impl<'a> History<'a> {
         self.last()
             .filter(|(t, _)| t.outcome == Outcome::NoResponse && t.direction == Direction::Outbound)
     }
-    /// The next step of the latest conversation, unless a later conversation followed.
-    pub(super) fn open_next_step(&self) -> Option<(&'a NextStep, Date)> {
-        let (i, step, day) = self
-            .touches
+    /// The latest touch that set a next step, with its index and local date.
+    fn step_touch(&self) -> Option<(usize, &'a Touch, Date)> {
+        self.touches
             .iter()
             .enumerate()
             .rev()
-            .find_map(|(i, (t, d))| t.next_step.as_ref().map(|s| (i, s, *d)))?;
+            .find(|(_, (t, _))| t.next_step.is_some())
+            .map(|(i, (t, d))| (i, *t, *d))
+    }
+
+    /// Takes the updates of this contact's open step from `by_touch` (up to `today` in
+    /// the account's zone, so that planning an earlier day ignores later decisions).
+    pub(super) fn attach_step_updates(
+        &mut self,
+        by_touch: &HashMap<TouchId, Vec<&'a StepUpdate>>,
+        today: Date,
+    ) {
+        let Some((_, t, _)) = self.step_touch() else {
+            return;
+        };
+        if let Some(updates) = by_touch.get(&t.id) {
+            let zone = self.account.tz.zone();
+            self.step_updates = updates
+                .iter()
+                .filter(|u| u.at.to_zoned(zone.clone()).date() <= today)
+                .copied()
+                .collect();
+        }
+    }
+
+    /// The next step of the latest touch that set one, as its updates leave it: closed
+    /// once completed or skipped, or once a later touch was answered; otherwise with its
+    /// latest wording and date.
+    pub(super) fn open_step(&self) -> Option<OpenStep> {
+        let (i, t, set_on) = self.step_touch()?;
         let superseded = self.touches[i + 1..]
             .iter()
             .any(|(later, _)| later.outcome.answered());
-        (!superseded).then_some((step, day))
+        if superseded {
+            return None;
+        }
+        let step = t
+            .next_step
+            .as_ref()?
+            .after_updates(self.step_updates.iter().copied())?;
+        Some(OpenStep {
+            touch: t.id,
+            step,
+            set_on,
+        })
+    }
+
+    /// The open step and the day it was agreed.
+    pub(super) fn open_next_step(&self) -> Option<(NextStep, Date)> {
+        self.open_step().map(|s| (s.step, s.set_on))
+    }
+
+    /// Days the open step is past its due date, when it is so late that the rep should
+    /// reschedule or drop it rather than have it planned ([steps] triage_after_days).
+    pub(super) fn triage_days(&self, pb: &Playbook, today: Date) -> Option<i64> {
+        let s = self.open_step()?;
+        let late = days_between(s.step.due, today);
+        (late > pb.step_triage_after_days).then_some(late)
+    }
+
+    /// The open step a touch planned today serves: one that is due and not in triage.
+    pub(super) fn planned_step(&self, pb: &Playbook, today: Date) -> Option<TouchId> {
+        let s = self.open_step()?;
+        let late = days_between(s.step.due, today);
+        (0..=pb.step_triage_after_days)
+            .contains(&late)
+            .then_some(s.touch)
     }
 }
 
@@ -191,6 +277,7 @@ pub(super) fn summarise<'a>(
         referrals: figures,
         referral_days,
         fresh: Vec::new(),
+        step_updates: Vec::new(),
     }
 }
 

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::model::{
     Account, AccountId, Channel, Contact, ContactId, ContactRole, NextStep, Outcome, Territory,
-    Topic, TopicId, Touch, TouchKind, TzName, UserId,
+    Topic, TopicId, Touch, TouchId, TouchKind, TzName, UserId,
 };
 use crate::playbook::Playbook;
 
@@ -33,7 +33,9 @@ pub(crate) use schedule::has_place;
 pub use schedule::visit_windows;
 
 use flags::account_flags;
-use history::{History, LocalClock, fresh_topics, relevant_topics, rows_of, summarise};
+use history::{
+    History, LocalClock, fresh_topics, relevant_topics, rows_of, step_updates_by_touch, summarise,
+};
 use rules::account_candidates;
 use schedule::{fill_day, territory_centre};
 
@@ -46,6 +48,24 @@ pub struct DayPlan {
     pub flags: Vec<Flag>,
     /// The in-person visits in driving order, when there are any.
     pub route: Option<DayRoute>,
+    /// Next steps so far overdue ([steps] triage_after_days) that they are no longer
+    /// planned: the rep reschedules or drops each (P33). Oldest due date first.
+    #[serde(default)]
+    pub triage: Vec<TriageItem>,
+}
+
+/// A next step waiting for the rep's decision instead of a place in the plan.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TriageItem {
+    /// The touch that set the step: the step's id.
+    pub step: TouchId,
+    pub contact: ContactId,
+    pub contact_name: String,
+    pub account: AccountId,
+    pub account_name: String,
+    pub what: String,
+    pub due: Date,
+    pub days_overdue: i64,
 }
 
 /// One planned touch.
@@ -68,6 +88,10 @@ pub struct PlanItem {
     pub reasons: Vec<Reason>,
     pub prep: Preparation,
     pub priority: f64,
+    /// The open next step this touch serves (P33), named by the touch that set it, so
+    /// the rep can complete, move or drop it from the plan.
+    #[serde(default)]
+    pub step: Option<TouchId>,
 }
 
 /// A time window in the contact's own time zone.
@@ -179,6 +203,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             items: vec![],
             flags: vec![],
             route: None,
+            triage: vec![],
         };
     }
     let accounts: BTreeMap<AccountId, &Account> = territory
@@ -212,6 +237,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         Vec<&Topic>,
     > = HashMap::new();
     let mut clocks: HashMap<&str, LocalClock> = HashMap::new();
+    let step_updates = step_updates_by_touch(&territory.step_updates);
     let histories: Vec<History> = contacts
         .iter()
         .map(|c| {
@@ -222,6 +248,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
                 .entry(account.tz.as_str())
                 .or_insert_with(|| LocalClock::new(account.tz.zone(), today));
             let mut h = summarise(c, account, clock, touches, refs, pb, today);
+            h.attach_step_updates(&step_updates, today);
             // Relevance depends only on these three, shared by most contacts of an account.
             let key = (account.id, c.role, c.specialty.as_ref());
             let relevant = relevance
@@ -280,7 +307,31 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         items,
         flags,
         route,
+        triage: triage(&histories, pb, today),
     }
+}
+
+/// The open steps overdue past `[steps] triage_after_days`, oldest due date first.
+fn triage(histories: &[History], pb: &Playbook, today: Date) -> Vec<TriageItem> {
+    let mut out: Vec<TriageItem> = histories
+        .iter()
+        .filter(|h| h.triage_days(pb, today).is_some())
+        .filter_map(|h| {
+            let s = h.open_step()?;
+            Some(TriageItem {
+                step: s.touch,
+                contact: h.contact.id,
+                contact_name: h.contact.name.clone(),
+                account: h.account.id,
+                account_name: h.account.name.clone(),
+                days_overdue: days_between(s.step.due, today),
+                what: s.step.what,
+                due: s.step.due,
+            })
+        })
+        .collect();
+    out.sort_by_key(|t| (t.due, t.contact, t.step));
+    out
 }
 
 pub(crate) fn days_between(from: Date, to: Date) -> i64 {
@@ -387,6 +438,7 @@ pub fn next_for_contact_after(
         .collect();
     referrals.sort_unstable();
     let lost = territory.lost.iter().find(|l| l.account == account.id);
+    let step_updates = step_updates_by_touch(&territory.step_updates);
     let base = territory_centre(territory.accounts.iter().filter(|a| a.rep == rep));
 
     let mut day = from;
@@ -403,6 +455,7 @@ pub fn next_for_contact_after(
                 let rs = rows_of(&referrals, c.id, |r| r.0);
                 let rs = &rs[..rs.partition_point(|r| r.1 < day)];
                 let mut h = summarise(c, account, &clock, ts, rs, pb, day);
+                h.attach_step_updates(&step_updates, day);
                 let relevant = relevant_topics(&h, &topics, pb, day);
                 h.fresh = fresh_topics(&h, &topics, &relevant);
                 h

@@ -427,8 +427,8 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     let Some((step, set_on)) = h.open_next_step() else {
         return;
     };
-    if step.due > today {
-        return;
+    if step.due > today || days_between(step.due, today) > pb.step_triage_after_days {
+        return; // Not yet due, or so late it goes to the plan's triage list instead.
     }
     due.add(
         reason(

@@ -259,6 +259,7 @@ pub(super) fn place(
         reasons,
         prep: preparation(h, topics, pb, channel, today),
         priority: (c.score * 100.0).round() / 100.0,
+        step: h.planned_step(pb, today),
     })
 }
 
