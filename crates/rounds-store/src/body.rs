@@ -53,7 +53,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NextStep, NoFit, Organisation,
-    ReferralCount, Topic, TopicId, Touch, TouchId, User, UserId,
+    ReferralCount, StepUpdate, Topic, TopicId, Touch, TouchId, User, UserId,
 };
 use serde::Deserialize;
 use serde::de::value::{Error as ValueError, StrDeserializer};
@@ -142,7 +142,8 @@ json_body!(
     Contact,
     Topic,
     LostAccount,
-    NoFit
+    NoFit,
+    StepUpdate
 );
 
 impl Body for Touch {
@@ -686,6 +687,7 @@ mod tests {
         add("referral_counts", all(&d.referrals));
         add("lost_accounts", all(&d.lost));
         add("no_fits", all(&d.no_fits));
+        add("step_updates", all(&d.step_updates));
         out
     }
 
@@ -731,6 +733,7 @@ mod tests {
         d.referrals.iter().for_each(legacy_reads);
         d.lost.iter().for_each(legacy_reads);
         d.no_fits.iter().for_each(legacy_reads);
+        d.step_updates.iter().for_each(legacy_reads);
         // Verbatim bodies as the previous build wrote them.
         let old_touch = "7\t1709649015\t123456789\t1\t101\t10\tvirtual-meeting\tinbound\t\
             no-response\treferral-ask\t3\t3,12\t12\t2024-03-12\tbring samples\t-1\t-500000000\t\

@@ -8,7 +8,9 @@ use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 
-use rounds_core::model::{Account, Contact, LostAccount, NoFit, ReferralCount, Topic, Touch, User};
+use rounds_core::model::{
+    Account, Contact, LostAccount, NoFit, ReferralCount, StepUpdate, Topic, Touch, User,
+};
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe, Encode, Row, Type};
 
@@ -225,6 +227,23 @@ impl Stored for NoFit {
     }
     fn key(&self) -> String {
         self.account.to_string()
+    }
+}
+
+impl Stored for StepUpdate {
+    const TABLE: Table = Table {
+        name: "step_updates",
+        what: "step update",
+        columns: &["touch_id", "seq", "account_id", "body"],
+        key: &["org_id", "touch_id", "seq"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.touch.0);
+        b.add(i64::from(self.seq));
+        b.add(self.account.0);
+    }
+    fn key(&self) -> String {
+        format!("{} of the step of touch {}", self.seq, self.touch)
     }
 }
 
@@ -486,6 +505,7 @@ mod tests {
             &ReferralCount::TABLE,
             &LostAccount::TABLE,
             &NoFit::TABLE,
+            &StepUpdate::TABLE,
         ] {
             let params = rows_per_statement(table) * (table.columns.len() + 1);
             assert!(
