@@ -15,6 +15,7 @@ mod lost;
 mod plan;
 mod playbook;
 mod referrals;
+mod steps;
 mod topics;
 mod touches;
 mod users;
@@ -24,7 +25,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post};
+use axum::routing::{get, patch, post};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -76,6 +77,14 @@ pub fn routes() -> Router<AppState> {
             get(touches::get_touch).delete(touches::delete_touch),
         )
         .route("/api/v1/plan", get(plan::day_plan))
+        .route("/api/v1/steps", get(steps::list_steps))
+        .route("/api/v1/steps/{id}", patch(steps::edit_step))
+        .route("/api/v1/steps/{id}/complete", post(steps::complete_step))
+        .route(
+            "/api/v1/steps/{id}/reschedule",
+            post(steps::reschedule_step),
+        )
+        .route("/api/v1/steps/{id}/skip", post(steps::skip_step))
         .route(
             "/api/v1/referrals",
             get(referrals::list_referrals).post(referrals::add_referral),
@@ -94,7 +103,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, accounts, contacts, touches, referrals, lost accounts and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -104,7 +113,8 @@ pub fn not_found(path: &str) -> Response {
         contacts::get_contact, contacts::update_contact, topics::list_topics,
         topics::create_topic, topics::get_topic, topics::update_topic,
         touches::list_touches, touches::log_touch, touches::get_touch, touches::delete_touch,
-        plan::day_plan, referrals::list_referrals, referrals::add_referral,
+        plan::day_plan, steps::list_steps, steps::complete_step, steps::reschedule_step,
+        steps::skip_step, steps::edit_step, referrals::list_referrals, referrals::add_referral,
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook
     ),
     components(schemas(
@@ -115,6 +125,8 @@ pub fn not_found(path: &str) -> Response {
         wire::Topic, wire::TopicInput, wire::TopicListing,
         wire::Touch, wire::TouchInput, wire::NextStepInput, wire::TouchListing,
         wire::DayPlan,
+        wire::OpenStep, wire::StepListing, wire::StepUpdate, wire::StepReschedule, wire::StepSkip,
+        wire::StepEdit,
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,

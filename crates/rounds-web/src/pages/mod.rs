@@ -12,6 +12,7 @@ mod login;
 mod lost;
 mod referrals;
 mod settings;
+mod steps;
 mod team;
 mod today;
 mod topics;
@@ -44,6 +45,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(stylesheet))
         .merge(login::routes())
         .merge(today::routes())
+        .merge(steps::routes())
         .merge(accounts::routes())
         .merge(contacts::routes())
         .merge(log::routes())

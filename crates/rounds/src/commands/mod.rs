@@ -15,6 +15,7 @@ pub(crate) mod referral;
 pub(crate) mod route;
 pub(crate) mod serve;
 pub(crate) mod simulate;
+pub(crate) mod step;
 pub(crate) mod today;
 pub(crate) mod token;
 pub(crate) mod topic;
@@ -68,6 +69,10 @@ fn flag_of(field: &str) -> String {
             return format!("--{base}");
         }
         "territory_from" => "--territory-from",
+        "completes_step" => "--done",
+        "what" => "--what",
+        "due" => "--due",
+        "step" => "ID",
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" => {
