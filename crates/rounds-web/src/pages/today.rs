@@ -82,11 +82,15 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
             }
         }
         @if !plan.triage.is_empty() {
+            // Closed at first: the day's plan stays on top, and a long list of old
+            // promises is one tap away rather than pages of scrolling.
             section #triage .triage {
-                h2 { "Triage " small { "(" (plan.triage.len()) ")" } }
-                p.muted { "Next steps so late they are no longer planned [P33]: reschedule or drop each." }
-                ul {
-                    @for t in &plan.triage { (triage_view(ctx, t)) }
+                details {
+                    summary { "Triage (" (plan.triage.len()) ")" }
+                    p.muted { "Next steps so late they are no longer planned [P33]: reschedule or drop each." }
+                    ul {
+                        @for t in &plan.triage { (triage_view(ctx, t)) }
+                    }
                 }
             }
         }
