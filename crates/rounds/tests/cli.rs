@@ -909,6 +909,16 @@ fn p33_steps_are_listed_rescheduled_edited_skipped_and_completed_from_the_comman
         "{table}"
     );
 
+    // Eleven days late on 2026-12-01: on the triage list, not in the plan (P33).
+    let later = r.ok(&["today", "--date", "2026-12-01"]);
+    assert!(
+        later.contains("Triage (1)") && later.contains("step 1 · due 2026-11-20 (11 days late)"),
+        "{later}"
+    );
+    let json = r.json(&["today", "--date", "2026-12-01", "--json"]);
+    assert_eq!(json["triage"][0]["step"], 1);
+    assert!(items_for(&json, 1).iter().all(|i| !cites(i, "P33")));
+
     // Each bad value names its flag, exits non-zero and changes nothing.
     let before = r.export();
     let early = r.fails(&[
