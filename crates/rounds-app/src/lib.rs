@@ -20,6 +20,7 @@ pub mod plan;
 pub mod records;
 mod scope;
 pub mod simulate;
+pub mod steps;
 pub mod topics;
 pub mod touches;
 pub mod transfer;
@@ -49,6 +50,9 @@ pub use records::{
     record_no_fit,
 };
 pub use simulate::{SimulationInput, SimulationReport, simulate};
+pub use steps::{
+    StepFilter, complete_step, edit_step, get_step, list_steps, reschedule_step, skip_step,
+};
 pub use topics::{TopicInput, create_topic, get_topic, list_topics, update_topic};
 pub use touches::{
     TouchFilter, TouchInput, delete_touch, find_contact, get_touch, list_touches, log_touch,

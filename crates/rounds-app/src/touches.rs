@@ -6,20 +6,22 @@
 //! rep's history; the time defaults to `now`; every topic must be in the library
 //! (`topics[i]`, `explain_better[i]`); a next step needs both what and when
 //! (`next_step.what`, `next_step.due`); the note and the next step's text keep the
-//! limits of `rounds_core::values`.
+//! limits of `rounds_core::values`; a touch that completes the contact's open step
+//! (`completes_step`) needs one to be open.
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{
-    AccountId, Channel, Contact, ContactId, Direction, NextStep, Outcome, TopicId, Touch, TouchId,
-    TouchKind,
+    AccountId, Channel, Contact, ContactId, Direction, NextStep, Outcome, StepAction, StepUpdate,
+    TopicId, Touch, TouchId, TouchKind,
 };
 use rounds_core::values::{Note, StepText};
 use rounds_store::{IdKind, Store};
 
 use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
+use crate::steps::open_step_of_contact;
 use crate::{Actor, AppError, ContactFilter, Result};
 
 /// A touch to log. The use case fills in the id, the account (the contact's), the rep
@@ -43,6 +45,10 @@ pub struct TouchInput {
     /// A callback agreed for this exact moment (P35).
     pub callback_at: Option<Timestamp>,
     pub note: String,
+    /// This touch did what the contact's open next step promised (P33, P37: logging the
+    /// confirmation e-mail completes "send the confirmation"): the step is completed
+    /// at the touch's time.
+    pub completes_step: bool,
 }
 
 impl TouchInput {
@@ -61,6 +67,7 @@ impl TouchInput {
             next_due: None,
             callback_at: None,
             note: String::new(),
+            completes_step: false,
         }
     }
 }
@@ -115,9 +122,27 @@ pub async fn log_touch<S: Store + Sync>(
             }
         }
     }
+    let at = input.at.unwrap_or(now);
+    let completes = if input.completes_step {
+        // Only the step's identity is needed here, not its triage mark, so the
+        // playbook's defaults do.
+        let today = at.to_zoned(account.tz.zone()).date();
+        let playbook = rounds_core::playbook::Playbook::default();
+        match open_step_of_contact(store, actor, &contact, &account, &playbook, today).await? {
+            Some(open) => Some(open.step),
+            None => {
+                return Err(AppError::invalid(
+                    "completes_step",
+                    format!("{} has no open next step to complete", contact.name),
+                ));
+            }
+        }
+    } else {
+        None
+    };
     let touch = Touch {
         id: TouchId(store.next_id(actor.org, IdKind::Touch).await?),
-        at: input.at.unwrap_or(now),
+        at,
         // The account's owner, whoever logs it: the touch belongs to the territory.
         rep: account.rep,
         contact: contact.id,
@@ -134,6 +159,18 @@ pub async fn log_touch<S: Store + Sync>(
         note: note.into_string(),
     };
     store.add_touch(actor.org, &touch).await?;
+    if let Some(step) = completes {
+        let seq = store.step_updates(actor.org, step).await?.len() as u32 + 1;
+        let done = StepUpdate {
+            touch: step,
+            seq,
+            account: account.id,
+            at,
+            by: actor.user.as_ref().map_or(account.rep, |u| u.id),
+            action: StepAction::Complete,
+        };
+        store.add_step_update(actor.org, &done).await?;
+    }
     Ok(touch)
 }
 

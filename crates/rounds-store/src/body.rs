@@ -53,7 +53,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NextStep, NoFit, Organisation,
-    ReferralCount, TimeOff, Topic, TopicId, Touch, TouchId, User, UserId, WorkWeek,
+    ReferralCount, StepUpdate, TimeOff, Topic, TopicId, Touch, TouchId, User, UserId, WorkWeek,
 };
 use serde::Deserialize;
 use serde::de::value::{Error as ValueError, StrDeserializer};
@@ -144,7 +144,8 @@ json_body!(
     LostAccount,
     NoFit,
     WorkWeek,
-    TimeOff
+    TimeOff,
+    StepUpdate
 );
 
 impl Body for Touch {
@@ -690,6 +691,7 @@ mod tests {
         add("no_fits", all(&d.no_fits));
         add("work_weeks", all(&d.work_weeks));
         add("time_off", all(&d.time_off));
+        add("step_updates", all(&d.step_updates));
         out
     }
 
@@ -737,6 +739,7 @@ mod tests {
         d.no_fits.iter().for_each(legacy_reads);
         d.work_weeks.iter().for_each(legacy_reads);
         d.time_off.iter().for_each(legacy_reads);
+        d.step_updates.iter().for_each(legacy_reads);
         // Verbatim bodies as the previous build wrote them.
         let old_touch = "7\t1709649015\t123456789\t1\t101\t10\tvirtual-meeting\tinbound\t\
             no-response\treferral-ask\t3\t3,12\t12\t2024-03-12\tbring samples\t-1\t-500000000\t\

@@ -24,8 +24,8 @@ use std::future::Future;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
-    RepCalendar, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch, TouchId, User, UserId,
-    WorkWeek,
+    RepCalendar, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch, TouchId, User,
+    UserId, WorkWeek,
 };
 
 pub use error::{BodyError, StoreError};
@@ -216,6 +216,23 @@ pub trait Store {
         touch: &Touch,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Appends an update to the next step set by `update.touch`. The touch must exist in
+    /// `update.account` (else `NotFound` touch) and the user who made it must exist; an
+    /// update number already used for that step is refused (`Duplicate`), so two
+    /// writers who read the same history cannot both append unnoticed.
+    fn add_step_update(
+        &self,
+        org: OrgId,
+        update: &StepUpdate,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The updates of the step set by `touch`, oldest (lowest `seq`) first.
+    fn step_updates(
+        &self,
+        org: OrgId,
+        touch: TouchId,
+    ) -> impl Future<Output = Result<Vec<StepUpdate>, StoreError>> + Send;
+
     /// One contact's touches, sorted by (at, id).
     fn touches_for_contact(
         &self,
@@ -311,7 +328,8 @@ pub trait Store {
         account: AccountId,
     ) -> impl Future<Output = Result<Vec<Touch>, StoreError>> + Send;
 
-    /// Deletes a touch logged by mistake; false if there was none with that id.
+    /// Deletes a touch logged by mistake, with the updates of its step; false if there
+    /// was none with that id.
     fn delete_touch(
         &self,
         org: OrgId,

@@ -319,14 +319,26 @@ impl SqlStore {
         Ok(moved)
     }
 
+    /// Deletes the touch and the updates of the step it set: a touch logged by mistake
+    /// took its promise with it.
     pub(crate) async fn q_delete_touch(&self, org: OrgId, id: TouchId) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
-        sqlx::query("DELETE FROM touches WHERE org_id = $1 AND id = $2")
+        let mut tx = self.write_tx().await?;
+        sqlx::query("DELETE FROM step_updates WHERE org_id = $1 AND touch_id = $2")
             .bind(org.0)
             .bind(id.0)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db(format!(
+                "deleting the step updates of touch {id}"
+            )))?;
+        let deleted = sqlx::query("DELETE FROM touches WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .execute(&mut *tx)
             .await
             .map(|r| r.rows_affected() > 0)
-            .map_err(StoreError::db(format!("deleting touch {id}")))
+            .map_err(StoreError::db(format!("deleting touch {id}")))?;
+        crate::sql::commit(tx, "touches").await?;
+        Ok(deleted)
     }
 }

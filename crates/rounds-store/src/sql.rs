@@ -29,8 +29,8 @@ use std::str::FromStr;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
-    ReferralCount, RepCalendar, Role, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch,
-    TouchId, User, UserId, WorkWeek,
+    ReferralCount, RepCalendar, Role, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId,
+    Touch, TouchId, User, UserId, WorkWeek,
 };
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -128,6 +128,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "calendar",
         include_str!("../migrations/sqlite/0003_calendar.sql"),
     ),
+    (
+        4,
+        "step_updates",
+        include_str!("../migrations/sqlite/0004_step_updates.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -144,6 +149,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         3,
         "calendar",
         include_str!("../migrations/postgres/0003_calendar.sql"),
+    ),
+    (
+        4,
+        "step_updates",
+        include_str!("../migrations/postgres/0004_step_updates.sql"),
     ),
 ];
 
@@ -411,7 +421,8 @@ const PACK_SEPARATOR: char = '\n';
 
 /// Every account of an organisation with everything stored under it, one row per
 /// account: the account's body, then its contacts, touches and referral counts each
-/// packed by `string_agg` into one value, then its lost and no-fit records.
+/// packed by `string_agg` into one value, then its lost and no-fit records and its
+/// packed step updates.
 ///
 /// Why this shape: sqlx's SQLite driver hands each row from its worker thread to the
 /// caller through a channel of 50 rows, and per-row hand-offs (thread wake-ups, copies)
@@ -432,7 +443,9 @@ const ACCOUNT_ROWS: &str = "SELECT a.body, \
      WHERE c.org_id = a.org_id AND c.account_id = a.id \
      AND x.org_id = c.org_id AND x.contact_id = c.id), \
     (SELECT x.body FROM lost_accounts x WHERE x.org_id = a.org_id AND x.account_id = a.id), \
-    (SELECT x.body FROM no_fits x WHERE x.org_id = a.org_id AND x.account_id = a.id) \
+    (SELECT x.body FROM no_fits x WHERE x.org_id = a.org_id AND x.account_id = a.id), \
+    (SELECT string_agg(x.body, $2) FROM step_updates x \
+     WHERE x.org_id = a.org_id AND x.account_id = a.id) \
     FROM accounts a WHERE a.org_id = $1";
 
 /// Which accounts [`scan_accounts`] reads.
@@ -572,6 +585,7 @@ fn gather_account(row: &AnyRow, gather: &mut Gather, touches: &mut Runs) -> Resu
     let referrals = row.try_get(3)?;
     let lost = row.try_get(4)?;
     let no_fit = row.try_get(5)?;
+    let step_updates = row.try_get(6)?;
     // Never NULL: `body` is NOT NULL.
     let account: Account = parse(account.unwrap_or_default())?;
     let slot = gather.slot(account.rep);
@@ -581,6 +595,7 @@ fn gather_account(row: &AnyRow, gather: &mut Gather, touches: &mut Runs) -> Resu
     unpack_into(referrals, &mut t.referrals)?;
     unpack_into(lost, &mut t.lost)?;
     unpack_into(no_fit, &mut t.no_fits)?;
+    unpack_into(step_updates, &mut t.step_updates)?;
     if let Some(packed) = packed_touches {
         // Sized exactly, so that no run is ever moved to grow.
         let count = 1 + packed
@@ -691,6 +706,7 @@ fn sort_territory(t: &mut Territory) {
     sort_by(&mut t.referrals, |r| (r.contact, r.day));
     sort_by(&mut t.lost, |l| l.account);
     sort_by(&mut t.no_fits, |n| n.account);
+    sort_by(&mut t.step_updates, |u| (u.touch, u.seq));
 }
 
 /// The calendars (own week, time off by start day) of one rep or of every rep that has
@@ -739,6 +755,7 @@ const DELETE_ORDER: &[&str] = &[
     "id_counters",
     "work_weeks",
     "time_off",
+    "step_updates",
     "touches",
     "referral_counts",
     "lost_accounts",
@@ -791,6 +808,12 @@ impl Store for SqlStore {
             |k| k.to_string(),
         )?;
         check_unique("time off", &data.time_off, |t| t.id, |k| k.to_string())?;
+        check_unique(
+            "step update",
+            &data.step_updates,
+            |u| (u.touch, u.seq),
+            |(t, s)| format!("{s} of the step of touch {t}"),
+        )?;
 
         let org = &data.organisation;
         let body = org.to_body().map_err(|source| StoreError::Encode {
@@ -846,6 +869,7 @@ impl Store for SqlStore {
         insert_rows(&mut tx, self.backend, id, &data.no_fits, on_conflict).await?;
         insert_rows(&mut tx, self.backend, id, &data.work_weeks, on_conflict).await?;
         insert_rows(&mut tx, self.backend, id, &data.time_off, on_conflict).await?;
+        insert_rows(&mut tx, self.backend, id, &data.step_updates, on_conflict).await?;
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
             org.id
@@ -913,6 +937,7 @@ impl Store for SqlStore {
         sort_by(&mut data.referrals, |r| (r.contact, r.day));
         sort_by(&mut data.lost, |l| l.account);
         sort_by(&mut data.no_fits, |n| n.account);
+        sort_by(&mut data.step_updates, |u| (u.touch, u.seq));
         Ok(data)
     }
 
@@ -1148,6 +1173,48 @@ impl Store for SqlStore {
         )
         .await?;
         commit(tx, "touches").await
+    }
+
+    async fn add_step_update(&self, org: OrgId, update: &StepUpdate) -> Result<(), StoreError> {
+        let mut tx = self.write_tx().await?;
+        let found =
+            sqlx::query("SELECT 1 FROM touches WHERE org_id = $1 AND id = $2 AND account_id = $3")
+                .bind(org.0)
+                .bind(update.touch.0)
+                .bind(update.account.0)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(StoreError::db(format!("looking up touch {}", update.touch)))?;
+        if found.is_none() {
+            return Err(StoreError::NotFound {
+                what: "touch",
+                id: update.touch.0,
+            });
+        }
+        require(&mut tx, org, "user", "users", update.by.0).await?;
+        insert_rows(
+            &mut tx,
+            self.backend,
+            org.0,
+            std::slice::from_ref(update),
+            OnConflict::Fail,
+        )
+        .await?;
+        commit(tx, "step_updates").await
+    }
+
+    async fn step_updates(
+        &self,
+        org: OrgId,
+        touch: TouchId,
+    ) -> Result<Vec<StepUpdate>, StoreError> {
+        let mut conn = self.conn().await?;
+        let query = sqlx::query(
+            "SELECT touch_id, body FROM step_updates WHERE org_id = $1 AND touch_id = $2 ORDER BY seq",
+        )
+        .bind(org.0)
+        .bind(touch.0);
+        fetch_all(&mut conn, query, "step_updates").await
     }
 
     async fn touches_for_contact(

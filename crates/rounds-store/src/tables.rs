@@ -9,7 +9,8 @@ use std::pin::pin;
 use std::sync::Arc;
 
 use rounds_core::model::{
-    Account, Contact, LostAccount, NoFit, ReferralCount, TimeOff, Topic, Touch, User, WorkWeek,
+    Account, Contact, LostAccount, NoFit, ReferralCount, StepUpdate, TimeOff, Topic, Touch, User,
+    WorkWeek,
 };
 use sqlx::any::{AnyArguments, AnyRow};
 use sqlx::{Any, AnyConnection, Arguments, AssertSqlSafe, Encode, Row, Type};
@@ -260,6 +261,23 @@ impl Stored for TimeOff {
     }
     fn key(&self) -> String {
         self.id.to_string()
+    }
+}
+
+impl Stored for StepUpdate {
+    const TABLE: Table = Table {
+        name: "step_updates",
+        what: "step update",
+        columns: &["touch_id", "seq", "account_id", "body"],
+        key: &["org_id", "touch_id", "seq"],
+    };
+    fn bind_columns(&self, b: &mut Binder) {
+        b.add(self.touch.0);
+        b.add(i64::from(self.seq));
+        b.add(self.account.0);
+    }
+    fn key(&self) -> String {
+        format!("{} of the step of touch {}", self.seq, self.touch)
     }
 }
 
@@ -523,6 +541,7 @@ mod tests {
             &NoFit::TABLE,
             &WorkWeek::TABLE,
             &TimeOff::TABLE,
+            &StepUpdate::TABLE,
         ] {
             let params = rows_per_statement(table) * (table.columns.len() + 1);
             assert!(

@@ -47,6 +47,7 @@ rounds_testkit::both_backends!(
     bodies_written_before_versions_still_read,
     calendars_are_stored_read_and_deleted,
     a_replaced_loss_keeps_its_history,
+    step_updates_are_appended_and_read_with_their_account,
 );
 
 use rounds_testkit::TestDb;
@@ -121,6 +122,7 @@ fn sorted(mut d: OrgData) -> OrgData {
     d.no_fits.sort_by_key(|n| n.account);
     d.work_weeks.sort_by_key(|w| w.rep);
     d.time_off.sort_by_key(|t| t.id);
+    d.step_updates.sort_by_key(|u| (u.touch, u.seq));
     d
 }
 
@@ -909,6 +911,7 @@ async fn bodies_written_before_versions_still_read(db: &TestDb) {
         "topics",
         "lost_accounts",
         "no_fits",
+        "step_updates",
     ];
     let text_tables = ["touches", "referral_counts"];
     // `{"v":1,"record":` is 16 characters, then the record, then `}`.
@@ -1432,4 +1435,74 @@ async fn a_replaced_loss_keeps_its_history(db: &TestDb) {
     assert_eq!(stored.earlier[0].lost_on, first.lost_on);
     assert_eq!(stored.earlier[0].reason, first.reason);
     assert!(s.lost(ORG, AccountId(10)).await.unwrap().is_none());
+}
+
+/// A step's updates are appended one at a time, numbered; a number already used, a touch
+/// that does not exist or is not on the update's account, and an unknown user are
+/// refused. The updates are read back with their account's territory and in the export,
+/// and merging the export again changes nothing.
+async fn step_updates_are_appended_and_read_with_their_account(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let edit = step_update(
+        1004,
+        1,
+        10,
+        StepAction::Edit {
+            what: Some("bring the blister packs".into()),
+            due: None,
+        },
+    );
+    let done = step_update(1004, 2, 10, StepAction::Complete);
+    s.add_step_update(ORG, &edit).await.unwrap();
+    s.add_step_update(ORG, &done).await.unwrap();
+    assert_eq!(
+        s.step_updates(ORG, TouchId(1004)).await.unwrap(),
+        vec![edit.clone(), done.clone()]
+    );
+    let again = s.add_step_update(ORG, &done).await.unwrap_err();
+    assert!(matches!(again, StoreError::Duplicate { .. }), "{again:?}");
+    for wrong in [
+        step_update(9999, 1, 10, StepAction::Complete),
+        step_update(1004, 3, 11, StepAction::Complete),
+    ] {
+        let err = s.add_step_update(ORG, &wrong).await.unwrap_err();
+        assert!(
+            matches!(err, StoreError::NotFound { what: "touch", .. }),
+            "{err:?}"
+        );
+    }
+    let mut stranger = step_update(1004, 3, 10, StepAction::Complete);
+    stranger.by = UserId(77);
+    let err = s.add_step_update(ORG, &stranger).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 77
+            }
+        ),
+        "{err:?}"
+    );
+
+    let ann = s.territory(ORG, UserId(1)).await.unwrap();
+    assert_eq!(
+        ann.step_updates
+            .iter()
+            .map(|u| (u.touch.0, u.seq))
+            .collect::<Vec<_>>(),
+        [(1002, 1), (1004, 1), (1004, 2)]
+    );
+    let mut expected = data.clone();
+    expected.step_updates.extend([edit, done]);
+    let exported = s.export(ORG).await.unwrap();
+    assert_eq!(exported, sorted(expected.clone()));
+    let counts = s.row_counts(ORG).await.unwrap();
+    s.write_org(&exported, WriteMode::Merge).await.unwrap();
+    assert_eq!(s.export(ORG).await.unwrap(), exported);
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
+    // The export's text reads back to the same records.
+    assert_eq!(OrgData::from_jsonl(&exported.to_jsonl()).unwrap(), exported);
 }

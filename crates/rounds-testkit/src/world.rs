@@ -176,7 +176,18 @@ pub fn sample_org() -> OrgData {
             decided_on: date(2024, 3, 4),
             reason: "no vendors".into(),
         }],
-        step_updates: vec![],
+        step_updates: vec![
+            step_update(1002, 1, 10, StepAction::Complete),
+            step_update(
+                1003,
+                1,
+                12,
+                StepAction::Reschedule {
+                    due: date(2024, 3, 20),
+                    reason: "the office is closed that week".into(),
+                },
+            ),
+        ],
         work_weeks: vec![WorkWeek {
             rep: UserId(1),
             days: vec![
@@ -204,5 +215,17 @@ pub fn time_off(id: i64, rep: i64, from: Date, to: Date) -> TimeOff {
         from,
         to,
         reason: "vacation".into(),
+    }
+}
+
+/// An update by user 1 of the step set by touch `touch` (on `account`).
+pub fn step_update(touch: i64, seq: u32, account: i64, action: StepAction) -> StepUpdate {
+    StepUpdate {
+        touch: TouchId(touch),
+        seq,
+        account: AccountId(account),
+        at: "2024-03-06T09:00:00.5Z".parse().unwrap(),
+        by: UserId(1),
+        action,
     }
 }

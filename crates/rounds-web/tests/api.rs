@@ -23,6 +23,7 @@ on_both_backends!(
     calendar_time_off_and_a_reps_week_through_the_api,
     p15_a_second_loss_through_the_api_needs_replace_and_keeps_the_first,
     p43_text_consent_is_set_and_read_through_the_api,
+    p33_steps_are_completed_rescheduled_skipped_and_edited_through_the_api,
 );
 
 async fn setup(db: &TestDb) -> axum::Router {
@@ -962,5 +963,175 @@ async fn p43_text_consent_is_set_and_read_through_the_api(db: &TestDb) {
     assert_eq!(
         read["text_consent"],
         json!({"on": "2026-11-02", "source": "signed-form"})
+    );
+}
+
+async fn p33_steps_are_completed_rescheduled_skipped_and_edited_through_the_api(db: &TestDb) {
+    let app = setup(db).await;
+    let token = token_for(&db.store, ORG, UserId(1)).await;
+    let listed = api(&app, &token, "GET", "/api/v1/steps?rep=1&limit=500", None).await;
+    assert_eq!(listed.status, StatusCode::OK, "{}", short(&listed.body));
+    let listed = listed.json();
+    let items = listed["items"].as_array().unwrap();
+    assert!(items.len() >= 3, "the demo has open steps");
+    let step = |i: usize| items[i]["step"].as_i64().unwrap();
+    let (a, b, c) = (step(0), step(1), step(2));
+    let set_on = items[0]["set_on"].as_str().unwrap().to_string();
+    let before: jiff::civil::Date = set_on.parse().unwrap();
+    let before = before.yesterday().unwrap().to_string();
+    let overdue = api(
+        &app,
+        &token,
+        "GET",
+        "/api/v1/steps?rep=1&overdue=true&limit=500",
+        None,
+    )
+    .await
+    .json();
+    assert!(
+        overdue["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|s| s["days_overdue"].as_i64().unwrap() > 0)
+    );
+
+    // Bad values name the HTTP field and write nothing.
+    let counts = db.store.row_counts(ORG).await.unwrap();
+    for (body, field) in [
+        (json!({"due": before, "reason": "moved"}), json!("due")),
+        (json!({"due": "2026-12-01", "reason": " "}), json!("reason")),
+        // A missing field is named in the message, as for every body.
+        (json!({"due": "2026-12-01"}), json!(null)),
+        (json!({"due": "2026-13-40", "reason": "x"}), json!("due")),
+    ] {
+        let uri = format!("/api/v1/steps/{a}/reschedule");
+        let r = api(&app, &token, "POST", &uri, Some(body.clone())).await;
+        assert_eq!(
+            r.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{body}: {}",
+            short(&r.body)
+        );
+        assert_eq!(
+            r.json()["error"]["field"],
+            field,
+            "{body}: {}",
+            short(&r.body)
+        );
+    }
+    let r = api(
+        &app,
+        &token,
+        "PATCH",
+        &format!("/api/v1/steps/{a}"),
+        Some(json!({})),
+    )
+    .await;
+    assert_eq!(r.json()["error"]["field"], "what", "{}", short(&r.body));
+    assert_eq!(db.store.row_counts(ORG).await.unwrap(), counts);
+    assert!(
+        db.store
+            .step_updates(ORG, rounds_core::model::TouchId(a))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    let r = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/steps/{a}/reschedule"),
+        Some(json!({"due": "2026-12-01", "reason": "the office is closed this week"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", short(&r.body));
+    let u = r.json();
+    assert_eq!(
+        (u["action"].as_str(), u["due"].as_str(), u["seq"].as_i64()),
+        (Some("reschedule"), Some("2026-12-01"), Some(1))
+    );
+    let r = api(
+        &app,
+        &token,
+        "PATCH",
+        &format!("/api/v1/steps/{a}"),
+        Some(json!({"what": "bring the blister packs"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", short(&r.body));
+    let r = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/steps/{b}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", short(&r.body));
+    assert_eq!(r.json()["by"], 1);
+    let again = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/steps/{b}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(again.status, StatusCode::CONFLICT);
+    assert_eq!(again.json()["error"]["field"], "step");
+    let r = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/steps/{c}/skip"),
+        Some(json!({"reason": "they buy direct now"})),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", short(&r.body));
+
+    let after = api(&app, &token, "GET", "/api/v1/steps?rep=1&limit=500", None)
+        .await
+        .json();
+    let after = after["items"].as_array().unwrap();
+    let of = |id: i64| after.iter().find(|s| s["step"] == id);
+    assert!(of(b).is_none() && of(c).is_none());
+    let moved = of(a).unwrap();
+    assert_eq!(
+        (moved["due"].as_str(), moved["what"].as_str()),
+        (Some("2026-12-01"), Some("bring the blister packs"))
+    );
+
+    // Another rep's step answers like a missing one.
+    let other = token_for(&db.store, ORG, UserId(2)).await;
+    let r = api(
+        &app,
+        &other,
+        "POST",
+        &format!("/api/v1/steps/{a}/complete"),
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "{}", short(&r.body));
+    let r = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/steps/999999999/complete",
+        None,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+
+    // The plan names the step each item serves and lists the triage.
+    let plan = api(&app, &token, "GET", "/api/v1/plan", None).await.json();
+    assert!(plan["triage"].is_array());
+    assert!(
+        plan["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|i| i.get("step").is_some())
     );
 }

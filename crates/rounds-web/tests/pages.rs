@@ -706,3 +706,109 @@ async fn the_lost_form_needs_replace_and_the_contact_page_records_consent() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn p33_today_offers_step_actions_and_the_quick_log_asks_for_the_outcome() {
+    let app = app().await;
+    let rep = app.user(Role::Rep, 0);
+    let b = app.browser(rep).await;
+    let (status, page) = app.get(&b, "/today").await;
+    assert_eq!(status, StatusCode::OK);
+    // No outcome is chosen for the rep.
+    assert!(
+        page.contains("<select name=\"outcome\" required>"),
+        "{page}"
+    );
+    assert!(!page.contains("value=\"conversation\" selected"));
+    let steps = rounds_core::planner::open_steps(
+        &app.store.territory(app.org, rep).await.unwrap(),
+        &Playbook::default(),
+        TODAY,
+    );
+    let on_page: Vec<i64> = steps
+        .iter()
+        .map(|s| s.step.0)
+        .filter(|id| page.contains(&format!("action=\"/steps/{id}/skip\"")))
+        .collect();
+    assert!(!on_page.is_empty(), "no step forms on Today");
+    if steps.iter().any(|s| s.triage) {
+        assert!(page.contains("id=\"triage\""));
+    }
+    let id = on_page[0];
+
+    // A skip without a reason changes nothing and says why beside the plan.
+    let path = format!("/steps/{id}/skip");
+    let (status, to) = app
+        .post(&b, &path, &[("csrf", &b.csrf), ("reason", " ")])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.contains("reason"), "{to}");
+    let stored = |app: &App| {
+        let store = app.store.clone();
+        let org = app.org;
+        async move {
+            store
+                .step_updates(org, rounds_core::model::TouchId(id))
+                .await
+                .unwrap()
+        }
+    };
+    assert!(stored(&app).await.is_empty());
+    // Without the CSRF token nothing is written either.
+    let (status, _) = app.post(&b, &path, &[("reason", "no longer needed")]).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, to) = app
+        .post(
+            &b,
+            &path,
+            &[("csrf", &b.csrf), ("reason", "no longer needed")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(to.starts_with("/today?flash=Skipped"), "{to}");
+    assert_eq!(stored(&app).await.len(), 1);
+    let (_, page) = app.get(&b, "/today").await;
+    assert!(!page.contains(&format!("action=\"/steps/{id}/skip\"")));
+
+    // The quick log refuses a touch with no outcome chosen.
+    let contact = app.contact_of(rep);
+    let before = app.touches_of(contact).await;
+    let c = contact.0.to_string();
+    let (status, _) = app
+        .post(
+            &b,
+            "/touches",
+            &[
+                ("csrf", &b.csrf),
+                ("contact", &c),
+                ("channel", "call"),
+                ("outcome", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(app.touches_of(contact).await, before);
+    // It can set a next step.
+    let (status, _) = app
+        .post(
+            &b,
+            "/touches",
+            &[
+                ("csrf", &b.csrf),
+                ("contact", &c),
+                ("channel", "call"),
+                ("outcome", "conversation"),
+                ("next_step_what", "send the leaflet"),
+                ("next_step_due", "2026-11-27"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let touches = app
+        .store
+        .touches_for_contact(app.org, contact)
+        .await
+        .unwrap();
+    let last = touches.iter().max_by_key(|t| t.id).unwrap();
+    assert_eq!(last.next_step.as_ref().unwrap().what, "send the leaflet");
+}

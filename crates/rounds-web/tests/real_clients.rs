@@ -1,6 +1,6 @@
 //! The server over a real socket, driven by real clients: a raw HTTP/1.1 exchange, a
-//! headless Chromium (through `e2e/today.mjs`), and schemathesis against the served
-//! OpenAPI document, each on SQLite and PostgreSQL.
+//! headless Chromium (through `e2e/today.mjs` and `e2e/steps.mjs`), and schemathesis
+//! against the served OpenAPI document, each on SQLite and PostgreSQL.
 //!
 //! Chromium, Node's playwright-core and schemathesis are installed by `.ci/tools.sh`.
 //! Where they are missing these tests print a notice and pass, except under `CI`, where
@@ -19,6 +19,7 @@ use rounds_core::model::UserId;
 on_both_backends!(
     a_real_socket_serves_the_api_and_shuts_down_gracefully,
     a_browser_signs_in_logs_a_touch_from_today_and_signs_out,
+    p33_a_browser_completes_reschedules_and_skips_steps_on_today,
     schemathesis_finds_nothing_against_the_openapi_document,
 );
 
@@ -186,6 +187,105 @@ async fn a_browser_signs_in_logs_a_touch_from_today_and_signs_out(db: &TestDb) {
     println!("{text}");
     assert!(output.status.success(), "the browser test failed:\n{text}");
     assert!(text.contains("PASS"), "{text}");
+    server.shutdown().await;
+}
+
+/// Whether Chromium, node and playwright-core are there (or, under CI, a failure).
+fn browser_ready(root: &std::path::Path) -> bool {
+    tool_ready(
+        "Chromium (/usr/bin/chromium)",
+        std::path::Path::new("/usr/bin/chromium").exists(),
+    ) && tool_ready(
+        "node",
+        Command::new("node").arg("--version").output().is_ok(),
+    ) && tool_ready(
+        "e2e/node_modules (playwright-core)",
+        root.join("e2e/node_modules/playwright-core").exists(),
+    )
+}
+
+/// At a 390-px phone viewport, the rep completes one next step, reschedules another (date
+/// and reason) and skips a third (reason) from the Today page; the store then holds
+/// exactly those updates, attributed to the rep.
+async fn p33_a_browser_completes_reschedules_and_skips_steps_on_today(db: &TestDb) {
+    let root = repo();
+    if !browser_ready(&root) {
+        return;
+    }
+    seed_demo(&db.store).await;
+    let rep = rounds_store::Store::users(&db.store, ORG)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.role == rounds_core::model::Role::Rep)
+        .unwrap();
+    let server = start(db).await;
+    let backend = db.url.split(':').next().unwrap().to_string();
+    let shots = root.join("target/screenshots/steps").join(&backend);
+    let base = format!("http://{}", server.addr);
+    let script = root.join("e2e/steps.mjs");
+    let email = rep.email.clone();
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .arg(&base)
+            .arg(&email)
+            .env("ROUNDS_PASSWORD", PASSWORD)
+            .env("SCREENSHOTS_DIR", &shots)
+            .env("RESCHEDULE_TO", "2026-12-01")
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{text}");
+    assert!(output.status.success(), "the browser test failed:\n{text}");
+    assert!(text.contains("PASS"), "{text}");
+    let ids = text
+        .lines()
+        .find_map(|l| l.strip_prefix("STEPS "))
+        .expect("the script names the steps it changed");
+    let id = |name: &str| -> i64 {
+        ids.split(' ')
+            .find_map(|kv| kv.strip_prefix(&format!("{name}=")))
+            .and_then(|v| v.parse().ok())
+            .unwrap_or_else(|| panic!("no {name} in {ids}"))
+    };
+    use rounds_core::model::{StepAction, TouchId};
+    let updates = |step: i64| {
+        let store = db.store.clone();
+        async move {
+            rounds_store::Store::step_updates(&store, ORG, TouchId(step))
+                .await
+                .unwrap()
+        }
+    };
+    let done = updates(id("complete")).await;
+    assert_eq!(done.len(), 1);
+    assert_eq!(
+        (done[0].action.clone(), done[0].by),
+        (StepAction::Complete, rep.id)
+    );
+    let moved = updates(id("reschedule")).await;
+    assert_eq!(
+        moved.iter().map(|u| u.action.clone()).collect::<Vec<_>>(),
+        [StepAction::Reschedule {
+            due: jiff::civil::date(2026, 12, 1),
+            reason: "The office manager is away this week".into()
+        }]
+    );
+    let skipped = updates(id("skip")).await;
+    assert_eq!(
+        skipped.iter().map(|u| u.action.clone()).collect::<Vec<_>>(),
+        [StepAction::Skip {
+            reason: "They now order direct from the manufacturer".into()
+        }]
+    );
     server.shutdown().await;
 }
 

@@ -62,9 +62,12 @@ pub enum Command {
     Today(TodayArgs),
     /// Record a touch in one line; prints what the plan now proposes for that contact
     #[command(
-        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25"
+        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done"
     )]
     Log(LogArgs),
+    /// Next steps agreed with contacts (P33): list, complete, reschedule, skip, edit
+    #[command(subcommand)]
+    Step(StepCommand),
     /// Accounts: practices, clinics, law firms
     #[command(subcommand)]
     Account(AccountCommand),
@@ -446,9 +449,94 @@ pub struct LogArgs {
     /// A free note
     #[arg(long, default_value = "")]
     pub note: String,
+    /// This touch did what the contact's open next step promised: complete that step (P33)
+    #[arg(long)]
+    pub done: bool,
     /// Print the logged touch and the next proposal as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StepCommand {
+    /// List the open next steps, by due date (a step's id is the touch that set it)
+    #[command(
+        after_help = "Examples:\n  rounds step list\n  rounds step list --rep 2 --overdue\n  rounds step list --json | jq '.[] | select(.triage)'"
+    )]
+    List(StepListArgs),
+    /// Mark a next step done
+    #[command(after_help = "Example:\n  rounds step complete 1207")]
+    Complete(StepIdArgs),
+    /// Move a next step to a new date, saying why
+    #[command(
+        after_help = "Example:\n  rounds step reschedule 1207 --to 2026-12-03 --reason \"the office manager is away until Thursday\""
+    )]
+    Reschedule(StepRescheduleArgs),
+    /// Drop a next step, saying why
+    #[command(
+        after_help = "Example:\n  rounds step skip 1207 --reason \"they now order direct from the manufacturer\""
+    )]
+    Skip(StepSkipArgs),
+    /// Reword a next step, move it, or both
+    #[command(
+        after_help = "Examples:\n  rounds step edit 1207 --what \"bring the blister-pack samples\"\n  rounds step edit 1207 --due 2026-12-02"
+    )]
+    Edit(StepEditArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct StepListArgs {
+    /// Only this rep's steps, by id or email [default: every territory you see]
+    #[arg(long)]
+    pub rep: Option<String>,
+    /// Only the steps past their due date
+    #[arg(long)]
+    pub overdue: bool,
+    /// Count lateness to this day instead of today (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// Print the steps as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct StepIdArgs {
+    /// The step: the id of the touch that set it (`rounds step list`)
+    pub id: i64,
+}
+
+#[derive(Debug, Args)]
+pub struct StepRescheduleArgs {
+    /// The step: the id of the touch that set it (`rounds step list`)
+    pub id: i64,
+    /// The new due date (YYYY-MM-DD), not before the day the step was agreed
+    #[arg(long, value_parser = parse_date)]
+    pub to: Date,
+    /// Why it moves (1-500 characters)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StepSkipArgs {
+    /// The step: the id of the touch that set it (`rounds step list`)
+    pub id: i64,
+    /// Why it is dropped (1-500 characters)
+    #[arg(long)]
+    pub reason: String,
+}
+
+#[derive(Debug, Args)]
+pub struct StepEditArgs {
+    /// The step: the id of the touch that set it (`rounds step list`)
+    pub id: i64,
+    /// What the step becomes
+    #[arg(long)]
+    pub what: Option<String>,
+    /// Its new due date (YYYY-MM-DD)
+    #[arg(long, value_parser = parse_date)]
+    pub due: Option<Date>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -78,6 +78,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Demo(a) => demo::run(&cx, a).await,
         Command::Today(a) => today::run(&cx, a).await,
         Command::Log(a) => log::run(&cx, a).await,
+        Command::Step(c) => step::run(&cx, c).await,
         Command::Account(c) => account::run(&cx, c).await,
         Command::Contact(c) => contact::run(&cx, c).await,
         Command::Topic(c) => topic::run(&cx, c).await,

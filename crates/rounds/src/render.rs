@@ -53,6 +53,12 @@ pub fn item(n: usize, i: &PlanItem) -> String {
     if let Some(via) = &i.via {
         let _ = writeln!(s, "    Via:     {via}");
     }
+    if let Some(step) = i.step {
+        let _ = writeln!(
+            s,
+            "    Step:    {step} (done: rounds step complete {step}; or reschedule, skip)"
+        );
+    }
     let topic_id = i
         .primary_topic
         .topic
@@ -188,6 +194,32 @@ pub fn plan(p: &DayPlan, rep_name: &str, all_flags: bool) -> String {
         let _ = writeln!(
             s,
             "Nothing is due today: no contact has a reason for a touch (P3).\n"
+        );
+    }
+    if !p.triage.is_empty() {
+        let _ = writeln!(
+            s,
+            "Triage ({}): next steps so late they are no longer planned; reschedule or drop each [P33]",
+            p.triage.len()
+        );
+        let shown = if all_flags { p.triage.len() } else { 10 };
+        for t in p.triage.iter().take(shown) {
+            let _ = writeln!(
+                s,
+                "  step {} · due {} ({} days late) · {} · {}: {}",
+                t.step, t.due, t.days_overdue, t.contact_name, t.account_name, t.what
+            );
+        }
+        if p.triage.len() > shown {
+            let _ = writeln!(
+                s,
+                "  … and {} more (rounds step list --overdue)",
+                p.triage.len() - shown
+            );
+        }
+        let _ = writeln!(
+            s,
+            "  rounds step reschedule ID --to DATE --reason TEXT · rounds step skip ID --reason TEXT\n"
         );
     }
     if !p.flags.is_empty() {

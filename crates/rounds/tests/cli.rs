@@ -1059,3 +1059,237 @@ fn p43_text_consent_is_set_on_the_command_line() {
         "{plan}"
     );
 }
+
+/// A customer with two contacts, each with a step agreed in a conversation: contact 1's
+/// (touch 1) due 2026-11-20, contact 2's (touch 2) due 2026-11-26.
+fn two_steps() -> Rounds {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[
+            (
+                "Dr. Alan Reyes",
+                "physician",
+                &["--phone", "+1 312 555 0100"],
+            ),
+            (
+                "Maria Lopez",
+                "office-manager",
+                &["--email", "maria@lakeside.example"],
+            ),
+        ],
+    );
+    for (contact, what, due, at) in [
+        ("1", "bring samples", "2026-11-20", "2026-11-12 10:00"),
+        ("2", "send the price list", "2026-11-26", "2026-11-19 10:00"),
+    ] {
+        r.ok(&[
+            "log",
+            "--contact",
+            contact,
+            "--outcome",
+            "conversation",
+            "--next",
+            what,
+            "--next-date",
+            due,
+            "--at",
+            at,
+        ]);
+    }
+    r
+}
+
+fn step_ids(list: &Value) -> Vec<i64> {
+    list.as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].as_i64().unwrap())
+        .collect()
+}
+
+#[test]
+fn p33_steps_are_listed_rescheduled_edited_skipped_and_completed_from_the_command_line() {
+    let r = two_steps();
+    let list = r.json(&["step", "list", "--date", "2026-11-24", "--json"]);
+    assert_eq!(step_ids(&list), [1, 2]);
+    assert_eq!(
+        (
+            list[0]["days_overdue"].as_i64(),
+            list[0]["triage"].as_bool()
+        ),
+        (Some(4), Some(false))
+    );
+    let overdue = r.json(&[
+        "step",
+        "list",
+        "--overdue",
+        "--date",
+        "2026-11-24",
+        "--json",
+    ]);
+    assert_eq!(step_ids(&overdue), [1]);
+    let table = r.ok(&["step", "list", "--date", "2026-11-24"]);
+    assert!(
+        table.contains("4 days late") && table.contains("send the price list"),
+        "{table}"
+    );
+
+    // Eleven days late on 2026-12-01: on the triage list, not in the plan (P33).
+    let later = r.ok(&["today", "--date", "2026-12-01"]);
+    assert!(
+        later.contains("Triage (1)") && later.contains("step 1 · due 2026-11-20 (11 days late)"),
+        "{later}"
+    );
+    let json = r.json(&["today", "--date", "2026-12-01", "--json"]);
+    assert_eq!(json["triage"][0]["step"], 1);
+    assert!(items_for(&json, 1).iter().all(|i| !cites(i, "P33")));
+
+    // Each bad value names its flag, exits non-zero and changes nothing.
+    let before = r.export();
+    let early = r.fails(&[
+        "step",
+        "reschedule",
+        "1",
+        "--to",
+        "2026-11-01",
+        "--reason",
+        "x",
+    ]);
+    assert!(
+        early.contains("--to:") && early.contains("2026-11-12"),
+        "{early}"
+    );
+    let blank = r.fails(&[
+        "step",
+        "reschedule",
+        "1",
+        "--to",
+        "2026-12-03",
+        "--reason",
+        " ",
+    ]);
+    assert!(blank.contains("--reason:"), "{blank}");
+    let nothing = r.fails(&["step", "edit", "2"]);
+    assert!(nothing.contains("--what:"), "{nothing}");
+    let unknown = r.fails(&["step", "complete", "99"]);
+    assert!(
+        unknown.contains("no step with id 99") && unknown.contains("rounds step list"),
+        "{unknown}"
+    );
+    assert_unchanged(&r, &before);
+
+    let moved = r.ok(&[
+        "step",
+        "reschedule",
+        "1",
+        "--to",
+        "2026-12-03",
+        "--reason",
+        "the doctor is away",
+    ]);
+    assert!(moved.contains("Moved step 1 to 2026-12-03"), "{moved}");
+    let edited = r.ok(&["step", "edit", "2", "--what", "send the new price list"]);
+    assert!(edited.contains("send the new price list"), "{edited}");
+    let list = r.json(&["step", "list", "--date", "2026-11-24", "--json"]);
+    assert_eq!(step_ids(&list), [2, 1], "by due date");
+    assert_eq!(list[0]["what"], "send the new price list");
+    assert_eq!(list[1]["due"], "2026-12-03");
+    r.ok(&["step", "skip", "2", "--reason", "they buy direct now"]);
+    let closed = r.fails(&["step", "complete", "2"]);
+    assert!(closed.contains("is closed"), "{closed}");
+    r.ok(&["step", "complete", "1"]);
+    assert!(
+        r.json(&["step", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    // The history stays: four updates in the export.
+    assert_eq!(r.export().matches("\"record\":\"step-update\"").count(), 4);
+}
+
+#[test]
+fn p37_rounds_log_done_completes_the_confirmation_step() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &[
+                "--phone",
+                "+1 312 555 0100",
+                "--email",
+                "reyes@lakeside.example",
+            ],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "visit",
+        "--outcome",
+        "positive",
+        "--kind",
+        "referral-meeting",
+        "--next",
+        "Send the confirmation",
+        "--next-date",
+        "2026-11-24",
+        "--at",
+        "2026-11-23 10:00",
+    ]);
+    assert_eq!(step_ids(&r.json(&["step", "list", "--json"])), [1]);
+    let out = r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "email",
+        "--outcome",
+        "no-response",
+        "--kind",
+        "confirmation",
+        "--done",
+        "--at",
+        "2026-11-24 09:00",
+    ]);
+    assert!(out.contains("Completed the open next step"), "{out}");
+    assert!(
+        r.json(&["step", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+    let before = r.export();
+    let again = r.fails(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "email",
+        "--outcome",
+        "no-response",
+        "--done",
+    ]);
+    assert!(again.contains("--done:"), "{again}");
+    assert_unchanged(&r, &before);
+}
+
+#[test]
+fn step_help_has_examples() {
+    let r = Rounds::new();
+    let help = r.ok(&["step", "--help"]);
+    for word in ["list", "complete", "reschedule", "skip", "edit"] {
+        assert!(help.contains(word), "{help}");
+    }
+    let help = r.ok(&["step", "reschedule", "--help"]);
+    assert!(
+        help.contains("Example") && help.contains("--to") && help.contains("--reason"),
+        "{help}"
+    );
+    assert!(r.ok(&["log", "--help"]).contains("--done"));
+}

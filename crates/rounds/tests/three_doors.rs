@@ -5,7 +5,9 @@
 //!   byte for byte alike: same rep (the account's owner, whoever logs it), same trimming
 //!   and line endings, same topics and next step;
 //! - the same bad value fed to `rounds import`, to a command and to the API is refused
-//!   with the same field and the same reason, and nothing is written.
+//!   with the same field and the same reason, and nothing is written;
+//! - the same next-step action (a reschedule with its reason) through the command line,
+//!   the API and the Today page's form is stored alike.
 //!
 //! Both backends.
 
@@ -21,6 +23,7 @@ use serde_json::json;
 rounds_testkit::both_backends!(
     multi_thread: the_same_touch_through_the_cli_the_api_and_the_form_is_stored_alike,
     the_same_bad_values_get_the_same_refusal_from_import_the_cli_and_the_api,
+    p33_the_same_step_reschedule_through_the_cli_the_api_and_the_form_is_stored_alike,
 );
 
 /// The stored row as the export writes it, id left out (each door takes a new one).
@@ -358,4 +361,89 @@ async fn the_same_bad_values_get_the_same_refusal_from_import_the_cli_and_the_ap
     }
     let after = String::from_utf8(rounds(db, &args(&["export"])).stdout).unwrap();
     assert_eq!(export, after, "nothing was written by any refused input");
+}
+
+async fn p33_the_same_step_reschedule_through_the_cli_the_api_and_the_form_is_stored_alike(
+    db: &TestDb,
+) {
+    let data = generate(&DemoSpec::new(7, DAY));
+    db.store.write_org(&data, WriteMode::Replace).await.unwrap();
+    let users = db.store.users(ORG).await.unwrap();
+    let manager = users
+        .iter()
+        .find(|u| u.role == Role::Manager && u.team.is_some())
+        .unwrap();
+    let rep = users
+        .iter()
+        .find(|u| u.role == Role::Rep && u.team == manager.team)
+        .unwrap();
+    let territory = db.store.territory(ORG, rep.id).await.unwrap();
+    let pb = rounds_core::playbook::Playbook::default();
+    let open = rounds_core::planner::open_steps(&territory, &pb, DAY);
+    assert!(open.len() >= 3, "the demo rep has open steps");
+    let (by_cli, by_api, by_form) = (open[0].step.0, open[1].step.0, open[2].step.0);
+    let reason = "  The office is closed for training  ";
+
+    let out = Command::new(env!("CARGO_BIN_EXE_rounds"))
+        .args(["--database-url", &db.url, "step", "reschedule"])
+        .arg(by_cli.to_string())
+        .args(["--to", "2026-12-10", "--reason", reason])
+        .env_remove("ROUNDS_PLAYBOOK")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "rounds step reschedule failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+
+    let hash = rounds_web::hash_password("a long test passphrase").unwrap();
+    db.store
+        .set_password(ORG, manager.id, &manager.email, &hash)
+        .await
+        .unwrap();
+    let app = rounds_web::router(state(db.store.clone()));
+    let token = token_for(&db.store, ORG, manager.id).await;
+    let answer = api(
+        &app,
+        &token,
+        "POST",
+        &format!("/api/v1/steps/{by_api}/reschedule"),
+        Some(json!({"due": "2026-12-10", "reason": reason})),
+    )
+    .await;
+    assert_eq!(answer.status.as_u16(), 200, "{}", answer.body);
+
+    let (cookie, csrf) = session_for(&db.store, ORG, manager.id).await;
+    let answer = form(
+        &app,
+        &cookie,
+        &format!("/steps/{by_form}/reschedule"),
+        &[("csrf", &csrf), ("due", "2026-12-10"), ("reason", reason)],
+    )
+    .await;
+    assert_eq!(answer.status.as_u16(), 303, "{}", answer.body);
+
+    let mut stored = Vec::new();
+    for id in [by_cli, by_api, by_form] {
+        let updates = db.store.step_updates(ORG, TouchId(id)).await.unwrap();
+        assert_eq!(updates.len(), 1, "step {id}");
+        stored.push(updates[0].clone());
+    }
+    // Same action, same trimming, same numbering; only the step, the time and who
+    // acted differ (the command line acts for the account's owner).
+    let action =
+        |u: &rounds_core::model::StepUpdate| serde_json::to_string(&(u.seq, &u.action)).unwrap();
+    assert_eq!(action(&stored[0]), action(&stored[1]), "CLI and API");
+    assert_eq!(action(&stored[1]), action(&stored[2]), "API and form");
+    assert_eq!(
+        stored[0].action,
+        rounds_core::model::StepAction::Reschedule {
+            due: jiff::civil::date(2026, 12, 10),
+            reason: "The office is closed for training".into()
+        }
+    );
+    assert_eq!(stored[0].by, rep.id);
+    assert_eq!((stored[1].by, stored[2].by), (manager.id, manager.id));
+    assert_eq!((stored[1].at, stored[2].at), (now(), now()));
 }

@@ -86,12 +86,45 @@ pub(super) struct History<'a> {
 
 /// An open next step as its updates leave it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub(super) struct OpenStep {
+pub(super) struct CurrentStep {
     /// The touch that set it: the step's id.
     pub(super) touch: TouchId,
     pub(super) step: NextStep,
     /// The local date of that touch.
     pub(super) set_on: Date,
+}
+
+/// The latest touch of `touches` (one contact's, oldest first, with local dates) that
+/// set a next step, with its index and local date.
+fn step_touch<'a>(touches: &[(&'a Touch, Date)]) -> Option<(usize, &'a Touch, Date)> {
+    touches
+        .iter()
+        .enumerate()
+        .rev()
+        .find(|(_, (t, _))| t.next_step.is_some())
+        .map(|(i, (t, d))| (i, *t, *d))
+}
+
+/// The contact's open step: the step of the latest touch that set one, unless a later
+/// touch was answered (the conversation took it up), with `updates` (that step's, oldest
+/// first) applied: none once completed or skipped.
+pub(super) fn current_step<'a>(
+    touches: &[(&Touch, Date)],
+    updates: impl IntoIterator<Item = &'a StepUpdate>,
+) -> Option<CurrentStep> {
+    let (i, t, set_on) = step_touch(touches)?;
+    let superseded = touches[i + 1..]
+        .iter()
+        .any(|(later, _)| later.outcome.answered());
+    if superseded {
+        return None;
+    }
+    let step = t.next_step.as_ref()?.after_updates(updates)?;
+    Some(CurrentStep {
+        touch: t.id,
+        step,
+        set_on,
+    })
 }
 
 /// Every step update of a territory by the touch whose step it updates, each step's
@@ -130,14 +163,8 @@ impl<'a> History<'a> {
         self.last()
             .filter(|(t, _)| t.outcome == Outcome::NoResponse && t.direction == Direction::Outbound)
     }
-    /// The latest touch that set a next step, with its index and local date.
     fn step_touch(&self) -> Option<(usize, &'a Touch, Date)> {
-        self.touches
-            .iter()
-            .enumerate()
-            .rev()
-            .find(|(_, (t, _))| t.next_step.is_some())
-            .map(|(i, (t, d))| (i, *t, *d))
+        step_touch(&self.touches)
     }
 
     /// Takes the updates of this contact's open step from `by_touch` (up to `today` in
@@ -163,23 +190,8 @@ impl<'a> History<'a> {
     /// The next step of the latest touch that set one, as its updates leave it: closed
     /// once completed or skipped, or once a later touch was answered; otherwise with its
     /// latest wording and date.
-    pub(super) fn open_step(&self) -> Option<OpenStep> {
-        let (i, t, set_on) = self.step_touch()?;
-        let superseded = self.touches[i + 1..]
-            .iter()
-            .any(|(later, _)| later.outcome.answered());
-        if superseded {
-            return None;
-        }
-        let step = t
-            .next_step
-            .as_ref()?
-            .after_updates(self.step_updates.iter().copied())?;
-        Some(OpenStep {
-            touch: t.id,
-            step,
-            set_on,
-        })
+    pub(super) fn open_step(&self) -> Option<CurrentStep> {
+        current_step(&self.touches, self.step_updates.iter().copied())
     }
 
     /// The open step and the day it was agreed.

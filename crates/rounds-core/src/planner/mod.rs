@@ -34,7 +34,8 @@ pub use schedule::visit_windows;
 
 use flags::account_flags;
 use history::{
-    History, LocalClock, fresh_topics, relevant_topics, rows_of, step_updates_by_touch, summarise,
+    History, LocalClock, current_step, fresh_topics, relevant_topics, rows_of,
+    step_updates_by_touch, summarise,
 };
 use rules::account_candidates;
 use schedule::{fill_day, territory_centre};
@@ -329,6 +330,104 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         triage: triage(&histories, pb, today),
         day_off: None,
     }
+}
+
+/// A contact's open next step (P33), as the use cases list and update it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OpenStep {
+    /// The touch that set the step: the step's id.
+    pub step: TouchId,
+    pub rep: UserId,
+    pub contact: ContactId,
+    pub contact_name: String,
+    pub account: AccountId,
+    pub account_name: String,
+    /// As its latest update left it.
+    pub what: String,
+    pub due: Date,
+    /// The local date of the touch that set it.
+    pub set_on: Date,
+    /// Days past due on `today`; 0 on the day, negative before it.
+    pub days_overdue: i64,
+    /// So late it is on the plan's triage list instead of in the plan.
+    pub triage: bool,
+}
+
+/// The open step of one contact, from that contact's touches (any order) and the
+/// updates of the territory (any order), in the account's zone. Every touch and update
+/// counts, whatever `today` (the day `days_overdue` is counted to).
+pub fn open_step(
+    account: &Account,
+    contact: &Contact,
+    touches: &[Touch],
+    updates: &[crate::model::StepUpdate],
+    pb: &Playbook,
+    today: Date,
+) -> Option<OpenStep> {
+    let touches: Vec<&Touch> = touches.iter().filter(|t| t.contact == contact.id).collect();
+    let by_touch = step_updates_by_touch(updates);
+    open_step_of(account, contact, touches, &by_touch, pb, today)
+}
+
+fn open_step_of(
+    account: &Account,
+    contact: &Contact,
+    touches: Vec<&Touch>,
+    by_touch: &HashMap<TouchId, Vec<&crate::model::StepUpdate>>,
+    pb: &Playbook,
+    today: Date,
+) -> Option<OpenStep> {
+    let zone = account.tz.zone();
+    let mut dated: Vec<(&Touch, Date)> = touches
+        .into_iter()
+        .map(|t| (t, t.at.to_zoned(zone.clone()).date()))
+        .collect();
+    dated.sort_unstable_by_key(|(t, _)| (t.at, t.id));
+    let step_touch = dated
+        .iter()
+        .rev()
+        .find(|(t, _)| t.next_step.is_some())?
+        .0
+        .id;
+    let updates = by_touch.get(&step_touch).into_iter().flatten().copied();
+    let current = current_step(&dated, updates)?;
+    let days_overdue = days_between(current.step.due, today);
+    Some(OpenStep {
+        step: current.touch,
+        rep: account.rep,
+        contact: contact.id,
+        contact_name: contact.name.clone(),
+        account: account.id,
+        account_name: account.name.clone(),
+        what: current.step.what,
+        due: current.step.due,
+        set_on: current.set_on,
+        days_overdue,
+        triage: days_overdue > pb.step_triage_after_days,
+    })
+}
+
+/// Every open step of a territory (each contact's, for every account in it), by due
+/// date then contact.
+pub fn open_steps(territory: &Territory, pb: &Playbook, today: Date) -> Vec<OpenStep> {
+    let accounts: BTreeMap<AccountId, &Account> =
+        territory.accounts.iter().map(|a| (a.id, a)).collect();
+    let mut touches: BTreeMap<ContactId, Vec<&Touch>> = BTreeMap::new();
+    for t in &territory.touches {
+        touches.entry(t.contact).or_default().push(t);
+    }
+    let by_touch = step_updates_by_touch(&territory.step_updates);
+    let mut out: Vec<OpenStep> = territory
+        .contacts
+        .iter()
+        .filter_map(|c| {
+            let account = accounts.get(&c.account)?;
+            let ts = touches.remove(&c.id)?;
+            open_step_of(account, c, ts, &by_touch, pb, today)
+        })
+        .collect();
+    out.sort_by_key(|s| (s.due, s.contact, s.step));
+    out
 }
 
 /// The open steps overdue past `[steps] triage_after_days`, oldest due date first.

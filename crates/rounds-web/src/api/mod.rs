@@ -16,6 +16,7 @@ mod lost;
 mod plan;
 mod playbook;
 mod referrals;
+mod steps;
 mod topics;
 mod touches;
 mod users;
@@ -25,7 +26,7 @@ use axum::extract::FromRequestParts;
 use axum::http::StatusCode;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{get, post, put};
+use axum::routing::{get, patch, post, put};
 use axum::{Json, Router};
 use serde::de::DeserializeOwned;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
@@ -87,6 +88,14 @@ pub fn routes() -> Router<AppState> {
             get(touches::get_touch).delete(touches::delete_touch),
         )
         .route("/api/v1/plan", get(plan::day_plan))
+        .route("/api/v1/steps", get(steps::list_steps))
+        .route("/api/v1/steps/{id}", patch(steps::edit_step))
+        .route("/api/v1/steps/{id}/complete", post(steps::complete_step))
+        .route(
+            "/api/v1/steps/{id}/reschedule",
+            post(steps::reschedule_step),
+        )
+        .route("/api/v1/steps/{id}/skip", post(steps::skip_step))
         .route(
             "/api/v1/referrals",
             get(referrals::list_referrals).post(referrals::add_referral),
@@ -105,7 +114,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -115,7 +124,8 @@ pub fn not_found(path: &str) -> Response {
         contacts::get_contact, contacts::update_contact, topics::list_topics,
         topics::create_topic, topics::get_topic, topics::update_topic,
         touches::list_touches, touches::log_touch, touches::get_touch, touches::delete_touch,
-        plan::day_plan, referrals::list_referrals, referrals::add_referral,
+        plan::day_plan, steps::list_steps, steps::complete_step, steps::reschedule_step,
+        steps::skip_step, steps::edit_step, referrals::list_referrals, referrals::add_referral,
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
         calendar::add_time_off, calendar::remove_time_off
@@ -131,6 +141,8 @@ pub fn not_found(path: &str) -> Response {
         wire::Calendar, wire::WorkWeek, wire::WorkWeekInput,
         wire::TimeOff, wire::TimeOffInput, wire::TimeOffListing,
         wire::Consent, wire::EarlierLoss,
+        wire::OpenStep, wire::StepListing, wire::StepUpdate, wire::StepReschedule, wire::StepSkip,
+        wire::StepEdit,
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,

@@ -120,6 +120,7 @@ listings!(
     ReferralListing => ReferralCount,
     LostListing => LostAccount,
     TimeOffListing => TimeOff,
+    StepListing => OpenStep,
 );
 
 // ---------------------------------------------------------------- health
@@ -642,6 +643,11 @@ pub struct TouchInput {
     #[serde(default)]
     #[schema(max_length = 4000)]
     pub note: String,
+    /// This touch did what the contact's open next step promised: complete that step
+    /// (P33; e.g. logging the confirmation e-mail completes "send the confirmation").
+    /// Default false.
+    #[serde(default)]
+    pub completes_step: bool,
 }
 
 fn outbound() -> Direction {
@@ -680,8 +686,136 @@ impl From<TouchInput> for app::TouchInput {
             next_due,
             callback_at: t.callback_at,
             note: t.note,
+            completes_step: t.completes_step,
         }
     }
+}
+
+// ---------------------------------------------------------------- next steps
+
+/// An open next step (P33). Its id is the id of the touch that set it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OpenStep {
+    pub step: i64,
+    pub rep: i64,
+    pub contact: i64,
+    pub contact_name: String,
+    pub account: i64,
+    pub account_name: String,
+    /// As its latest update left it.
+    pub what: String,
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+    /// The day the step was agreed.
+    #[schema(value_type = String, format = Date)]
+    pub set_on: Date,
+    /// Days past due; 0 on the day, negative before it.
+    pub days_overdue: i64,
+    /// So late it is on the plan's triage list instead of in the plan.
+    pub triage: bool,
+}
+
+impl From<planner::OpenStep> for OpenStep {
+    fn from(s: planner::OpenStep) -> OpenStep {
+        OpenStep {
+            step: s.step.0,
+            rep: s.rep.0,
+            contact: s.contact.0,
+            contact_name: s.contact_name,
+            account: s.account.0,
+            account_name: s.account_name,
+            what: s.what,
+            due: s.due,
+            set_on: s.set_on,
+            days_overdue: s.days_overdue,
+            triage: s.triage,
+        }
+    }
+}
+
+/// What a step update did.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum StepActionKind {
+    Complete,
+    Reschedule,
+    Skip,
+    Edit,
+}
+
+/// One update of a next step, as stored: the step's history is kept, never rewritten.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct StepUpdate {
+    /// The step: the id of the touch that set it.
+    pub step: i64,
+    /// 1 for the step's first update, then 2, …
+    pub seq: u32,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// The user who made it.
+    pub by: i64,
+    pub action: StepActionKind,
+    /// The new due date (reschedule, edit).
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<Date>,
+    /// The new wording (edit).
+    pub what: Option<String>,
+    /// Why (reschedule, skip).
+    pub reason: Option<String>,
+}
+
+impl From<model::StepUpdate> for StepUpdate {
+    fn from(u: model::StepUpdate) -> StepUpdate {
+        let (action, due, what, reason) = match u.action {
+            model::StepAction::Complete => (StepActionKind::Complete, None, None, None),
+            model::StepAction::Reschedule { due, reason } => {
+                (StepActionKind::Reschedule, Some(due), None, Some(reason))
+            }
+            model::StepAction::Skip { reason } => (StepActionKind::Skip, None, None, Some(reason)),
+            model::StepAction::Edit { what, due } => (StepActionKind::Edit, due, what, None),
+        };
+        StepUpdate {
+            step: u.touch.0,
+            seq: u.seq,
+            at: u.at,
+            by: u.by.0,
+            action,
+            due,
+            what,
+            reason,
+        }
+    }
+}
+
+/// Moves a next step to a new date.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepReschedule {
+    /// Not before the day the step was agreed.
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Drops a next step.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepSkip {
+    #[schema(min_length = 1, max_length = 500)]
+    pub reason: String,
+}
+
+/// Rewords a next step, moves it, or both (at least one).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepEdit {
+    #[serde(default)]
+    #[schema(min_length = 1, max_length = 500)]
+    pub what: Option<String>,
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub due: Option<Date>,
 }
 
 // ---------------------------------------------------------------- referrals
@@ -934,6 +1068,8 @@ pub struct DayPlan {
     /// working day.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub day_off: Option<DayOff>,
+    /// Next steps so late they are no longer planned: reschedule or drop each (P33).
+    pub triage: Vec<TriageItem>,
 }
 
 /// Why a day is off for the rep, and their next working day.
@@ -946,6 +1082,21 @@ pub struct DayOff {
     /// The rep's next working day; ask for its plan with `?date=`.
     #[schema(value_type = Option<String>, format = Date)]
     pub next_working_day: Option<Date>,
+}
+
+/// A next step overdue past the playbook's `[steps] triage_after_days`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TriageItem {
+    /// The step: the id of the touch that set it.
+    pub step: i64,
+    pub contact: i64,
+    pub contact_name: String,
+    pub account: i64,
+    pub account_name: String,
+    pub what: String,
+    #[schema(value_type = String, format = Date)]
+    pub due: Date,
+    pub days_overdue: i64,
 }
 
 /// One planned touch.
@@ -968,6 +1119,9 @@ pub struct PlanItem {
     pub reasons: Vec<Reason>,
     pub prep: Preparation,
     pub priority: f64,
+    /// The open next step this touch serves (the id of the touch that set it), to
+    /// complete, reschedule or skip through `/api/v1/steps/{id}/…`.
+    pub step: Option<i64>,
 }
 
 /// A time window in the contact's own time zone; times are `HH:MM:SS`.
@@ -1127,6 +1281,20 @@ impl From<planner::DayPlan> for DayPlan {
                 why: d.why,
                 next_working_day: d.next_working_day,
             }),
+            triage: p
+                .triage
+                .into_iter()
+                .map(|t| TriageItem {
+                    step: t.step.0,
+                    contact: t.contact.0,
+                    contact_name: t.contact_name,
+                    account: t.account.0,
+                    account_name: t.account_name,
+                    what: t.what,
+                    due: t.due,
+                    days_overdue: t.days_overdue,
+                })
+                .collect(),
         }
     }
 }
@@ -1162,6 +1330,7 @@ impl From<planner::PlanItem> for PlanItem {
                 .collect(),
             prep: i.prep.into(),
             priority: i.priority,
+            step: i.step.map(|s| s.0),
         }
     }
 }

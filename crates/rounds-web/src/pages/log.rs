@@ -1,6 +1,9 @@
 //! Log a touch with any contact in scope, with everything the planner learns from: every
 //! topic that came up (P4), what to explain better (P3), the next step and its date
-//! (P33), an agreed callback time (P35).
+//! (P33), an agreed callback time (P35), and whether the touch did what the contact's
+//! open next step promised. The outcome has no default: a rep who did not say what came
+//! of a touch must not log a conversation by accident (a conversation closes the open
+//! step and resets the cadence).
 //!
 //! A form with a wrong value comes back as it was sent, with a 422 that names the field;
 //! nothing is written until every field reads.
@@ -97,7 +100,7 @@ async fn log_form_with(
     let chosen = v.one("contact").unwrap_or("");
     let picked = |name: &str, value: &str| v.all(name).any(|x| x == value);
     let channel = v.one("channel").unwrap_or("visit");
-    let outcome = v.one("outcome").unwrap_or("conversation");
+    let outcome = v.one("outcome").unwrap_or("");
     let direction = v.one("direction").unwrap_or("outbound");
     let kind = v.one("kind").unwrap_or("routine");
     Ok(html! {
@@ -129,7 +132,8 @@ async fn log_form_with(
                     @for c in Channel::ALL { option value=(c.as_str()) selected[c.as_str() == channel] { (c.as_str()) } } } }
                 label { "Direction" select name="direction" {
                     @for d in Direction::ALL { option value=(d.as_str()) selected[d.as_str() == direction] { (d.as_str()) } } } }
-                label { "Outcome" select name="outcome" {
+                label { "Outcome" select name="outcome" required {
+                    option value="" selected[outcome.is_empty()] { "— choose —" }
                     @for o in Outcome::ALL { option value=(o.as_str()) selected[o.as_str() == outcome] { (o.as_str()) } } } }
                 label { "Kind" select name="kind" {
                     @for k in TouchKind::ALL { option value=(k.as_str()) selected[k.as_str() == kind] { (k.as_str()) } } } }
@@ -148,6 +152,8 @@ async fn log_form_with(
                 label { "Next step " small { "(P33)" } input type="text" name="next_step_what" maxlength="500" value=(v.text("next_step_what")); }
                 label { "Due" input type="date" name="next_step_due" value=(v.text("next_step_due")); }
             }
+            label.check { input type="checkbox" name="completes_step" value="on" checked[v.one("completes_step").is_some()];
+                " This touch completes the contact's open next step " small { "(P33)" } }
             label { "Callback agreed for " small { "(the contact's local time; P35)" }
                 input type="datetime-local" name="callback_at" value=(v.text("callback_at")); }
             label { "Note" textarea name="note" rows="3" maxlength="4000" { (v.text("note")) } }
@@ -170,6 +176,7 @@ fn field_label(field: &str) -> &'static str {
         "next_step_what" | "next_step.what" => "Next step",
         "next_step_due" | "next_step.due" => "Due",
         "callback_at" => "Callback agreed for",
+        "completes_step" => "completes the open next step",
         "note" => "Note",
         _ => "the form",
     }
@@ -273,5 +280,6 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<rounds_app::
         next_due,
         callback_at,
         note: f.text("note"),
+        completes_step: f.one("completes_step").is_some(),
     })
 }

@@ -13,6 +13,7 @@ mod login;
 mod lost;
 mod referrals;
 mod settings;
+mod steps;
 mod team;
 mod today;
 mod topics;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(stylesheet))
         .merge(login::routes())
         .merge(today::routes())
+        .merge(steps::routes())
         .merge(accounts::routes())
         .merge(contacts::routes())
         .merge(log::routes())

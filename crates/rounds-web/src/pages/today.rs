@@ -1,20 +1,27 @@
-//! Today: the plan with its reasons and preparation, a quick-log form on each item, and
-//! the flags. Managers and administrators pick whose plan to see.
+//! Today: the plan with its reasons and preparation, a quick-log form on each item, the
+//! actions on the next step an item serves (complete, reschedule, skip; `steps.rs`), the
+//! triage list of steps too late to plan, and the flags. Managers and administrators
+//! pick whose plan to see.
+//!
+//! The quick log makes the rep choose the outcome: a default of "conversation" logged
+//! conversations that never happened, which closed open steps and reset cadences.
 
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
+use jiff::civil::Date;
 use maud::{Markup, html};
-use rounds_core::model::{Channel, ContactId, Outcome, TopicId, UserId};
-use rounds_core::planner::{DayPlan, PlanItem};
+use rounds_core::model::{Channel, ContactId, Outcome, TopicId, TouchId, UserId};
+use rounds_core::planner::{DayPlan, PlanItem, TriageItem};
 use serde::Deserialize;
 
+use super::Fields;
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
 use crate::app::plan_for;
-use crate::auth;
+use crate::error::ApiError;
 use crate::extract::{Ctx, FormBody, PageCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -83,6 +90,19 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
                 (item_view(ctx, item))
             }
         }
+        @if !plan.triage.is_empty() {
+            // Closed at first: the day's plan stays on top, and a long list of old
+            // promises is one tap away rather than pages of scrolling.
+            section #triage .triage {
+                details {
+                    summary { "Triage (" (plan.triage.len()) ")" }
+                    p.muted { "Next steps so late they are no longer planned [P33]: reschedule or drop each." }
+                    ul {
+                        @for t in &plan.triage { (triage_view(ctx, t)) }
+                    }
+                }
+            }
+        }
         @if let Some(route) = &plan.route {
             section.route {
                 h2 { "Route" }
@@ -126,6 +146,12 @@ fn item_view(ctx: &Ctx, item: &PlanItem) -> Markup {
                     p.small { (t.date) " " (t.channel) " " (t.outcome) @if !t.note.is_empty() { " — " (t.note) } }
                 }
             }
+            @if let (Some(step), Some(s)) = (item.step, item.prep.open_next_steps.first()) {
+                div.step data-step-id=(step.0) {
+                    p { "Next step: " strong { (s.what) } " · due " (s.due) }
+                    (step_actions(ctx, step, s.due))
+                }
+            }
             form.quick-log method="post" action="/touches" {
                 input type="hidden" name="csrf" value=(csrf(ctx));
                 input type="hidden" name="contact" value=(item.contact.0);
@@ -136,10 +162,16 @@ fn item_view(ctx: &Ctx, item: &PlanItem) -> Markup {
                     }
                 }
                 label { "Outcome"
-                    select name="outcome" {
-                        @for o in Outcome::ALL { option value=(o.as_str()) selected[*o == Outcome::Conversation] { (o.as_str()) } }
+                    select name="outcome" required {
+                        option value="" selected { "— choose —" }
+                        @for o in Outcome::ALL { option value=(o.as_str()) { (o.as_str()) } }
                     }
                 }
+                @if item.step.is_some() {
+                    label.check { input type="checkbox" name="completes_step" value="on"; " Did the next step" }
+                }
+                label { "Next step " small { "(P33)" } input type="text" name="next_step_what" maxlength="500"; }
+                label { "Due" input type="date" name="next_step_due"; }
                 label.note { "Note" textarea name="note" rows="2" maxlength="4000" {} }
                 button type="submit" { "Log" }
             }
@@ -147,49 +179,64 @@ fn item_view(ctx: &Ctx, item: &PlanItem) -> Markup {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct QuickLog {
-    csrf: String,
-    contact: i64,
-    channel: Channel,
-    outcome: Outcome,
-    #[serde(default)]
-    topic: Option<i64>,
-    #[serde(default)]
-    note: String,
-    /// Where to go back to (a page of this site).
-    #[serde(default)]
-    back: Option<String>,
+/// Complete, reschedule (date and reason) and skip (reason) for one step.
+fn step_actions(ctx: &Ctx, step: TouchId, due: Date) -> Markup {
+    let id = step.0;
+    html! {
+        div.step-actions {
+            form.step-complete method="post" action={"/steps/" (id) "/complete"} {
+                input type="hidden" name="csrf" value=(csrf(ctx));
+                button type="submit" { "Complete" }
+            }
+            form.step-reschedule method="post" action={"/steps/" (id) "/reschedule"} {
+                input type="hidden" name="csrf" value=(csrf(ctx));
+                label { "New date" input type="date" name="due" required value=(due); }
+                label { "Reason" input type="text" name="reason" required maxlength="500"; }
+                button type="submit" { "Reschedule" }
+            }
+            form.step-skip method="post" action={"/steps/" (id) "/skip"} {
+                input type="hidden" name="csrf" value=(csrf(ctx));
+                label { "Reason" input type="text" name="reason" required maxlength="500"; }
+                button type="submit" { "Skip" }
+            }
+        }
+    }
+}
+
+fn triage_view(ctx: &Ctx, t: &TriageItem) -> Markup {
+    html! {
+        li.triage-item data-step-id=(t.step.0) {
+            div.who {
+                a href={"/contacts/" (t.contact.0)} { (t.contact_name) } " · "
+                a href={"/accounts/" (t.account.0)} { (t.account_name) }
+            }
+            p { strong { (t.what) } " · due " (t.due) " (" (t.days_overdue) " days late)" }
+            (step_actions(ctx, t.step, t.due))
+        }
+    }
 }
 
 async fn quick_log(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    form: Result<FormBody<QuickLog>, crate::ApiError>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let FormBody(form) = match form {
-        Ok(f) => f,
+    let f = match form {
+        Ok(FormBody(pairs)) => Fields(pairs),
         Err(e) => return super::error_page(e),
     };
-    if !ctx
-        .caller
-        .session
-        .as_ref()
-        .is_some_and(|s| auth::same_secret(&form.csrf, &s.csrf))
-    {
-        return super::error_page(crate::ApiError::new(
-            StatusCode::FORBIDDEN,
-            "The form had expired; reload the page and log again.",
-        ));
+    if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
+        return refused;
     }
-    let input = rounds_app::TouchInput {
-        topics: form.topic.map(TopicId).into_iter().collect(),
-        note: form.note,
-        ..rounds_app::TouchInput::new(ContactId(form.contact), form.channel, form.outcome)
+    let touch = match read(&f) {
+        Ok(input) => rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now())
+            .await
+            .map_err(ApiError::from),
+        Err(e) => Err(e),
     };
-    let touch = match rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now()).await {
+    let touch = match touch {
         Ok(t) => t,
-        Err(e) => return super::error_page(e.into()),
+        Err(e) => return super::error_page(e),
     };
     let contact = rounds_app::get_contact(state.store(), &ctx.actor(), touch.contact)
         .await
@@ -198,12 +245,32 @@ async fn quick_log(
         .map(|(c, _)| c.name)
         .unwrap_or_else(|| format!("contact {}", touch.contact));
     let flash = format!("Logged {} with {}: {}", touch.channel, who, touch.outcome);
-    let back = form
-        .back
+    let back = f
+        .one("back")
         .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or_else(|| "/today".into());
+        .unwrap_or("/today");
     let sep = if back.contains('?') { '&' } else { '?' };
     Redirect::to(&format!("{back}{sep}flash={}", urlencode(&flash))).into_response()
+}
+
+/// The quick log's fields as rounds-app's touch input; every rule is `log_touch`'s.
+fn read(f: &Fields) -> Result<rounds_app::TouchInput, ApiError> {
+    let contact: i64 = f.parse("contact")?;
+    let channel: Channel = f.parse("channel")?;
+    // No default: the rep says what came of the touch.
+    let outcome: Outcome = f
+        .one("outcome")
+        .ok_or_else(|| ApiError::field("outcome", "choose what came of the touch"))?
+        .parse()
+        .map_err(|e: rounds_core::model::InvalidValue| ApiError::field("outcome", e.to_string()))?;
+    let topic: Option<i64> = f.parse_opt("topic")?;
+    let mut input = rounds_app::TouchInput::new(ContactId(contact), channel, outcome);
+    input.topics = topic.map(TopicId).into_iter().collect();
+    input.note = f.text("note");
+    input.next_what = f.one("next_step_what").map(str::to_string);
+    input.next_due = f.parse_opt("next_step_due")?;
+    input.completes_step = f.one("completes_step").is_some();
+    Ok(input)
 }
 
 fn urlencode(s: &str) -> String {

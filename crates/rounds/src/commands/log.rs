@@ -37,6 +37,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         next_due: a.next_date,
         callback_at,
         note: a.note.clone(),
+        completes_step: a.done,
     };
     let touch = rounds_app::log_touch(cx.store, cx.actor, input, cx.s.now)
         .await
@@ -70,6 +71,9 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         "Logged touch {} with {} ({}) at {}: {} {}",
         touch.id, contact.name, account.name, local_day, touch.channel, touch.outcome
     );
+    if a.done {
+        println!("Completed the open next step (P33).");
+    }
     if touch.outcome.answered() && touch.next_step.is_none() && touch.callback_at.is_none() {
         eprintln!(
             "warning: no next step recorded; the plan flags it until one is set (P33{})",

@@ -16,6 +16,7 @@ pub(crate) mod rep;
 pub(crate) mod route;
 pub(crate) mod serve;
 pub(crate) mod simulate;
+pub(crate) mod step;
 pub(crate) mod timeoff;
 pub(crate) mod today;
 pub(crate) mod token;
@@ -71,6 +72,10 @@ fn flag_of(field: &str) -> String {
         }
         "territory_from" => "--territory-from",
         "text_consent.source" | "text_consent" => "--text-consent",
+        "completes_step" => "--done",
+        "what" => "--what",
+        "due" => "--due",
+        "step" => "ID",
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
