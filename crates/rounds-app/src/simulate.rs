@@ -11,7 +11,8 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 use rounds_core::calendar::{next_working_day, working_days_after};
 use rounds_core::model::{
-    AccountId, AccountStatus, Channel, ContactId, Direction, RepCalendar, Territory, UserId,
+    AccountId, AccountStatus, Channel, ContactId, Direction, RepCalendar, Territory, TouchId,
+    UserId,
 };
 use rounds_core::planner::{DayPlan, PlanItem};
 use rounds_core::playbook::Playbook;
@@ -21,7 +22,7 @@ use serde::Serialize;
 
 use crate::{
     Actor, AppError, LostInput, ReferralInput, Result, TouchInput, add_referral, log_touch,
-    plan_for, record_loss, territory_for,
+    plan_for, record_loss, reschedule_step, skip_step, territory_for,
 };
 
 /// What to simulate.
@@ -82,6 +83,7 @@ pub async fn simulate<S: Store + Sync>(
     let mut callable: BTreeSet<ContactId> = BTreeSet::new();
     let mut promised: BTreeSet<(UserId, jiff::Timestamp)> = BTreeSet::new();
     let mut calendars: BTreeMap<UserId, RepCalendar> = BTreeMap::new();
+    let mut rescheduled: BTreeSet<TouchId> = BTreeSet::new();
     for rep in &reps {
         let t = territory_for(store, actor, *rep).await?;
         calendars.insert(*rep, t.calendar.clone());
@@ -133,6 +135,8 @@ pub async fn simulate<S: Store + Sync>(
                 }
                 let calendar = calendars.get(rep).cloned().unwrap_or_default();
                 let mut touch = touch_for(item, drawn, &calendar, playbook);
+                // The step the item serves is what the rep did, answered or not (P33).
+                touch.completes_step = item.step.is_some();
                 if let Some(at) = touch.callback_at {
                     let mut at = at;
                     while !promised.insert((*rep, at)) {
@@ -167,6 +171,31 @@ pub async fn simulate<S: Store + Sync>(
                     losses += 1;
                 }
             }
+            // The triage list is decided the same day: a step that went late in the
+            // period gets one new date, then is dropped; the backlog found on the
+            // first day is dropped at once (P33).
+            let evening = day
+                .to_zoned(jiff::tz::TimeZone::UTC)
+                .map_err(|e| AppError::invalid("days", e.to_string()))?
+                .timestamp()
+                + jiff::SignedDuration::from_hours(23);
+            let calendar = calendars.get(rep).cloned().unwrap_or_default();
+            for t in &plan.triage {
+                let fresh = t.due >= input.from;
+                let done = if fresh && rescheduled.insert(t.step) {
+                    let due = next_working_day(&calendar, playbook, day).unwrap_or(day);
+                    let why = "Moved to a day with room";
+                    reschedule_step(store, actor, playbook, t.step, due, why, evening).await
+                } else {
+                    let why = "No room twice: dropped";
+                    skip_step(store, actor, playbook, t.step, why, evening).await
+                };
+                match done {
+                    // A conversation logged since the morning took the step up already.
+                    Ok(_) | Err(AppError::Conflict { .. }) => {}
+                    Err(e) => return Err(e),
+                }
+            }
             plans.push(plan);
         }
         for (contact, (account, rate)) in &rates {
@@ -190,6 +219,12 @@ pub async fn simulate<S: Store + Sync>(
         all.touches.extend(t.touches);
         all.lost.extend(t.lost);
         all.no_fits.extend(t.no_fits);
+        all.step_updates.extend(t.step_updates);
+        // Every rep's time off; the measurements read each touch against its rep's.
+        all.calendar.time_off.extend(t.calendar.time_off);
+        if t.calendar.week.is_some() {
+            all.calendar.week = t.calendar.week;
+        }
     }
     let measurements = measure(&all, &plans, playbook, input.from, input.days);
     Ok(SimulationReport {

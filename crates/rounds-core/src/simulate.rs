@@ -331,14 +331,33 @@ pub fn measure(
         }
     };
 
-    // Days off.
+    // Days off: the playbook's, and each rep's own week and time off.
+    let mut calendars: BTreeMap<crate::model::UserId, crate::model::RepCalendar> = BTreeMap::new();
+    for (t, _, _) in &period {
+        calendars
+            .entry(t.rep)
+            .or_insert_with(|| crate::model::RepCalendar {
+                week: territory.calendar.week.clone().filter(|w| w.rep == t.rep),
+                time_off: territory
+                    .calendar
+                    .time_off
+                    .iter()
+                    .filter(|o| o.rep == t.rep)
+                    .cloned()
+                    .collect(),
+            });
+    }
     let off = period
         .iter()
-        .filter(|(_, d, _)| !pb.is_working_day(*d))
+        .filter(|(t, d, _)| {
+            calendars
+                .get(&t.rep)
+                .is_some_and(|c| !crate::calendar::is_working_day(c, pb, *d))
+        })
         .count();
     counts.push((
         "day-off",
-        "touches on a weekend or a holiday of the playbook".into(),
+        "touches on a weekend, a holiday, or a rep's day off".into(),
         off,
         period.len(),
     ));

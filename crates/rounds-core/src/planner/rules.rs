@@ -588,15 +588,17 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     if step.due > today || days_between(step.due, today) > pb.step_triage_after_days {
         return; // Not yet due, or so late it goes to the plan's triage list instead.
     }
+    // A contact at the dead end is not called again for an old promise either (P29); the
+    // step waits for the rep's decision on the triage list.
+    if h.streak >= pb.dead_end_after {
+        return;
+    }
     // Tried on or after its day without an answer: a retry is an attempt like any other,
-    // held to the weekly cap, and stops at the dead end (P23, P29).
+    // held to the weekly cap (P23).
     let retried = h
         .touches
         .iter()
         .any(|(t, d)| *d >= step.due && t.direction == crate::model::Direction::Outbound);
-    if retried && h.streak >= pb.dead_end_after {
-        return;
-    }
     due.step_retry = retried;
     let late = days_between(step.due, today);
     let text = if late == 0 {
