@@ -293,9 +293,11 @@ fn p33_steps_due_today_come_before_older_late_steps() {
             due,
         });
     }
-    let mut pb = Playbook::default();
-    pb.max_visits = 0;
-    pb.max_remote = 8;
+    let pb = Playbook {
+        max_visits: 0,
+        max_remote: 8,
+        ..Playbook::default()
+    };
     let p = w.plan_with(&pb, TUESDAY);
     for id in 16..=21 {
         let i = item(&p, id).unwrap_or_else(|| panic!("step {id} due today is planned today"));
@@ -542,9 +544,11 @@ fn p16_feedback_left_out_of_the_route_goes_remote() {
     );
     full_day_of_customers(&mut w, TUESDAY);
     // A field day too short for any visit.
-    let mut pb = Playbook::default();
-    pb.day_start = Time::constant(8, 0, 0, 0);
-    pb.day_end = Time::constant(8, 5, 0, 0);
+    let pb = Playbook {
+        day_start: Time::constant(8, 0, 0, 0),
+        day_end: Time::constant(8, 5, 0, 0),
+        ..Playbook::default()
+    };
     let p = w.plan_with(&pb, TUESDAY);
     let i = item(&p, 1).expect("the feedback is asked today");
     assert!(cites(i, "P16"));
@@ -568,8 +572,10 @@ fn p43_the_cell_rests_for_a_week_when_an_office_line_exists() {
         what: "Call with the carrier's answer".into(),
         due: TUESDAY,
     });
-    let mut pb = Playbook::default();
-    pb.max_visits = 0;
+    let pb = Playbook {
+        max_visits: 0,
+        ..Playbook::default()
+    };
     let p = w.plan_with(&pb, TUESDAY);
     let i = item(&p, 1).expect("the step is due");
     if i.channel == Channel::Call {
@@ -712,4 +718,34 @@ fn p35_a_callback_without_a_telephone_is_kept_in_person() {
     let i = item(&p, 1).expect("the agreed moment");
     assert_eq!(i.channel, Channel::Visit);
     assert!(i.window.exact && i.window.start == Time::constant(9, 30, 0, 0));
+}
+
+#[test]
+fn calendar_nothing_is_planned_outside_the_reps_own_hours() {
+    let mut w = world();
+    full_day_of_customers(&mut w, TUESDAY);
+    // Offices open 08:00–12:00 and 13:00–17:00; the rep works 13:00–16:00.
+    w.t.calendar.week = Some(WorkWeek {
+        rep: REP,
+        days: vec![
+            jiff::civil::Weekday::Monday,
+            jiff::civil::Weekday::Tuesday,
+            jiff::civil::Weekday::Wednesday,
+            jiff::civil::Weekday::Thursday,
+            jiff::civil::Weekday::Friday,
+        ],
+        hours: Some(TimeRange::hm(13, 0, 16, 0)),
+    });
+    let p = w.plan(TUESDAY);
+    assert!(!p.items.is_empty());
+    for i in &p.items {
+        assert!(
+            i.window.start >= Time::constant(13, 0, 0, 0)
+                && i.window.end <= Time::constant(16, 0, 0, 0),
+            "{} {:?} at {:?}",
+            i.contact,
+            i.channel,
+            i.window
+        );
+    }
 }

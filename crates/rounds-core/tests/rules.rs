@@ -1192,19 +1192,20 @@ fn p33_completed_step_is_no_longer_planned() {
 
 #[test]
 fn p33_rescheduled_step_is_planned_on_its_new_date() {
-    let thursday = days_ago(TUESDAY, -2);
+    // Friday: Thursday 2026-11-26 is Thanksgiving, a day off by default.
+    let friday = days_ago(TUESDAY, -3);
     let mut w = step_world(TUESDAY, days_ago(TUESDAY, 1));
     update(
         &mut w,
         1,
         days_ago(TUESDAY, 1),
         StepAction::Reschedule {
-            due: thursday,
+            due: friday,
             reason: "the practice is closed for training".into(),
         },
     );
     assert!(!serves_the_step(&w.plan(TUESDAY)));
-    let p = w.plan(thursday);
+    let p = w.plan(friday);
     assert!(serves_the_step(&p), "{:#?}", p.items);
     let i = item(&p, 1).unwrap();
     assert!(
@@ -1212,7 +1213,7 @@ fn p33_rescheduled_step_is_planned_on_its_new_date() {
         "{}",
         i.reasons[0].text
     );
-    assert_eq!(i.prep.open_next_steps[0].due, thursday);
+    assert_eq!(i.prep.open_next_steps[0].due, friday);
 }
 
 #[test]

@@ -781,17 +781,25 @@ fn simulate_follows_the_demo_plan_on_a_copy_and_repeats_for_a_seed() {
         .map(|c| c["rule"].as_str().unwrap())
         .collect();
     for rule in [
-        "weekend",
-        "P38",
-        "P39",
-        "P35",
-        "P23",
+        "day-off",
+        "P1",
+        "P6",
         "P16",
-        "P17",
+        "P17-max",
+        "P17-min",
         "P20-min",
         "P20-max",
+        "P21",
+        "P23-week",
+        "P23-visit",
+        "P23-silence",
         "P29",
-        "double-visit",
+        "P32",
+        "P35",
+        "P38",
+        "P39",
+        "P40",
+        "P43",
     ] {
         assert!(rules.contains(&rule), "{rule} in {rules:?}");
     }
@@ -808,7 +816,7 @@ fn simulate_follows_the_demo_plan_on_a_copy_and_repeats_for_a_seed() {
     // What the planner guarantees today (see ARCHITECTURE.md's invariants).
     assert_eq!(violations("P38"), 0);
     assert_eq!(violations("P39"), 0);
-    assert_eq!(violations("double-visit"), 0);
+    assert_eq!(violations("P23-visit"), 0);
     assert_eq!(violations("P35"), 0);
     for key in [
         "coverage",

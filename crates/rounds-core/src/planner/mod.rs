@@ -320,7 +320,8 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         }
     }
     let base = territory_centre(accounts.values().copied());
-    let (items, route) = fill_day(candidates, last_visit, base, &topics, pb, today);
+    let rep_hours = crate::calendar::working_hours(&territory.calendar);
+    let (items, route) = fill_day(candidates, last_visit, base, &topics, pb, today, rep_hours);
     DayPlan {
         rep,
         date: today,
@@ -600,7 +601,8 @@ pub fn next_for_contact_after(
             .map(|d| (account.id, d))
             .into_iter()
             .collect();
-        let (items, _) = fill_day(candidates, last_visit, base, &topics, pb, day);
+        let rep_hours = crate::calendar::working_hours(&territory.calendar);
+        let (items, _) = fill_day(candidates, last_visit, base, &topics, pb, day, rep_hours);
         if let Some(item) = items.into_iter().find(|i| i.contact == contact)
             && item.window.start_instant() >= not_before
         {

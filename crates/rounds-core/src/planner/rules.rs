@@ -693,14 +693,20 @@ fn customer_cadence(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     let quiet = h.days_since_last(today);
     let open = h.streak < pb.dead_end_after;
     let keep_alive_from = (pb.max_silence_days - pb.silence_lead_days).max(1);
+    let limit = h.last().and_then(|(_, last)| {
+        last.checked_add(jiff::Span::new().days(pb.max_silence_days))
+            .ok()
+    });
+    // An agreed step due by the limit breaks the silence itself.
+    let step_first = h
+        .open_next_step()
+        .is_some_and(|(s, _)| limit.is_some_and(|by| s.due <= by) && s.due > today);
     if h.ever_answered
-        && let Some((_, last)) = h.last()
+        && let Some(by) = limit
         && quiet.is_some_and(|q| q >= keep_alive_from)
+        && !step_first
     {
         let silent = quiet.unwrap_or_default();
-        let by = last
-            .checked_add(jiff::Span::new().days(pb.max_silence_days))
-            .unwrap_or(today);
         due.add(
             reason(
                 &["P23", "P22"],

@@ -41,6 +41,16 @@ pub(super) struct Day {
     pub(super) visited: BTreeSet<AccountId>,
     /// The latest visit to each account, by anyone (P23 counts per account).
     pub(super) last_visit: BTreeMap<AccountId, Date>,
+    /// The rep's own field hours, when set: no touch is planned outside them.
+    pub(super) rep_hours: Option<TimeRange>,
+}
+
+/// `ranges` within the rep's hours, when they have set theirs.
+pub(super) fn within_rep_hours(ranges: &[TimeRange], rep: Option<TimeRange>) -> Vec<TimeRange> {
+    match rep {
+        Some(r) => ranges.iter().filter_map(|x| x.intersect(&r)).collect(),
+        None => ranges.to_vec(),
+    }
 }
 
 /// Where the field day starts and ends: the centre of the accounts with coordinates.
@@ -75,6 +85,7 @@ pub(super) fn fill_day(
     topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
+    rep_hours: Option<TimeRange>,
 ) -> (Vec<PlanItem>, Option<DayRoute>) {
     candidates.sort_by(|a, b| {
         b.score
@@ -89,6 +100,7 @@ pub(super) fn fill_day(
         remote: 0,
         visited: BTreeSet::new(),
         last_visit,
+        rep_hours,
     };
     let mut items = Vec::new();
     let mut planned: BTreeSet<ContactId> = BTreeSet::new();
@@ -160,7 +172,20 @@ pub(super) fn fill_day(
             }
         }
     }
-    let route = route_the_day(&mut items, &candidates, &mut day, base, pb, today);
+    // The field day is the rep's own when they set their hours.
+    let own_day;
+    let route_pb = match day.rep_hours {
+        Some(h) => {
+            own_day = Playbook {
+                day_start: h.start,
+                day_end: h.end,
+                ..pb.clone()
+            };
+            &own_day
+        }
+        None => pb,
+    };
+    let route = route_the_day(&mut items, &candidates, &mut day, base, route_pb, today);
     items.sort_by(|a, b| {
         a.window
             .start_instant()
@@ -201,7 +226,10 @@ pub(super) fn route_the_day(
                 contact: items[k].contact,
                 contact_name: items[k].contact_name.clone(),
                 account: c.history.account,
-                windows: visit_windows(c.history.account, today.weekday(), pb),
+                windows: within_rep_hours(
+                    &visit_windows(c.history.account, today.weekday(), pb),
+                    day.rep_hours,
+                ),
                 exact_at: c.exact_at,
                 priority: items[k].priority,
             }
@@ -463,7 +491,7 @@ pub(super) fn choose_channel(
         if h.touches_this_week >= pb.max_touches_per_contact_per_week && !agreed {
             return None; // P23: not too often.
         }
-        let hours = account.office_hours.on(weekday);
+        let hours = &within_rep_hours(account.office_hours.on(weekday), day.rep_hours);
         let window = match ch {
             Channel::Call | Channel::VirtualMeeting | Channel::Voicemail | Channel::Text => {
                 if let Some(at) = c.exact_at {
@@ -552,7 +580,7 @@ pub(super) fn visit_choice(
             None,
         ));
     }
-    let windows = visit_windows(a, today.weekday(), pb);
+    let windows = within_rep_hours(&visit_windows(a, today.weekday(), pb), day.rep_hours);
     let w = if prefer_afternoon {
         windows.last()
     } else {
