@@ -572,29 +572,29 @@ pub fn measure(
             .filter(|(_, d, _)| *d <= last)
             .collect();
         all.sort_by_key(|(t, _, _)| (t.at, t.id));
-        // Only the prospecting of an account nobody there has answered yet: after an
-        // answer the contacts are re-engaged one by one, with fewer attempts (P31).
+        // A run of unanswered attempts ends with an answer or goes quiet. Before anyone
+        // there answered it is prospecting (at least `min_attempts`); after an answer,
+        // re-engagement (at least `reengage_attempts`, P31).
         let mut run: Vec<Date> = Vec::new();
-        let mut runs: Vec<(Vec<Date>, bool)> = Vec::new();
+        let mut runs: Vec<(Vec<Date>, bool, usize)> = Vec::new();
+        let mut minimum = pb.min_attempts;
         for (t, d, _) in all.iter().map(|x| **x) {
             if t.outcome.answered() {
-                runs.push((std::mem::take(&mut run), true));
-                break;
+                runs.push((std::mem::take(&mut run), true, minimum));
+                minimum = pb.reengage_attempts;
             } else if is_attempt(t) {
                 run.push(d);
             }
         }
-        if !run.is_empty() {
-            runs.push((run, false));
-        }
-        for (dates, answered) in runs {
+        runs.push((run, false, minimum));
+        for (dates, answered, minimum) in runs {
             if dates.is_empty() || !dates.iter().any(|d| in_period(*d)) {
                 continue;
             }
             cadences += 1;
             cadence_lengths.push(dates.len() as i64);
             let quiet = dates.last().map_or(0, |d| days_between(*d, last));
-            if !answered && quiet >= pb.max_silence_days && dates.len() < pb.min_attempts {
+            if !answered && quiet >= pb.max_silence_days && dates.len() < minimum {
                 early += 1;
                 example(
                     "P20-min",
@@ -610,8 +610,8 @@ pub fn measure(
     counts.push((
         "P20-min",
         format!(
-            "prospect accounts whose cadence ended before {} unanswered attempts",
-            pb.min_attempts
+            "prospect cadences ended before {} unanswered attempts ({} after an answer)",
+            pb.min_attempts, pb.reengage_attempts
         ),
         early,
         cadences,
