@@ -561,7 +561,11 @@ pub fn measure(
     let (mut cadences, mut early) = (0, 0);
     let mut cadence_lengths: Vec<i64> = Vec::new();
     for (account, ids) in &contacts_of {
-        if status(account) != Some(AccountStatus::Prospect) {
+        // A no-see account gets written meeting requests instead of a cadence (P6).
+        let no_see = accounts
+            .get(account)
+            .is_some_and(|a| a.access == AccessPolicy::NoVendorContact);
+        if status(account) != Some(AccountStatus::Prospect) || no_see {
             continue;
         }
         let mut all: Vec<&Seen> = ids

@@ -924,7 +924,14 @@ pub(super) fn prospect_reasons(
         &["P20"]
     };
     reasons.push(reason(rules, text));
-    let score = pb.priority.prospect_attempt + attempts as f64 * pb.priority.prospect_per_attempt;
+    // A cadence waiting past its pace moves up, so a busy month delays it but does not
+    // end it (P20): a day over the pace counts like half an attempt, for a month at most.
+    let waited = account_quiet
+        .or(quiet)
+        .map_or(0, |d| (d - gap).clamp(0, pb.max_silence_days));
+    let score = pb.priority.prospect_attempt
+        + attempts as f64 * pb.priority.prospect_per_attempt
+        + waited as f64 * pb.priority.prospect_per_attempt / 2.0;
     Some((score, reasons, kind, true))
 }
 
