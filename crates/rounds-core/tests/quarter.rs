@@ -9,7 +9,7 @@ use rounds_core::playbook::Playbook;
 
 mod support;
 
-use support::{REP, account, local};
+use support::{REP, account, local, outbound};
 
 /// A Tuesday: plain follow-up e-mails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
@@ -92,23 +92,14 @@ impl World {
             .unwrap()
             .account;
         let id = self.t.touches.len() as i64 + 1;
-        self.t.touches.push(Touch {
-            id: TouchId(id),
-            at: local(day, hour, 0),
-            rep: REP,
-            contact: ContactId(contact),
+        self.t.touches.push(outbound(
+            id,
+            ContactId(contact),
             account,
+            local(day, hour, 0),
             channel,
-            direction: Direction::Outbound,
             outcome,
-            kind: TouchKind::Routine,
-            primary_topic: None,
-            topics: vec![],
-            explain_better: vec![],
-            next_step: None,
-            callback_at: None,
-            note: String::new(),
-        });
+        ));
         self.t.touches.last_mut().unwrap()
     }
 
@@ -481,10 +472,8 @@ fn p29_a_customer_contact_past_the_dead_end_gets_only_what_keeps_it_alive() {
     assert_eq!(i.kind, TouchKind::Nurture);
 }
 
-#[test]
-fn p17_lost_account_presence_is_kept_by_its_limit_on_a_full_day() {
-    let mut w = world();
-    full_day_of_customers(&mut w, TUESDAY);
+/// Account 1, lost `days` days before Tuesday, with its decision maker (contact 1).
+fn lost_account(w: &mut World, days: i64) {
     w.add(
         1,
         AccountStatus::Lost,
@@ -492,13 +481,20 @@ fn p17_lost_account_presence_is_kept_by_its_limit_on_a_full_day() {
     );
     w.t.lost.push(LostAccount {
         account: AccountId(1),
-        lost_on: days_ago(TUESDAY, 120),
+        lost_on: days_ago(TUESDAY, days),
         reason: LossReason::Pricing,
         competitor: None,
         stakeholders: vec![],
         note: String::new(),
         earlier: vec![],
     });
+}
+
+#[test]
+fn p17_lost_account_presence_is_kept_by_its_limit_on_a_full_day() {
+    let mut w = world();
+    full_day_of_customers(&mut w, TUESDAY);
+    lost_account(&mut w, 120);
     w.touch(
         1,
         days_ago(TUESDAY, 44),
@@ -521,20 +517,7 @@ fn p17_lost_account_presence_is_kept_by_its_limit_on_a_full_day() {
 #[test]
 fn p16_feedback_left_out_of_the_route_goes_remote() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Lost,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
-    w.t.lost.push(LostAccount {
-        account: AccountId(1),
-        lost_on: days_ago(TUESDAY, 3),
-        reason: LossReason::Pricing,
-        competitor: None,
-        stakeholders: vec![],
-        note: String::new(),
-        earlier: vec![],
-    });
+    lost_account(&mut w, 3);
     w.touch(
         1,
         days_ago(TUESDAY, 3),

@@ -8,7 +8,7 @@ use rounds_core::playbook::Playbook;
 
 mod support;
 
-use support::{REP, TZ, account, local};
+use support::{REP, TZ, account, local, outbound};
 /// A Tuesday: plain follow-up emails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
 /// A Monday: emails only when urgent.
@@ -85,23 +85,14 @@ impl World {
             .account;
         let id = self.next_touch;
         self.next_touch += 1;
-        self.t.touches.push(Touch {
-            id: TouchId(id),
-            at: local(day, 10, 0),
-            rep: REP,
-            contact: ContactId(contact),
+        self.t.touches.push(outbound(
+            id,
+            ContactId(contact),
             account,
+            local(day, 10, 0),
             channel,
-            direction: Direction::Outbound,
             outcome,
-            kind: TouchKind::Routine,
-            primary_topic: None,
-            topics: vec![],
-            explain_better: vec![],
-            next_step: None,
-            callback_at: None,
-            note: String::new(),
-        });
+        ));
         self.t.touches.last_mut().unwrap()
     }
 

@@ -10,7 +10,7 @@ use rounds_core::simulate::{Drawn, OutcomeShares, Rng, measure, percentile};
 
 mod support;
 
-use support::{REP, account, local};
+use support::{REP, account, local, outbound};
 /// A Monday; the period of every test starts here.
 const FROM: Date = date(2026, 11, 23);
 
@@ -57,23 +57,14 @@ fn touch(
     outcome: Outcome,
 ) -> &mut Touch {
     let id = t.touches.len() as i64 + 1;
-    t.touches.push(Touch {
-        id: TouchId(id),
+    t.touches.push(outbound(
+        id,
+        ContactId(contact),
+        AccountId(1),
         at,
-        rep: REP,
-        contact: ContactId(contact),
-        account: AccountId(1),
         channel,
-        direction: Direction::Outbound,
         outcome,
-        kind: TouchKind::Routine,
-        primary_topic: None,
-        topics: vec![],
-        explain_better: vec![],
-        next_step: None,
-        callback_at: None,
-        note: String::new(),
-    });
+    ));
     t.touches.last_mut().unwrap()
 }
 

@@ -50,3 +50,32 @@ pub fn local(day: Date, h: i8, m: i8) -> jiff::Timestamp {
         .unwrap()
         .timestamp()
 }
+
+/// An outbound routine touch by [`REP`] with nothing else recorded, for the builders of
+/// each test file to adjust.
+pub fn outbound(
+    id: i64,
+    contact: ContactId,
+    account: AccountId,
+    at: jiff::Timestamp,
+    channel: Channel,
+    outcome: Outcome,
+) -> Touch {
+    Touch {
+        id: TouchId(id),
+        at,
+        rep: REP,
+        contact,
+        account,
+        channel,
+        direction: Direction::Outbound,
+        outcome,
+        kind: TouchKind::Routine,
+        primary_topic: None,
+        topics: vec![],
+        explain_better: vec![],
+        next_step: None,
+        callback_at: None,
+        note: String::new(),
+    }
+}
