@@ -9,7 +9,7 @@ use rounds_core::playbook::Playbook;
 
 mod support;
 
-use support::{REP, account, local, outbound};
+use support::{REP, account, contact, local, outbound};
 
 /// A Tuesday: plain follow-up e-mails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
@@ -48,29 +48,17 @@ fn world() -> World {
     w
 }
 
+/// A physician at `account`, reachable by e-mail and an office line.
 fn person(id: i64, account: i64, influence: Influence) -> Contact {
-    Contact {
-        id: ContactId(id),
-        account: AccountId(account),
-        name: format!("Contact {id}"),
-        role: ContactRole::Physician,
-        influence,
-        department: None,
-        specialty: None,
-        channels: ContactChannels {
-            cell: None,
-            email: Some(format!("c{id}@example.org")),
-            office_phone: Some("+1 312 555 0100".into()),
-            extension: Some(format!("{id}")),
-            linkedin: None,
-        },
-        preferred_channel: None,
-        opt_outs: vec![],
-        text_consent: None,
-    }
+    contact(id, account, ContactRole::Physician, influence)
 }
 
 impl World {
+    /// Account 1 with one physician, contact 1.
+    fn one(&mut self, status: AccountStatus, influence: Influence) {
+        self.add(1, status, vec![person(1, 1, influence)]);
+    }
+
     fn add(&mut self, id: i64, status: AccountStatus, contacts: Vec<Contact>) {
         self.t.accounts.push(account(id, status));
         self.t.contacts.extend(contacts);
@@ -146,11 +134,7 @@ fn full_day_of_customers(w: &mut World, today: Date) {
 fn p23_customer_silent_past_limit_is_planned_even_on_a_full_day() {
     let mut w = world();
     full_day_of_customers(&mut w, TUESDAY);
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::User)],
-    );
+    w.one(AccountStatus::Customer, Influence::User);
     // Every topic covered: no new content, the reason is the silence alone.
     w.touch(
         1,
@@ -184,11 +168,7 @@ fn p23_customer_silent_past_limit_is_planned_even_on_a_full_day() {
     );
     // Falling due a week before the limit, planned within the keep-alive share.
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::User)],
-    );
+    w.one(AccountStatus::Customer, Influence::User);
     w.touch(
         1,
         days_ago(TUESDAY, 24),
@@ -229,11 +209,7 @@ fn prospect(w: &mut World, id: i64, attempts: usize, last_days_ago: i64) {
 #[test]
 fn p32_breakup_waits_for_an_email_day() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Prospect,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Prospect, Influence::DecisionMaker);
     prospect(&mut w, 1, 7, 6);
     // Monday is not an e-mail day: the breakup waits rather than going by letter.
     assert!(item(&w.plan(MONDAY), 1).is_none());
@@ -304,11 +280,7 @@ fn p33_steps_due_today_come_before_older_late_steps() {
 #[test]
 fn p33_weekly_cap_does_not_hold_back_an_agreed_step() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::User)],
-    );
+    w.one(AccountStatus::Customer, Influence::User);
     w.touch(
         1,
         days_ago(TUESDAY, 3),
@@ -393,11 +365,7 @@ fn p29_one_contact_of_a_prospect_at_a_time_and_the_hand_over_at_the_dead_end() {
 #[test]
 fn p31_answered_then_silent_is_not_chased_forever() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Prospect,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Prospect, Influence::DecisionMaker);
     w.touch(
         1,
         days_ago(TUESDAY, 60),
@@ -442,11 +410,7 @@ fn p31_answered_then_silent_is_not_chased_forever() {
 #[test]
 fn p29_a_customer_contact_past_the_dead_end_gets_only_what_keeps_it_alive() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Customer, Influence::DecisionMaker);
     w.touch(
         1,
         days_ago(TUESDAY, 70),
@@ -474,11 +438,7 @@ fn p29_a_customer_contact_past_the_dead_end_gets_only_what_keeps_it_alive() {
 
 /// Account 1, lost `days` days before Tuesday, with its decision maker (contact 1).
 fn lost_account(w: &mut World, days: i64) {
-    w.add(
-        1,
-        AccountStatus::Lost,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Lost, Influence::DecisionMaker);
     w.t.lost.push(LostAccount {
         account: AccountId(1),
         lost_on: days_ago(TUESDAY, days),
@@ -603,11 +563,7 @@ fn p21_an_unanswered_morning_email_is_followed_in_the_afternoon() {
 #[test]
 fn p8_no_records_check_right_after_a_conversation() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Customer, Influence::DecisionMaker);
     w.touch(
         1,
         days_ago(TUESDAY, 40),
@@ -632,11 +588,7 @@ fn p8_no_records_check_right_after_a_conversation() {
 #[test]
 fn p34_referrals_counted_after_a_meeting_bring_a_thank_you() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Customer, Influence::DecisionMaker);
     w.touch(
         1,
         days_ago(TUESDAY, 6),
@@ -659,11 +611,7 @@ fn p34_referrals_counted_after_a_meeting_bring_a_thank_you() {
 #[test]
 fn p13_a_referral_received_brings_the_ask() {
     let mut w = world();
-    w.add(
-        1,
-        AccountStatus::Customer,
-        vec![person(1, 1, Influence::DecisionMaker)],
-    );
+    w.one(AccountStatus::Customer, Influence::DecisionMaker);
     w.touch(
         1,
         days_ago(TUESDAY, 40),

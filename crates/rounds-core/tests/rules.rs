@@ -8,7 +8,7 @@ use rounds_core::playbook::Playbook;
 
 mod support;
 
-use support::{REP, TZ, account, local, outbound};
+use support::{REP, TZ, account, contact, local, outbound};
 /// A Tuesday: plain follow-up emails are allowed (P38).
 const TUESDAY: Date = date(2026, 11, 24);
 /// A Monday: emails only when urgent.
@@ -43,28 +43,6 @@ fn world() -> World {
         });
     }
     World { t, next_touch: 1 }
-}
-
-fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Contact {
-    Contact {
-        id: ContactId(id),
-        account: AccountId(account),
-        name: format!("Contact {id}"),
-        role,
-        influence,
-        department: None,
-        specialty: None,
-        channels: ContactChannels {
-            cell: None,
-            email: Some(format!("c{id}@example.org")),
-            office_phone: Some("+1 312 555 0100".into()),
-            extension: Some(format!("{id}")),
-            linkedin: None,
-        },
-        preferred_channel: None,
-        opt_outs: vec![],
-        text_consent: None,
-    }
 }
 
 impl World {

@@ -14,26 +14,16 @@ use support::{REP, account, local, outbound};
 /// A Monday; the period of every test starts here.
 const FROM: Date = date(2026, 11, 23);
 
+/// A physician reachable by e-mail and the office line, without an extension.
 fn contact(id: i64, account: i64) -> Contact {
-    Contact {
-        id: ContactId(id),
-        account: AccountId(account),
-        name: format!("Contact {id}"),
-        role: ContactRole::Physician,
-        influence: Influence::DecisionMaker,
-        department: None,
-        specialty: None,
-        channels: ContactChannels {
-            cell: None,
-            email: Some(format!("c{id}@example.org")),
-            office_phone: Some("+1 312 555 0100".into()),
-            extension: None,
-            linkedin: None,
-        },
-        preferred_channel: None,
-        opt_outs: vec![],
-        text_consent: None,
-    }
+    let mut c = support::contact(
+        id,
+        account,
+        ContactRole::Physician,
+        Influence::DecisionMaker,
+    );
+    c.channels.extension = None;
+    c
 }
 
 fn day(n: i64) -> Date {

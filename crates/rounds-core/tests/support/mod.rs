@@ -79,3 +79,26 @@ pub fn outbound(
         note: String::new(),
     }
 }
+
+/// A contact of `account` reachable by e-mail and an office line with an extension.
+pub fn contact(id: i64, account: i64, role: ContactRole, influence: Influence) -> Contact {
+    Contact {
+        id: ContactId(id),
+        account: AccountId(account),
+        name: format!("Contact {id}"),
+        role,
+        influence,
+        department: None,
+        specialty: None,
+        channels: ContactChannels {
+            cell: None,
+            email: Some(format!("c{id}@example.org")),
+            office_phone: Some("+1 312 555 0100".into()),
+            extension: Some(format!("{id}")),
+            linkedin: None,
+        },
+        preferred_channel: None,
+        opt_outs: vec![],
+        text_consent: None,
+    }
+}
