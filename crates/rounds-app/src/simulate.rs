@@ -84,10 +84,15 @@ pub async fn simulate<S: Store + Sync>(
     let mut promised: BTreeSet<(UserId, jiff::Timestamp)> = BTreeSet::new();
     let mut calendars: BTreeMap<UserId, RepCalendar> = BTreeMap::new();
     let mut rescheduled: BTreeSet<TouchId> = BTreeSet::new();
+    // Referring providers keep referring at their recent rate (the 30 days before the
+    // first day), so the business signals (P8, P9, P13, P34) stay those of a live
+    // territory rather than a sudden drop to nothing everywhere.
+    let mut rates: BTreeMap<ContactId, (AccountId, f64)> = BTreeMap::new();
+    let window = input.from.checked_sub(30.days()).unwrap_or(input.from);
     for rep in &reps {
         let t = territory_for(store, actor, *rep).await?;
         calendars.insert(*rep, t.calendar.clone());
-        for a in t.accounts {
+        for a in &t.accounts {
             status.insert(a.id, a.status);
         }
         callable.extend(
@@ -96,14 +101,6 @@ pub async fn simulate<S: Store + Sync>(
                 .filter(|c| c.can_use(Channel::Call) || c.can_use(Channel::VirtualMeeting))
                 .map(|c| c.id),
         );
-    }
-    // Referring providers keep referring at their recent rate (the 30 days before the
-    // first day), so the business signals (P8, P9, P13, P34) stay those of a live
-    // territory rather than a sudden drop to nothing everywhere.
-    let mut rates: BTreeMap<ContactId, (AccountId, f64)> = BTreeMap::new();
-    let window = input.from.checked_sub(30.days()).unwrap_or(input.from);
-    for rep in &reps {
-        let t = territory_for(store, actor, *rep).await?;
         let account_of: BTreeMap<ContactId, AccountId> =
             t.contacts.iter().map(|c| (c.id, c.account)).collect();
         for r in t
