@@ -14,9 +14,13 @@ pub enum AppError {
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
 
-    /// An import file has problems: every one, by line and field. Nothing was written.
-    #[error("{} problem(s); nothing was imported", problems.len())]
-    Import { problems: Vec<Problem> },
+    /// An import file has problems, by line and field: the first ones (in file order)
+    /// and how many in all. Nothing was written.
+    #[error("{total} problem(s); nothing was imported")]
+    Import {
+        problems: Vec<Problem>,
+        total: usize,
+    },
 
     /// No such record, or one outside the actor's scope (the two are never told apart).
     #[error("no {what} with id {id}")]

@@ -57,4 +57,6 @@ pub use topics::{TopicInput, create_topic, get_topic, list_topics, update_topic}
 pub use touches::{
     TouchFilter, TouchInput, delete_touch, find_contact, get_touch, list_touches, log_touch,
 };
-pub use transfer::{ImportSummary, export, import, parse_import, write_demo};
+pub use transfer::{
+    IMPORT_CHUNK_RECORDS, ImportSummary, export, import, import_lines, parse_import, write_demo,
+};

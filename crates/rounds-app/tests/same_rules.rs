@@ -73,7 +73,7 @@ async fn import_fields(w: &World, line: &str) -> Vec<String> {
     let text = format!("{SEED}{line}\n");
     let bad_line = SEED.lines().count() + 1;
     match rounds_app::import(&w.store, &w.operator, &text).await {
-        Err(AppError::Import { problems }) => {
+        Err(AppError::Import { problems, .. }) => {
             assert!(problems.iter().all(|p| p.line == bad_line), "{problems:?}");
             problems.into_iter().map(|p| p.field).collect()
         }

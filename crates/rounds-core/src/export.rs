@@ -5,14 +5,14 @@
 //! same check every other entry point runs, so an import cannot store what the API
 //! and the command line refuse.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap, HashSet};
 use std::fmt;
 
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, Contact, LostAccount, NoFit, Organisation, ReferralCount, RepCalendar, StepAction,
-    StepUpdate, Territory, TimeOff, Topic, Touch, User, UserId, WorkWeek,
+    Account, AccountId, Contact, LostAccount, NoFit, Organisation, ReferralCount, RepCalendar,
+    StepAction, StepUpdate, Territory, TimeOff, Topic, Touch, TzName, User, UserId, WorkWeek,
 };
 use crate::values::{FieldProblem, Name, StepDue};
 
@@ -169,21 +169,31 @@ impl OrgData {
         out
     }
 
-    /// Parses and cross-checks an export; every problem is reported, none is fatal early,
-    /// except a format version this build does not know: then nothing else in the file
-    /// can be trusted to mean what this build would read, so that is the one problem.
+    /// Parses and cross-checks a whole export held in memory (tests, small files): the
+    /// same reading as [`JsonlReader`], its chunks gathered into one.
     pub fn from_jsonl(text: &str) -> Result<OrgData, Vec<Problem>> {
-        if let Some(problem) = unknown_format(text) {
-            return Err(vec![problem]);
+        let mut reader = JsonlReader::new(usize::MAX);
+        for (i, raw) in text.lines().enumerate() {
+            reader.line(i + 1, raw);
         }
-        let mut problems = Vec::new();
-        let mut header = None;
-        let mut data = OrgData {
-            organisation: Organisation {
-                id: crate::model::OrgId(1),
-                name: String::new(),
-                demo: false,
-            },
+        match reader.finish() {
+            Ok(mut chunks) => {
+                let mut data = chunks
+                    .next()
+                    .unwrap_or_else(|| OrgData::empty(no_organisation()));
+                for chunk in chunks {
+                    data.append(chunk);
+                }
+                Ok(data)
+            }
+            Err(problems) => Err(problems.listed),
+        }
+    }
+
+    /// No records, for `organisation`.
+    pub fn empty(organisation: Organisation) -> OrgData {
+        OrgData {
+            organisation,
             users: vec![],
             accounts: vec![],
             contacts: vec![],
@@ -195,130 +205,491 @@ impl OrgData {
             step_updates: vec![],
             work_weeks: vec![],
             time_off: vec![],
-        };
-        // Line of each record, for the cross-reference problems found later.
-        let mut lines: Vec<(&'static str, usize)> = Vec::new();
-        for (i, raw) in text.lines().enumerate() {
-            let line = i + 1;
-            if raw.trim().is_empty() {
-                continue;
-            }
-            let record = match parse_record(raw) {
-                Ok(r) => r,
-                Err((field, message)) => {
-                    problems.push(Problem {
-                        line,
-                        field,
-                        message,
-                    });
-                    continue;
-                }
-            };
-            let invalid = validate_record(&record);
-            if !invalid.is_empty() {
-                problems.extend(invalid.into_iter().map(|p| Problem {
-                    line,
-                    field: p.field,
-                    message: p.message,
-                }));
-                continue;
-            }
-            match record {
-                Record::Header {
-                    format,
-                    organisation,
-                } => {
-                    if format != FORMAT_VERSION {
-                        problems.push(Problem {
-                            line,
-                            field: "format".into(),
-                            message: unknown_format_message(&format.to_string()),
-                        });
-                    }
-                    if header.is_some() {
-                        problems.push(Problem {
-                            line,
-                            field: "record".into(),
-                            message: "a second header".into(),
-                        });
-                    }
-                    header = Some(line);
-                    data.organisation = organisation;
-                }
-                Record::User(u) => {
-                    data.users.push(u);
-                    lines.push(("user", line));
-                }
-                Record::Account(a) => {
-                    data.accounts.push(a);
-                    lines.push(("account", line));
-                }
-                Record::Contact(c) => {
-                    data.contacts.push(c);
-                    lines.push(("contact", line));
-                }
-                Record::Topic(t) => {
-                    data.topics.push(t);
-                    lines.push(("topic", line));
-                }
-                Record::Touch(t) => {
-                    data.touches.push(t);
-                    lines.push(("touch", line));
-                }
-                Record::Referral(r) => {
-                    data.referrals.push(r);
-                    lines.push(("referral", line));
-                }
-                Record::Lost(l) => {
-                    data.lost.push(l);
-                    lines.push(("lost", line));
-                }
-                Record::NoFit(n) => {
-                    data.no_fits.push(n);
-                    lines.push(("no-fit", line));
-                }
-                Record::StepUpdate(u) => {
-                    data.step_updates.push(u);
-                    lines.push(("step-update", line));
-                }
-                Record::WorkWeek(w) => {
-                    data.work_weeks.push(w);
-                    lines.push(("work-week", line));
-                }
-                Record::TimeOff(t) => {
-                    data.time_off.push(t);
-                    lines.push(("time-off", line));
-                }
-            }
-        }
-        if header.is_none() {
-            problems.push(Problem {
-                line: 1,
-                field: "record".into(),
-                message: "no header line; is this a `rounds export` file?".into(),
-            });
-        }
-        // References are checked only in a file whose every line reads: one bad user
-        // line would otherwise report each of that user's accounts and touches.
-        if problems.is_empty() {
-            cross_check(&data, &lines, &mut problems);
-        }
-        if problems.is_empty() {
-            Ok(data)
-        } else {
-            Err(problems)
         }
     }
+
+    /// How many records of every kind, the header left out.
+    pub fn record_count(&self) -> usize {
+        self.users.len()
+            + self.accounts.len()
+            + self.contacts.len()
+            + self.topics.len()
+            + self.touches.len()
+            + self.referrals.len()
+            + self.lost.len()
+            + self.no_fits.len()
+            + self.step_updates.len()
+            + self.work_weeks.len()
+            + self.time_off.len()
+    }
+
+    fn append(&mut self, mut other: OrgData) {
+        self.users.append(&mut other.users);
+        self.accounts.append(&mut other.accounts);
+        self.contacts.append(&mut other.contacts);
+        self.topics.append(&mut other.topics);
+        self.touches.append(&mut other.touches);
+        self.referrals.append(&mut other.referrals);
+        self.lost.append(&mut other.lost);
+        self.no_fits.append(&mut other.no_fits);
+        self.step_updates.append(&mut other.step_updates);
+        self.work_weeks.append(&mut other.work_weeks);
+        self.time_off.append(&mut other.time_off);
+    }
+}
+
+/// Problems kept to be listed; past this they are only counted, so a file of a million
+/// bad lines is read in bounded memory and still says how bad it is.
+pub const MAX_KEPT_PROBLEMS: usize = 1000;
+
+/// Every problem of a file: the first [`MAX_KEPT_PROBLEMS`] in file order, and how many
+/// there were in all.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Problems {
+    pub listed: Vec<Problem>,
+    pub total: usize,
+}
+
+/// Reads an export file line by line in one pass, in memory bounded by the number of
+/// records (their ids, not their bodies): each line is parsed, validated by its record's
+/// own `validate`, and checked against the records above it, so references must point
+/// up the file (as `rounds export` writes it: users and topics, accounts, contacts,
+/// touches, then what hangs off them). Valid records are handed out in chunks to be
+/// written while the rest is read; once a problem is found no more chunks are handed
+/// out, reading goes on to report every problem, and the caller rolls back.
+///
+/// Duplicate ids are found through hash sets, so the check is linear in the file.
+#[derive(Debug)]
+pub struct JsonlReader {
+    chunk_records: usize,
+    chunk: Option<OrgData>,
+    ready: Vec<OrgData>,
+    organisation: Option<Organisation>,
+    /// A header of an unknown format version: nothing else in the file is read.
+    unknown_format: bool,
+    first_line_seen: bool,
+    problems: Vec<Problem>,
+    total_problems: usize,
+    /// Lines that did not read or validate: references are only checked while none did.
+    unread_lines: usize,
+    users: HashSet<i64>,
+    topics: HashSet<i64>,
+    accounts: HashMap<i64, TzName>,
+    contact_account: HashMap<i64, i64>,
+    touches: HashSet<i64>,
+    /// The touches that set a next step: their account and when they were made, for the
+    /// step updates below them.
+    step_touches: HashMap<i64, (i64, jiff::Timestamp)>,
+    step_updates: HashSet<(i64, u32)>,
+    referrals: HashSet<(i64, jiff::civil::Date)>,
+    lost: HashSet<i64>,
+    no_fits: HashSet<i64>,
+    work_weeks: HashSet<i64>,
+    time_off: HashSet<i64>,
+}
+
+impl JsonlReader {
+    /// Hands out a chunk every `chunk_records` valid records (`usize::MAX`: one chunk).
+    pub fn new(chunk_records: usize) -> JsonlReader {
+        JsonlReader {
+            chunk_records: chunk_records.max(1),
+            chunk: None,
+            ready: Vec::new(),
+            organisation: None,
+            unknown_format: false,
+            first_line_seen: false,
+            problems: Vec::new(),
+            total_problems: 0,
+            unread_lines: 0,
+            users: HashSet::new(),
+            topics: HashSet::new(),
+            accounts: HashMap::new(),
+            contact_account: HashMap::new(),
+            touches: HashSet::new(),
+            step_touches: HashMap::new(),
+            step_updates: HashSet::new(),
+            referrals: HashSet::new(),
+            lost: HashSet::new(),
+            no_fits: HashSet::new(),
+            work_weeks: HashSet::new(),
+            time_off: HashSet::new(),
+        }
+    }
+
+    /// Whether every line so far was good (chunks are only handed out while it is).
+    pub fn is_clean(&self) -> bool {
+        self.total_problems == 0
+    }
+
+    fn problem(&mut self, line: usize, field: impl Into<String>, message: impl Into<String>) {
+        self.total_problems += 1;
+        if self.problems.len() < MAX_KEPT_PROBLEMS {
+            self.problems.push(Problem {
+                line,
+                field: field.into(),
+                message: message.into(),
+            });
+        }
+    }
+
+    /// A line that could not be read as text (not UTF-8, an I/O error).
+    pub fn unreadable(&mut self, line: usize, why: &str) {
+        self.problem(line, "record", format!("cannot be read: {why}"));
+    }
+
+    /// A chunk of valid records ready to write, if one is full.
+    pub fn take_ready(&mut self) -> Option<OrgData> {
+        if self.ready.is_empty() {
+            None
+        } else {
+            Some(self.ready.remove(0))
+        }
+    }
+
+    /// Reads line `line` (1-based) of the file.
+    pub fn line(&mut self, line: usize, raw: &str) {
+        if self.unknown_format || raw.trim().is_empty() {
+            return;
+        }
+        if !self.first_line_seen {
+            self.first_line_seen = true;
+            if let Some(problem) = unknown_format(line, raw) {
+                self.unknown_format = true;
+                self.total_problems += 1;
+                self.problems = vec![problem];
+                return;
+            }
+        }
+        let record = match parse_record(raw) {
+            Ok(r) => r,
+            Err((field, message)) => {
+                self.unread_lines += 1;
+                return self.problem(line, field, message);
+            }
+        };
+        let invalid = validate_record(&record);
+        if !invalid.is_empty() {
+            self.unread_lines += 1;
+            for p in invalid {
+                self.problem(line, p.field, p.message);
+            }
+            return;
+        }
+        if let Record::Header {
+            format,
+            organisation,
+        } = record
+        {
+            if format != FORMAT_VERSION {
+                self.problem(line, "format", unknown_format_message(&format.to_string()));
+            }
+            if self.organisation.is_some() {
+                self.problem(line, "record", "a second header");
+            } else {
+                self.organisation = Some(organisation);
+            }
+            return;
+        }
+        if self.organisation.is_none() {
+            self.problem(
+                line,
+                "record",
+                "no header line before the first record; is this a `rounds export` file?",
+            );
+            // One such problem says it all.
+            self.unread_lines += 1;
+            self.organisation = Some(no_organisation());
+        }
+        // References are checked only while every line so far has read: one bad user
+        // line would otherwise report each of that user's accounts and touches.
+        if self.unread_lines == 0 {
+            self.cross_check(line, &record);
+        }
+        if self.is_clean() {
+            self.keep(record);
+        } else {
+            self.remember_ids(&record);
+        }
+    }
+
+    /// The end of the file: the remaining chunks, or every problem.
+    pub fn finish(mut self) -> Result<std::vec::IntoIter<OrgData>, Problems> {
+        if self.organisation.is_none() && self.total_problems == 0 {
+            self.problem(
+                1,
+                "record",
+                "no header line; is this a `rounds export` file?",
+            );
+        }
+        if self.total_problems > 0 {
+            return Err(Problems {
+                listed: self.problems,
+                total: self.total_problems,
+            });
+        }
+        if let Some(chunk) = self.chunk.take() {
+            self.ready.push(chunk);
+        }
+        if self.ready.is_empty()
+            && let Some(org) = self.organisation.take()
+        {
+            // A file with a header only still names its organisation.
+            self.ready.push(OrgData::empty(org));
+        }
+        Ok(self.ready.into_iter())
+    }
+
+    fn keep(&mut self, record: Record) {
+        self.remember_ids(&record);
+        let organisation = self.organisation.clone().unwrap_or_else(no_organisation);
+        let chunk = self
+            .chunk
+            .get_or_insert_with(|| OrgData::empty(organisation));
+        match record {
+            Record::Header { .. } => return,
+            Record::User(r) => chunk.users.push(r),
+            Record::Account(r) => chunk.accounts.push(r),
+            Record::Contact(r) => chunk.contacts.push(r),
+            Record::Topic(r) => chunk.topics.push(r),
+            Record::Touch(r) => chunk.touches.push(r),
+            Record::Referral(r) => chunk.referrals.push(r),
+            Record::Lost(r) => chunk.lost.push(r),
+            Record::NoFit(r) => chunk.no_fits.push(r),
+            Record::StepUpdate(r) => chunk.step_updates.push(r),
+            Record::WorkWeek(r) => chunk.work_weeks.push(r),
+            Record::TimeOff(r) => chunk.time_off.push(r),
+        }
+        if chunk.record_count() >= self.chunk_records
+            && let Some(full) = self.chunk.take()
+        {
+            self.ready.push(full);
+        }
+    }
+
+    fn remember_ids(&mut self, record: &Record) {
+        match record {
+            Record::Header { .. } => {}
+            Record::User(u) => {
+                self.users.insert(u.id.0);
+            }
+            Record::Topic(t) => {
+                self.topics.insert(t.id.0);
+            }
+            Record::Account(a) => {
+                self.accounts.insert(a.id.0, a.tz.clone());
+            }
+            Record::Contact(c) => {
+                self.contact_account.insert(c.id.0, c.account.0);
+            }
+            Record::Touch(t) => {
+                self.touches.insert(t.id.0);
+                if t.next_step.is_some() {
+                    self.step_touches.insert(t.id.0, (t.account.0, t.at));
+                }
+            }
+            Record::Referral(r) => {
+                self.referrals.insert((r.contact.0, r.day));
+            }
+            Record::Lost(l) => {
+                self.lost.insert(l.account.0);
+            }
+            Record::NoFit(n) => {
+                self.no_fits.insert(n.account.0);
+            }
+            Record::StepUpdate(u) => {
+                self.step_updates.insert((u.touch.0, u.seq));
+            }
+            Record::WorkWeek(w) => {
+                self.work_weeks.insert(w.rep.0);
+            }
+            Record::TimeOff(t) => {
+                self.time_off.insert(t.id.0);
+            }
+        }
+    }
+
+    fn user_exists(&mut self, line: usize, field: &str, user: UserId) {
+        if !self.users.contains(&user.0) {
+            self.problem(line, field, not_above("user", user.0));
+        }
+    }
+
+    fn account_exists(&mut self, line: usize, account: AccountId) {
+        if !self.accounts.contains_key(&account.0) {
+            self.problem(line, "account", not_above("account", account.0));
+        }
+    }
+
+    fn cross_check(&mut self, line: usize, record: &Record) {
+        match record {
+            Record::Header { .. } => {}
+            Record::User(u) => {
+                if self.users.contains(&u.id.0) {
+                    self.problem(line, "id", format!("user id {} appears twice", u.id));
+                }
+            }
+            Record::Topic(t) => {
+                if self.topics.contains(&t.id.0) {
+                    self.problem(line, "id", format!("topic id {} appears twice", t.id));
+                }
+            }
+            Record::Account(a) => {
+                if self.accounts.contains_key(&a.id.0) {
+                    self.problem(line, "id", format!("account id {} appears twice", a.id));
+                }
+                self.user_exists(line, "rep", a.rep);
+            }
+            Record::Contact(c) => {
+                if self.contact_account.contains_key(&c.id.0) {
+                    self.problem(line, "id", format!("contact id {} appears twice", c.id));
+                }
+                self.account_exists(line, c.account);
+            }
+            Record::Touch(t) => {
+                if self.touches.contains(&t.id.0) {
+                    self.problem(line, "id", format!("touch id {} appears twice", t.id));
+                }
+                match self.contact_account.get(&t.contact.0).copied() {
+                    None => self.problem(line, "contact", not_above("contact", t.contact.0)),
+                    Some(a) if a != t.account.0 => self.problem(
+                        line,
+                        "account",
+                        format!(
+                            "contact {} belongs to account {a}, not {}",
+                            t.contact, t.account
+                        ),
+                    ),
+                    Some(_) => {}
+                }
+                self.user_exists(line, "rep", t.rep);
+                for topic in t
+                    .topics
+                    .iter()
+                    .chain(&t.primary_topic)
+                    .chain(&t.explain_better)
+                {
+                    if !self.topics.contains(&topic.0) {
+                        self.problem(line, "topics", not_above("topic", topic.0));
+                    }
+                }
+            }
+            Record::Referral(r) => {
+                if self.referrals.contains(&(r.contact.0, r.day)) {
+                    self.problem(
+                        line,
+                        "day",
+                        format!(
+                            "the count of contact {} on {} appears twice",
+                            r.contact, r.day
+                        ),
+                    );
+                }
+                if !self.contact_account.contains_key(&r.contact.0) {
+                    self.problem(line, "contact", not_above("contact", r.contact.0));
+                }
+            }
+            Record::Lost(l) => {
+                if self.lost.contains(&l.account.0) {
+                    self.problem(
+                        line,
+                        "account",
+                        format!("account {} has a second lost record", l.account),
+                    );
+                }
+                self.account_exists(line, l.account);
+            }
+            Record::NoFit(n) => {
+                if self.no_fits.contains(&n.account.0) {
+                    self.problem(
+                        line,
+                        "account",
+                        format!("account {} has a second no-fit record", n.account),
+                    );
+                }
+                self.account_exists(line, n.account);
+            }
+            Record::StepUpdate(u) => self.check_step_update(line, u),
+            Record::WorkWeek(w) => {
+                if self.work_weeks.contains(&w.rep.0) {
+                    self.problem(line, "rep", format!("rep {} has a second work week", w.rep));
+                }
+                self.user_exists(line, "rep", w.rep);
+            }
+            Record::TimeOff(t) => {
+                if self.time_off.contains(&t.id.0) {
+                    self.problem(line, "id", format!("time-off id {} appears twice", t.id));
+                }
+                self.user_exists(line, "rep", t.rep);
+            }
+        }
+    }
+
+    fn check_step_update(&mut self, line: usize, u: &StepUpdate) {
+        if self.step_updates.contains(&(u.touch.0, u.seq)) {
+            self.problem(
+                line,
+                "seq",
+                format!(
+                    "update {} of the step of touch {} appears twice",
+                    u.seq, u.touch
+                ),
+            );
+        }
+        self.user_exists(line, "by", u.by);
+        let Some((account, at)) = self.step_touches.get(&u.touch.0).copied() else {
+            let why = if self.touches.contains(&u.touch.0) {
+                format!("touch {} set no next step", u.touch)
+            } else {
+                not_above("touch", u.touch.0)
+            };
+            return self.problem(line, "touch", why);
+        };
+        if account != u.account.0 {
+            self.problem(
+                line,
+                "account",
+                format!(
+                    "touch {} belongs to account {account}, not {}",
+                    u.touch, u.account
+                ),
+            );
+        }
+        let due = match &u.action {
+            StepAction::Reschedule { due, .. } | StepAction::Edit { due: Some(due), .. } => {
+                Some(*due)
+            }
+            _ => None,
+        };
+        if let (Some(due), Some(tz)) = (due, self.accounts.get(&account)) {
+            let set_on = at.to_zoned(tz.zone()).date();
+            if let Err(e) = StepDue::parse(due, set_on) {
+                self.problem(line, "action.due", e.0);
+            }
+        }
+    }
+}
+
+/// The organisation of a file without a header, which is refused anyway.
+fn no_organisation() -> Organisation {
+    Organisation {
+        id: crate::model::OrgId(1),
+        name: String::new(),
+        demo: false,
+    }
+}
+
+/// A reference to a record the file has not defined (yet): records must come after
+/// those they refer to, as `rounds export` writes them.
+fn not_above(kind: &str, id: i64) -> String {
+    format!(
+        "{kind} {id} does not exist (above this line; a record must come after those it refers to)"
+    )
 }
 
 /// The problem with a file whose first line is a header of a format version other than
 /// [`FORMAT_VERSION`], checked before anything else is read: a newer file may have
 /// records (even a header) this build would misreport field by field.
-fn unknown_format(text: &str) -> Option<Problem> {
-    let (i, first) = text
-        .lines()
-        .enumerate()
-        .find(|(_, l)| !l.trim().is_empty())?;
+fn unknown_format(line: usize, first: &str) -> Option<Problem> {
     let value: serde_json::Value = serde_json::from_str(first).ok()?;
     if value.get("record")?.as_str()? != "header" {
         return None;
@@ -329,7 +700,7 @@ fn unknown_format(text: &str) -> Option<Problem> {
         return None;
     }
     Some(Problem {
-        line: i + 1,
+        line,
         field: "format".into(),
         message: unknown_format_message(&format.to_string()),
     })
@@ -420,240 +791,4 @@ fn parse_record(raw: &str) -> Result<Record, (String, String)> {
             ));
         }
     })
-}
-
-fn cross_check(data: &OrgData, lines: &[(&'static str, usize)], problems: &mut Vec<Problem>) {
-    let line_of = |kind: &str, index: usize| {
-        lines
-            .iter()
-            .filter(|(k, _)| *k == kind)
-            .nth(index)
-            .map(|(_, l)| *l)
-            .unwrap_or(0)
-    };
-    let users: BTreeSet<_> = data.users.iter().map(|u| u.id).collect();
-    let accounts: BTreeSet<_> = data.accounts.iter().map(|a| a.id).collect();
-    let contacts: BTreeSet<_> = data.contacts.iter().map(|c| c.id).collect();
-    let topics: BTreeSet<_> = data.topics.iter().map(|t| t.id).collect();
-    let mut report = |kind: &str, i: usize, field: &str, message: String| {
-        problems.push(Problem {
-            line: line_of(kind, i),
-            field: field.into(),
-            message,
-        })
-    };
-    let dupes = |ids: Vec<i64>| {
-        let mut seen = BTreeSet::new();
-        ids.into_iter()
-            .enumerate()
-            .filter(move |(_, id)| !seen.insert(*id))
-            .collect::<Vec<_>>()
-    };
-    for (i, id) in dupes(data.users.iter().map(|u| u.id.0).collect()) {
-        report("user", i, "id", format!("user id {id} appears twice"));
-    }
-    for (i, id) in dupes(data.accounts.iter().map(|u| u.id.0).collect()) {
-        report("account", i, "id", format!("account id {id} appears twice"));
-    }
-    for (i, id) in dupes(data.contacts.iter().map(|u| u.id.0).collect()) {
-        report("contact", i, "id", format!("contact id {id} appears twice"));
-    }
-    for (i, id) in dupes(data.topics.iter().map(|u| u.id.0).collect()) {
-        report("topic", i, "id", format!("topic id {id} appears twice"));
-    }
-    for (i, id) in dupes(data.touches.iter().map(|u| u.id.0).collect()) {
-        report("touch", i, "id", format!("touch id {id} appears twice"));
-    }
-    for (i, id) in dupes(data.time_off.iter().map(|t| t.id.0).collect()) {
-        report(
-            "time-off",
-            i,
-            "id",
-            format!("time-off id {id} appears twice"),
-        );
-    }
-    for (i, rep) in dupes(data.work_weeks.iter().map(|w| w.rep.0).collect()) {
-        report(
-            "work-week",
-            i,
-            "rep",
-            format!("rep {rep} has a second work week"),
-        );
-    }
-    for (i, w) in data.work_weeks.iter().enumerate() {
-        if !users.contains(&w.rep) {
-            report(
-                "work-week",
-                i,
-                "rep",
-                format!("user {} does not exist", w.rep),
-            );
-        }
-    }
-    for (i, t) in data.time_off.iter().enumerate() {
-        if !users.contains(&t.rep) {
-            report(
-                "time-off",
-                i,
-                "rep",
-                format!("user {} does not exist", t.rep),
-            );
-        }
-    }
-    for (i, a) in data.accounts.iter().enumerate() {
-        if !users.contains(&a.rep) {
-            report(
-                "account",
-                i,
-                "rep",
-                format!("user {} does not exist", a.rep),
-            );
-        }
-    }
-    let account_of: std::collections::BTreeMap<_, _> =
-        data.contacts.iter().map(|c| (c.id, c.account)).collect();
-    for (i, c) in data.contacts.iter().enumerate() {
-        if !accounts.contains(&c.account) {
-            report(
-                "contact",
-                i,
-                "account",
-                format!("account {} does not exist", c.account),
-            );
-        }
-    }
-    for (i, t) in data.touches.iter().enumerate() {
-        match account_of.get(&t.contact) {
-            None => report(
-                "touch",
-                i,
-                "contact",
-                format!("contact {} does not exist", t.contact),
-            ),
-            Some(a) if *a != t.account => report(
-                "touch",
-                i,
-                "account",
-                format!(
-                    "contact {} belongs to account {a}, not {}",
-                    t.contact, t.account
-                ),
-            ),
-            Some(_) => {}
-        }
-        if !users.contains(&t.rep) {
-            report("touch", i, "rep", format!("user {} does not exist", t.rep));
-        }
-        for topic in t
-            .topics
-            .iter()
-            .chain(&t.primary_topic)
-            .chain(&t.explain_better)
-        {
-            if !topics.contains(topic) {
-                report(
-                    "touch",
-                    i,
-                    "topics",
-                    format!("topic {topic} does not exist"),
-                );
-            }
-        }
-    }
-    for (i, r) in data.referrals.iter().enumerate() {
-        if !contacts.contains(&r.contact) {
-            report(
-                "referral",
-                i,
-                "contact",
-                format!("contact {} does not exist", r.contact),
-            );
-        }
-    }
-    for (i, l) in data.lost.iter().enumerate() {
-        if !accounts.contains(&l.account) {
-            report(
-                "lost",
-                i,
-                "account",
-                format!("account {} does not exist", l.account),
-            );
-        }
-    }
-    for (i, n) in data.no_fits.iter().enumerate() {
-        if !accounts.contains(&n.account) {
-            report(
-                "no-fit",
-                i,
-                "account",
-                format!("account {} does not exist", n.account),
-            );
-        }
-    }
-    let touches: std::collections::BTreeMap<_, _> =
-        data.touches.iter().map(|t| (t.id, t)).collect();
-    let zones: std::collections::BTreeMap<_, _> =
-        data.accounts.iter().map(|a| (a.id, &a.tz)).collect();
-    let mut seen = BTreeSet::new();
-    for (i, u) in data.step_updates.iter().enumerate() {
-        if !seen.insert((u.touch, u.seq)) {
-            report(
-                "step-update",
-                i,
-                "seq",
-                format!(
-                    "update {} of the step of touch {} appears twice",
-                    u.seq, u.touch
-                ),
-            );
-        }
-        if !users.contains(&u.by) {
-            report(
-                "step-update",
-                i,
-                "by",
-                format!("user {} does not exist", u.by),
-            );
-        }
-        let Some(t) = touches.get(&u.touch) else {
-            report(
-                "step-update",
-                i,
-                "touch",
-                format!("touch {} does not exist", u.touch),
-            );
-            continue;
-        };
-        if t.next_step.is_none() {
-            report(
-                "step-update",
-                i,
-                "touch",
-                format!("touch {} set no next step", u.touch),
-            );
-        }
-        if t.account != u.account {
-            report(
-                "step-update",
-                i,
-                "account",
-                format!(
-                    "touch {} belongs to account {}, not {}",
-                    t.id, t.account, u.account
-                ),
-            );
-        }
-        let due = match &u.action {
-            StepAction::Reschedule { due, .. } | StepAction::Edit { due: Some(due), .. } => {
-                Some(*due)
-            }
-            _ => None,
-        };
-        if let (Some(due), Some(tz)) = (due, zones.get(&t.account)) {
-            let set_on = t.at.to_zoned(tz.zone()).date();
-            if let Err(e) = StepDue::parse(due, set_on) {
-                report("step-update", i, "action.due", e.0);
-            }
-        }
-    }
 }

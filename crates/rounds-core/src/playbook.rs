@@ -15,6 +15,14 @@ use crate::model::{Channel, RepCalendar, TimeRange, parse_weekday};
 /// The default playbook, shipped inside the binary.
 pub const DEFAULT_TOML: &str = include_str!("../assets/playbook.toml");
 
+/// The longest playbook read, in characters: several times the default file, and small
+/// enough that checking one is quick wherever the text comes from (file, form or API).
+pub const MAX_PLAYBOOK_CHARS: usize = 32 * 1024;
+
+/// Problems listed before the rest are only counted: a file of a million unknown keys
+/// gets a readable answer, in bounded memory.
+pub const MAX_PLAYBOOK_PROBLEMS: usize = 50;
+
 /// One thing wrong with a playbook file.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PlaybookProblem {
@@ -32,6 +40,22 @@ impl fmt::Display for PlaybookProblem {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("the playbook has {} problem(s):\n{}", .0.len(), .0.iter().map(|p| format!("  {p}")).collect::<Vec<_>>().join("\n"))]
 pub struct PlaybookError(pub Vec<PlaybookProblem>);
+
+impl PlaybookError {
+    /// The first [`MAX_PLAYBOOK_PROBLEMS`] problems, then one line counting the rest.
+    fn capped(mut problems: Vec<PlaybookProblem>) -> PlaybookError {
+        if problems.len() > MAX_PLAYBOOK_PROBLEMS {
+            let more = problems.len() - MAX_PLAYBOOK_PROBLEMS;
+            problems.truncate(MAX_PLAYBOOK_PROBLEMS);
+            problems.push(PlaybookProblem {
+                key: "(file)".into(),
+                value: String::new(),
+                why: format!("and {more} more problem(s) not listed"),
+            });
+        }
+        PlaybookError(problems)
+    }
+}
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -367,6 +391,17 @@ impl Playbook {
 
     /// Reads a playbook file; keys it leaves out keep their default.
     pub fn from_toml(text: &str) -> Result<Playbook, PlaybookError> {
+        let chars = text.chars().count();
+        if chars > MAX_PLAYBOOK_CHARS {
+            return Err(PlaybookError(vec![PlaybookProblem {
+                key: "(file)".into(),
+                value: String::new(),
+                why: format!(
+                    "{chars} characters; a playbook is at most {MAX_PLAYBOOK_CHARS} (the default file has {})",
+                    DEFAULT_TOML.chars().count()
+                ),
+            }]));
+        }
         let user: toml::Table = text.parse().map_err(|e: toml::de::Error| {
             PlaybookError(vec![PlaybookProblem {
                 key: "(file)".into(),
@@ -430,10 +465,10 @@ impl Playbook {
                 })?;
         match Playbook::try_from(wire) {
             Ok(playbook) if problems.is_empty() => Ok(playbook),
-            Ok(_) => Err(PlaybookError(problems)),
+            Ok(_) => Err(PlaybookError::capped(problems)),
             Err(PlaybookError(more)) => {
                 problems.extend(more);
-                Err(PlaybookError(problems))
+                Err(PlaybookError::capped(problems))
             }
         }
     }
@@ -444,12 +479,18 @@ fn known_sections() -> String {
     t.keys().cloned().collect::<Vec<_>>().join(", ")
 }
 
+/// The value as the problem line shows it: at most 60 characters, cut on a character
+/// boundary, and a large array or table described rather than written out.
 fn short(v: &toml::Value) -> String {
-    let s = v.to_string();
-    if s.len() > 60 {
-        format!("{}…", &s[..60])
-    } else {
-        s
+    const SHOWN: usize = 60;
+    let s = match v {
+        toml::Value::Array(a) if a.len() > SHOWN => format!("an array of {} values", a.len()),
+        toml::Value::Table(t) if t.len() > SHOWN => format!("a table of {} keys", t.len()),
+        _ => v.to_string(),
+    };
+    match s.char_indices().nth(SHOWN) {
+        Some((cut, _)) => format!("{}…", &s[..cut]),
+        None => s,
     }
 }
 

@@ -235,6 +235,14 @@ impl EmailAddress {
                 "`{t}` is not an e-mail address (e.g. maria@clinic.example)"
             ))
         };
+        // A quoted local part may hold almost anything; control characters never belong
+        // in an address (PostgreSQL cannot even store a NUL).
+        if let Some(c) = t.chars().find(|c| c.is_control()) {
+            return Err(invalid(format!(
+                "the e-mail address contains a control character (U+{:04X})",
+                u32::from(c)
+            )));
+        }
         if t.is_empty() || t.len() > MAX_EMAIL_BYTES || t.chars().any(|c| c.is_whitespace()) {
             return Err(bad());
         }

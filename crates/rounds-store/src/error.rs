@@ -29,6 +29,14 @@ pub enum StoreError {
         source: sqlx::migrate::MigrateError,
     },
 
+    #[error(
+        "a PostgreSQL database is backed up with its own tools: pg_dump --format=custom DBNAME > rounds.dump (restore with pg_restore)"
+    )]
+    BackupUnsupported,
+
+    #[error("the backup path must be valid UTF-8")]
+    BackupPath,
+
     /// A query failed; `doing` says what the store was doing, the source says why.
     #[error("database error while {doing}")]
     Database {
@@ -64,6 +72,10 @@ pub enum StoreError {
     /// The same key twice in one write, or an insert of a key already stored.
     #[error("{what} {id} appears twice")]
     Duplicate { what: &'static str, id: String },
+
+    /// A chunked write whose chunks name different organisations.
+    #[error("a chunk of organisation {found} inside the write of organisation {writing}")]
+    MixedChunks { writing: i64, found: i64 },
 
     #[error("contact {contact} belongs to account {belongs_to}, not to account {claimed}")]
     AccountMismatch {

@@ -42,6 +42,11 @@ pub enum WriteMode {
     Merge,
 }
 
+/// Said by the input of [`Store::write_org_chunks`] when it turns out bad part-way: the
+/// write is rolled back.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Rollback;
+
 /// The kinds of record whose ids [`Store::next_id`] hands out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum IdKind {
@@ -117,6 +122,19 @@ pub trait Store {
         data: &OrgData,
         mode: WriteMode,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Writes an organisation that arrives in chunks (a large import, read while it is
+    /// written) in one transaction, as [`Store::write_org`] would write them together:
+    /// memory holds one chunk at a time. Every chunk names the same organisation and
+    /// refers only to records in itself or in earlier chunks. An `Err(Rollback)` from
+    /// `chunks` rolls everything back and answers `Ok(false)`; `Ok(true)` means written.
+    fn write_org_chunks<I>(
+        &self,
+        mode: WriteMode,
+        chunks: &mut I,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send
+    where
+        I: Iterator<Item = Result<OrgData, Rollback>> + Send;
 
     /// The whole organisation, every list sorted by its key (touches by id), read from
     /// one consistent snapshot.

@@ -36,6 +36,11 @@ impl SqlStore {
         &self,
         login: &str,
     ) -> Result<Option<Credentials>, StoreError> {
+        // No stored login holds a control character (addresses refuse them), and
+        // PostgreSQL would fail on a NUL in the parameter rather than find nothing.
+        if login.chars().any(char::is_control) {
+            return Ok(None);
+        }
         let mut conn = self.conn().await?;
         let sql = format!("SELECT {CREDENTIAL_COLUMNS} FROM credentials WHERE login = $1");
         sqlx::query(sqlx::AssertSqlSafe(sql))

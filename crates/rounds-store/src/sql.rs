@@ -40,7 +40,9 @@ use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transact
 use crate::body::Body;
 use crate::error::BodyError;
 use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
-use crate::{ApiToken, Credentials, IdKind, RowCounts, Session, Store, StoreError, WriteMode};
+use crate::{
+    ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, Store, StoreError, WriteMode,
+};
 
 /// The database behind a [`SqlStore`], decided by the URL's scheme.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -202,9 +204,35 @@ impl SqlStore {
     }
 
     /// Closes every connection, waiting for those in use; needed before a database can
-    /// be dropped, and flushes SQLite's WAL into the main file.
+    /// be dropped. On SQLite the write-ahead log is first folded into the main file and
+    /// emptied, so the `.db` file alone holds everything (a plain copy is a backup).
     pub async fn close(&self) {
+        if self.backend == Backend::Sqlite {
+            // Best effort: a failed checkpoint leaves the WAL beside the file, which
+            // SQLite replays on the next open, so nothing is lost and closing goes on.
+            sqlx::raw_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+                .execute(&self.pool)
+                .await
+                .ok();
+        }
         self.pool.close().await;
+    }
+
+    /// Writes a consistent copy of the whole SQLite database to `path` while it stays in
+    /// use (`VACUUM INTO`: one read transaction, the copy compacted and self-contained).
+    /// The file must not exist yet. PostgreSQL is backed up with its own tools
+    /// (`pg_dump`), which this refuses with that advice.
+    pub async fn backup(&self, path: &std::path::Path) -> Result<(), StoreError> {
+        if self.backend != Backend::Sqlite {
+            return Err(StoreError::BackupUnsupported);
+        }
+        let target = path.to_str().ok_or(StoreError::BackupPath)?;
+        sqlx::query("VACUUM INTO $1")
+            .bind(target.to_string())
+            .execute(&self.pool)
+            .await
+            .map_err(StoreError::db("copying the database"))?;
+        Ok(())
     }
 
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
@@ -778,102 +806,50 @@ impl Store for SqlStore {
     }
 
     async fn write_org(&self, data: &OrgData, mode: WriteMode) -> Result<(), StoreError> {
-        check_unique("user", &data.users, |u| u.id, |k| k.to_string())?;
-        check_unique("account", &data.accounts, |a| a.id, |k| k.to_string())?;
-        check_unique("contact", &data.contacts, |c| c.id, |k| k.to_string())?;
-        check_unique("topic", &data.topics, |t| t.id, |k| k.to_string())?;
-        check_unique("touch", &data.touches, |t| t.id, |k| k.to_string())?;
-        check_unique(
-            "referral count",
-            &data.referrals,
-            |r| (r.contact, r.day),
-            |(c, d)| format!("of contact {c} on {d}"),
-        )?;
-        check_unique(
-            "lost record of account",
-            &data.lost,
-            |l| l.account,
-            |k| k.to_string(),
-        )?;
-        check_unique(
-            "no-fit record of account",
-            &data.no_fits,
-            |n| n.account,
-            |k| k.to_string(),
-        )?;
-        check_unique(
-            "work week of rep",
-            &data.work_weeks,
-            |w| w.rep,
-            |k| k.to_string(),
-        )?;
-        check_unique("time off", &data.time_off, |t| t.id, |k| k.to_string())?;
-        check_unique(
-            "step update",
-            &data.step_updates,
-            |u| (u.touch, u.seq),
-            |(t, s)| format!("{s} of the step of touch {t}"),
-        )?;
-
-        let org = &data.organisation;
-        let body = org.to_body().map_err(|source| StoreError::Encode {
-            what: "organisation",
-            id: org.id.to_string(),
-            source,
-        })?;
+        check_chunk(data)?;
         let mut tx = self.write_tx().await?;
-        sqlx::query(ORG_UPSERT)
-            .bind(org.id.0)
-            .bind(org.name.as_str())
-            .bind(i64::from(org.demo))
-            .bind(body)
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::db(format!("writing organisation {}", org.id)))?;
-        let on_conflict = match mode {
-            WriteMode::Replace => {
-                for table in DELETE_ORDER {
-                    let sql = format!("DELETE FROM {table} WHERE org_id = $1");
-                    sqlx::query(sqlx::AssertSqlSafe(sql))
-                        .bind(org.id.0)
-                        .execute(&mut *tx)
-                        .await
-                        .map_err(StoreError::db(format!(
-                            "clearing {table} of organisation {}",
-                            org.id
-                        )))?;
-                }
-                // Everything of this organisation is gone, so plain inserts suffice and
-                // skip the conflict checks.
-                OnConflict::Fail
-            }
-            WriteMode::Merge => OnConflict::Update,
+        let on_conflict = start_org(&mut tx, &data.organisation, mode).await?;
+        write_chunk(&mut tx, self.backend, data, on_conflict).await?;
+        tx.commit().await.map_err(StoreError::db(format!(
+            "committing organisation {}",
+            data.organisation.id
+        )))
+    }
+
+    async fn write_org_chunks<I>(&self, mode: WriteMode, chunks: &mut I) -> Result<bool, StoreError>
+    where
+        I: Iterator<Item = Result<OrgData, Rollback>> + Send,
+    {
+        let first = match chunks.next() {
+            None => return Ok(true),
+            Some(Err(Rollback)) => return Ok(false),
+            Some(Ok(first)) => first,
         };
-        // Parents before children, for the foreign keys.
-        let id = org.id.0;
-        insert_rows(&mut tx, self.backend, id, &data.users, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.topics, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.accounts, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.contacts, on_conflict).await?;
-        // Grouped by account, so that each account's touches are stored together: on
-        // SQLite they are appended to the clustered key instead of landing all over the
-        // table (a million touches over a thousand accounts took twice as long to write
-        // in id order), and PostgreSQL's heap keeps them in the order written (territory
-        // reads about twice as fast there). The price, on PostgreSQL only, is that an
-        // upsert of unchanged data probes the primary key out of order: about 40% slower.
-        let mut touches: Vec<&Touch> = data.touches.iter().collect();
-        touches.sort_unstable_by_key(|t| (t.account, t.id));
-        insert_rows::<Touch, _>(&mut tx, self.backend, id, &touches, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.referrals, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.lost, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.no_fits, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.work_weeks, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.time_off, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.step_updates, on_conflict).await?;
+        let org = first.organisation.clone();
+        check_chunk(&first)?;
+        let mut tx = self.write_tx().await?;
+        let on_conflict = start_org(&mut tx, &org, mode).await?;
+        write_chunk(&mut tx, self.backend, &first, on_conflict).await?;
+        drop(first);
+        for chunk in chunks {
+            let Ok(chunk) = chunk else {
+                // Dropping the transaction rolls it back.
+                return Ok(false);
+            };
+            if chunk.organisation.id != org.id {
+                return Err(StoreError::MixedChunks {
+                    writing: org.id.0,
+                    found: chunk.organisation.id.0,
+                });
+            }
+            check_chunk(&chunk)?;
+            write_chunk(&mut tx, self.backend, &chunk, on_conflict).await?;
+        }
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
             org.id
-        )))
+        )))?;
+        Ok(true)
     }
 
     async fn export(&self, org: OrgId) -> Result<OrgData, StoreError> {
@@ -1424,6 +1400,119 @@ pub(crate) async fn reassign_in(
     }
     insert_rows(tx, backend, org.0, &accounts, OnConflict::Update).await?;
     Ok(accounts.len() as u64)
+}
+
+/// Refuses a chunk with two records of the same key before anything of it is written.
+fn check_chunk(data: &OrgData) -> Result<(), StoreError> {
+    check_unique("user", &data.users, |u| u.id, |k| k.to_string())?;
+    check_unique("account", &data.accounts, |a| a.id, |k| k.to_string())?;
+    check_unique("contact", &data.contacts, |c| c.id, |k| k.to_string())?;
+    check_unique("topic", &data.topics, |t| t.id, |k| k.to_string())?;
+    check_unique("touch", &data.touches, |t| t.id, |k| k.to_string())?;
+    check_unique(
+        "referral count",
+        &data.referrals,
+        |r| (r.contact, r.day),
+        |(c, d)| format!("of contact {c} on {d}"),
+    )?;
+    check_unique(
+        "lost record of account",
+        &data.lost,
+        |l| l.account,
+        |k| k.to_string(),
+    )?;
+    check_unique(
+        "no-fit record of account",
+        &data.no_fits,
+        |n| n.account,
+        |k| k.to_string(),
+    )?;
+    check_unique(
+        "work week of rep",
+        &data.work_weeks,
+        |w| w.rep,
+        |k| k.to_string(),
+    )?;
+    check_unique("time off", &data.time_off, |t| t.id, |k| k.to_string())?;
+    check_unique(
+        "step update",
+        &data.step_updates,
+        |u| (u.touch, u.seq),
+        |(t, s)| format!("{s} of the step of touch {t}"),
+    )?;
+
+    Ok(())
+}
+
+/// Upserts the organisation's row and, for [`WriteMode::Replace`], deletes everything it
+/// held; returns how the records that follow are to be inserted.
+async fn start_org(
+    tx: &mut Transaction<'static, Any>,
+    org: &Organisation,
+    mode: WriteMode,
+) -> Result<OnConflict, StoreError> {
+    let body = org.to_body().map_err(|source| StoreError::Encode {
+        what: "organisation",
+        id: org.id.to_string(),
+        source,
+    })?;
+    sqlx::query(ORG_UPSERT)
+        .bind(org.id.0)
+        .bind(org.name.as_str())
+        .bind(i64::from(org.demo))
+        .bind(body)
+        .execute(&mut **tx)
+        .await
+        .map_err(StoreError::db(format!("writing organisation {}", org.id)))?;
+    Ok(match mode {
+        WriteMode::Replace => {
+            for table in DELETE_ORDER {
+                let sql = format!("DELETE FROM {table} WHERE org_id = $1");
+                sqlx::query(sqlx::AssertSqlSafe(sql))
+                    .bind(org.id.0)
+                    .execute(&mut **tx)
+                    .await
+                    .map_err(StoreError::db(format!(
+                        "clearing {table} of organisation {}",
+                        org.id
+                    )))?;
+            }
+            // Everything of this organisation is gone, so plain inserts suffice and
+            // skip the conflict checks.
+            OnConflict::Fail
+        }
+        WriteMode::Merge => OnConflict::Update,
+    })
+}
+
+/// Inserts one chunk's records, parents before children for the foreign keys.
+async fn write_chunk(
+    tx: &mut Transaction<'static, Any>,
+    backend: Backend,
+    data: &OrgData,
+    on_conflict: OnConflict,
+) -> Result<(), StoreError> {
+    let id = data.organisation.id.0;
+    insert_rows(tx, backend, id, &data.users, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.topics, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.accounts, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.contacts, on_conflict).await?;
+    // Grouped by account, so that each account's touches are stored together: on
+    // SQLite they are appended to the clustered key instead of landing all over the
+    // table (a million touches over a thousand accounts took twice as long to write
+    // in id order), and PostgreSQL's heap keeps them in the order written (territory
+    // reads about twice as fast there). The price, on PostgreSQL only, is that an
+    // upsert of unchanged data probes the primary key out of order: about 40% slower.
+    let mut touches: Vec<&Touch> = data.touches.iter().collect();
+    touches.sort_unstable_by_key(|t| (t.account, t.id));
+    insert_rows::<Touch, _>(tx, backend, id, &touches, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.referrals, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.lost, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.no_fits, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.work_weeks, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.time_off, on_conflict).await?;
+    insert_rows(tx, backend, id, &data.step_updates, on_conflict).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -14,7 +14,8 @@ use jiff::civil::date;
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
 use rounds_store::{
-    ApiToken, Credentials, IdKind, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
+    ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, SqlStore, Store, StoreError,
+    WriteMode,
 };
 
 rounds_testkit::both_backends!(
@@ -48,6 +49,8 @@ rounds_testkit::both_backends!(
     calendars_are_stored_read_and_deleted,
     a_replaced_loss_keeps_its_history,
     step_updates_are_appended_and_read_with_their_account,
+    chunked_writes_equal_one_write_and_roll_back_whole,
+    a_control_character_in_a_sign_in_name_finds_nobody,
 );
 
 use rounds_testkit::TestDb;
@@ -344,6 +347,98 @@ async fn failed_write_changes_nothing(db: &TestDb) {
         s.organisations().await.unwrap(),
         vec![good.organisation.clone()]
     );
+}
+
+/// An import read while it is written: its chunks in one transaction, the same rows as
+/// one write, and a rollback part-way (the file turned out bad) leaves nothing.
+async fn chunked_writes_equal_one_write_and_roll_back_whole(db: &TestDb) {
+    let s = &db.store;
+    let whole = bulk_org(ORG, 2, 3_000);
+    // Parents in earlier chunks than their children, as an export file holds them.
+    let mut parents = header_only(&whole);
+    parents.users = whole.users.clone();
+    parents.topics = whole.topics.clone();
+    parents.accounts = whole.accounts.clone();
+    let mut people = header_only(&whole);
+    people.contacts = whole.contacts.clone();
+    let mut chunks = vec![parents, people];
+    for part in whole.touches.chunks(1_000) {
+        let mut c = header_only(&whole);
+        c.touches = part.to_vec();
+        chunks.push(c);
+    }
+    let mut rest = header_only(&whole);
+    rest.referrals = whole.referrals.clone();
+    rest.lost = whole.lost.clone();
+    rest.no_fits = whole.no_fits.clone();
+    rest.step_updates = whole.step_updates.clone();
+    chunks.push(rest);
+    let written = s
+        .write_org_chunks(WriteMode::Merge, &mut chunks.clone().into_iter().map(Ok))
+        .await
+        .unwrap();
+    assert!(written);
+    assert_eq!(s.export(ORG).await.unwrap(), sorted(whole.clone()));
+    let counts = s.row_counts(ORG).await.unwrap();
+    // Again: nothing changes.
+    assert!(
+        s.write_org_chunks(WriteMode::Merge, &mut chunks.clone().into_iter().map(Ok))
+            .await
+            .unwrap()
+    );
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
+
+    // Another organisation, rolled back after most of its chunks were written.
+    let other = OrgId(2);
+    let mut moved: Vec<Result<OrgData, Rollback>> = chunks
+        .iter()
+        .cloned()
+        .map(|mut c| {
+            c.organisation.id = other;
+            Ok(c)
+        })
+        .collect();
+    moved.pop();
+    moved.push(Err(Rollback));
+    let written = s
+        .write_org_chunks(WriteMode::Replace, &mut moved.into_iter())
+        .await
+        .unwrap();
+    assert!(!written);
+    let orgs: Vec<OrgId> = s
+        .organisations()
+        .await
+        .unwrap()
+        .iter()
+        .map(|o| o.id)
+        .collect();
+    assert_eq!(orgs, vec![ORG], "the rolled-back organisation left rows");
+    assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
+
+    // Chunks that name two organisations are refused, and roll back.
+    let mut mixed = chunks.clone();
+    mixed[1].organisation.id = other;
+    let err = s
+        .write_org_chunks(WriteMode::Merge, &mut mixed.into_iter().map(Ok))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::MixedChunks { .. }), "{err:?}");
+}
+
+/// PostgreSQL cannot take a NUL in a text parameter; a sign-in name holding one (or any
+/// control character) simply matches nobody, on both backends, instead of failing.
+async fn a_control_character_in_a_sign_in_name_finds_nobody(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    for login in ["ann\0@example.org", "ann@example.org\u{7}", "\r\n"] {
+        assert_eq!(
+            s.credentials_by_login(login).await.unwrap(),
+            None,
+            "{login:?}"
+        );
+    }
 }
 
 async fn duplicate_keys_are_refused(db: &TestDb) {

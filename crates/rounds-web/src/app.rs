@@ -32,14 +32,14 @@ impl From<AppError> for ApiError {
         use axum::http::StatusCode;
         match e {
             AppError::Invalid { field, message } => ApiError::field(field, message),
-            AppError::Import { problems } => ApiError::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                problems
-                    .iter()
-                    .map(|p| p.to_string())
-                    .collect::<Vec<_>>()
-                    .join("; "),
-            ),
+            AppError::Import { problems, total } => {
+                let mut said: Vec<String> =
+                    problems.iter().take(50).map(|p| p.to_string()).collect();
+                if total > said.len() {
+                    said.push(format!("and {} more", total - said.len()));
+                }
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
+            }
             AppError::NotFound { what, .. } => ApiError::not_found(what),
             AppError::Forbidden(message) => ApiError::forbidden(message),
             AppError::Conflict { field, message } => ApiError {
@@ -91,9 +91,9 @@ impl PlaybookReport {
     }
 }
 
-/// Eight times the default playbook; within the body limit even if every character
-/// arrives as a six-byte JSON escape.
-pub(crate) const MAX_PLAYBOOK_CHARS: usize = 32 * 1024;
+/// The core's cap, within the body limit even if every character arrives as a six-byte
+/// JSON escape.
+pub(crate) use rounds_core::playbook::MAX_PLAYBOOK_CHARS;
 
 pub(crate) fn check_playbook_text(toml: &str) -> PlaybookReport {
     match Playbook::from_toml(toml) {

@@ -104,6 +104,15 @@ pub enum Command {
     /// Read a `rounds export` file; all or nothing, and safe to repeat
     #[command(after_help = "Example:\n  rounds import territory.jsonl")]
     Import(ImportArgs),
+    /// Copy the whole SQLite database to a new file while it stays in use
+    #[command(
+        after_help = "The copy is consistent and self-contained (one file, no -wal beside it) and \
+                      can be opened as it is: rounds --database-url sqlite://rounds-backup.db today\n\
+                      A PostgreSQL database is backed up with pg_dump:\n  \
+                      pg_dump --format=custom DBNAME > rounds.dump   (restore: pg_restore -d DBNAME rounds.dump)\n\n\
+                      Example:\n  rounds backup rounds-$(date +%F).db"
+    )]
+    Backup(BackupArgs),
     /// Follow the plan for N days on a copy of the organisation and measure the result
     #[command(
         after_help = "Every planned touch is logged with a seeded outcome (in the shares given) on a \
@@ -891,6 +900,12 @@ pub struct ExportArgs {
     /// Write here instead of standard output
     #[arg(long, short)]
     pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    /// The new file to write (refused if it exists)
+    pub file: PathBuf,
 }
 
 #[derive(Debug, Args)]

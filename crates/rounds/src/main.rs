@@ -4,12 +4,31 @@
 //! case and renders the answer. Everything that decides anything lives below, in
 //! `rounds-app` and `rounds-core`.
 
+// Standard output goes through `out!`/`outln!`, which return the write error instead of
+// panicking, so that `rounds … | head` ends quietly when the reader goes away.
+#![deny(clippy::print_stdout)]
+
+/// `print!` that returns the write error (a closed pipe) instead of panicking.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        write!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
+/// `println!` that returns the write error (a closed pipe) instead of panicking.
+macro_rules! outln {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        writeln!(std::io::stdout().lock(), $($arg)*)
+    }};
+}
+
 mod cli;
 mod commands;
 mod render;
 mod settings;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use anyhow::{Context, Result};
@@ -36,6 +55,8 @@ fn main() -> ExitCode {
     };
     match runtime.block_on(run(cli)) {
         Ok(()) => ExitCode::SUCCESS,
+        // The reader of our output has gone (`rounds … | head`): nothing left to say.
+        Err(e) if is_broken_pipe(&e) => ExitCode::SUCCESS,
         Err(e) => {
             eprintln!("error: {e}");
             for cause in e.chain().skip(1) {
@@ -44,6 +65,14 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn is_broken_pipe(e: &anyhow::Error) -> bool {
+    e.chain().any(|cause| {
+        cause
+            .downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+    })
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -74,7 +103,7 @@ async fn run(cli: Cli) -> Result<()> {
         actor: &actor,
     };
     use commands::*;
-    match cli.command {
+    let result = match cli.command {
         Command::Demo(a) => demo::run(&cx, a).await,
         Command::Today(a) => today::run(&cx, a).await,
         Command::Log(a) => log::run(&cx, a).await,
@@ -87,6 +116,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Nofit(a) => nofit::run(&cx, a).await,
         Command::Export(a) => export::run(&cx, a).await,
         Command::Import(a) => import::run(&cx, a).await,
+        Command::Backup(a) => backup::run(&cx, a).await,
         Command::User(c) => user::run(&cx, c).await,
         Command::Token(TokenCommand::Add(a)) => token::add(&cx, a).await,
         Command::Simulate(a) => simulate::run(&cx, a).await,
@@ -94,12 +124,16 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Timeoff(c) => timeoff::run(&cx, c).await,
         Command::Serve(a) => serve::run(store.clone(), s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),
-    }
+    };
+    // Whatever happened, the database file is left whole on its own: SQLite's
+    // write-ahead log is folded into it, so a plain copy of the `.db` is a backup.
+    store.close().await;
+    result
 }
 
 pub(crate) fn print_json<T: serde::Serialize>(value: &T) -> Result<()> {
-    let mut out = std::io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value)?;
-    writeln!(out)?;
+    // Rendered first, so that a closed pipe surfaces as the plain I/O error it is.
+    let text = serde_json::to_string_pretty(value)?;
+    outln!("{text}")?;
     Ok(())
 }

@@ -1301,3 +1301,163 @@ fn step_help_has_examples() {
     );
     assert!(r.ok(&["log", "--help"]).contains("--done"));
 }
+
+#[test]
+fn a_closed_pipe_ends_a_command_quietly() {
+    use std::io::Read;
+    use std::process::Stdio;
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    // `rounds export | head -c 100` and `rounds contact list | head -2`: the reader goes
+    // away while the command still has lines to write.
+    for args in [&["export"][..], &["contact", "list"][..]] {
+        let mut child = Command::new(env!("CARGO_BIN_EXE_rounds"))
+            .args(args)
+            .env("ROUNDS_DATABASE_URL", &r.url)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let mut stdout = child.stdout.take().unwrap();
+        let mut first = [0u8; 100];
+        stdout.read_exact(&mut first).unwrap();
+        drop(stdout);
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            out.status.success(),
+            "rounds {args:?} | head: {:?}\n{stderr}",
+            out.status
+        );
+        assert!(!stderr.contains("panicked"), "{stderr}");
+    }
+}
+
+#[test]
+fn the_database_file_alone_holds_everything_after_a_command_and_backup_copies_it() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    let before = r.export();
+    // A plain copy of the `.db` file, without anything beside it, is the whole database.
+    let copy_dir = tempfile::tempdir().unwrap();
+    let copy = copy_dir.path().join("copy.db");
+    std::fs::copy(r.path("t.db"), &copy).unwrap();
+    let wal = r.path("t.db-wal");
+    assert!(
+        !wal.exists() || std::fs::metadata(&wal).unwrap().len() == 0,
+        "a write-ahead log was left beside the database"
+    );
+    let copied = Rounds {
+        dir: tempfile::tempdir().unwrap(),
+        url: format!("sqlite://{}", copy.display()),
+    };
+    assert_eq!(copied.export(), before);
+
+    let backup = r.path("backup.db");
+    let said = r.ok(&["backup", backup.to_str().unwrap()]);
+    assert!(said.contains("Backed up the database to"), "{said}");
+    let restored = Rounds {
+        dir: tempfile::tempdir().unwrap(),
+        url: format!("sqlite://{}", backup.display()),
+    };
+    assert_eq!(restored.export(), before);
+    let err = r.fails(&["backup", backup.to_str().unwrap()]);
+    assert!(err.contains("already exists"), "{err}");
+}
+
+#[test]
+fn playbook_check_caps_its_problems_and_the_size_it_reads() {
+    let r = Rounds::new();
+    let file = r.path("playbook.toml");
+    // 200 unknown keys: the first 50 are listed, the rest counted.
+    let keys: String = (0..200).map(|i| format!("unknown_{i} = 1\n")).collect();
+    std::fs::write(&file, format!("[day]\n{keys}")).unwrap();
+    let out = r.run(&["playbook", "check", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(listed.lines().count(), 51, "{listed}");
+    assert!(
+        listed.contains("and 150 more problem(s) not listed"),
+        "{listed}"
+    );
+
+    // A value shown in a problem is cut on a character boundary, not inside one.
+    std::fs::write(&file, format!("[day]\nunknown = \"{}\"\n", "é".repeat(80))).unwrap();
+    let out = r.run(&["playbook", "check", file.to_str().unwrap()]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(
+        String::from_utf8_lossy(&out.stdout).contains("day.unknown"),
+        "{stderr}"
+    );
+
+    // Larger than any playbook needs: one problem, said before anything is parsed.
+    std::fs::write(&file, format!("# {}\n", "x".repeat(40_000))).unwrap();
+    let out = r.run(&["playbook", "check", file.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let listed = String::from_utf8_lossy(&out.stdout);
+    assert!(listed.contains("a playbook is at most 32768"), "{listed}");
+}
+
+#[test]
+fn an_import_with_a_problem_past_its_first_chunks_writes_nothing_and_counts_every_problem() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    let file = r.path("territory.jsonl");
+    r.ok(&["export", "--output", file.to_str().unwrap()]);
+    let text = std::fs::read_to_string(&file).unwrap();
+    let records = text.lines().count();
+    assert!(
+        records > rounds_app::IMPORT_CHUNK_RECORDS * 2,
+        "the demo export has {records} records; the test needs several chunks"
+    );
+
+    // A bad last line: the chunks before it were written inside the transaction, and
+    // are rolled back with it.
+    let bad = r.path("bad.jsonl");
+    let last_touch = text
+        .lines()
+        .rfind(|l| l.starts_with(r#"{"record":"touch""#))
+        .unwrap();
+    std::fs::write(&bad, format!("{text}{last_touch}\n")).unwrap();
+    let fresh = Rounds::new();
+    let err = fresh.fails(&["import", bad.to_str().unwrap()]);
+    assert!(
+        err.contains(&format!("bad.jsonl:{}: id: touch id", records + 1))
+            && err.contains("appears twice"),
+        "{err}"
+    );
+    let err = fresh.fails(&["export"]);
+    assert!(err.contains("organisation"), "{err}");
+
+    // Every touch twice: the first 50 problems listed, all of them counted.
+    let touches: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with(r#"{"record":"touch""#))
+        .collect();
+    let doubled = r.path("doubled.jsonl");
+    std::fs::write(&doubled, format!("{text}{}\n", touches.join("\n"))).unwrap();
+    let err = fresh.fails(&["import", doubled.to_str().unwrap()]);
+    assert_eq!(err.matches("appears twice").count(), 50, "{err}");
+    assert!(
+        err.contains(&format!("… and {} more", touches.len() - 50))
+            && err.contains(&format!(
+                "{} problem(s); nothing was imported",
+                touches.len()
+            )),
+        "{err}"
+    );
+
+    // A reference to what comes later in the file names the order rule.
+    let mut lines: Vec<&str> = text.lines().collect();
+    let contact = lines
+        .iter()
+        .position(|l| l.starts_with(r#"{"record":"contact""#))
+        .unwrap();
+    let moved = lines.remove(contact);
+    lines.push(moved);
+    let reordered = r.path("reordered.jsonl");
+    std::fs::write(&reordered, lines.join("\n")).unwrap();
+    let err = fresh.fails(&["import", reordered.to_str().unwrap()]);
+    assert!(err.contains("above this line"), "{err}");
+}

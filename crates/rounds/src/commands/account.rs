@@ -22,7 +22,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
             let account = rounds_app::create_account(cx.store, cx.actor, input)
                 .await
                 .map_err(cli_error)?;
-            println!("Added account {} {}", account.id, account.name);
+            outln!("Added account {} {}", account.id, account.name)?;
             Ok(())
         }
         AccountCommand::Edit(e) => {
@@ -34,7 +34,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
             let account = rounds_app::update_account(cx.store, cx.actor, AccountId(e.id), input)
                 .await
                 .map_err(cli_error)?;
-            println!("Updated account {} {}", account.id, account.name);
+            outln!("Updated account {} {}", account.id, account.name)?;
             Ok(())
         }
         AccountCommand::List(l) => {
@@ -71,7 +71,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 render::table(
                     &[
@@ -85,7 +85,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
                     ],
                     rows
                 )
-            );
+            )?;
             eprintln!("{} account(s)", accounts.len());
             Ok(())
         }
@@ -163,11 +163,11 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
                         .join("; "),
                 ],
             ];
-            println!(
+            outln!(
                 "Account {}\n{}",
                 account.id,
                 render::table(&["field", "value"], rows)
-            );
+            )?;
             let rows = contacts
                 .iter()
                 .map(|c| {
@@ -179,10 +179,10 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AccountCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "Contacts\n{}",
                 render::table(&["id", "name", "role", "influence"], rows)
-            );
+            )?;
             Ok(())
         }
     }

@@ -22,7 +22,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
             let contact = rounds_app::create_contact(cx.store, cx.actor, input)
                 .await
                 .map_err(cli_error)?;
-            println!("Added contact {} {}", contact.id, contact.name);
+            outln!("Added contact {} {}", contact.id, contact.name)?;
             Ok(())
         }
         ContactCommand::Edit(e) => {
@@ -34,7 +34,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
             let contact = rounds_app::update_contact(cx.store, cx.actor, ContactId(e.id), input)
                 .await
                 .map_err(cli_error)?;
-            println!("Updated contact {} {}", contact.id, contact.name);
+            outln!("Updated contact {} {}", contact.id, contact.name)?;
             Ok(())
         }
         ContactCommand::List(l) => {
@@ -63,13 +63,13 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 render::table(
                     &["id", "name", "role", "influence", "account", "prefers"],
                     rows
                 )
-            );
+            )?;
             eprintln!("{} contact(s)", contacts.len());
             Ok(())
         }
@@ -133,11 +133,11 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
                         .join(", "),
                 ],
             ];
-            println!(
+            outln!(
                 "Contact {}\n{}",
                 contact.id,
                 render::table(&["field", "value"], rows)
-            );
+            )?;
             let rows = touches
                 .iter()
                 .rev()
@@ -160,13 +160,13 @@ pub(crate) async fn run(cx: &Cx<'_>, c: ContactCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "Recent touches\n{}",
                 render::table(
                     &["when", "channel", "outcome", "kind", "topics", "next step"],
                     rows
                 )
-            );
+            )?;
             Ok(())
         }
     }

@@ -51,10 +51,10 @@ pub(crate) async fn run(cx: &Cx<'_>, a: DemoArgs) -> Result<()> {
     if a.json {
         return print_json(&plan);
     }
-    print!(
+    out!(
         "{}",
         render::plan(&plan, &format!("{} <{}>", rep.name, rep.email), false)
-    );
+    )?;
     let first = plan.items.first();
     eprintln!("\nNext, try:");
     eprintln!("  rounds today --date {today}                 # this plan again");

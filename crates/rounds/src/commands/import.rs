@@ -1,6 +1,8 @@
 //! `rounds import`: an export file, all or nothing. Every problem is listed as
 //! `file:line: field: why` (the first 50), and nothing is written.
 
+use std::io::BufRead;
+
 use anyhow::{Context, Result, bail};
 use rounds_app::AppError;
 
@@ -11,11 +13,13 @@ use crate::cli::ImportArgs;
 const MAX_LISTED: usize = 50;
 
 pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
-    let text = std::fs::read_to_string(&a.file)
+    let file = std::fs::File::open(&a.file)
         .with_context(|| format!("cannot read {}", a.file.display()))?;
-    let summary = match rounds_app::import(cx.store, cx.actor, &text).await {
+    // Read line by line while it is written: memory stays flat however large the file.
+    let lines = std::io::BufReader::with_capacity(1 << 20, file).lines();
+    let summary = match rounds_app::import_lines(cx.store, cx.actor, lines).await {
         Ok(s) => s,
-        Err(AppError::Import { problems }) => {
+        Err(AppError::Import { problems, total }) => {
             for p in problems.iter().take(MAX_LISTED) {
                 eprintln!(
                     "{}:{}: {}: {}",
@@ -25,13 +29,13 @@ pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
                     p.message
                 );
             }
-            if problems.len() > MAX_LISTED {
-                eprintln!("… and {} more", problems.len() - MAX_LISTED);
+            if total > MAX_LISTED {
+                eprintln!("… and {} more", total - MAX_LISTED);
             }
             bail!(
                 "{}: {} problem(s); nothing was imported",
                 a.file.display(),
-                problems.len()
+                total
             );
         }
         Err(AppError::Store(e)) => {
@@ -41,7 +45,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
         }
         Err(other) => return Err(cli_error(other)),
     };
-    println!(
+    outln!(
         "Imported {}: {} users, {} accounts, {} contacts, {} topics, {} touches, {} referral days, {} lost, {} no-fit",
         a.file.display(),
         summary.users,
@@ -52,6 +56,6 @@ pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
         summary.referrals,
         summary.lost,
         summary.no_fits
-    );
+    )?;
     Ok(())
 }

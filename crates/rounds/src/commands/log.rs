@@ -67,12 +67,17 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
             "next_is_planned": next.as_ref().map(|n| n.planned),
         }));
     }
-    println!(
+    outln!(
         "Logged touch {} with {} ({}) at {}: {} {}",
-        touch.id, contact.name, account.name, local_day, touch.channel, touch.outcome
-    );
+        touch.id,
+        contact.name,
+        account.name,
+        local_day,
+        touch.channel,
+        touch.outcome
+    )?;
     if a.done {
-        println!("Completed the open next step (P33).");
+        outln!("Completed the open next step (P33).")?;
     }
     if touch.outcome.answered() && touch.next_step.is_none() && touch.callback_at.is_none() {
         eprintln!(
@@ -96,17 +101,17 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
                     n.date
                 )
             };
-            println!("\nNext for {} — {when}:", contact.name);
-            print!("{}", render::item(1, &n.item));
+            outln!("\nNext for {} — {when}:", contact.name)?;
+            out!("{}", render::item(1, &n.item))?;
         }
-        None => println!(
+        None => outln!(
             "\nNothing planned for {} in the next {} days.",
             contact.name,
             planner::NEXT_TOUCH_HORIZON_DAYS
-        ),
+        )?,
     }
     for f in &flags {
-        println!("  [{}] {}", f.rules.join(" "), f.text);
+        outln!("  [{}] {}", f.rules.join(" "), f.text)?;
     }
     Ok(())
 }

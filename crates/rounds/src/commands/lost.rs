@@ -25,18 +25,19 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LostArgs) -> Result<()> {
         .map_err(cli_error)?;
     let pb = &cx.s.playbook;
     if let Some(before) = lost.earlier.last() {
-        println!(
+        outln!(
             "The earlier loss ({}, {}) is kept as history.",
-            before.lost_on, before.reason
-        );
+            before.lost_on,
+            before.reason
+        )?;
     }
-    println!(
+    outln!(
         "Recorded {} as lost ({}). The plan asks for feedback within {} days (P16), then nurtures every {}–{} days (P17).",
         account.name,
         lost.reason,
         pb.feedback_within_days,
         pb.nurture_min_days,
         pb.nurture_max_days
-    );
+    )?;
     Ok(())
 }

@@ -3,6 +3,7 @@
 //! rep or a contact, reading local times, and saying an `AppError` in terms of flags.
 
 pub(crate) mod account;
+pub(crate) mod backup;
 pub(crate) mod contact;
 pub(crate) mod demo;
 pub(crate) mod export;
@@ -102,7 +103,7 @@ pub(crate) fn cli_error(e: AppError) -> anyhow::Error {
         }
         AppError::NotFound { what, id } => no_such(what, &id),
         AppError::Forbidden(m) => anyhow!(m),
-        AppError::Import { problems } => anyhow!("{} problem(s)", problems.len()),
+        AppError::Import { total, .. } => anyhow!("{total} problem(s)"),
         AppError::Store(e) => e.into(),
     }
 }

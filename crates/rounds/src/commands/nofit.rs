@@ -19,9 +19,9 @@ pub(crate) async fn run(cx: &Cx<'_>, a: NoFitArgs) -> Result<()> {
     rounds_app::record_no_fit(cx.store, cx.actor, input)
         .await
         .map_err(cli_error)?;
-    println!(
+    outln!(
         "Marked {} as no fit: every cadence on it stops (P31).",
         account.name
-    );
+    )?;
     Ok(())
 }

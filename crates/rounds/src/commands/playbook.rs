@@ -6,7 +6,7 @@ use anyhow::{Context, Result, bail};
 use rounds_core::playbook::{DEFAULT_TOML, Playbook};
 
 pub(crate) fn show() -> Result<()> {
-    print!("{DEFAULT_TOML}");
+    out!("{DEFAULT_TOML}")?;
     Ok(())
 }
 
@@ -15,12 +15,12 @@ pub(crate) fn check(file: &Path) -> Result<()> {
         std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
     match Playbook::from_toml(&text) {
         Ok(_) => {
-            println!("{}: the playbook is valid", file.display());
+            outln!("{}: the playbook is valid", file.display())?;
             Ok(())
         }
         Err(e) => {
             for p in &e.0 {
-                println!("{}: {} = {}: {}", file.display(), p.key, p.value, p.why);
+                outln!("{}: {} = {}: {}", file.display(), p.key, p.value, p.why)?;
             }
             bail!(
                 "{}: {} problem(s) in the playbook",

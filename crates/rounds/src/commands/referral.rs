@@ -16,9 +16,11 @@ pub(crate) async fn run(cx: &Cx<'_>, a: ReferralArgs) -> Result<()> {
     let recorded = rounds_app::add_referral(cx.store, cx.actor, input, cx.s.today)
         .await
         .map_err(cli_error)?;
-    println!(
+    outln!(
         "Recorded {} referral(s) from {} on {}",
-        recorded.count, contact.name, recorded.day
-    );
+        recorded.count,
+        contact.name,
+        recorded.day
+    )?;
     Ok(())
 }

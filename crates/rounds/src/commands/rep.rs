@@ -39,16 +39,16 @@ pub(crate) async fn run(cx: &Cx<'_>, c: RepCommand) -> Result<()> {
                     .filter(|d| !week.days.contains(d))
                     .map(|d| weekday_key(*d))
                     .collect();
-            println!(
+            outln!(
                 "{} works {}{}.",
                 rep.name,
                 days_text(&week.days),
                 week.hours
                     .map(|h| format!(", {h}"))
                     .unwrap_or_else(|| " (the playbook's field day)".into())
-            );
+            )?;
             if !off.is_empty() {
-                println!("Nothing is planned for them on {}.", off.join(", "));
+                outln!("Nothing is planned for them on {}.", off.join(", "))?;
             }
             Ok(())
         }
@@ -61,18 +61,18 @@ pub(crate) async fn run(cx: &Cx<'_>, c: RepCommand) -> Result<()> {
                 return print_json(&calendar);
             }
             match &calendar.week {
-                Some(w) => println!(
+                Some(w) => outln!(
                     "{} works {}{}.",
                     rep.name,
                     days_text(&w.days),
                     w.hours.map(|h| format!(", {h}")).unwrap_or_default()
-                ),
-                None => println!("{} works the playbook's field week.", rep.name),
+                )?,
+                None => outln!("{} works the playbook's field week.", rep.name)?,
             }
             if calendar.time_off.is_empty() {
-                println!("No time off recorded.");
+                outln!("No time off recorded.")?;
             } else {
-                print!("{}", time_off_table(&calendar.time_off));
+                out!("{}", time_off_table(&calendar.time_off))?;
             }
             Ok(())
         }

@@ -44,7 +44,7 @@ pub(crate) async fn run(
     let state =
         rounds_web::AppState::new(store.clone(), s.playbook.clone(), toml, SystemClock, config);
     // The address goes to stdout, so scripts that start on port 0 can read it.
-    println!("Rounds is serving on http://{address} (Ctrl-C to stop)");
+    outln!("Rounds is serving on http://{address} (Ctrl-C to stop)")?;
     use std::io::Write;
     std::io::stdout().flush().ok();
     rounds_web::serve(listener, state, shutdown_signal())

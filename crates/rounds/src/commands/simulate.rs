@@ -82,7 +82,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: SimulateArgs) -> Result<()> {
     if a.json {
         print_json(&report)?;
     } else {
-        print!("{}", text(&report));
+        out!("{}", text(&report))?;
     }
     eprintln!(
         "Simulated {} days in {:.1} s",

@@ -30,7 +30,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: StepCommand) -> Result<()> {
                 return print_json(&steps);
             }
             if steps.is_empty() {
-                println!("No open next steps.");
+                outln!("No open next steps.")?;
                 return Ok(());
             }
             let rows = steps
@@ -52,10 +52,10 @@ pub(crate) async fn run(cx: &Cx<'_>, c: StepCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 render::table(&["step", "due", "", "contact", "account", "what"], rows)
-            );
+            )?;
             return Ok(());
         }
         StepCommand::Complete(a) => rounds_app::complete_step(store, actor, pb, TouchId(a.id), now)
@@ -89,7 +89,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: StepCommand) -> Result<()> {
         .await
         .map_err(cli_error)?,
     };
-    println!("{}", said(&update));
+    outln!("{}", said(&update))?;
     Ok(())
 }
 

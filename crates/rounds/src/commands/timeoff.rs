@@ -24,10 +24,14 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TimeoffCommand) -> Result<()> {
             )
             .await
             .map_err(cli_error)?;
-            println!(
+            outln!(
                 "Added time off {} for {}: {} to {} ({}). Nothing is planned for them on those days.",
-                t.id, rep.name, t.from, t.to, t.reason
-            );
+                t.id,
+                rep.name,
+                t.from,
+                t.to,
+                t.reason
+            )?;
             Ok(())
         }
         TimeoffCommand::List(a) => {
@@ -42,12 +46,12 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TimeoffCommand) -> Result<()> {
                 return print_json(&rows);
             }
             if rows.is_empty() {
-                println!("No time off recorded.");
+                outln!("No time off recorded.")?;
                 eprintln!(
                     "hint: `rounds timeoff add --rep 2 --from 2026-12-21 --to 2026-12-31 --reason vacation`"
                 );
             } else {
-                print!("{}", super::rep::time_off_table(&rows));
+                out!("{}", super::rep::time_off_table(&rows))?;
             }
             Ok(())
         }
@@ -55,10 +59,12 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TimeoffCommand) -> Result<()> {
             let t = rounds_app::remove_time_off(cx.store, cx.actor, TimeOffId(a.id))
                 .await
                 .map_err(cli_error)?;
-            println!(
+            outln!(
                 "Removed time off {} ({} to {}); those days are working days again.",
-                t.id, t.from, t.to
-            );
+                t.id,
+                t.from,
+                t.to
+            )?;
             Ok(())
         }
     }

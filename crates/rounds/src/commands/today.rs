@@ -31,7 +31,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: TodayArgs) -> Result<()> {
                 if a.json {
                     return print_json(&plan);
                 }
-                println!("{said}");
+                outln!("{said}")?;
                 if let Some(next) = next {
                     eprintln!(
                         "hint: `rounds today --next-working-day` (or `--date {next}`) shows the plan of the next working day, {next}"
@@ -47,9 +47,9 @@ pub(crate) async fn run(cx: &Cx<'_>, a: TodayArgs) -> Result<()> {
     if a.json {
         return print_json(&plan);
     }
-    print!(
+    out!(
         "{}",
         render::plan(&plan, &format!("{} <{}>", rep.name, rep.email), a.all_flags)
-    );
+    )?;
     Ok(())
 }

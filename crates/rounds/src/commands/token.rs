@@ -19,7 +19,7 @@ pub(crate) async fn add(cx: &Cx<'_>, a: TokenAddArgs) -> Result<()> {
             other => cli_error(other),
         })?;
     // Only the token on stdout, so `TOKEN=$(rounds token add …)` works.
-    println!("{}", made.token);
+    outln!("{}", made.token)?;
     eprintln!(
         "API token `{}` for {} made; it is shown this once.",
         made.name, made.user.email

@@ -19,7 +19,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TopicCommand) -> Result<()> {
             let topic = rounds_app::create_topic(cx.store, cx.actor, input)
                 .await
                 .map_err(cli_error)?;
-            println!("Added topic {} {}", topic.id, topic.title);
+            outln!("Added topic {} {}", topic.id, topic.title)?;
             Ok(())
         }
         TopicCommand::Edit(e) => {
@@ -31,7 +31,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TopicCommand) -> Result<()> {
             let topic = rounds_app::update_topic(cx.store, cx.actor, TopicId(e.id), input)
                 .await
                 .map_err(cli_error)?;
-            println!("Updated topic {} {}", topic.id, topic.title);
+            outln!("Updated topic {} {}", topic.id, topic.title)?;
             Ok(())
         }
         TopicCommand::List(l) => {
@@ -62,13 +62,13 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TopicCommand) -> Result<()> {
                     ]
                 })
                 .collect();
-            println!(
+            outln!(
                 "{}",
                 render::table(
                     &["id", "title", "pain points", "segments", "roles", "from"],
                     rows
                 )
-            );
+            )?;
             eprintln!("{} topic(s)", topics.len());
             Ok(())
         }
@@ -81,7 +81,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TopicCommand) -> Result<()> {
                 .iter()
                 .map(|p| vec![p.key.clone(), p.segment.to_string(), p.title.clone()])
                 .collect();
-            println!("{}", render::table(&["key", "segment", "pain point"], rows));
+            outln!("{}", render::table(&["key", "segment", "pain point"], rows))?;
             Ok(())
         }
         TopicCommand::Show(sh) => {

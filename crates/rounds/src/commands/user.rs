@@ -20,10 +20,11 @@ pub(crate) async fn run(cx: &Cx<'_>, c: UserCommand) -> Result<()> {
             rounds_app::set_password(cx.store, cx.actor, user.id, &hash)
                 .await
                 .map_err(cli_error)?;
-            println!(
+            outln!(
                 "Password set for {} <{}>; their sessions have ended.",
-                user.name, user.email
-            );
+                user.name,
+                user.email
+            )?;
             Ok(())
         }
         UserCommand::Disable(a) => {
@@ -38,12 +39,13 @@ pub(crate) async fn run(cx: &Cx<'_>, c: UserCommand) -> Result<()> {
                     other => cli_error(other),
                 })?;
             if a.enable {
-                println!("{} <{}> can sign in again.", user.name, user.email);
+                outln!("{} <{}> can sign in again.", user.name, user.email)?;
             } else {
-                println!(
+                outln!(
                     "{} <{}> is disabled: sessions ended, API tokens deleted.",
-                    user.name, user.email
-                );
+                    user.name,
+                    user.email
+                )?;
             }
             Ok(())
         }
@@ -119,21 +121,25 @@ async fn add(cx: &Cx<'_>, a: UserAddArgs) -> Result<()> {
             }
             other => cli_error(other),
         })?;
-    println!(
+    outln!(
         "Added user {} {} <{}> ({}).",
-        user.id, user.name, user.email, user.role
-    );
+        user.id,
+        user.name,
+        user.email,
+        user.role
+    )?;
     if let (Some(from), Some(moved)) = (from, moved) {
-        println!(
+        outln!(
             "Handed {moved} account(s) of {} to {}.",
-            from.name, user.name
-        );
+            from.name,
+            user.name
+        )?;
     }
     if hash.is_none() {
-        println!(
+        outln!(
             "hint: they cannot sign in until `rounds user passwd {} --password-stdin`",
             user.email
-        );
+        )?;
     }
     Ok(())
 }
@@ -163,9 +169,9 @@ async fn list(cx: &Cx<'_>, a: UserListArgs) -> Result<()> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         crate::render::table(&["id", "name", "email", "role", "team", "sign-in"], rows)
-    );
+    )?;
     Ok(())
 }
