@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Seeds corpus/{import_jsonl,playbook_toml}: the default playbook and slices of a demo
+# export (header, users, topics, accounts, contacts, touches, step updates, calendars).
+# usage: seed.sh [ROUNDS_BINARY]   (default: `rounds` on PATH)
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+rounds="${1:-rounds}"
+mkdir -p "$here/corpus/import_jsonl" "$here/corpus/playbook_toml"
+cp "$here/../assets/playbook.toml" "$here/corpus/playbook_toml/default.toml"
+printf '[day]\nmax_visits = 3\n[email]\ndays = ["tue", "thu"]\n' > "$here/corpus/playbook_toml/small.toml"
+scratch="$(mktemp -d)"
+trap 'rm -rf "$scratch"' EXIT
+db="sqlite://$scratch/seed.db"
+ROUNDS_DATABASE_URL="$db" "$rounds" demo --seed 3 --date 2026-11-24 > /dev/null 2>&1
+ROUNDS_DATABASE_URL="$db" "$rounds" export --output "$scratch/all.jsonl" 2> /dev/null
+head -n 40 "$scratch/all.jsonl" > "$here/corpus/import_jsonl/head-40"
+for kind in account contact touch step-update referral lost work-week time-off; do
+    { head -n 1 "$scratch/all.jsonl"; grep -m 1 '"record":"user"' "$scratch/all.jsonl";
+      grep -m 3 "\"record\":\"$kind\"" "$scratch/all.jsonl" || true; } > "$here/corpus/import_jsonl/$kind"
+done
+echo "seeded $(ls "$here/corpus/import_jsonl" | wc -l) import and $(ls "$here/corpus/playbook_toml" | wc -l) playbook inputs"
