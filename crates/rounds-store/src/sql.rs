@@ -37,9 +37,13 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
 
+use jiff::Timestamp;
+use rounds_core::audit::{AuditActor, AuditReport, BodyHasher, Change, body_digest};
+
+use crate::audit::{self, Acting, AuditPage, AuditQuery, body_of, change_of};
 use crate::body::Body;
 use crate::error::BodyError;
-use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
+use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows, insert_rows_hashed};
 use crate::{ApiToken, Credentials, IdKind, RowCounts, Session, Store, StoreError, WriteMode};
 
 /// The database behind a [`SqlStore`], decided by the URL's scheme.
@@ -133,6 +137,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "step_updates",
         include_str!("../migrations/sqlite/0004_step_updates.sql"),
     ),
+    (
+        6,
+        "audit",
+        include_str!("../migrations/sqlite/0006_audit.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -155,6 +164,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "step_updates",
         include_str!("../migrations/postgres/0004_step_updates.sql"),
     ),
+    (
+        6,
+        "audit",
+        include_str!("../migrations/postgres/0006_audit.sql"),
+    ),
 ];
 
 /// Set on every SQLite connection. WAL lets the planner read while a write is under way;
@@ -170,6 +184,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Who the rows this handle appends to the audit log name, and when.
+    acting: Acting,
 }
 
 impl SqlStore {
@@ -194,7 +210,26 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate { backend, source })?;
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            acting: Acting::UNBOUND,
+        })
+    }
+
+    /// A handle on the same pool whose writes are logged as made by `actor` at `at`
+    /// (the caller's clock: the web binds one per request, the command line one per
+    /// run). A handle never bound logs `system` at 0.
+    pub fn acting_as(&self, actor: AuditActor, at: Timestamp) -> SqlStore {
+        SqlStore {
+            acting: Acting::new(actor, at),
+            ..self.clone()
+        }
+    }
+
+    /// Who and when this handle's writes are logged as.
+    pub fn acting(&self) -> Acting {
+        self.acting
     }
 
     pub fn backend(&self) -> Backend {
@@ -214,7 +249,7 @@ impl SqlStore {
             .map_err(StoreError::db("starting a write transaction"))
     }
 
-    async fn read_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn read_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool
             .begin_with(self.backend.begin_read())
             .await
@@ -238,6 +273,7 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         require(&mut tx, org, parent.0, parent.1, parent.2).await?;
+        let before = body_of(&mut tx, org, record).await?;
         insert_rows(
             &mut tx,
             self.backend,
@@ -246,6 +282,9 @@ impl SqlStore {
             OnConflict::Update,
         )
         .await?;
+        let after = body_of(&mut tx, org, record).await?;
+        let change = change_of(record, before, after);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, T::TABLE.name).await
     }
 
@@ -269,7 +308,11 @@ impl SqlStore {
                 id: account.0,
             })?;
         let mut stored: Account = decode("accounts", &row)?;
+        let account_before: Option<String> = row
+            .try_get(1)
+            .map_err(StoreError::db("reading an account"))?;
         stored.status = status;
+        let record_before = body_of(&mut tx, org, record).await?;
         insert_rows(
             &mut tx,
             self.backend,
@@ -286,6 +329,16 @@ impl SqlStore {
             OnConflict::Update,
         )
         .await?;
+        let changes = vec![
+            change_of(
+                &stored,
+                account_before,
+                body_of(&mut tx, org, &stored).await?,
+            )
+            .with_detail(format!("status {}", status.as_str())),
+            change_of(record, record_before, body_of(&mut tx, org, record).await?),
+        ];
+        audit::append(&mut tx, org, self.acting, changes).await?;
         commit(tx, T::TABLE.name).await
     }
 }
@@ -766,6 +819,27 @@ const DELETE_ORDER: &[&str] = &[
     "users",
 ];
 
+/// What a bulk write held, for its summary row: records per kind, in writing order.
+fn bulk_counts(data: &OrgData) -> String {
+    [
+        ("users", data.users.len()),
+        ("topics", data.topics.len()),
+        ("accounts", data.accounts.len()),
+        ("contacts", data.contacts.len()),
+        ("touches", data.touches.len()),
+        ("referrals", data.referrals.len()),
+        ("lost", data.lost.len()),
+        ("no-fits", data.no_fits.len()),
+        ("work-weeks", data.work_weeks.len()),
+        ("time-off", data.time_off.len()),
+        ("step-updates", data.step_updates.len()),
+    ]
+    .iter()
+    .map(|(what, n)| format!("{what}={n}"))
+    .collect::<Vec<_>>()
+    .join(" ")
+}
+
 const ORG_UPSERT: &str = "INSERT INTO organisations (id, name, demo, body) VALUES ($1, $2, $3, $4) \
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, demo = excluded.demo, body = excluded.body \
     WHERE organisations.body <> excluded.body";
@@ -821,6 +895,8 @@ impl Store for SqlStore {
             id: org.id.to_string(),
             source,
         })?;
+        let mut digest = BodyHasher::default();
+        digest.add(&body);
         let mut tx = self.write_tx().await?;
         sqlx::query(ORG_UPSERT)
             .bind(org.id.0)
@@ -849,12 +925,17 @@ impl Store for SqlStore {
             }
             WriteMode::Merge => OnConflict::Update,
         };
-        // Parents before children, for the foreign keys.
+        // Parents before children, for the foreign keys. Every body written goes into
+        // one digest, the run's summary row in the audit log.
         let id = org.id.0;
-        insert_rows(&mut tx, self.backend, id, &data.users, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.topics, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.accounts, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.contacts, on_conflict).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.users, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.topics, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.accounts, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.contacts, on_conflict, h).await?;
         // Grouped by account, so that each account's touches are stored together: on
         // SQLite they are appended to the clustered key instead of landing all over the
         // table (a million touches over a thousand accounts took twice as long to write
@@ -863,13 +944,35 @@ impl Store for SqlStore {
         // upsert of unchanged data probes the primary key out of order: about 40% slower.
         let mut touches: Vec<&Touch> = data.touches.iter().collect();
         touches.sort_unstable_by_key(|t| (t.account, t.id));
-        insert_rows::<Touch, _>(&mut tx, self.backend, id, &touches, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.referrals, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.lost, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.no_fits, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.work_weeks, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.time_off, on_conflict).await?;
-        insert_rows(&mut tx, self.backend, id, &data.step_updates, on_conflict).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed::<Touch, _>(&mut tx, self.backend, id, &touches, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.referrals, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.lost, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.no_fits, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.work_weeks, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(&mut tx, self.backend, id, &data.time_off, on_conflict, h).await?;
+        let h = Some(&mut digest);
+        insert_rows_hashed(
+            &mut tx,
+            self.backend,
+            id,
+            &data.step_updates,
+            on_conflict,
+            h,
+        )
+        .await?;
+        let summary = Change::write("organisation", org.id, None, Some(digest.finish()))
+            .named(match mode {
+                WriteMode::Replace => "replace",
+                WriteMode::Merge => "merge",
+            })
+            .with_detail(bulk_counts(data));
+        audit::append(&mut tx, org.id, self.acting, vec![summary]).await?;
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
             org.id
@@ -1172,6 +1275,8 @@ impl Store for SqlStore {
             OnConflict::Fail,
         )
         .await?;
+        let change = change_of(touch, None, body_of(&mut tx, org, touch).await?);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, "touches").await
     }
 
@@ -1200,6 +1305,8 @@ impl Store for SqlStore {
             OnConflict::Fail,
         )
         .await?;
+        let change = change_of(update, None, body_of(&mut tx, org, update).await?);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, "step_updates").await
     }
 
@@ -1295,14 +1402,27 @@ impl Store for SqlStore {
     }
 
     async fn delete_time_off(&self, org: OrgId, id: TimeOffId) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
+        let mut tx = self.write_tx().await?;
+        let before = sqlx::query("SELECT body FROM time_off WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>(0)).transpose())
+            .map_err(StoreError::db(format!("reading time off {id}")))?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
         sqlx::query("DELETE FROM time_off WHERE org_id = $1 AND id = $2")
             .bind(org.0)
             .bind(id.0)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await
-            .map(|r| r.rows_affected() > 0)
-            .map_err(StoreError::db(format!("deleting time off {id}")))
+            .map_err(StoreError::db(format!("deleting time off {id}")))?;
+        let change = Change::write("time-off", id, Some(body_digest(&before)), None);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
+        commit(tx, "time_off").await?;
+        Ok(true)
     }
 
     async fn next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
@@ -1403,6 +1523,14 @@ impl Store for SqlStore {
     async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         self.q_api_token(token_hash).await
     }
+
+    async fn audit_log(&self, org: OrgId, query: &AuditQuery) -> Result<AuditPage, StoreError> {
+        self.q_audit_log(org, query).await
+    }
+
+    async fn audit_verify(&self, org: OrgId) -> Result<AuditReport, StoreError> {
+        self.q_audit_verify(org).await
+    }
 }
 
 /// Moves every account of `from` to `to` inside `tx`. The body is the stored copy of the
@@ -1410,6 +1538,7 @@ impl Store for SqlStore {
 pub(crate) async fn reassign_in(
     tx: &mut AnyConnection,
     backend: Backend,
+    acting: Acting,
     org: OrgId,
     from: UserId,
     to: UserId,
@@ -1419,10 +1548,18 @@ pub(crate) async fn reassign_in(
             .bind(org.0)
             .bind(from.0);
     let mut accounts: Vec<Account> = fetch_all(tx, query, "accounts").await?;
+    let mut before = Vec::with_capacity(accounts.len());
     for account in &mut accounts {
+        before.push(body_of(tx, org, account).await?);
         account.rep = to;
     }
     insert_rows(tx, backend, org.0, &accounts, OnConflict::Update).await?;
+    let mut changes = Vec::with_capacity(accounts.len());
+    for (account, before) in accounts.iter().zip(before) {
+        let after = body_of(tx, org, account).await?;
+        changes.push(change_of(account, before, after).with_detail(format!("rep {from} to {to}")));
+    }
+    audit::append(tx, org, acting, changes).await?;
     Ok(accounts.len() as u64)
 }
 
