@@ -1327,7 +1327,13 @@ fn audit_verify_exits_0_on_a_whole_chain_and_1_on_each_kind_of_tampering() {
     let r = Rounds::new();
     r.small_territory("customer", &[("Dr. Reyes", "physician", &[])]);
     r.ok(&[
-        "log", "--contact", "1", "--channel", "call", "--outcome", "no-response",
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "call",
+        "--outcome",
+        "no-response",
     ]);
     let rows = r.json(&["audit", "list", "--json"]);
     let rows = rows.as_array().unwrap();
@@ -1352,7 +1358,10 @@ fn audit_verify_exits_0_on_a_whole_chain_and_1_on_each_kind_of_tampering() {
     let touches = r.json(&["audit", "list", "--entity", "touch", "--json"]);
     assert_eq!(touches.as_array().unwrap().len(), 1);
     let err = r.fails(&["audit", "list", "--entity", "planet"]);
-    assert!(err.contains("--entity: `planet` is not a kind of record"), "{err}");
+    assert!(
+        err.contains("--entity: `planet` is not a kind of record"),
+        "{err}"
+    );
 
     let out = r.ok(&["audit", "verify"]);
     assert!(out.contains("The audit chain is whole: 6 rows."), "{out}");
