@@ -207,9 +207,11 @@ pub(crate) async fn sign_in_body(
     )))
 }
 
-/// The table and key columns of each kind of record whose body `verify` rechecks;
-/// `true` marks an integer column.
-const RECORD_TABLES: &[(&str, &str, &[(&str, bool)])] = &[
+/// A table's key columns after `org_id`; `true` marks an integer column.
+type KeyColumns = &'static [(&'static str, bool)];
+
+/// The table and key columns of each kind of record whose body `verify` rechecks.
+const RECORD_TABLES: &[(&str, &str, KeyColumns)] = &[
     ("user", "users", &[("id", true)]),
     ("account", "accounts", &[("id", true)]),
     ("contact", "contacts", &[("id", true)]),
