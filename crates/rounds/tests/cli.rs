@@ -1373,17 +1373,17 @@ fn audit_verify_exits_0_on_a_whole_chain_and_1_on_each_kind_of_tampering() {
         (
             "UPDATE audit_log SET actor = 'user:1' WHERE seq = 3",
             "UPDATE audit_log SET actor = 'operator' WHERE seq = 3",
-            "row 3: altered",
+            "row 3 was altered",
         ),
         (
             "UPDATE audit_log SET seq = 7 WHERE seq = 6",
             "UPDATE audit_log SET seq = 6 WHERE seq = 7",
-            "row 7: out-of-order",
+            "row 7 is out of order: it was written as row 6",
         ),
         (
             "UPDATE accounts SET body = body || ' ' WHERE id = 1",
             "UPDATE accounts SET body = substr(body, 1, length(body) - 1) WHERE id = 1",
-            "record: account 1 was changed without a row",
+            "account 1 was changed without a row",
         ),
     ];
     for (break_it, mend_it, said) in cases {

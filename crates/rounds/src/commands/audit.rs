@@ -105,7 +105,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AuditCommand) -> Result<()> {
                 }
             } else {
                 for b in &report.breaks {
-                    println!("row {}: {}: {b}", b.seq(), b.kind());
+                    println!("{b}");
                 }
             }
             if !report.is_whole() {
@@ -138,7 +138,7 @@ pub(crate) async fn run(cx: &Cx<'_>, c: AuditCommand) -> Result<()> {
                 println!("No changes recorded.");
                 return Ok(());
             }
-            print!(
+            println!(
                 "{}",
                 render::table(
                     &[
