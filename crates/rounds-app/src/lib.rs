@@ -12,6 +12,7 @@
 //! does not exist.
 
 pub mod accounts;
+pub mod audit;
 pub mod auth;
 pub mod calendar;
 mod error;
@@ -33,6 +34,7 @@ pub use accounts::{
     create_account, create_contact, get_account, get_contact, list_accounts, list_contacts,
     update_account, update_contact,
 };
+pub use audit::{AuditFilter, audit_log, verify_audit};
 pub use calendar::{
     TimeOffInput, WorkWeekInput, add_time_off, calendar_of, list_time_off, remove_time_off,
     set_work_week,

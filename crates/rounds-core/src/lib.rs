@@ -4,6 +4,7 @@
 //! Architecture invariant: nothing here does I/O, reads a clock, the environment or a
 //! file; `today` is always an argument. The same inputs give the same plan.
 
+pub mod audit;
 pub mod calendar;
 pub mod catalogue;
 pub mod export;

@@ -13,6 +13,7 @@
 //! Architecture invariant: every row belongs to an organisation and every method takes
 //! the [`OrgId`] it works on; nothing here reads or writes across organisations.
 
+mod audit;
 mod body;
 mod error;
 mod people;
@@ -28,7 +29,9 @@ use rounds_core::model::{
     UserId, WorkWeek,
 };
 
+pub use audit::{Acting, AuditPage, AuditQuery};
 pub use error::{BodyError, StoreError};
+pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
 
 /// How [`Store::write_org`] treats what is already stored for the organisation.
@@ -108,6 +111,11 @@ pub struct ApiToken {
 
 /// Everything the program stores and loads. Lists come back sorted (by id unless a
 /// method says otherwise) so that output built from them is deterministic.
+///
+/// Every write method appends the audit rows of what it changed in its own transaction
+/// (see `audit.rs`): one row per record written, created or deleted, and one summary
+/// row per [`Store::write_org`] (counts and a digest of every body written), naming the
+/// actor and time the handle was bound to with [`SqlStore::acting_as`].
 ///
 /// The methods return `Send` futures so a web server can hold a store in shared state.
 pub trait Store {
@@ -438,4 +446,18 @@ pub trait Store {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send;
+
+    /// Rows of the organisation's audit log, newest first, with how many match.
+    fn audit_log(
+        &self,
+        org: OrgId,
+        query: &AuditQuery,
+    ) -> impl Future<Output = Result<AuditPage, StoreError>> + Send;
+
+    /// Walks the organisation's audit chain and rechecks the records it describes: every
+    /// altered, missing or renumbered row, and every record changed without a row.
+    fn audit_verify(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<AuditReport, StoreError>> + Send;
 }

@@ -6,6 +6,9 @@ use rounds_core::model::{OrgId, TouchId, UserId};
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
+use rounds_core::audit::{Change, body_digest};
+
+use crate::audit::{self, sign_in_body};
 use crate::sql::{SqlStore, commit};
 use crate::{ApiToken, Backend, Credentials, IdKind, Session, StoreError};
 
@@ -90,6 +93,7 @@ impl SqlStore {
                 id: login,
             });
         }
+        let before = sign_in_body(&mut tx, org, user).await?;
         sqlx::query(
             "INSERT INTO credentials (org_id, user_id, login, password_hash, disabled) \
              VALUES ($1, $2, $3, $4, 0) ON CONFLICT (org_id, user_id) \
@@ -112,6 +116,15 @@ impl SqlStore {
             .execute(&mut *tx)
             .await
             .map_err(StoreError::db("ending sessions"))?;
+        let after = sign_in_body(&mut tx, org, user).await?;
+        let change = Change::write(
+            "sign-in",
+            user,
+            before.as_deref().map(body_digest),
+            after.as_deref().map(body_digest),
+        )
+        .named("password");
+        audit::append(&mut tx, org, self.acting(), vec![change]).await?;
         commit(tx, "credentials").await
     }
 
@@ -122,6 +135,7 @@ impl SqlStore {
         disabled: bool,
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
+        let before = sign_in_body(&mut tx, org, user).await?;
         let changed =
             sqlx::query("UPDATE credentials SET disabled = $3 WHERE org_id = $1 AND user_id = $2")
                 .bind(org.0)
@@ -149,6 +163,15 @@ impl SqlStore {
                 .map_err(StoreError::db(format!("clearing {table} of user {user}")))?;
             }
         }
+        let after = sign_in_body(&mut tx, org, user).await?;
+        let change = Change::write(
+            "sign-in",
+            user,
+            before.as_deref().map(body_digest),
+            after.as_deref().map(body_digest),
+        )
+        .named(if disabled { "disable" } else { "enable" });
+        audit::append(&mut tx, org, self.acting(), vec![change]).await?;
         commit(tx, "credentials").await
     }
 
@@ -247,6 +270,16 @@ impl SqlStore {
         .execute(&mut *tx)
         .await
         .map_err(StoreError::db("storing an API token"))?;
+        // Named by the first 8 hex digits of its hash: enough to tell tokens apart in
+        // the log, nothing that could be used to sign in.
+        let digest = body_digest(&format!(
+            "{}\t{}\t{}",
+            token.user, token.name, token.created_at
+        ));
+        let short = token_hash.get(..8).unwrap_or(token_hash);
+        let change = Change::write("api-token", short, None, Some(digest))
+            .with_detail(format!("user {}", token.user));
+        audit::append(&mut tx, token.org, self.acting(), vec![change]).await?;
         commit(tx, "api_tokens").await
     }
 
@@ -319,7 +352,8 @@ impl SqlStore {
     ) -> Result<u64, StoreError> {
         let mut tx = self.write_tx().await?;
         crate::sql::require(&mut tx, org, "user", "users", to.0).await?;
-        let moved = crate::sql::reassign_in(&mut tx, self.backend(), org, from, to).await?;
+        let moved =
+            crate::sql::reassign_in(&mut tx, self.backend(), self.acting(), org, from, to).await?;
         commit(tx, "accounts").await?;
         Ok(moved)
     }
@@ -328,6 +362,31 @@ impl SqlStore {
     /// took its promise with it.
     pub(crate) async fn q_delete_touch(&self, org: OrgId, id: TouchId) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
+        let Some(touch) = sqlx::query("SELECT body FROM touches WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>(0)).transpose())
+            .map_err(StoreError::db(format!("reading touch {id}")))?
+        else {
+            return Ok(false);
+        };
+        let updates: Vec<(i64, String)> = sqlx::query(
+            "SELECT seq, body FROM step_updates WHERE org_id = $1 AND touch_id = $2 ORDER BY seq",
+        )
+        .bind(org.0)
+        .bind(id.0)
+        .fetch_all(&mut *tx)
+        .await
+        .and_then(|rows| {
+            rows.iter()
+                .map(|r| Ok((r.try_get(0)?, r.try_get(1)?)))
+                .collect()
+        })
+        .map_err(StoreError::db(format!(
+            "reading the step updates of touch {id}"
+        )))?;
         sqlx::query("DELETE FROM step_updates WHERE org_id = $1 AND touch_id = $2")
             .bind(org.0)
             .bind(id.0)
@@ -343,6 +402,19 @@ impl SqlStore {
             .await
             .map(|r| r.rows_affected() > 0)
             .map_err(StoreError::db(format!("deleting touch {id}")))?;
+        let mut changes: Vec<Change> = updates
+            .iter()
+            .map(|(seq, body)| {
+                Change::write(
+                    "step-update",
+                    format!("{id}/{seq}"),
+                    Some(body_digest(body)),
+                    None,
+                )
+            })
+            .collect();
+        changes.push(Change::write("touch", id, Some(body_digest(&touch)), None));
+        audit::append(&mut tx, org, self.acting(), changes).await?;
         crate::sql::commit(tx, "touches").await?;
         Ok(deleted)
     }

@@ -37,9 +37,13 @@ use sqlx::migrate::{Migration, MigrationType, Migrator};
 use sqlx::query::Query;
 use sqlx::{Any, AnyConnection, AnyPool, AssertSqlSafe, Row, SqlSafeStr, Transaction};
 
+use jiff::Timestamp;
+use rounds_core::audit::{AuditActor, AuditReport, BodyHasher, Change, body_digest};
+
+use crate::audit::{self, Acting, AuditPage, AuditQuery, body_of, change_of};
 use crate::body::Body;
 use crate::error::BodyError;
-use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows};
+use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows, insert_rows_hashed};
 use crate::{
     ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, Store, StoreError, WriteMode,
 };
@@ -135,6 +139,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "step_updates",
         include_str!("../migrations/sqlite/0004_step_updates.sql"),
     ),
+    (
+        6,
+        "audit",
+        include_str!("../migrations/sqlite/0006_audit.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -157,6 +166,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         "step_updates",
         include_str!("../migrations/postgres/0004_step_updates.sql"),
     ),
+    (
+        6,
+        "audit",
+        include_str!("../migrations/postgres/0006_audit.sql"),
+    ),
 ];
 
 /// Set on every SQLite connection. WAL lets the planner read while a write is under way;
@@ -172,6 +186,8 @@ const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NO
 pub struct SqlStore {
     pool: AnyPool,
     backend: Backend,
+    /// Who the rows this handle appends to the audit log name, and when.
+    acting: Acting,
 }
 
 impl SqlStore {
@@ -196,7 +212,26 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate { backend, source })?;
-        Ok(SqlStore { pool, backend })
+        Ok(SqlStore {
+            pool,
+            backend,
+            acting: Acting::UNBOUND,
+        })
+    }
+
+    /// A handle on the same pool whose writes are logged as made by `actor` at `at`
+    /// (the caller's clock: the web binds one per request, the command line one per
+    /// run). A handle never bound logs `system` at 0.
+    pub fn acting_as(&self, actor: AuditActor, at: Timestamp) -> SqlStore {
+        SqlStore {
+            acting: Acting::new(actor, at),
+            ..self.clone()
+        }
+    }
+
+    /// Who and when this handle's writes are logged as.
+    pub fn acting(&self) -> Acting {
+        self.acting
     }
 
     pub fn backend(&self) -> Backend {
@@ -242,7 +277,7 @@ impl SqlStore {
             .map_err(StoreError::db("starting a write transaction"))
     }
 
-    async fn read_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
+    pub(crate) async fn read_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
         self.pool
             .begin_with(self.backend.begin_read())
             .await
@@ -266,6 +301,7 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         require(&mut tx, org, parent.0, parent.1, parent.2).await?;
+        let before = body_of(&mut tx, org, record).await?;
         insert_rows(
             &mut tx,
             self.backend,
@@ -274,6 +310,9 @@ impl SqlStore {
             OnConflict::Update,
         )
         .await?;
+        let after = body_of(&mut tx, org, record).await?;
+        let change = change_of(record, before, after);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, T::TABLE.name).await
     }
 
@@ -297,7 +336,11 @@ impl SqlStore {
                 id: account.0,
             })?;
         let mut stored: Account = decode("accounts", &row)?;
+        let account_before: Option<String> = row
+            .try_get(1)
+            .map_err(StoreError::db("reading an account"))?;
         stored.status = status;
+        let record_before = body_of(&mut tx, org, record).await?;
         insert_rows(
             &mut tx,
             self.backend,
@@ -314,6 +357,16 @@ impl SqlStore {
             OnConflict::Update,
         )
         .await?;
+        let changes = vec![
+            change_of(
+                &stored,
+                account_before,
+                body_of(&mut tx, org, &stored).await?,
+            )
+            .with_detail(format!("status {}", status.as_str())),
+            change_of(record, record_before, body_of(&mut tx, org, record).await?),
+        ];
+        audit::append(&mut tx, org, self.acting, changes).await?;
         commit(tx, T::TABLE.name).await
     }
 }
@@ -794,6 +847,65 @@ const DELETE_ORDER: &[&str] = &[
     "users",
 ];
 
+/// What a bulk write held, for its summary row: records per kind, in writing order.
+fn bulk_counts(data: &OrgData) -> String {
+    let mut counts = [0usize; 11];
+    add_counts(&mut counts, data);
+    counts_text(&counts)
+}
+
+const BULK_KINDS: [&str; 11] = [
+    "users",
+    "topics",
+    "accounts",
+    "contacts",
+    "touches",
+    "referrals",
+    "lost",
+    "no-fits",
+    "work-weeks",
+    "time-off",
+    "step-updates",
+];
+
+fn add_counts(counts: &mut [usize; 11], data: &OrgData) {
+    let these = [
+        data.users.len(),
+        data.topics.len(),
+        data.accounts.len(),
+        data.contacts.len(),
+        data.touches.len(),
+        data.referrals.len(),
+        data.lost.len(),
+        data.no_fits.len(),
+        data.work_weeks.len(),
+        data.time_off.len(),
+        data.step_updates.len(),
+    ];
+    for (total, n) in counts.iter_mut().zip(these) {
+        *total += n;
+    }
+}
+
+fn counts_text(counts: &[usize; 11]) -> String {
+    BULK_KINDS
+        .iter()
+        .zip(counts)
+        .map(|(what, n)| format!("{what}={n}"))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The one audit row of a bulk write: the digest of every body written, and the counts.
+fn bulk_summary(org: OrgId, mode: WriteMode, digest: BodyHasher, counts: &str) -> Change {
+    Change::write("organisation", org, None, Some(digest.finish()))
+        .named(match mode {
+            WriteMode::Replace => "replace",
+            WriteMode::Merge => "merge",
+        })
+        .with_detail(counts.to_string())
+}
+
 const ORG_UPSERT: &str = "INSERT INTO organisations (id, name, demo, body) VALUES ($1, $2, $3, $4) \
     ON CONFLICT (id) DO UPDATE SET name = excluded.name, demo = excluded.demo, body = excluded.body \
     WHERE organisations.body <> excluded.body";
@@ -807,12 +919,15 @@ impl Store for SqlStore {
 
     async fn write_org(&self, data: &OrgData, mode: WriteMode) -> Result<(), StoreError> {
         check_chunk(data)?;
+        let org = &data.organisation;
         let mut tx = self.write_tx().await?;
-        let on_conflict = start_org(&mut tx, &data.organisation, mode).await?;
-        write_chunk(&mut tx, self.backend, data, on_conflict).await?;
+        let (on_conflict, mut digest) = start_org(&mut tx, org, mode).await?;
+        write_chunk(&mut tx, self.backend, data, on_conflict, &mut digest).await?;
+        let summary = bulk_summary(org.id, mode, digest, &bulk_counts(data));
+        audit::append(&mut tx, org.id, self.acting, vec![summary]).await?;
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
-            data.organisation.id
+            org.id
         )))
     }
 
@@ -828,8 +943,10 @@ impl Store for SqlStore {
         let org = first.organisation.clone();
         check_chunk(&first)?;
         let mut tx = self.write_tx().await?;
-        let on_conflict = start_org(&mut tx, &org, mode).await?;
-        write_chunk(&mut tx, self.backend, &first, on_conflict).await?;
+        let (on_conflict, mut digest) = start_org(&mut tx, &org, mode).await?;
+        let mut counts = [0usize; 11];
+        add_counts(&mut counts, &first);
+        write_chunk(&mut tx, self.backend, &first, on_conflict, &mut digest).await?;
         drop(first);
         for chunk in chunks {
             let Ok(chunk) = chunk else {
@@ -843,8 +960,11 @@ impl Store for SqlStore {
                 });
             }
             check_chunk(&chunk)?;
-            write_chunk(&mut tx, self.backend, &chunk, on_conflict).await?;
+            add_counts(&mut counts, &chunk);
+            write_chunk(&mut tx, self.backend, &chunk, on_conflict, &mut digest).await?;
         }
+        let summary = bulk_summary(org.id, mode, digest, &counts_text(&counts));
+        audit::append(&mut tx, org.id, self.acting, vec![summary]).await?;
         tx.commit().await.map_err(StoreError::db(format!(
             "committing organisation {}",
             org.id
@@ -1148,6 +1268,8 @@ impl Store for SqlStore {
             OnConflict::Fail,
         )
         .await?;
+        let change = change_of(touch, None, body_of(&mut tx, org, touch).await?);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, "touches").await
     }
 
@@ -1176,6 +1298,8 @@ impl Store for SqlStore {
             OnConflict::Fail,
         )
         .await?;
+        let change = change_of(update, None, body_of(&mut tx, org, update).await?);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
         commit(tx, "step_updates").await
     }
 
@@ -1271,14 +1395,27 @@ impl Store for SqlStore {
     }
 
     async fn delete_time_off(&self, org: OrgId, id: TimeOffId) -> Result<bool, StoreError> {
-        let mut conn = self.conn().await?;
+        let mut tx = self.write_tx().await?;
+        let before = sqlx::query("SELECT body FROM time_off WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(id.0)
+            .fetch_optional(&mut *tx)
+            .await
+            .and_then(|r| r.map(|r| r.try_get::<String, _>(0)).transpose())
+            .map_err(StoreError::db(format!("reading time off {id}")))?;
+        let Some(before) = before else {
+            return Ok(false);
+        };
         sqlx::query("DELETE FROM time_off WHERE org_id = $1 AND id = $2")
             .bind(org.0)
             .bind(id.0)
-            .execute(&mut *conn)
+            .execute(&mut *tx)
             .await
-            .map(|r| r.rows_affected() > 0)
-            .map_err(StoreError::db(format!("deleting time off {id}")))
+            .map_err(StoreError::db(format!("deleting time off {id}")))?;
+        let change = Change::write("time-off", id, Some(body_digest(&before)), None);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
+        commit(tx, "time_off").await?;
+        Ok(true)
     }
 
     async fn next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
@@ -1379,6 +1516,14 @@ impl Store for SqlStore {
     async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         self.q_api_token(token_hash).await
     }
+
+    async fn audit_log(&self, org: OrgId, query: &AuditQuery) -> Result<AuditPage, StoreError> {
+        self.q_audit_log(org, query).await
+    }
+
+    async fn audit_verify(&self, org: OrgId) -> Result<AuditReport, StoreError> {
+        self.q_audit_verify(org).await
+    }
 }
 
 /// Moves every account of `from` to `to` inside `tx`. The body is the stored copy of the
@@ -1386,6 +1531,7 @@ impl Store for SqlStore {
 pub(crate) async fn reassign_in(
     tx: &mut AnyConnection,
     backend: Backend,
+    acting: Acting,
     org: OrgId,
     from: UserId,
     to: UserId,
@@ -1395,10 +1541,18 @@ pub(crate) async fn reassign_in(
             .bind(org.0)
             .bind(from.0);
     let mut accounts: Vec<Account> = fetch_all(tx, query, "accounts").await?;
+    let mut before = Vec::with_capacity(accounts.len());
     for account in &mut accounts {
+        before.push(body_of(tx, org, account).await?);
         account.rep = to;
     }
     insert_rows(tx, backend, org.0, &accounts, OnConflict::Update).await?;
+    let mut changes = Vec::with_capacity(accounts.len());
+    for (account, before) in accounts.iter().zip(before) {
+        let after = body_of(tx, org, account).await?;
+        changes.push(change_of(account, before, after).with_detail(format!("rep {from} to {to}")));
+    }
+    audit::append(tx, org, acting, changes).await?;
     Ok(accounts.len() as u64)
 }
 
@@ -1450,12 +1604,15 @@ async fn start_org(
     tx: &mut Transaction<'static, Any>,
     org: &Organisation,
     mode: WriteMode,
-) -> Result<OnConflict, StoreError> {
+) -> Result<(OnConflict, BodyHasher), StoreError> {
     let body = org.to_body().map_err(|source| StoreError::Encode {
         what: "organisation",
         id: org.id.to_string(),
         source,
     })?;
+    // Every body written goes into one digest, the write's summary row in the audit log.
+    let mut digest = BodyHasher::default();
+    digest.add(&body);
     sqlx::query(ORG_UPSERT)
         .bind(org.id.0)
         .bind(org.name.as_str())
@@ -1464,7 +1621,7 @@ async fn start_org(
         .execute(&mut **tx)
         .await
         .map_err(StoreError::db(format!("writing organisation {}", org.id)))?;
-    Ok(match mode {
+    let on_conflict = match mode {
         WriteMode::Replace => {
             for table in DELETE_ORDER {
                 let sql = format!("DELETE FROM {table} WHERE org_id = $1");
@@ -1482,7 +1639,8 @@ async fn start_org(
             OnConflict::Fail
         }
         WriteMode::Merge => OnConflict::Update,
-    })
+    };
+    Ok((on_conflict, digest))
 }
 
 /// Inserts one chunk's records, parents before children for the foreign keys.
@@ -1491,12 +1649,14 @@ async fn write_chunk(
     backend: Backend,
     data: &OrgData,
     on_conflict: OnConflict,
+    digest: &mut BodyHasher,
 ) -> Result<(), StoreError> {
     let id = data.organisation.id.0;
-    insert_rows(tx, backend, id, &data.users, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.topics, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.accounts, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.contacts, on_conflict).await?;
+    let c = on_conflict;
+    insert_rows_hashed(tx, backend, id, &data.users, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.topics, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.accounts, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.contacts, c, Some(&mut *digest)).await?;
     // Grouped by account, so that each account's touches are stored together: on
     // SQLite they are appended to the clustered key instead of landing all over the
     // table (a million touches over a thousand accounts took twice as long to write
@@ -1505,13 +1665,13 @@ async fn write_chunk(
     // upsert of unchanged data probes the primary key out of order: about 40% slower.
     let mut touches: Vec<&Touch> = data.touches.iter().collect();
     touches.sort_unstable_by_key(|t| (t.account, t.id));
-    insert_rows::<Touch, _>(tx, backend, id, &touches, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.referrals, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.lost, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.no_fits, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.work_weeks, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.time_off, on_conflict).await?;
-    insert_rows(tx, backend, id, &data.step_updates, on_conflict).await?;
+    insert_rows_hashed::<Touch, _>(tx, backend, id, &touches, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.referrals, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.lost, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.no_fits, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.work_weeks, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.time_off, c, Some(&mut *digest)).await?;
+    insert_rows_hashed(tx, backend, id, &data.step_updates, c, Some(&mut *digest)).await?;
     Ok(())
 }
 

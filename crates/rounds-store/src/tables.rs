@@ -8,6 +8,7 @@ use std::future::{Future, poll_fn};
 use std::pin::pin;
 use std::sync::Arc;
 
+use rounds_core::audit::BodyHasher;
 use rounds_core::model::{
     Account, Contact, LostAccount, NoFit, ReferralCount, StepUpdate, TimeOff, Topic, Touch, User,
     WorkWeek,
@@ -60,6 +61,12 @@ pub(crate) trait Stored: Body {
     fn bind_columns(&self, args: &mut Binder);
     /// The record's key, for messages.
     fn key(&self) -> String;
+    /// The record's kind in the audit log (one of `rounds_core::audit::ENTITIES`).
+    const ENTITY: &'static str;
+    /// The record's key in the audit log: its id, or `a/b` for a two-part key.
+    fn audit_id(&self) -> String;
+    /// The key columns after `org_id`, in `TABLE.key` order.
+    fn bind_key(&self, args: &mut Binder);
 }
 
 /// Collects bind values; encoding integers and strings for `Any` cannot fail, but the
@@ -104,6 +111,13 @@ impl Stored for User {
     fn key(&self) -> String {
         self.id.to_string()
     }
+    const ENTITY: &'static str = "user";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
 }
 
 impl Stored for Account {
@@ -122,6 +136,13 @@ impl Stored for Account {
     fn key(&self) -> String {
         self.id.to_string()
     }
+    const ENTITY: &'static str = "account";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
 }
 
 impl Stored for Contact {
@@ -139,6 +160,13 @@ impl Stored for Contact {
     fn key(&self) -> String {
         self.id.to_string()
     }
+    const ENTITY: &'static str = "contact";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
 }
 
 impl Stored for Topic {
@@ -153,6 +181,13 @@ impl Stored for Topic {
     }
     fn key(&self) -> String {
         self.id.to_string()
+    }
+    const ENTITY: &'static str = "topic";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
     }
 }
 
@@ -182,6 +217,13 @@ impl Stored for Touch {
     fn key(&self) -> String {
         self.id.to_string()
     }
+    const ENTITY: &'static str = "touch";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
 }
 
 impl Stored for ReferralCount {
@@ -199,6 +241,14 @@ impl Stored for ReferralCount {
     fn key(&self) -> String {
         format!("of contact {} on {}", self.contact, self.day)
     }
+    const ENTITY: &'static str = "referral";
+    fn audit_id(&self) -> String {
+        format!("{}/{}", self.contact, self.day)
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.contact.0);
+        b.add(self.day.to_string());
+    }
 }
 
 impl Stored for LostAccount {
@@ -213,6 +263,13 @@ impl Stored for LostAccount {
     }
     fn key(&self) -> String {
         self.account.to_string()
+    }
+    const ENTITY: &'static str = "lost";
+    fn audit_id(&self) -> String {
+        self.account.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.account.0);
     }
 }
 
@@ -229,6 +286,13 @@ impl Stored for NoFit {
     fn key(&self) -> String {
         self.account.to_string()
     }
+    const ENTITY: &'static str = "no-fit";
+    fn audit_id(&self) -> String {
+        self.account.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.account.0);
+    }
 }
 
 impl Stored for WorkWeek {
@@ -243,6 +307,13 @@ impl Stored for WorkWeek {
     }
     fn key(&self) -> String {
         self.rep.to_string()
+    }
+    const ENTITY: &'static str = "work-week";
+    fn audit_id(&self) -> String {
+        self.rep.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.rep.0);
     }
 }
 
@@ -262,6 +333,13 @@ impl Stored for TimeOff {
     fn key(&self) -> String {
         self.id.to_string()
     }
+    const ENTITY: &'static str = "time-off";
+    fn audit_id(&self) -> String {
+        self.id.to_string()
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.id.0);
+    }
 }
 
 impl Stored for StepUpdate {
@@ -278,6 +356,14 @@ impl Stored for StepUpdate {
     }
     fn key(&self) -> String {
         format!("{} of the step of touch {}", self.seq, self.touch)
+    }
+    const ENTITY: &'static str = "step-update";
+    fn audit_id(&self) -> String {
+        format!("{}/{}", self.touch, self.seq)
+    }
+    fn bind_key(&self, b: &mut Binder) {
+        b.add(self.touch.0);
+        b.add(i64::from(self.seq));
     }
 }
 
@@ -358,6 +444,19 @@ pub(crate) async fn insert_rows<T: Stored, R: Borrow<T>>(
     rows: &[R],
     on_conflict: OnConflict,
 ) -> Result<(), StoreError> {
+    insert_rows_hashed(conn, backend, org, rows, on_conflict, None).await
+}
+
+/// [`insert_rows`], also feeding every body written to `hasher`, so a bulk write's
+/// audit digest costs no second encoding of its records.
+pub(crate) async fn insert_rows_hashed<T: Stored, R: Borrow<T>>(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: i64,
+    rows: &[R],
+    on_conflict: OnConflict,
+    mut hasher: Option<&mut BodyHasher>,
+) -> Result<(), StoreError> {
     if rows.is_empty() {
         return Ok(());
     }
@@ -367,7 +466,7 @@ pub(crate) async fn insert_rows<T: Stored, R: Borrow<T>>(
     // prepared statement from the connection's cache.
     let full_sql: Arc<str> = insert_sql(table, batch.min(rows.len()), on_conflict, backend).into();
     let mut chunks = rows.chunks(batch);
-    let mut pending = encode_next(&mut chunks, backend, org);
+    let mut pending = encode_next(&mut chunks, backend, org, hasher.as_deref_mut());
     while let Some((chunk, args)) = pending.take() {
         let sql: Arc<str> = if chunk.len() == batch || chunk.len() == rows.len() {
             full_sql.clone()
@@ -383,7 +482,12 @@ pub(crate) async fn insert_rows<T: Stored, R: Borrow<T>>(
         let result = poll_fn(|cx| {
             let polled = execute.as_mut().poll(cx);
             if polled.is_pending() && next.is_none() {
-                next = Some(encode_next(&mut chunks, backend, org));
+                next = Some(encode_next(
+                    &mut chunks,
+                    backend,
+                    org,
+                    hasher.as_deref_mut(),
+                ));
                 return execute.as_mut().poll(cx);
             }
             polled
@@ -407,7 +511,7 @@ pub(crate) async fn insert_rows<T: Stored, R: Borrow<T>>(
         })?;
         pending = match next {
             Some(next) => next,
-            None => encode_next(&mut chunks, backend, org),
+            None => encode_next(&mut chunks, backend, org, hasher.as_deref_mut()),
         };
     }
     Ok(())
@@ -418,10 +522,11 @@ fn encode_next<'r, T: Stored, R: Borrow<T>>(
     chunks: &mut std::slice::Chunks<'r, R>,
     backend: Backend,
     org: i64,
+    hasher: Option<&mut BodyHasher>,
 ) -> Option<(&'r [R], Result<AnyArguments, StoreError>)> {
     chunks
         .next()
-        .map(|chunk| (chunk, encode(chunk, backend, org)))
+        .map(|chunk| (chunk, encode(chunk, backend, org, hasher)))
 }
 
 /// The bind values of one statement's rows: the organisation (once for PostgreSQL's
@@ -430,6 +535,7 @@ fn encode<T: Stored, R: Borrow<T>>(
     chunk: &[R],
     backend: Backend,
     org: i64,
+    mut hasher: Option<&mut BodyHasher>,
 ) -> Result<AnyArguments, StoreError> {
     let table = &T::TABLE;
     let mut b = Binder::new(chunk.len() * (table.columns.len() + 1));
@@ -447,6 +553,9 @@ fn encode<T: Stored, R: Borrow<T>>(
             id: row.key(),
             source,
         })?;
+        if let Some(h) = hasher.as_deref_mut() {
+            h.add(&body);
+        }
         b.add(body);
     }
     b.finish()

@@ -113,6 +113,23 @@ impl TestDb {
     }
 }
 
+impl TestDb {
+    /// Runs one statement on the database behind the store's back, on a connection of
+    /// its own: how tests edit what the program would never write (tampering with the
+    /// audit log, corrupt rows).
+    pub async fn exec(&self, sql: &str) -> u64 {
+        let mut conn = AnyConnection::connect(&self.url)
+            .await
+            .expect("a second connection");
+        let done = sqlx::query(AssertSqlSafe(sql.to_string()))
+            .execute(&mut conn)
+            .await
+            .unwrap_or_else(|e| panic!("{sql}: {e}"));
+        conn.close().await.expect("close the connection");
+        done.rows_affected()
+    }
+}
+
 impl Drop for TestDb {
     fn drop(&mut self) {
         let Some((admin, name)) = self.pg.take() else {

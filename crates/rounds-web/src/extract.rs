@@ -5,18 +5,21 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rounds_store::Store;
+use rounds_store::{AuditActor, SqlStore, Store};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{self, Caller};
 use crate::error::ApiError;
 use crate::{AppState, Scope};
 
-/// The caller and what they may see.
+/// The caller, what they may see, and the store as they write to it.
 #[derive(Debug, Clone)]
 pub struct Ctx {
     pub caller: Caller,
     pub scope: Scope,
+    /// The shared store bound to this caller and this request's clock reading, so
+    /// every change the request makes is logged as theirs. Writes go through it.
+    pub store: SqlStore,
 }
 
 async fn context(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, ApiError> {
@@ -25,7 +28,14 @@ async fn context(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, ApiErro
     };
     let everyone = state.store().users(caller.org).await?;
     let scope = Scope::for_user(&caller.user, everyone);
-    Ok(Some(Ctx { caller, scope }))
+    let store = state
+        .store()
+        .acting_as(AuditActor::User(caller.user.id), state.now());
+    Ok(Some(Ctx {
+        caller,
+        scope,
+        store,
+    }))
 }
 
 /// An API caller: a bearer token, or a browser session that sends its CSRF token in

@@ -24,6 +24,7 @@ on_both_backends!(
     p15_a_second_loss_through_the_api_needs_replace_and_keeps_the_first,
     p43_text_consent_is_set_and_read_through_the_api,
     p33_steps_are_completed_rescheduled_skipped_and_edited_through_the_api,
+    the_audit_log_names_each_api_caller_and_is_for_administrators_only,
 );
 
 async fn setup(db: &TestDb) -> axum::Router {
@@ -1134,4 +1135,98 @@ async fn p33_steps_are_completed_rescheduled_skipped_and_edited_through_the_api(
             .iter()
             .all(|i| i.get("step").is_some())
     );
+}
+
+/// A write through the API is logged as its caller's at the server's clock; the log and
+/// its verdict answer administrators only, page by page, and a row edited behind the
+/// server's back turns the verdict.
+async fn the_audit_log_names_each_api_caller_and_is_for_administrators_only(db: &TestDb) {
+    let app = setup(db).await;
+    let s = &db.store;
+    let (rep, manager, admin) = (UserId(1), UserId(5), UserId(6));
+    let (_, contact) = contact_of(s, 1).await;
+    let rep_token = token_for(s, ORG, rep).await;
+    let admin_token = token_for(s, ORG, admin).await;
+    let a = api(
+        &app,
+        &rep_token,
+        "POST",
+        "/api/v1/touches",
+        Some(json!({"contact": contact, "channel": "call", "outcome": "conversation"})),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
+    let touch = a.json()["id"].clone();
+
+    let a = api(&app, &admin_token, "GET", "/api/v1/audit?limit=2", None).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    let page = a.json();
+    let newest = &page["items"][0];
+    assert_eq!(newest["entity"], "touch");
+    assert_eq!(newest["entity_id"], touch.to_string());
+    assert_eq!(newest["action"], "create");
+    assert_eq!(newest["actor"], "user:1");
+    assert_eq!(newest["at"], "2026-11-24T14:30:00Z");
+    assert_eq!(newest["before"], "");
+    assert_eq!(newest["after"].as_str().unwrap().len(), 64);
+    assert_eq!(page["items"].as_array().unwrap().len(), 2);
+    let total = page["total"].as_u64().unwrap();
+    // The demo (one summary row), a password each, two tokens, the touch.
+    assert!(total > 3, "{total}");
+    let a = api(
+        &app,
+        &admin_token,
+        "GET",
+        "/api/v1/audit?entity=touch",
+        None,
+    )
+    .await;
+    assert_eq!(a.json()["total"], 1);
+    let a = api(
+        &app,
+        &admin_token,
+        "GET",
+        &format!("/api/v1/audit?offset={}", total - 1),
+        None,
+    )
+    .await;
+    assert_eq!(a.json()["items"][0]["seq"], 1);
+    assert_eq!(a.json()["items"][0]["action"], "replace");
+    for bad in ["entity=planet", "limit=0", "since=yesterday"] {
+        let a = api(
+            &app,
+            &admin_token,
+            "GET",
+            &format!("/api/v1/audit?{bad}"),
+            None,
+        )
+        .await;
+        assert_eq!(
+            a.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{bad}: {}",
+            a.body
+        );
+    }
+
+    let a = api(&app, &admin_token, "GET", "/api/v1/audit/verify", None).await;
+    assert_eq!(a.status, StatusCode::OK);
+    assert_eq!(a.json()["whole"], true, "{}", a.body);
+    assert_eq!(a.json()["rows"].as_u64(), Some(total));
+
+    let manager_token = token_for(s, ORG, manager).await;
+    for (who, token) in [("rep", &rep_token), ("manager", &manager_token)] {
+        for uri in ["/api/v1/audit", "/api/v1/audit/verify"] {
+            let a = api(&app, token, "GET", uri, None).await;
+            assert_eq!(a.status, StatusCode::FORBIDDEN, "{who} {uri}");
+        }
+    }
+
+    db.exec("UPDATE audit_log SET actor = 'user:6' WHERE org_id = 1 AND seq = 2")
+        .await;
+    let a = api(&app, &admin_token, "GET", "/api/v1/audit/verify", None).await;
+    let verdict = a.json();
+    assert_eq!(verdict["whole"], false);
+    assert_eq!(verdict["breaks"][0]["kind"], "altered");
+    assert_eq!(verdict["breaks"][0]["seq"], 2);
 }

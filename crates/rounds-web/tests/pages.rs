@@ -812,3 +812,68 @@ async fn p33_today_offers_step_actions_and_the_quick_log_asks_for_the_outcome() 
     let last = touches.iter().max_by_key(|t| t.id).unwrap();
     assert_eq!(last.next_step.as_ref().unwrap().what, "send the leaflet");
 }
+
+#[tokio::test]
+async fn the_audit_page_shows_a_form_write_as_its_author_to_admins_only() {
+    let app = app().await;
+    // More than a page of changes before the form's.
+    for t in app
+        .store
+        .topics(app.org)
+        .await
+        .unwrap()
+        .iter()
+        .cycle()
+        .take(50)
+    {
+        app.store.save_topic(app.org, t).await.unwrap();
+    }
+    let rep = app.user(Role::Rep, 0);
+    let b = app.browser(rep).await;
+    let id = app.contact_of(rep).0.to_string();
+    let (status, _) = app
+        .post(
+            &b,
+            "/log",
+            &[
+                ("csrf", &b.csrf),
+                ("contact", &id),
+                ("channel", "call"),
+                ("direction", "outbound"),
+                ("outcome", "no-response"),
+                ("kind", "routine"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _) = app.get(&b, "/audit").await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, today) = app.get(&b, "/today").await;
+    assert!(!today.contains("href=\"/audit\""), "reps get no Audit link");
+
+    let admin = app.browser(app.user(Role::Admin, 0)).await;
+    let (status, body) = app.get(&admin, "/audit").await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(
+        body.contains("href=\"/audit\""),
+        "admins get the Audit link"
+    );
+    assert!(body.contains("The chain is whole"), "{body}");
+    let newest = body
+        .split("<tbody>")
+        .nth(1)
+        .and_then(|rows| rows.split("</tr>").next())
+        .unwrap();
+    for cell in [
+        format!("user:{}", rep.0),
+        "2026-11-24T15:00:00Z".into(),
+        "touch ".into(),
+        "create".into(),
+    ] {
+        assert!(newest.contains(&cell), "{cell} missing from {newest}");
+    }
+    assert!(body.contains("href=\"/audit?page=2\""), "{body}");
+    let (status, older) = app.get(&admin, "/audit?page=2").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(older.contains("rel=\"prev\""));
+}

@@ -138,6 +138,9 @@ pub enum Command {
     /// API tokens for scripts
     #[command(subcommand)]
     Token(TokenCommand),
+    /// The audit log of every change: list it, verify its hash chain
+    #[command(subcommand)]
+    Audit(AuditCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -248,6 +251,60 @@ pub struct TokenAddArgs {
     /// What the token is for
     #[arg(long)]
     pub name: String,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain: exit 0 with the row count if whole, 1 with every break
+    #[command(
+        after_help = "Finds rows altered, removed or renumbered, and records changed without a row.\n\nExamples:\n  rounds audit verify\n  rounds audit verify --json"
+    )]
+    Verify(AuditVerifyArgs),
+    /// The changes, newest first: who, when, which record, digests before and after
+    #[command(
+        after_help = "Examples:\n  rounds audit list --limit 20\n  rounds audit list --entity account/12\n  rounds audit list --entity touch --since 2026-11-24 --json"
+    )]
+    List(AuditListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct AuditVerifyArgs {
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditListArgs {
+    /// Only changes of this kind of record, or of one record: `account`, `account/12`,
+    /// `referral/7/2026-11-02`
+    #[arg(long)]
+    pub entity: Option<String>,
+    /// Only changes at or after this day (midnight UTC) or instant (RFC 3339)
+    #[arg(long, value_parser = parse_since)]
+    pub since: Option<jiff::Timestamp>,
+    /// At most this many rows
+    #[arg(long)]
+    pub limit: Option<u64>,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// A day (midnight UTC) or an RFC 3339 instant.
+pub fn parse_since(s: &str) -> Result<jiff::Timestamp, String> {
+    let s = s.trim();
+    s.parse::<jiff::Timestamp>()
+        .ok()
+        .or_else(|| {
+            s.parse::<Date>()
+                .ok()
+                .and_then(|d| d.to_zoned(jiff::tz::TimeZone::UTC).ok())
+                .map(|z| z.timestamp())
+        })
+        .ok_or_else(|| {
+            format!("`{s}` is neither a day (2026-11-24) nor an instant (2026-11-24T14:30:00Z)")
+        })
 }
 
 #[derive(Debug, Args)]

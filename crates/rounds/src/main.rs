@@ -94,7 +94,10 @@ async fn run(cli: Cli) -> Result<()> {
                 settings::redact(&settings.database_url)
             )
         })?;
-    // The command line is the local operator: it sees the whole organisation.
+    // The command line is the local operator: it sees the whole organisation, and the
+    // audit log names it, at the clock reading of this run, for every change it makes.
+    let server_store = store.clone();
+    let store = store.acting_as(rounds_store::AuditActor::Operator, settings.now);
     let actor = rounds_app::Actor::load(&store, settings.org, None).await?;
     let s = &settings;
     let cx = commands::Cx {
@@ -122,7 +125,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Simulate(a) => simulate::run(&cx, a).await,
         Command::Rep(c) => rep::run(&cx, c).await,
         Command::Timeoff(c) => timeoff::run(&cx, c).await,
-        Command::Serve(a) => serve::run(store.clone(), s, cli.playbook.as_deref(), a).await,
+        Command::Audit(c) => audit::run(&cx, c).await,
+        // The server binds each request's handle to its caller and its clock reading.
+        Command::Serve(a) => serve::run(server_store, s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),
     };
     // Whatever happened, the database file is left whole on its own: SQLite's

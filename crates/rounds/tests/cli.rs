@@ -1461,3 +1461,108 @@ fn an_import_with_a_problem_past_its_first_chunks_writes_nothing_and_counts_ever
     let err = fresh.fails(&["import", reordered.to_str().unwrap()]);
     assert!(err.contains("above this line"), "{err}");
 }
+
+/// Runs one statement on the test database behind the program's back.
+fn tamper(r: &Rounds, sql: &str) {
+    let url = r.url.clone();
+    let sql = sql.to_string();
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async move {
+            use sqlx::Connection;
+            sqlx::any::install_default_drivers();
+            let mut c = sqlx::AnyConnection::connect(&url).await.unwrap();
+            sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&mut c)
+                .await
+                .unwrap();
+            c.close().await.unwrap();
+        });
+}
+
+#[test]
+fn audit_verify_exits_0_on_a_whole_chain_and_1_on_each_kind_of_tampering() {
+    let r = Rounds::new();
+    r.small_territory("customer", &[("Dr. Reyes", "physician", &[])]);
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "call",
+        "--outcome",
+        "no-response",
+    ]);
+    let rows = r.json(&["audit", "list", "--json"]);
+    let rows = rows.as_array().unwrap();
+    // import (summary row), account add, account edit, topic add, contact add, touch.
+    let what: Vec<(&str, &str)> = rows
+        .iter()
+        .map(|e| (e["entity"].as_str().unwrap(), e["action"].as_str().unwrap()))
+        .collect();
+    assert_eq!(
+        what,
+        [
+            ("touch", "create"),
+            ("contact", "create"),
+            ("topic", "create"),
+            ("account", "update"),
+            ("account", "create"),
+            ("organisation", "merge"),
+        ]
+    );
+    assert!(rows.iter().all(|e| e["actor"] == "operator"), "{rows:?}");
+    assert!(rows.iter().all(|e| e["at"].as_str().unwrap() > "2000"));
+    let touches = r.json(&["audit", "list", "--entity", "touch", "--json"]);
+    assert_eq!(touches.as_array().unwrap().len(), 1);
+    let err = r.fails(&["audit", "list", "--entity", "planet"]);
+    assert!(
+        err.contains("--entity: `planet` is not a kind of record"),
+        "{err}"
+    );
+
+    let out = r.ok(&["audit", "verify"]);
+    assert!(out.contains("The audit chain is whole: 6 rows."), "{out}");
+    let verdict = r.json(&["audit", "verify", "--json"]);
+    assert_eq!(verdict["whole"], true);
+    assert_eq!(verdict["head_seq"], 6);
+
+    let cases = [
+        (
+            "UPDATE audit_log SET actor = 'user:1' WHERE seq = 3",
+            "UPDATE audit_log SET actor = 'operator' WHERE seq = 3",
+            "row 3 was altered",
+        ),
+        (
+            "UPDATE audit_log SET seq = 7 WHERE seq = 6",
+            "UPDATE audit_log SET seq = 6 WHERE seq = 7",
+            "row 7 is out of order: it was written as row 6",
+        ),
+        (
+            "UPDATE accounts SET body = body || ' ' WHERE id = 1",
+            "UPDATE accounts SET body = substr(body, 1, length(body) - 1) WHERE id = 1",
+            "account 1 was changed without a row",
+        ),
+    ];
+    for (break_it, mend_it, said) in cases {
+        tamper(&r, break_it);
+        let out = r.run(&["audit", "verify"]);
+        assert_eq!(out.status.code(), Some(1), "{break_it}");
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(stdout.contains(said), "{break_it}: {stdout}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains("the audit chain is broken"), "{stderr}");
+        tamper(&r, mend_it);
+        r.ok(&["audit", "verify"]);
+    }
+    // A row removed for good.
+    tamper(&r, "DELETE FROM audit_log WHERE seq = 4");
+    let out = r.run(&["audit", "verify", "--json"]);
+    assert_eq!(out.status.code(), Some(1));
+    let verdict: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(verdict["whole"], false);
+    assert_eq!(verdict["breaks"][0]["kind"], "missing");
+    assert_eq!(verdict["breaks"][0]["seq"], 4);
+}

@@ -64,11 +64,10 @@ pub(super) async fn get_account(
     responses((status = 201, body = Account), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn create_account(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<AccountInput>,
 ) -> ApiResult<(StatusCode, Json<Account>)> {
-    let account = rounds_app::create_account(state.store(), &ctx.actor(), input.into()).await?;
+    let account = rounds_app::create_account(&ctx.store, &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(account.into())))
 }
 
@@ -77,13 +76,11 @@ pub(super) async fn create_account(
     responses((status = 200, body = Account), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn update_account(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<AccountInput>,
 ) -> ApiResult<Json<Account>> {
     let account =
-        rounds_app::update_account(state.store(), &ctx.actor(), AccountId(id), input.into())
-            .await?;
+        rounds_app::update_account(&ctx.store, &ctx.actor(), AccountId(id), input.into()).await?;
     Ok(Json(account.into()))
 }

@@ -58,7 +58,7 @@ pub(super) async fn set_week(
         ),
     };
     let week = rounds_app::set_work_week(
-        state.store(),
+        &ctx.store,
         &actor,
         rounds_app::WorkWeekInput { rep, days, hours },
     )
@@ -98,11 +98,10 @@ pub(super) async fn list_time_off(
     responses((status = 201, body = TimeOff), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn add_time_off(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<TimeOffInput>,
 ) -> ApiResult<(StatusCode, Json<TimeOff>)> {
-    let t = rounds_app::add_time_off(state.store(), &ctx.actor(), input.into()).await?;
+    let t = rounds_app::add_time_off(&ctx.store, &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(t.into())))
 }
 
@@ -110,10 +109,9 @@ pub(super) async fn add_time_off(
 #[utoipa::path(delete, path = "/api/v1/time-off/{id}", tag = "calendar", params(("id" = i64, Path)),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn remove_time_off(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<StatusCode> {
-    rounds_app::remove_time_off(state.store(), &ctx.actor(), TimeOffId(id)).await?;
+    rounds_app::remove_time_off(&ctx.store, &ctx.actor(), TimeOffId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -60,11 +60,10 @@ pub(super) async fn get_contact(
     responses((status = 201, body = Contact), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn create_contact(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<ContactInput>,
 ) -> ApiResult<(StatusCode, Json<Contact>)> {
-    let contact = rounds_app::create_contact(state.store(), &ctx.actor(), input.into()).await?;
+    let contact = rounds_app::create_contact(&ctx.store, &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(contact.into())))
 }
 
@@ -72,13 +71,11 @@ pub(super) async fn create_contact(
     responses((status = 200, body = Contact), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn update_contact(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<ContactInput>,
 ) -> ApiResult<Json<Contact>> {
     let contact =
-        rounds_app::update_contact(state.store(), &ctx.actor(), ContactId(id), input.into())
-            .await?;
+        rounds_app::update_contact(&ctx.store, &ctx.actor(), ContactId(id), input.into()).await?;
     Ok(Json(contact.into()))
 }

@@ -48,10 +48,9 @@ pub(super) async fn list_lost(
         (status = 409, body = ErrorBody, description = "The account already has a loss recorded; send `replace: true` to replace it"),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn record_lost(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<LostInput>,
 ) -> ApiResult<(StatusCode, Json<LostAccount>)> {
-    let lost = rounds_app::record_loss(state.store(), &ctx.actor(), input.into()).await?;
+    let lost = rounds_app::record_loss(&ctx.store, &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(lost.into())))
 }

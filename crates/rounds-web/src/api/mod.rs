@@ -9,6 +9,7 @@
 //! `total`.
 
 mod accounts;
+mod audit;
 mod calendar;
 mod contacts;
 mod health;
@@ -103,6 +104,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/lost", get(lost::list_lost).post(lost::record_lost))
         .route("/api/v1/playbook", get(playbook::playbook))
         .route("/api/v1/playbook/check", post(playbook::check_playbook))
+        .route("/api/v1/audit", get(audit::audit_log))
+        .route("/api/v1/audit/verify", get(audit::verify_audit))
 }
 
 /// The answer to an unknown path under `/api/`.
@@ -114,7 +117,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -128,7 +131,8 @@ pub fn not_found(path: &str) -> Response {
         steps::skip_step, steps::edit_step, referrals::list_referrals, referrals::add_referral,
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
-        calendar::add_time_off, calendar::remove_time_off
+        calendar::add_time_off, calendar::remove_time_off,
+        audit::audit_log, audit::verify_audit
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -146,6 +150,7 @@ pub fn not_found(path: &str) -> Response {
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,
+        wire::AuditEntry, wire::AuditListing, wire::AuditVerification, wire::AuditBreak,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

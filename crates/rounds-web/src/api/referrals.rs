@@ -50,6 +50,6 @@ pub(super) async fn add_referral(
     JsonBody(input): JsonBody<ReferralInput>,
 ) -> ApiResult<(StatusCode, Json<ReferralCount>)> {
     let count =
-        rounds_app::add_referral(state.store(), &ctx.actor(), input.into(), state.today()).await?;
+        rounds_app::add_referral(&ctx.store, &ctx.actor(), input.into(), state.today()).await?;
     Ok((StatusCode::CREATED, Json(count.into())))
 }

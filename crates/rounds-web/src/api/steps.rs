@@ -63,7 +63,7 @@ pub(super) async fn complete_step(
     RecordId(id): RecordId,
 ) -> ApiResult<Json<StepUpdate>> {
     let u = rounds_app::complete_step(
-        state.store(),
+        &ctx.store,
         &ctx.actor(),
         state.playbook(),
         TouchId(id),
@@ -86,7 +86,7 @@ pub(super) async fn reschedule_step(
     JsonBody(input): JsonBody<StepReschedule>,
 ) -> ApiResult<Json<StepUpdate>> {
     let u = rounds_app::reschedule_step(
-        state.store(),
+        &ctx.store,
         &ctx.actor(),
         state.playbook(),
         TouchId(id),
@@ -111,7 +111,7 @@ pub(super) async fn skip_step(
     JsonBody(input): JsonBody<StepSkip>,
 ) -> ApiResult<Json<StepUpdate>> {
     let u = rounds_app::skip_step(
-        state.store(),
+        &ctx.store,
         &ctx.actor(),
         state.playbook(),
         TouchId(id),
@@ -135,7 +135,7 @@ pub(super) async fn edit_step(
     JsonBody(input): JsonBody<StepEdit>,
 ) -> ApiResult<Json<StepUpdate>> {
     let u = rounds_app::edit_step(
-        state.store(),
+        &ctx.store,
         &ctx.actor(),
         state.playbook(),
         TouchId(id),

@@ -55,11 +55,10 @@ pub(super) async fn get_topic(
     responses((status = 201, body = Topic), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn create_topic(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<TopicInput>,
 ) -> ApiResult<(StatusCode, Json<Topic>)> {
-    let topic = rounds_app::create_topic(state.store(), &ctx.actor(), input.into()).await?;
+    let topic = rounds_app::create_topic(&ctx.store, &ctx.actor(), input.into()).await?;
     Ok((StatusCode::CREATED, Json(topic.into())))
 }
 
@@ -67,12 +66,11 @@ pub(super) async fn create_topic(
     responses((status = 200, body = Topic), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 403, body = ErrorBody), (status = 404, body = ErrorBody), (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn update_topic(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<TopicInput>,
 ) -> ApiResult<Json<Topic>> {
     let topic =
-        rounds_app::update_topic(state.store(), &ctx.actor(), TopicId(id), input.into()).await?;
+        rounds_app::update_topic(&ctx.store, &ctx.actor(), TopicId(id), input.into()).await?;
     Ok(Json(topic.into()))
 }

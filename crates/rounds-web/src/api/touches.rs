@@ -72,8 +72,7 @@ pub(super) async fn log_touch(
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<TouchInput>,
 ) -> ApiResult<(StatusCode, Json<Touch>)> {
-    let touch =
-        rounds_app::log_touch(state.store(), &ctx.actor(), input.into(), state.now()).await?;
+    let touch = rounds_app::log_touch(&ctx.store, &ctx.actor(), input.into(), state.now()).await?;
     Ok((StatusCode::CREATED, Json(touch.into())))
 }
 
@@ -81,10 +80,9 @@ pub(super) async fn log_touch(
 #[utoipa::path(delete, path = "/api/v1/touches/{id}", tag = "touches", params(("id" = i64, Path)),
     responses((status = 204, description = "Deleted"), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn delete_touch(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
 ) -> ApiResult<StatusCode> {
-    rounds_app::delete_touch(state.store(), &ctx.actor(), TouchId(id)).await?;
+    rounds_app::delete_touch(&ctx.store, &ctx.actor(), TouchId(id)).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -67,7 +67,6 @@ pub(super) async fn get_user(ApiCtx(ctx): ApiCtx, RecordId(id): RecordId) -> Api
     responses((status = 201, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn create_user(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<UserInput>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
@@ -87,6 +86,6 @@ pub(super) async fn create_user(
         password_hash,
         territory_from: None,
     };
-    let (user, _) = rounds_app::add_user(state.store(), &ctx.actor(), input).await?;
+    let (user, _) = rounds_app::add_user(&ctx.store, &ctx.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
 }

@@ -1555,3 +1555,110 @@ mod tests {
         same::<planner::DayPlan, super::DayPlan>("plans", &plans);
     }
 }
+
+// ---------------------------------------------------------------- audit
+
+/// One change in the audit log: who made it, when, to which record, and the digests of
+/// the record before and after.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditEntry {
+    /// The row's number in the organisation's chain: 1, 2, 3…
+    pub seq: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    /// `user:ID`, `operator` (the command line) or `system`.
+    pub actor: String,
+    /// The kind of record: account, contact, touch, sign-in, organisation (a bulk
+    /// write's summary)…
+    pub entity: String,
+    /// The record's key: its id, or `contact/day`, `touch/seq`.
+    pub entity_id: String,
+    /// create, update, delete, password, disable, enable; replace or merge for a bulk
+    /// write.
+    pub action: String,
+    /// Hex SHA-256 of the record's stored body before the change; empty if it did not
+    /// exist.
+    pub before: String,
+    /// Hex SHA-256 of the record's stored body after the change; empty if it was
+    /// deleted.
+    pub after: String,
+    /// What else belongs to the change (a bulk write's counts).
+    pub detail: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl From<rounds_store::AuditEntry> for AuditEntry {
+    fn from(e: rounds_store::AuditEntry) -> AuditEntry {
+        AuditEntry {
+            seq: e.seq,
+            // A time no clock could give (an edited row) shows as the epoch; `verify`
+            // reports the row.
+            at: Timestamp::from_second(e.at).unwrap_or(Timestamp::UNIX_EPOCH),
+            actor: e.actor,
+            entity: e.entity,
+            entity_id: e.entity_id,
+            action: e.action,
+            before: e.before,
+            after: e.after,
+            detail: e.detail,
+            prev_hash: e.prev_hash,
+            hash: e.hash,
+        }
+    }
+}
+
+/// One page of the audit log, newest first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditListing {
+    /// The rows of this page, newest (highest `seq`) first.
+    pub items: Vec<AuditEntry>,
+    /// How many rows match, over all pages.
+    pub total: u64,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+/// The verdict on the organisation's audit chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditVerification {
+    /// True when no break was found.
+    pub whole: bool,
+    /// Rows read.
+    pub rows: u64,
+    /// The chain's recorded head: its last row and that row's hash.
+    pub head_seq: Option<i64>,
+    pub head_hash: Option<String>,
+    /// Every break found, by row.
+    pub breaks: Vec<AuditBreak>,
+}
+
+/// One break in the chain.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AuditBreak {
+    /// The row where it shows.
+    pub seq: i64,
+    /// altered, out-of-order, missing, broken-link, beyond-head, head or record.
+    pub kind: String,
+    pub message: String,
+}
+
+impl From<rounds_store::AuditReport> for AuditVerification {
+    fn from(r: rounds_store::AuditReport) -> AuditVerification {
+        AuditVerification {
+            whole: r.is_whole(),
+            rows: r.rows,
+            head_seq: r.head.as_ref().map(|h| h.seq),
+            head_hash: r.head.map(|h| h.hash),
+            breaks: r
+                .breaks
+                .iter()
+                .map(|b| AuditBreak {
+                    seq: b.seq(),
+                    kind: b.kind().to_string(),
+                    message: b.to_string(),
+                })
+                .collect(),
+        }
+    }
+}

@@ -197,7 +197,6 @@ async fn read_form(
 }
 
 async fn set_week(
-    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
@@ -217,7 +216,7 @@ async fn set_week(
         (_, Err(e)) => return back(&rep_s, &format!("hours: {e}")),
     };
     let input = WorkWeekInput { rep, days, hours };
-    let done = rounds_app::set_work_week(state.store(), &ctx.actor(), input)
+    let done = rounds_app::set_work_week(&ctx.store, &ctx.actor(), input)
         .await
         .map(|w| {
             let days: Vec<&str> = w.days.iter().map(|d| weekday_key(*d)).collect();
@@ -227,7 +226,6 @@ async fn set_week(
 }
 
 async fn add_time_off(
-    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
@@ -253,14 +251,13 @@ async fn add_time_off(
         to,
         reason: fields.text("reason"),
     };
-    let done = rounds_app::add_time_off(state.store(), &ctx.actor(), input)
+    let done = rounds_app::add_time_off(&ctx.store, &ctx.actor(), input)
         .await
         .map(|t| format!("Added time off {} – {} ({})", t.from, t.to, t.reason));
     outcome(&rep_s, done)
 }
 
 async fn remove_time_off(
-    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
@@ -269,7 +266,7 @@ async fn remove_time_off(
         Ok(f) => f,
         Err(r) => return *r,
     };
-    let done = rounds_app::remove_time_off(state.store(), &ctx.actor(), TimeOffId(id))
+    let done = rounds_app::remove_time_off(&ctx.store, &ctx.actor(), TimeOffId(id))
         .await
         .map(|t| format!("Removed time off {} – {}", t.from, t.to));
     outcome(&rep.0.to_string(), done)

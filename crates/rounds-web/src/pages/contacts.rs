@@ -68,7 +68,7 @@ async fn text_consent(
             source: fields.text("source"),
         });
     }
-    match rounds_app::update_contact(state.store(), &actor, ContactId(id), input).await {
+    match rounds_app::update_contact(&ctx.store, &actor, ContactId(id), input).await {
         Ok(c) => back(match c.text_consent {
             Some(_) => "Consent to text messages recorded",
             None => "Consent to text messages removed: no texts are planned",

@@ -19,6 +19,7 @@ pub enum Nav {
     Team,
     Calendar,
     Settings,
+    Audit,
     None,
 }
 
@@ -49,6 +50,9 @@ pub fn page(title: &str, ctx: Option<&Ctx>, nav: Nav, flash: Option<&str>, body:
                             }
                             (nav_link("/calendar", "Calendar", nav == Nav::Calendar))
                             (nav_link("/settings", "Settings", nav == Nav::Settings))
+                            @if ctx.scope.is_admin() {
+                                (nav_link("/audit", "Audit", nav == Nav::Audit))
+                            }
                         }
                         form #logout method="post" action="/logout" {
                             input type="hidden" name="csrf" value=(csrf(ctx));

@@ -195,7 +195,7 @@ async fn submit(
         return refused;
     }
     let touch = match read(&state, &ctx, &fields).await {
-        Ok(input) => rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now())
+        Ok(input) => rounds_app::log_touch(&ctx.store, &ctx.actor(), input, state.now())
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),

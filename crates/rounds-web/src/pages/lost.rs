@@ -72,7 +72,7 @@ async fn record(
         note: fields.text("note"),
         replace: fields.one("replace").is_some(),
     };
-    match rounds_app::record_loss(state.store(), &ctx.actor(), input).await {
+    match rounds_app::record_loss(&ctx.store, &ctx.actor(), input).await {
         Ok(l) if l.earlier.is_empty() => {
             back(&format!("Recorded the loss of account {}", l.account))
         }

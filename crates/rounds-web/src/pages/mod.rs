@@ -5,6 +5,7 @@
 //! has no session yet, uses a double-submit cookie instead.
 
 mod accounts;
+mod audit;
 mod calendar;
 mod contacts;
 mod layout;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(team::routes())
         .merge(settings::routes())
         .merge(calendar::routes())
+        .merge(audit::routes())
 }
 
 async fn stylesheet() -> Response {

@@ -72,7 +72,7 @@ async fn act(
     if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
         return refused;
     }
-    let (store, actor, pb, now) = (state.store(), ctx.actor(), state.playbook(), state.now());
+    let (store, actor, pb, now) = (&ctx.store, ctx.actor(), state.playbook(), state.now());
     let step = TouchId(id);
     let done = match what {
         Act::Complete => rounds_app::complete_step(store, &actor, pb, step, now)

@@ -229,7 +229,7 @@ async fn quick_log(
         return refused;
     }
     let touch = match read(&f) {
-        Ok(input) => rounds_app::log_touch(state.store(), &ctx.actor(), input, state.now())
+        Ok(input) => rounds_app::log_touch(&ctx.store, &ctx.actor(), input, state.now())
             .await
             .map_err(ApiError::from),
         Err(e) => Err(e),

@@ -122,7 +122,7 @@ async fn add(
         Ok(input) => input,
         Err(e) => return invalid(&state, &ctx, &fields, e).await,
     };
-    match rounds_app::create_topic(state.store(), &ctx.actor(), input).await {
+    match rounds_app::create_topic(&ctx.store, &ctx.actor(), input).await {
         Ok(t) => Redirect::to(&format!(
             "/topics?flash={}",
             super::urlencode(&format!("Added topic “{}”", t.title))

@@ -3,6 +3,7 @@
 //! rep or a contact, reading local times, and saying an `AppError` in terms of flags.
 
 pub(crate) mod account;
+pub(crate) mod audit;
 pub(crate) mod backup;
 pub(crate) mod contact;
 pub(crate) mod demo;
@@ -80,7 +81,7 @@ fn flag_of(field: &str) -> String {
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
-        | "to" | "hours" => {
+        | "to" | "hours" | "entity" => {
             return format!("--{base}");
         }
         other => return other.to_string(),
