@@ -233,6 +233,22 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         s.write_org(&sample_org(), WriteMode::Merge),
         &[("organisation", "1", "merge")]
     );
+    // An import read in chunks: one summary row for the whole transaction, none when it
+    // is rolled back.
+    step!(
+        s.write_org_chunks(
+            WriteMode::Merge,
+            &mut [Ok(org_only()), Ok(sample_org())].into_iter()
+        ),
+        &[("organisation", "1", "merge")]
+    );
+    step!(
+        s.write_org_chunks(
+            WriteMode::Merge,
+            &mut [Ok(sample_org()), Err(rounds_store::Rollback)].into_iter()
+        ),
+        &[]
+    );
     // Not changes of the territory: sign-ins' sessions and id counters.
     step!(s.next_id(ORG, rounds_store::IdKind::Touch), &[]);
     step!(
@@ -251,7 +267,7 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     let whole = assert_whole(s).await;
     assert_eq!(whole as usize, seen);
 
-    let merge = &log(s).await[seen - 1];
+    let merge = &log(s).await[seen - 2];
     assert!(
         merge.detail.starts_with("users=4 topics=3 accounts=4"),
         "{}",
