@@ -17,6 +17,7 @@ mod plan;
 mod playbook;
 mod referrals;
 mod steps;
+mod tokens;
 mod topics;
 mod touches;
 mod users;
@@ -45,6 +46,14 @@ pub fn routes() -> Router<AppState> {
             get(users::list_users).post(users::create_user),
         )
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route(
+            "/api/v1/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(tokens::revoke_token),
+        )
         .route("/api/v1/users/{id}/calendar", get(calendar::get_calendar))
         .route("/api/v1/users/{id}/week", put(calendar::set_week))
         .route(
@@ -114,7 +123,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars and the playbook of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -128,7 +137,8 @@ pub fn not_found(path: &str) -> Response {
         steps::skip_step, steps::edit_step, referrals::list_referrals, referrals::add_referral,
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
-        calendar::add_time_off, calendar::remove_time_off
+        calendar::add_time_off, calendar::remove_time_off,
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -146,6 +156,7 @@ pub fn not_found(path: &str) -> Response {
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,
+        wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

@@ -16,6 +16,7 @@ mod settings;
 mod steps;
 mod team;
 mod today;
+mod tokens;
 mod topics;
 
 use std::collections::BTreeMap;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .merge(team::routes())
         .merge(settings::routes())
         .merge(calendar::routes())
+        .merge(tokens::routes())
 }
 
 async fn stylesheet() -> Response {
