@@ -15,8 +15,8 @@ use crate::AppState;
 /// Idle sessions end after 30 minutes, every session after 12 hours.
 pub const IDLE_TIMEOUT_S: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_S: i64 = 12 * 60 * 60;
-/// A session's last-seen time is written at most this often, so that a page full of
-/// requests costs one write, not one each.
+/// A session's last-seen time and a token's last use are written at most this often,
+/// so that a page or a script full of requests costs one write, not one each.
 const SEEN_RESOLUTION_S: i64 = 60;
 
 pub const SESSION_COOKIE: &str = "rounds_session";

@@ -365,6 +365,49 @@ async fn a_new_password_revokes_the_users_tokens(db: &TestDb) {
         .unwrap();
     assert_eq!(me(&app, &rita).await.status, StatusCode::UNAUTHORIZED);
     assert_eq!(me(&app, &other).await.status, StatusCode::OK);
+    // Through the API: from a signed-in session, never with a token; the answer says
+    // how many tokens went, and the sessions end too.
+    let rita = token_for(&db.store, ORG, UserId(1)).await;
+    let b = browser(db, 1).await;
+    make_token(&app, &b, json!({"name": "second"})).await;
+    let body = json!({"password": "another long passphrase"});
+    let a = api(
+        &app,
+        &rita,
+        "PUT",
+        "/api/v1/users/1/password",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::FORBIDDEN, "{}", a.body);
+    let a = from_browser(
+        &app,
+        &b,
+        "PUT",
+        "/api/v1/users/2/password",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::NOT_FOUND, "another rep: {}", a.body);
+    let a = from_browser(
+        &app,
+        &b,
+        "PUT",
+        "/api/v1/users/1/password",
+        Some(body.clone()),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["tokens_revoked"], 2);
+    assert_eq!(me(&app, &rita).await.status, StatusCode::UNAUTHORIZED);
+    let signed_out = from_browser(&app, &b, "GET", "/api/v1/me", None).await;
+    assert_eq!(signed_out.status, StatusCode::UNAUTHORIZED);
+    // An administrator sets another user's password of the organisation.
+    let admin = browser(db, 6).await;
+    let a = from_browser(&app, &admin, "PUT", "/api/v1/users/2/password", Some(body)).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.body);
+    assert_eq!(a.json()["tokens_revoked"], 1);
+    assert_eq!(me(&app, &other).await.status, StatusCode::UNAUTHORIZED);
 }
 
 fn secret_on(page: &str) -> Option<String> {

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
             get(users::list_users).post(users::create_user),
         )
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route("/api/v1/users/{id}/password", put(users::set_password))
         .route(
             "/api/v1/tokens",
             get(tokens::list_tokens).post(tokens::create_token),
@@ -138,7 +139,7 @@ pub fn not_found(path: &str) -> Response {
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
         calendar::add_time_off, calendar::remove_time_off,
-        tokens::list_tokens, tokens::create_token, tokens::revoke_token
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -157,6 +158,7 @@ pub fn not_found(path: &str) -> Response {
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,
         wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,
+        wire::PasswordInput, wire::PasswordSet,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

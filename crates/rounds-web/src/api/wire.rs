@@ -172,6 +172,22 @@ pub struct UserInput {
     pub password: Option<String>,
 }
 
+/// A new password for a user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    #[schema(min_length = 10, max_length = 200)]
+    pub password: String,
+}
+
+/// What a new password ended: every session of the user and every API token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordSet {
+    pub user: User,
+    /// How many of the user's API tokens were revoked.
+    pub tokens_revoked: u64,
+}
+
 // ---------------------------------------------------------------- API tokens
 
 /// An API token as listed: never its secret.
