@@ -435,6 +435,7 @@ async fn the_tokens_page_lists_makes_and_revokes_with_the_csrf_token(db: &TestDb
     };
     let shown = page("/settings").await;
     assert!(shown.body.contains(r#"href="/settings/tokens""#));
+    assert!(shown.body.contains(r#"href="/settings/password""#));
     let shown = page("/settings/tokens").await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("No tokens."), "{}", shown.body);
@@ -522,4 +523,38 @@ async fn the_tokens_page_lists_makes_and_revokes_with_the_csrf_token(db: &TestDb
         admin_page.body
     );
     assert!(admin_page.body.contains(r#"value="never""#));
+    // Setting one's password on the page revokes one's tokens and says so.
+    let (_, secret) = make_token(&app, &(cookie.clone(), csrf.clone()), json!({"name": "a"})).await;
+    let differ = form(
+        &app,
+        &cookie,
+        "/settings/password",
+        &[
+            ("csrf", &csrf),
+            ("password", "a long new passphrase"),
+            ("again", "not the same one"),
+        ],
+    )
+    .await;
+    assert_eq!(differ.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(me(&app, &secret).await.status, StatusCode::OK);
+    let set = form(
+        &app,
+        &cookie,
+        "/settings/password",
+        &[
+            ("csrf", &csrf),
+            ("password", "a long new passphrase"),
+            ("again", "a long new passphrase"),
+        ],
+    )
+    .await;
+    assert_eq!(set.status, StatusCode::OK, "{}", set.body);
+    assert!(
+        set.body.contains("1 API token(s) were revoked"),
+        "{}",
+        set.body
+    );
+    assert_eq!(me(&app, &secret).await.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(page("/settings/tokens").await.status, StatusCode::SEE_OTHER);
 }

@@ -11,6 +11,7 @@ mod layout;
 mod log;
 mod login;
 mod lost;
+mod password;
 mod referrals;
 mod settings;
 mod steps;
@@ -58,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(calendar::routes())
         .merge(tokens::routes())
+        .merge(password::routes())
 }
 
 async fn stylesheet() -> Response {

@@ -246,12 +246,15 @@ async fn render(state: &AppState, ctx: &Ctx, outcome: Option<Outcome>) -> Respon
     response
 }
 
-/// The link to this page, for the Settings page.
+/// The links to this page and to the password form, for the Settings page.
 pub fn link() -> Markup {
     html! {
-        section #api-tokens {
-            h2 { "API tokens" }
-            p { a href="/settings/tokens" { "List, make and revoke API tokens" } }
+        section #sign-in {
+            h2 { "Your sign-in" }
+            ul {
+                li { a href="/settings/tokens" { "API tokens" } ": list, make and revoke them" }
+                li { a href="/settings/password" { "Password" } ": a new one revokes your API tokens" }
+            }
         }
     }
 }
