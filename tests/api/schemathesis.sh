@@ -57,6 +57,13 @@ PY
 # Left out: positive_data_acceptance (valid-shaped data may still name a contact that
 # does not exist, a 404 by design) and the stateful resource checks (use_after_free,
 # ensure_resource_availability), which need OpenAPI links the API does not declare.
+# Two operations are left out, both about API tokens: POST /api/v1/tokens needs a
+# signed-in session (a token may not make tokens), so with a bearer token it can only
+# answer 403, which st reports as failed authentication; DELETE /api/v1/tokens/{id}
+# would, once the stateful phase links it to GET /api/v1/tokens, revoke the very token
+# st is using. Their bodies are pinned by the OpenAPI snapshot and their behaviour by
+# crates/rounds-web/tests/tokens.rs.
+excluded=(--exclude-operation-id create_token --exclude-operation-id revoke_token)
 checks="${ST_CHECKS:-not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection,missing_required_header,ignored_auth,unsupported_method}"
 report_dir="${ST_REPORT_DIR:-$root/target/schemathesis}"
 mkdir -p "$report_dir"
@@ -85,6 +92,7 @@ set +e
   --wait-for-schema 15 \
   --output-sanitize true \
   --report junit --report-junit-path "$report_dir/junit.xml" \
+  "${excluded[@]}" \
   "$@"
 status=$?
 set -e

@@ -22,6 +22,7 @@ pub mod records;
 mod scope;
 pub mod simulate;
 pub mod steps;
+pub mod tokens;
 pub mod topics;
 pub mod touches;
 pub mod transfer;
@@ -40,8 +41,8 @@ pub use calendar::{
     set_work_week,
 };
 pub use people::{
-    NewToken, SignIn, UserInput, UserRow, add_token, add_user, administered_users, find_user,
-    list_users, rep_or_default, set_disabled, set_password,
+    SignIn, UserInput, UserRow, add_user, administered_users, find_user, list_users,
+    rep_or_default, set_disabled, set_password,
 };
 pub use plan::{
     NextForContact, next_for_contact, plan_for, team_territories, territories_in_scope,
@@ -54,6 +55,9 @@ pub use records::{
 pub use simulate::{SimulationInput, SimulationReport, simulate};
 pub use steps::{
     StepFilter, complete_step, edit_step, get_step, list_steps, reschedule_step, skip_step,
+};
+pub use tokens::{
+    NewToken, TokenInput, TokenLifetime, TokenRow, add_token, list_tokens, revoke_token,
 };
 pub use topics::{TopicInput, create_topic, get_topic, list_topics, update_topic};
 pub use touches::{

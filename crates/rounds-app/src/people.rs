@@ -1,12 +1,12 @@
-//! Users, passwords and API tokens. Administrators (and the local operator) add and
-//! disable users; a user may set their own password. Passwords arrive already hashed
+//! Users and passwords (API tokens are in `tokens`). Administrators (and the local
+//! operator) add and disable users; a user may set their own password, which revokes
+//! their API tokens and ends their sessions. Passwords arrive already hashed
 //! (`auth::hash_password`), because hashing is deliberately slow and a server runs it
 //! off its async workers.
 
-use jiff::Timestamp;
 use rounds_core::model::{Role, User, UserId};
 use rounds_core::values::{EmailAddress, Name};
-use rounds_store::{ApiToken, IdKind, Store, StoreError};
+use rounds_store::{IdKind, Store, StoreError};
 
 use crate::{Actor, AppError, Result};
 
@@ -70,7 +70,7 @@ fn user_in_scope(actor: &Actor, user: UserId) -> Result<User> {
 }
 
 /// The user, when the actor is that user or an administrator who may `what`.
-fn self_or_admin(actor: &Actor, user: UserId, what: &str) -> Result<User> {
+pub(crate) fn self_or_admin(actor: &Actor, user: UserId, what: &str) -> Result<User> {
     if actor.user.as_ref().is_none_or(|u| u.id != user) {
         admins_only(actor, what)?;
     }
@@ -192,15 +192,16 @@ pub async fn add_user<S: Store + Sync>(
     Ok((user, moved))
 }
 
-/// Sets a user's password (administrators, or the user themself); their sessions end.
+/// Sets a user's password (administrators, or the user themself); their sessions end
+/// and their API tokens are revoked. Returns the user and how many tokens were revoked.
 pub async fn set_password<S: Store + Sync>(
     store: &S,
     actor: &Actor,
     user: UserId,
     password_hash: &str,
-) -> Result<User> {
+) -> Result<(User, u64)> {
     let target = self_or_admin(actor, user, "set another user's password")?;
-    store
+    let revoked = store
         .set_password(
             actor.org,
             target.id,
@@ -208,7 +209,7 @@ pub async fn set_password<S: Store + Sync>(
             password_hash,
         )
         .await?;
-    Ok(target)
+    Ok((target, revoked))
 }
 
 /// Disables (sessions end, API tokens are deleted) or re-enables a user's sign-in.
@@ -231,56 +232,4 @@ pub async fn set_disabled<S: Store + Sync>(
             other => other.into(),
         })?;
     Ok(target)
-}
-
-/// A new API token: shown once, stored only as its hash.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewToken {
-    pub token: String,
-    pub user: User,
-    pub name: String,
-}
-
-/// Makes an API token for a user who can sign in (administrators, or the user
-/// themself). `now` is its creation time.
-pub async fn add_token<S: Store + Sync>(
-    store: &S,
-    actor: &Actor,
-    user: UserId,
-    name: &str,
-    now: Timestamp,
-) -> Result<NewToken> {
-    let target = self_or_admin(actor, user, "make tokens for other users")?;
-    let name = Name::parse(name)
-        .map_err(|_| AppError::invalid("name", "say what the token is for (1 to 200 characters)"))?
-        .into_string();
-    let signs_in = store
-        .credentials(actor.org)
-        .await?
-        .iter()
-        .any(|c| c.user == target.id && !c.disabled);
-    if !signs_in {
-        return Err(AppError::Conflict {
-            field: "user".into(),
-            message: format!(
-                "{} cannot sign in (no password, or disabled), so a token would not work",
-                target.email
-            ),
-        });
-    }
-    let token = crate::auth::new_secret();
-    let record = ApiToken {
-        org: actor.org,
-        user: target.id,
-        name: name.clone(),
-        created_at: now.as_second(),
-    };
-    store
-        .create_api_token(&crate::auth::secret_hash(&token), &record)
-        .await?;
-    Ok(NewToken {
-        token,
-        user: target,
-        name,
-    })
 }

@@ -102,11 +102,25 @@ pub struct Session {
 /// A token for scripts. Stored under the SHA-256 of the token, never the token.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ApiToken {
+    /// The name lists and revocation use: the first 8 hex digits of the token's hash,
+    /// unique across organisations.
+    pub id: String,
     pub org: OrgId,
     pub user: UserId,
     pub name: String,
     /// Epoch seconds.
     pub created_at: i64,
+    /// Epoch seconds from which the token no longer works; `None`: it never expires.
+    pub expires_at: Option<i64>,
+    /// Epoch seconds of the last request made with it (written at most once a minute).
+    pub last_used_at: Option<i64>,
+}
+
+impl ApiToken {
+    /// Whether the token has stopped working at `now` (epoch seconds).
+    pub fn expired(&self, now: i64) -> bool {
+        self.expires_at.is_some_and(|at| at <= now)
+    }
 }
 
 /// Everything the program stores and loads. Lists come back sorted (by id unless a
@@ -384,14 +398,15 @@ pub trait Store {
     ) -> impl Future<Output = Result<Vec<Credentials>, StoreError>> + Send;
 
     /// Sets (or first creates) a user's password and login, keeping the disabled flag,
-    /// and ends the user's sessions. A login used by another user is refused.
+    /// ends the user's sessions and revokes their API tokens, together; returns how many
+    /// tokens were revoked. A login used by another user is refused.
     fn set_password(
         &self,
         org: OrgId,
         user: UserId,
         login: &str,
         password_hash: &str,
-    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
     /// Disables or re-enables a sign-in; disabling also ends the user's sessions and
     /// deletes their API tokens.
@@ -434,14 +449,16 @@ pub trait Store {
         created_before: i64,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 
+    /// Stores a new API token; its user must exist. A `token.id` already used (by any
+    /// organisation) is refused with `Duplicate`, so the caller can make another token.
     fn create_api_token(
         &self,
         token_hash: &str,
         token: &ApiToken,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
-    /// The API token stored under `token_hash`, unless its user is disabled or has no
-    /// sign-in.
+    /// The API token stored under `token_hash`, expired or not, unless its user is
+    /// disabled or has no sign-in.
     fn api_token(
         &self,
         token_hash: &str,
@@ -460,4 +477,26 @@ pub trait Store {
         &self,
         org: OrgId,
     ) -> impl Future<Output = Result<AuditReport, StoreError>> + Send;
+
+    /// The organisation's API tokens, or one user's, expired ones included, by creation
+    /// time then id.
+    fn api_tokens(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+    ) -> impl Future<Output = Result<Vec<ApiToken>, StoreError>> + Send;
+
+    /// Records a request made with the token stored under `token_hash`.
+    fn touch_api_token(
+        &self,
+        token_hash: &str,
+        used_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the organisation's API token `id`; false if it has none by that id.
+    fn delete_api_token(
+        &self,
+        org: OrgId,
+        id: &str,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

@@ -34,6 +34,22 @@ fn session_of(row: &AnyRow) -> Result<Session, sqlx::Error> {
 
 const CREDENTIAL_COLUMNS: &str = "org_id, user_id, login, password_hash, disabled";
 
+/// The columns [`api_token_of`] reads, with `t` the `api_tokens` table.
+const TOKEN_COLUMNS: &str =
+    "t.public_id, t.org_id, t.user_id, t.name, t.created_at, t.expires_at, t.last_used_at";
+
+fn api_token_of(row: &AnyRow) -> Result<ApiToken, sqlx::Error> {
+    Ok(ApiToken {
+        id: row.try_get(0)?,
+        org: OrgId(row.try_get(1)?),
+        user: UserId(row.try_get(2)?),
+        name: row.try_get(3)?,
+        created_at: row.try_get(4)?,
+        expires_at: row.try_get(5)?,
+        last_used_at: row.try_get(6)?,
+    })
+}
+
 impl SqlStore {
     pub(crate) async fn q_credentials_by_login(
         &self,
@@ -76,7 +92,7 @@ impl SqlStore {
         user: UserId,
         login: &str,
         password_hash: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         let login = login.to_lowercase();
         let mut tx = self.write_tx().await?;
         crate::sql::require(&mut tx, org, "user", "users", user.0).await?;
@@ -109,13 +125,20 @@ impl SqlStore {
             "setting the password of user {user}"
         )))?;
         // A new password signs the user out everywhere: whoever knew the old one keeps
-        // no session.
+        // no session and no token made with it.
         sqlx::query("DELETE FROM sessions WHERE org_id = $1 AND user_id = $2")
             .bind(org.0)
             .bind(user.0)
             .execute(&mut *tx)
             .await
             .map_err(StoreError::db("ending sessions"))?;
+        let revoked = sqlx::query("DELETE FROM api_tokens WHERE org_id = $1 AND user_id = $2")
+            .bind(org.0)
+            .bind(user.0)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db("revoking API tokens"))?
+            .rows_affected();
         let after = sign_in_body(&mut tx, org, user).await?;
         let change = Change::write(
             "sign-in",
@@ -123,9 +146,11 @@ impl SqlStore {
             before.as_deref().map(body_digest),
             after.as_deref().map(body_digest),
         )
-        .named("password");
+        .named("password")
+        .with_detail(format!("api-tokens-revoked={revoked}"));
         audit::append(&mut tx, org, self.acting(), vec![change]).await?;
-        commit(tx, "credentials").await
+        commit(tx, "credentials").await?;
+        Ok(revoked)
     }
 
     pub(crate) async fn q_set_disabled(
@@ -258,15 +283,31 @@ impl SqlStore {
     ) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
         crate::sql::require(&mut tx, token.org, "user", "users", token.user.0).await?;
+        // Checked first so a taken id is a `Duplicate` the caller can act on, not a
+        // driver error; the unique index still guards concurrent writers.
+        let taken = sqlx::query("SELECT 1 FROM api_tokens WHERE public_id = $1")
+            .bind(token.id.as_str())
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(StoreError::db("checking an API token id"))?;
+        if taken.is_some() {
+            return Err(StoreError::Duplicate {
+                what: "API token",
+                id: token.id.clone(),
+            });
+        }
         sqlx::query(
-            "INSERT INTO api_tokens (token_hash, org_id, user_id, name, created_at) \
-             VALUES ($1, $2, $3, $4, $5)",
+            "INSERT INTO api_tokens (token_hash, public_id, org_id, user_id, name, created_at, \
+             expires_at, last_used_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
         )
         .bind(token_hash)
+        .bind(token.id.as_str())
         .bind(token.org.0)
         .bind(token.user.0)
         .bind(token.name.as_str())
         .bind(token.created_at)
+        .bind(token.expires_at)
+        .bind(token.last_used_at)
         .execute(&mut *tx)
         .await
         .map_err(StoreError::db("storing an API token"))?;
@@ -290,26 +331,89 @@ impl SqlStore {
         let mut conn = self.conn().await?;
         // A token works only while its user may sign in: a disabled user's tokens are
         // deleted, and a user without credentials never had a password to lose.
-        sqlx::query(
-            "SELECT t.org_id, t.user_id, t.name, t.created_at FROM api_tokens t \
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens t \
              JOIN credentials c ON c.org_id = t.org_id AND c.user_id = t.user_id \
-             WHERE t.token_hash = $1 AND c.disabled = 0",
+             WHERE t.token_hash = $1 AND c.disabled = 0"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_optional(&mut *conn)
+            .await
+            .and_then(|row| row.as_ref().map(api_token_of).transpose())
+            .map_err(StoreError::db("looking up an API token"))
+    }
+
+    pub(crate) async fn q_api_tokens(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+    ) -> Result<Vec<ApiToken>, StoreError> {
+        let mut conn = self.conn().await?;
+        let of_user = if user.is_some() {
+            " AND t.user_id = $2"
+        } else {
+            ""
+        };
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS} FROM api_tokens t WHERE t.org_id = $1{of_user} \
+             ORDER BY t.created_at, t.public_id"
+        );
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(sql)).bind(org.0);
+        if let Some(user) = user {
+            query = query.bind(user.0);
+        }
+        let rows = query
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::db("listing API tokens"))?;
+        rows.iter()
+            .map(api_token_of)
+            .collect::<Result<_, _>>()
+            .map_err(StoreError::db("listing API tokens"))
+    }
+
+    pub(crate) async fn q_touch_api_token(
+        &self,
+        token_hash: &str,
+        used_at: i64,
+    ) -> Result<(), StoreError> {
+        let mut conn = self.conn().await?;
+        sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
+            .bind(token_hash)
+            .bind(used_at)
+            .execute(&mut *conn)
+            .await
+            .map_err(StoreError::db("recording the use of an API token"))?;
+        Ok(())
+    }
+
+    pub(crate) async fn q_delete_api_token(
+        &self,
+        org: OrgId,
+        id: &str,
+    ) -> Result<bool, StoreError> {
+        let mut tx = self.write_tx().await?;
+        let gone: Option<(i64, String, i64)> = sqlx::query_as(
+            "DELETE FROM api_tokens WHERE org_id = $1 AND public_id = $2 \
+             RETURNING user_id, name, created_at",
         )
-        .bind(token_hash)
-        .fetch_optional(&mut *conn)
+        .bind(org.0)
+        .bind(id)
+        .fetch_optional(&mut *tx)
         .await
-        .and_then(|row| {
-            row.map(|r| {
-                Ok(ApiToken {
-                    org: OrgId(r.try_get(0)?),
-                    user: UserId(r.try_get(1)?),
-                    name: r.try_get(2)?,
-                    created_at: r.try_get(3)?,
-                })
-            })
-            .transpose()
-        })
-        .map_err(StoreError::db("looking up an API token"))
+        .map_err(StoreError::db(format!("revoking API token {id}")))?;
+        let Some((user, name, created_at)) = gone else {
+            return Ok(false);
+        };
+        // The same digest as the token's creation row, so the pair reads as one token.
+        let digest = body_digest(&format!("{user}\t{name}\t{created_at}"));
+        let change = Change::write("api-token", id, Some(digest), None)
+            .named("revoke")
+            .with_detail(format!("user {user}"));
+        audit::append(&mut tx, org, self.acting(), vec![change]).await?;
+        commit(tx, "api_tokens").await?;
+        Ok(true)
     }
 
     pub(crate) async fn q_next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {

@@ -140,6 +140,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         include_str!("../migrations/sqlite/0004_step_updates.sql"),
     ),
     (
+        5,
+        "token_lifetimes",
+        include_str!("../migrations/sqlite/0005_token_lifetimes.sql"),
+    ),
+    (
         6,
         "audit",
         include_str!("../migrations/sqlite/0006_audit.sql"),
@@ -165,6 +170,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         4,
         "step_updates",
         include_str!("../migrations/postgres/0004_step_updates.sql"),
+    ),
+    (
+        5,
+        "token_lifetimes",
+        include_str!("../migrations/postgres/0005_token_lifetimes.sql"),
     ),
     (
         6,
@@ -1471,7 +1481,7 @@ impl Store for SqlStore {
         user: UserId,
         login: &str,
         password_hash: &str,
-    ) -> Result<(), StoreError> {
+    ) -> Result<u64, StoreError> {
         self.q_set_password(org, user, login, password_hash).await
     }
 
@@ -1523,6 +1533,22 @@ impl Store for SqlStore {
 
     async fn audit_verify(&self, org: OrgId) -> Result<AuditReport, StoreError> {
         self.q_audit_verify(org).await
+    }
+
+    async fn api_tokens(
+        &self,
+        org: OrgId,
+        user: Option<UserId>,
+    ) -> Result<Vec<ApiToken>, StoreError> {
+        self.q_api_tokens(org, user).await
+    }
+
+    async fn touch_api_token(&self, token_hash: &str, used_at: i64) -> Result<(), StoreError> {
+        self.q_touch_api_token(token_hash, used_at).await
+    }
+
+    async fn delete_api_token(&self, org: OrgId, id: &str) -> Result<bool, StoreError> {
+        self.q_delete_api_token(org, id).await
     }
 }
 

@@ -205,14 +205,24 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         s.create_api_token(
             &"ab".repeat(32),
             &rounds_store::ApiToken {
+                id: "abababab".into(),
                 org: ORG,
                 user: UserId(1),
                 name: "nightly".into(),
                 created_at: 1_700_000_000,
+                expires_at: Some(1_707_776_000),
+                last_used_at: None,
             }
         ),
         &[("api-token", "abababab", "create")]
     );
+    // Its use is not a change; its revocation is.
+    step!(s.touch_api_token(&"ab".repeat(32), 1_700_000_100), &[]);
+    step!(
+        s.delete_api_token(ORG, "abababab"),
+        &[("api-token", "abababab", "revoke")]
+    );
+    step!(s.delete_api_token(ORG, "abababab"), &[]);
     step!(
         s.set_disabled(ORG, UserId(1), true),
         &[("sign-in", "1", "disable")]

@@ -42,6 +42,8 @@ rounds_testkit::both_backends!(
     passwords_sign_ins_and_disabling,
     sessions_expire_and_end,
     api_tokens_are_found_by_hash_only,
+    api_tokens_are_listed_used_and_revoked,
+    a_new_password_revokes_the_users_api_tokens,
     touches_are_found_and_deleted_by_id,
     reassigning_moves_a_whole_territory,
     replacing_an_organisation_ends_its_sign_ins,
@@ -1330,24 +1332,24 @@ async fn api_tokens_are_found_by_hash_only(db: &TestDb) {
     s.write_org(&sample_org(), WriteMode::Replace)
         .await
         .unwrap();
-    let token = ApiToken {
-        org: ORG,
-        user: UserId(1),
-        name: "nightly import".into(),
-        created_at: 77,
-    };
-    s.create_api_token("hash-1", &token).await.unwrap();
-    // No sign-in yet: the token does not work.
-    assert_eq!(s.api_token("hash-1").await.unwrap(), None);
+    s.create_api_token("hash-0", &api_token("hash-0", 1, 70))
+        .await
+        .unwrap();
+    // No sign-in yet: the token does not work; setting the password revokes it.
+    assert_eq!(s.api_token("hash-0").await.unwrap(), None);
     s.set_password(ORG, UserId(1), "ann@acme.example", "h")
         .await
         .unwrap();
+    assert_eq!(s.api_tokens(ORG, None).await.unwrap(), []);
+    let token = api_token("hash-1", 1, 77);
+    s.create_api_token("hash-1", &token).await.unwrap();
     assert_eq!(s.api_token("hash-1").await.unwrap(), Some(token.clone()));
     assert_eq!(s.api_token("hash-2").await.unwrap(), None);
     let err = s
         .create_api_token(
             "hash-3",
             &ApiToken {
+                id: "hash-3".into(),
                 user: UserId(42),
                 ..token.clone()
             },
@@ -1370,6 +1372,106 @@ async fn api_tokens_are_found_by_hash_only(db: &TestDb) {
         s.api_token("hash-1").await.unwrap(),
         None,
         "disabling deletes tokens"
+    );
+}
+
+/// A token of user `user` of [`ORG`] stored under `hash`, named by the hash's first 8
+/// characters as the application names them.
+fn api_token(hash: &str, user: i64, created_at: i64) -> ApiToken {
+    ApiToken {
+        id: hash.chars().take(8).collect(),
+        org: ORG,
+        user: UserId(user),
+        name: format!("token {hash}"),
+        created_at,
+        expires_at: Some(created_at + 90 * 86_400),
+        last_used_at: None,
+    }
+}
+
+async fn api_tokens_are_listed_used_and_revoked(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    for (user, login) in [(1, "ann@acme.example"), (2, "bob@acme.example")] {
+        s.set_password(ORG, UserId(user), login, "h").await.unwrap();
+    }
+    let ann_late = api_token("aaaa0002-late", 1, 500);
+    let ann_early = ApiToken {
+        expires_at: None,
+        ..api_token("aaaa0001-early", 1, 100)
+    };
+    let bob = api_token("bbbb0001", 2, 300);
+    for t in [&ann_late, &ann_early, &bob] {
+        s.create_api_token(&format!("{}-hash", t.id), t)
+            .await
+            .unwrap();
+    }
+    // By creation time, expired ones included; one user's, or everyone's.
+    assert_eq!(
+        s.api_tokens(ORG, None).await.unwrap(),
+        [ann_early.clone(), bob.clone(), ann_late.clone()]
+    );
+    assert_eq!(
+        s.api_tokens(ORG, Some(UserId(1))).await.unwrap(),
+        [ann_early.clone(), ann_late.clone()]
+    );
+    assert_eq!(s.api_tokens(OrgId(2), None).await.unwrap(), []);
+    // An id is unique across organisations: a second token with it is refused.
+    let err = s
+        .create_api_token("other-hash", &api_token("bbbb0001", 1, 900))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::Duplicate { what: "API token", ref id } if id == "bbbb0001"),
+        "{err:?}"
+    );
+    // Use is recorded under the hash.
+    s.touch_api_token("bbbb0001-hash", 4_000).await.unwrap();
+    let used = s.api_token("bbbb0001-hash").await.unwrap().unwrap();
+    assert_eq!(used.last_used_at, Some(4_000));
+    assert!(!used.expired(300 + 90 * 86_400 - 1));
+    assert!(used.expired(300 + 90 * 86_400));
+    assert!(!ann_early.expired(i64::MAX));
+    // Revoking is by id within the organisation: another organisation's id is not found.
+    assert!(!s.delete_api_token(OrgId(2), "bbbb0001").await.unwrap());
+    assert!(s.delete_api_token(ORG, "bbbb0001").await.unwrap());
+    assert!(!s.delete_api_token(ORG, "bbbb0001").await.unwrap());
+    assert_eq!(s.api_token("bbbb0001-hash").await.unwrap(), None);
+    assert_eq!(
+        s.api_tokens(ORG, None).await.unwrap(),
+        [ann_early, ann_late]
+    );
+}
+
+async fn a_new_password_revokes_the_users_api_tokens(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h")
+        .await
+        .unwrap();
+    s.set_password(ORG, UserId(2), "bob@acme.example", "h")
+        .await
+        .unwrap();
+    for (hash, user) in [("ann-1", 1), ("ann-2", 1), ("bob-1", 2)] {
+        s.create_api_token(hash, &api_token(hash, user, 100))
+            .await
+            .unwrap();
+    }
+    let revoked = s
+        .set_password(ORG, UserId(1), "ann@acme.example", "h2")
+        .await
+        .unwrap();
+    assert_eq!(revoked, 2);
+    assert_eq!(s.api_token("ann-1").await.unwrap(), None);
+    assert_eq!(s.api_token("ann-2").await.unwrap(), None);
+    assert!(s.api_token("bob-1").await.unwrap().is_some());
+    assert_eq!(
+        s.api_tokens(ORG, None).await.unwrap(),
+        [api_token("bob-1", 2, 100)]
     );
 }
 

@@ -31,14 +31,18 @@ pub fn state(store: SqlStore) -> AppState {
 /// An API token for the user, stored directly.
 pub async fn token_for(store: &SqlStore, org: OrgId, user: UserId) -> String {
     let token = format!("test-token-{}-{}", org.0, user.0);
+    let hash = rounds_web::secret_hash(&token);
     store
         .create_api_token(
-            &rounds_web::secret_hash(&token),
+            &hash,
             &ApiToken {
+                id: hash[..8].to_string(),
                 org,
                 user,
                 name: "tests".into(),
                 created_at: now().as_second(),
+                expires_at: None,
+                last_used_at: None,
             },
         )
         .await

@@ -15,8 +15,8 @@ use crate::AppState;
 /// Idle sessions end after 30 minutes, every session after 12 hours.
 pub const IDLE_TIMEOUT_S: i64 = 30 * 60;
 pub const ABSOLUTE_TIMEOUT_S: i64 = 12 * 60 * 60;
-/// A session's last-seen time is written at most this often, so that a page full of
-/// requests costs one write, not one each.
+/// A session's last-seen time and a token's last use are written at most this often,
+/// so that a page or a script full of requests costs one write, not one each.
 const SEEN_RESOLUTION_S: i64 = 60;
 
 pub const SESSION_COOKIE: &str = "rounds_session";
@@ -65,12 +65,25 @@ pub struct SessionKey {
     pub csrf: String,
 }
 
-/// Finds the caller from a bearer token or the session cookie; `None` if neither is
-/// valid (unknown, expired, or the user disabled).
+/// Who a request comes from, or why it is nobody.
+#[derive(Debug, Clone)]
+pub enum Authenticated {
+    Caller(Caller),
+    /// Neither a bearer token nor a live session.
+    Nobody,
+    /// A bearer token that is unknown, revoked, or whose user may not sign in.
+    BadToken,
+    /// A bearer token past its expiry: said apart so a script's owner knows to renew it.
+    ExpiredToken(jiff::Timestamp),
+}
+
+/// Finds the caller from a bearer token or the session cookie (unknown, expired, or
+/// the user disabled: not a caller). A token's last use is recorded at most once a
+/// minute, like a session's.
 pub async fn authenticate(
     state: &AppState,
     parts: &Parts,
-) -> Result<Option<Caller>, rounds_store::StoreError> {
+) -> Result<Authenticated, rounds_store::StoreError> {
     let store = state.store();
     let now = state.now().as_second();
     if let Some(auth) = parts
@@ -79,43 +92,92 @@ pub async fn authenticate(
         .and_then(|v| v.to_str().ok())
     {
         let Some(token) = auth.strip_prefix("Bearer ").map(str::trim) else {
-            return Ok(None);
+            return Ok(Authenticated::BadToken);
         };
-        let Some(found) = store.api_token(&secret_hash(token)).await? else {
-            return Ok(None);
+        let hash = secret_hash(token);
+        let Some(found) = store.api_token(&hash).await? else {
+            return Ok(Authenticated::BadToken);
         };
-        return Ok(load_user(state, found.org, found.user.0)
-            .await?
-            .map(|user| Caller {
-                org: found.org,
-                user,
-                session: None,
-            }));
+        if found.expired(now) {
+            let at = found
+                .expires_at
+                .and_then(|at| jiff::Timestamp::from_second(at).ok())
+                .unwrap_or_default();
+            return Ok(Authenticated::ExpiredToken(at));
+        }
+        if found
+            .last_used_at
+            .is_none_or(|used| now - used >= SEEN_RESOLUTION_S)
+        {
+            store.touch_api_token(&hash, now).await?;
+        }
+        return Ok(load_user(state, found.org, found.user.0).await?.map_or(
+            Authenticated::BadToken,
+            |user| {
+                Authenticated::Caller(Caller {
+                    org: found.org,
+                    user,
+                    session: None,
+                })
+            },
+        ));
     }
     let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
-        return Ok(None);
+        return Ok(Authenticated::Nobody);
     };
     let hash = secret_hash(value);
     let Some(session) = store.session(&hash).await? else {
-        return Ok(None);
+        return Ok(Authenticated::Nobody);
     };
     if now - session.seen_at > IDLE_TIMEOUT_S || now - session.created_at > ABSOLUTE_TIMEOUT_S {
         store.delete_session(&hash).await?;
-        return Ok(None);
+        return Ok(Authenticated::Nobody);
     }
     if now - session.seen_at >= SEEN_RESOLUTION_S {
         store.touch_session(&hash, now).await?;
     }
     Ok(load_user(state, session.org, session.user.0)
         .await?
-        .map(|user| Caller {
-            org: session.org,
-            user,
-            session: Some(SessionKey {
-                hash,
-                csrf: session.csrf,
-            }),
+        .map_or(Authenticated::Nobody, |user| {
+            Authenticated::Caller(Caller {
+                org: session.org,
+                user,
+                session: Some(SessionKey {
+                    hash,
+                    csrf: session.csrf,
+                }),
+            })
         }))
+}
+
+/// The 401 answer to an API request without a caller, with the `WWW-Authenticate`
+/// challenge of RFC 6750: `invalid_token` for a token that does not work, and a
+/// description and message saying so when it has expired.
+pub fn unauthorized(why: &Authenticated) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let (challenge, message) = match why {
+        Authenticated::ExpiredToken(at) => (
+            r#"Bearer realm="rounds", error="invalid_token", error_description="The API token expired""#,
+            format!(
+                "the API token expired at {at}; make a new one (`rounds token add`, POST /api/v1/tokens, or the Tokens page)"
+            ),
+        ),
+        Authenticated::BadToken => (
+            r#"Bearer realm="rounds", error="invalid_token", error_description="The API token is unknown or revoked""#,
+            "the API token is unknown or revoked, or its user may not sign in".to_string(),
+        ),
+        Authenticated::Nobody | Authenticated::Caller(_) => (
+            r#"Bearer realm="rounds""#,
+            crate::ApiError::unauthorized().message,
+        ),
+    };
+    let mut response =
+        crate::ApiError::new(axum::http::StatusCode::UNAUTHORIZED, message).into_response();
+    response.headers_mut().insert(
+        axum::http::header::WWW_AUTHENTICATE,
+        axum::http::HeaderValue::from_static(challenge),
+    );
+    response
 }
 
 async fn load_user(

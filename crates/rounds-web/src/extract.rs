@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use rounds_store::{AuditActor, SqlStore, Store};
 use serde::de::DeserializeOwned;
 
-use crate::auth::{self, Caller};
+use crate::auth::{self, Authenticated, Caller};
 use crate::error::ApiError;
 use crate::{AppState, Scope};
 
@@ -22,16 +22,17 @@ pub struct Ctx {
     pub store: SqlStore,
 }
 
-async fn context(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, ApiError> {
-    let Some(caller) = auth::authenticate(state, parts).await? else {
-        return Ok(None);
+async fn context(state: &AppState, parts: &Parts) -> Result<Result<Ctx, Authenticated>, ApiError> {
+    let caller = match auth::authenticate(state, parts).await? {
+        Authenticated::Caller(caller) => caller,
+        refused => return Ok(Err(refused)),
     };
     let everyone = state.store().users(caller.org).await?;
     let scope = Scope::for_user(&caller.user, everyone);
     let store = state
         .store()
         .acting_as(AuditActor::User(caller.user.id), state.now());
-    Ok(Some(Ctx {
+    Ok(Ok(Ctx {
         caller,
         scope,
         store,
@@ -44,12 +45,13 @@ async fn context(state: &AppState, parts: &Parts) -> Result<Option<Ctx>, ApiErro
 pub struct ApiCtx(pub Ctx);
 
 impl FromRequestParts<AppState> for ApiCtx {
-    type Rejection = ApiError;
+    type Rejection = Response;
 
-    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, Response> {
         let ctx = context(state, parts)
-            .await?
-            .ok_or_else(ApiError::unauthorized)?;
+            .await
+            .map_err(IntoResponse::into_response)?
+            .map_err(|refused| auth::unauthorized(&refused))?;
         if let Some(session) = &ctx.caller.session
             && !matches!(parts.method, Method::GET | Method::HEAD)
         {
@@ -61,7 +63,8 @@ impl FromRequestParts<AppState> for ApiCtx {
             if !auth::same_secret(sent, &session.csrf) {
                 return Err(ApiError::forbidden(
                     "a browser session must send its CSRF token in X-CSRF-Token",
-                ));
+                )
+                .into_response());
             }
         }
         Ok(ApiCtx(ctx))
@@ -99,7 +102,7 @@ impl FromRequestParts<AppState> for PageCtx {
             return Err(PageRejection::SignIn);
         }
         match context(state, parts).await {
-            Ok(Some(ctx)) if ctx.caller.session.is_some() => Ok(PageCtx(ctx)),
+            Ok(Ok(ctx)) if ctx.caller.session.is_some() => Ok(PageCtx(ctx)),
             Ok(_) => Err(PageRejection::SignIn),
             Err(e) => Err(PageRejection::Failed(e)),
         }

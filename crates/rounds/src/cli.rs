@@ -175,7 +175,7 @@ pub enum UserCommand {
     /// List users with their role, team and whether they can sign in
     #[command(after_help = "Examples:\n  rounds user list\n  rounds user list --json")]
     List(UserListArgs),
-    /// Set a user's password (ends their sessions)
+    /// Set a user's password (ends their sessions and revokes their API tokens)
     #[command(
         after_help = "Example:\n  echo 'a long passphrase' | rounds user passwd nina@clinic.example --password-stdin"
     )]
@@ -238,9 +238,18 @@ pub struct UserDisableArgs {
 pub enum TokenCommand {
     /// Make an API token for a user and print it (shown once; only its hash is stored)
     #[command(
-        after_help = "Example:\n  TOKEN=$(rounds token add --user ian@clinic.example --name nightly-import)\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/plan"
+        visible_alias = "create",
+        after_help = "A token expires after 90 days unless --expires-in says otherwise (an hour to a year);\n--no-expiry makes one that works until revoked. A new password revokes the user's tokens.\n\nExamples:\n  TOKEN=$(rounds token add --user ian@clinic.example --name nightly-import)\n  curl -H \"Authorization: Bearer $TOKEN\" http://127.0.0.1:8080/api/v1/plan\n  rounds token add --user ian@clinic.example --name quarter-report --expires-in 30d"
     )]
     Add(TokenAddArgs),
+    /// List API tokens: id, user, name, created, expires, last used
+    #[command(
+        after_help = "Examples:\n  rounds token list\n  rounds token list --user ian@clinic.example\n  rounds token list --json | jq '.[] | select(.expired)'"
+    )]
+    List(TokenListArgs),
+    /// Revoke an API token by its id (from `rounds token list`): it stops working at once
+    #[command(after_help = "Example:\n  rounds token revoke 3f9a1c07")]
+    Revoke(TokenRevokeArgs),
 }
 
 #[derive(Debug, Args)]
@@ -251,6 +260,28 @@ pub struct TokenAddArgs {
     /// What the token is for
     #[arg(long)]
     pub name: String,
+    /// How long the token works: 30d, 12h, 2w, P1M… (an hour to a year) [default: 90d]
+    #[arg(long, value_name = "DURATION", conflicts_with = "no_expiry")]
+    pub expires_in: Option<String>,
+    /// The token works until revoked
+    #[arg(long)]
+    pub no_expiry: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenListArgs {
+    /// Only this user's tokens, by id or e-mail
+    #[arg(long)]
+    pub user: Option<String>,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TokenRevokeArgs {
+    /// The token's id, as `rounds token list` shows it
+    pub id: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -35,7 +35,7 @@ use anyhow::{Context, Result};
 use clap::Parser;
 use rounds_store::SqlStore;
 
-use cli::{Cli, Command, PlaybookCommand, ReferralCommand, RouteCommand, TokenCommand};
+use cli::{Cli, Command, PlaybookCommand, ReferralCommand, RouteCommand};
 use settings::Settings;
 
 fn main() -> ExitCode {
@@ -121,7 +121,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Import(a) => import::run(&cx, a).await,
         Command::Backup(a) => backup::run(&cx, a).await,
         Command::User(c) => user::run(&cx, c).await,
-        Command::Token(TokenCommand::Add(a)) => token::add(&cx, a).await,
+        Command::Token(c) => token::run(&cx, c).await,
         Command::Simulate(a) => simulate::run(&cx, a).await,
         Command::Rep(c) => rep::run(&cx, c).await,
         Command::Timeoff(c) => timeoff::run(&cx, c).await,

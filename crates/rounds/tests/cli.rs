@@ -20,12 +20,18 @@ impl Rounds {
     }
 
     fn run(&self, args: &[&str]) -> Output {
+        self.run_with(args, &[])
+    }
+
+    fn run_with(&self, args: &[&str], env: &[(&str, &str)]) -> Output {
         Command::new(env!("CARGO_BIN_EXE_rounds"))
             .args(args)
             .env("ROUNDS_DATABASE_URL", &self.url)
             .env_remove("ROUNDS_PLAYBOOK")
             .env_remove("ROUNDS_REP")
+            .env_remove("ROUNDS_PASSWORD")
             .env("NO_COLOR", "1")
+            .envs(env.iter().copied())
             .output()
             .unwrap()
     }
@@ -1565,4 +1571,150 @@ fn audit_verify_exits_0_on_a_whole_chain_and_1_on_each_kind_of_tampering() {
     assert_eq!(verdict["whole"], false);
     assert_eq!(verdict["breaks"][0]["kind"], "missing");
     assert_eq!(verdict["breaks"][0]["seq"], 4);
+}
+
+/// Rita (user 1) of `small_territory` with a password, so tokens can be made for her.
+fn rita_signs_in(r: &Rounds) {
+    r.small_territory("customer", &[]);
+    let out = r.run_with(
+        &["user", "passwd", "1"],
+        &[("ROUNDS_PASSWORD", "a long test passphrase")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+fn epoch(v: &Value) -> i64 {
+    v.as_str()
+        .unwrap()
+        .parse::<jiff::Timestamp>()
+        .unwrap()
+        .as_second()
+}
+
+#[test]
+fn tokens_are_made_with_an_expiry_listed_and_revoked_from_the_command_line() {
+    let r = Rounds::new();
+    rita_signs_in(&r);
+    let out = r.run(&[
+        "token",
+        "add",
+        "--user",
+        "rita@example.org",
+        "--name",
+        "nightly",
+    ]);
+    assert!(out.status.success());
+    let secret = String::from_utf8(out.stdout).unwrap().trim().to_string();
+    assert_eq!(secret.len(), 64, "only the secret on stdout: {secret}");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("expires "));
+    r.ok(&[
+        "token",
+        "create",
+        "--user",
+        "1",
+        "--name",
+        "report",
+        "--expires-in",
+        "30d",
+    ]);
+    r.ok(&[
+        "token",
+        "add",
+        "--user",
+        "1",
+        "--name",
+        "forever",
+        "--no-expiry",
+    ]);
+    let list = r.json(&["token", "list", "--json"]);
+    let list = list.as_array().unwrap();
+    assert_eq!(list.len(), 3);
+    // Made within one second, so found by name (the list is by creation time, then id).
+    let named = |name: &str| list.iter().find(|t| t["name"] == name).unwrap();
+    let life = |t: &Value| (epoch(&t["expires_at"]) - epoch(&t["created_at"])) / 86_400;
+    assert_eq!(life(named("nightly")), 90, "the default life");
+    assert_eq!(life(named("report")), 30);
+    assert_eq!(named("forever")["expires_at"], Value::Null);
+    for t in list {
+        assert_eq!(t["user"]["email"], "rita@example.org");
+        assert_eq!(t["last_used_at"], Value::Null);
+        assert_eq!(t["expired"], false);
+        let id = t["id"].as_str().unwrap();
+        assert!(
+            id.len() == 8 && id.chars().all(|c| c.is_ascii_hexdigit()),
+            "{id}"
+        );
+    }
+    let table = r.ok(&["token", "list", "--user", "rita@example.org"]);
+    assert!(!table.contains(&secret), "a list never shows a secret");
+    for header in ["id", "user", "name", "created", "expires", "last used"] {
+        assert!(table.contains(header), "{table}");
+    }
+    let report = named("report")["id"].as_str().unwrap();
+    assert!(table.contains(report) && table.contains("never"), "{table}");
+    // Revoked by id; a second time there is none.
+    let said = r.ok(&["token", "revoke", report]);
+    assert!(
+        said.contains("Revoked API token") && said.contains("report"),
+        "{said}"
+    );
+    let ids: Vec<String> = r
+        .json(&["token", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["id"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(ids.len(), 2);
+    assert!(!ids.iter().any(|i| i == report));
+    let err = r.fails(&["token", "revoke", report]);
+    assert!(
+        err.contains("no API token") && err.contains("rounds token list"),
+        "{err}"
+    );
+    // A life outside an hour to a year names the flag and makes nothing.
+    for bad in ["soon", "400d", "10m"] {
+        let err = r.fails(&[
+            "token",
+            "add",
+            "--user",
+            "1",
+            "--name",
+            "x",
+            "--expires-in",
+            bad,
+        ]);
+        assert!(err.contains("--expires-in"), "{bad}: {err}");
+    }
+    assert_eq!(
+        r.json(&["token", "list", "--json"])
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+}
+
+#[test]
+fn user_passwd_revokes_the_users_tokens_and_says_so() {
+    let r = Rounds::new();
+    rita_signs_in(&r);
+    r.ok(&["token", "add", "--user", "1", "--name", "nightly"]);
+    r.ok(&["token", "add", "--user", "1", "--name", "report"]);
+    let out = r.run_with(
+        &["user", "passwd", "rita@example.org"],
+        &[("ROUNDS_PASSWORD", "another long passphrase")],
+    );
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let said = String::from_utf8(out.stdout).unwrap();
+    assert!(said.contains("2 API token(s) were revoked"), "{said}");
+    assert_eq!(r.json(&["token", "list", "--json"]), serde_json::json!([]));
 }

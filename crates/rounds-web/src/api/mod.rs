@@ -18,6 +18,7 @@ mod plan;
 mod playbook;
 mod referrals;
 mod steps;
+mod tokens;
 mod topics;
 mod touches;
 mod users;
@@ -46,6 +47,15 @@ pub fn routes() -> Router<AppState> {
             get(users::list_users).post(users::create_user),
         )
         .route("/api/v1/users/{id}", get(users::get_user))
+        .route("/api/v1/users/{id}/password", put(users::set_password))
+        .route(
+            "/api/v1/tokens",
+            get(tokens::list_tokens).post(tokens::create_token),
+        )
+        .route(
+            "/api/v1/tokens/{id}",
+            axum::routing::delete(tokens::revoke_token),
+        )
         .route("/api/v1/users/{id}/calendar", get(calendar::get_calendar))
         .route("/api/v1/users/{id}/week", put(calendar::set_week))
         .route(
@@ -117,7 +127,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`). Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. Ids outside your territory answer 404.",
         version = "1"
     ),
     paths(
@@ -132,7 +142,8 @@ pub fn not_found(path: &str) -> Response {
         lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
         calendar::add_time_off, calendar::remove_time_off,
-        audit::audit_log, audit::verify_audit
+        audit::audit_log, audit::verify_audit,
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -151,6 +162,8 @@ pub fn not_found(path: &str) -> Response {
         wire::LostAccount, wire::LostInput, wire::LostListing,
         wire::PlaybookText, wire::PlaybookCheck,
         wire::AuditEntry, wire::AuditListing, wire::AuditVerification, wire::AuditBreak,
+        wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,
+        wire::PasswordInput, wire::PasswordSet,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

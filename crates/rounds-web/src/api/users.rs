@@ -1,4 +1,5 @@
-//! `/api/v1/me` and `/api/v1/users`: the caller and the users they can see.
+//! `/api/v1/me` and `/api/v1/users`: the caller and the users they can see, and a
+//! user's password.
 
 use axum::Json;
 use axum::extract::State;
@@ -7,7 +8,7 @@ use rounds_core::model::{self, Role};
 use serde::Deserialize;
 use utoipa::IntoParams;
 
-use super::wire::{User, UserInput, UserListing};
+use super::wire::{PasswordInput, PasswordSet, User, UserInput, UserListing};
 use super::{Params, RecordId, filter, page};
 use crate::AppState;
 use crate::app::hash_in_background;
@@ -88,4 +89,41 @@ pub(super) async fn create_user(
     };
     let (user, _) = rounds_app::add_user(&ctx.store, &ctx.actor(), input).await?;
     Ok((StatusCode::CREATED, Json(user.into())))
+}
+
+/// Sets a user's password: the caller's own, or (administrators) another user's of the
+/// organisation. Every session of the user ends (the caller's too, for their own) and
+/// every API token of theirs is revoked. Needs a signed-in session: a token cannot
+/// change a password.
+#[utoipa::path(put, path = "/api/v1/users/{id}/password", tag = "users", params(("id" = i64, Path)),
+    request_body = PasswordInput,
+    responses((status = 200, body = PasswordSet), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
+        (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
+pub(super) async fn set_password(
+    State(state): State<AppState>,
+    ApiCtx(ctx): ApiCtx,
+    RecordId(id): RecordId,
+    JsonBody(input): JsonBody<PasswordInput>,
+) -> ApiResult<Json<PasswordSet>> {
+    // A leaked token must not be able to lock its user out.
+    if ctx.caller.session.is_none() {
+        return Err(ApiError::forbidden(
+            "a password is changed from a signed-in session (or `rounds user passwd`), not with a token",
+        ));
+    }
+    let actor = ctx.actor();
+    // Checked before the (deliberately slow) hashing; `set_password` decides the same.
+    let target = rounds_app::find_user(&actor, &id.to_string())?;
+    if target.id != ctx.caller.user.id && !ctx.scope.is_admin() {
+        return Err(ApiError::forbidden(
+            "only administrators may set another user's password",
+        ));
+    }
+    let hash = hash_in_background(input.password).await?;
+    let (user, tokens_revoked) =
+        rounds_app::set_password(state.store(), &actor, target.id, &hash).await?;
+    Ok(Json(PasswordSet {
+        user: user.into(),
+        tokens_revoked,
+    }))
 }

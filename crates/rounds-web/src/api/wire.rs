@@ -121,6 +121,7 @@ listings!(
     LostListing => LostAccount,
     TimeOffListing => TimeOff,
     StepListing => OpenStep,
+    TokenListing => Token,
 );
 
 // ---------------------------------------------------------------- health
@@ -169,6 +170,87 @@ pub struct UserInput {
     /// At least 10 characters; without one the user cannot sign in until `rounds user passwd`.
     #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
+}
+
+/// A new password for a user.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordInput {
+    #[schema(min_length = 10, max_length = 200)]
+    pub password: String,
+}
+
+/// What a new password ended: every session of the user and every API token.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PasswordSet {
+    pub user: User,
+    /// How many of the user's API tokens were revoked.
+    pub tokens_revoked: u64,
+}
+
+// ---------------------------------------------------------------- API tokens
+
+/// An API token as listed: never its secret.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Token {
+    /// The token's id: the first 8 hex digits of its SHA-256.
+    #[schema(example = "3f9a1c07")]
+    pub id: String,
+    /// The user it acts as.
+    pub user: i64,
+    pub user_email: String,
+    /// What it is for.
+    pub name: String,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    /// From when it no longer works; null for a token that never expires.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub expires_at: Option<Timestamp>,
+    /// The last request made with it, to the minute; null if never used.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub last_used_at: Option<Timestamp>,
+    /// Whether it has expired (as of the request).
+    pub expired: bool,
+}
+
+/// A token as listed at an instant (which says whether it has expired).
+impl From<(app::TokenRow, Timestamp)> for Token {
+    fn from((row, now): (app::TokenRow, Timestamp)) -> Token {
+        Token {
+            expired: row.expired(now),
+            created_at: row.created_at(),
+            expires_at: row.expires_at(),
+            last_used_at: row.last_used_at(),
+            id: row.token.id,
+            user: row.user.id.0,
+            user_email: row.user.email,
+            name: row.token.name,
+        }
+    }
+}
+
+/// A token to make.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TokenInput {
+    /// What the token is for.
+    #[schema(min_length = 1, max_length = 200)]
+    pub name: String,
+    /// The user it acts as: the caller unless given; administrators may name another user
+    /// of their organisation.
+    pub user: Option<i64>,
+    /// How long it works: a duration such as `30d`, `12h`, `2w` or `P1M`, from an hour to
+    /// a year (default 90 days), or `never` (administrators only).
+    #[schema(example = "30d")]
+    pub expires_in: Option<String>,
+}
+
+/// A token just made: its secret is shown this once and cannot be read again.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct NewToken {
+    /// Send it as `Authorization: Bearer <secret>`.
+    pub secret: String,
+    pub token: Token,
 }
 
 // ---------------------------------------------------------------- accounts

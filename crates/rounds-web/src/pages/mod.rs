@@ -12,11 +12,13 @@ mod layout;
 mod log;
 mod login;
 mod lost;
+mod password;
 mod referrals;
 mod settings;
 mod steps;
 mod team;
 mod today;
+mod tokens;
 mod topics;
 
 use std::collections::BTreeMap;
@@ -58,6 +60,8 @@ pub fn routes() -> Router<AppState> {
         .merge(settings::routes())
         .merge(calendar::routes())
         .merge(audit::routes())
+        .merge(tokens::routes())
+        .merge(password::routes())
 }
 
 async fn stylesheet() -> Response {

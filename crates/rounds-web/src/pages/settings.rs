@@ -89,6 +89,7 @@ async fn respond(
                 button type="submit" { "Check" }
             }
         }
+        (super::tokens::link())
         @if let Some(users) = users { (users) }
     };
     page("Settings", Some(ctx), Nav::Settings, None, body).into_response()

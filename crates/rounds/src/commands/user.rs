@@ -17,11 +17,11 @@ pub(crate) async fn run(cx: &Cx<'_>, c: UserCommand) -> Result<()> {
         UserCommand::Passwd(a) => {
             let user = find_user(cx, &a.user)?;
             let hash = read_password(a.password_stdin)?;
-            rounds_app::set_password(cx.store, cx.actor, user.id, &hash)
+            let (_, revoked) = rounds_app::set_password(cx.store, cx.actor, user.id, &hash)
                 .await
                 .map_err(cli_error)?;
             outln!(
-                "Password set for {} <{}>; their sessions have ended.",
+                "Password set for {} <{}>; their sessions have ended and {revoked} API token(s) were revoked.",
                 user.name,
                 user.email
             )?;
