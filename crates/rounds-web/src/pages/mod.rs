@@ -11,6 +11,7 @@ mod layout;
 mod log;
 mod login;
 mod lost;
+mod redirect;
 mod referrals;
 mod settings;
 mod steps;
