@@ -136,10 +136,16 @@ mod tests {
     #[test]
     fn blank_and_space_edged_passwords_are_refused_before_hashing() {
         for blank in ["          ", " \t        \n", ""] {
-            assert!(matches!(check_password(blank), Err(PasswordError::Blank)), "{blank:?}");
+            assert!(
+                matches!(check_password(blank), Err(PasswordError::Blank)),
+                "{blank:?}"
+            );
         }
         for edged in [" correct horse", "correct horse ", "\tcorrect horse"] {
-            assert!(matches!(check_password(edged), Err(PasswordError::EdgeSpace)), "{edged:?}");
+            assert!(
+                matches!(check_password(edged), Err(PasswordError::EdgeSpace)),
+                "{edged:?}"
+            );
         }
         assert!(check_password("correct horse battery").is_ok());
         assert!(hash_password("          ").is_err());

@@ -704,10 +704,19 @@ mod tests {
         }
         for (bad, why) in [
             ("javascript:alert(document.cookie)", "starts with https://"),
-            ("JavaScript://www.linkedin.com/%0aalert(1)", "starts with https://"),
-            ("data:text/html,<script>alert(1)</script>", "starts with https://"),
+            (
+                "JavaScript://www.linkedin.com/%0aalert(1)",
+                "starts with https://",
+            ),
+            (
+                "data:text/html,<script>alert(1)</script>",
+                "starts with https://",
+            ),
             ("http://www.linkedin.com/in/x", "starts with https://"),
-            ("https://www.linkedin.com.evil.example/in/x", "on linkedin.com"),
+            (
+                "https://www.linkedin.com.evil.example/in/x",
+                "on linkedin.com",
+            ),
             ("https://evil.example/www.linkedin.com", "on linkedin.com"),
             ("https:\\\\evil.example\\in", "on linkedin.com"),
             ("https://www.linkedin.com@evil.example/", "on linkedin.com"),

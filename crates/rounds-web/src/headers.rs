@@ -12,11 +12,11 @@
 //! compressed.
 
 use axum::extract::Request;
+use axum::http::HeaderValue;
 use axum::http::header::{
     CACHE_CONTROL, CONTENT_SECURITY_POLICY, REFERRER_POLICY, X_CONTENT_TYPE_OPTIONS,
     X_FRAME_OPTIONS,
 };
-use axum::http::HeaderValue;
 use axum::middleware::Next;
 use axum::response::Response;
 use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate};

@@ -87,7 +87,12 @@ async fn a_bad_return_target_is_refused_before_anything_is_written(db: &TestDb) 
     let step = open_step(&app, &db.store, ME).await;
     let step_form = format!("/steps/{step}/complete");
     let touches = db.store.row_counts(ORG).await.unwrap().touches;
-    let updates = db.store.step_updates(ORG, TouchId(step)).await.unwrap().len();
+    let updates = db
+        .store
+        .step_updates(ORG, TouchId(step))
+        .await
+        .unwrap()
+        .len();
     for back in [
         // A split header: before, the touch was saved and then the answer was a 500.
         "/today\r\nSet-Cookie: planted=1",
@@ -110,7 +115,10 @@ async fn a_bad_return_target_is_refused_before_anything_is_written(db: &TestDb) 
         for (path, fields) in [
             ("/log", &touch[..]),
             ("/touches", &touch[..]),
-            (step_form.as_str(), &[("csrf", csrf.as_str()), ("back", back)][..]),
+            (
+                step_form.as_str(),
+                &[("csrf", csrf.as_str()), ("back", back)][..],
+            ),
         ] {
             let a = form(&app, &cookie, path, fields).await;
             assert_eq!(
@@ -124,7 +132,11 @@ async fn a_bad_return_target_is_refused_before_anything_is_written(db: &TestDb) 
     }
     assert_eq!(db.store.row_counts(ORG).await.unwrap().touches, touches);
     assert_eq!(
-        db.store.step_updates(ORG, TouchId(step)).await.unwrap().len(),
+        db.store
+            .step_updates(ORG, TouchId(step))
+            .await
+            .unwrap()
+            .len(),
         updates,
         "the step is unchanged"
     );
@@ -150,17 +162,28 @@ async fn a_good_return_target_is_followed_and_the_flash_travels_in_a_cookie(db: 
     )
     .await;
     assert_eq!(a.status, StatusCode::SEE_OTHER, "{}", a.body);
-    assert_eq!(header_of(&a, header::LOCATION), back, "no message in the URL");
+    assert_eq!(
+        header_of(&a, header::LOCATION),
+        back,
+        "no message in the URL"
+    );
     let set = header_of(&a, header::SET_COOKIE);
     assert!(set.starts_with("rounds_flash="), "{set}");
     for part in ["HttpOnly", "SameSite=Strict", "Max-Age=60", "Path=/"] {
         assert!(set.contains(part), "{part} in {set}");
     }
     let flash = set.split(';').next().unwrap();
-    let shown = send(&app, get(&back, &format!("rounds_session={cookie}; {flash}"))).await;
+    let shown = send(
+        &app,
+        get(&back, &format!("rounds_session={cookie}; {flash}")),
+    )
+    .await;
     assert_eq!(shown.status, StatusCode::OK);
     assert!(shown.body.contains("id=\"flash\""), "the message is shown");
-    assert!(shown.body.contains("Logged call with"), "and says what was done");
+    assert!(
+        shown.body.contains("Logged call with"),
+        "and says what was done"
+    );
     let cleared = header_of(&shown, header::SET_COOKIE);
     assert!(
         cleared.starts_with("rounds_flash=;") && cleared.contains("Max-Age=0"),
@@ -183,11 +206,17 @@ async fn the_flash_is_never_read_from_the_url(db: &TestDb) {
     {
         let a = send(
             &app,
-            get(&format!("{path}?flash={lure}"), &format!("rounds_session={cookie}")),
+            get(
+                &format!("{path}?flash={lure}"),
+                &format!("rounds_session={cookie}"),
+            ),
         )
         .await;
         assert_eq!(a.status, StatusCode::OK, "{path}");
-        assert!(!a.body.contains("evil.example"), "{path} repeats the URL's text");
+        assert!(
+            !a.body.contains("evil.example"),
+            "{path} repeats the URL's text"
+        );
         assert!(!a.body.contains("id=\"flash\""), "{path}");
     }
 }
@@ -202,8 +231,16 @@ async fn security_headers_on_a_page_an_api_answer_and_a_static_asset(db: &TestDb
             .insert(header::ACCEPT_ENCODING, "gzip".parse().unwrap());
         req
     };
-    let page = send(&app, with(get("/today", &format!("rounds_session={cookie}")))).await;
-    let lost = send(&app, with(get("/lost", &format!("rounds_session={cookie}")))).await;
+    let page = send(
+        &app,
+        with(get("/today", &format!("rounds_session={cookie}"))),
+    )
+    .await;
+    let lost = send(
+        &app,
+        with(get("/lost", &format!("rounds_session={cookie}"))),
+    )
+    .await;
     let sign_in = send(&app, with(get("/login", ""))).await;
     let missing = send(&app, with(get("/no-such-page", ""))).await;
     let api_answer = send(
@@ -292,12 +329,23 @@ async fn a_form_without_its_csrf_field_is_refused_with_403(db: &TestDb) {
             "/lost".into(),
             vec![("account", account.as_str()), ("reason", "price")],
         ),
-        (format!("/contacts/{contact}/text-consent"), vec![("withdraw", "1")]),
-        ("/calendar/time-off".into(), vec![("from", "2026-12-01"), ("to", "2026-12-02")]),
+        (
+            format!("/contacts/{contact}/text-consent"),
+            vec![("withdraw", "1")],
+        ),
+        (
+            "/calendar/time-off".into(),
+            vec![("from", "2026-12-01"), ("to", "2026-12-02")],
+        ),
     ];
     for (path, fields) in &forms {
         let a = form(&app, &cookie, path, fields).await;
-        assert_eq!(a.status, StatusCode::FORBIDDEN, "{path} {fields:?}: {}", a.body);
+        assert_eq!(
+            a.status,
+            StatusCode::FORBIDDEN,
+            "{path} {fields:?}: {}",
+            a.body
+        );
     }
     // A body that is not a form at all is refused the same way.
     let a = send(
@@ -373,21 +421,36 @@ async fn a_record_asked_for_is_404_and_a_record_referred_to_is_422(db: &TestDb) 
     // Named in a body: 422 on that field, in the same words for another territory's
     // record and for one that does not exist.
     let cases: [(&str, &str, i64, fn(i64) -> serde_json::Value); 5] = [
-        ("/api/v1/touches", "contact", other_contact, |id| {
-            json!({"contact": id, "channel": "call", "outcome": "conversation"})
-        }),
-        ("/api/v1/contacts", "account", other_account, |id| {
-            json!({"account": id, "name": "Cross Over", "role": "physician", "influence": "user"})
-        }),
-        ("/api/v1/referrals", "contact", other_contact, |id| {
-            json!({"contact": id, "day": "2026-11-20", "count": 2})
-        }),
-        ("/api/v1/lost", "account", other_account, |id| {
-            json!({"account": id, "lost_on": "2026-11-20", "reason": "pricing"})
-        }),
-        ("/api/v1/time-off", "rep", OTHER.0, |id| {
-            json!({"rep": id, "from": "2026-12-01", "to": "2026-12-02", "reason": "Leave"})
-        }),
+        (
+            "/api/v1/touches",
+            "contact",
+            other_contact,
+            |id| json!({"contact": id, "channel": "call", "outcome": "conversation"}),
+        ),
+        (
+            "/api/v1/contacts",
+            "account",
+            other_account,
+            |id| json!({"account": id, "name": "Cross Over", "role": "physician", "influence": "user"}),
+        ),
+        (
+            "/api/v1/referrals",
+            "contact",
+            other_contact,
+            |id| json!({"contact": id, "day": "2026-11-20", "count": 2}),
+        ),
+        (
+            "/api/v1/lost",
+            "account",
+            other_account,
+            |id| json!({"account": id, "lost_on": "2026-11-20", "reason": "pricing"}),
+        ),
+        (
+            "/api/v1/time-off",
+            "rep",
+            OTHER.0,
+            |id| json!({"rep": id, "from": "2026-12-01", "to": "2026-12-02", "reason": "Leave"}),
+        ),
     ];
     let words = |a: &Answer, id: i64| {
         a.json()["error"]["message"]
@@ -398,8 +461,18 @@ async fn a_record_asked_for_is_404_and_a_record_referred_to_is_422(db: &TestDb) 
     for (path, field, outside, body) in cases {
         let o = api(&app, &token, "POST", path, Some(body(outside))).await;
         let m = api(&app, &token, "POST", path, Some(body(MISSING))).await;
-        assert_eq!(o.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", o.body);
-        assert_eq!(m.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}: {}", m.body);
+        assert_eq!(
+            o.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            o.body
+        );
+        assert_eq!(
+            m.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            m.body
+        );
         assert_eq!(o.json()["error"]["field"], field, "{path}");
         assert_eq!(m.json()["error"]["field"], field, "{path}");
         assert_eq!(words(&o, outside), words(&m, MISSING), "{path}");
@@ -481,18 +554,37 @@ async fn each_use_case(r: &Recording<'_>, a: &Actor, ids: Ids) -> Vec<(&'static 
     };
     let renamed = rounds_app::ContactInput::new(AccountId(1), "Renamed");
     vec![
-        ("get_account", work(r, rounds_app::get_account(r, a, account)).await),
-        ("get_contact", work(r, rounds_app::get_contact(r, a, contact)).await),
-        ("get_touch", work(r, rounds_app::get_touch(r, a, plain)).await),
-        ("delete_touch", work(r, rounds_app::delete_touch(r, a, plain)).await),
-        ("get_step", work(r, rounds_app::get_step(r, a, &pb, step, DAY)).await),
+        (
+            "get_account",
+            work(r, rounds_app::get_account(r, a, account)).await,
+        ),
+        (
+            "get_contact",
+            work(r, rounds_app::get_contact(r, a, contact)).await,
+        ),
+        (
+            "get_touch",
+            work(r, rounds_app::get_touch(r, a, plain)).await,
+        ),
+        (
+            "delete_touch",
+            work(r, rounds_app::delete_touch(r, a, plain)).await,
+        ),
+        (
+            "get_step",
+            work(r, rounds_app::get_step(r, a, &pb, step, DAY)).await,
+        ),
         (
             "complete_step",
             work(r, rounds_app::complete_step(r, a, &pb, step, now())).await,
         ),
         (
             "list_touches",
-            work(r, rounds_app::list_touches(r, a, TouchFilter::Contact(contact))).await,
+            work(
+                r,
+                rounds_app::list_touches(r, a, TouchFilter::Contact(contact)),
+            )
+            .await,
         ),
         (
             "list_contacts",
@@ -510,7 +602,10 @@ async fn each_use_case(r: &Recording<'_>, a: &Actor, ids: Ids) -> Vec<(&'static 
             "log_touch",
             work(r, rounds_app::log_touch(r, a, touch, now())).await,
         ),
-        ("record_loss", work(r, rounds_app::record_loss(r, a, loss)).await),
+        (
+            "record_loss",
+            work(r, rounds_app::record_loss(r, a, loss)).await,
+        ),
     ]
 }
 
@@ -546,10 +641,26 @@ async fn an_id_outside_the_scope_is_answered_and_worked_like_a_missing_one(db: &
     let plain = plain.0;
     let step = step.0;
     for (method, outside, missing) in [
-        ("GET", format!("/api/v1/accounts/{account}"), format!("/api/v1/accounts/{MISSING}")),
-        ("GET", format!("/api/v1/contacts/{contact}"), format!("/api/v1/contacts/{MISSING}")),
-        ("GET", format!("/api/v1/touches/{plain}"), format!("/api/v1/touches/{MISSING}")),
-        ("DELETE", format!("/api/v1/touches/{plain}"), format!("/api/v1/touches/{MISSING}")),
+        (
+            "GET",
+            format!("/api/v1/accounts/{account}"),
+            format!("/api/v1/accounts/{MISSING}"),
+        ),
+        (
+            "GET",
+            format!("/api/v1/contacts/{contact}"),
+            format!("/api/v1/contacts/{MISSING}"),
+        ),
+        (
+            "GET",
+            format!("/api/v1/touches/{plain}"),
+            format!("/api/v1/touches/{MISSING}"),
+        ),
+        (
+            "DELETE",
+            format!("/api/v1/touches/{plain}"),
+            format!("/api/v1/touches/{MISSING}"),
+        ),
         (
             "POST",
             format!("/api/v1/steps/{step}/complete"),
@@ -558,7 +669,16 @@ async fn an_id_outside_the_scope_is_answered_and_worked_like_a_missing_one(db: &
     ] {
         let o = api(&app, &token, method, &outside, None).await;
         let m = api(&app, &token, method, &missing, None).await;
-        assert_eq!(o.status, StatusCode::NOT_FOUND, "{method} {outside}: {}", o.body);
-        assert_eq!((o.status, &o.body), (m.status, &m.body), "{method} {outside}");
+        assert_eq!(
+            o.status,
+            StatusCode::NOT_FOUND,
+            "{method} {outside}: {}",
+            o.body
+        );
+        assert_eq!(
+            (o.status, &o.body),
+            (m.status, &m.body),
+            "{method} {outside}"
+        );
     }
 }

@@ -144,13 +144,7 @@ async fn show(
             }
         }
     };
-    let shown = page(
-        "Calendar",
-        Some(&ctx),
-        Nav::Calendar,
-        flash.message(),
-        body,
-    );
+    let shown = page("Calendar", Some(&ctx), Nav::Calendar, flash.message(), body);
     flash.shown(&state, shown)
 }
 

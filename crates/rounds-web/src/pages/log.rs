@@ -20,8 +20,8 @@ use serde::Deserialize;
 use std::collections::BTreeMap;
 
 use super::Fields;
-use super::redirect::{ReturnPath, with_flash};
 use super::layout::{Nav, csrf, page};
+use super::redirect::{ReturnPath, with_flash};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, FormBody, PageCtx};

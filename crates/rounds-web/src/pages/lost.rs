@@ -84,11 +84,7 @@ async fn record(
 /// about what to change now.
 const QUARTERS: usize = 8;
 
-async fn lost(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    flash: Flash,
-) -> Response {
+async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash) -> Response {
     let territories = match rounds_app::territories_in_scope(state.store(), &ctx.actor()).await {
         Ok(t) => t,
         Err(e) => return super::error_page(e.into()),

@@ -47,9 +47,7 @@ impl ReturnPath {
             return Err(format!("the return address must start with `/`; {HINT}"));
         }
         if matches!(b.get(1), Some(b'/' | b'\\')) {
-            return Err(format!(
-                "the return address points to another site; {HINT}"
-            ));
+            return Err(format!("the return address points to another site; {HINT}"));
         }
         if b.len() > MAX_PATH_BYTES {
             return Err(format!(

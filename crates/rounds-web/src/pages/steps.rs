@@ -12,8 +12,8 @@ use jiff::civil::Date;
 use rounds_core::model::{StepAction, TouchId};
 
 use super::Fields;
-use super::redirect::{ReturnPath, with_flash};
 use super::layout::error_page;
+use super::redirect::{ReturnPath, with_flash};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, PageCtx};

@@ -18,8 +18,8 @@ use rounds_core::planner::{DayPlan, PlanItem, TriageItem};
 use serde::Deserialize;
 
 use super::Fields;
-use super::redirect::{Flash, ReturnPath, with_flash};
 use super::layout::{Nav, csrf, page};
+use super::redirect::{Flash, ReturnPath, with_flash};
 use crate::AppState;
 use crate::app::plan_for;
 use crate::error::ApiError;

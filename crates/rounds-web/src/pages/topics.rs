@@ -23,11 +23,7 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/topics", get(list).post(add))
 }
 
-async fn list(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    flash: Flash,
-) -> Response {
+async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash) -> Response {
     match render(&state, &ctx, &Fields(vec![]), None).await {
         Ok(body) => {
             let shown = page("Topics", Some(&ctx), Nav::Topics, flash.message(), body);
