@@ -72,7 +72,7 @@ fn get(path: &str, cookies: &str) -> Request<Body> {
         .unwrap()
 }
 
-fn header_of<'a>(a: &'a Answer, name: header::HeaderName) -> &'a str {
+fn header_of(a: &Answer, name: header::HeaderName) -> &str {
     a.headers
         .get(&name)
         .and_then(|v| v.to_str().ok())
@@ -413,6 +413,9 @@ async fn only_https_linkedin_addresses_on_linkedin_are_accepted(db: &TestDb) {
     assert_eq!(a.status, StatusCode::CREATED, "{}", a.body);
 }
 
+/// A request body naming the record with the id given.
+type BodyOf = fn(i64) -> serde_json::Value;
+
 async fn a_record_asked_for_is_404_and_a_record_referred_to_is_422(db: &TestDb) {
     let app = setup(db).await;
     let token = token_for(&db.store, ORG, ME).await;
@@ -420,7 +423,7 @@ async fn a_record_asked_for_is_404_and_a_record_referred_to_is_422(db: &TestDb) 
     let before = db.store.row_counts(ORG).await.unwrap();
     // Named in a body: 422 on that field, in the same words for another territory's
     // record and for one that does not exist.
-    let cases: [(&str, &str, i64, fn(i64) -> serde_json::Value); 5] = [
+    let cases: [(&str, &str, i64, BodyOf); 5] = [
         (
             "/api/v1/touches",
             "contact",
