@@ -139,16 +139,18 @@ pub async fn list_accounts<S: Store + Sync>(
     Ok(accounts)
 }
 
-/// One account, if it exists and the actor may see it.
+/// One account, if it exists and the actor may see it. One scoped query either way,
+/// so a missing account and another territory's cost the same and answer the same.
 pub async fn get_account<S: Store + Sync>(
     store: &S,
     actor: &Actor,
     id: AccountId,
 ) -> Result<Account> {
-    match store.account(actor.org, id).await? {
-        Some(a) if actor.scope.sees_account(&a) => Ok(a),
-        _ => Err(AppError::not_found("account", id)),
-    }
+    let reps = actor.scope.rep_list();
+    store
+        .scoped_account(actor.org, id, reps.as_deref())
+        .await?
+        .ok_or_else(|| AppError::not_found("account", id))
 }
 
 /// An account named in an input (not in the path): a missing one is that field's fault.
@@ -341,19 +343,18 @@ pub async fn list_contacts<S: Store + Sync>(
     Ok(contacts)
 }
 
-/// One contact and its account, if the actor may see the account.
+/// One contact and its account, if the actor may see the account: one scoped query,
+/// like [`get_account`].
 pub async fn get_contact<S: Store + Sync>(
     store: &S,
     actor: &Actor,
     id: ContactId,
 ) -> Result<(Contact, Account)> {
-    let Some(contact) = store.contact(actor.org, id).await? else {
-        return Err(AppError::not_found("contact", id));
-    };
-    match store.account(actor.org, contact.account).await? {
-        Some(a) if actor.scope.sees_account(&a) => Ok((contact, a)),
-        _ => Err(AppError::not_found("contact", id)),
-    }
+    let reps = actor.scope.rep_list();
+    store
+        .scoped_contact(actor.org, id, reps.as_deref())
+        .await?
+        .ok_or_else(|| AppError::not_found("contact", id))
 }
 
 /// A contact named in an input: a missing one is that field's fault.

@@ -23,13 +23,27 @@ pub enum PasswordError {
     TooShort,
     #[error("the password must be at most 200 characters long")]
     TooLong,
+    #[error("the password is blank or only spaces; choose one of at least 10 characters")]
+    Blank,
+    #[error(
+        "the password begins or ends with a space, which is lost easily when it is typed or \
+         pasted; remove the space or put it inside"
+    )]
+    EdgeSpace,
     #[error("could not hash the password: {0}")]
     Hash(String),
 }
 
-/// Checks a new password's length and hashes it as an argon2id PHC string. It takes
-/// tens of milliseconds of CPU on purpose: async callers run it off their workers.
-pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+/// The rules a new password follows, whichever door it comes through (`rounds user
+/// passwd`, the pages, the API): not blank, no space at either end, 10 to 200
+/// characters. Existing passwords are never re-checked; signing in compares as typed.
+pub fn check_password(password: &str) -> Result<(), PasswordError> {
+    if password.trim().is_empty() {
+        return Err(PasswordError::Blank);
+    }
+    if password.trim() != password {
+        return Err(PasswordError::EdgeSpace);
+    }
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(PasswordError::TooShort);
@@ -37,6 +51,14 @@ pub fn hash_password(password: &str) -> Result<String, PasswordError> {
     if chars > MAX_PASSWORD_CHARS {
         return Err(PasswordError::TooLong);
     }
+    Ok(())
+}
+
+/// Checks a new password ([`check_password`]) and hashes it as an argon2id PHC string.
+/// It takes tens of milliseconds of CPU on purpose: async callers run it off their
+/// workers.
+pub fn hash_password(password: &str) -> Result<String, PasswordError> {
+    check_password(password)?;
     let mut salt = [0u8; 16];
     getrandom::fill(&mut salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
     let salt = SaltString::encode_b64(&salt).map_err(|e| PasswordError::Hash(e.to_string()))?;
@@ -109,6 +131,24 @@ mod tests {
             hash_password("short"),
             Err(PasswordError::TooShort)
         ));
+    }
+
+    #[test]
+    fn blank_and_space_edged_passwords_are_refused_before_hashing() {
+        for blank in ["          ", " \t        \n", ""] {
+            assert!(
+                matches!(check_password(blank), Err(PasswordError::Blank)),
+                "{blank:?}"
+            );
+        }
+        for edged in [" correct horse", "correct horse ", "\tcorrect horse"] {
+            assert!(
+                matches!(check_password(edged), Err(PasswordError::EdgeSpace)),
+                "{edged:?}"
+            );
+        }
+        assert!(check_password("correct horse battery").is_ok());
+        assert!(hash_password("          ").is_err());
     }
 
     #[test]

@@ -104,8 +104,11 @@ pub async fn list_time_off<S: Store + Sync>(
     actor: &Actor,
     rep: Option<UserId>,
 ) -> Result<Vec<TimeOff>> {
-    if let Some(rep) = rep {
-        rep_field(actor, rep, "rep")?;
+    // A rep asked for (not a record a write refers to) answers like a missing one: 404.
+    if let Some(rep) = rep
+        && !(actor.scope.user(rep).is_some() && actor.scope.sees_rep(rep))
+    {
+        return Err(AppError::not_found("user", rep));
     }
     let mut all = store.time_off(actor.org, rep).await?;
     all.retain(|t| actor.scope.sees_rep(t.rep));

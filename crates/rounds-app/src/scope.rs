@@ -69,6 +69,12 @@ impl Scope {
         self.reps.as_ref().is_none_or(|r| r.contains(&rep))
     }
 
+    /// The reps whose records this scope sees, for a store's scoped reads; `None` for
+    /// every rep.
+    pub fn rep_list(&self) -> Option<Vec<UserId>> {
+        self.reps.as_ref().map(|r| r.iter().copied().collect())
+    }
+
     pub fn sees_account(&self, account: &Account) -> bool {
         self.sees_rep(account.rep)
     }

@@ -12,13 +12,12 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use rounds_core::model::{StepAction, StepUpdate, TouchId, UserId};
+use rounds_core::model::{Account, Contact, StepAction, StepUpdate, Touch, TouchId, UserId};
 use rounds_core::planner::{self, OpenStep};
 use rounds_core::playbook::Playbook;
 use rounds_core::values::{StepDue, StepReason, StepText};
 use rounds_store::{Store, StoreError};
 
-use crate::accounts::get_contact;
 use crate::plan::{territories_in_scope, territory_for};
 use crate::{Actor, AppError, Result};
 
@@ -66,17 +65,38 @@ pub async fn get_step<S: Store + Sync>(
     id: TouchId,
     today: Date,
 ) -> Result<OpenStep> {
-    let not_found = || AppError::not_found("step", id);
-    let touch = store.touch(actor.org, id).await?.ok_or_else(not_found)?;
-    if touch.next_step.is_none() {
-        return Err(not_found());
+    let (_, contact, account) = step_touch(store, actor, id).await?;
+    open_step_of(store, actor, playbook, id, &contact, &account, today).await
+}
+
+/// The touch that set step `id`, with its contact and account, if it set a step and the
+/// actor may see it: one scoped query, so an unknown step and another territory's
+/// answer alike and cost alike.
+async fn step_touch<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    id: TouchId,
+) -> Result<(Touch, Contact, Account)> {
+    let reps = actor.scope.rep_list();
+    match store.scoped_touch(actor.org, id, reps.as_deref()).await? {
+        Some(found) if found.0.next_step.is_some() => Ok(found),
+        _ => Err(AppError::not_found("step", id)),
     }
-    let (contact, account) = get_contact(store, actor, touch.contact)
-        .await
-        .map_err(|_| not_found())?;
+}
+
+/// Step `id` of `contact` if it is still open; `Conflict` on `step` if it is closed.
+async fn open_step_of<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    playbook: &Playbook,
+    id: TouchId,
+    contact: &Contact,
+    account: &Account,
+    today: Date,
+) -> Result<OpenStep> {
     let touches = store.touches_for_contact(actor.org, contact.id).await?;
     let updates = store.step_updates(actor.org, id).await?;
-    match planner::open_step(&account, &contact, &touches, &updates, playbook, today) {
+    match planner::open_step(account, contact, &touches, &updates, playbook, today) {
         Some(open) if open.step == id => Ok(open),
         _ => Err(AppError::Conflict {
             field: "step".into(),
@@ -193,15 +213,9 @@ async fn update_step<S: Store + Sync>(
     action: StepAction,
     now: Timestamp,
 ) -> Result<StepUpdate> {
-    let touch = store
-        .touch(actor.org, id)
-        .await?
-        .ok_or_else(|| AppError::not_found("step", id))?;
-    let (_, account) = get_contact(store, actor, touch.contact)
-        .await
-        .map_err(|_| AppError::not_found("step", id))?;
+    let (_, contact, account) = step_touch(store, actor, id).await?;
     let today = now.to_zoned(account.tz.zone()).date();
-    let open = get_step(store, actor, playbook, id, today).await?;
+    let open = open_step_of(store, actor, playbook, id, &contact, &account, today).await?;
     let new_due = match &action {
         StepAction::Reschedule { due, .. } | StepAction::Edit { due: Some(due), .. } => Some(*due),
         _ => None,

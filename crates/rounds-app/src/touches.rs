@@ -199,15 +199,15 @@ pub async fn list_touches<S: Store + Sync>(
     })
 }
 
-/// One touch, if the actor may see its account.
+/// One touch, if the actor may see its account: one scoped query, like
+/// [`get_account`].
 pub async fn get_touch<S: Store + Sync>(store: &S, actor: &Actor, id: TouchId) -> Result<Touch> {
-    let Some(touch) = store.touch(actor.org, id).await? else {
-        return Err(AppError::not_found("touch", id));
-    };
-    get_account(store, actor, touch.account)
-        .await
-        .map_err(|_| AppError::not_found("touch", id))?;
-    Ok(touch)
+    let reps = actor.scope.rep_list();
+    store
+        .scoped_touch(actor.org, id, reps.as_deref())
+        .await?
+        .map(|(touch, _, _)| touch)
+        .ok_or_else(|| AppError::not_found("touch", id))
 }
 
 /// Deletes a touch logged by mistake.

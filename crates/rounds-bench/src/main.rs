@@ -33,6 +33,10 @@ enum Scenario {
     /// day until one includes the contact, up to 45) against
     /// `planner::next_for_contact` (one plan, then that account's rules), on the demo.
     LogNext,
+    /// Looking up another rep's contact against an id nobody has, as a rep: the scoped
+    /// read (one query that filters by rep) against the two reads it replaced (the
+    /// contact, then its account to check the rep), on the demo.
+    ScopeMiss,
 }
 
 #[derive(Debug, Parser)]
@@ -66,6 +70,9 @@ struct Args {
     /// log-next: contacts to look up (spread evenly over the first rep's contacts)
     #[arg(long, default_value_t = 20)]
     contacts: usize,
+    /// scope-miss: lookups timed per case
+    #[arg(long, default_value_t = 1500)]
+    samples: usize,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -238,6 +245,56 @@ async fn main() -> Result<()> {
     }
     if a.scenario == Scenario::LogNext {
         log_next(&a, &pb);
+    }
+    if a.scenario == Scenario::ScopeMiss {
+        scope_miss(&a).await?;
+    }
+    Ok(())
+}
+
+/// Times, as the demo's first rep, a lookup of the second rep's contact and of an id
+/// nobody has, interleaved `--samples` times each: the scoped read rounds-app makes
+/// now, and the two reads it made before (contact, then account), whose second query
+/// ran only when the contact existed. Prints the medians and the difference.
+async fn scope_miss(a: &Args) -> Result<()> {
+    let spec = DemoSpec::new(7, date(2026, 11, 24));
+    let store = build(&a.dir.join("scope-miss.db"), &spec).await?;
+    let org = demo::ORG_ID;
+    let me = [demo::rep_user_id(0)];
+    let theirs = store.accounts(org, Some(demo::rep_user_id(1))).await?[0].id;
+    let outside = store.contacts(org, Some(theirs)).await?[0].id;
+    let missing = ContactId(i64::from(i32::MAX));
+    let mut times: [Vec<Duration>; 4] = Default::default();
+    for _ in 0..a.samples.max(1) {
+        for (i, id) in [outside, missing].into_iter().enumerate() {
+            let s = Instant::now();
+            let found = store.scoped_contact(org, id, Some(&me)).await?;
+            times[i].push(s.elapsed());
+            anyhow::ensure!(found.is_none(), "contact {id} is in scope");
+            let s = Instant::now();
+            if let Some(c) = store.contact(org, id).await? {
+                let account = store.account(org, c.account).await?;
+                anyhow::ensure!(account.is_some_and(|x| x.rep != me[0]), "in scope");
+            }
+            times[2 + i].push(s.elapsed());
+        }
+    }
+    let us = |d: Duration| d.as_secs_f64() * 1e6;
+    let [new_out, new_missing, old_out, old_missing] = times.map(median);
+    println!(
+        "\nA rep looks up another rep's contact vs. an id nobody has (demo seed 7, {} samples each, median):",
+        a.samples
+    );
+    for (what, out, miss) in [
+        ("scoped read (now)", new_out, new_missing),
+        ("contact, then account (before)", old_out, old_missing),
+    ] {
+        println!(
+            "  {what:<32} outside {:>7.1} µs   missing {:>7.1} µs   difference {:>+7.1} µs",
+            us(out),
+            us(miss),
+            us(out) - us(miss)
+        );
     }
     Ok(())
 }

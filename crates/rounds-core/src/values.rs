@@ -150,6 +150,12 @@ text_value!(
     EmailAddress
 );
 text_value!(
+    /// A LinkedIn address: an `https` URL on `linkedin.com` or `www.linkedin.com`, at
+    /// most 500 characters, without a user name, password or port. Pages may show it as
+    /// a link, so no other scheme (`javascript:`, `data:`) or host gets in.
+    LinkedInUrl
+);
+text_value!(
     /// A phone number or extension as typed: at least one digit, at most 40 characters
     /// of digits, spaces, `+ - ( ) . / # * , ;` and the letters of `ext`/`x`.
     Phone
@@ -278,6 +284,34 @@ impl Phone {
             )));
         }
         Ok(Phone(t.to_string()))
+    }
+}
+
+impl LinkedInUrl {
+    pub fn parse(s: &str) -> Result<LinkedInUrl, InvalidValue> {
+        let t = line_text(s, 1, MAX_LINK_CHARS, "the LinkedIn address")?;
+        let example = "give it as https://www.linkedin.com/in/…";
+        // Read as a browser reads it (WHATWG rules: `\` as `/`, tabs dropped, hosts
+        // lower-cased), so the host checked is the host a click would open.
+        let url = url::Url::parse(&t)
+            .map_err(|e| invalid(format!("`{t}` is not a web address ({e}); {example}")))?;
+        if url.scheme() != "https" {
+            return Err(invalid(format!(
+                "a LinkedIn address starts with https://, not {}:; {example}",
+                url.scheme()
+            )));
+        }
+        if !matches!(url.host_str(), Some("linkedin.com" | "www.linkedin.com")) {
+            return Err(invalid(format!(
+                "a LinkedIn address is on linkedin.com or www.linkedin.com; {example}"
+            )));
+        }
+        if !url.username().is_empty() || url.password().is_some() || url.port().is_some() {
+            return Err(invalid(format!(
+                "a LinkedIn address has no user name, password or port; {example}"
+            )));
+        }
+        Ok(LinkedInUrl(t))
     }
 }
 
@@ -463,10 +497,7 @@ impl Contact {
             }
         }
         if let Some(l) = &ch.linkedin {
-            c.field(
-                "channels.linkedin",
-                line_text(l, 1, MAX_LINK_CHARS, "the LinkedIn address"),
-            );
+            c.field("channels.linkedin", LinkedInUrl::parse(l));
         }
         if let Some(consent) = &self.text_consent {
             if consent.source.trim().is_empty() {
@@ -668,6 +699,42 @@ mod tests {
         assert!(Name::parse("Ærø Ünïcode — ok").is_ok());
         assert!(Title::parse("Prior auths").is_ok());
         assert!(Title::parse("").is_err());
+    }
+
+    #[test]
+    fn linkedin_addresses_are_https_urls_on_linkedin_only() {
+        for ok in [
+            "https://www.linkedin.com/in/ada-moreno",
+            " https://linkedin.com/company/lakeside ",
+            "https://WWW.LinkedIn.com/in/x?trk=1#top",
+        ] {
+            assert!(LinkedInUrl::parse(ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            ("javascript:alert(document.cookie)", "starts with https://"),
+            (
+                "JavaScript://www.linkedin.com/%0aalert(1)",
+                "starts with https://",
+            ),
+            (
+                "data:text/html,<script>alert(1)</script>",
+                "starts with https://",
+            ),
+            ("http://www.linkedin.com/in/x", "starts with https://"),
+            (
+                "https://www.linkedin.com.evil.example/in/x",
+                "on linkedin.com",
+            ),
+            ("https://evil.example/www.linkedin.com", "on linkedin.com"),
+            ("https:\\\\evil.example\\in", "on linkedin.com"),
+            ("https://www.linkedin.com@evil.example/", "on linkedin.com"),
+            ("https://user@www.linkedin.com/in/x", "no user name"),
+            ("https://www.linkedin.com:8443/in/x", "no user name"),
+            ("in/ada-moreno", "not a web address"),
+            ("", "must not be empty"),
+        ] {
+            assert!(reason(LinkedInUrl::parse(bad)).contains(why), "{bad}");
+        }
     }
 
     #[test]

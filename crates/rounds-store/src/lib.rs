@@ -354,6 +354,36 @@ pub trait Store {
         kind: IdKind,
     ) -> impl Future<Output = Result<i64, StoreError>> + Send;
 
+    /// One account, if it exists and its rep is one of `reps` (`None`: any rep).
+    ///
+    /// The scoped reads answer a missing record and one outside `reps` alike, with one
+    /// query that filters by rep in SQL, so neither the answer nor the work done (and so
+    /// the time taken) tells a caller whether an id outside their scope exists.
+    fn scoped_account(
+        &self,
+        org: OrgId,
+        id: AccountId,
+        reps: Option<&[UserId]>,
+    ) -> impl Future<Output = Result<Option<Account>, StoreError>> + Send;
+
+    /// One contact with its account, if the account's rep is one of `reps` (`None`: any
+    /// rep); one query, like [`Store::scoped_account`].
+    fn scoped_contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        reps: Option<&[UserId]>,
+    ) -> impl Future<Output = Result<Option<(Contact, Account)>, StoreError>> + Send;
+
+    /// One touch with its contact and account, if the account's rep is one of `reps`
+    /// (`None`: any rep); one query, like [`Store::scoped_account`].
+    fn scoped_touch(
+        &self,
+        org: OrgId,
+        id: TouchId,
+        reps: Option<&[UserId]>,
+    ) -> impl Future<Output = Result<Option<(Touch, Contact, Account)>, StoreError>> + Send;
+
     /// One touch, by id.
     fn touch(
         &self,

@@ -43,7 +43,9 @@ use rounds_core::audit::{AuditActor, AuditReport, BodyHasher, Change, body_diges
 use crate::audit::{self, Acting, AuditPage, AuditQuery, body_of, change_of};
 use crate::body::Body;
 use crate::error::BodyError;
-use crate::tables::{OnConflict, Stored, check_unique, decode, insert_rows, insert_rows_hashed};
+use crate::tables::{
+    OnConflict, Stored, check_unique, decode, decode_at, insert_rows, insert_rows_hashed,
+};
 use crate::{
     ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, Store, StoreError, WriteMode,
 };
@@ -488,6 +490,30 @@ async fn fetch_all<T: Body>(
     let mut out = Vec::new();
     scan(conn, query, table, |t| out.push(t)).await?;
     Ok(out)
+}
+
+/// The condition of a scoped read on the account's rep (`a.rep_id`), its values bound
+/// from `$3` on by [`bind_reps`]; nothing for `None` (every rep), and a condition no row
+/// meets for an empty list.
+fn rep_filter(reps: Option<&[UserId]>) -> String {
+    match reps {
+        None => String::new(),
+        Some([]) => " AND 1 = 0".to_string(),
+        Some(reps) => {
+            let marks: Vec<String> = (0..reps.len()).map(|i| format!("${}", i + 3)).collect();
+            format!(" AND a.rep_id IN ({})", marks.join(", "))
+        }
+    }
+}
+
+fn bind_reps<'q>(
+    mut query: Query<'q, Any, AnyArguments>,
+    reps: Option<&[UserId]>,
+) -> Query<'q, Any, AnyArguments> {
+    for rep in reps.unwrap_or_default() {
+        query = query.bind(rep.0);
+    }
+    query
 }
 
 async fn fetch_one<T: Body>(
@@ -1430,6 +1456,77 @@ impl Store for SqlStore {
 
     async fn next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
         self.q_next_id(org, kind).await
+    }
+
+    async fn scoped_account(
+        &self,
+        org: OrgId,
+        id: AccountId,
+        reps: Option<&[UserId]>,
+    ) -> Result<Option<Account>, StoreError> {
+        let sql = format!(
+            "SELECT a.id, a.body FROM accounts a WHERE a.org_id = $1 AND a.id = $2{}",
+            rep_filter(reps)
+        );
+        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
+        let mut conn = self.conn().await?;
+        fetch_one(&mut conn, query, "accounts").await
+    }
+
+    async fn scoped_contact(
+        &self,
+        org: OrgId,
+        id: ContactId,
+        reps: Option<&[UserId]>,
+    ) -> Result<Option<(Contact, Account)>, StoreError> {
+        let sql = format!(
+            "SELECT c.id, c.body, a.id, a.body FROM contacts c \
+             JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id \
+             WHERE c.org_id = $1 AND c.id = $2{}",
+            rep_filter(reps)
+        );
+        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
+        let mut conn = self.conn().await?;
+        let row = query
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading contacts"))?;
+        row.map(|row| {
+            Ok((
+                decode_at("contacts", &row, 0)?,
+                decode_at("accounts", &row, 2)?,
+            ))
+        })
+        .transpose()
+    }
+
+    async fn scoped_touch(
+        &self,
+        org: OrgId,
+        id: TouchId,
+        reps: Option<&[UserId]>,
+    ) -> Result<Option<(Touch, Contact, Account)>, StoreError> {
+        let sql = format!(
+            "SELECT t.id, t.body, c.id, c.body, a.id, a.body FROM touches t \
+             JOIN contacts c ON c.org_id = t.org_id AND c.id = t.contact_id \
+             JOIN accounts a ON a.org_id = t.org_id AND a.id = t.account_id \
+             WHERE t.org_id = $1 AND t.id = $2{}",
+            rep_filter(reps)
+        );
+        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
+        let mut conn = self.conn().await?;
+        let row = query
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db("reading touches"))?;
+        row.map(|row| {
+            Ok((
+                decode_at("touches", &row, 0)?,
+                decode_at("contacts", &row, 2)?,
+                decode_at("accounts", &row, 4)?,
+            ))
+        })
+        .transpose()
     }
 
     async fn touch(&self, org: OrgId, id: TouchId) -> Result<Option<Touch>, StoreError> {

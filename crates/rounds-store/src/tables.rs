@@ -565,12 +565,22 @@ fn encode<T: Stored, R: Borrow<T>>(
 /// Parses the record of a row whose first column is its id (for messages) and second
 /// its body.
 pub(crate) fn decode<T: Body>(table: &'static str, row: &AnyRow) -> Result<T, StoreError> {
+    decode_at(table, row, 0)
+}
+
+/// Parses the record whose id is in column `at` and body in the next one (a row that
+/// joins several tables).
+pub(crate) fn decode_at<T: Body>(
+    table: &'static str,
+    row: &AnyRow,
+    at: usize,
+) -> Result<T, StoreError> {
     let body: &str = row
-        .try_get(1)
+        .try_get(at + 1)
         .map_err(StoreError::db(format!("reading the body of a {table} row")))?;
     T::from_body(body).map_err(|source| StoreError::Corrupt {
         table,
-        id: row.try_get(0).unwrap_or_default(),
+        id: row.try_get(at).unwrap_or_default(),
         source,
     })
 }

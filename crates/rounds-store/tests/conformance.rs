@@ -53,6 +53,7 @@ rounds_testkit::both_backends!(
     step_updates_are_appended_and_read_with_their_account,
     chunked_writes_equal_one_write_and_roll_back_whole,
     a_control_character_in_a_sign_in_name_finds_nobody,
+    scoped_reads_filter_by_the_accounts_rep,
 );
 
 use rounds_testkit::TestDb;
@@ -1702,4 +1703,80 @@ async fn step_updates_are_appended_and_read_with_their_account(db: &TestDb) {
     assert_eq!(s.row_counts(ORG).await.unwrap(), counts);
     // The export's text reads back to the same records.
     assert_eq!(OrgData::from_jsonl(&exported.to_jsonl()).unwrap(), exported);
+}
+
+async fn scoped_reads_filter_by_the_accounts_rep(db: &TestDb) {
+    let s = &db.store;
+    let data = sample_org();
+    s.write_org(&data, WriteMode::Replace).await.unwrap();
+    let (ann, bob, meg) = (UserId(1), UserId(2), UserId(3));
+    let account = |id: i64| data.accounts.iter().find(|a| a.id.0 == id).unwrap().clone();
+    let contact = |id: i64| data.contacts.iter().find(|c| c.id.0 == id).unwrap().clone();
+    let touch = |id: i64| data.touches.iter().find(|t| t.id.0 == id).unwrap().clone();
+
+    for reps in [None, Some(&[ann][..]), Some(&[bob, ann][..])] {
+        assert_eq!(
+            s.scoped_account(ORG, AccountId(10), reps).await.unwrap(),
+            Some(account(10)),
+            "{reps:?}"
+        );
+        assert_eq!(
+            s.scoped_contact(ORG, ContactId(100), reps).await.unwrap(),
+            Some((contact(100), account(10))),
+            "{reps:?}"
+        );
+        // Bob logged touch 1002, on Ann's account: the account's rep decides.
+        assert_eq!(
+            s.scoped_touch(ORG, TouchId(1002), reps).await.unwrap(),
+            Some((touch(1002), contact(100), account(10))),
+            "{reps:?}"
+        );
+    }
+    // Another rep's record, one that does not exist, another organisation's and an empty
+    // scope all read as nothing.
+    for reps in [Some(&[bob][..]), Some(&[meg, bob][..]), Some(&[][..])] {
+        assert_eq!(
+            s.scoped_account(ORG, AccountId(10), reps).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.scoped_contact(ORG, ContactId(100), reps).await.unwrap(),
+            None
+        );
+        assert_eq!(
+            s.scoped_touch(ORG, TouchId(1002), reps).await.unwrap(),
+            None
+        );
+    }
+    assert_eq!(
+        s.scoped_account(ORG, AccountId(999), None).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        s.scoped_contact(ORG, ContactId(999), None).await.unwrap(),
+        None
+    );
+    assert_eq!(s.scoped_touch(ORG, TouchId(999), None).await.unwrap(), None);
+    assert_eq!(
+        s.scoped_account(OrgId(2), AccountId(10), None)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.scoped_contact(OrgId(2), ContactId(100), None)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.scoped_touch(OrgId(2), TouchId(1002), None).await.unwrap(),
+        None
+    );
+    assert_eq!(
+        s.scoped_touch(ORG, TouchId(1003), Some(&[bob]))
+            .await
+            .unwrap(),
+        Some((touch(1003), contact(103), account(12)))
+    );
 }

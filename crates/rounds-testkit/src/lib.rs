@@ -8,6 +8,8 @@
 //!   the same name.
 //! - [`DAY`] and [`at`]: pinned dates; no test may read the real clock.
 //! - [`world`]: small hand-built records with every field filled.
+//! - [`recording`]: a store that notes every call made on it, to compare the work two
+//!   requests cause.
 //! - [`web`]: the server in process — its state on a fixed clock, sessions and API
 //!   tokens stored directly, JSON and form requests through the router.
 //!
@@ -18,6 +20,7 @@
 //!
 //! This crate is a dev-dependency only; nothing that ships depends on it.
 
+pub mod recording;
 pub mod web;
 pub mod world;
 

@@ -10,6 +10,7 @@ pub mod auth;
 mod charts;
 mod error;
 mod extract;
+mod headers;
 mod pages;
 
 use std::sync::Arc;
@@ -148,7 +149,8 @@ pub fn router(state: AppState) -> Router {
         .merge(pages::routes())
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
-        .layer(CompressionLayer::new())
+        .layer(CompressionLayer::new().compress_when(headers::compress_when()))
+        .layer(axum::middleware::from_fn(headers::security_headers))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

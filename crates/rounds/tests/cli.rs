@@ -1718,3 +1718,34 @@ fn user_passwd_revokes_the_users_tokens_and_says_so() {
     assert!(said.contains("2 API token(s) were revoked"), "{said}");
     assert_eq!(r.json(&["token", "list", "--json"]), serde_json::json!([]));
 }
+
+#[test]
+fn a_blank_or_space_edged_password_is_refused_by_user_passwd() {
+    let r = Rounds::new();
+    r.small_territory("prospect", &[]);
+    let passwd = |password: &str| {
+        Command::new(env!("CARGO_BIN_EXE_rounds"))
+            .args(["user", "passwd", "1"])
+            .env("ROUNDS_DATABASE_URL", &r.url)
+            .env("ROUNDS_PASSWORD", password)
+            .env("NO_COLOR", "1")
+            .output()
+            .unwrap()
+    };
+    for (password, why) in [
+        ("          ", "blank or only spaces"),
+        ("  correct horse", "begins or ends with a space"),
+        ("correct horse battery ", "begins or ends with a space"),
+    ] {
+        let out = passwd(password);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(!out.status.success(), "{password:?} was accepted");
+        assert!(stderr.contains(why), "{password:?}: {stderr}");
+    }
+    let out = passwd("correct horse battery");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}

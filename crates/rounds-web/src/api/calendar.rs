@@ -83,7 +83,7 @@ pub(super) struct TimeOffParams {
 
 /// Time off of the reps in the caller's territories, by start day.
 #[utoipa::path(get, path = "/api/v1/time-off", tag = "calendar", params(TimeOffParams),
-    responses((status = 200, body = TimeOffListing), (status = 401, body = ErrorBody), (status = 422, body = ErrorBody)))]
+    responses((status = 200, body = TimeOffListing), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn list_time_off(
     State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,

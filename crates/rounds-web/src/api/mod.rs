@@ -127,7 +127,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. Ids outside your territory answer 404.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
         version = "1"
     ),
     paths(

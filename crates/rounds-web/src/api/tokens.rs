@@ -71,7 +71,7 @@ pub(super) async fn create_token(
         lifetime: rounds_app::TokenLifetime::parse(input.expires_in.as_deref().unwrap_or(""))?,
     };
     let now = state.now();
-    let made = rounds_app::add_token(state.store(), &ctx.actor(), input, now).await?;
+    let made = rounds_app::add_token(&ctx.store, &ctx.actor(), input, now).await?;
     Ok((
         StatusCode::CREATED,
         Json(NewToken {
@@ -86,10 +86,9 @@ pub(super) async fn create_token(
     params(("id" = String, Path, description = "The token's id, as listed")),
     responses((status = 204, description = "Revoked"), (status = 401, body = ErrorBody), (status = 404, body = ErrorBody)))]
 pub(super) async fn revoke_token(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     Path(id): Path<String>,
 ) -> ApiResult<StatusCode> {
-    rounds_app::revoke_token(state.store(), &ctx.actor(), &id).await?;
+    rounds_app::revoke_token(&ctx.store, &ctx.actor(), &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

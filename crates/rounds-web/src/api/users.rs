@@ -100,7 +100,6 @@ pub(super) async fn create_user(
     responses((status = 200, body = PasswordSet), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn set_password(
-    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<PasswordInput>,
@@ -121,7 +120,7 @@ pub(super) async fn set_password(
     }
     let hash = hash_in_background(input.password).await?;
     let (user, tokens_revoked) =
-        rounds_app::set_password(state.store(), &actor, target.id, &hash).await?;
+        rounds_app::set_password(&ctx.store, &actor, target.id, &hash).await?;
     Ok(Json(PasswordSet {
         user: user.into(),
         tokens_revoked,

@@ -5,7 +5,7 @@
 
 use axum::Router;
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use jiff::civil::{Date, Weekday};
 use maud::html;
@@ -15,6 +15,7 @@ use serde::Deserialize;
 
 use super::Fields;
 use super::layout::{Nav, csrf, page};
+use super::redirect::{Flash, with_flash};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, PageCtx};
@@ -40,12 +41,12 @@ const WEEK: [Weekday; 7] = [
 #[derive(Debug, Deserialize)]
 pub struct CalendarQuery {
     rep: Option<i64>,
-    flash: Option<String>,
 }
 
 async fn show(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
+    flash: Flash,
     Query(q): Query<CalendarQuery>,
 ) -> Response {
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
@@ -143,32 +144,22 @@ async fn show(
             }
         }
     };
-    page(
-        "Calendar",
-        Some(&ctx),
-        Nav::Calendar,
-        q.flash.as_deref(),
-        body,
-    )
-    .into_response()
+    let shown = page("Calendar", Some(&ctx), Nav::Calendar, flash.message(), body);
+    flash.shown(&state, shown)
 }
 
 /// Back to the calendar of `rep` with a message.
-fn back(rep: &str, flash: &str) -> Response {
-    Redirect::to(&format!(
-        "/calendar?rep={}&flash={}",
-        super::urlencode(rep),
-        super::urlencode(flash)
-    ))
-    .into_response()
+fn back(state: &AppState, rep: &str, flash: &str) -> Response {
+    let to = format!("/calendar?rep={}", super::urlencode(rep));
+    with_flash(state, &to, flash)
 }
 
 /// The answer to a form: back to the calendar saying what was done, or what to fix.
-fn outcome(rep: &str, done: Result<String, AppError>) -> Response {
+fn outcome(state: &AppState, rep: &str, done: Result<String, AppError>) -> Response {
     match done {
-        Ok(message) => back(rep, &message),
+        Ok(message) => back(state, rep, &message),
         Err(AppError::Invalid { field, message } | AppError::Conflict { field, message }) => {
-            back(rep, &format!("{field}: {message}"))
+            back(state, rep, &format!("{field}: {message}"))
         }
         Err(AppError::NotFound { .. }) => super::not_found_page(),
         Err(e) => super::error_page(e.into()),
@@ -197,6 +188,7 @@ async fn read_form(
 }
 
 async fn set_week(
+    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
@@ -212,8 +204,8 @@ async fn set_week(
     let hours: Result<Option<TimeRange>, _> = fields.one("hours").map(str::parse).transpose();
     let (days, hours) = match (days, hours) {
         (Ok(d), Ok(h)) => (d, h),
-        (Err(e), _) => return back(&rep_s, &format!("days: {e}")),
-        (_, Err(e)) => return back(&rep_s, &format!("hours: {e}")),
+        (Err(e), _) => return back(&state, &rep_s, &format!("days: {e}")),
+        (_, Err(e)) => return back(&state, &rep_s, &format!("hours: {e}")),
     };
     let input = WorkWeekInput { rep, days, hours };
     let done = rounds_app::set_work_week(&ctx.store, &ctx.actor(), input)
@@ -222,10 +214,11 @@ async fn set_week(
             let days: Vec<&str> = w.days.iter().map(|d| weekday_key(*d)).collect();
             format!("Saved the field week: {}", days.join(", "))
         });
-    outcome(&rep_s, done)
+    outcome(&state, &rep_s, done)
 }
 
 async fn add_time_off(
+    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
@@ -243,7 +236,7 @@ async fn add_time_off(
     };
     let (from, to) = match (day("from"), day("to")) {
         (Ok(f), Ok(t)) => (f, t),
-        (Err(e), _) | (_, Err(e)) => return back(&rep_s, &e),
+        (Err(e), _) | (_, Err(e)) => return back(&state, &rep_s, &e),
     };
     let input = TimeOffInput {
         rep,
@@ -254,10 +247,11 @@ async fn add_time_off(
     let done = rounds_app::add_time_off(&ctx.store, &ctx.actor(), input)
         .await
         .map(|t| format!("Added time off {} – {} ({})", t.from, t.to, t.reason));
-    outcome(&rep_s, done)
+    outcome(&state, &rep_s, done)
 }
 
 async fn remove_time_off(
+    State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
@@ -269,5 +263,5 @@ async fn remove_time_off(
     let done = rounds_app::remove_time_off(&ctx.store, &ctx.actor(), TimeOffId(id))
         .await
         .map(|t| format!("Removed time off {} – {}", t.from, t.to));
-    outcome(&rep.0.to_string(), done)
+    outcome(&state, &rep.0.to_string(), done)
 }

@@ -2,17 +2,17 @@
 //! referral figures, and a form to log a touch with them.
 
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use maud::html;
 use rounds_app::{AppError, ContactInput, TouchFilter};
 use rounds_core::model::{Consent, ContactId, Touch};
 use rounds_core::planner;
-use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
+use super::redirect::{Flash, with_flash};
 use crate::AppState;
 use crate::charts;
 use crate::error::ApiError;
@@ -22,11 +22,6 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contacts/{id}", get(detail))
         .route("/contacts/{id}/text-consent", post(text_consent))
-}
-
-#[derive(Debug, Deserialize)]
-pub struct DetailQuery {
-    flash: Option<String>,
 }
 
 /// Records (or, with `withdraw`, removes) the contact's consent to text messages (P43).
@@ -44,13 +39,7 @@ async fn text_consent(
         return refused;
     }
     let actor = ctx.actor();
-    let back = |flash: &str| {
-        Redirect::to(&format!(
-            "/contacts/{id}?flash={}#channels",
-            super::urlencode(flash)
-        ))
-        .into_response()
-    };
+    let back = |flash: &str| with_flash(&state, &format!("/contacts/{id}#channels"), flash);
     let (contact, _) = match rounds_app::get_contact(state.store(), &actor, ContactId(id)).await {
         Ok(found) => found,
         Err(AppError::NotFound { .. }) => return super::not_found_page(),
@@ -82,7 +71,7 @@ async fn detail(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<i64>,
-    Query(q): Query<DetailQuery>,
+    flash: Flash,
 ) -> Response {
     let found = rounds_app::get_contact(state.store(), &ctx.actor(), ContactId(id)).await;
     let (contact, account) = match found.map_err(crate::ApiError::from) {
@@ -216,12 +205,12 @@ async fn detail(
             }
         }
     };
-    page(
+    let shown = page(
         &contact.name,
         Some(&ctx),
         Nav::Accounts,
-        q.flash.as_deref(),
+        flash.message(),
         body,
-    )
-    .into_response()
+    );
+    flash.shown(&state, shown)
 }

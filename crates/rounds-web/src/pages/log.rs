@@ -11,7 +11,7 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::{Date, DateTime};
 use maud::{Markup, html};
@@ -21,6 +21,7 @@ use std::collections::BTreeMap;
 
 use super::Fields;
 use super::layout::{Nav, csrf, page};
+use super::redirect::{ReturnPath, with_flash};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, FormBody, PageCtx};
@@ -194,6 +195,11 @@ async fn submit(
     if let Some(refused) = super::csrf_refusal(&ctx, fields.one("csrf").unwrap_or("")) {
         return refused;
     }
+    // Read before the touch is written: a bad target must not cost a saved touch.
+    let back = match ReturnPath::from_form(&fields, "/today") {
+        Ok(back) => back,
+        Err(e) => return super::error_page(e),
+    };
     let touch = match read(&state, &ctx, &fields).await {
         Ok(input) => rounds_app::log_touch(&ctx.store, &ctx.actor(), input, state.now())
             .await
@@ -220,12 +226,7 @@ async fn submit(
         .map(|(c, _)| c.name)
         .unwrap_or_else(|| format!("contact {}", touch.contact));
     let flash = format!("Logged {} with {}: {}", touch.channel, who, touch.outcome);
-    let back = fields
-        .one("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or("/today");
-    let sep = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{sep}flash={}", super::urlencode(&flash))).into_response()
+    with_flash(&state, back.as_str(), &flash)
 }
 
 /// The form's fields as rounds-app's touch input: this reads the form (which fields,

@@ -13,6 +13,7 @@ mod log;
 mod login;
 mod lost;
 mod password;
+mod redirect;
 mod referrals;
 mod settings;
 mod steps;

@@ -90,7 +90,7 @@ async fn change(
         Err(e) => return super::error_page(e),
     };
     let me = ctx.caller.user.id;
-    let revoked = match rounds_app::set_password(state.store(), &ctx.actor(), me, &hash).await {
+    let revoked = match rounds_app::set_password(&ctx.store, &ctx.actor(), me, &hash).await {
         Ok((_, revoked)) => revoked,
         Err(e) => return super::error_page(e.into()),
     };

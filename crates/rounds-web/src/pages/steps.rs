@@ -6,13 +6,14 @@
 use axum::Router;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::post;
 use jiff::civil::Date;
 use rounds_core::model::{StepAction, TouchId};
 
 use super::Fields;
 use super::layout::error_page;
+use super::redirect::{ReturnPath, with_flash};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, PageCtx};
@@ -72,6 +73,11 @@ async fn act(
     if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
         return refused;
     }
+    // Read before the step is changed: a bad target must not cost a half-done request.
+    let back = match ReturnPath::from_form(&f, "/today") {
+        Ok(back) => back,
+        Err(e) => return error_page(e),
+    };
     let (store, actor, pb, now) = (&ctx.store, ctx.actor(), state.playbook(), state.now());
     let step = TouchId(id);
     let done = match what {
@@ -109,10 +115,5 @@ async fn act(
         }
         Err(e) => return error_page(e),
     };
-    let back = f
-        .one("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//") && !b.contains('\\'))
-        .unwrap_or("/today");
-    let sep = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{sep}flash={}", super::urlencode(&flash))).into_response()
+    with_flash(&state, back.as_str(), &flash)
 }

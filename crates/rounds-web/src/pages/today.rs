@@ -9,7 +9,7 @@
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::Response;
 use axum::routing::{get, post};
 use jiff::civil::Date;
 use maud::{Markup, html};
@@ -19,6 +19,7 @@ use serde::Deserialize;
 
 use super::Fields;
 use super::layout::{Nav, csrf, page};
+use super::redirect::{Flash, ReturnPath, with_flash};
 use crate::AppState;
 use crate::app::plan_for;
 use crate::error::ApiError;
@@ -35,12 +36,12 @@ pub struct TodayQuery {
     rep: Option<i64>,
     /// Another day's plan (the next working day, from a day off).
     date: Option<jiff::civil::Date>,
-    flash: Option<String>,
 }
 
 async fn today(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
+    flash: Flash,
     Query(q): Query<TodayQuery>,
 ) -> Response {
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
@@ -70,7 +71,10 @@ async fn today(
         }
         (plan_view(&ctx, &plan))
     };
-    page(&title, Some(&ctx), Nav::Today, q.flash.as_deref(), body).into_response()
+    flash.shown(
+        &state,
+        page(&title, Some(&ctx), Nav::Today, flash.message(), body),
+    )
 }
 
 fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
@@ -228,6 +232,11 @@ async fn quick_log(
     if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
         return refused;
     }
+    // Read before the touch is written: a bad target must not cost a saved touch.
+    let back = match ReturnPath::from_form(&f, "/today") {
+        Ok(back) => back,
+        Err(e) => return super::error_page(e),
+    };
     let touch = match read(&f) {
         Ok(input) => rounds_app::log_touch(&ctx.store, &ctx.actor(), input, state.now())
             .await
@@ -245,12 +254,7 @@ async fn quick_log(
         .map(|(c, _)| c.name)
         .unwrap_or_else(|| format!("contact {}", touch.contact));
     let flash = format!("Logged {} with {}: {}", touch.channel, who, touch.outcome);
-    let back = f
-        .one("back")
-        .filter(|b| b.starts_with('/') && !b.starts_with("//"))
-        .unwrap_or("/today");
-    let sep = if back.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{back}{sep}flash={}", urlencode(&flash))).into_response()
+    with_flash(&state, back.as_str(), &flash)
 }
 
 /// The quick log's fields as rounds-app's touch input; every rule is `log_touch`'s.
@@ -271,8 +275,4 @@ fn read(f: &Fields) -> Result<rounds_app::TouchInput, ApiError> {
     input.next_due = f.parse_opt("next_step_due")?;
     input.completes_step = f.one("completes_step").is_some();
     Ok(input)
-}
-
-fn urlencode(s: &str) -> String {
-    form_urlencoded::byte_serialize(s.as_bytes()).collect()
 }

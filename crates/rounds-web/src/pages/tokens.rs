@@ -86,7 +86,7 @@ async fn create(
                 name: form.name,
                 lifetime,
             };
-            rounds_app::add_token(state.store(), &ctx.actor(), input, state.now()).await
+            rounds_app::add_token(&ctx.store, &ctx.actor(), input, state.now()).await
         }
         Err(e) => Err(e),
     };
@@ -115,7 +115,7 @@ async fn revoke(
     if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
         return refused;
     }
-    match rounds_app::revoke_token(state.store(), &ctx.actor(), &id).await {
+    match rounds_app::revoke_token(&ctx.store, &ctx.actor(), &id).await {
         Ok(row) => render(&state, &ctx, Some(Outcome::Revoked(row))).await,
         Err(e) => refused(&state, &ctx, e).await,
     }

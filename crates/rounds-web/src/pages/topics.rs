@@ -2,19 +2,19 @@
 //! reads it; managers and administrators add to it.
 
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Redirect, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::Date;
 use maud::{Markup, html};
 use rounds_core::catalogue;
 use rounds_core::model::{ContactRole, Segment, Specialty};
-use serde::Deserialize;
 
 use super::Fields;
 use super::accounts::join;
 use super::layout::{Nav, csrf, page};
+use super::redirect::{Flash, with_flash};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult};
 use crate::extract::{Ctx, FormBody, PageCtx};
@@ -23,19 +23,11 @@ pub fn routes() -> Router<AppState> {
     Router::new().route("/topics", get(list).post(add))
 }
 
-#[derive(Debug, Deserialize)]
-pub struct TopicsQuery {
-    flash: Option<String>,
-}
-
-async fn list(
-    State(state): State<AppState>,
-    PageCtx(ctx): PageCtx,
-    Query(q): Query<TopicsQuery>,
-) -> Response {
+async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash) -> Response {
     match render(&state, &ctx, &Fields(vec![]), None).await {
         Ok(body) => {
-            page("Topics", Some(&ctx), Nav::Topics, q.flash.as_deref(), body).into_response()
+            let shown = page("Topics", Some(&ctx), Nav::Topics, flash.message(), body);
+            flash.shown(&state, shown)
         }
         Err(e) => super::error_page(e),
     }
@@ -123,11 +115,7 @@ async fn add(
         Err(e) => return invalid(&state, &ctx, &fields, e).await,
     };
     match rounds_app::create_topic(&ctx.store, &ctx.actor(), input).await {
-        Ok(t) => Redirect::to(&format!(
-            "/topics?flash={}",
-            super::urlencode(&format!("Added topic “{}”", t.title))
-        ))
-        .into_response(),
+        Ok(t) => with_flash(&state, "/topics", &format!("Added topic “{}”", t.title)),
         Err(e @ rounds_app::AppError::Invalid { .. }) => {
             invalid(&state, &ctx, &fields, e.into()).await
         }
