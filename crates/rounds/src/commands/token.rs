@@ -23,10 +23,12 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TokenCommand) -> Result<()> {
                     ),
                     other => cli_error(other),
                 })?;
-            println!(
+            outln!(
                 "Revoked API token {} `{}` of {}; it no longer works.",
-                row.token.id, row.token.name, row.user.email
-            );
+                row.token.id,
+                row.token.name,
+                row.user.email
+            )?;
             Ok(())
         }
     }
@@ -122,13 +124,13 @@ async fn list(cx: &Cx<'_>, a: TokenListArgs) -> Result<()> {
             ]
         })
         .collect();
-    print!(
+    out!(
         "{}",
         crate::render::table(
             &["id", "user", "name", "created", "expires", "last used"],
             rows
         )
-    );
+    )?;
     Ok(())
 }
 
