@@ -58,3 +58,18 @@ fn record_problems_name_the_json_field() {
     l.stakeholders = vec!["ok".into(), "".into()];
     assert_eq!(l.validate()[0].field, "stakeholders[1]");
 }
+
+#[test]
+fn an_email_address_with_a_control_character_is_refused_even_when_quoted() {
+    use rounds_core::values::EmailAddress;
+    for bad in [
+        "\"ann\u{0}lee\"@clinic.example",
+        "\"ann\u{7}\"@clinic.example",
+        "ann\u{0}@clinic.example",
+    ] {
+        let err = EmailAddress::parse(bad).unwrap_err();
+        assert!(err.0.contains("control character"), "{bad:?}: {}", err.0);
+    }
+    assert!(EmailAddress::parse("\"ann lee\"@clinic.example").is_err());
+    assert!(EmailAddress::parse("ann.lee@clinic.example").is_ok());
+}
