@@ -4,7 +4,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, anyhow};
+use anyhow::{Context, Result, anyhow, bail};
 use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -57,12 +57,38 @@ fn default_database_url() -> Result<String> {
     ))
 }
 
+/// Reads a playbook file, refusing one larger than any playbook can be before reading
+/// it whole (a stray multi-gigabyte file must not fill the memory to be refused).
+pub(crate) fn read_playbook(path: &Path) -> Result<String> {
+    use rounds_core::playbook::MAX_PLAYBOOK_CHARS;
+    use std::io::Read;
+    // A character is at most four bytes.
+    let limit = (MAX_PLAYBOOK_CHARS * 4) as u64;
+    let file = std::fs::File::open(path)
+        .with_context(|| format!("cannot read the playbook {}", path.display()))?;
+    let mut bytes = Vec::new();
+    file.take(limit + 1)
+        .read_to_end(&mut bytes)
+        .with_context(|| format!("cannot read the playbook {}", path.display()))?;
+    if bytes.len() as u64 > limit {
+        let size = std::fs::metadata(path)
+            .map(|m| m.len())
+            .unwrap_or(limit + 1);
+        bail!(
+            "{}: {size} bytes; a playbook is at most {MAX_PLAYBOOK_CHARS} characters (the default file has {})",
+            path.display(),
+            rounds_core::playbook::DEFAULT_TOML.chars().count()
+        );
+    }
+    String::from_utf8(bytes)
+        .with_context(|| format!("the playbook {} is not UTF-8 text", path.display()))
+}
+
 fn load_playbook(path: Option<&Path>) -> Result<Playbook> {
     let Some(path) = path else {
         return Ok(Playbook::default());
     };
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read the playbook {}", path.display()))?;
+    let text = read_playbook(path)?;
     Playbook::from_toml(&text).map_err(|e| {
         anyhow!(
             "{}: {e}\nhint: `rounds playbook check {}` lists every problem",

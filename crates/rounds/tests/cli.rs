@@ -1403,6 +1403,13 @@ fn playbook_check_caps_its_problems_and_the_size_it_reads() {
     assert!(!out.status.success());
     let listed = String::from_utf8_lossy(&out.stdout);
     assert!(listed.contains("a playbook is at most 32768"), "{listed}");
+    // Far larger: refused from its size, without being read whole.
+    std::fs::write(&file, "#".repeat(2_000_000)).unwrap();
+    let err = r.fails(&["playbook", "check", file.to_str().unwrap()]);
+    assert!(
+        err.contains("2000000 bytes; a playbook is at most 32768"),
+        "{err}"
+    );
 }
 
 #[test]

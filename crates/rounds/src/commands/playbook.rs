@@ -2,7 +2,7 @@
 
 use std::path::Path;
 
-use anyhow::{Context, Result, bail};
+use anyhow::{Result, bail};
 use rounds_core::playbook::{DEFAULT_TOML, Playbook};
 
 pub(crate) fn show() -> Result<()> {
@@ -11,8 +11,7 @@ pub(crate) fn show() -> Result<()> {
 }
 
 pub(crate) fn check(file: &Path) -> Result<()> {
-    let text =
-        std::fs::read_to_string(file).with_context(|| format!("cannot read {}", file.display()))?;
+    let text = crate::settings::read_playbook(file)?;
     match Playbook::from_toml(&text) {
         Ok(_) => {
             outln!("{}: the playbook is valid", file.display())?;

@@ -27,8 +27,7 @@ pub(crate) async fn run(
 ) -> Result<()> {
     // The server shows the playbook's text as well as planning with it.
     let toml = match playbook {
-        Some(path) => std::fs::read_to_string(path)
-            .with_context(|| format!("cannot read the playbook {}", path.display()))?,
+        Some(path) => crate::settings::read_playbook(path)?,
         None => DEFAULT_TOML.to_string(),
     };
     init_logs(a.log_format);
