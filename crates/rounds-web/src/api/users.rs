@@ -76,7 +76,7 @@ pub(super) async fn create_user(
         return Err(ApiError::forbidden("only administrators may add users"));
     }
     let password_hash = match input.password {
-        Some(pw) => Some(hash_in_background(pw).await?),
+        Some(pw) => Some(hash_in_background(&state, pw).await?),
         None => None,
     };
     let input = rounds_app::UserInput {

@@ -2,6 +2,7 @@
 //! graceful shutdown on Ctrl-C or SIGTERM.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rounds_core::playbook::DEFAULT_TOML;
@@ -40,6 +41,16 @@ pub(crate) async fn run(
         fixed_date: a.date,
         zone: jiff::tz::TimeZone::system(),
         secure_cookies: a.secure_cookies,
+        trusted_proxies: a.trusted_proxies.clone(),
+        limits: rounds_web::Limits {
+            header_timeout: Duration::from_secs(a.header_timeout),
+            body_timeout: Duration::from_secs(a.body_timeout),
+            max_connections: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_address: usize::try_from(a.max_connections_per_address)
+                .unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(a.shutdown_grace),
+            ..rounds_web::Limits::default()
+        },
     };
     let state =
         rounds_web::AppState::new(store.clone(), s.playbook.clone(), toml, SystemClock, config);
@@ -88,5 +99,5 @@ async fn shutdown_signal() {
         _ = ctrl_c => {},
         _ = term => {},
     }
-    tracing::info!("shutting down: finishing requests in flight");
+    tracing::info!("shutting down: finishing requests in flight (up to the grace period)");
 }
