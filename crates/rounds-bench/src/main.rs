@@ -87,6 +87,9 @@ struct Args {
     /// slowloris: milliseconds before a socket the server closed is opened again
     #[arg(long, default_value_t = 1000)]
     reopen_ms: u64,
+    /// slowloris: milliseconds between the second client's requests, at least
+    #[arg(long, default_value_t = 25)]
+    interval_ms: u64,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -269,6 +272,7 @@ async fn main() -> Result<()> {
             requests: a.requests,
             attacker: a.attacker_address,
             reopen: Duration::from_millis(a.reopen_ms),
+            interval: Duration::from_millis(a.interval_ms),
         })
         .await?;
     }

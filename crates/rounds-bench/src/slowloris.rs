@@ -2,7 +2,8 @@
 //! one address (`--attacker-address`), half of them sending nothing, half a request
 //! head they never finish, each re-opened `--reopen-ms` after the server closes it;
 //! meanwhile a second client (from the default loopback address) sends `--requests`
-//! `GET /healthz`, each on a new connection, one after another, and its latencies are
+//! `GET /healthz`, each on a new connection, one after another and at most one per
+//! `--interval-ms` (so the run spans the server's timeout cycles), and its latencies are
 //! reported (p50, p90, p99, max) with the requests that failed or took over 30 s.
 //! `bench/slowloris/run` starts the server and raises the open-file limit.
 
@@ -20,6 +21,7 @@ use tokio::io::AsyncWriteExt;
 #[derive(Debug, Default)]
 struct Attack {
     open: AtomicUsize,
+    most_open: AtomicUsize,
     closed_by_server: AtomicUsize,
     connect_errors: AtomicUsize,
 }
@@ -30,6 +32,7 @@ pub(crate) struct Options {
     pub requests: usize,
     pub attacker: std::net::IpAddr,
     pub reopen: Duration,
+    pub interval: Duration,
 }
 
 pub(crate) async fn run(o: Options) -> Result<()> {
@@ -49,9 +52,9 @@ pub(crate) async fn run(o: Options) -> Result<()> {
     }
     tokio::time::sleep(Duration::from_secs(1)).await;
     let open_at_start = attack.open.load(Ordering::Relaxed);
-    let (target, requests) = (o.target, o.requests);
+    let (target, requests, interval) = (o.target, o.requests, o.interval);
     let started = Instant::now();
-    let measured = tokio::task::spawn_blocking(move || measure(target, requests))
+    let measured = tokio::task::spawn_blocking(move || measure(target, requests, interval))
         .await
         .context("the measuring client panicked")?;
     let wall = started.elapsed();
@@ -70,17 +73,19 @@ pub(crate) async fn run(o: Options) -> Result<()> {
         }
     };
     println!(
-        "slow clients: {} sockets from {} (open when measuring started: {open_at_start}; \
-         closed by the server during the run: {}; connect errors: {})",
+        "slow clients: {} sockets from {} (connected at once: {open_at_start} when \
+         measuring started, {} at most; closed by the server: {}; connect errors: {})",
         o.idle_sockets,
         o.attacker,
+        attack.most_open.load(Ordering::Relaxed),
         attack.closed_by_server.load(Ordering::Relaxed),
         attack.connect_errors.load(Ordering::Relaxed),
     );
     println!(
-        "second client: {} × GET /healthz, one connection each, in {:.1} s: \
-         {} answered 200, {} failed or over 30 s",
+        "second client: {} × GET /healthz, one connection each, one every {} ms at most, \
+         in {:.1} s: {} answered 200, {} failed or over 30 s",
         requests,
+        o.interval.as_millis(),
         wall.as_secs_f64(),
         measured.ok.len(),
         measured.failed
@@ -114,7 +119,8 @@ async fn hold(i: usize, target: SocketAddr, from: std::net::IpAddr, reopen: Dura
                 continue;
             }
         };
-        a.open.fetch_add(1, Ordering::Relaxed);
+        let now_open = a.open.fetch_add(1, Ordering::Relaxed) + 1;
+        a.most_open.fetch_max(now_open, Ordering::Relaxed);
         if i % 2 == 1 {
             let _ = stream
                 .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: ")
@@ -133,10 +139,17 @@ struct Measured {
     failed: usize,
 }
 
-fn measure(target: SocketAddr, requests: usize) -> Measured {
+/// Requests one after another, the i-th not before `i × interval` (so that the run
+/// spans several of the server's timeout cycles); a late one goes at once.
+fn measure(target: SocketAddr, requests: usize, interval: Duration) -> Measured {
     let mut ok = Vec::with_capacity(requests);
     let mut failed = 0;
-    for _ in 0..requests {
+    let begin = Instant::now();
+    for i in 0..requests {
+        let due = begin + interval * u32::try_from(i).unwrap_or(u32::MAX);
+        if let Some(wait) = due.checked_duration_since(Instant::now()) {
+            std::thread::sleep(wait);
+        }
         let start = Instant::now();
         match health(target) {
             Ok(true) => ok.push(start.elapsed()),

@@ -145,6 +145,8 @@ pub struct LoginLimiter {
 pub const LOGIN_WINDOW_S: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_LOGIN: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+/// Names and addresses kept before the ones outside the window are dropped.
+const MAX_TRACKED: usize = 10_000;
 
 fn login_key(login: &str) -> String {
     format!("login:{}", login.to_lowercase())
@@ -174,6 +176,10 @@ impl LoginLimiter {
         }
         if let Some(wait) = wait {
             return Err(wait);
+        }
+        // Names that were tried once and never again would otherwise stay for good.
+        if map.len() >= MAX_TRACKED {
+            map.retain(|_, times| times.iter().any(|t| now - t < LOGIN_WINDOW_S));
         }
         for key in [login_key(login), address_key(address)] {
             map.entry(key).or_default().push(now);

@@ -15,7 +15,7 @@ use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use axum::body::{Body, Bytes};
+use axum::body::{Body, Bytes, HttpBody};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{StatusCode, header};
 use axum::middleware::Next;
@@ -172,6 +172,10 @@ pub(crate) async fn body_deadline(
     req: Request,
     next: Next,
 ) -> Response {
+    // Nothing to wait for (most GETs): no timer.
+    if req.body().is_end_stream() {
+        return next.run(req).await;
+    }
     let timeout = state.config().limits.body_timeout;
     let expired = Arc::new(AtomicBool::new(false));
     let api = req.uri().path().starts_with("/api/");
