@@ -5,9 +5,12 @@
 //!
 //! Run: `cargo run --release -p rounds-bench -- --scenario rep` (or `org`, `all`).
 //! `--scenario log-next` needs no database: it times, on the demo territory in memory,
-//! how `rounds log` finds the contact's next touch.
+//! how `rounds log` finds the contact's next touch. `--scenario slowloris` loads a
+//! running server with slow clients (`bench/slowloris/run` sets it up).
 
 #![allow(clippy::disallowed_methods)] // A benchmark reads the clock by nature.
+
+mod slowloris;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -37,6 +40,9 @@ enum Scenario {
     /// read (one query that filters by rep) against the two reads it replaced (the
     /// contact, then its account to check the rep), on the demo.
     ScopeMiss,
+    /// Slow clients against a running `rounds serve` (`--target`): idle and half-sent
+    /// sockets from one address while a second client's latency is measured.
+    Slowloris,
 }
 
 #[derive(Debug, Parser)]
@@ -73,6 +79,24 @@ struct Args {
     /// scope-miss: lookups timed per case
     #[arg(long, default_value_t = 1500)]
     samples: usize,
+    /// slowloris: the server's address (host:port)
+    #[arg(long)]
+    target: Option<std::net::SocketAddr>,
+    /// slowloris: idle and half-sent sockets held open against it
+    #[arg(long, default_value_t = 2000)]
+    idle_sockets: usize,
+    /// slowloris: requests the second client sends, one after another
+    #[arg(long, default_value_t = 1000)]
+    requests: usize,
+    /// slowloris: the local address the slow sockets come from
+    #[arg(long, default_value = "127.0.0.2")]
+    attacker_address: std::net::IpAddr,
+    /// slowloris: milliseconds before a socket the server closed is opened again
+    #[arg(long, default_value_t = 1000)]
+    reopen_ms: u64,
+    /// slowloris: milliseconds between the second client's requests, at least
+    #[arg(long, default_value_t = 25)]
+    interval_ms: u64,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -248,6 +272,19 @@ async fn main() -> Result<()> {
     }
     if a.scenario == Scenario::ScopeMiss {
         scope_miss(&a).await?;
+    }
+    if a.scenario == Scenario::Slowloris {
+        slowloris::run(slowloris::Options {
+            target: a
+                .target
+                .context("--scenario slowloris needs --target HOST:PORT")?,
+            idle_sockets: a.idle_sockets,
+            requests: a.requests,
+            attacker: a.attacker_address,
+            reopen: Duration::from_millis(a.reopen_ms),
+            interval: Duration::from_millis(a.interval_ms),
+        })
+        .await?;
     }
     Ok(())
 }

@@ -62,16 +62,19 @@ pub(crate) async fn plan_for(
 ) -> Result<planner::DayPlan, ApiError> {
     let territory = rounds_app::territory_for(state.store(), &ctx.actor(), rep).await?;
     let playbook = state.playbook().clone();
-    tokio::task::spawn_blocking(move || planner::plan(&territory, &playbook, rep, date))
+    state
+        .run_blocking(move || planner::plan(&territory, &playbook, rep, date))
         .await
-        .map_err(ApiError::internal)
 }
 
 /// argon2 takes tens of milliseconds of CPU on purpose; keep it off the async workers.
-pub(crate) async fn hash_in_background(password: String) -> Result<String, ApiError> {
-    tokio::task::spawn_blocking(move || crate::auth::hash_password(&password))
-        .await
-        .map_err(ApiError::internal)?
+pub(crate) async fn hash_in_background(
+    state: &AppState,
+    password: String,
+) -> Result<String, ApiError> {
+    state
+        .run_blocking(move || crate::auth::hash_password(&password))
+        .await?
         .map_err(|e| match e {
             crate::auth::PasswordError::Hash(_) => ApiError::internal(e),
             other => ApiError::field("password", other.to_string()),
@@ -95,7 +98,23 @@ impl PlaybookReport {
 /// JSON escape.
 pub(crate) use rounds_core::playbook::MAX_PLAYBOOK_CHARS;
 
-pub(crate) fn check_playbook_text(toml: &str) -> PlaybookReport {
+/// Checks a playbook text for the API and the Settings page alike: over
+/// [`MAX_PLAYBOOK_CHARS`] it is refused (field `toml`) unread; otherwise it is read
+/// on the blocking pool, since a large file is milliseconds of CPU.
+pub(crate) async fn check_playbook(
+    state: &AppState,
+    toml: String,
+) -> Result<PlaybookReport, ApiError> {
+    if toml.chars().count() > MAX_PLAYBOOK_CHARS {
+        return Err(ApiError::field(
+            "toml",
+            format!("a playbook is at most {MAX_PLAYBOOK_CHARS} characters"),
+        ));
+    }
+    state.run_blocking(move || check_playbook_text(&toml)).await
+}
+
+fn check_playbook_text(toml: &str) -> PlaybookReport {
     match Playbook::from_toml(toml) {
         Ok(_) => PlaybookReport { problems: vec![] },
         Err(e) => PlaybookReport {

@@ -193,29 +193,40 @@ async fn load_user(
         .find(|u| u.id.0 == id))
 }
 
-/// Failed sign-ins per login name and per client address in a sliding window. Kept in
+/// Sign-in attempts per login name and per client address in a sliding window. Kept in
 /// memory: it protects this process, and a restart forgets at most one window.
+///
+/// An attempt is counted before its password is checked and taken back only when it
+/// succeeds, in one step under the lock, so parallel guesses cannot all pass the check
+/// before the first failure is recorded.
 #[derive(Debug, Default)]
 pub struct LoginLimiter {
-    failures: Mutex<HashMap<String, Vec<i64>>>,
+    attempts: Mutex<HashMap<String, Vec<i64>>>,
 }
 
 pub const LOGIN_WINDOW_S: i64 = 15 * 60;
 pub const MAX_FAILURES_PER_LOGIN: usize = 5;
 pub const MAX_FAILURES_PER_ADDRESS: usize = 20;
+/// Names and addresses kept before the ones outside the window are dropped.
+const MAX_TRACKED: usize = 10_000;
+
+fn login_key(login: &str) -> String {
+    format!("login:{}", login.to_lowercase())
+}
+
+fn address_key(address: &str) -> String {
+    format!("addr:{address}")
+}
 
 impl LoginLimiter {
-    /// Seconds until the next attempt is allowed for this login or address, if either
-    /// has used up its failures.
-    pub fn blocked_for(&self, login: &str, address: &str, now: i64) -> Option<i64> {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
+    /// Counts an attempt for this login and address, or, if either has used up its
+    /// failures in the window, refuses it with the seconds until the next is allowed.
+    pub fn attempt(&self, login: &str, address: &str, now: i64) -> Result<(), i64> {
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
         let mut wait = None;
         for (key, max) in [
-            (
-                format!("login:{}", login.to_lowercase()),
-                MAX_FAILURES_PER_LOGIN,
-            ),
-            (format!("addr:{address}"), MAX_FAILURES_PER_ADDRESS),
+            (login_key(login), MAX_FAILURES_PER_LOGIN),
+            (address_key(address), MAX_FAILURES_PER_ADDRESS),
         ] {
             if let Some(times) = map.get_mut(&key) {
                 times.retain(|t| now - t < LOGIN_WINDOW_S);
@@ -225,32 +236,113 @@ impl LoginLimiter {
                 }
             }
         }
-        wait
-    }
-
-    pub fn failed(&self, login: &str, address: &str, now: i64) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        for key in [
-            format!("login:{}", login.to_lowercase()),
-            format!("addr:{address}"),
-        ] {
+        if let Some(wait) = wait {
+            return Err(wait);
+        }
+        // Names that were tried once and never again would otherwise stay for good.
+        if map.len() >= MAX_TRACKED {
+            map.retain(|_, times| times.iter().any(|t| now - t < LOGIN_WINDOW_S));
+        }
+        for key in [login_key(login), address_key(address)] {
             map.entry(key).or_default().push(now);
         }
+        Ok(())
     }
 
-    pub fn succeeded(&self, login: &str) {
-        let mut map = self.failures.lock().unwrap_or_else(|e| e.into_inner());
-        map.remove(&format!("login:{}", login.to_lowercase()));
+    /// The attempt made at `now` succeeded: the login starts afresh and the address
+    /// gets that attempt back.
+    pub fn succeeded(&self, login: &str, address: &str, now: i64) {
+        let mut map = self.attempts.lock().unwrap_or_else(|e| e.into_inner());
+        map.remove(&login_key(login));
+        let key = address_key(address);
+        if let Some(times) = map.get_mut(&key) {
+            if let Some(i) = times.iter().rposition(|t| *t == now) {
+                times.remove(i);
+            }
+            if times.is_empty() {
+                map.remove(&key);
+            }
+        }
     }
 }
 
-/// The client's address, for the per-address limit; "unknown" when the server was not
-/// started with connection info (handler tests).
-pub fn client_address(parts_ext: &axum::http::Extensions) -> String {
-    parts_ext
+/// The client's address, for the per-address limit: the peer's, unless the peer is a
+/// trusted proxy, in which case the one the proxies forwarded. "unknown" when the
+/// router runs without connection info (handler tests).
+pub fn client_address(parts: &Parts, trusted: &[ipnet::IpNet]) -> String {
+    let Some(peer) = parts
+        .extensions
         .get::<axum::extract::ConnectInfo<std::net::SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_else(|| "unknown".into())
+        .map(|c| c.0.ip().to_canonical())
+    else {
+        return "unknown".into();
+    };
+    forwarded_client(&parts.headers, peer, trusted).to_string()
+}
+
+/// Walks the forwarded chain from the nearest hop outwards and stops at the first
+/// address that is not a trusted proxy: hops further out were written by the client
+/// and may be forged. `X-Forwarded-For` is read if present (what nginx and Caddy set),
+/// else `Forwarded` (RFC 7239); a hop that does not parse as an address ends the walk.
+pub fn forwarded_client(
+    headers: &HeaderMap,
+    peer: std::net::IpAddr,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let peer = peer.to_canonical();
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let values = |name: axum::http::HeaderName| -> Vec<String> {
+        headers
+            .get_all(name)
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(','))
+            .map(|v| v.trim().to_string())
+            .collect()
+    };
+    let xff = values(axum::http::HeaderName::from_static("x-forwarded-for"));
+    let hops: Vec<String> = if !xff.is_empty() {
+        xff
+    } else {
+        values(axum::http::header::FORWARDED)
+            .iter()
+            .map(|element| {
+                element
+                    .split(';')
+                    .filter_map(|pair| pair.trim().split_once('='))
+                    .find(|(k, _)| k.eq_ignore_ascii_case("for"))
+                    .map(|(_, v)| v.trim_matches('"').to_string())
+                    .unwrap_or_default()
+            })
+            .collect()
+    };
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        let Some(ip) = parse_node(hop) else { break };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
+/// An address as proxies write it: `192.0.2.1`, `192.0.2.1:443`, `2001:db8::1`,
+/// `[2001:db8::1]` or `[2001:db8::1]:443`.
+fn parse_node(node: &str) -> Option<std::net::IpAddr> {
+    let node = node.trim();
+    if let Ok(ip) = node.parse::<std::net::IpAddr>() {
+        return Some(ip.to_canonical());
+    }
+    if let Some(rest) = node.strip_prefix('[') {
+        return rest.split_once(']')?.0.parse().ok();
+    }
+    node.parse::<std::net::SocketAddr>()
+        .ok()
+        .map(|s| s.ip().to_canonical())
 }
 
 #[cfg(test)]
@@ -261,21 +353,112 @@ mod tests {
     fn the_limiter_blocks_a_login_after_five_failures_and_an_address_after_twenty() {
         let l = LoginLimiter::default();
         for i in 0..5 {
-            assert_eq!(l.blocked_for("ann@x", "1.2.3.4", 100 + i), None);
-            l.failed("ann@x", "1.2.3.4", 100 + i);
+            assert_eq!(l.attempt("ann@x", "1.2.3.4", 100 + i), Ok(()));
         }
-        assert_eq!(
-            l.blocked_for("ANN@x", "5.6.7.8", 110),
-            Some(LOGIN_WINDOW_S - 10)
-        );
-        assert_eq!(
-            l.blocked_for("ann@x", "5.6.7.8", 100 + LOGIN_WINDOW_S),
-            None
-        );
+        assert_eq!(l.attempt("ANN@x", "5.6.7.8", 110), Err(LOGIN_WINDOW_S - 10));
+        assert_eq!(l.attempt("ann@x", "5.6.7.8", 100 + LOGIN_WINDOW_S), Ok(()));
         for i in 0..15 {
-            l.failed(&format!("u{i}@x"), "1.2.3.4", 200);
+            assert_eq!(l.attempt(&format!("u{i}@x"), "1.2.3.4", 200), Ok(()));
         }
-        assert!(l.blocked_for("new@x", "1.2.3.4", 201).is_some());
-        assert_eq!(l.blocked_for("new@x", "9.9.9.9", 201), None);
+        assert!(l.attempt("new@x", "1.2.3.4", 201).is_err());
+        assert_eq!(l.attempt("new@x", "9.9.9.9", 201), Ok(()));
+    }
+
+    #[test]
+    fn a_success_gives_its_attempt_back() {
+        let l = LoginLimiter::default();
+        for i in 0..4 {
+            l.attempt("ann@x", "1.2.3.4", 100 + i).unwrap();
+        }
+        l.attempt("ann@x", "1.2.3.4", 110).unwrap();
+        l.succeeded("ann@x", "1.2.3.4", 110);
+        for i in 0..5 {
+            assert_eq!(l.attempt("ann@x", "1.2.3.4", 120 + i), Ok(()));
+        }
+        for i in 0..11 {
+            assert_eq!(l.attempt(&format!("u{i}@x"), "1.2.3.4", 130), Ok(()));
+        }
+        assert!(
+            l.attempt("v@x", "1.2.3.4", 131).is_err(),
+            "20 failures in all"
+        );
+    }
+
+    fn headers(pairs: &[(&str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(
+                axum::http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
+                v.parse().unwrap(),
+            );
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_addresses_count_only_from_trusted_proxies() {
+        let trusted: Vec<ipnet::IpNet> =
+            vec!["10.0.0.0/8".parse().unwrap(), "::1/128".parse().unwrap()];
+        let ip = |s: &str| s.parse::<std::net::IpAddr>().unwrap();
+        let check = |h: &[(&str, &str)], peer: &str, want: &str| {
+            assert_eq!(
+                forwarded_client(&headers(h), ip(peer), &trusted),
+                ip(want),
+                "{h:?} from {peer}"
+            );
+        };
+        // An untrusted peer's headers are ignored.
+        check(
+            &[("x-forwarded-for", "198.51.100.1")],
+            "203.0.113.5",
+            "203.0.113.5",
+        );
+        // A trusted proxy names the client; hops the client wrote itself are skipped.
+        check(
+            &[("x-forwarded-for", "198.51.100.1")],
+            "10.1.2.3",
+            "198.51.100.1",
+        );
+        check(
+            &[("x-forwarded-for", "6.6.6.6, 198.51.100.1, 10.9.9.9")],
+            "10.1.2.3",
+            "198.51.100.1",
+        );
+        check(
+            &[
+                ("x-forwarded-for", "6.6.6.6"),
+                ("x-forwarded-for", "198.51.100.1"),
+            ],
+            "10.1.2.3",
+            "198.51.100.1",
+        );
+        check(
+            &[("x-forwarded-for", "198.51.100.1:4711")],
+            "::1",
+            "198.51.100.1",
+        );
+        // Forwarded (RFC 7239), when there is no X-Forwarded-For.
+        check(
+            &[(
+                "forwarded",
+                r#"for=6.6.6.6, for="[2001:db8:cafe::17]:4711";proto=https"#,
+            )],
+            "10.1.2.3",
+            "2001:db8:cafe::17",
+        );
+        check(
+            &[("forwarded", "for=198.51.100.2;proto=https;by=10.1.2.3")],
+            "::ffff:10.1.2.3",
+            "198.51.100.2",
+        );
+        // A hop that is not an address ends the walk at the last address read.
+        check(&[("forwarded", "for=_hidden")], "10.1.2.3", "10.1.2.3");
+        check(
+            &[("x-forwarded-for", "unknown, 10.2.2.2")],
+            "10.1.2.3",
+            "10.2.2.2",
+        );
+        // No header: the proxy itself.
+        check(&[], "10.1.2.3", "10.1.2.3");
     }
 }

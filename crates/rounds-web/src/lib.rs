@@ -12,6 +12,7 @@ mod error;
 mod extract;
 mod headers;
 mod pages;
+mod server;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -28,6 +29,7 @@ use tower_http::trace::TraceLayer;
 
 pub use auth::{PasswordError, hash_password, new_secret, secret_hash};
 pub use error::{ApiError, ErrorBody};
+pub use ipnet::IpNet;
 pub use rounds_app::Scope;
 
 /// The largest request body accepted, API or form; larger ones get 413.
@@ -56,6 +58,11 @@ pub struct Config {
     pub zone: TimeZone,
     /// Mark cookies Secure: the server is reached over TLS (directly or behind a proxy).
     pub secure_cookies: bool,
+    /// Peers whose `X-Forwarded-For` / `Forwarded` header names the client (reverse
+    /// proxies). From anyone else those headers are ignored, so they cannot be forged.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Timeouts, connection caps and the shutdown grace period.
+    pub limits: Limits,
 }
 
 impl Default for Config {
@@ -64,6 +71,46 @@ impl Default for Config {
             fixed_date: None,
             zone: TimeZone::UTC,
             secure_cookies: false,
+            trusted_proxies: Vec::new(),
+            limits: Limits::default(),
+        }
+    }
+}
+
+/// What a client may hold of the server: how long it may take to send a request, how
+/// many connections it may keep open, and how long a shutdown waits for requests.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// A request's head (request line and headers) must arrive within this time of
+    /// the connection being ready for it, whether new or idle between requests; after
+    /// it the connection is closed. One timer serves both because hyper starts it as
+    /// soon as it waits for a head.
+    pub header_timeout: Duration,
+    /// A request's whole body must arrive within this time of its head; after it the
+    /// answer is 408 and the connection is closed.
+    pub body_timeout: Duration,
+    /// Open connections at most; beyond it new ones wait in the listen queue. Keep it
+    /// below the open-file limit less the database pool.
+    pub max_connections: usize,
+    /// Open connections from one client address (an IPv6 /64) at most; more are closed
+    /// at once. Trusted proxies are exempt.
+    pub max_connections_per_address: usize,
+    /// After the shutdown signal, requests in flight get this long to finish.
+    pub shutdown_grace: Duration,
+    /// CPU-heavy jobs (argon2, planning, playbook checks) running at once, on the
+    /// blocking pool; more wait their turn, so the async workers stay free.
+    pub cpu_slots: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            header_timeout: Duration::from_secs(10),
+            body_timeout: Duration::from_secs(30),
+            max_connections: 512,
+            max_connections_per_address: 64,
+            shutdown_grace: Duration::from_secs(10),
+            cpu_slots: std::thread::available_parallelism().map_or(2, |n| n.get()),
         }
     }
 }
@@ -75,6 +122,7 @@ struct Inner {
     clock: Box<dyn Clock>,
     config: Config,
     limiter: auth::LoginLimiter,
+    cpu: Arc<tokio::sync::Semaphore>,
 }
 
 /// What every handler shares. Cheap to clone.
@@ -99,7 +147,9 @@ impl AppState {
         clock: impl Clock,
         config: Config,
     ) -> AppState {
+        let cpu = Arc::new(tokio::sync::Semaphore::new(config.limits.cpu_slots.max(1)));
         AppState(Arc::new(Inner {
+            cpu,
             store,
             playbook,
             playbook_toml,
@@ -133,6 +183,30 @@ impl AppState {
         &self.0.limiter
     }
 
+    /// Runs CPU-heavy work (argon2, planning, a playbook check) on the blocking pool,
+    /// at most [`Limits::cpu_slots`] jobs at once: on an async worker it would hold up
+    /// every other request, and unbounded it would crowd them out of the CPU.
+    pub async fn run_blocking<T: Send + 'static>(
+        &self,
+        work: impl FnOnce() -> T + Send + 'static,
+    ) -> Result<T, ApiError> {
+        // The slot moves into the job, so a client that goes away does not free it
+        // while the work still runs.
+        let slot = self
+            .0
+            .cpu
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(ApiError::internal)?;
+        tokio::task::spawn_blocking(move || {
+            let _slot = slot;
+            work()
+        })
+        .await
+        .map_err(ApiError::internal)
+    }
+
     /// The day plans are made for.
     pub fn today(&self) -> Date {
         self.0
@@ -148,6 +222,10 @@ pub fn router(state: AppState) -> Router {
         .merge(api::routes())
         .merge(pages::routes())
         .fallback(not_found)
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            server::body_deadline,
+        ))
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().compress_when(headers::compress_when()))
         .layer(axum::middleware::from_fn(headers::security_headers))
@@ -164,17 +242,15 @@ async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     }
 }
 
-/// Serves until `shutdown` resolves, then lets requests in flight finish.
+/// Serves until `shutdown` resolves, then stops accepting and lets requests in flight
+/// finish for up to [`Limits::shutdown_grace`]; connections still open then are closed.
 pub async fn serve(
     listener: tokio::net::TcpListener,
     state: AppState,
     shutdown: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep_sessions(state.clone()));
-    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown)
-        .await;
+    let result = server::accept_loop(listener, state, shutdown).await;
     sweeper.abort();
     result
 }

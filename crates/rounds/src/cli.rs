@@ -123,7 +123,7 @@ pub enum Command {
     Simulate(SimulateArgs),
     /// Serve the web application and the JSON API
     #[command(
-        after_help = "Examples:\n  rounds serve                                  # http://127.0.0.1:8080\n  rounds serve --listen 0.0.0.0:8080 --secure-cookies   # behind a TLS proxy\n  ROUNDS_DATABASE_URL=postgres://rounds@db/rounds rounds serve --log-format json\n\nSign-in needs a user with a password: `rounds user add` or `rounds user passwd`.\nThe API is described at /api/openapi.json."
+        after_help = "Examples:\n  rounds serve                                  # http://127.0.0.1:8080\n  rounds serve --secure-cookies --trusted-proxy 127.0.0.1   # behind a TLS proxy on this host\n  ROUNDS_DATABASE_URL=postgres://rounds@db/rounds rounds serve --log-format json\n\nSign-in needs a user with a password: `rounds user add` or `rounds user passwd`.\nThe API is described at /api/openapi.json."
     )]
     Serve(ServeArgs),
     /// Users, their roles and sign-ins
@@ -163,6 +163,43 @@ pub struct ServeArgs {
     /// Request logs as human-readable text or one JSON object per line
     #[arg(long, value_enum, env = "ROUNDS_LOG_FORMAT", default_value = "text")]
     pub log_format: LogFormat,
+    /// A reverse proxy (address or CIDR block) whose X-Forwarded-For / Forwarded header
+    /// names the client; repeat for several, or separate with commas in the environment
+    #[arg(long = "trusted-proxy", value_name = "CIDR", env = "ROUNDS_TRUSTED_PROXY",
+          value_delimiter = ',', value_parser = parse_cidr)]
+    pub trusted_proxies: Vec<rounds_web::IpNet>,
+    /// Seconds a client has to send a request's head (new or idle keep-alive connection)
+    #[arg(long, value_name = "SECONDS", env = "ROUNDS_HEADER_TIMEOUT", default_value_t = 10,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub header_timeout: u64,
+    /// Seconds a client has to send a request's body, from its head
+    #[arg(long, value_name = "SECONDS", env = "ROUNDS_BODY_TIMEOUT", default_value_t = 30,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_timeout: u64,
+    /// Open connections at most (keep it below `ulimit -n` less the database pool)
+    #[arg(long, value_name = "N", env = "ROUNDS_MAX_CONNECTIONS", default_value_t = 512,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections: u64,
+    /// Open connections from one client address at most (trusted proxies are exempt)
+    #[arg(long, value_name = "N", env = "ROUNDS_MAX_CONNECTIONS_PER_ADDRESS", default_value_t = 64,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub max_connections_per_address: u64,
+    /// Seconds requests in flight get to finish after Ctrl-C or SIGTERM
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "ROUNDS_SHUTDOWN_GRACE",
+        default_value_t = 10
+    )]
+    pub shutdown_grace: u64,
+}
+
+/// A proxy's address or block: `10.0.0.0/8`, `2001:db8::/32`, or one address.
+pub fn parse_cidr(s: &str) -> Result<rounds_web::IpNet, String> {
+    let s = s.trim();
+    s.parse::<rounds_web::IpNet>()
+        .or_else(|_| s.parse::<std::net::IpAddr>().map(rounds_web::IpNet::from))
+        .map_err(|_| format!("`{s}` is not an address or CIDR block (e.g. 10.0.0.0/8)"))
 }
 
 #[derive(Debug, Subcommand)]

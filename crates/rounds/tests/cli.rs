@@ -1756,3 +1756,73 @@ fn a_blank_or_space_edged_password_is_refused_by_user_passwd() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// SIGTERM while clients hold half-sent requests: the server stops accepting, gives
+/// them the grace period, then exits cleanly instead of waiting for them forever.
+#[test]
+fn sigterm_stops_serve_within_the_grace_period_despite_half_open_requests() {
+    use std::io::{BufRead, BufReader, Write};
+    let r = Rounds::new();
+    let mut server = Command::new(env!("CARGO_BIN_EXE_rounds"))
+        .args([
+            "serve",
+            "--listen",
+            "127.0.0.1:0",
+            "--shutdown-grace",
+            "1",
+            "--header-timeout",
+            "600",
+        ])
+        .env("ROUNDS_DATABASE_URL", &r.url)
+        .env("ROUNDS_LOG", "warn")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(server.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let addr = line
+        .split("http://")
+        .nth(1)
+        .and_then(|rest| rest.split_whitespace().next())
+        .unwrap_or_else(|| panic!("no address in {line:?}"))
+        .to_string();
+    let half_open: Vec<_> = (0..6)
+        .map(|_| {
+            let mut s = std::net::TcpStream::connect(&addr).unwrap();
+            s.write_all(b"POST /api/v1/touches HTTP/1.1\r\nHost: x\r\nContent-Le")
+                .unwrap();
+            s
+        })
+        .collect();
+    let killed = Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    // Far beyond the one-second grace period: still running then means it hangs.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        if std::time::Instant::now() > deadline {
+            server.kill().unwrap();
+            panic!("rounds serve still runs after SIGTERM with half-open requests");
+        }
+        std::thread::sleep(std::time::Duration::from_millis(50));
+    };
+    assert!(status.success(), "{status}");
+    drop(half_open);
+}
+
+#[test]
+fn serve_refuses_a_trusted_proxy_that_is_not_an_address() {
+    let r = Rounds::new();
+    let out = r.run(&["serve", "--trusted-proxy", "proxy.example"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("not an address or CIDR block"), "{err}");
+}

@@ -5,8 +5,8 @@ use axum::extract::State;
 
 use super::wire::{PlaybookCheck, PlaybookText};
 use crate::AppState;
-use crate::app::{MAX_PLAYBOOK_CHARS, check_playbook_text};
-use crate::error::{ApiError, ApiResult, ErrorBody};
+use crate::app;
+use crate::error::{ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
 
 /// The playbook the server plans with, as TOML.
@@ -26,14 +26,9 @@ pub(super) async fn playbook(
     responses((status = 200, body = PlaybookCheck), (status = 400, body = ErrorBody), (status = 401, body = ErrorBody),
         (status = 415, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn check_playbook(
+    State(state): State<AppState>,
     ApiCtx(_): ApiCtx,
     JsonBody(input): JsonBody<PlaybookText>,
 ) -> ApiResult<Json<PlaybookCheck>> {
-    if input.toml.chars().count() > MAX_PLAYBOOK_CHARS {
-        return Err(ApiError::field(
-            "toml",
-            format!("a playbook is at most {MAX_PLAYBOOK_CHARS} characters"),
-        ));
-    }
-    Ok(Json(check_playbook_text(&input.toml).into()))
+    Ok(Json(app::check_playbook(&state, input.toml).await?.into()))
 }

@@ -68,6 +68,7 @@ pub(super) async fn get_user(ApiCtx(ctx): ApiCtx, RecordId(id): RecordId) -> Api
     responses((status = 201, body = User), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 409, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn create_user(
+    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     JsonBody(input): JsonBody<UserInput>,
 ) -> ApiResult<(StatusCode, Json<User>)> {
@@ -76,7 +77,7 @@ pub(super) async fn create_user(
         return Err(ApiError::forbidden("only administrators may add users"));
     }
     let password_hash = match input.password {
-        Some(pw) => Some(hash_in_background(pw).await?),
+        Some(pw) => Some(hash_in_background(&state, pw).await?),
         None => None,
     };
     let input = rounds_app::UserInput {
@@ -100,6 +101,7 @@ pub(super) async fn create_user(
     responses((status = 200, body = PasswordSet), (status = 401, body = ErrorBody), (status = 403, body = ErrorBody),
         (status = 404, body = ErrorBody), (status = 422, body = ErrorBody)))]
 pub(super) async fn set_password(
+    State(state): State<AppState>,
     ApiCtx(ctx): ApiCtx,
     RecordId(id): RecordId,
     JsonBody(input): JsonBody<PasswordInput>,
@@ -118,7 +120,7 @@ pub(super) async fn set_password(
             "only administrators may set another user's password",
         ));
     }
-    let hash = hash_in_background(input.password).await?;
+    let hash = hash_in_background(&state, input.password).await?;
     let (user, tokens_revoked) =
         rounds_app::set_password(&ctx.store, &actor, target.id, &hash).await?;
     Ok(Json(PasswordSet {

@@ -116,7 +116,8 @@ async fn login(
         );
     }
     let now = state.now().as_second();
-    if let Some(wait) = state.limiter().blocked_for(&email, &addr, now) {
+    // Counted before the password is checked, so parallel guesses all count.
+    if let Err(wait) = state.limiter().attempt(&email, &addr, now) {
         let minutes = (wait + 59) / 60;
         return with_login_token(
             &state,
@@ -134,18 +135,18 @@ async fn login(
     let password = form.password.clone();
     let hash = found.as_ref().map(|c| c.password_hash.clone());
     // The dummy verification for an unknown name keeps both answers equally slow.
-    let verified =
-        tokio::task::spawn_blocking(move || auth::verify_password(&password, hash.as_deref()))
-            .await
-            .unwrap_or(false);
+    let verified = match state
+        .run_blocking(move || auth::verify_password(&password, hash.as_deref()))
+        .await
+    {
+        Ok(verified) => verified,
+        Err(e) => return super::error_page(e),
+    };
     let credentials = match found {
         Some(c) if verified && !c.disabled => c,
-        _ => {
-            state.limiter().failed(&email, &addr, now);
-            return with_login_token(&state, StatusCode::UNAUTHORIZED, &email, Some(WRONG));
-        }
+        _ => return with_login_token(&state, StatusCode::UNAUTHORIZED, &email, Some(WRONG)),
     };
-    state.limiter().succeeded(&email);
+    state.limiter().succeeded(&email, &addr, now);
     let token = new_secret();
     let session = Session {
         org: credentials.org,
@@ -202,16 +203,19 @@ async fn logout(
     ([(header::SET_COOKIE, clear)], Redirect::to("/login")).into_response()
 }
 
-/// The client's address as text, or "unknown" when the router runs without connection
-/// info (handler tests).
+/// The client's address as text (through the trusted proxies, if any), or "unknown"
+/// when the router runs without connection info (handler tests).
 pub struct ClientAddr(pub String);
 
-impl<S: Send + Sync> axum::extract::FromRequestParts<S> for ClientAddr {
+impl axum::extract::FromRequestParts<AppState> for ClientAddr {
     type Rejection = std::convert::Infallible;
     async fn from_request_parts(
         parts: &mut axum::http::request::Parts,
-        _: &S,
+        state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        Ok(ClientAddr(auth::client_address(&parts.extensions)))
+        Ok(ClientAddr(auth::client_address(
+            parts,
+            &state.config().trusted_proxies,
+        )))
     }
 }

@@ -84,7 +84,7 @@ async fn change(
             Some(&ApiError::field("again", "the two passwords differ")),
         );
     }
-    let hash = match hash_in_background(form.password).await {
+    let hash = match hash_in_background(&state, form.password).await {
         Ok(h) => h,
         Err(e) if e.field.is_some() => return form_page(&ctx, Some(&e)),
         Err(e) => return super::error_page(e),

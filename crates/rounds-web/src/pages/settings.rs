@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
-use crate::app::{PlaybookReport, check_playbook_text};
+use crate::app::{PlaybookReport, check_playbook};
 use crate::extract::{Ctx, FormBody, PageCtx};
 
 pub fn routes() -> Router<AppState> {
@@ -44,8 +44,18 @@ async fn check(
     if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
         return refused;
     }
-    let result = check_playbook_text(&form.toml);
-    respond(&state, &ctx, &form.toml, Some(&result)).await
+    match check_playbook(&state, form.toml.clone()).await {
+        Ok(result) => respond(&state, &ctx, &form.toml, Some(&result)).await,
+        // Too long to read: said where the problems are listed, with the text kept.
+        Err(e) if e.field.is_some() => {
+            let refused = PlaybookReport {
+                problems: vec![e.message],
+            };
+            let page = respond(&state, &ctx, &form.toml, Some(&refused)).await;
+            (axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response()
+        }
+        Err(e) => super::error_page(e),
+    }
 }
 
 async fn respond(

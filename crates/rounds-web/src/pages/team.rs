@@ -12,7 +12,6 @@ use rounds_core::signals::{self, Coverage};
 
 use super::layout::{Nav, page};
 use crate::AppState;
-use crate::error::ApiError;
 use crate::extract::PageCtx;
 
 pub fn routes() -> Router<AppState> {
@@ -36,26 +35,27 @@ async fn team(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
     let pb = state.playbook().clone();
     let today = state.today();
     // Planning every rep is CPU work (a route search each); keep it off the async workers.
-    let rows = tokio::task::spawn_blocking(move || {
-        territories
-            .into_iter()
-            .map(|(rep, t)| {
-                let plan = planner::plan(&t, &pb, rep, today);
-                let Coverage { customers, covered } = signals::coverage(&t, &pb, today);
-                RepRow {
-                    rep,
-                    planned: plan.items.len(),
-                    flags: plan.flags.len(),
-                    customers,
-                    covered,
-                }
-            })
-            .collect::<Vec<_>>()
-    })
-    .await;
+    let rows = state
+        .run_blocking(move || {
+            territories
+                .into_iter()
+                .map(|(rep, t)| {
+                    let plan = planner::plan(&t, &pb, rep, today);
+                    let Coverage { customers, covered } = signals::coverage(&t, &pb, today);
+                    RepRow {
+                        rep,
+                        planned: plan.items.len(),
+                        flags: plan.flags.len(),
+                        customers,
+                        covered,
+                    }
+                })
+                .collect::<Vec<_>>()
+        })
+        .await;
     let rows = match rows {
         Ok(r) => r,
-        Err(e) => return super::error_page(ApiError::internal(e)),
+        Err(e) => return super::error_page(e),
     };
     let silence = state.playbook().max_silence_days;
     let body = html! {

@@ -2,6 +2,7 @@
 //! graceful shutdown on Ctrl-C or SIGTERM.
 
 use std::path::Path;
+use std::time::Duration;
 
 use anyhow::{Context, Result};
 use rounds_core::playbook::DEFAULT_TOML;
@@ -39,14 +40,25 @@ pub(crate) async fn run(
         fixed_date: a.date,
         zone: jiff::tz::TimeZone::system(),
         secure_cookies: a.secure_cookies,
+        trusted_proxies: a.trusted_proxies.clone(),
+        limits: rounds_web::Limits {
+            header_timeout: Duration::from_secs(a.header_timeout),
+            body_timeout: Duration::from_secs(a.body_timeout),
+            max_connections: usize::try_from(a.max_connections).unwrap_or(usize::MAX),
+            max_connections_per_address: usize::try_from(a.max_connections_per_address)
+                .unwrap_or(usize::MAX),
+            shutdown_grace: Duration::from_secs(a.shutdown_grace),
+            ..rounds_web::Limits::default()
+        },
     };
     let state =
         rounds_web::AppState::new(store.clone(), s.playbook.clone(), toml, SystemClock, config);
+    let stop = shutdown_signal()?;
     // The address goes to stdout, so scripts that start on port 0 can read it.
     outln!("Rounds is serving on http://{address} (Ctrl-C to stop)")?;
     use std::io::Write;
     std::io::stdout().flush().ok();
-    rounds_web::serve(listener, state, shutdown_signal())
+    rounds_web::serve(listener, state, stop)
         .await
         .context("the server stopped with an error")?;
     store.close().await;
@@ -67,25 +79,28 @@ fn init_logs(format: LogFormat) {
     };
 }
 
-/// Resolves on Ctrl-C or SIGTERM, so that requests in flight finish.
-async fn shutdown_signal() {
-    let ctrl_c = async {
-        let _ = tokio::signal::ctrl_c().await;
-    };
+/// Resolves on Ctrl-C or SIGTERM, so that requests in flight finish. The handlers are
+/// installed here, before the address is announced: a signal that came before the
+/// future is first polled would otherwise end the process on the spot.
+fn shutdown_signal() -> Result<impl std::future::Future<Output = ()> + Send + 'static> {
     #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
+    let stop = {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut interrupt = signal(SignalKind::interrupt()).context("cannot listen for Ctrl-C")?;
+        let mut terminate = signal(SignalKind::terminate()).context("cannot listen for SIGTERM")?;
+        async move {
+            tokio::select! {
+                _ = interrupt.recv() => {},
+                _ = terminate.recv() => {},
             }
-            Err(_) => std::future::pending::<()>().await,
         }
     };
     #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        _ = ctrl_c => {},
-        _ = term => {},
-    }
-    tracing::info!("shutting down: finishing requests in flight");
+    let stop = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    Ok(async move {
+        stop.await;
+        tracing::info!("shutting down: finishing requests in flight (up to the grace period)");
+    })
 }
