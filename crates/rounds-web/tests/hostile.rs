@@ -337,6 +337,14 @@ async fn a_form_without_its_csrf_field_is_refused_with_403(db: &TestDb) {
             "/calendar/time-off".into(),
             vec![("from", "2026-12-01"), ("to", "2026-12-02")],
         ),
+        // A repeated field used to be refused as a bad form (422) before the token.
+        (
+            "/settings/playbook/check".into(),
+            vec![("toml", "a = 1"), ("toml", "b = 2")],
+        ),
+        ("/settings/playbook/check".into(), vec![]),
+        ("/logout".into(), vec![("csrf", "x"), ("csrf", "y")]),
+        ("/logout".into(), vec![]),
     ];
     for (path, fields) in &forms {
         let a = form(&app, &cookie, path, fields).await;

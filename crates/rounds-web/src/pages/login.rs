@@ -176,21 +176,17 @@ async fn login(
     response
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CsrfForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn logout(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    Form(form): Form<CsrfForm>,
+    Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
     let Some(session) = &ctx.caller.session else {
         return Redirect::to("/login").into_response();
     };
-    if !auth::same_secret(&form.csrf, &session.csrf) {
+    // Read as pairs: a missing or repeated token is a refusal (403), not a bad form.
+    let sent = super::single(&pairs, "csrf").unwrap_or("");
+    if !auth::same_secret(sent, &session.csrf) {
         return super::error_page(crate::ApiError::new(
             StatusCode::FORBIDDEN,
             "The form had expired; sign out again.",

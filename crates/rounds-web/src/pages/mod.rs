@@ -77,6 +77,19 @@ async fn stylesheet() -> Response {
 }
 
 /// The 403 answer for a form whose CSRF token is not the session's; `None` when it is.
+/// The one value of `name` in a form read as pairs; `None` when it is missing or sent
+/// more than once (a form from this site sends each of these fields once).
+fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
+    let mut values = pairs
+        .iter()
+        .filter(|(k, _)| k == name)
+        .map(|(_, v)| v.as_str());
+    match (values.next(), values.next()) {
+        (Some(v), None) => Some(v),
+        _ => None,
+    }
+}
+
 fn csrf_refusal(ctx: &Ctx, sent: &str) -> Option<Response> {
     let ok = ctx
         .caller

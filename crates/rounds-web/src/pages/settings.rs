@@ -7,7 +7,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use maud::{Markup, html};
 use rounds_app::{SignIn, UserRow};
-use serde::Deserialize;
 
 use super::layout::{Nav, csrf, page};
 use crate::AppState;
@@ -24,26 +23,33 @@ async fn settings(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Respo
     respond(&state, &ctx, state.playbook_toml(), None).await
 }
 
-#[derive(Debug, Deserialize)]
-pub struct CheckForm {
-    #[serde(default)]
-    csrf: String,
-    #[serde(default)]
+struct CheckForm {
     toml: String,
 }
 
 async fn check(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    form: Result<FormBody<CheckForm>, crate::ApiError>,
+    form: Result<FormBody<Vec<(String, String)>>, crate::ApiError>,
 ) -> Response {
-    let FormBody(form) = match form {
-        Ok(f) => f,
+    // Read as pairs so that the CSRF token is checked before the rest of the form: a
+    // form from elsewhere gets 403 whatever its shape.
+    let pairs = match form {
+        Ok(FormBody(pairs)) => pairs,
         Err(e) => return super::error_page(e),
     };
-    if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
+    if let Some(refused) = super::csrf_refusal(&ctx, super::single(&pairs, "csrf").unwrap_or("")) {
         return refused;
     }
+    let Some(toml) = super::single(&pairs, "toml") else {
+        return super::error_page(crate::ApiError::field(
+            "toml",
+            "send the playbook's text once, in the field `toml`",
+        ));
+    };
+    let form = CheckForm {
+        toml: toml.to_string(),
+    };
     match check_playbook(&state, form.toml.clone()).await {
         Ok(result) => respond(&state, &ctx, &form.toml, Some(&result)).await,
         // Too long to read: said where the problems are listed, with the text kept.
