@@ -345,6 +345,15 @@ async fn a_form_without_its_csrf_field_is_refused_with_403(db: &TestDb) {
         ("/settings/playbook/check".into(), vec![]),
         ("/logout".into(), vec![("csrf", "x"), ("csrf", "y")]),
         ("/logout".into(), vec![]),
+        (
+            "/settings/password".into(),
+            vec![("password", "a long one"), ("password", "twice")],
+        ),
+        (
+            "/settings/tokens".into(),
+            vec![("name", "a"), ("name", "b")],
+        ),
+        ("/settings/tokens/abcdef12/revoke".into(), vec![]),
     ];
     for (path, fields) in &forms {
         let a = form(&app, &cookie, path, fields).await;

@@ -59,8 +59,6 @@ fn form_page(ctx: &Ctx, refused: Option<&ApiError>) -> Response {
 #[derive(Debug, Deserialize)]
 pub struct PasswordForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     password: String,
     #[serde(default)]
     again: String,
@@ -69,15 +67,12 @@ pub struct PasswordForm {
 async fn change(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    form: Result<FormBody<PasswordForm>, ApiError>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let FormBody(form) = match form {
+    let form: PasswordForm = match super::csrf_first(&ctx, form) {
         Ok(f) => f,
-        Err(e) => return super::error_page(e),
+        Err(refused) => return refused,
     };
-    if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
-        return refused;
-    }
     if form.password != form.again {
         return form_page(
             &ctx,

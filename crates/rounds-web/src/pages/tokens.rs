@@ -47,8 +47,6 @@ async fn show(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response 
 #[derive(Debug, Deserialize)]
 pub struct CreateForm {
     #[serde(default)]
-    csrf: String,
-    #[serde(default)]
     name: String,
     #[serde(default)]
     expires_in: String,
@@ -58,15 +56,12 @@ pub struct CreateForm {
 async fn create(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    form: Result<FormBody<CreateForm>, ApiError>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let FormBody(form) = match form {
+    let form: CreateForm = match super::csrf_first(&ctx, form) {
         Ok(f) => f,
-        Err(e) => return super::error_page(e),
+        Err(refused) => return refused,
     };
-    if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
-        return refused;
-    }
     let user = match form
         .user
         .as_deref()
@@ -96,23 +91,13 @@ async fn create(
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct RevokeForm {
-    #[serde(default)]
-    csrf: String,
-}
-
 async fn revoke(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
     Path(id): Path<String>,
-    form: Result<FormBody<RevokeForm>, ApiError>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let FormBody(form) = match form {
-        Ok(f) => f,
-        Err(e) => return super::error_page(e),
-    };
-    if let Some(refused) = super::csrf_refusal(&ctx, &form.csrf) {
+    if let Err(refused) = super::csrf_first::<serde::de::IgnoredAny>(&ctx, form) {
         return refused;
     }
     match rounds_app::revoke_token(&ctx.store, &ctx.actor(), &id).await {
