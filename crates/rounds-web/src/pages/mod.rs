@@ -96,18 +96,18 @@ fn single<'a>(pairs: &'a [(String, String)], name: &str) -> Option<&'a str> {
 fn csrf_first<T: serde::de::DeserializeOwned>(
     ctx: &Ctx,
     form: Result<crate::extract::FormBody<Vec<(String, String)>>, ApiError>,
-) -> Result<T, Response> {
-    let crate::extract::FormBody(pairs) = form.map_err(error_page)?;
+) -> Result<T, Box<Response>> {
+    let crate::extract::FormBody(pairs) = form.map_err(|e| Box::new(error_page(e)))?;
     if let Some(refused) = csrf_refusal(ctx, single(&pairs, "csrf").unwrap_or("")) {
-        return Err(refused);
+        return Err(Box::new(refused));
     }
     let fields =
         serde::de::value::MapDeserializer::<_, serde::de::value::Error>::new(pairs.into_iter());
     T::deserialize(fields).map_err(|e| {
-        error_page(ApiError::new(
+        Box::new(error_page(ApiError::new(
             StatusCode::UNPROCESSABLE_ENTITY,
             e.to_string(),
-        ))
+        )))
     })
 }
 

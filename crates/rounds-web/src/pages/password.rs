@@ -71,7 +71,7 @@ async fn change(
 ) -> Response {
     let form: PasswordForm = match super::csrf_first(&ctx, form) {
         Ok(f) => f,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     if form.password != form.again {
         return form_page(

@@ -60,7 +60,7 @@ async fn create(
 ) -> Response {
     let form: CreateForm = match super::csrf_first(&ctx, form) {
         Ok(f) => f,
-        Err(refused) => return refused,
+        Err(refused) => return *refused,
     };
     let user = match form
         .user
@@ -98,7 +98,7 @@ async fn revoke(
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
     if let Err(refused) = super::csrf_first::<serde::de::IgnoredAny>(&ctx, form) {
-        return refused;
+        return *refused;
     }
     match rounds_app::revoke_token(&ctx.store, &ctx.actor(), &id).await {
         Ok(row) => render(&state, &ctx, Some(Outcome::Revoked(row))).await,
