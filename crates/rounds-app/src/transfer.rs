@@ -68,6 +68,7 @@ where
         reader: Some(JsonlReader::new(IMPORT_CHUNK_RECORDS)),
         lines,
         line: 0,
+        lines_done: false,
         org: actor.org,
         rest: Vec::new(),
         problems: None,
@@ -94,6 +95,7 @@ struct ImportChunks<L> {
     reader: Option<JsonlReader>,
     lines: L,
     line: usize,
+    lines_done: bool,
     org: OrgId,
     /// The chunks left when the file ended, in order.
     rest: Vec<OrgData>,
@@ -132,7 +134,12 @@ impl<L: Iterator<Item = std::io::Result<String>>> Iterator for ImportChunks<L> {
             if let Some(chunk) = reader.take_ready() {
                 return self.hand_out(chunk);
             }
-            match self.lines.next() {
+            let next = if self.lines_done {
+                None
+            } else {
+                self.lines.next()
+            };
+            match next {
                 Some(Ok(text)) => {
                     self.line += 1;
                     let text = match self.line {
@@ -144,6 +151,11 @@ impl<L: Iterator<Item = std::io::Result<String>>> Iterator for ImportChunks<L> {
                 Some(Err(e)) => {
                     self.line += 1;
                     reader.unreadable(self.line, &e.to_string());
+                    // Bytes that are not UTF-8 spoil one line; any other read error
+                    // may repeat forever, so the file ends there (and is refused).
+                    if e.kind() != std::io::ErrorKind::InvalidData {
+                        self.lines_done = true;
+                    }
                 }
                 None => {
                     let reader = self.reader.take()?;

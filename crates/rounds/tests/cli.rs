@@ -1826,3 +1826,28 @@ fn serve_refuses_a_trusted_proxy_that_is_not_an_address() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("not an address or CIDR block"), "{err}");
 }
+
+#[test]
+fn an_import_reads_past_a_byte_order_mark_and_names_a_line_that_is_not_utf8() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    let text = r.export();
+    let fresh = Rounds::new();
+    let with_bom = fresh.path("bom.jsonl");
+    std::fs::write(&with_bom, format!("\u{feff}{text}")).unwrap();
+    fresh.ok(&["import", with_bom.to_str().unwrap()]);
+    assert_eq!(fresh.export(), text);
+
+    let mut bytes = text.as_bytes().to_vec();
+    bytes.extend_from_slice(b"{\"record\":\"topic\",\"title\":\"caf\xe9\"}\n");
+    let latin1 = fresh.path("latin1.jsonl");
+    std::fs::write(&latin1, bytes).unwrap();
+    let other = Rounds::new();
+    let err = other.fails(&["import", latin1.to_str().unwrap()]);
+    let line = text.lines().count() + 1;
+    assert!(
+        err.contains(&format!("latin1.jsonl:{line}: record: cannot be read")),
+        "{err}"
+    );
+    assert!(other.fails(&["export"]).contains("organisation"));
+}
