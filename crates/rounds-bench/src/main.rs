@@ -121,18 +121,9 @@ async fn build(path: &std::path::Path, spec: &DemoSpec) -> Result<SqlStore> {
     let started = Instant::now();
     let (organisation, users, topics) = demo::generate_shared(spec);
     let empty = rounds_core::export::OrgData {
-        organisation,
         users,
         topics,
-        accounts: vec![],
-        contacts: vec![],
-        touches: vec![],
-        referrals: vec![],
-        lost: vec![],
-        no_fits: vec![],
-        step_updates: vec![],
-        work_weeks: vec![],
-        time_off: vec![],
+        ..rounds_core::export::OrgData::empty(organisation)
     };
     store.write_org(&empty, WriteMode::Replace).await?;
     let mut touches = 0;

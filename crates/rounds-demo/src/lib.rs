@@ -37,18 +37,9 @@ pub use tiny::tiny;
 pub fn generate(spec: &DemoSpec) -> OrgData {
     let (organisation, users, topics) = generate_shared(spec);
     let mut data = OrgData {
-        organisation,
         users,
-        accounts: vec![],
-        contacts: vec![],
         topics,
-        touches: vec![],
-        referrals: vec![],
-        lost: vec![],
-        no_fits: vec![],
-        step_updates: vec![],
-        work_weeks: vec![],
-        time_off: vec![],
+        ..OrgData::empty(organisation)
     };
     for rep_index in 0..spec.reps {
         let part = generate_rep(spec, rep_index);

@@ -43,18 +43,9 @@ fn generate_is_shared_plus_every_rep_part() {
     let whole = generate(&s);
     let (organisation, users, topics) = generate_shared(&s);
     let mut joined = OrgData {
-        organisation,
         users,
-        accounts: vec![],
-        contacts: vec![],
         topics,
-        touches: vec![],
-        referrals: vec![],
-        lost: vec![],
-        no_fits: vec![],
-        step_updates: vec![],
-        work_weeks: vec![],
-        time_off: vec![],
+        ..OrgData::empty(organisation)
     };
     // Generating reps in reverse order must not change any of them.
     let mut parts: Vec<OrgData> = (0..s.reps).rev().map(|r| generate_rep(&s, r)).collect();

@@ -216,20 +216,7 @@ fn expected_territory(d: &OrgData, rep: UserId) -> Territory {
 
 /// Only the organisation header, as the benchmark writes it before each rep's part.
 fn header_only(d: &OrgData) -> OrgData {
-    OrgData {
-        organisation: d.organisation.clone(),
-        users: vec![],
-        accounts: vec![],
-        contacts: vec![],
-        topics: vec![],
-        touches: vec![],
-        referrals: vec![],
-        lost: vec![],
-        no_fits: vec![],
-        step_updates: vec![],
-        work_weeks: vec![],
-        time_off: vec![],
-    }
+    OrgData::empty(d.organisation.clone())
 }
 
 // ---------------------------------------------------------------------------------------

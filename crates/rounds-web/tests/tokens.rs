@@ -254,11 +254,6 @@ async fn tokens_are_listed_with_their_last_use_at_most_once_a_minute(db: &TestDb
 /// A second organisation with one administrator who can sign in; their browser.
 async fn other_org_admin(db: &TestDb) -> (String, String) {
     let other = rounds_core::export::OrgData {
-        organisation: rounds_core::model::Organisation {
-            id: OrgId(2),
-            name: "Elsewhere".into(),
-            demo: false,
-        },
         users: vec![rounds_core::model::User {
             id: UserId(1),
             name: "Olga Other".into(),
@@ -266,16 +261,11 @@ async fn other_org_admin(db: &TestDb) -> (String, String) {
             role: rounds_core::model::Role::Admin,
             team: None,
         }],
-        accounts: vec![],
-        contacts: vec![],
-        topics: vec![],
-        touches: vec![],
-        referrals: vec![],
-        lost: vec![],
-        no_fits: vec![],
-        step_updates: vec![],
-        work_weeks: vec![],
-        time_off: vec![],
+        ..rounds_core::export::OrgData::empty(rounds_core::model::Organisation {
+            id: OrgId(2),
+            name: "Elsewhere".into(),
+            demo: false,
+        })
     };
     db.store
         .write_org(&other, WriteMode::Replace)
