@@ -824,6 +824,54 @@ async fn sqlite_and_postgres_give_byte_identical_plans() {
     assert_eq!(exports.0, exports.1, "exports differ between backends");
 }
 
+/// The CSV files of one demo are byte-identical from SQLite and from PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_export_is_byte_identical_on_sqlite_and_postgres() {
+    let Some(db) = rounds_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let sqlite = Rounds::new();
+    let pg = Rounds {
+        dir: tempfile::tempdir().unwrap(),
+        url: db.url.clone(),
+    };
+    // The tiny territory has a moved step and an earlier loss; the demo has volume.
+    let tiny = sqlite.path("tiny.jsonl");
+    std::fs::write(&tiny, rounds_demo::tiny().to_jsonl()).unwrap();
+    for r in [&sqlite, &pg] {
+        r.ok(&["import", tiny.to_str().unwrap()]);
+        r.ok(&[
+            "export",
+            "--format",
+            "csv",
+            "--dir",
+            r.path("tiny").to_str().unwrap(),
+        ]);
+        r.ok(&["demo", "--seed", "3", "--date", "2026-11-24", "--replace"]);
+        r.ok(&[
+            "export",
+            "--format",
+            "csv",
+            "--dir",
+            r.path("demo").to_str().unwrap(),
+        ]);
+    }
+    for dir in ["tiny", "demo"] {
+        for name in [
+            "accounts.csv",
+            "contacts.csv",
+            "touches.csv",
+            "next_steps.csv",
+            "referral_counts.csv",
+            "lost_accounts.csv",
+        ] {
+            let a = std::fs::read(sqlite.path(dir).join(name)).unwrap();
+            let b = std::fs::read(pg.path(dir).join(name)).unwrap();
+            assert!(a == b, "{dir}/{name} differs between backends");
+        }
+    }
+}
+
 fn bench_file(relative: &str) -> String {
     format!(
         "{}/../../bench/route/instances/{relative}",
