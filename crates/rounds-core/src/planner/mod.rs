@@ -455,7 +455,7 @@ pub struct StepRecord {
 }
 
 /// Every next step set by `touches` (any order), open or closed, by step id. Whether
-/// one is open is [`current_step`]'s answer, the same as the plan's and `open_steps`';
+/// one is open is `current_step`'s answer, the same as the plan's and `open_steps`';
 /// touches of an account not in `accounts` are left out.
 pub fn every_step(
     accounts: &[Account],
