@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod calendar;
 pub mod catalogue;
+pub mod csv_out;
 pub mod export;
 pub mod model;
 pub mod planner;

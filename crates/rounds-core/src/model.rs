@@ -201,6 +201,12 @@ vocabulary!(
     }
 );
 
+vocabulary!(
+    /// What became of an agreed next step (P33): still open, completed, skipped, or
+    /// superseded (a later touch was answered or set a new step, and nobody closed it).
+    StepState { Open => "open", Completed => "completed", Skipped => "skipped", Superseded => "superseded" }
+);
+
 impl TouchKind {
     /// An attempt to reach the contact, counted by the cadences (P20, P29): not the
     /// low-frequency presence of nurture (P17, P31) or of a no-see account's written

@@ -96,9 +96,10 @@ pub enum Command {
     /// Solve published route instances (Solomon, LKH-3 TSPTW) with the day-route solver
     #[command(subcommand)]
     Route(RouteCommand),
-    /// Write the whole organisation to a JSON Lines file (lossless)
+    /// Write the whole organisation to a JSON Lines file (lossless), or a book of business as CSV files
     #[command(
-        after_help = "Examples:\n  rounds export --output territory.jsonl\n  rounds export > territory.jsonl"
+        after_help = "Examples:\n  rounds export --output territory.jsonl\n  rounds export > territory.jsonl\n  rounds export --format csv --dir book/            # six CSV files, one line each on stderr\n  rounds export --format csv --dir book/ --force --quiet\n\nIn the CSV files a cell that begins with = + - @, a tab or a carriage return (or a quote) is written \
+                      with a single quote before it, so a spreadsheet shows it as text rather than running it."
     )]
     Export(ExportArgs),
     /// Read a `rounds export` file; all or nothing, and safe to repeat
@@ -1022,9 +1023,29 @@ pub struct RouteSolveArgs {
 
 #[derive(Debug, Args)]
 pub struct ExportArgs {
-    /// Write here instead of standard output
-    #[arg(long, short)]
+    /// jsonl: the whole organisation, lossless; csv: six spreadsheet files in --dir
+    #[arg(long, value_enum, default_value_t = ExportFormat::Jsonl)]
+    pub format: ExportFormat,
+    /// Write the JSON Lines here instead of standard output
+    #[arg(long, short, conflicts_with = "dir")]
     pub output: Option<PathBuf>,
+    /// The directory the CSV files go to (made if missing)
+    #[arg(long, value_name = "DIR", required_if_eq("format", "csv"))]
+    pub dir: Option<PathBuf>,
+    /// Replace CSV files already in --dir
+    #[arg(long, requires = "dir")]
+    pub force: bool,
+    /// No progress bar and no summary on standard error (for scripts)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ExportFormat {
+    /// JSON Lines, one record a line: what `rounds import` reads
+    Jsonl,
+    /// accounts.csv, contacts.csv, touches.csv, next_steps.csv, referral_counts.csv, lost_accounts.csv
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -482,6 +482,242 @@ fn export_then_import_is_lossless_and_idempotent() {
     assert_eq!(std::fs::read_to_string(&file).unwrap(), other.export());
 }
 
+/// A CSV file of the export read back with the csv reader: its header and rows.
+fn read_csv(path: &Path) -> (Vec<String>, Vec<csv::StringRecord>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(str::to_string).collect();
+    let rows = r.records().map(Result::unwrap).collect();
+    (header, rows)
+}
+
+#[test]
+fn csv_export_writes_six_files_with_the_records_of_the_jsonl_export() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    let added = r.ok(&[
+        "contact",
+        "add",
+        "--account",
+        "1",
+        "--name",
+        "=HYPERLINK(\"http://x\")",
+        "--role",
+        "front-desk",
+        "--cell",
+        "+1 312 555 0100",
+    ]);
+    // "Added contact ID NAME"
+    let id = added.split_whitespace().nth(2).unwrap().to_string();
+
+    // What the JSON Lines export holds, by record type.
+    let jsonl: Vec<Value> = r
+        .export()
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let count = |kind: &str| jsonl.iter().filter(|v| v["record"] == kind).count();
+    let steps = jsonl
+        .iter()
+        .filter(|v| v["record"] == "touch" && !v["next_step"].is_null())
+        .count();
+    let losses: usize = jsonl
+        .iter()
+        .filter(|v| v["record"] == "lost")
+        .map(|v| 1 + v["earlier"].as_array().map_or(0, Vec::len))
+        .sum();
+
+    let dir = r.path("book");
+    let out = r.run(&["export", "--format", "csv", "--dir", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty(), "stdout stays empty");
+    let stderr = String::from_utf8(out.stderr).unwrap();
+
+    let expected: [(&str, usize, &[&str]); 6] = [
+        (
+            "accounts.csv",
+            count("account"),
+            &[
+                "id",
+                "name",
+                "rep",
+                "kind",
+                "segment",
+                "specialties",
+                "street",
+                "city",
+                "region",
+                "postal_code",
+                "lat",
+                "lon",
+                "tz",
+                "office_hours",
+                "visit_windows",
+                "front_desk_blocks",
+                "access",
+                "status",
+                "profile",
+                "pain_points",
+            ],
+        ),
+        (
+            "contacts.csv",
+            count("contact"),
+            &[
+                "id",
+                "account",
+                "name",
+                "role",
+                "influence",
+                "department",
+                "specialty",
+                "cell",
+                "email",
+                "office_phone",
+                "extension",
+                "linkedin",
+                "preferred_channel",
+                "opt_outs",
+                "text_consent_on",
+                "text_consent_source",
+            ],
+        ),
+        (
+            "touches.csv",
+            count("touch"),
+            &[
+                "id",
+                "at",
+                "rep",
+                "account",
+                "contact",
+                "channel",
+                "direction",
+                "outcome",
+                "kind",
+                "primary_topic",
+                "topics",
+                "explain_better",
+                "next_step_what",
+                "next_step_due",
+                "callback_at",
+                "note",
+            ],
+        ),
+        (
+            "next_steps.csv",
+            steps,
+            &[
+                "step",
+                "rep",
+                "account",
+                "contact",
+                "set_on",
+                "what",
+                "due",
+                "state",
+                "closed_at",
+                "skip_reason",
+                "updates",
+            ],
+        ),
+        (
+            "referral_counts.csv",
+            count("referral"),
+            &["contact", "day", "count"],
+        ),
+        (
+            "lost_accounts.csv",
+            losses,
+            &[
+                "account",
+                "lost_on",
+                "reason",
+                "competitor",
+                "stakeholders",
+                "note",
+                "current",
+            ],
+        ),
+    ];
+    for (name, rows, columns) in expected {
+        assert!(rows > 0, "the demo has {name} rows");
+        let (header, records) = read_csv(&dir.join(name));
+        assert_eq!(header, columns, "{name}");
+        assert_eq!(records.len(), rows, "{name}");
+        assert!(
+            stderr.contains(&format!("{name} ({rows} rows)")),
+            "{name} in {stderr}"
+        );
+        assert!(!dir.join(format!("{name}.partial")).exists());
+    }
+    assert_eq!(stderr.lines().count(), 6, "{stderr}");
+
+    let (_, contacts) = read_csv(&dir.join("contacts.csv"));
+    let row = contacts.iter().find(|c| &c[0] == id.as_str()).unwrap();
+    assert_eq!(&row[2], "'=HYPERLINK(\"http://x\")");
+    assert_eq!(&row[7], "'+1 312 555 0100");
+    // Coordinates stay numbers, west of Greenwich too.
+    let (_, accounts) = read_csv(&dir.join("accounts.csv"));
+    assert!(accounts.iter().all(|a| a[11].parse::<f64>().is_ok()), "lon");
+    // Every open step of `rounds step list` is an open row of next_steps.csv.
+    let open = r.json(&["step", "list", "--date", "2026-11-24", "--json"]);
+    let (_, next_steps) = read_csv(&dir.join("next_steps.csv"));
+    let mut open_rows: Vec<String> = next_steps
+        .iter()
+        .filter(|s| &s[7] == "open")
+        .map(|s| s[0].to_string())
+        .collect();
+    let mut listed: Vec<String> = open
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["step"].to_string())
+        .collect();
+    open_rows.sort();
+    listed.sort();
+    assert!(!listed.is_empty());
+    assert_eq!(open_rows, listed);
+}
+
+#[test]
+fn csv_export_refuses_a_dir_holding_its_files_unless_forced_and_is_quiet_when_asked() {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "3", "--date", "2026-11-24"]);
+    let dir = r.path("book");
+    std::fs::create_dir(&dir).unwrap();
+    std::fs::write(dir.join("touches.csv"), "mine\n").unwrap();
+    let d = dir.to_str().unwrap();
+    let err = r.fails(&["export", "--format", "csv", "--dir", d]);
+    assert!(
+        err.contains("touches.csv") && err.contains("--force"),
+        "{err}"
+    );
+    assert_eq!(
+        std::fs::read_to_string(dir.join("touches.csv")).unwrap(),
+        "mine\n"
+    );
+    assert!(!dir.join("accounts.csv").exists(), "nothing written");
+
+    let out = r.run(&[
+        "export", "--format", "csv", "--dir", d, "--force", "--quiet",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(out.stdout.is_empty() && out.stderr.is_empty(), "--quiet");
+    let (header, _) = read_csv(&dir.join("touches.csv"));
+    assert_eq!(header[0], "id");
+
+    let err = r.fails(&["export", "--format", "csv"]);
+    assert!(err.contains("--dir"), "{err}");
+}
+
 fn assert_unchanged(r: &Rounds, before: &str) {
     assert_eq!(before, r.export(), "bad input changed the database");
 }
@@ -586,6 +822,54 @@ async fn sqlite_and_postgres_give_byte_identical_plans() {
     assert_eq!(a, b, "demo plans differ between backends");
     assert_eq!(c, d, "today --json differs between backends");
     assert_eq!(exports.0, exports.1, "exports differ between backends");
+}
+
+/// The CSV files of one demo are byte-identical from SQLite and from PostgreSQL.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn csv_export_is_byte_identical_on_sqlite_and_postgres() {
+    let Some(db) = rounds_testkit::TestDb::postgres().await else {
+        return;
+    };
+    let sqlite = Rounds::new();
+    let pg = Rounds {
+        dir: tempfile::tempdir().unwrap(),
+        url: db.url.clone(),
+    };
+    // The tiny territory has a moved step and an earlier loss; the demo has volume.
+    let tiny = sqlite.path("tiny.jsonl");
+    std::fs::write(&tiny, rounds_demo::tiny().to_jsonl()).unwrap();
+    for r in [&sqlite, &pg] {
+        r.ok(&["import", tiny.to_str().unwrap()]);
+        r.ok(&[
+            "export",
+            "--format",
+            "csv",
+            "--dir",
+            r.path("tiny").to_str().unwrap(),
+        ]);
+        r.ok(&["demo", "--seed", "3", "--date", "2026-11-24", "--replace"]);
+        r.ok(&[
+            "export",
+            "--format",
+            "csv",
+            "--dir",
+            r.path("demo").to_str().unwrap(),
+        ]);
+    }
+    for dir in ["tiny", "demo"] {
+        for name in [
+            "accounts.csv",
+            "contacts.csv",
+            "touches.csv",
+            "next_steps.csv",
+            "referral_counts.csv",
+            "lost_accounts.csv",
+        ] {
+            let a = std::fs::read(sqlite.path(dir).join(name)).unwrap();
+            let b = std::fs::read(pg.path(dir).join(name)).unwrap();
+            assert!(a == b, "{dir}/{name} differs between backends");
+        }
+    }
 }
 
 fn bench_file(relative: &str) -> String {

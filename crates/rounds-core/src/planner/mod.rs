@@ -21,8 +21,8 @@ use jiff::civil::{Date, Time};
 use serde::{Deserialize, Serialize};
 
 use crate::model::{
-    Account, AccountId, Channel, Contact, ContactId, ContactRole, NextStep, Outcome, Territory,
-    Topic, TopicId, Touch, TouchId, TouchKind, TzName, UserId,
+    Account, AccountId, Channel, Contact, ContactId, ContactRole, NextStep, Outcome, StepAction,
+    StepState, StepUpdate, Territory, Topic, TopicId, Touch, TouchId, TouchKind, TzName, UserId,
 };
 use crate::playbook::Playbook;
 
@@ -428,6 +428,97 @@ pub fn open_steps(territory: &Territory, pb: &Playbook, today: Date) -> Vec<Open
         })
         .collect();
     out.sort_by_key(|s| (s.due, s.contact, s.step));
+    out
+}
+
+/// One agreed next step, open or closed, as its updates leave it: a line of the CSV
+/// export's `next_steps.csv`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StepRecord {
+    /// The touch that set the step: the step's id.
+    pub step: TouchId,
+    pub rep: UserId,
+    pub account: AccountId,
+    pub contact: ContactId,
+    /// The local date of the touch that set it.
+    pub set_on: Date,
+    /// As its updates left it (a closed step: as it stood when it was closed).
+    pub what: String,
+    pub due: Date,
+    pub state: StepState,
+    /// When it was completed or skipped.
+    pub closed_at: Option<Timestamp>,
+    /// Why it was skipped.
+    pub skip_reason: Option<String>,
+    /// How many updates it has (completions, moves, skips, edits).
+    pub updates: usize,
+}
+
+/// Every next step set by `touches` (any order), open or closed, by step id. Whether
+/// one is open is `current_step`'s answer, the same as the plan's and `open_steps`';
+/// touches of an account not in `accounts` are left out.
+pub fn every_step(
+    accounts: &[Account],
+    touches: &[Touch],
+    updates: &[StepUpdate],
+) -> Vec<StepRecord> {
+    let zones: HashMap<AccountId, (jiff::tz::TimeZone, UserId)> = accounts
+        .iter()
+        .map(|a| (a.id, (a.tz.zone(), a.rep)))
+        .collect();
+    let by_touch = step_updates_by_touch(updates);
+    let mut by_contact: BTreeMap<ContactId, Vec<(&Touch, Date)>> = BTreeMap::new();
+    for t in touches {
+        if let Some((zone, _)) = zones.get(&t.account) {
+            let day = t.at.to_zoned(zone.clone()).date();
+            by_contact.entry(t.contact).or_default().push((t, day));
+        }
+    }
+    let mut out = Vec::new();
+    for dated in by_contact.values_mut() {
+        dated.sort_unstable_by_key(|(t, _)| (t.at, t.id));
+        let updates_of = |id: TouchId| by_touch.get(&id).map_or(&[][..], Vec::as_slice);
+        let open = dated
+            .iter()
+            .rev()
+            .find(|(t, _)| t.next_step.is_some())
+            .and_then(|(t, _)| current_step(&dated[..], updates_of(t.id).iter().copied()))
+            .map(|c| c.touch);
+        for (t, set_on) in dated.iter() {
+            let Some(step) = &t.next_step else { continue };
+            let ups = updates_of(t.id);
+            let closing = ups.iter().position(|u| u.action.closes());
+            // A closed step reads as it stood when it closed; later updates change nothing.
+            let before = &ups[..closing.unwrap_or(ups.len())];
+            let current = step
+                .after_updates(before.iter().copied())
+                .unwrap_or_else(|| step.clone());
+            let (state, closed_at, skip_reason) = match closing.map(|i| ups[i]) {
+                Some(u) => match &u.action {
+                    StepAction::Skip { reason } => {
+                        (StepState::Skipped, Some(u.at), Some(reason.clone()))
+                    }
+                    _ => (StepState::Completed, Some(u.at), None),
+                },
+                None if open == Some(t.id) => (StepState::Open, None, None),
+                None => (StepState::Superseded, None, None),
+            };
+            out.push(StepRecord {
+                step: t.id,
+                rep: zones.get(&t.account).map_or(t.rep, |(_, rep)| *rep),
+                account: t.account,
+                contact: t.contact,
+                set_on: *set_on,
+                what: current.what,
+                due: current.due,
+                state,
+                closed_at,
+                skip_reason,
+                updates: ups.len(),
+            });
+        }
+    }
+    out.sort_unstable_by_key(|s| s.step);
     out
 }
 

@@ -1,33 +1,189 @@
-//! `rounds export`: the whole organisation as JSON Lines.
+//! `rounds export`: the whole organisation as JSON Lines, or a book of business as six
+//! CSV files (the rows and their escaping are `rounds_core::csv_out`'s; the files are
+//! written here, each beside its name and renamed into place).
 
-use std::io::Write;
-use std::path::PathBuf;
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
 
-use anyhow::{Context, Result};
+use anyhow::{Context, Result, bail};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rounds_core::csv_out::CsvTable;
+use rounds_core::export::OrgData;
 
 use super::{Cx, cli_error};
-use crate::cli::ExportArgs;
+use crate::cli::{ExportArgs, ExportFormat};
 
 pub(crate) async fn run(cx: &Cx<'_>, a: ExportArgs) -> Result<()> {
-    let data = rounds_app::export(cx.store, cx.actor)
-        .await
-        .map_err(cli_error)?;
+    match (a.format, a.dir) {
+        (ExportFormat::Csv, Some(dir)) => {
+            refuse_existing(&dir, a.force)?;
+            let data = rounds_app::export(cx.store, cx.actor)
+                .await
+                .map_err(cli_error)?;
+            write_csv(&data, &dir, a.quiet)
+        }
+        // clap requires --dir with --format csv.
+        (ExportFormat::Csv, None) => bail!("--dir: give the directory for the CSV files"),
+        (ExportFormat::Jsonl, Some(_)) => {
+            bail!("--dir: only for --format csv; JSON Lines go to --output or standard output")
+        }
+        (ExportFormat::Jsonl, None) => {
+            let data = rounds_app::export(cx.store, cx.actor)
+                .await
+                .map_err(cli_error)?;
+            write_jsonl(&data, a.output, a.quiet)
+        }
+    }
+}
+
+fn write_jsonl(data: &OrgData, output: Option<PathBuf>, quiet: bool) -> Result<()> {
     let text = data.to_jsonl();
-    match a.output {
+    match output {
         None => std::io::stdout().lock().write_all(text.as_bytes())?,
         Some(path) => {
             // Write beside the target and rename, so a crash never leaves half a file.
-            let tmp = PathBuf::from(format!("{}.partial", path.display()));
+            let tmp = partial(&path);
             std::fs::write(&tmp, &text)
                 .with_context(|| format!("cannot write {}", tmp.display()))?;
             std::fs::rename(&tmp, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
-            eprintln!(
-                "Exported {} records to {}",
-                text.lines().count(),
-                path.display()
-            );
+            if !quiet {
+                eprintln!(
+                    "Exported {} records to {}",
+                    text.lines().count(),
+                    path.display()
+                );
+            }
         }
     }
     Ok(())
+}
+
+fn partial(path: &Path) -> PathBuf {
+    PathBuf::from(format!("{}.partial", path.display()))
+}
+
+/// Refuses a directory that already holds one of the export's files, unless `force`:
+/// a second export must not silently mix with, or replace, an earlier one.
+fn refuse_existing(dir: &Path, force: bool) -> Result<()> {
+    if force {
+        return Ok(());
+    }
+    let present: Vec<&str> = CsvTable::ALL
+        .iter()
+        .map(|t| t.file_name())
+        .filter(|name| dir.join(name).exists())
+        .collect();
+    if !present.is_empty() {
+        bail!(
+            "{} already holds {}\nhint: add --force to replace them, or choose another --dir",
+            dir.display(),
+            present.join(", ")
+        );
+    }
+    Ok(())
+}
+
+fn write_csv(data: &OrgData, dir: &Path, quiet: bool) -> Result<()> {
+    std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
+    let total: usize = CsvTable::ALL.iter().map(|t| t.rows(data)).sum();
+    let mut progress = Progress::new(total, quiet);
+    for table in CsvTable::ALL {
+        let path = dir.join(table.file_name());
+        let tmp = partial(&path);
+        let written = write_file(data, table, &tmp, &mut progress).and_then(|rows| {
+            std::fs::rename(&tmp, &path)
+                .with_context(|| format!("cannot write {}", path.display()))?;
+            Ok(rows)
+        });
+        let rows = match written {
+            Ok(rows) => rows,
+            Err(e) => {
+                progress.bar.finish_and_clear();
+                // The half-written file is of no use; the error says what went wrong.
+                let _ = std::fs::remove_file(&tmp);
+                return Err(e);
+            }
+        };
+        if !quiet {
+            let line = format!("Wrote {} ({rows} rows)", path.display());
+            progress.bar.suspend(|| eprintln!("{line}"));
+        }
+    }
+    progress.bar.finish_and_clear();
+    Ok(())
+}
+
+/// Writes one table to `tmp`, flushed to disk before it is renamed into place.
+fn write_file(
+    data: &OrgData,
+    table: CsvTable,
+    tmp: &Path,
+    progress: &mut Progress,
+) -> Result<usize> {
+    let file = File::create(tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
+    let mut out = BufWriter::new(file);
+    progress.bar.set_message(table.file_name());
+    let rows = table
+        .write(data, &mut out, || progress.row())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    progress.flush();
+    let file = out
+        .into_inner()
+        .map_err(|e| e.into_error())
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    file.sync_all()
+        .with_context(|| format!("cannot write {}", tmp.display()))?;
+    Ok(rows)
+}
+
+/// The export's progress bar: drawn on stderr only once the export has run for a
+/// second (a quick export shows none), never with `--quiet` or when stderr is not a
+/// terminal (a script, a log file).
+struct Progress {
+    bar: ProgressBar,
+    started: Instant,
+    /// Rows since the bar last heard, so the clock is read once per batch, not per row.
+    pending: u64,
+    /// Whether the bar may ever be drawn.
+    may_show: bool,
+}
+
+/// Rows counted between two looks at the clock.
+const ROWS_PER_TICK: u64 = 4_096;
+
+impl Progress {
+    fn new(total: usize, quiet: bool) -> Progress {
+        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
+        bar.set_style(
+            ProgressStyle::with_template("{msg:>20} {wide_bar} {pos}/{len} rows ({eta})")
+                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+        );
+        Progress {
+            bar,
+            started: Instant::now(),
+            pending: 0,
+            may_show: !quiet && std::io::stderr().is_terminal(),
+        }
+    }
+
+    fn flush(&mut self) {
+        self.bar.inc(self.pending);
+        self.pending = 0;
+    }
+
+    fn row(&mut self) {
+        self.pending += 1;
+        if self.pending < ROWS_PER_TICK {
+            return;
+        }
+        self.bar.inc(self.pending);
+        self.pending = 0;
+        if self.may_show && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1)
+        {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
 }
