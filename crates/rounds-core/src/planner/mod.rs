@@ -49,7 +49,7 @@ pub struct DayPlan {
     pub flags: Vec<Flag>,
     /// The in-person visits in driving order, when there are any.
     pub route: Option<DayRoute>,
-    /// Next steps so far overdue ([steps] triage_after_days) that they are no longer
+    /// Next steps so far overdue (`[steps] triage_after_days`) that they are no longer
     /// planned: the rep reschedules or drops each (P33). Oldest due date first.
     #[serde(default)]
     pub triage: Vec<TriageItem>,
