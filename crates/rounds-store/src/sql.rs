@@ -303,6 +303,26 @@ impl SqlStore {
             .map_err(StoreError::db("taking a connection from the pool"))
     }
 
+    /// One row of a lookup by id (`$1` the organisation, `$2` the id, `a` the accounts
+    /// alias) narrowed to the reps' accounts: one query whether the record is missing or
+    /// out of scope, so the two cannot be told apart by the work done.
+    async fn scoped_row(
+        &self,
+        select: &str,
+        org: OrgId,
+        id: i64,
+        reps: Option<&[UserId]>,
+        table: &'static str,
+    ) -> Result<Option<AnyRow>, StoreError> {
+        let sql = format!("{select}{}", rep_filter(reps));
+        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id), reps);
+        let mut conn = self.conn().await?;
+        query
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(StoreError::db(format!("reading {table}")))
+    }
+
     /// Upserts one record after checking, in the same transaction, that its parent row
     /// exists. `parent` is (what, table, id) of the parent.
     async fn save_one<T: Stored>(
@@ -1464,13 +1484,9 @@ impl Store for SqlStore {
         id: AccountId,
         reps: Option<&[UserId]>,
     ) -> Result<Option<Account>, StoreError> {
-        let sql = format!(
-            "SELECT a.id, a.body FROM accounts a WHERE a.org_id = $1 AND a.id = $2{}",
-            rep_filter(reps)
-        );
-        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
-        let mut conn = self.conn().await?;
-        fetch_one(&mut conn, query, "accounts").await
+        let select = "SELECT a.id, a.body FROM accounts a WHERE a.org_id = $1 AND a.id = $2";
+        let row = self.scoped_row(select, org, id.0, reps, "accounts").await?;
+        row.map(|row| decode_at("accounts", &row, 0)).transpose()
     }
 
     async fn scoped_contact(
@@ -1479,18 +1495,10 @@ impl Store for SqlStore {
         id: ContactId,
         reps: Option<&[UserId]>,
     ) -> Result<Option<(Contact, Account)>, StoreError> {
-        let sql = format!(
-            "SELECT c.id, c.body, a.id, a.body FROM contacts c \
+        let select = "SELECT c.id, c.body, a.id, a.body FROM contacts c \
              JOIN accounts a ON a.org_id = c.org_id AND a.id = c.account_id \
-             WHERE c.org_id = $1 AND c.id = $2{}",
-            rep_filter(reps)
-        );
-        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
-        let mut conn = self.conn().await?;
-        let row = query
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::db("reading contacts"))?;
+             WHERE c.org_id = $1 AND c.id = $2";
+        let row = self.scoped_row(select, org, id.0, reps, "contacts").await?;
         row.map(|row| {
             Ok((
                 decode_at("contacts", &row, 0)?,
@@ -1506,19 +1514,11 @@ impl Store for SqlStore {
         id: TouchId,
         reps: Option<&[UserId]>,
     ) -> Result<Option<(Touch, Contact, Account)>, StoreError> {
-        let sql = format!(
-            "SELECT t.id, t.body, c.id, c.body, a.id, a.body FROM touches t \
+        let select = "SELECT t.id, t.body, c.id, c.body, a.id, a.body FROM touches t \
              JOIN contacts c ON c.org_id = t.org_id AND c.id = t.contact_id \
              JOIN accounts a ON a.org_id = t.org_id AND a.id = t.account_id \
-             WHERE t.org_id = $1 AND t.id = $2{}",
-            rep_filter(reps)
-        );
-        let query = bind_reps(sqlx::query(AssertSqlSafe(sql)).bind(org.0).bind(id.0), reps);
-        let mut conn = self.conn().await?;
-        let row = query
-            .fetch_optional(&mut *conn)
-            .await
-            .map_err(StoreError::db("reading touches"))?;
+             WHERE t.org_id = $1 AND t.id = $2";
+        let row = self.scoped_row(select, org, id.0, reps, "touches").await?;
         row.map(|row| {
             Ok((
                 decode_at("touches", &row, 0)?,
