@@ -22,6 +22,14 @@ pub enum AppError {
         total: usize,
     },
 
+    /// Files from another system (CSV, a workbook, a mapping) have problems, by file,
+    /// row and column: the first ones and how many in all. Nothing was written.
+    #[error("{total} problem(s); nothing was imported")]
+    Book {
+        problems: Vec<rounds_core::book::BookProblem>,
+        total: usize,
+    },
+
     /// No such record, or one outside the actor's scope (the two are never told apart).
     #[error("no {what} with id {id}")]
     NotFound { what: &'static str, id: String },

@@ -80,7 +80,7 @@ pub const ENTITIES: &[&str] = &[
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole
 /// organisation, rather than one per record.
-pub const BULK_ACTIONS: &[&str] = &["replace", "merge"];
+pub const BULK_ACTIONS: &[&str] = &["replace", "merge", "import"];
 
 /// One row of the log, as stored. Fields are plain text because a row read back may
 /// have been edited by hand: judging it is [`verify`]'s job, not the parser's.

@@ -5,6 +5,7 @@
 //! file; `today` is always an argument. The same inputs give the same plan.
 
 pub mod audit;
+pub mod book;
 pub mod calendar;
 pub mod catalogue;
 pub mod csv_out;

@@ -77,6 +77,10 @@ pub enum StoreError {
     #[error("a chunk of organisation {found} inside the write of organisation {writing}")]
     MixedChunks { writing: i64, found: i64 },
 
+    /// An imported record named a new record of the same import that was never written.
+    #[error("an imported record refers to {kind} {id}, which this import did not add")]
+    UnknownProvisional { kind: &'static str, id: i64 },
+
     #[error("contact {contact} belongs to account {belongs_to}, not to account {claimed}")]
     AccountMismatch {
         contact: i64,

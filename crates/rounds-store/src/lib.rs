@@ -16,12 +16,14 @@
 mod audit;
 mod body;
 mod error;
+mod external;
 mod people;
 mod sql;
 mod tables;
 
 use std::future::Future;
 
+use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
@@ -157,6 +159,31 @@ pub trait Store {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send
     where
         I: Iterator<Item = Result<OrgData, Rollback>> + Send;
+
+    /// The links of one kind of record imported from `source`, by external id.
+    fn external_ids(
+        &self,
+        org: OrgId,
+        source: &str,
+        kind: ExternalKind,
+    ) -> impl Future<Output = Result<Vec<ExternalId>, StoreError>> + Send;
+
+    /// Writes an import from another system in one transaction: each record whose link
+    /// (`source`, kind, external id) is stored with the same digest is left alone, one
+    /// with another digest is updated under its Rounds id, a new one gets the next ids
+    /// of the organisation's counters (records that name it by its provisional negative
+    /// id are given the real one). `dry_run` decides and counts the same, then rolls
+    /// back. An `Err(Rollback)` from `chunks` rolls everything back and answers `None`.
+    /// One audit row sums up a run that changed something.
+    fn write_external<I>(
+        &self,
+        org: OrgId,
+        source: &str,
+        dry_run: bool,
+        chunks: &mut I,
+    ) -> impl Future<Output = Result<Option<ExternalCounts>, StoreError>> + Send
+    where
+        I: Iterator<Item = Result<ExternalChunk, Rollback>> + Send;
 
     /// The whole organisation, every list sorted by its key (touches by id), read from
     /// one consistent snapshot.

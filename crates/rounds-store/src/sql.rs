@@ -26,6 +26,7 @@ use std::fmt;
 use std::future::poll_fn;
 use std::str::FromStr;
 
+use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
@@ -151,6 +152,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit",
         include_str!("../migrations/sqlite/0006_audit.sql"),
     ),
+    (
+        7,
+        "external_ids",
+        include_str!("../migrations/sqlite/0007_external_ids.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -182,6 +188,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "audit",
         include_str!("../migrations/postgres/0006_audit.sql"),
+    ),
+    (
+        7,
+        "external_ids",
+        include_str!("../migrations/postgres/0007_external_ids.sql"),
     ),
 ];
 
@@ -886,6 +897,7 @@ async fn calendar_in(
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
+    "external_ids",
     "sessions",
     "api_tokens",
     "credentials",
@@ -1026,6 +1038,28 @@ impl Store for SqlStore {
             org.id
         )))?;
         Ok(true)
+    }
+
+    async fn external_ids(
+        &self,
+        org: OrgId,
+        source: &str,
+        kind: ExternalKind,
+    ) -> Result<Vec<ExternalId>, StoreError> {
+        self.q_external_ids(org, source, kind).await
+    }
+
+    async fn write_external<I>(
+        &self,
+        org: OrgId,
+        source: &str,
+        dry_run: bool,
+        chunks: &mut I,
+    ) -> Result<Option<ExternalCounts>, StoreError>
+    where
+        I: Iterator<Item = Result<ExternalChunk, Rollback>> + Send,
+    {
+        self.q_write_external(org, source, dry_run, chunks).await
     }
 
     async fn export(&self, org: OrgId) -> Result<OrgData, StoreError> {

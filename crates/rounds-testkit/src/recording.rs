@@ -71,6 +71,30 @@ impl Store for Recording<'_> {
         self.inner.write_org_chunks(mode, chunks)
     }
 
+    fn external_ids(
+        &self,
+        org: OrgId,
+        source: &str,
+        kind: rounds_core::book::ExternalKind,
+    ) -> impl Future<Output = Result<Vec<rounds_core::book::ExternalId>, StoreError>> + Send {
+        self.note("external_ids");
+        self.inner.external_ids(org, source, kind)
+    }
+
+    fn write_external<I>(
+        &self,
+        org: OrgId,
+        source: &str,
+        dry_run: bool,
+        chunks: &mut I,
+    ) -> impl Future<Output = Result<Option<rounds_core::book::ExternalCounts>, StoreError>> + Send
+    where
+        I: Iterator<Item = Result<rounds_core::book::ExternalChunk, Rollback>> + Send,
+    {
+        self.note("write_external");
+        self.inner.write_external(org, source, dry_run, chunks)
+    }
+
     fn audit_log(
         &self,
         org: OrgId,

@@ -40,6 +40,14 @@ impl From<AppError> for ApiError {
                 }
                 ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
             }
+            AppError::Book { problems, total } => {
+                let mut said: Vec<String> =
+                    problems.iter().take(50).map(|p| p.to_string()).collect();
+                if total > said.len() {
+                    said.push(format!("and {} more", total - said.len()));
+                }
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
+            }
             AppError::NotFound { what, .. } => ApiError::not_found(what),
             AppError::Forbidden(message) => ApiError::forbidden(message),
             AppError::Conflict { field, message } => ApiError {

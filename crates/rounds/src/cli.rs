@@ -102,8 +102,13 @@ pub enum Command {
                       with a single quote before it, so a spreadsheet shows it as text rather than running it."
     )]
     Export(ExportArgs),
-    /// Read a `rounds export` file; all or nothing, and safe to repeat
-    #[command(after_help = "Example:\n  rounds import territory.jsonl")]
+    /// Read a Rounds export, or a book of business from Salesforce, Veeva or a spreadsheet; all or nothing, and safe to repeat
+    #[command(
+        after_help = "Examples:\n  rounds import territory.jsonl\n  rounds import sf-export/ --dry-run                  # User.csv, Account.csv, Contact.csv, Task.csv, Event.csv\n  rounds import sf-export/                            # then for real\n  rounds import Account.csv Contact.csv Task.csv --owner-map owners.csv\n  rounds import veeva/ --rep nina@clinic.example --tz America/Chicago\n  rounds import --mapping-template practices.xlsx > practices.toml\n  rounds import --mapping practices.toml practices.xlsx --dry-run\n\n\
+Files are recognised by their header row. Records keep the other system's ids, so importing the same \
+files again changes nothing and an updated file updates only what changed. Every problem is listed as \
+file:row: column: why, and then nothing is written."
+    )]
     Import(ImportArgs),
     /// Copy the whole SQLite database to a new file while it stays in use
     #[command(
@@ -1056,7 +1061,51 @@ pub struct BackupArgs {
 
 #[derive(Debug, Args)]
 pub struct ImportArgs {
-    pub file: PathBuf,
+    /// A Rounds export (.jsonl); or CSV / Excel (.xlsx) files exported by Salesforce or
+    /// Veeva CRM, or a directory holding them; or any sheet with --mapping
+    #[arg(required_unless_present = "mapping_template")]
+    pub files: Vec<PathBuf>,
+    /// Where the files come from; checked against their header rows [default: recognised]
+    #[arg(long, value_enum, conflicts_with = "mapping")]
+    pub from: Option<ImportSource>,
+    /// A mapping file (TOML) saying which column holds which field, for any sheet
+    #[arg(long, value_name = "MAPPING.toml")]
+    pub mapping: Option<PathBuf>,
+    /// Print a commented starter mapping for this sheet's header row, and import nothing
+    #[arg(long, value_name = "SHEET", conflicts_with_all = ["files", "mapping", "dry_run"])]
+    pub mapping_template: Option<PathBuf>,
+    /// A CSV of two columns, the other system's owner (id or e-mail) and the Rounds rep
+    /// (id or e-mail), for owners whose e-mail differs
+    #[arg(long, value_name = "OWNERS.csv")]
+    pub owner_map: Option<PathBuf>,
+    /// Give every imported account to this rep (id or e-mail), whatever the files say
+    #[arg(long)]
+    pub rep: Option<String>,
+    /// The time zone of accounts whose state is not a US state, e.g. America/Chicago
+    #[arg(long)]
+    pub tz: Option<String>,
+    /// Decide and count what would be added, changed and left alone; write nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Activities after this day are left out as not yet done [default: today]
+    #[arg(long, value_parser = parse_date, value_name = "YYYY-MM-DD")]
+    pub as_of: Option<Date>,
+    /// The sheet of an Excel workbook to read [default: the first]
+    #[arg(long)]
+    pub sheet: Option<String>,
+    /// No progress bar and no per-file lines on standard error (for scripts)
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum ImportSource {
+    /// A Rounds export (JSON Lines)
+    Rounds,
+    /// Salesforce's data export: User, Account, Contact, Task, Event
+    Salesforce,
+    /// Veeva CRM: Account, Address_vod__c, Call2_vod__c
+    Veeva,
 }
 
 pub fn parse_date(s: &str) -> Result<Date, String> {

@@ -26,6 +26,7 @@ macro_rules! outln {
 
 mod cli;
 mod commands;
+mod progress;
 mod render;
 mod settings;
 

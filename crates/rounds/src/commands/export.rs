@@ -3,17 +3,16 @@
 //! written here, each beside its name and renamed into place).
 
 use std::fs::File;
-use std::io::{BufWriter, IsTerminal, Write};
+use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
-use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use rounds_core::csv_out::CsvTable;
 use rounds_core::export::OrgData;
 
 use super::{Cx, cli_error};
 use crate::cli::{ExportArgs, ExportFormat};
+use crate::progress::Progress;
 
 pub(crate) async fn run(cx: &Cx<'_>, a: ExportArgs) -> Result<()> {
     match (a.format, a.dir) {
@@ -89,11 +88,15 @@ fn refuse_existing(dir: &Path, force: bool) -> Result<()> {
 fn write_csv(data: &OrgData, dir: &Path, quiet: bool) -> Result<()> {
     std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let total: usize = CsvTable::ALL.iter().map(|t| t.rows(data)).sum();
-    let mut progress = Progress::new(total, quiet);
+    let progress = Progress::new(
+        total as u64,
+        "{msg:>20} {wide_bar} {pos}/{len} rows ({eta})",
+        quiet,
+    );
     for table in CsvTable::ALL {
         let path = dir.join(table.file_name());
         let tmp = partial(&path);
-        let written = write_file(data, table, &tmp, &mut progress).and_then(|rows| {
+        let written = write_file(data, table, &tmp, &progress).and_then(|rows| {
             std::fs::rename(&tmp, &path)
                 .with_context(|| format!("cannot write {}", path.display()))?;
             Ok(rows)
@@ -117,17 +120,12 @@ fn write_csv(data: &OrgData, dir: &Path, quiet: bool) -> Result<()> {
 }
 
 /// Writes one table to `tmp`, flushed to disk before it is renamed into place.
-fn write_file(
-    data: &OrgData,
-    table: CsvTable,
-    tmp: &Path,
-    progress: &mut Progress,
-) -> Result<usize> {
+fn write_file(data: &OrgData, table: CsvTable, tmp: &Path, progress: &Progress) -> Result<usize> {
     let file = File::create(tmp).with_context(|| format!("cannot write {}", tmp.display()))?;
     let mut out = BufWriter::new(file);
     progress.bar.set_message(table.file_name());
     let rows = table
-        .write(data, &mut out, || progress.row())
+        .write(data, &mut out, || progress.add(1))
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     progress.flush();
     let file = out
@@ -137,53 +135,4 @@ fn write_file(
     file.sync_all()
         .with_context(|| format!("cannot write {}", tmp.display()))?;
     Ok(rows)
-}
-
-/// The export's progress bar: drawn on stderr only once the export has run for a
-/// second (a quick export shows none), never with `--quiet` or when stderr is not a
-/// terminal (a script, a log file).
-struct Progress {
-    bar: ProgressBar,
-    started: Instant,
-    /// Rows since the bar last heard, so the clock is read once per batch, not per row.
-    pending: u64,
-    /// Whether the bar may ever be drawn.
-    may_show: bool,
-}
-
-/// Rows counted between two looks at the clock.
-const ROWS_PER_TICK: u64 = 4_096;
-
-impl Progress {
-    fn new(total: usize, quiet: bool) -> Progress {
-        let bar = ProgressBar::with_draw_target(Some(total as u64), ProgressDrawTarget::hidden());
-        bar.set_style(
-            ProgressStyle::with_template("{msg:>20} {wide_bar} {pos}/{len} rows ({eta})")
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
-        );
-        Progress {
-            bar,
-            started: Instant::now(),
-            pending: 0,
-            may_show: !quiet && std::io::stderr().is_terminal(),
-        }
-    }
-
-    fn flush(&mut self) {
-        self.bar.inc(self.pending);
-        self.pending = 0;
-    }
-
-    fn row(&mut self) {
-        self.pending += 1;
-        if self.pending < ROWS_PER_TICK {
-            return;
-        }
-        self.bar.inc(self.pending);
-        self.pending = 0;
-        if self.may_show && self.bar.is_hidden() && self.started.elapsed() > Duration::from_secs(1)
-        {
-            self.bar.set_draw_target(ProgressDrawTarget::stderr());
-        }
-    }
 }

@@ -104,7 +104,9 @@ pub(crate) fn cli_error(e: AppError) -> anyhow::Error {
         }
         AppError::NotFound { what, id } => no_such(what, &id),
         AppError::Forbidden(m) => anyhow!(m),
-        AppError::Import { total, .. } => anyhow!("{total} problem(s)"),
+        AppError::Import { total, .. } | AppError::Book { total, .. } => {
+            anyhow!("{total} problem(s)")
+        }
         AppError::Store(e) => e.into(),
     }
 }
