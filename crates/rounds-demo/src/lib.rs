@@ -17,6 +17,7 @@
 //! [`generate_rep`] for one rep does not depend on which other reps were generated, and
 //! [`generate`] is exactly [`generate_shared`] followed by every rep's part.
 
+pub mod crm;
 mod data;
 mod rep;
 mod spec;

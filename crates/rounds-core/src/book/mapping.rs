@@ -110,6 +110,11 @@ impl MappedRecord {
                     "visit, call, email, text…",
                 ),
                 (
+                    "opt_outs",
+                    "",
+                    "channels the contact refused, separated by ; or ,",
+                ),
+                (
                     "opt_out_email",
                     "",
                     "yes when the contact asked for no e-mail",
@@ -447,6 +452,19 @@ impl Mapping {
                 c.channels.extension = self.cell(v, "extension").map(str::to_string);
                 c.channels.linkedin = self.cell(v, "linkedin").map(str::to_string);
                 c.preferred_channel = self.word::<Channel>(v, "preferred_channel", &mut problems);
+                if let Some(list) = self.cell(v, "opt_outs") {
+                    for word in list
+                        .split([';', ','])
+                        .map(str::trim)
+                        .filter(|w| !w.is_empty())
+                    {
+                        match word.parse::<Channel>() {
+                            Ok(ch) if !c.opt_outs.contains(&ch) => c.opt_outs.push(ch),
+                            Ok(_) => {}
+                            Err(InvalidValue(m)) => problems.push(self.problem(v, "opt_outs", m)),
+                        }
+                    }
+                }
                 for (field, channels) in [
                     ("opt_out_email", &[Channel::Email][..]),
                     (
@@ -572,9 +590,17 @@ pub fn template(file: &str, header: &[String]) -> String {
             .iter()
             .any(|(n, _)| words.iter().any(|w| n.contains(w)))
     };
-    let record = if has(&["contact", "who"]) && has(&["date", "when", "at"]) {
+    let exactly = |words: &[&str]| headers.iter().any(|(n, _)| words.contains(&n.as_str()));
+    let record = if has(&["contact", "who"]) && has(&["date", "when"]) {
         MappedRecord::Touch
-    } else if has(&["email", "firstname", "lastname", "title"]) {
+    } else if exactly(&[
+        "email",
+        "emailaddress",
+        "firstname",
+        "lastname",
+        "title",
+        "fullname",
+    ]) {
         MappedRecord::Contact
     } else {
         MappedRecord::Account

@@ -13,6 +13,7 @@ use rounds_app::{AppError, BookImport};
 use rounds_core::book::mapping::{Mapping, template};
 use rounds_core::book::{BookProblem, FileKind, Sheet};
 use rounds_core::model::TzName;
+use rounds_store::Store;
 
 use super::user::find_user;
 use super::{Cx, cli_error};
@@ -343,6 +344,14 @@ async fn import_book(cx: &Cx<'_>, a: ImportArgs, files: Vec<PathBuf>) -> Result<
     for (why, n) in &summary.left_out {
         outln!("  left out: {n} {why}")?;
     }
+    let held = cx.store.row_counts(cx.actor.org).await?;
+    outln!(
+        "The organisation holds {} accounts, {} contacts, {} topics and {} touches.",
+        held.accounts,
+        held.contacts,
+        held.topics,
+        held.touches
+    )?;
     Ok(())
 }
 
