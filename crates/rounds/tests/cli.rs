@@ -2,8 +2,8 @@
 //! today's plan, logging touches and how the next plan changes (P2, P29, P33, P35, P40),
 //! export/import, and bad input that must change nothing.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::path::Path;
+use std::process::Command;
 
 use serde_json::Value;
 
