@@ -858,3 +858,137 @@ impl Iterator for Activities<'_> {
         }
     }
 }
+
+/// A `.vcf` file of contacts from a phone.
+#[derive(Debug)]
+pub struct VcardImport {
+    /// The file's name, for problems.
+    pub file: String,
+    pub text: String,
+    /// Every card goes under this account; otherwise each card's organisation (`ORG`)
+    /// must be the name of an account in the actor's territories.
+    pub account: Option<AccountId>,
+    pub dry_run: bool,
+}
+
+/// Imports the cards as contacts, kept by their `UID` (source `vcard`), so importing the
+/// same file again changes nothing. Anyone may import cards into the accounts they see.
+pub async fn import_vcards<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: VcardImport,
+) -> Result<BookSummary> {
+    const SOURCE: &str = "vcard";
+    let drafts = rounds_core::book::vcard::read(&input.file, &input.text).map_err(|ps| {
+        let mut problems = Problems::default();
+        problems.extend(ps);
+        problems.into_error()
+    })?;
+    let accounts = crate::list_accounts(store, actor, &crate::AccountFilter::default()).await?;
+    let forced = match input.account {
+        Some(id) => Some(
+            accounts
+                .iter()
+                .find(|a| a.id == id)
+                .map(|a| a.id)
+                .ok_or_else(|| AppError::invalid("account", format!("no account with id {id}")))?,
+        ),
+        None => None,
+    };
+    let by_name: HashMap<String, AccountId> = accounts
+        .iter()
+        .map(|a| (a.name.to_lowercase(), a.id))
+        .collect();
+    let links: HashMap<String, (i64, String)> = store
+        .external_ids(actor.org, SOURCE, ExternalKind::Contact)
+        .await?
+        .into_iter()
+        .map(|l| (l.external_id, (l.local, l.digest)))
+        .collect();
+    let stored: HashMap<ContactId, Contact> = store
+        .contacts(actor.org, None)
+        .await?
+        .into_iter()
+        .map(|c| (c.id, c))
+        .collect();
+    let mut problems = Problems::default();
+    duplicates(&drafts, "card", "UID", &mut problems);
+    let mut chunk = ExternalChunk::default();
+    let mut provisional = 0;
+    for d in drafts {
+        let named = d.refs.account.as_deref();
+        let account =
+            forced.or_else(|| named.and_then(|n| by_name.get(&n.to_lowercase()).copied()));
+        let Some(account) = account else {
+            problems.add(BookProblem::at(
+                &d.origin.file,
+                d.origin.line,
+                "ORG",
+                match named {
+                    Some(n) => format!("`{n}` is not the name of an account you can see; add the account first, or give --account"),
+                    None => "the card names no organisation; give --account to put the cards under one".to_string(),
+                },
+            ));
+            continue;
+        };
+        let mut record = d.record;
+        for p in record.validate() {
+            problems.add(d.origin.problem(&p.field, p.message));
+        }
+        record.account = account;
+        let digest = digest(&record, &d.refs);
+        record.id = match links.get(&d.external_id) {
+            Some((local, _)) => {
+                let id = ContactId(*local);
+                if let Some(s) = stored.get(&id) {
+                    record = overlay_contact(s, record);
+                }
+                id
+            }
+            // A card of someone already in Rounds (by e-mail, else by name, in the same
+            // account) updates that contact rather than adding a twin.
+            None => match stored.values().find(|s| {
+                s.account == record.account
+                    && match (&s.channels.email, &record.channels.email) {
+                        (Some(a), Some(b)) => a.eq_ignore_ascii_case(b),
+                        _ => s.name.eq_ignore_ascii_case(&record.name),
+                    }
+            }) {
+                Some(s) => {
+                    let id = s.id;
+                    record = overlay_contact(s, record);
+                    id
+                }
+                None => {
+                    provisional -= 1;
+                    ContactId(provisional)
+                }
+            },
+        };
+        chunk.contacts.push(Imported {
+            external_id: d.external_id,
+            digest,
+            record,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(problems.into_error());
+    }
+    let rows = chunk.contacts.len() as u64;
+    let counts = store
+        .write_external(
+            actor.org,
+            SOURCE,
+            input.dry_run,
+            &mut std::iter::once(Ok(chunk)),
+        )
+        .await?
+        .unwrap_or_default();
+    Ok(BookSummary {
+        source: SOURCE.to_string(),
+        dry_run: input.dry_run,
+        counts,
+        left_out: BTreeMap::new(),
+        files: vec![(input.file, "vCards", rows)],
+    })
+}

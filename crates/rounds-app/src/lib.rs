@@ -37,7 +37,7 @@ pub use accounts::{
     update_account, update_contact,
 };
 pub use audit::{AuditFilter, audit_log, verify_audit};
-pub use book::{BookImport, BookSummary, import_book};
+pub use book::{BookImport, BookSummary, VcardImport, import_book, import_vcards};
 pub use calendar::{
     TimeOffInput, WorkWeekInput, add_time_off, calendar_of, list_time_off, remove_time_off,
     set_work_week,

@@ -242,6 +242,12 @@ impl Run<'_> {
                         writes.push(i);
                     }
                 }
+                // A record the importer matched to one already stored (a card of a
+                // known contact): updated under its id, and linked from now on.
+                None if *item.record.id_mut() > 0 => {
+                    tally.changed += 1;
+                    writes.push(i);
+                }
                 None => {
                     tally.added += 1;
                     fresh.push(i);

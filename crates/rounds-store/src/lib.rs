@@ -170,7 +170,8 @@ pub trait Store {
 
     /// Writes an import from another system in one transaction: each record whose link
     /// (`source`, kind, external id) is stored with the same digest is left alone, one
-    /// with another digest is updated under its Rounds id, a new one gets the next ids
+    /// with another digest is updated under its Rounds id, an unlinked one with a positive id
+    /// (matched by the importer to a stored record) is updated and linked, a new one gets the next ids
     /// of the organisation's counters (records that name it by its provisional negative
     /// id are given the real one). `dry_run` decides and counts the same, then rolls
     /// back. An `Err(Rollback)` from `chunks` rolls everything back and answers `None`.

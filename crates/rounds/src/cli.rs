@@ -104,7 +104,7 @@ pub enum Command {
     Export(ExportArgs),
     /// Read a Rounds export, or a book of business from Salesforce, Veeva or a spreadsheet; all or nothing, and safe to repeat
     #[command(
-        after_help = "Examples:\n  rounds import territory.jsonl\n  rounds import sf-export/ --dry-run                  # User.csv, Account.csv, Contact.csv, Task.csv, Event.csv\n  rounds import sf-export/                            # then for real\n  rounds import Account.csv Contact.csv Task.csv --owner-map owners.csv\n  rounds import veeva/ --rep nina@clinic.example --tz America/Chicago\n  rounds import --mapping-template practices.xlsx > practices.toml\n  rounds import --mapping practices.toml practices.xlsx --dry-run\n\n\
+        after_help = "Examples:\n  rounds import territory.jsonl\n  rounds import sf-export/ --dry-run                  # User.csv, Account.csv, Contact.csv, Task.csv, Event.csv\n  rounds import sf-export/                            # then for real\n  rounds import Account.csv Contact.csv Task.csv --owner-map owners.csv\n  rounds import veeva/ --rep nina@clinic.example --tz America/Chicago\n  rounds import --mapping-template practices.xlsx > practices.toml\n  rounds import --mapping practices.toml practices.xlsx --dry-run\n  rounds import phone-contacts.vcf --account 12        # vCards from a phone\n\n\
 Files are recognised by their header row. Records keep the other system's ids, so importing the same \
 files again changes nothing and an updated file updates only what changed. Every problem is listed as \
 file:row: column: why, and then nothing is written."
@@ -1078,6 +1078,10 @@ pub struct ImportArgs {
     /// (id or e-mail), for owners whose e-mail differs
     #[arg(long, value_name = "OWNERS.csv")]
     pub owner_map: Option<PathBuf>,
+    /// vCard files (.vcf): put every card under this account (id) instead of the account
+    /// named by the card's organisation
+    #[arg(long)]
+    pub account: Option<i64>,
     /// Give every imported account to this rep (id or e-mail), whatever the files say
     #[arg(long)]
     pub rep: Option<String>,

@@ -561,3 +561,105 @@ fn the_csv_export_reads_back_through_mappings() {
     };
     assert_eq!(touches(&to), touches(&from));
 }
+
+#[test]
+fn a_workbook_imports_like_its_csv_twin() {
+    let r = Rounds::new();
+    seeded(&r);
+    let mapping = fixture("sheet/practices.toml");
+    let csv = r.ok(&[
+        "import",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        fixture("sheet/practices.csv").to_str().unwrap(),
+    ]);
+    assert_eq!(counts(&csv, "accounts"), [2, 0, 0], "{csv}");
+    // The same practices from the workbook: the same records, nothing to change.
+    let xlsx = r.ok(&[
+        "import",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        fixture("sheet/practices.xlsx").to_str().unwrap(),
+    ]);
+    assert_eq!(counts(&xlsx, "accounts"), [0, 0, 2], "{xlsx}");
+    let template = r.ok(&[
+        "import",
+        "--mapping-template",
+        fixture("sheet/practices.xlsx").to_str().unwrap(),
+    ]);
+    assert!(
+        template.contains("external_id = \"Practice No\""),
+        "{template}"
+    );
+    let missing = r.fails(&[
+        "import",
+        "--mapping",
+        mapping.to_str().unwrap(),
+        fixture("sheet/practices.xlsx").to_str().unwrap(),
+        "--sheet",
+        "Leads",
+    ]);
+    assert!(
+        missing.contains("has no sheet `Leads` (it has: Practices)"),
+        "{missing}"
+    );
+}
+
+#[test]
+fn vcards_from_a_phone_become_contacts_once() {
+    let r = Rounds::new();
+    seeded(&r);
+    r.ok(&[
+        "import",
+        fixture("salesforce").to_str().unwrap(),
+        "--as-of",
+        AS_OF,
+    ]);
+    let vcf = fixture("phone.vcf");
+    let err = r.fails(&["import", vcf.to_str().unwrap()]);
+    assert!(
+        err.contains("phone.vcf:11: ORG: the card names no organisation; give --account"),
+        "{err}"
+    );
+    let before = r.ok(&["contact", "list", "--account", "1", "--json"]);
+    let out = r.ok(&["import", vcf.to_str().unwrap(), "--account", "1"]);
+    // Maria Lopez is in Rounds already (from Salesforce, same e-mail): her card adds
+    // her cell to her record instead of a twin.
+    assert!(
+        out.contains("1 contacts added, 1 changed, 0 unchanged"),
+        "{out}"
+    );
+    let again = r.ok(&["import", vcf.to_str().unwrap(), "--account", "1"]);
+    assert!(
+        again.contains("0 contacts added, 0 changed, 2 unchanged"),
+        "{again}"
+    );
+    let after = r.json(&["contact", "list", "--account", "1", "--json"]);
+    let names: Vec<&str> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert!(names.contains(&"Ellis Grant"), "{names:?}");
+    assert_ne!(
+        before,
+        r.ok(&["contact", "list", "--account", "1", "--json"])
+    );
+    let grant = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["name"] == "Ellis Grant")
+        .unwrap();
+    assert_eq!(grant["role"], "front-desk");
+    assert_eq!(grant["channels"]["office_phone"], "(847) 555-0150");
+    let marias: Vec<&serde_json::Value> = after
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|c| c["name"] == "Dr. Maria Lopez")
+        .collect();
+    assert_eq!(marias.len(), 1, "no twin");
+    assert_eq!(marias[0]["channels"]["cell"], "+1 847 555 0199");
+}

@@ -654,12 +654,23 @@ pub fn template(file: &str, header: &[String]) -> String {
     ));
     let mut used = Vec::new();
     for (field, _, what) in record.fields() {
-        let found = synonyms(field).iter().find_map(|s| {
-            headers
-                .iter()
-                .find(|(n, h)| n == s && !used.contains(h))
-                .map(|(_, h)| *h)
-        });
+        let found = synonyms(field)
+            .iter()
+            .find_map(|s| {
+                headers
+                    .iter()
+                    .find(|(n, h)| n == s && !used.contains(h))
+                    .map(|(_, h)| *h)
+            })
+            // "Practice No", "Account Number", "Customer ID": a row's own id.
+            .or_else(|| {
+                (*field == "external_id").then(|| {
+                    headers
+                        .iter()
+                        .find(|(n, _)| ["no", "number", "id"].iter().any(|e| n.ends_with(e)))
+                        .map(|(_, h)| *h)
+                })?
+            });
         match found {
             Some(h) => {
                 used.push(h);

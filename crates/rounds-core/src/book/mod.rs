@@ -12,6 +12,7 @@ pub mod cells;
 pub mod mapping;
 pub mod salesforce;
 pub mod sheet;
+pub mod vcard;
 pub mod veeva;
 
 use std::fmt;

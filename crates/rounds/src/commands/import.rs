@@ -44,6 +44,19 @@ pub(crate) async fn run(cx: &Cx<'_>, a: ImportArgs) -> Result<()> {
         }
         return import_export(cx, file).await;
     }
+    let vcf = |p: &PathBuf| {
+        p.extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("vcf") || e.eq_ignore_ascii_case("vcard"))
+    };
+    if files.iter().any(vcf) {
+        if !files.iter().all(vcf) {
+            bail!("vCard files (.vcf) are imported in a run of their own");
+        }
+        for f in &files {
+            import_cards(cx, &a, f).await?;
+        }
+        return Ok(());
+    }
     if let Some(f) = files.iter().find(|p| jsonl(p)) {
         bail!(
             "{} is a Rounds export; import it in a run of its own",
@@ -355,6 +368,47 @@ async fn import_book(cx: &Cx<'_>, a: ImportArgs, files: Vec<PathBuf>) -> Result<
     Ok(())
 }
 
+/// A `.vcf` file of contacts, each under its organisation's account or `--account`.
+async fn import_cards(cx: &Cx<'_>, a: &ImportArgs, path: &Path) -> Result<()> {
+    let bytes = std::fs::read(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        anyhow!(
+            "{}: is not UTF-8 text (byte {} is not); export the contacts again as vCard 3.0 or 4.0",
+            path.display(),
+            e.utf8_error().valid_up_to()
+        )
+    })?;
+    let input = rounds_app::VcardImport {
+        file: path.display().to_string(),
+        text,
+        account: a.account.map(rounds_core::model::AccountId),
+        dry_run: a.dry_run,
+    };
+    let summary = match rounds_app::import_vcards(cx.store, cx.actor, input).await {
+        Ok(s) => s,
+        Err(AppError::Book { problems, total }) => {
+            print_problems(&problems, total);
+            bail!("{total} problem(s); nothing was imported");
+        }
+        Err(other) => return Err(cli_error(other)),
+    };
+    let t = summary.counts.contacts;
+    let (add, change) = if summary.dry_run {
+        ("would add", "would change")
+    } else {
+        ("added", "changed")
+    };
+    outln!(
+        "{}{}: {} contacts {add}, {} {change}, {} unchanged.",
+        if summary.dry_run { "Dry run: " } else { "" },
+        path.display(),
+        t.added,
+        t.changed,
+        t.unchanged
+    )?;
+    Ok(())
+}
+
 /// `owner,rep` rows: the other system's owner (id or e-mail) and the Rounds rep (id or
 /// e-mail). A first row naming the columns is skipped.
 fn read_owner_map(path: &Path) -> Result<Vec<(String, String)>> {
@@ -428,4 +482,13 @@ async fn import_export(cx: &Cx<'_>, path: &Path) -> Result<()> {
         summary.no_fits
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn excel_serial_days_are_dates_and_their_fraction_the_time() {
+        assert_eq!(super::excel_date(46000.0), "2025-12-09");
+        assert_eq!(super::excel_date(46000.5), "2025-12-09T12:00:00");
+    }
 }
