@@ -1,11 +1,15 @@
 #!/usr/bin/env bash
-# Seeds corpus/{import_jsonl,playbook_toml}: the default playbook and slices of a demo
+# Seeds corpus/{import_jsonl,playbook_toml,import_csv,vcard}: the import's CSV and vCard fixtures, the default playbook and slices of a demo
 # export (header, users, topics, accounts, contacts, touches, step updates, calendars).
 # usage: seed.sh [ROUNDS_BINARY]   (default: `rounds` on PATH)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 rounds="${1:-rounds}"
-mkdir -p "$here/corpus/import_jsonl" "$here/corpus/playbook_toml"
+mkdir -p "$here/corpus/import_jsonl" "$here/corpus/playbook_toml" "$here/corpus/import_csv" "$here/corpus/vcard"
+# The import's own fixtures: Salesforce, Veeva and mapped sheets, and a phone's cards.
+book="$here/../../rounds/tests/fixtures/book"
+for f in "$book"/*/*.csv; do cp "$f" "$here/corpus/import_csv/$(basename "$(dirname "$f")")-$(basename "$f")"; done
+cp "$book"/*.vcf "$here/corpus/vcard/"
 cp "$here/../assets/playbook.toml" "$here/corpus/playbook_toml/default.toml"
 printf '[day]\nmax_visits = 3\n[email]\ndays = ["tue", "thu"]\n' > "$here/corpus/playbook_toml/small.toml"
 scratch="$(mktemp -d)"

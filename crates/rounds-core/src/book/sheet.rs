@@ -284,7 +284,7 @@ fn checked_row(
     for (i, cell) in cells.iter_mut().enumerate() {
         let trimmed = cell.trim();
         if let Some(rest) = trimmed.strip_prefix('\'')
-            && rest.starts_with(['=', '+', '-', '@', '\''])
+            && rest.starts_with(['=', '+', '-', '@', '\'', '\t', '\r'])
         {
             *cell = rest.to_string();
             continue;
