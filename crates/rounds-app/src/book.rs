@@ -328,7 +328,12 @@ pub async fn import_book<S: Store + Sync>(
     // Accounts: their owner, their id (the linked one, else a provisional one), the
     // stored record's own fields kept.
     let mut first = ExternalChunk::default();
-    let mut account_ids: HashMap<String, AccountId> = HashMap::new();
+    // Accounts of earlier runs first, so activities on them are recognised too.
+    let mut account_ids: HashMap<String, AccountId> = account_links
+        .iter()
+        .map(|(ext, (local, _))| (ext.clone(), AccountId(*local)))
+        .filter(|(_, id)| stored_accounts.contains_key(id))
+        .collect();
     let mut places: HashMap<AccountId, (TzName, UserId)> = stored_accounts
         .values()
         .map(|a| (a.id, (a.tz.clone(), a.rep)))
@@ -397,12 +402,7 @@ pub async fn import_book<S: Store + Sync>(
         .collect();
     for d in contacts {
         let account_ext = d.refs.account.clone().unwrap_or_default();
-        let account = account_ids.get(&account_ext).copied().or_else(|| {
-            account_links
-                .get(&account_ext)
-                .map(|(local, _)| AccountId(*local))
-                .filter(|id| stored_accounts.contains_key(id))
-        });
+        let account = account_ids.get(&account_ext).copied();
         let Some(account) = account else {
             if failed_accounts.contains(&account_ext) {
                 continue;

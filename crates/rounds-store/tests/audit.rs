@@ -259,6 +259,28 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         ),
         &[]
     );
+    // An import from another system: one summary row when it changed something, none
+    // when dry or when nothing changed.
+    let chunk = || rounds_core::book::ExternalChunk {
+        accounts: vec![rounds_core::book::Imported {
+            external_id: "001A".into(),
+            digest: "d".into(),
+            record: rounds_testkit::world::account(-1, 1, "From elsewhere"),
+        }],
+        ..Default::default()
+    };
+    step!(
+        s.write_external(ORG, "salesforce", true, &mut [Ok(chunk())].into_iter()),
+        &[]
+    );
+    step!(
+        s.write_external(ORG, "salesforce", false, &mut [Ok(chunk())].into_iter()),
+        &[("organisation", "1", "import")]
+    );
+    step!(
+        s.write_external(ORG, "salesforce", false, &mut [Ok(chunk())].into_iter()),
+        &[]
+    );
     // Not changes of the territory: sign-ins' sessions and id counters.
     step!(s.next_id(ORG, rounds_store::IdKind::Touch), &[]);
     step!(
