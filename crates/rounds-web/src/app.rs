@@ -27,27 +27,25 @@ impl Ctx {
     }
 }
 
+/// The first 50 problems of a file and how many more, as one 422 message.
+fn problem_list(problems: &[impl std::fmt::Display], total: usize) -> ApiError {
+    let mut said: Vec<String> = problems.iter().take(50).map(|p| p.to_string()).collect();
+    if total > said.len() {
+        said.push(format!("and {} more", total - said.len()));
+    }
+    ApiError::new(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        said.join("; "),
+    )
+}
+
 impl From<AppError> for ApiError {
     fn from(e: AppError) -> ApiError {
         use axum::http::StatusCode;
         match e {
             AppError::Invalid { field, message } => ApiError::field(field, message),
-            AppError::Import { problems, total } => {
-                let mut said: Vec<String> =
-                    problems.iter().take(50).map(|p| p.to_string()).collect();
-                if total > said.len() {
-                    said.push(format!("and {} more", total - said.len()));
-                }
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
-            }
-            AppError::Book { problems, total } => {
-                let mut said: Vec<String> =
-                    problems.iter().take(50).map(|p| p.to_string()).collect();
-                if total > said.len() {
-                    said.push(format!("and {} more", total - said.len()));
-                }
-                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, said.join("; "))
-            }
+            AppError::Import { problems, total } => problem_list(&problems, total),
+            AppError::Book { problems, total } => problem_list(&problems, total),
             AppError::NotFound { what, .. } => ApiError::not_found(what),
             AppError::Forbidden(message) => ApiError::forbidden(message),
             AppError::Conflict { field, message } => ApiError {
