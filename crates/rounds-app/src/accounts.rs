@@ -38,32 +38,7 @@ impl AccountInput {
     /// A new prospect with weekday office hours 08:00–12:00 and 13:00–17:00, the
     /// defaults of `rounds account add`.
     pub fn new(name: impl Into<String>, rep: UserId, tz: TzName) -> AccountInput {
-        AccountInput {
-            name: name.into(),
-            rep,
-            kind: AccountKind::Practice,
-            segment: Segment::MedicalProvider,
-            specialties: vec![],
-            address: Address {
-                street: String::new(),
-                city: String::new(),
-                region: String::new(),
-                postal_code: String::new(),
-                lat: 0.0,
-                lon: 0.0,
-            },
-            tz,
-            office_hours: WeekHours::weekdays(&[
-                TimeRange::hm(8, 0, 12, 0),
-                TimeRange::hm(13, 0, 17, 0),
-            ]),
-            visit_windows: vec![],
-            front_desk_blocks: false,
-            access: AccessPolicy::Open,
-            status: AccountStatus::Prospect,
-            profile: BTreeMap::new(),
-            pain_points: vec![],
-        }
+        Account::prospect(AccountId(0), name, rep, tz).into()
     }
 
     pub fn into_account(self, id: AccountId) -> Account {

@@ -617,6 +617,40 @@ pub struct Account {
     pub pain_points: Vec<String>,
 }
 
+impl Account {
+    /// A new prospect with weekday office hours 08:00–12:00 and 13:00–17:00 and nothing
+    /// else known: what `rounds account add` and an import start from.
+    pub fn prospect(id: AccountId, name: impl Into<String>, rep: UserId, tz: TzName) -> Account {
+        Account {
+            id,
+            name: name.into(),
+            rep,
+            kind: AccountKind::Practice,
+            segment: Segment::MedicalProvider,
+            specialties: vec![],
+            address: Address {
+                street: String::new(),
+                city: String::new(),
+                region: String::new(),
+                postal_code: String::new(),
+                lat: 0.0,
+                lon: 0.0,
+            },
+            tz,
+            office_hours: WeekHours::weekdays(&[
+                TimeRange::hm(8, 0, 12, 0),
+                TimeRange::hm(13, 0, 17, 0),
+            ]),
+            visit_windows: vec![],
+            front_desk_blocks: false,
+            access: AccessPolicy::Open,
+            status: AccountStatus::Prospect,
+            profile: BTreeMap::new(),
+            pain_points: vec![],
+        }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContactChannels {
     #[serde(default)]

@@ -347,11 +347,7 @@ impl Mapping {
         cx: &BookContext,
         columns: &Columns,
     ) -> Result<Item, Vec<BookProblem>> {
-        let origin = Origin {
-            file: v.sheet.file.clone(),
-            line: v.line(),
-            columns: columns.clone(),
-        };
+        let origin = Origin::of(v, columns);
         let Some(external_id) = self.cell(v, "external_id") else {
             return Err(vec![self.problem(
                 v,

@@ -232,6 +232,20 @@ pub struct Origin {
 }
 
 impl Origin {
+    /// The origin of the row `v`.
+    pub fn of(v: &RowView, columns: &Columns) -> Origin {
+        Origin {
+            file: v.sheet.file.clone(),
+            line: v.line(),
+            columns: columns.clone(),
+        }
+    }
+
+    /// The columns of `pairs` (field path, column) as `sheet` spells them.
+    pub fn columns(pairs: &[(&'static str, &str)], sheet: &Sheet) -> Columns {
+        Arc::new(pairs.iter().map(|(f, c)| (*f, sheet.spelled(c))).collect())
+    }
+
     pub fn problem(&self, field: &str, message: impl Into<String>) -> BookProblem {
         let column = self
             .columns

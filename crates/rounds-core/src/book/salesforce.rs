@@ -4,7 +4,6 @@
 //! lead, `005` user).
 
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 use jiff::Timestamp;
 use jiff::civil::Time;
@@ -41,7 +40,7 @@ pub fn columns(kind: FileKind, sheet: &Sheet) -> Columns {
         ],
         _ => &[("note", "Description")],
     };
-    Arc::new(pairs.iter().map(|(f, c)| (*f, sheet.spelled(c))).collect())
+    Origin::columns(pairs, sheet)
 }
 
 /// One row of a Salesforce file.
@@ -51,11 +50,7 @@ pub fn row(
     cx: &BookContext,
     columns: &Columns,
 ) -> Result<Item, Vec<BookProblem>> {
-    let origin = Origin {
-        file: v.sheet.file.clone(),
-        line: v.line(),
-        columns: columns.clone(),
-    };
+    let origin = Origin::of(v, columns);
     match kind {
         FileKind::SalesforceUser => {
             let id = required(v, "Id")?;
@@ -148,34 +143,7 @@ fn account(v: &RowView, cx: &BookContext, origin: Origin) -> Result<Item, Vec<Bo
 
 /// An account with the defaults of `rounds account add`, to be filled from a row.
 pub(crate) fn blank_account(name: &str, tz: crate::model::TzName) -> Account {
-    use crate::model::{AccessPolicy, Address, TimeRange, WeekHours};
-    Account {
-        id: AccountId(0),
-        name: name.to_string(),
-        rep: UserId(0),
-        kind: crate::model::AccountKind::Practice,
-        segment: crate::model::Segment::MedicalProvider,
-        specialties: vec![],
-        address: Address {
-            street: String::new(),
-            city: String::new(),
-            region: String::new(),
-            postal_code: String::new(),
-            lat: 0.0,
-            lon: 0.0,
-        },
-        tz,
-        office_hours: WeekHours::weekdays(&[
-            TimeRange::hm(8, 0, 12, 0),
-            TimeRange::hm(13, 0, 17, 0),
-        ]),
-        visit_windows: vec![],
-        front_desk_blocks: false,
-        access: AccessPolicy::Open,
-        status: AccountStatus::Prospect,
-        profile: BTreeMap::new(),
-        pain_points: vec![],
-    }
+    Account::prospect(AccountId(0), name, UserId(0), tz)
 }
 
 /// A contact with no channels, to be filled from a row.

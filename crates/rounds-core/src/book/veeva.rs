@@ -5,7 +5,6 @@
 //! at their primary address, shared with the others practising there.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::sync::Arc;
 
 use super::salesforce::{blank_account, blank_contact, blank_touch, number, required, when_of};
 use super::{
@@ -73,7 +72,7 @@ pub fn columns(kind: FileKind, sheet: &Sheet) -> Columns {
         ],
         _ => &[("note", "Call_Comments_vod__c")],
     };
-    Arc::new(pairs.iter().map(|(f, c)| (*f, sheet.spelled(c))).collect())
+    Origin::columns(pairs, sheet)
 }
 
 /// A lowercase slug for a specialty as Veeva spells it (`Ob/Gyn` → `ob-gyn`).
@@ -95,11 +94,7 @@ pub fn row(
     cx: &BookContext,
     columns: &Columns,
 ) -> Result<Item, Vec<BookProblem>> {
-    let origin = Origin {
-        file: v.sheet.file.clone(),
-        line: v.line(),
-        columns: columns.clone(),
-    };
+    let origin = Origin::of(v, columns);
     match kind {
         FileKind::VeevaAccount => account(v, origin),
         FileKind::VeevaAddress => address(v, origin),

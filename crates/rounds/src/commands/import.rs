@@ -327,11 +327,7 @@ async fn import_book(cx: &Cx<'_>, a: ImportArgs, files: Vec<PathBuf>) -> Result<
     for (file, what, rows) in &summary.files {
         outln!("  {file}: {rows} rows ({what})")?;
     }
-    let (verb_add, verb_change) = if summary.dry_run {
-        ("would add", "would change")
-    } else {
-        ("added", "changed")
-    };
+    let (verb_add, verb_change) = verbs(summary.dry_run);
     outln!(
         "  {:<10} {:>10} {:>12} {:>10}",
         "",
@@ -393,11 +389,7 @@ async fn import_cards(cx: &Cx<'_>, a: &ImportArgs, path: &Path) -> Result<()> {
         Err(other) => return Err(cli_error(other)),
     };
     let t = summary.counts.contacts;
-    let (add, change) = if summary.dry_run {
-        ("would add", "would change")
-    } else {
-        ("added", "changed")
-    };
+    let (add, change) = verbs(summary.dry_run);
     outln!(
         "{}{}: {} contacts {add}, {} {change}, {} unchanged.",
         if summary.dry_run { "Dry run: " } else { "" },
@@ -407,6 +399,15 @@ async fn import_cards(cx: &Cx<'_>, a: &ImportArgs, path: &Path) -> Result<()> {
         t.unchanged
     )?;
     Ok(())
+}
+
+/// What a summary says was done, or would be on a dry run.
+fn verbs(dry_run: bool) -> (&'static str, &'static str) {
+    if dry_run {
+        ("would add", "would change")
+    } else {
+        ("added", "changed")
+    }
 }
 
 /// `owner,rep` rows: the other system's owner (id or e-mail) and the Rounds rep (id or
