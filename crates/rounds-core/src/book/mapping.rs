@@ -629,7 +629,7 @@ pub fn template(file: &str, header: &[String]) -> String {
             "date" => vec!["date", "day", "activitydate"],
             "note" => vec!["note", "notes", "description", "comments"],
             "subject" => vec!["subject", "topic"],
-            other => vec![Box::leak(norm(other).into_boxed_str())],
+            _ => vec![],
         }
     };
     let mut out = String::new();
@@ -650,8 +650,10 @@ pub fn template(file: &str, header: &[String]) -> String {
     ));
     let mut used = Vec::new();
     for (field, _, what) in record.fields() {
+        let own = norm(field);
         let found = synonyms(field)
-            .iter()
+            .into_iter()
+            .chain([own.as_str()])
             .find_map(|s| {
                 headers
                     .iter()
