@@ -77,7 +77,9 @@ pub fn read(file: &str, text: &str) -> Result<Vec<Draft<crate::model::Contact>>,
     let mut problems = Vec::new();
     let parser = ical::VcardParser::new(std::io::BufReader::new(text.as_bytes()));
     for (n, card) in parser.enumerate() {
-        let line = lines.get(n).copied().unwrap_or(0);
+        // A card the scan above did not see (its BEGIN line folded over two lines) is
+        // placed at the last card seen, still a line of the file.
+        let line = lines.get(n).or(lines.last()).copied().unwrap_or(1);
         let card = match card {
             Ok(card) => card,
             Err(e) => {
@@ -221,6 +223,18 @@ mod tests {
         assert_eq!(tom.origin.line, 13);
         assert!(tom.external_id.starts_with("card:"));
         assert_eq!(tom.refs.account, None);
+    }
+
+    #[test]
+    fn a_card_whose_begin_line_is_folded_is_still_placed_on_a_line() {
+        let text = "BEGIN:VCARD\nFN:A\nEND:VCARD\nBEGIN:VC\n ARD\nFN:B\nEND:VCARD\n";
+        let drafts = read("x.vcf", text).unwrap();
+        assert!(
+            drafts
+                .iter()
+                .all(|d| d.origin.line >= 1 && d.origin.line <= 7),
+            "{drafts:?}"
+        );
     }
 
     #[test]
