@@ -185,6 +185,9 @@ pub struct BusyInput {
     pub text: String,
     /// The zone of floating times and all-day events; the rep's home zone if `None`.
     pub zone: Option<TzName>,
+    /// The first day read (the rep's today at `now` if `None`); the horizon runs
+    /// [`BUSY_HORIZON_DAYS`] from its start.
+    pub from: Option<Date>,
 }
 
 /// What an import did.
@@ -208,7 +211,7 @@ fn rep_in_scope(actor: &Actor, rep: UserId) -> Result<()> {
     }
 }
 
-/// Reads a calendar file's busy times from the start of `today` (the rep's day) over
+/// Reads a calendar file's busy times from the start of the first day (the rep's today) over
 /// [`BUSY_HORIZON_DAYS`] and stores them for the rep, replacing what the same file held
 /// in that window. A file with problems writes nothing and names each problem's line.
 pub async fn import_busy<S: Store + Sync>(
@@ -230,7 +233,9 @@ pub async fn import_busy<S: Store + Sync>(
         Some(z) => z,
         None => home_zone(&territory, input.rep),
     };
-    let today = zone.zone().to_datetime(now).date();
+    let today = input
+        .from
+        .unwrap_or_else(|| zone.zone().to_datetime(now).date());
     let from = today
         .to_zoned(zone.zone())
         .map(|z| z.timestamp())

@@ -152,6 +152,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "audit",
         include_str!("../migrations/sqlite/0006_audit.sql"),
     ),
+    (
+        8,
+        "calendar_feed",
+        include_str!("../migrations/sqlite/0008_calendar_feed.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -183,6 +188,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         6,
         "audit",
         include_str!("../migrations/postgres/0006_audit.sql"),
+    ),
+    (
+        8,
+        "calendar_feed",
+        include_str!("../migrations/postgres/0008_calendar_feed.sql"),
     ),
 ];
 
