@@ -10,6 +10,7 @@ pub mod auth;
 mod charts;
 mod error;
 mod extract;
+mod feed;
 mod headers;
 mod pages;
 mod server;
@@ -221,6 +222,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(feed::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
