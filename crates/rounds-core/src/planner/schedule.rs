@@ -618,7 +618,12 @@ pub(super) fn choose_channel(
                 }
             }
             Channel::Email => email_window(c, h, hours, pb, today, weekday, prefer_afternoon),
-            _ => hours.first().copied().or(Some(TimeRange::hm(9, 0, 17, 0))),
+            _ => hours.first().copied().or_else(|| {
+                // No office hours known: a nominal day, still clear of the rep's busy times.
+                open_ranges(&[TimeRange::hm(9, 0, 17, 0)], day, today, &account.tz)
+                    .first()
+                    .copied()
+            }),
         };
         let Some(window) = window else { continue };
         let via = match ch {
