@@ -485,12 +485,20 @@ pub fn read_busy(text: &str, opts: &BusyOptions) -> Result<BusyRead, Vec<IcsProb
             Err(p) => problems.push(p),
         }
     }
-    if !problems.is_empty() {
-        return Err(problems);
+    // The events that read are expanded even after a problem, so one run reports
+    // every problem of the file.
+    match expand(events, opts) {
+        Ok(mut read) if problems.is_empty() => {
+            read.ignored += ignored;
+            Ok(read)
+        }
+        Ok(_) => Err(problems),
+        Err(more) => {
+            problems.extend(more);
+            problems.sort_by_key(|p| p.line);
+            Err(problems)
+        }
     }
-    let mut read = expand(events, opts).map_err(|p| vec![p])?;
-    read.ignored += ignored;
-    Ok(read)
 }
 
 /// Unfolds content lines (RFC 5545 3.1), keeping each one's first line number.
@@ -592,6 +600,8 @@ struct ReadEvent {
     exdates: Vec<When>,
     recurrence_id: Option<When>,
     line: usize,
+    /// The line of RRULE, or of the event when it has none.
+    rrule_line: usize,
 }
 
 fn prop<'a>(
@@ -718,6 +728,7 @@ fn read_event(
         exdates: many("EXDATE")?,
         recurrence_id,
         line: line_of(block, "BEGIN"),
+        rrule_line: line_of(block, "RRULE"),
     }))
 }
 
@@ -800,7 +811,7 @@ const WINDOWS_ZONES: &[(&str, &str)] = &[
 
 /// Occurrences of every event within the horizon, overrides (RECURRENCE-ID) in place
 /// of the occurrences they name.
-fn expand(events: Vec<ReadEvent>, opts: &BusyOptions) -> Result<BusyRead, IcsProblem> {
+fn expand(events: Vec<ReadEvent>, opts: &BusyOptions) -> Result<BusyRead, Vec<IcsProblem>> {
     let home = opts.home.zone();
     let mut read = BusyRead::default();
     // Occurrences moved or cancelled by an override: (uid, original start).
@@ -808,19 +819,29 @@ fn expand(events: Vec<ReadEvent>, opts: &BusyOptions) -> Result<BusyRead, IcsPro
         .filter_map(|e| Some((e.uid.clone(), e.recurrence_id.as_ref()?.instant(&home)?)))
         .collect();
     let mut seen: BTreeSet<(String, Timestamp)> = BTreeSet::new();
+    let mut problems = Vec::new();
     for e in &events {
         let starts: Vec<Timestamp> = if e.rrule.is_some() || !e.rdates.is_empty() {
-            occurrences(e, opts)?
-                .into_iter()
-                .filter(|t| e.recurrence_id.is_some() || !replaced.contains(&(e.uid.clone(), *t)))
-                .collect()
+            match occurrences(e, opts) {
+                Ok(starts) => starts
+                    .into_iter()
+                    .filter(|t| {
+                        e.recurrence_id.is_some() || !replaced.contains(&(e.uid.clone(), *t))
+                    })
+                    .collect(),
+                Err(p) => {
+                    problems.push(p);
+                    continue;
+                }
+            }
         } else {
             let Some(s) = e.start.instant(&home) else {
-                return Err(IcsProblem {
+                problems.push(IcsProblem {
                     line: e.line,
                     field: "DTSTART".into(),
                     message: "not a time that exists in its zone".into(),
                 });
+                continue;
             };
             vec![s]
         };
@@ -853,6 +874,10 @@ fn expand(events: Vec<ReadEvent>, opts: &BusyOptions) -> Result<BusyRead, IcsPro
             }
         }
     }
+    if !problems.is_empty() {
+        problems.sort_by_key(|p| p.line);
+        return Err(problems);
+    }
     read.busy
         .sort_by(|a, b| (a.start, &a.uid).cmp(&(b.start, &b.uid)));
     Ok(read)
@@ -865,7 +890,11 @@ fn occurrences(e: &ReadEvent, opts: &BusyOptions) -> Result<Vec<Timestamp>, IcsP
     use chrono::TimeZone as _;
     let home = opts.home.zone();
     let problem = |field: &str, message: String| IcsProblem {
-        line: e.line,
+        line: if field == "RRULE" {
+            e.rrule_line
+        } else {
+            e.line
+        },
         field: field.to_string(),
         message,
     };
@@ -1012,6 +1041,40 @@ mod tests {
         let read = read_busy(&text, &opts()).unwrap();
         assert!(read.busy.is_empty());
         assert_eq!(read.ignored, 3);
+    }
+
+    #[test]
+    fn an_old_daily_meeting_is_expanded_within_the_horizon_only() {
+        let text = cal(
+            "BEGIN:VEVENT\r\nUID:d\r\nDTSTART;TZID=America/Chicago:20100104T083000\r\nDURATION:PT15M\r\nRRULE:FREQ=DAILY;BYDAY=MO,TU,WE,TH,FR\r\nEND:VEVENT\r\n",
+        );
+        let read = read_busy(&text, &opts()).unwrap();
+        // March 2026 has 22 weekdays; the 8th is the first day of daylight time.
+        assert_eq!(read.busy.len(), 22);
+        assert_eq!(read.busy[0].start, "2026-03-02T14:30:00Z".parse().unwrap());
+        assert_eq!(read.busy[5].start, "2026-03-09T13:30:00Z".parse().unwrap());
+        assert!(
+            read.busy
+                .iter()
+                .all(|b| b.end.duration_since(b.start).as_secs() == 900)
+        );
+    }
+
+    #[test]
+    fn a_moved_occurrence_replaces_the_one_it_names() {
+        let text = cal(
+            "BEGIN:VEVENT\r\nUID:m\r\nDTSTART:20260302T150000Z\r\nDTEND:20260302T160000Z\r\nRRULE:FREQ=WEEKLY;UNTIL=20260316T150000Z\r\nEND:VEVENT\r\nBEGIN:VEVENT\r\nUID:m\r\nRECURRENCE-ID:20260309T150000Z\r\nDTSTART:20260310T170000Z\r\nDTEND:20260310T180000Z\r\nEND:VEVENT\r\n",
+        );
+        let read = read_busy(&text, &opts()).unwrap();
+        let starts: Vec<String> = read.busy.iter().map(|b| b.start.to_string()).collect();
+        assert_eq!(
+            starts,
+            [
+                "2026-03-02T15:00:00Z",
+                "2026-03-10T17:00:00Z",
+                "2026-03-16T15:00:00Z"
+            ]
+        );
     }
 
     #[test]
