@@ -231,7 +231,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().compress_when(headers::compress_when()))
         .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(feed::request_span))
         .with_state(state)
 }
 
