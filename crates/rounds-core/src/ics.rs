@@ -917,6 +917,18 @@ fn occurrences(e: &ReadEvent, opts: &BusyOptions) -> Result<Vec<Timestamp>, IcsP
     let stamp = |dt: DateTime| dt.strftime("%Y%m%dT%H%M%SZ").to_string();
     let mut text = format!("DTSTART:{}", stamp(wall_start));
     if let Some(rule) = &e.rrule {
+        // RFC 5545's recurrence grammar is ASCII letters, digits and `=;,+-`; anything
+        // else is refused here, before it reaches `rrule`'s parser (which slices its
+        // input by byte and panics inside a multi-byte character).
+        if let Some(bad) = rule
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "=;,+-".contains(*c)))
+        {
+            return Err(problem(
+                "RRULE",
+                format!("`{bad}` has no place in a recurrence rule"),
+            ));
+        }
         // UNTIL in UTC is moved onto the same wall clock as the start.
         let parts: Vec<String> = rule
             .split(';')
@@ -1075,6 +1087,17 @@ mod tests {
                 "2026-03-16T15:00:00Z"
             ]
         );
+    }
+
+    #[test]
+    fn a_rule_with_a_character_no_rule_has_is_refused_not_a_panic() {
+        // Found by the `busy_ics` fuzz target: a multi-byte character in BYDAY made the
+        // rrule crate slice inside it.
+        let text = cal(
+            "BEGIN:VEVENT\r\nUID:w\r\nDTSTART:20260302T090000Z\r\nDTEND:20260302T093000Z\r\nRRULE:FREQ=WEEKLY;BYDAY=M\u{fffd}\u{fffd}E\r\nEND:VEVENT\r\n",
+        );
+        let err = read_busy(&text, &opts()).unwrap_err();
+        assert_eq!((err[0].line, err[0].field.as_str()), (8, "RRULE"));
     }
 
     #[test]
