@@ -20,6 +20,7 @@ use rounds_store::Store;
 
 on_both_backends!(
     the_feed_read_by_an_independent_parser_matches_the_plan,
+    across_a_daylight_saving_change_the_parser_reads_the_plans_times,
     a_revoked_or_replaced_feed_answers_404,
     only_the_user_or_an_administrator_makes_a_users_feed,
     the_settings_page_makes_shows_once_and_revokes_the_feed_behind_its_csrf_token,
@@ -76,7 +77,39 @@ print(json.dumps(out))
 
 async fn the_feed_read_by_an_independent_parser_matches_the_plan(db: &TestDb) {
     seed_demo(&db.store).await;
-    let app = rounds_web::router(state(db.store.clone()));
+    feed_matches_the_plan(db, DAY).await;
+}
+
+async fn across_a_daylight_saving_change_the_parser_reads_the_plans_times(db: &TestDb) {
+    // Friday 30 October: the feed's days run past Sunday 1 November, when the demo's
+    // zones leave daylight time.
+    let day = jiff::civil::date(2026, 10, 30);
+    let data = rounds_demo::generate(&rounds_demo::DemoSpec::new(7, day));
+    db.store
+        .write_org(&data, rounds_store::WriteMode::Replace)
+        .await
+        .unwrap();
+    let rep = data.users.iter().find(|u| u.id == REP).unwrap();
+    db.store
+        .set_password(ORG, REP, &rep.email, &PASSWORD_HASH)
+        .await
+        .unwrap();
+    feed_matches_the_plan(db, day).await;
+}
+
+/// Makes the rep's feed through the API, reads it back through the router on `day`,
+/// and has Python's `icalendar` read every event: start, end and zone as planned.
+async fn feed_matches_the_plan(db: &TestDb, day: jiff::civil::Date) {
+    let app = rounds_web::router(rounds_web::AppState::new(
+        db.store.clone(),
+        Playbook::default(),
+        String::new(),
+        rounds_web::FixedClock(now()),
+        rounds_web::Config {
+            fixed_date: Some(day),
+            ..Default::default()
+        },
+    ));
     let token = token_for(&db.store, ORG, REP).await;
     let path = make_feed(&app, &token).await;
     // No session, no token: the address is the credential.
@@ -93,7 +126,7 @@ async fn the_feed_read_by_an_independent_parser_matches_the_plan(db: &TestDb) {
         &territory,
         &Playbook::default(),
         REP,
-        DAY,
+        day,
         rounds_app::feed::DEFAULT_DAYS,
     );
     assert_eq!(plans.len(), rounds_app::feed::DEFAULT_DAYS);
@@ -102,7 +135,7 @@ async fn the_feed_read_by_an_independent_parser_matches_the_plan(db: &TestDb) {
         rep: REP,
         name: "",
         now: now(),
-        today: DAY,
+        today: day,
     };
     let mut expected: BTreeMap<String, Vec<String>> = BTreeMap::new();
     for p in &plans {
