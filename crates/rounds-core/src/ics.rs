@@ -470,6 +470,7 @@ pub fn read_busy(text: &str, opts: &BusyOptions) -> Result<BusyRead, Vec<IcsProb
         }
     };
     let blocks = event_blocks(&lines);
+    let zones = file_zones(&parsed.components, opts);
     let mut events = Vec::new();
     let mut problems = Vec::new();
     let mut ignored = 0;
@@ -479,7 +480,7 @@ pub fn read_busy(text: &str, opts: &BusyOptions) -> Result<BusyRead, Vec<IcsProb
         .filter(|c| c.name.as_str().eq_ignore_ascii_case("VEVENT"));
     for (k, c) in vevents.enumerate() {
         let block = blocks.get(k).cloned().unwrap_or_default();
-        match read_event(c, &block, opts) {
+        match read_event(c, &block, opts, &zones) {
             Ok(Some(e)) => events.push(e),
             Ok(None) => ignored += 1,
             Err(p) => problems.push(p),
@@ -624,6 +625,7 @@ fn read_event(
     c: &icalendar::parser::Component<'_>,
     block: &[(usize, String)],
     opts: &BusyOptions,
+    zones: &FileZones,
 ) -> Result<Option<ReadEvent>, IcsProblem> {
     let problem = |field: &str, message: String| IcsProblem {
         line: line_of(block, field),
@@ -647,10 +649,10 @@ fn read_event(
         ));
     };
     let home = opts.home.zone();
-    let start = read_when(dtstart, &home).map_err(|m| problem("DTSTART", m))?;
+    let start = read_when(dtstart, &home, zones).map_err(|m| problem("DTSTART", m))?;
     let all_day = matches!(start, When::Date(_));
     let length = if let Some(dtend) = prop(c, "DTEND") {
-        let end = read_when(dtend, &home).map_err(|m| problem("DTEND", m))?;
+        let end = read_when(dtend, &home, zones).map_err(|m| problem("DTEND", m))?;
         if matches!(start, When::Date(_)) != matches!(end, When::Date(_)) {
             return Err(problem(
                 "DTEND",
@@ -709,13 +711,13 @@ fn read_event(
                         "periods are not read; list the start times".into(),
                     ));
                 }
-                out.push(read_when(&one, &home).map_err(|m| problem(name, m))?);
+                out.push(read_when(&one, &home, zones).map_err(|m| problem(name, m))?);
             }
         }
         Ok(out)
     };
     let recurrence_id = match prop(c, "RECURRENCE-ID") {
-        Some(p) => Some(read_when(p, &home).map_err(|m| problem("RECURRENCE-ID", m))?),
+        Some(p) => Some(read_when(p, &home, zones).map_err(|m| problem("RECURRENCE-ID", m))?),
         None => None,
     };
     Ok(Some(ReadEvent {
@@ -732,7 +734,11 @@ fn read_event(
     }))
 }
 
-fn read_when(p: &icalendar::parser::Property<'_>, home: &TimeZone) -> Result<When, String> {
+fn read_when(
+    p: &icalendar::parser::Property<'_>,
+    home: &TimeZone,
+    zones: &FileZones,
+) -> Result<When, String> {
     let v = p.val.as_str().trim();
     let is_date = param(p, "VALUE").is_some_and(|x| x.eq_ignore_ascii_case("DATE"))
         || (v.len() == 8 && v.bytes().all(|b| b.is_ascii_digit()));
@@ -754,9 +760,15 @@ fn read_when(p: &icalendar::parser::Property<'_>, home: &TimeZone) -> Result<Whe
             .map_err(|e| format!("`{v}`: {e}"));
     }
     match param(p, "TZID") {
-        Some(id) => zone_named(id).map(|tz| When::Local(dt, tz)).ok_or_else(|| {
-            format!("time zone `{id}` is not known; use an IANA name such as America/Chicago")
-        }),
+        Some(id) => zone_named(id)
+            .or_else(|| zones.get(id.trim().trim_matches('"')).cloned())
+            .map(|tz| When::Local(dt, tz))
+            .ok_or_else(|| {
+                format!(
+                    "time zone `{id}` is not known, and the file's VTIMEZONE does not match a \
+                     known zone; use an IANA name such as America/Chicago"
+                )
+            }),
         None => Ok(When::Local(dt, home.clone())),
     }
 }
@@ -778,6 +790,77 @@ fn zone_named(id: &str) -> Option<TimeZone> {
         .iter()
         .find(|(w, _)| w.eq_ignore_ascii_case(id))
         .and_then(|(_, iana)| jiff::tz::db().get(iana).ok())
+}
+
+/// The zones a file defines itself (VTIMEZONE) under names no database knows, such as
+/// Outlook's "Customized Time Zone": by their `X-LIC-LOCATION` when they give one, else
+/// the first zone of [`WINDOWS_ZONES`] whose winter and summer offsets (in the horizon's
+/// first year) are the file's, else a fixed offset when the file gives only one.
+type FileZones = BTreeMap<String, TimeZone>;
+
+fn file_zones(components: &[icalendar::parser::Component<'_>], opts: &BusyOptions) -> FileZones {
+    let mut zones = FileZones::new();
+    let year = opts.from.to_zoned(TimeZone::UTC).year();
+    let offsets_of = |tz: &TimeZone| -> Option<BTreeSet<i32>> {
+        let at = |m: i8| {
+            jiff::civil::date(year, m, 15)
+                .to_zoned(TimeZone::UTC)
+                .ok()
+                .map(|z| tz.to_offset(z.timestamp()).seconds())
+        };
+        Some([at(1)?, at(7)?].into_iter().collect())
+    };
+    for c in components
+        .iter()
+        .filter(|c| c.name.as_str().eq_ignore_ascii_case("VTIMEZONE"))
+    {
+        let Some(id) = prop(c, "TZID").map(|p| p.val.as_str().trim().trim_matches('"').to_string())
+        else {
+            continue;
+        };
+        if zone_named(&id).is_some() {
+            continue;
+        }
+        if let Some(tz) = prop(c, "X-LIC-LOCATION").and_then(|p| zone_named(p.val.as_str())) {
+            zones.insert(id, tz);
+            continue;
+        }
+        let offsets: BTreeSet<i32> = (c.components.iter())
+            .filter_map(|o| prop(o, "TZOFFSETTO"))
+            .filter_map(|p| offset_seconds(p.val.as_str()))
+            .collect();
+        let matched = (WINDOWS_ZONES.iter())
+            .filter_map(|(_, iana)| jiff::tz::db().get(iana).ok())
+            .find(|tz| offsets_of(tz).is_some_and(|o| o == offsets));
+        let zone = match (matched, offsets.len()) {
+            (Some(tz), _) => Some(tz),
+            (None, 1) => offsets
+                .first()
+                .and_then(|s| jiff::tz::Offset::from_seconds(*s).ok())
+                .map(TimeZone::fixed),
+            _ => None,
+        };
+        if let Some(tz) = zone {
+            zones.insert(id, tz);
+        }
+    }
+    zones
+}
+
+/// `+HHMM`, `-HHMM` or `±HHMMSS` in seconds.
+fn offset_seconds(v: &str) -> Option<i32> {
+    let v = v.trim();
+    let (sign, digits) = match v.as_bytes().first()? {
+        b'+' => (1, &v[1..]),
+        b'-' => (-1, &v[1..]),
+        _ => return None,
+    };
+    if !(digits.len() == 4 || digits.len() == 6) || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let n = |r: std::ops::Range<usize>| digits.get(r).and_then(|d| d.parse::<i32>().ok());
+    let secs = n(0..2)? * 3600 + n(2..4)? * 60 + if digits.len() == 6 { n(4..6)? } else { 0 };
+    Some(sign * secs)
 }
 
 /// The Windows zone names of Outlook exports, for the zones Rounds' users are in
@@ -1098,6 +1181,16 @@ mod tests {
         );
         let err = read_busy(&text, &opts()).unwrap_err();
         assert_eq!((err[0].line, err[0].field.as_str()), (8, "RRULE"));
+    }
+
+    #[test]
+    fn a_zone_the_file_defines_itself_is_matched_by_its_offsets() {
+        let text = cal(
+            "BEGIN:VTIMEZONE\r\nTZID:Customized Time Zone\r\nBEGIN:STANDARD\r\nDTSTART:16011104T020000\r\nRRULE:FREQ=YEARLY;BYDAY=1SU;BYMONTH=11\r\nTZOFFSETFROM:-0400\r\nTZOFFSETTO:-0500\r\nEND:STANDARD\r\nBEGIN:DAYLIGHT\r\nDTSTART:16010311T020000\r\nRRULE:FREQ=YEARLY;BYDAY=2SU;BYMONTH=3\r\nTZOFFSETFROM:-0500\r\nTZOFFSETTO:-0400\r\nEND:DAYLIGHT\r\nEND:VTIMEZONE\r\nBEGIN:VEVENT\r\nUID:a\r\nDTSTART;TZID=\"Customized Time Zone\":20260310T090000\r\nDTEND;TZID=\"Customized Time Zone\":20260310T100000\r\nEND:VEVENT\r\n",
+        );
+        let read = read_busy(&text, &opts()).unwrap();
+        // Eastern time, daylight from 8 March: 13:00 UTC.
+        assert_eq!(read.busy[0].start, "2026-03-10T13:00:00Z".parse().unwrap());
     }
 
     #[test]
