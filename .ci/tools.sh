@@ -7,7 +7,8 @@
 #  - Debian packages chromium, chromium-driver, wrk, faketime (apt-get update only when the
 #    install needs it). Needs root, or sudo.
 #  - e2e/node_modules from e2e/package-lock.json (npm ci), redone when the lock changes.
-#  - .ci/venv with schemathesis, every package pinned in .ci/schemathesis-requirements.txt,
+#  - .ci/venv with schemathesis and icalendar, every package pinned in
+#    .ci/schemathesis-requirements.txt,
 #    remade when that file changes. Its CLI is .ci/venv/bin/st.
 #
 # Prints one line per item; a failing step prints the tail of its log and exits non-zero.

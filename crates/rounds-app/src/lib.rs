@@ -17,6 +17,7 @@ pub mod auth;
 pub mod book;
 pub mod calendar;
 mod error;
+pub mod feed;
 pub mod people;
 pub mod plan;
 pub mod records;
@@ -41,6 +42,10 @@ pub use book::{BookImport, BookSummary, VcardImport, import_book, import_vcards}
 pub use calendar::{
     TimeOffInput, WorkWeekInput, add_time_off, calendar_of, list_time_off, remove_time_off,
     set_work_week,
+};
+pub use feed::{
+    BusyImport, BusyInput, NewFeed, calendar_feed_of, calendar_text, clear_busy, export_calendar,
+    feed_path, feed_territory, import_busy, list_busy, new_calendar_feed, revoke_calendar_feed,
 };
 pub use people::{
     SignIn, UserInput, UserRow, add_user, administered_users, find_user, list_users,

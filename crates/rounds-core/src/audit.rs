@@ -76,6 +76,8 @@ pub const ENTITIES: &[&str] = &[
     "no-fit",
     "work-week",
     "time-off",
+    "calendar-feed",
+    "busy-times",
 ];
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole
@@ -501,7 +503,12 @@ pub fn last_rows(entries: &[AuditEntry]) -> BTreeMap<(String, String), &AuditEnt
         .map_or(0, |i| i + 1);
     let mut last = BTreeMap::new();
     for e in &entries[since..] {
-        if e.entity != "organisation" && e.entity != "api-token" {
+        // These rows describe what has no single stored body: a secret's digest, or a
+        // calendar's set of busy times.
+        if !matches!(
+            e.entity.as_str(),
+            "organisation" | "api-token" | "calendar-feed" | "busy-times"
+        ) {
             last.insert((e.entity.clone(), e.entity_id.clone()), e);
         }
     }

@@ -136,6 +136,7 @@ impl OrgData {
                 .filter(|t| t.rep == rep)
                 .cloned()
                 .collect(),
+            busy: Vec::new(),
         }
     }
 

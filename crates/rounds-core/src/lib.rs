@@ -10,6 +10,7 @@ pub mod calendar;
 pub mod catalogue;
 pub mod csv_out;
 pub mod export;
+pub mod ics;
 pub mod model;
 pub mod planner;
 pub mod playbook;

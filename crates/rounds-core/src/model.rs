@@ -1025,6 +1025,38 @@ pub struct RepCalendar {
     pub week: Option<WorkWeek>,
     #[serde(default)]
     pub time_off: Vec<TimeOff>,
+    /// Busy times from the rep's own calendar: the planner keeps them free.
+    #[serde(default)]
+    pub busy: Vec<BusyTime>,
+}
+
+/// A slot the rep's own calendar holds (a meeting, an appointment, a whole day away),
+/// read from their calendar's export: no visit, callback or remote touch goes there.
+/// Only the times are kept, not the title: the planner needs no more, and a private
+/// calendar's titles are not the organisation's business.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct BusyTime {
+    pub rep: UserId,
+    /// The file it was read from (its name), so importing one calendar again replaces
+    /// that calendar's busy times and leaves another's alone.
+    #[serde(default)]
+    pub source: String,
+    /// The event's UID in the rep's calendar; with `source` and `start` the key, so
+    /// importing the same file again changes nothing and each occurrence of a repeating
+    /// event is its own row.
+    pub uid: String,
+    pub start: Timestamp,
+    pub end: Timestamp,
+    /// A whole day away (an all-day event): nothing in person that day.
+    #[serde(default)]
+    pub all_day: bool,
+}
+
+impl BusyTime {
+    /// Whether `[start, end)` overlaps this busy time.
+    pub fn overlaps(&self, start: Timestamp, end: Timestamp) -> bool {
+        self.start < end && start < self.end
+    }
 }
 
 /// Weekdays as their keys (`["mon", "tue"]`), the spelling of the playbook and the CLI.

@@ -345,6 +345,7 @@ pub fn measure(
                     .filter(|o| o.rep == t.rep)
                     .cloned()
                     .collect(),
+                busy: Vec::new(),
             });
     }
     let off = period

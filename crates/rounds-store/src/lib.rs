@@ -17,6 +17,7 @@ mod audit;
 mod body;
 mod error;
 mod external;
+mod feeds;
 mod people;
 mod sql;
 mod tables;
@@ -24,11 +25,12 @@ mod tables;
 use std::future::Future;
 
 use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
+use jiff::Timestamp;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
-    RepCalendar, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch, TouchId, User,
-    UserId, WorkWeek,
+    Account, AccountId, BusyTime, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
+    ReferralCount, RepCalendar, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch,
+    TouchId, User, UserId, WorkWeek,
 };
 
 pub use audit::{Acting, AuditPage, AuditQuery};
@@ -99,6 +101,24 @@ pub struct Session {
     pub created_at: i64,
     /// Epoch seconds of the last request.
     pub seen_at: i64,
+}
+
+/// A user's calendar feed: the plan as an iCalendar address their calendar subscribes
+/// to. Stored under the SHA-256 of the secret in the address, never the secret.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CalendarFeed {
+    pub org: OrgId,
+    pub user: UserId,
+    /// Epoch seconds.
+    pub created_at: i64,
+}
+
+/// What replacing a calendar's busy times did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct BusyChange {
+    pub added: usize,
+    pub removed: usize,
+    pub unchanged: usize,
 }
 
 /// A token for scripts. Stored under the SHA-256 of the token, never the token.
@@ -557,4 +577,63 @@ pub trait Store {
         org: OrgId,
         id: &str,
     ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Makes `user`'s calendar feed, stored under `token_hash`, replacing the one before
+    /// (whose address stops working); the user must exist.
+    fn save_calendar_feed(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        created_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// The feed stored under `token_hash`, in any organisation, while its user may sign
+    /// in (or has no sign-in at all).
+    fn calendar_feed(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<CalendarFeed>, StoreError>> + Send;
+
+    /// `user`'s feed, if they have one.
+    fn calendar_feed_of(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<CalendarFeed>, StoreError>> + Send;
+
+    /// Deletes `user`'s feed (its address stops working); false if there was none.
+    fn delete_calendar_feed(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// Makes `busy` what the calendar `source` of `rep` holds between `from` and `to`:
+    /// rows of that source overlapping the window and not in `busy` go, rows of `busy`
+    /// not yet stored come, the rest stay untouched (so the same file twice changes
+    /// nothing). The rep must exist.
+    fn replace_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: &str,
+        window: (Timestamp, Timestamp),
+        busy: &[BusyTime],
+    ) -> impl Future<Output = Result<BusyChange, StoreError>> + Send;
+
+    /// One rep's busy times, by start.
+    fn busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<Vec<BusyTime>, StoreError>> + Send;
+
+    /// Deletes one rep's busy times, of one source or all; how many went.
+    fn clear_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: Option<&str>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send;
 }

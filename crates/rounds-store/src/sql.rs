@@ -29,9 +29,9 @@ use std::str::FromStr;
 use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    Account, AccountId, AccountStatus, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
-    ReferralCount, RepCalendar, Role, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId,
-    Touch, TouchId, User, UserId, WorkWeek,
+    Account, AccountId, AccountStatus, BusyTime, Contact, ContactId, LostAccount, NoFit, OrgId,
+    Organisation, ReferralCount, RepCalendar, Role, StepUpdate, Territory, TimeOff, TimeOffId,
+    Topic, TopicId, Touch, TouchId, User, UserId, WorkWeek,
 };
 use sqlx::any::{AnyArguments, AnyConnectOptions, AnyPoolOptions, AnyRow};
 use sqlx::migrate::{Migration, MigrationType, Migrator};
@@ -48,7 +48,8 @@ use crate::tables::{
     OnConflict, Stored, check_unique, decode, decode_at, insert_rows, insert_rows_hashed,
 };
 use crate::{
-    ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, Store, StoreError, WriteMode,
+    ApiToken, BusyChange, CalendarFeed, Credentials, IdKind, Rollback, RowCounts, Session, Store,
+    StoreError, WriteMode,
 };
 
 /// The database behind a [`SqlStore`], decided by the URL's scheme.
@@ -157,6 +158,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "external_ids",
         include_str!("../migrations/sqlite/0007_external_ids.sql"),
     ),
+    (
+        8,
+        "calendar_feed",
+        include_str!("../migrations/sqlite/0008_calendar_feed.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -193,6 +199,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         7,
         "external_ids",
         include_str!("../migrations/postgres/0007_external_ids.sql"),
+    ),
+    (
+        8,
+        "calendar_feed",
+        include_str!("../migrations/postgres/0008_calendar_feed.sql"),
     ),
 ];
 
@@ -892,12 +903,17 @@ async fn calendar_in(
     for t in time_off {
         calendars.entry(t.rep).or_default().time_off.push(t);
     }
+    for b in crate::feeds::busy_in(&mut *conn, org, rep).await? {
+        calendars.entry(b.rep).or_default().busy.push(b);
+    }
     Ok(calendars.into_iter().collect())
 }
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
     "external_ids",
+    "calendar_feeds",
+    "busy_times",
     "sessions",
     "api_tokens",
     "credentials",
@@ -1680,6 +1696,59 @@ impl Store for SqlStore {
 
     async fn delete_api_token(&self, org: OrgId, id: &str) -> Result<bool, StoreError> {
         self.q_delete_api_token(org, id).await
+    }
+
+    async fn save_calendar_feed(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        created_at: i64,
+    ) -> Result<(), StoreError> {
+        self.q_save_calendar_feed(org, user, token_hash, created_at)
+            .await
+    }
+
+    async fn calendar_feed(&self, token_hash: &str) -> Result<Option<CalendarFeed>, StoreError> {
+        self.q_calendar_feed(token_hash).await
+    }
+
+    async fn calendar_feed_of(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> Result<Option<CalendarFeed>, StoreError> {
+        self.q_calendar_feed_of(org, user).await
+    }
+
+    async fn delete_calendar_feed(&self, org: OrgId, user: UserId) -> Result<bool, StoreError> {
+        self.q_delete_calendar_feed(org, user).await
+    }
+
+    async fn replace_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: &str,
+        window: (Timestamp, Timestamp),
+        busy: &[BusyTime],
+    ) -> Result<BusyChange, StoreError> {
+        self.q_replace_busy_times(org, rep, source, window.0, window.1, busy)
+            .await
+    }
+
+    async fn busy_times(&self, org: OrgId, rep: UserId) -> Result<Vec<BusyTime>, StoreError> {
+        let mut conn = self.conn().await?;
+        crate::feeds::busy_in(&mut conn, org, Some(rep)).await
+    }
+
+    async fn clear_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: Option<&str>,
+    ) -> Result<u64, StoreError> {
+        self.q_clear_busy_times(org, rep, source).await
     }
 }
 

@@ -224,6 +224,45 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     );
     step!(s.delete_api_token(ORG, "abababab"), &[]);
     step!(
+        s.save_calendar_feed(ORG, UserId(1), &"ef".repeat(32), 1_700_000_000),
+        &[("calendar-feed", "1", "create")]
+    );
+    step!(
+        s.save_calendar_feed(ORG, UserId(1), &"fe".repeat(32), 1_700_000_100),
+        &[("calendar-feed", "1", "update")]
+    );
+    step!(
+        s.delete_calendar_feed(ORG, UserId(1)),
+        &[("calendar-feed", "1", "revoke")]
+    );
+    step!(s.delete_calendar_feed(ORG, UserId(1)), &[]);
+    let window = (
+        jiff::Timestamp::from_second(1_700_000_000).unwrap(),
+        jiff::Timestamp::from_second(1_710_000_000).unwrap(),
+    );
+    let busy = [BusyTime {
+        rep: UserId(1),
+        source: "work.ics".into(),
+        uid: "standup".into(),
+        start: jiff::Timestamp::from_second(1_700_003_600).unwrap(),
+        end: jiff::Timestamp::from_second(1_700_005_400).unwrap(),
+        all_day: false,
+    }];
+    step!(
+        s.replace_busy_times(ORG, UserId(1), "work.ics", window, &busy),
+        &[("busy-times", "1/work.ics", "create")]
+    );
+    // The same calendar again is no change.
+    step!(
+        s.replace_busy_times(ORG, UserId(1), "work.ics", window, &busy),
+        &[]
+    );
+    step!(
+        s.clear_busy_times(ORG, UserId(1), None),
+        &[("busy-times", "1/*", "clear")]
+    );
+    step!(s.clear_busy_times(ORG, UserId(1), None), &[]);
+    step!(
         s.set_disabled(ORG, UserId(1), true),
         &[("sign-in", "1", "disable")]
     );

@@ -54,6 +54,8 @@ rounds_testkit::both_backends!(
     chunked_writes_equal_one_write_and_roll_back_whole,
     a_control_character_in_a_sign_in_name_finds_nobody,
     scoped_reads_filter_by_the_accounts_rep,
+    calendar_feeds_are_found_by_hash_replaced_and_revoked,
+    busy_times_are_replaced_per_calendar_and_reach_the_territory,
 );
 
 use rounds_testkit::TestDb;
@@ -1766,4 +1768,170 @@ async fn scoped_reads_filter_by_the_accounts_rep(db: &TestDb) {
             .unwrap(),
         Some((touch(1003), contact(103), account(12)))
     );
+}
+
+async fn calendar_feeds_are_found_by_hash_replaced_and_revoked(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(s.calendar_feed("feed-1").await.unwrap(), None);
+    assert_eq!(s.calendar_feed_of(ORG, UserId(1)).await.unwrap(), None);
+    // A user without a sign-in (planned from the command line) has a working feed.
+    s.save_calendar_feed(ORG, UserId(1), "feed-1", 100)
+        .await
+        .unwrap();
+    let feed = rounds_store::CalendarFeed {
+        org: ORG,
+        user: UserId(1),
+        created_at: 100,
+    };
+    assert_eq!(s.calendar_feed("feed-1").await.unwrap(), Some(feed.clone()));
+    assert_eq!(
+        s.calendar_feed_of(ORG, UserId(1)).await.unwrap(),
+        Some(feed)
+    );
+    // A new feed replaces the old one, whose address stops working.
+    s.save_calendar_feed(ORG, UserId(1), "feed-2", 200)
+        .await
+        .unwrap();
+    assert_eq!(s.calendar_feed("feed-1").await.unwrap(), None);
+    assert_eq!(
+        s.calendar_feed("feed-2")
+            .await
+            .unwrap()
+            .map(|f| f.created_at),
+        Some(200)
+    );
+    // Another user's feed is theirs alone; an unknown user is refused.
+    s.save_calendar_feed(ORG, UserId(2), "feed-3", 300)
+        .await
+        .unwrap();
+    assert!(
+        s.save_calendar_feed(ORG, UserId(99), "feed-4", 300)
+            .await
+            .is_err()
+    );
+    assert_eq!(s.calendar_feed("feed-4").await.unwrap(), None);
+    // A disabled user's feed is not served.
+    s.set_password(ORG, UserId(2), "bob@acme.example", "h")
+        .await
+        .unwrap();
+    assert!(s.calendar_feed("feed-3").await.unwrap().is_some());
+    s.set_disabled(ORG, UserId(2), true).await.unwrap();
+    assert_eq!(s.calendar_feed("feed-3").await.unwrap(), None);
+    // Revoked: gone, and a second revocation finds nothing.
+    assert!(s.delete_calendar_feed(ORG, UserId(1)).await.unwrap());
+    assert_eq!(s.calendar_feed("feed-2").await.unwrap(), None);
+    assert!(!s.delete_calendar_feed(ORG, UserId(1)).await.unwrap());
+}
+
+fn busy_time(source: &str, uid: &str, start: i64, minutes: i64) -> BusyTime {
+    BusyTime {
+        rep: UserId(1),
+        source: source.into(),
+        uid: uid.into(),
+        start: Timestamp::from_second(start).unwrap(),
+        end: Timestamp::from_second(start + minutes * 60).unwrap(),
+        all_day: false,
+    }
+}
+
+async fn busy_times_are_replaced_per_calendar_and_reach_the_territory(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let window = (
+        Timestamp::from_second(1_000_000).unwrap(),
+        Timestamp::from_second(2_000_000).unwrap(),
+    );
+    let work = vec![
+        busy_time("work.ics", "a", 1_100_000, 60),
+        busy_time("work.ics", "weekly", 1_200_000, 30),
+        busy_time("work.ics", "weekly", 1_804_800, 30),
+    ];
+    let c = s
+        .replace_busy_times(ORG, UserId(1), "work.ics", window, &work)
+        .await
+        .unwrap();
+    assert_eq!((c.added, c.removed, c.unchanged), (3, 0, 0));
+    // The same file again changes nothing.
+    let c = s
+        .replace_busy_times(ORG, UserId(1), "work.ics", window, &work)
+        .await
+        .unwrap();
+    assert_eq!((c.added, c.removed, c.unchanged), (0, 0, 3));
+    // Another calendar is kept apart; a past row outside the window stays.
+    let home = vec![busy_time("home.ics", "a", 1_100_000, 120)];
+    s.replace_busy_times(ORG, UserId(1), "home.ics", window, &home)
+        .await
+        .unwrap();
+    let past = vec![busy_time("work.ics", "old", 500_000, 60)];
+    s.replace_busy_times(
+        ORG,
+        UserId(1),
+        "work.ics",
+        (
+            Timestamp::from_second(0).unwrap(),
+            Timestamp::from_second(900_000).unwrap(),
+        ),
+        &past,
+    )
+    .await
+    .unwrap();
+    // The work calendar again, with a meeting moved and one cancelled.
+    let moved = vec![
+        busy_time("work.ics", "a", 1_103_600, 60),
+        busy_time("work.ics", "weekly", 1_200_000, 30),
+    ];
+    let c = s
+        .replace_busy_times(ORG, UserId(1), "work.ics", window, &moved)
+        .await
+        .unwrap();
+    assert_eq!((c.added, c.removed, c.unchanged), (1, 2, 1));
+    let held = s.busy_times(ORG, UserId(1)).await.unwrap();
+    let keys: Vec<(&str, &str, i64)> = held
+        .iter()
+        .map(|b| (b.source.as_str(), b.uid.as_str(), b.start.as_second()))
+        .collect();
+    assert_eq!(
+        keys,
+        [
+            ("work.ics", "old", 500_000),
+            ("home.ics", "a", 1_100_000),
+            ("work.ics", "a", 1_103_600),
+            ("work.ics", "weekly", 1_200_000),
+        ]
+    );
+    // The planner gets them in the rep's calendar, by either read.
+    assert_eq!(
+        s.territory(ORG, UserId(1)).await.unwrap().calendar.busy,
+        held
+    );
+    assert_eq!(s.calendar(ORG, UserId(1)).await.unwrap().busy, held);
+    let all = s.all_territories(ORG).await.unwrap();
+    let of = |rep: i64| &all.iter().find(|(r, _)| r.0 == rep).unwrap().1.calendar;
+    assert_eq!(of(1).busy, held);
+    assert!(of(2).busy.is_empty());
+    // An unknown rep is refused, and nothing is written.
+    let ghost = vec![BusyTime {
+        rep: UserId(99),
+        ..busy_time("x.ics", "g", 1_100_000, 60)
+    }];
+    assert!(
+        s.replace_busy_times(ORG, UserId(99), "x.ics", window, &ghost)
+            .await
+            .is_err()
+    );
+    // Clearing one calendar, then all.
+    assert_eq!(
+        s.clear_busy_times(ORG, UserId(1), Some("home.ics"))
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(s.clear_busy_times(ORG, UserId(1), None).await.unwrap(), 3);
+    assert!(s.busy_times(ORG, UserId(1)).await.unwrap().is_empty());
+    assert_eq!(s.clear_busy_times(ORG, UserId(1), None).await.unwrap(), 0);
 }

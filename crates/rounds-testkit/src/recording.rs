@@ -5,15 +5,16 @@
 use std::future::Future;
 use std::sync::Mutex;
 
+use jiff::Timestamp;
 use rounds_core::export::OrgData;
 use rounds_core::model::{
-    Account, AccountId, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation, ReferralCount,
-    RepCalendar, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch, TouchId, User,
-    UserId, WorkWeek,
+    Account, AccountId, BusyTime, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,
+    ReferralCount, RepCalendar, StepUpdate, Territory, TimeOff, TimeOffId, Topic, TopicId, Touch,
+    TouchId, User, UserId, WorkWeek,
 };
 use rounds_store::{
-    ApiToken, AuditPage, AuditQuery, AuditReport, Credentials, IdKind, Rollback, RowCounts,
-    Session, SqlStore, Store, StoreError, WriteMode,
+    ApiToken, AuditPage, AuditQuery, AuditReport, BusyChange, CalendarFeed, Credentials, IdKind,
+    Rollback, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
 };
 
 /// [`SqlStore`] with a log of the methods called on it, by name.
@@ -137,6 +138,76 @@ impl Store for Recording<'_> {
     ) -> impl Future<Output = Result<bool, StoreError>> + Send {
         self.note("delete_api_token");
         self.inner.delete_api_token(org, id)
+    }
+
+    fn save_calendar_feed(
+        &self,
+        org: OrgId,
+        user: UserId,
+        token_hash: &str,
+        created_at: i64,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.note("save_calendar_feed");
+        self.inner
+            .save_calendar_feed(org, user, token_hash, created_at)
+    }
+
+    fn calendar_feed(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<CalendarFeed>, StoreError>> + Send {
+        self.note("calendar_feed");
+        self.inner.calendar_feed(token_hash)
+    }
+
+    fn calendar_feed_of(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<Option<CalendarFeed>, StoreError>> + Send {
+        self.note("calendar_feed_of");
+        self.inner.calendar_feed_of(org, user)
+    }
+
+    fn delete_calendar_feed(
+        &self,
+        org: OrgId,
+        user: UserId,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.note("delete_calendar_feed");
+        self.inner.delete_calendar_feed(org, user)
+    }
+
+    fn replace_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: &str,
+        window: (Timestamp, Timestamp),
+        busy: &[BusyTime],
+    ) -> impl Future<Output = Result<BusyChange, StoreError>> + Send {
+        self.note("replace_busy_times");
+        self.inner
+            .replace_busy_times(org, rep, source, window, busy)
+    }
+
+    fn busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<Vec<BusyTime>, StoreError>> + Send {
+        self.note("busy_times");
+        self.inner.busy_times(org, rep)
+    }
+
+    fn clear_busy_times(
+        &self,
+        org: OrgId,
+        rep: UserId,
+        source: Option<&str>,
+    ) -> impl Future<Output = Result<u64, StoreError>> + Send {
+        self.note("clear_busy_times");
+        self.inner.clear_busy_times(org, rep, source)
     }
 
     fn export(&self, org: OrgId) -> impl Future<Output = Result<OrgData, StoreError>> + Send {

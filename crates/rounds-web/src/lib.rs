@@ -10,6 +10,7 @@ pub mod auth;
 mod charts;
 mod error;
 mod extract;
+mod feed;
 mod headers;
 mod pages;
 mod server;
@@ -221,6 +222,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .merge(api::routes())
         .merge(pages::routes())
+        .merge(feed::routes())
         .fallback(not_found)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
@@ -229,7 +231,7 @@ pub fn router(state: AppState) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY_BYTES))
         .layer(CompressionLayer::new().compress_when(headers::compress_when()))
         .layer(axum::middleware::from_fn(headers::security_headers))
-        .layer(TraceLayer::new_for_http())
+        .layer(TraceLayer::new_for_http().make_span_with(feed::request_span))
         .with_state(state)
 }
 

@@ -354,6 +354,8 @@ async fn a_form_without_its_csrf_field_is_refused_with_403(db: &TestDb) {
             vec![("name", "a"), ("name", "b")],
         ),
         ("/settings/tokens/abcdef12/revoke".into(), vec![]),
+        ("/settings/calendar-feed".into(), vec![]),
+        ("/settings/calendar-feed/revoke".into(), vec![]),
     ];
     for (path, fields) in &forms {
         let a = form(&app, &cookie, path, fields).await;

@@ -147,6 +147,9 @@ file:row: column: why, and then nothing is written."
     /// The audit log of every change: list it, verify its hash chain
     #[command(subcommand)]
     Audit(AuditCommand),
+    /// The plan in your calendar: export it, a live feed, and your busy times
+    #[command(subcommand)]
+    Calendar(CalendarCommand),
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -1116,4 +1119,131 @@ pub fn parse_date(s: &str) -> Result<Date, String> {
     s.trim()
         .parse::<Date>()
         .map_err(|_| format!("`{s}` is not a date; write YYYY-MM-DD, e.g. 2026-11-24"))
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarCommand {
+    /// Print the coming working days' plans as an iCalendar (.ics) file
+    #[command(
+        after_help = "Visits and agreed calls or meetings become events at their local times in the \
+                      account's time zone; each day's other remote touches become one all-day summary \
+                      event. Days off are skipped; the first day's events are confirmed, later ones \
+                      tentative (a forecast that assumes each day goes as planned).\n\n\
+                      Examples:\n  rounds calendar export > plan.ics\n  rounds calendar export --rep 2 --days 5 > week.ics\n  rounds calendar export --from 2026-11-30 --days 14 > plan.ics"
+    )]
+    Export(CalendarExportArgs),
+    /// A secret calendar address your calendar app subscribes to; make or revoke it
+    #[command(subcommand)]
+    Feed(CalendarFeedCommand),
+    /// Busy times from your own calendar, which the planner keeps free
+    #[command(subcommand)]
+    Busy(CalendarBusyCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarExportArgs {
+    /// The rep, by id or e-mail [default: the only rep, or ROUNDS_REP]
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// How many working days (days off are skipped), 1 to 60
+    #[arg(long, default_value_t = 14)]
+    pub days: usize,
+    /// The first day (YYYY-MM-DD) [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarFeedCommand {
+    /// Make the rep's feed address, replacing the one before; it is shown only once
+    #[command(
+        after_help = "Subscribe to the address in Outlook (Add calendar > From internet), Google \
+                      Calendar (Other calendars > From URL) or Apple Calendar (File > New Calendar \
+                      Subscription). Anyone with the address can read the plan: keep it private, and \
+                      make a new one (or revoke it) if it leaks.\n\n\
+                      Examples:\n  rounds calendar feed new --rep 2\n  rounds calendar feed new --rep dana.whitfield@demo.rounds --base-url https://rounds.example.com"
+    )]
+    New(CalendarFeedArgs),
+    /// Revoke the rep's feed: its address stops working at once
+    #[command(after_help = "Example:\n  rounds calendar feed revoke --rep 2")]
+    Revoke(CalendarFeedRevokeArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarFeedArgs {
+    /// The rep (or any user), by id or e-mail
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// Where users reach the web server, to print the whole address
+    #[arg(long, env = "ROUNDS_BASE_URL", default_value = "http://127.0.0.1:8080")]
+    pub base_url: String,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarFeedRevokeArgs {
+    /// The rep (or any user), by id or e-mail
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CalendarBusyCommand {
+    /// Read busy times from a calendar export (.ics); no plan goes into them
+    #[command(
+        after_help = "Export your calendar from Outlook (File > Save Calendar) or Google Calendar \
+                      (Settings > Import & export) and import the .ics file. Events marked free, \
+                      cancelled events and Rounds' own plan events are skipped; an all-day event keeps \
+                      the whole day free of visits; repeating events are expanded over the next 120 \
+                      days. Importing the same file again replaces what it held and changes nothing \
+                      if it has not changed. A file with a problem is refused whole, each problem \
+                      named by line.\n\n\
+                      Examples:\n  rounds calendar busy import outlook.ics --rep 2\n  rounds calendar busy import work.ics --rep 2 --tz America/Chicago --from 2026-11-30"
+    )]
+    Import(CalendarBusyImportArgs),
+    /// List a rep's busy times, by start
+    #[command(
+        after_help = "Examples:\n  rounds calendar busy list --rep 2\n  rounds calendar busy list --rep 2 --json"
+    )]
+    List(CalendarBusyListArgs),
+    /// Forget a rep's busy times, of one calendar file or all
+    #[command(
+        after_help = "Examples:\n  rounds calendar busy clear --rep 2\n  rounds calendar busy clear --rep 2 --source outlook.ics"
+    )]
+    Clear(CalendarBusyClearArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarBusyImportArgs {
+    /// The calendar file (.ics)
+    pub file: PathBuf,
+    /// The rep, by id or e-mail
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// The zone of times the file gives without one (and of all-day events)
+    /// [default: the zone of most of the rep's accounts]
+    #[arg(long, value_name = "ZONE")]
+    pub tz: Option<String>,
+    /// The first day read (YYYY-MM-DD) [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub from: Option<Date>,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarBusyListArgs {
+    /// The rep, by id or e-mail
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// JSON instead of a table
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CalendarBusyClearArgs {
+    /// The rep, by id or e-mail
+    #[arg(long, env = "ROUNDS_REP")]
+    pub rep: Option<String>,
+    /// Only the busy times read from this file (its name as imported)
+    #[arg(long)]
+    pub source: Option<String>,
 }

@@ -320,8 +320,15 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         }
     }
     let base = territory_centre(accounts.values().copied());
-    let rep_hours = crate::calendar::working_hours(&territory.calendar);
-    let (items, route) = fill_day(candidates, last_visit, base, &topics, pb, today, rep_hours);
+    let (items, route) = fill_day(
+        candidates,
+        last_visit,
+        base,
+        &topics,
+        pb,
+        today,
+        &territory.calendar,
+    );
     DayPlan {
         rep,
         date: today,
@@ -692,8 +699,15 @@ pub fn next_for_contact_after(
             .map(|d| (account.id, d))
             .into_iter()
             .collect();
-        let rep_hours = crate::calendar::working_hours(&territory.calendar);
-        let (items, _) = fill_day(candidates, last_visit, base, &topics, pb, day, rep_hours);
+        let (items, _) = fill_day(
+            candidates,
+            last_visit,
+            base,
+            &topics,
+            pb,
+            day,
+            &territory.calendar,
+        );
         if let Some(item) = items.into_iter().find(|i| i.contact == contact)
             && item.window.start_instant() >= not_before
         {

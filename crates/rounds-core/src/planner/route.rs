@@ -118,6 +118,7 @@ pub(crate) fn route_visits(
     base: LatLon,
     pb: &Playbook,
     today: Date,
+    busy: &[(Timestamp, Timestamp)],
 ) -> Option<Routed> {
     let home_tz = requests.first()?.account.tz.clone();
     let origin = axis_origin(today);
@@ -164,8 +165,25 @@ pub(crate) fn route_visits(
         seconds_per_unit: 60.0,
     };
     let matrix = TravelMatrix::from_coordinates(&points, road).ok()?;
-    let day_start = minutes(origin, instant(today, pb.day_start, &home_tz)?);
-    let day_end = minutes(origin, instant(today, pb.day_end, &home_tz)?);
+    let mut day_start = minutes(origin, instant(today, pb.day_start, &home_tz)?);
+    let mut day_end = minutes(origin, instant(today, pb.day_end, &home_tz)?);
+    // The rep's own calendar at either end of the day: leave after it, be back before
+    // it (busy times are sorted by start, so one pass moves the start past a chain).
+    for &(s, e) in busy {
+        let e = e.checked_add(SignedDuration::from_secs(59)).unwrap_or(e);
+        let (s, e) = (minutes(origin, s), minutes(origin, e));
+        if s <= day_start && day_start < e {
+            day_start = e;
+        }
+    }
+    for &(s, e) in busy.iter().rev() {
+        let e = e.checked_add(SignedDuration::from_secs(59)).unwrap_or(e);
+        let (s, e) = (minutes(origin, s), minutes(origin, e));
+        if s < day_end && day_end <= e {
+            day_end = s;
+        }
+    }
+    let day_end = day_end.max(day_start);
     let problem = Problem {
         start: Endpoint {
             location: 0,

@@ -3,16 +3,16 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use jiff::ToSpan;
 use jiff::civil::{Date, Time, Weekday};
+use jiff::{Timestamp, ToSpan};
 
 use super::history::History;
 use super::route::DayRoute;
 use super::rules::Candidate;
 use super::{LocalWindow, PlanItem, PlannedTopic, Preparation, TouchSummary, days_between, reason};
 use crate::model::{
-    AccessPolicy, Account, AccountId, Channel, ContactId, Direction, Outcome, TimeRange, Topic,
-    TopicId, TouchKind, minutes_of,
+    AccessPolicy, Account, AccountId, Channel, ContactId, Direction, Outcome, RepCalendar,
+    TimeRange, Topic, TopicId, TouchKind, TzName, minutes_of,
 };
 use crate::playbook::{Playbook, Reach};
 
@@ -43,6 +43,106 @@ pub(super) struct Day {
     pub(super) last_visit: BTreeMap<AccountId, Date>,
     /// The rep's own field hours, when set: no touch is planned outside them.
     pub(super) rep_hours: Option<TimeRange>,
+    /// The busy times of the rep's own calendar around the day, as instants: no window
+    /// overlaps one.
+    pub(super) busy: Vec<(Timestamp, Timestamp)>,
+}
+
+/// The busy times that may touch `today` in any zone (a day and a half either side of
+/// its UTC midnight covers every offset).
+pub(super) fn busy_around(calendar: &RepCalendar, today: Date) -> Vec<(Timestamp, Timestamp)> {
+    let Ok(midnight) = today.to_zoned(jiff::tz::TimeZone::UTC) else {
+        return Vec::new();
+    };
+    let midnight = midnight.timestamp();
+    let reach = jiff::SignedDuration::from_hours(36);
+    let (from, to) = (
+        midnight.checked_sub(reach).unwrap_or(midnight),
+        midnight.checked_add(reach).unwrap_or(midnight),
+    );
+    let mut busy: Vec<(Timestamp, Timestamp)> = (calendar.busy.iter())
+        .filter(|b| b.overlaps(from, to))
+        .map(|b| (b.start, b.end))
+        .collect();
+    busy.sort();
+    busy
+}
+
+/// `ranges` (local times in `tz` on `date`) within the rep's hours and outside every
+/// busy time of their calendar: what is left of each range, pieces in order.
+pub(super) fn open_ranges(
+    ranges: &[TimeRange],
+    day: &Day,
+    date: Date,
+    tz: &TzName,
+) -> Vec<TimeRange> {
+    let mut open = within_rep_hours(ranges, day.rep_hours);
+    for &(start, end) in &day.busy {
+        let Some(blocked) = local_span(start, end, date, tz) else {
+            continue;
+        };
+        open = open
+            .into_iter()
+            .flat_map(|r| subtract(r, blocked))
+            .filter(|r| r.start < r.end)
+            .collect();
+    }
+    open
+}
+
+/// The part of `[start, end)` that falls on `date` in `tz`, as local times.
+fn local_span(start: Timestamp, end: Timestamp, date: Date, tz: &TzName) -> Option<TimeRange> {
+    let zone = tz.zone();
+    let (from, to) = (zone.to_datetime(start), zone.to_datetime(end));
+    if from.date() > date || to.date() < date {
+        return None;
+    }
+    let start = if from.date() < date {
+        Time::MIN
+    } else {
+        from.time()
+    };
+    let end = if to.date() > date {
+        Time::MAX
+    } else {
+        to.time()
+    };
+    (start < end).then_some(TimeRange { start, end })
+}
+
+/// `r` less `b`: none, one or two ranges.
+fn subtract(r: TimeRange, b: TimeRange) -> Vec<TimeRange> {
+    if b.end <= r.start || r.end <= b.start {
+        return vec![r];
+    }
+    let mut out = Vec::new();
+    if r.start < b.start {
+        out.push(TimeRange {
+            start: r.start,
+            end: b.start,
+        });
+    }
+    if b.end < r.end {
+        out.push(TimeRange {
+            start: b.end,
+            end: r.end,
+        });
+    }
+    out
+}
+
+/// Whether the local window `w` on `date` in `tz` overlaps a busy time of the day.
+pub(super) fn is_busy(day: &Day, date: Date, w: TimeRange, tz: &TzName) -> bool {
+    let at = |t: Time| {
+        date.to_datetime(t)
+            .to_zoned(tz.zone())
+            .ok()
+            .map(|z| z.timestamp())
+    };
+    let (Some(start), Some(end)) = (at(w.start), at(w.end)) else {
+        return false;
+    };
+    day.busy.iter().any(|&(s, e)| s < end && start < e)
 }
 
 /// `ranges` within the rep's hours, when they have set theirs.
@@ -85,7 +185,7 @@ pub(super) fn fill_day(
     topics: &BTreeMap<TopicId, &Topic>,
     pb: &Playbook,
     today: Date,
-    rep_hours: Option<TimeRange>,
+    calendar: &RepCalendar,
 ) -> (Vec<PlanItem>, Option<DayRoute>) {
     candidates.sort_by(|a, b| {
         b.score
@@ -100,7 +200,8 @@ pub(super) fn fill_day(
         remote: 0,
         visited: BTreeSet::new(),
         last_visit,
-        rep_hours,
+        rep_hours: crate::calendar::working_hours(calendar),
+        busy: busy_around(calendar, today),
     };
     let mut items = Vec::new();
     let mut planned: BTreeSet<ContactId> = BTreeSet::new();
@@ -226,16 +327,18 @@ pub(super) fn route_the_day(
                 contact: items[k].contact,
                 contact_name: items[k].contact_name.clone(),
                 account: c.history.account,
-                windows: within_rep_hours(
+                windows: open_ranges(
                     &visit_windows(c.history.account, today.weekday(), pb),
-                    day.rep_hours,
+                    day,
+                    today,
+                    &c.history.account.tz,
                 ),
                 exact_at: c.exact_at,
                 priority: items[k].priority,
             }
         })
         .collect();
-    let routed = route_visits(&requests, base, pb, today)?;
+    let routed = route_visits(&requests, base, pb, today, &day.busy)?;
     let mut route = routed.route;
     for (r, start, end) in routed.kept {
         let item = &mut items[visits[r]];
@@ -358,6 +461,15 @@ pub(super) fn place(
             .is_some_and(|o| o.contains(&Channel::Visit) && o.len() == 1)
     {
         reasons.push(reason(&["P26", "P27"], visit_reason(h.account, &window)));
+    }
+    if let Some(at) = c.exact_at.filter(|_| !window.exact) {
+        reasons.push(reason(
+            &["P35"],
+            format!(
+                "Agreed for {}, but your own calendar is busy then: the first free time instead; say why",
+                at.strftime("%H:%M")
+            ),
+        ));
     }
     Some(PlanItem {
         contact: h.contact.id,
@@ -491,17 +603,27 @@ pub(super) fn choose_channel(
         if h.touches_this_week >= pb.max_touches_per_contact_per_week && !agreed {
             return None; // P23: not too often.
         }
-        let hours = &within_rep_hours(account.office_hours.on(weekday), day.rep_hours);
+        let hours = &open_ranges(account.office_hours.on(weekday), day, today, &account.tz);
+        // An agreed moment the rep's own calendar has since taken: the first free time
+        // instead, and the item says why (P35).
+        let exact_at = c
+            .exact_at
+            .filter(|at| !is_busy(day, today, exact_window(*at, pb), &account.tz));
         let window = match ch {
             Channel::Call | Channel::VirtualMeeting | Channel::Voicemail | Channel::Text => {
-                if let Some(at) = c.exact_at {
+                if let Some(at) = exact_at {
                     Some(exact_window(at, pb))
                 } else {
                     call_window(hours, pb, prefer_afternoon)
                 }
             }
             Channel::Email => email_window(c, h, hours, pb, today, weekday, prefer_afternoon),
-            _ => hours.first().copied().or(Some(TimeRange::hm(9, 0, 17, 0))),
+            _ => hours.first().copied().or_else(|| {
+                // No office hours known: a nominal day, still clear of the rep's busy times.
+                open_ranges(&[TimeRange::hm(9, 0, 17, 0)], day, today, &account.tz)
+                    .first()
+                    .copied()
+            }),
         };
         let Some(window) = window else { continue };
         let via = match ch {
@@ -523,7 +645,7 @@ pub(super) fn choose_channel(
             Channel::Linkedin => contact.channels.linkedin.clone(),
             _ => None,
         };
-        return Some((ch, local(today, window, account, c.exact_at.is_some()), via));
+        return Some((ch, local(today, window, account, exact_at.is_some()), via));
     }
     None
 }
@@ -574,13 +696,13 @@ pub(super) fn visit_choice(
         return None; // P23
     }
     if let Some(at) = c.exact_at {
-        return Some((
-            Channel::Visit,
-            local(today, exact_window(at, pb), a, true),
-            None,
-        ));
+        let w = exact_window(at, pb);
+        if is_busy(day, today, w, &a.tz) {
+            return None; // The rep's calendar holds the agreed time: a remote touch instead.
+        }
+        return Some((Channel::Visit, local(today, w, a, true), None));
     }
-    let windows = within_rep_hours(&visit_windows(a, today.weekday(), pb), day.rep_hours);
+    let windows = open_ranges(&visit_windows(a, today.weekday(), pb), day, today, &a.tz);
     let w = if prefer_afternoon {
         windows.last()
     } else {

@@ -11,6 +11,7 @@
 mod accounts;
 mod audit;
 mod calendar;
+mod calendar_feed;
 mod contacts;
 mod health;
 mod lost;
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route(
             "/api/v1/tokens/{id}",
             axum::routing::delete(tokens::revoke_token),
+        )
+        .route(
+            "/api/v1/calendar-feed",
+            post(calendar_feed::make_feed).delete(calendar_feed::revoke_feed),
         )
         .route("/api/v1/users/{id}/calendar", get(calendar::get_calendar))
         .route("/api/v1/users/{id}/week", put(calendar::set_week))
@@ -143,7 +148,8 @@ pub fn not_found(path: &str) -> Response {
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
         calendar::add_time_off, calendar::remove_time_off,
         audit::audit_log, audit::verify_audit,
-        tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password
+        tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password,
+        calendar_feed::make_feed, calendar_feed::revoke_feed
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -164,6 +170,7 @@ pub fn not_found(path: &str) -> Response {
         wire::AuditEntry, wire::AuditListing, wire::AuditVerification, wire::AuditBreak,
         wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,
         wire::PasswordInput, wire::PasswordSet,
+        wire::CalendarFeedMade,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

@@ -253,6 +253,17 @@ pub struct NewToken {
     pub token: Token,
 }
 
+/// A calendar feed just made: its address holds the secret, shown this once.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CalendarFeedMade {
+    pub user: i64,
+    /// The address on this server to subscribe to (prefix the server's origin):
+    /// `/calendar/<secret>.ics`.
+    pub path: String,
+    /// Epoch seconds.
+    pub created_at: i64,
+}
+
 // ---------------------------------------------------------------- accounts
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]

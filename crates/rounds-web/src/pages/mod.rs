@@ -7,6 +7,7 @@
 mod accounts;
 mod audit;
 mod calendar;
+mod calendar_feed;
 mod contacts;
 mod layout;
 mod log;
@@ -62,6 +63,7 @@ pub fn routes() -> Router<AppState> {
         .merge(calendar::routes())
         .merge(audit::routes())
         .merge(tokens::routes())
+        .merge(calendar_feed::routes())
         .merge(password::routes())
 }
 

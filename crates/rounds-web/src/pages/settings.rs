@@ -76,6 +76,11 @@ async fn respond(
         Err(rounds_app::AppError::Forbidden(_)) => None,
         Err(e) => return super::error_page(e.into()),
     };
+    let feed =
+        match rounds_app::calendar_feed_of(state.store(), &ctx.actor(), ctx.caller.user.id).await {
+            Ok(feed) => feed.map(|f| f.created_at),
+            Err(e) => return super::error_page(e.into()),
+        };
     let body = html! {
         h1 { "Settings" }
         section #playbook {
@@ -105,6 +110,7 @@ async fn respond(
                 button type="submit" { "Check" }
             }
         }
+        (super::calendar_feed::section(ctx, feed))
         (super::tokens::link())
         @if let Some(users) = users { (users) }
     };
