@@ -33,7 +33,7 @@ pub fn instant(cell: &str, zone: &TimeZone) -> Result<Timestamp, String> {
         return Ok(ts);
     }
     // Salesforce writes offsets without a colon: `2026-03-04T15:00:00.000+0000`.
-    if t.len() > 5 {
+    if t.len() > 5 && t.is_char_boundary(t.len() - 5) {
         let (head, tail) = t.split_at(t.len() - 5);
         if (tail.starts_with('+') || tail.starts_with('-'))
             && tail[1..].bytes().all(|b| b.is_ascii_digit())
@@ -245,6 +245,8 @@ mod tests {
             Ok("2026-03-04T18:00:00Z".parse().unwrap())
         );
         assert!(instant("yesterday", &z).is_err());
+        // A cell ending inside a multi-byte character (found by fuzzing).
+        assert!(instant("Detail 00000c\u{fff9}$  ", &z).is_err());
     }
 
     #[test]
