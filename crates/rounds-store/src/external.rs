@@ -59,7 +59,25 @@ impl SqlStore {
     where
         I: Iterator<Item = Result<ExternalChunk, Rollback>> + Send,
     {
+        if self.backend() == Backend::Postgres {
+            // Without fresh statistics (a table just loaded, autovacuum not yet round)
+            // the planner serves the per-chunk lookups from `external_ids_local`,
+            // reading every link of the kind for each chunk: a re-import of 20,000
+            // touches took 12 s instead of 1. Sampling the table takes a fraction of
+            // that, even when it holds millions of links.
+            let mut conn = self.conn().await?;
+            sqlx::raw_sql("ANALYZE external_ids")
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::db("refreshing the statistics of the import links"))?;
+        }
         let mut tx = self.write_tx().await?;
+        let mut linked = Vec::new();
+        for kind in ExternalKind::ALL {
+            if any_links(&mut tx, org, source, kind).await? {
+                linked.push(kind);
+            }
+        }
         let mut run = Run {
             org,
             source,
@@ -67,6 +85,7 @@ impl SqlStore {
             counts: ExternalCounts::default(),
             provisional: HashMap::new(),
             digest: BodyHasher::default(),
+            linked,
         };
         for chunk in chunks {
             let Ok(mut chunk) = chunk else {
@@ -120,6 +139,10 @@ struct Run<'a> {
     /// later records use to refer to them.
     provisional: HashMap<(ExternalKind, i64), i64>,
     digest: BodyHasher,
+    /// The kinds with links from this source when the run began. A kind without any
+    /// needs no lookups: a link written during the run belongs to an external id the
+    /// run already had, and callers give each external id once.
+    linked: Vec<ExternalKind>,
 }
 
 /// How a record's id and references are reached, per kind.
@@ -223,7 +246,11 @@ impl Run<'_> {
         if items.is_empty() {
             return Ok(());
         }
-        let links = self.links(tx, T::KIND, items).await?;
+        let links = if self.linked.contains(&T::KIND) {
+            self.links(tx, T::KIND, items).await?
+        } else {
+            HashMap::new()
+        };
         let mut writes: Vec<usize> = Vec::new();
         let mut fresh: Vec<usize> = Vec::new();
         let tally = self.counts.of(T::KIND);
@@ -325,6 +352,25 @@ impl Run<'_> {
         }
         Ok(found)
     }
+}
+
+/// Whether any link of this kind from `source` is stored.
+async fn any_links(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    source: &str,
+    kind: ExternalKind,
+) -> Result<bool, StoreError> {
+    let found = sqlx::query(
+        "SELECT 1 FROM external_ids WHERE org_id = $1 AND source = $2 AND kind = $3 LIMIT 1",
+    )
+    .bind(org.0)
+    .bind(source.to_string())
+    .bind(kind.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::db("looking up the import links"))?;
+    Ok(found.is_some())
 }
 
 /// Takes `n` ids from the organisation's counter of `table` in the transaction, so a
