@@ -334,9 +334,21 @@ pub async fn run(servers: &[Server], work: &Path, size: BookSize, runs: usize) -
         let records = all[0].records;
         let raw = rates(records, all.iter().map(|r| r.raw));
         let lines = [
-            ("import (first, empty org)", rows, rates(rows, all.iter().map(|r| r.first))),
-            ("re-import (nothing changes)", rows, rates(rows, all.iter().map(|r| r.again))),
-            ("dry-run re-import", rows, rates(rows, all.iter().map(|r| r.dry))),
+            (
+                "import (first, empty org)",
+                rows,
+                rates(rows, all.iter().map(|r| r.first)),
+            ),
+            (
+                "re-import (nothing changes)",
+                rows,
+                rates(rows, all.iter().map(|r| r.again)),
+            ),
+            (
+                "dry-run re-import",
+                rows,
+                rates(rows, all.iter().map(|r| r.dry)),
+            ),
             ("raw write_org (merge)", records, raw),
         ];
         for (what, n, (median, min, max)) in lines {
@@ -349,10 +361,7 @@ pub async fn run(servers: &[Server], work: &Path, size: BookSize, runs: usize) -
             ("re-import", lines[1].2),
             ("dry re-import", lines[2].2),
         ] {
-            println!(
-                "  ratio {what} / raw = {:.2}   goal ≥ 0.30",
-                median / raw.0
-            );
+            println!("  ratio {what} / raw = {:.2}   goal ≥ 0.30", median / raw.0);
         }
     }
     Ok(())

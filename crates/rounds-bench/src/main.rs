@@ -127,7 +127,12 @@ struct Args {
     #[arg(long, default_value_t = 200_000)]
     book_activities: usize,
     /// import: the backends measured, e.g. `--backends sqlite`
-    #[arg(long, value_enum, value_delimiter = ',', default_value = "sqlite,postgres")]
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sqlite,postgres"
+    )]
     backends: Vec<BackendName>,
     /// import: the PostgreSQL server's administrative URL (a database is made and dropped
     /// for each measurement)

@@ -69,7 +69,9 @@ impl SqlStore {
             sqlx::raw_sql("ANALYZE external_ids")
                 .execute(&mut *conn)
                 .await
-                .map_err(StoreError::db("refreshing the statistics of the import links"))?;
+                .map_err(StoreError::db(
+                    "refreshing the statistics of the import links",
+                ))?;
         }
         let mut tx = self.write_tx().await?;
         let mut linked = Vec::new();
