@@ -159,6 +159,8 @@ async fn fresh(server: &Server, name: &str) -> Result<Db> {
             )
         }
         Server::Postgres(admin) => {
+            // The store installs them on connecting; this connection comes first.
+            sqlx::any::install_default_drivers();
             let name = format!("rounds_bench_{name}_{}", std::process::id());
             let mut conn = AnyConnection::connect(admin)
                 .await
