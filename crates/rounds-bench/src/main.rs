@@ -7,9 +7,13 @@
 //! `--scenario log-next` needs no database: it times, on the demo territory in memory,
 //! how `rounds log` finds the contact's next touch. `--scenario slowloris` loads a
 //! running server with slow clients (`bench/slowloris/run` sets it up).
+//! `--scenario import` times the import of a Salesforce book against the raw write of
+//! the same records on SQLite and PostgreSQL; `--scenario write-book` only writes such a
+//! book into `--dir` (`bench/import/run` imports a 1 GB one under `/usr/bin/time`).
 
 #![allow(clippy::disallowed_methods)] // A benchmark reads the clock by nature.
 
+mod import;
 mod slowloris;
 
 use std::path::PathBuf;
@@ -43,6 +47,18 @@ enum Scenario {
     /// Slow clients against a running `rounds serve` (`--target`): idle and half-sent
     /// sockets from one address while a second client's latency is measured.
     Slowloris,
+    /// A Salesforce book through `rounds_app::import_book` (first import, re-import,
+    /// dry re-import) against `Store::write_org` of the same records, rows/s and ratios,
+    /// on each of `--backends`.
+    Import,
+    /// Writes a Salesforce book of `--book-*` rows into `--dir`, and nothing else.
+    WriteBook,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BackendName {
+    Sqlite,
+    Postgres,
 }
 
 #[derive(Debug, Parser)]
@@ -55,7 +71,8 @@ struct Args {
     /// Where the benchmark databases are kept between runs
     #[arg(long, default_value = "bench-out")]
     dir: PathBuf,
-    /// Timed runs per measurement (the median is reported)
+    /// Timed runs per measurement (the median is reported; the import scenario makes
+    /// 3 to 5)
     #[arg(long, default_value_t = 15)]
     runs: usize,
     /// Reps in the organisation scenario
@@ -97,6 +114,34 @@ struct Args {
     /// slowloris: milliseconds between the second client's requests, at least
     #[arg(long, default_value_t = 25)]
     interval_ms: u64,
+    /// import, write-book: reps owning the book (its users file)
+    #[arg(long, default_value_t = 4)]
+    book_reps: usize,
+    /// import, write-book: accounts in the book
+    #[arg(long, default_value_t = 1_000)]
+    book_accounts: usize,
+    /// import, write-book: contacts in the book
+    #[arg(long, default_value_t = 4_000)]
+    book_contacts: usize,
+    /// import, write-book: tasks in the book (about 150 bytes each)
+    #[arg(long, default_value_t = 200_000)]
+    book_activities: usize,
+    /// import: the backends measured, e.g. `--backends sqlite`
+    #[arg(
+        long,
+        value_enum,
+        value_delimiter = ',',
+        default_value = "sqlite,postgres"
+    )]
+    backends: Vec<BackendName>,
+    /// import: the PostgreSQL server's administrative URL (a database is made and dropped
+    /// for each measurement)
+    #[arg(
+        long,
+        value_name = "URL",
+        default_value = "postgres://postgres@127.0.0.1:5432/postgres"
+    )]
+    postgres_admin: String,
 }
 
 fn median(mut xs: Vec<Duration>) -> Duration {
@@ -242,6 +287,20 @@ async fn main() -> Result<()> {
     let a = Args::parse();
     std::fs::create_dir_all(&a.dir)
         .with_context(|| format!("cannot create {}", a.dir.display()))?;
+    let book = import::BookSize {
+        reps: a.book_reps.max(1),
+        accounts: a.book_accounts.max(1),
+        contacts: a.book_contacts.max(1),
+        activities: a.book_activities,
+    };
+    if a.scenario == Scenario::WriteBook {
+        let (bytes, rows) = import::write_book(&a.dir, book)?;
+        println!(
+            "wrote a Salesforce book of {rows} rows, {bytes} bytes, into {}",
+            a.dir.display()
+        );
+        return Ok(());
+    }
     let pb = Playbook::default();
     println!(
         "rounds-bench on {} cores; SQLite, WAL, synchronous=NORMAL",
@@ -263,6 +322,19 @@ async fn main() -> Result<()> {
     }
     if a.scenario == Scenario::ScopeMiss {
         scope_miss(&a).await?;
+    }
+    if a.scenario == Scenario::Import {
+        let work = tempfile::tempdir_in(&a.dir)
+            .with_context(|| format!("cannot make a directory in {}", a.dir.display()))?;
+        let servers: Vec<import::Server> = a
+            .backends
+            .iter()
+            .map(|b| match b {
+                BackendName::Sqlite => import::Server::Sqlite(work.path().to_path_buf()),
+                BackendName::Postgres => import::Server::Postgres(a.postgres_admin.clone()),
+            })
+            .collect();
+        import::run(&servers, work.path(), book, a.runs.clamp(3, 5)).await?;
     }
     if a.scenario == Scenario::Slowloris {
         slowloris::run(slowloris::Options {

@@ -10,12 +10,15 @@ use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind,
 use rounds_core::model::{OrgId, Touch};
 use sqlx::{Any, AnyConnection, AssertSqlSafe, Row, Transaction};
 
-use crate::sql::Backend;
+use crate::sql::{Backend, SQLITE_CACHE};
 use crate::tables::{OnConflict, Stored, insert_rows_hashed};
 use crate::{Rollback, SqlStore, StoreError, audit};
 
 /// Links looked up per statement.
 const LOOKUP_BATCH: usize = 500;
+
+/// The page cache of the connection writing an import on SQLite: 16 MiB.
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -16384";
 
 impl SqlStore {
     pub(crate) async fn q_external_ids(
@@ -59,7 +62,36 @@ impl SqlStore {
     where
         I: Iterator<Item = Result<ExternalChunk, Rollback>> + Send,
     {
+        if self.backend() == Backend::Postgres {
+            // Without fresh statistics (a table just loaded, autovacuum not yet round)
+            // the planner serves the per-chunk lookups from `external_ids_local`,
+            // reading every link of the kind for each chunk: a re-import of 20,000
+            // touches took 12 s instead of 1. Sampling the table takes a fraction of
+            // that, even when it holds millions of links.
+            let mut conn = self.conn().await?;
+            sqlx::raw_sql("ANALYZE external_ids")
+                .execute(&mut *conn)
+                .await
+                .map_err(StoreError::db(
+                    "refreshing the statistics of the import links",
+                ))?;
+        }
         let mut tx = self.write_tx().await?;
+        if self.backend() == Backend::Sqlite {
+            // The run's memory, not the speed, is what a large file puts at risk: a
+            // 1 GB file filled the 64 MiB cache and peaked at 209 MiB with it. Pages
+            // beyond the cache spill to the write-ahead log as SQLite goes.
+            sqlx::raw_sql(IMPORT_CACHE)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::db("sizing the page cache for the import"))?;
+        }
+        let mut linked = Vec::new();
+        for kind in ExternalKind::ALL {
+            if any_links(&mut tx, org, source, kind).await? {
+                linked.push(kind);
+            }
+        }
         let mut run = Run {
             org,
             source,
@@ -67,13 +99,21 @@ impl SqlStore {
             counts: ExternalCounts::default(),
             provisional: HashMap::new(),
             digest: BodyHasher::default(),
+            linked,
         };
         for chunk in chunks {
             let Ok(mut chunk) = chunk else {
-                // Dropping the transaction rolls it back.
+                // Dropping the transaction rolls it back (the connection keeps the
+                // smaller cache: slower reads at worst).
                 return Ok(None);
             };
             run.chunk(&mut tx, &mut chunk).await?;
+        }
+        if self.backend() == Backend::Sqlite {
+            sqlx::raw_sql(SQLITE_CACHE)
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::db("sizing the page cache after the import"))?;
         }
         if dry_run {
             tx.rollback()
@@ -120,6 +160,10 @@ struct Run<'a> {
     /// later records use to refer to them.
     provisional: HashMap<(ExternalKind, i64), i64>,
     digest: BodyHasher,
+    /// The kinds with links from this source when the run began. A kind without any
+    /// needs no lookups: a link written during the run belongs to an external id the
+    /// run already had, and callers give each external id once.
+    linked: Vec<ExternalKind>,
 }
 
 /// How a record's id and references are reached, per kind.
@@ -223,7 +267,11 @@ impl Run<'_> {
         if items.is_empty() {
             return Ok(());
         }
-        let links = self.links(tx, T::KIND, items).await?;
+        let links = if self.linked.contains(&T::KIND) {
+            self.links(tx, T::KIND, items).await?
+        } else {
+            HashMap::new()
+        };
         let mut writes: Vec<usize> = Vec::new();
         let mut fresh: Vec<usize> = Vec::new();
         let tally = self.counts.of(T::KIND);
@@ -291,7 +339,7 @@ impl Run<'_> {
             Some(&mut self.digest),
         )
         .await?;
-        write_links(tx, self.org, self.source, T::KIND, &links_out).await
+        write_links(tx, self.backend, self.org, self.source, T::KIND, &links_out).await
     }
 
     /// The stored links of these records: external id → (Rounds id, digest).
@@ -303,10 +351,15 @@ impl Run<'_> {
     ) -> Result<HashMap<String, (i64, String)>, StoreError> {
         let mut found = HashMap::new();
         for batch in items.chunks(LOOKUP_BATCH) {
-            let marks: Vec<String> = (0..batch.len()).map(|i| format!("${}", i + 4)).collect();
+            let marks: Vec<String> = (0..batch.len())
+                .map(|i| mark(self.backend, i + 4))
+                .collect();
             let sql = format!(
                 "SELECT external_id, local_id, digest FROM external_ids \
-                 WHERE org_id = $1 AND source = $2 AND kind = $3 AND external_id IN ({})",
+                 WHERE org_id = {} AND source = {} AND kind = {} AND external_id IN ({})",
+                mark(self.backend, 1),
+                mark(self.backend, 2),
+                mark(self.backend, 3),
                 marks.join(", ")
             );
             let mut q = sqlx::query(AssertSqlSafe(sql))
@@ -331,6 +384,25 @@ impl Run<'_> {
         }
         Ok(found)
     }
+}
+
+/// Whether any link of this kind from `source` is stored.
+async fn any_links(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    source: &str,
+    kind: ExternalKind,
+) -> Result<bool, StoreError> {
+    let found = sqlx::query(
+        "SELECT 1 FROM external_ids WHERE org_id = $1 AND source = $2 AND kind = $3 LIMIT 1",
+    )
+    .bind(org.0)
+    .bind(source.to_string())
+    .bind(kind.as_str())
+    .fetch_optional(&mut *conn)
+    .await
+    .map_err(StoreError::db("looking up the import links"))?;
+    Ok(found.is_some())
 }
 
 /// Takes `n` ids from the organisation's counter of `table` in the transaction, so a
@@ -359,8 +431,20 @@ async fn take_ids(
         .map_err(StoreError::db(format!("taking {n} new ids for {table}")))
 }
 
+/// The `n`th bind parameter (from 1). SQLite gets anonymous ones, bound in order: sqlx
+/// looks up the name of every parameter it binds, and SQLite finds a name by walking
+/// the statement's list of them, so numbered ones cost time quadratic in their count
+/// (a quarter of a first import's time with 1,503 per statement).
+fn mark(backend: Backend, n: usize) -> String {
+    match backend {
+        Backend::Postgres => format!("${n}"),
+        Backend::Sqlite => "?".to_string(),
+    }
+}
+
 async fn write_links(
     conn: &mut AnyConnection,
+    backend: Backend,
     org: OrgId,
     source: &str,
     kind: ExternalKind,
@@ -368,9 +452,13 @@ async fn write_links(
 ) -> Result<(), StoreError> {
     for batch in links.chunks(LOOKUP_BATCH) {
         let rows: Vec<String> = (0..batch.len())
-            .map(|i| {
-                let b = 4 + i * 3;
-                format!("($1, $2, $3, ${b}, ${}, ${})", b + 1, b + 2)
+            .map(|i| match backend {
+                Backend::Postgres => {
+                    let b = 4 + i * 3;
+                    format!("($1, $2, $3, ${b}, ${}, ${})", b + 1, b + 2)
+                }
+                // Anonymous parameters (see `mark`), so each row binds all six.
+                Backend::Sqlite => "(?, ?, ?, ?, ?, ?)".to_string(),
             })
             .collect();
         let sql = format!(
@@ -379,11 +467,14 @@ async fn write_links(
              local_id = excluded.local_id, digest = excluded.digest",
             rows.join(", ")
         );
-        let mut q = sqlx::query(AssertSqlSafe(sql))
-            .bind(org.0)
-            .bind(source.to_string())
-            .bind(kind.as_str());
+        let mut q = sqlx::query(AssertSqlSafe(sql));
+        if backend == Backend::Postgres {
+            q = q.bind(org.0).bind(source.to_string()).bind(kind.as_str());
+        }
         for (ext, local, digest) in batch {
+            if backend == Backend::Sqlite {
+                q = q.bind(org.0).bind(source.to_string()).bind(kind.as_str());
+            }
             q = q
                 .bind(ext.to_string())
                 .bind(*local)

@@ -195,7 +195,9 @@ pub trait Store {
     /// of the organisation's counters (records that name it by its provisional negative
     /// id are given the real one). `dry_run` decides and counts the same, then rolls
     /// back. An `Err(Rollback)` from `chunks` rolls everything back and answers `None`.
-    /// One audit row sums up a run that changed something.
+    /// One audit row sums up a run that changed something. Each external id of a kind
+    /// comes at most once per run (the caller refuses repeats): the store looks up only
+    /// the links stored before the run.
     fn write_external<I>(
         &self,
         org: OrgId,

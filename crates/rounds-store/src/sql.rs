@@ -211,9 +211,12 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
 /// NORMAL sync is durable across application crashes and only risks the last commits on
 /// power loss, which WAL makes safe to accept; foreign keys are off in SQLite unless
 /// asked for; the busy timeout makes a second writer wait instead of failing at once;
-/// the larger page cache (64 MiB) keeps index pages hot during bulk writes.
+/// the larger page cache (`SQLITE_CACHE`) keeps index pages hot during bulk writes.
 const SQLITE_PRAGMAS: &str = "PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; \
-    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; PRAGMA cache_size = -65536;";
+    PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000;";
+
+/// Every SQLite connection's page cache: 64 MiB.
+pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size = -65536";
 
 /// A connection pool to one Rounds database, SQLite or PostgreSQL. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -438,7 +441,8 @@ fn sqlite_pool(url: &str) -> (String, AnyPoolOptions) {
     let mut options = AnyPoolOptions::new()
         .after_connect(|conn, _| {
             Box::pin(async move {
-                sqlx::raw_sql(SQLITE_PRAGMAS).execute(conn).await?;
+                sqlx::raw_sql(SQLITE_PRAGMAS).execute(&mut *conn).await?;
+                sqlx::raw_sql(SQLITE_CACHE).execute(&mut *conn).await?;
                 Ok(())
             })
         })
