@@ -451,15 +451,18 @@ pub async fn import_book<S: Store + Sync>(
     }
 
     // Activities: read while the store writes them.
-    let mut chunks = Activities {
-        first: Some(first),
+    // Activities are read on a thread of their own while the store writes the chunk
+    // before: reading and writing take about as long as each other, and the machine has
+    // a core for each. The channel holds one chunk, so memory stays at two chunks.
+    let rows_read = std::sync::Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let reader = Activities {
         sheets: activities,
         current: None,
-        mapping: input.mapping.as_ref(),
-        cx: &cx,
-        account_ids: &account_ids,
-        contact_ids: &contact_ids,
-        places: &places,
+        mapping: input.mapping.clone(),
+        cx: cx.clone(),
+        account_ids,
+        contact_ids,
+        places,
         topic_ids: topic_links
             .into_iter()
             .map(|(k, v)| (k, TopicId(v)))
@@ -468,22 +471,75 @@ pub async fn import_book<S: Store + Sync>(
         seen: HashSet::new(),
         hasher: std::collections::hash_map::RandomState::new(),
         problems,
-        summary: &mut summary,
+        left_out: BTreeMap::new(),
+        files: Vec::new(),
+        rows_read: rows_read.clone(),
+        source: source.clone(),
+        id_column,
+        done: false,
+    };
+    let (sender, receiver) = std::sync::mpsc::sync_channel(1);
+    let reading = std::thread::spawn(move || {
+        let mut reader = reader;
+        for chunk in reader.by_ref() {
+            // The store stopped pulling (it failed, or rolled back): stop reading.
+            if sender.send(chunk).is_err() {
+                break;
+            }
+        }
+        reader
+    });
+    let mut chunks = Pipe {
+        first: Some(first),
+        receiver,
+        rows_read,
+        reported: 0,
         on_rows,
-        source: &source,
-        id_column: &id_column,
     };
     let written = store
         .write_external(org, &source, input.dry_run, &mut chunks)
-        .await?;
-    let problems = std::mem::take(&mut chunks.problems);
+        .await;
     drop(chunks);
-    match written {
+    let reader = reading
+        .join()
+        .map_err(|_| AppError::invalid("files", "the import's reader stopped unexpectedly"))?;
+    for (why, n) in reader.left_out {
+        *summary.left_out.entry(why).or_default() += n;
+    }
+    summary.files.extend(reader.files);
+    match written? {
         Some(counts) => {
             summary.counts = counts;
             Ok(summary)
         }
-        None => Err(problems.into_error()),
+        None => Err(reader.problems.into_error()),
+    }
+}
+
+/// The chunks the store pulls: the accounts and contacts, then what the reader thread
+/// sends, reporting the rows read as they go.
+struct Pipe<'a> {
+    first: Option<ExternalChunk>,
+    receiver: std::sync::mpsc::Receiver<std::result::Result<ExternalChunk, Rollback>>,
+    rows_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    reported: u64,
+    on_rows: &'a (dyn Fn(u64) + Sync),
+}
+
+impl Iterator for Pipe<'_> {
+    type Item = std::result::Result<ExternalChunk, Rollback>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        let next = match self.first.take() {
+            Some(first) => Some(Ok(first)),
+            None => self.receiver.recv().ok(),
+        };
+        let read = self.rows_read.load(std::sync::atomic::Ordering::Relaxed);
+        if read > self.reported {
+            (self.on_rows)(read - self.reported);
+            self.reported = read;
+        }
+        next
     }
 }
 
@@ -661,28 +717,31 @@ fn overlay_contact(stored: &Contact, imported: Contact) -> Contact {
 
 /// The import's chunks: first the accounts and contacts, then the activities, read
 /// from their sheets as the store asks.
-struct Activities<'a> {
-    first: Option<ExternalChunk>,
+struct Activities {
     sheets: Vec<(Reading, Sheet)>,
     current: Option<(Reading, Sheet, Columns, u64)>,
-    mapping: Option<&'a Mapping>,
-    cx: &'a BookContext,
-    account_ids: &'a HashMap<String, AccountId>,
-    contact_ids: &'a HashMap<String, (ContactId, AccountId)>,
-    places: &'a HashMap<AccountId, (TzName, UserId)>,
+    mapping: Option<Mapping>,
+    cx: BookContext,
+    account_ids: HashMap<String, AccountId>,
+    contact_ids: HashMap<String, (ContactId, AccountId)>,
+    places: HashMap<AccountId, (TzName, UserId)>,
     topic_ids: HashMap<String, TopicId>,
     provisional: i64,
     /// Hashes of the activity ids seen, to refuse a repeated one without keeping every id.
     seen: HashSet<u64>,
     hasher: std::collections::hash_map::RandomState,
     problems: Problems,
-    summary: &'a mut BookSummary,
-    on_rows: &'a (dyn Fn(u64) + Sync),
-    source: &'a str,
-    id_column: &'a str,
+    /// Rows left out, by why, and each activity file read: merged into the summary.
+    left_out: BTreeMap<&'static str, u64>,
+    files: Vec<(String, &'static str, u64)>,
+    rows_read: std::sync::Arc<std::sync::atomic::AtomicU64>,
+    source: String,
+    id_column: String,
+    /// A rollback was handed out: nothing follows it.
+    done: bool,
 }
 
-impl Activities<'_> {
+impl Activities {
     /// One activity row into the chunk, or a problem.
     fn take(&mut self, t: TouchDraft, chunk: &mut ExternalChunk, contact_column: &str) {
         let TouchDraft { draft, when } = t;
@@ -692,7 +751,7 @@ impl Activities<'_> {
             self.problems.add(BookProblem::at(
                 &draft.origin.file,
                 draft.origin.line,
-                self.id_column,
+                &self.id_column,
                 format!(
                     "the activity `{}` appears more than once",
                     draft.external_id
@@ -704,7 +763,6 @@ impl Activities<'_> {
         let Some(&(contact, account)) = self.contact_ids.get(&who) else {
             if self.account_ids.contains_key(&who) {
                 *self
-                    .summary
                     .left_out
                     .entry("activities on an organisation, not a person")
                     .or_default() += 1;
@@ -790,12 +848,12 @@ fn digest_of_title(title: &str) -> String {
     digest(&title, &rounds_core::book::Refs::default())
 }
 
-impl Iterator for Activities<'_> {
+impl Iterator for Activities {
     type Item = std::result::Result<ExternalChunk, Rollback>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        if let Some(first) = self.first.take() {
-            return Some(Ok(first));
+        if self.done {
+            return None;
         }
         let mut chunk = ExternalChunk::default();
         loop {
@@ -804,7 +862,7 @@ impl Iterator for Activities<'_> {
                     break;
                 }
                 let (reading, sheet) = self.sheets.remove(0);
-                let columns = columns_of(reading, self.mapping, &sheet);
+                let columns = columns_of(reading, self.mapping.as_ref(), &sheet);
                 self.current = Some((reading, sheet, columns, 0));
             }
             let Some((reading, sheet, columns, rows)) = self.current.as_mut() else {
@@ -813,8 +871,7 @@ impl Iterator for Activities<'_> {
             let row = match sheet.next_row() {
                 None => {
                     let (reading, sheet, _, rows) = self.current.take().expect("current sheet");
-                    self.summary
-                        .files
+                    self.files
                         .push((sheet.file.to_string(), reading.describe(), rows));
                     continue;
                 }
@@ -826,22 +883,31 @@ impl Iterator for Activities<'_> {
                 Some(Ok(row)) => row,
             };
             *rows += 1;
-            (self.on_rows)(1);
+            self.rows_read
+                .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let reading = *reading;
             let contact_column = match reading {
                 Reading::Known(FileKind::VeevaCall) => "Account_vod__c".to_string(),
                 Reading::Known(_) => "WhoId".to_string(),
                 Reading::Mapped(_) => self
                     .mapping
+                    .as_ref()
                     .and_then(|m| m.column_of("contact"))
                     .unwrap_or("contact")
                     .to_string(),
             };
-            let item = read_row(reading, self.mapping, sheet, &row, self.cx, columns);
+            let item = read_row(
+                reading,
+                self.mapping.as_ref(),
+                sheet,
+                &row,
+                &self.cx,
+                columns,
+            );
             match item {
                 Err(ps) => self.problems.extend(ps),
                 Ok(Item::Touch(t)) => self.take(*t, &mut chunk, &contact_column),
-                Ok(Item::LeftOut(why)) => *self.summary.left_out.entry(why).or_default() += 1,
+                Ok(Item::LeftOut(why)) => *self.left_out.entry(why).or_default() += 1,
                 Ok(_) => {}
             }
             if chunk.touches.len() >= BOOK_CHUNK && self.problems.is_empty() {
@@ -849,6 +915,7 @@ impl Iterator for Activities<'_> {
             }
         }
         if !self.problems.is_empty() {
+            self.done = true;
             return Some(Err(Rollback));
         }
         if chunk.is_empty() {

@@ -17,8 +17,8 @@ use crate::{Rollback, SqlStore, StoreError, audit};
 /// Links looked up per statement.
 const LOOKUP_BATCH: usize = 500;
 
-/// The page cache of the connection writing an import on SQLite: 16 MiB.
-const IMPORT_CACHE: &str = "PRAGMA cache_size = -16384";
+/// The page cache of the connection writing an import on SQLite: 32 MiB.
+const IMPORT_CACHE: &str = "PRAGMA cache_size = -32768";
 
 impl SqlStore {
     pub(crate) async fn q_external_ids(

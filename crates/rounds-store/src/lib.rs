@@ -24,8 +24,8 @@ mod tables;
 
 use std::future::Future;
 
-use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use jiff::Timestamp;
+use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use rounds_core::export::OrgData;
 use rounds_core::model::{
     Account, AccountId, BusyTime, Contact, ContactId, LostAccount, NoFit, OrgId, Organisation,

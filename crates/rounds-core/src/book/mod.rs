@@ -524,17 +524,21 @@ pub fn note_of(subject: Option<&str>, description: Option<&str>) -> String {
         (None, Some(d)) => d.to_string(),
         (None, None) => String::new(),
     };
-    let text = text.replace("\r\n", "\n").replace('\r', "\n");
-    let text: String = text
-        .chars()
-        .map(|c| {
-            if c.is_control() && c != '\n' && c != '\t' {
-                ' '
-            } else {
-                c
-            }
-        })
-        .collect();
+    // Most notes need none of these passes; each is skipped when it would change nothing.
+    let text = if text.contains('\r') {
+        text.replace("\r\n", "\n").replace('\r', "\n")
+    } else {
+        text
+    };
+    let odd = |c: char| c.is_control() && c != '\n' && c != '\t';
+    let text = if text.chars().any(odd) {
+        text.chars().map(|c| if odd(c) { ' ' } else { c }).collect()
+    } else {
+        text
+    };
+    if text.len() < crate::values::MAX_NOTE_CHARS {
+        return text;
+    }
     shorten(&text, crate::values::MAX_NOTE_CHARS - 1)
 }
 

@@ -1,7 +1,6 @@
 //! A spreadsheet read row by row: the header, each row's line number and cells, and the
 //! checks every cell of every shape goes through (text encoding, formulas).
 
-use std::collections::HashMap;
 use std::io::{BufRead, Read};
 use std::sync::Arc;
 
@@ -22,7 +21,6 @@ pub type Rows = Box<dyn Iterator<Item = Result<Row, BookProblem>> + Send>;
 pub struct Sheet {
     pub file: Arc<str>,
     pub header: Vec<String>,
-    index: HashMap<String, usize>,
     rows: Rows,
 }
 
@@ -118,26 +116,20 @@ impl Sheet {
     }
 
     fn new(file: Arc<str>, header: Vec<String>, rows: Rows) -> Sheet {
-        let mut index = HashMap::new();
-        for (i, h) in header.iter().enumerate() {
-            index.entry(h.to_ascii_lowercase()).or_insert(i);
-        }
-        Sheet {
-            file,
-            header,
-            index,
-            rows,
-        }
+        Sheet { file, header, rows }
     }
 
     /// Whether the header has this column (any case).
     pub fn has(&self, column: &str) -> bool {
-        self.index.contains_key(&column.to_ascii_lowercase())
+        self.column(column).is_some()
     }
 
-    /// The position of a column (any case).
+    /// The position of a column (any case). A scan, not a map: a header has a few dozen
+    /// columns at most, and this runs for every cell read, so it must not allocate.
     pub fn column(&self, column: &str) -> Option<usize> {
-        self.index.get(&column.to_ascii_lowercase()).copied()
+        self.header
+            .iter()
+            .position(|h| h.eq_ignore_ascii_case(column))
     }
 
     /// The header's spelling of a column asked for in any case.

@@ -4,7 +4,8 @@
 --
 -- digest is the SHA-256 (first 128 bits, hex) of the record as last imported and of the
 -- other system's ids it names: an unchanged row is recognised without reading its body.
--- A Replace (the demo) deletes an organisation's links with its records.
+-- A Replace (the demo) deletes an organisation's links with its records. Every lookup is
+-- by the key, so there is no other index for an import to keep up.
 CREATE TABLE external_ids (
     org_id BIGINT NOT NULL,
     source TEXT NOT NULL,
@@ -14,4 +15,3 @@ CREATE TABLE external_ids (
     digest TEXT NOT NULL,
     PRIMARY KEY (org_id, source, kind, external_id)
 );
-CREATE INDEX external_ids_local ON external_ids (org_id, kind, local_id);

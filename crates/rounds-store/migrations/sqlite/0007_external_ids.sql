@@ -4,7 +4,9 @@
 --
 -- digest is the SHA-256 (first 128 bits, hex) of the record as last imported and of the
 -- other system's ids it names: an unchanged row is recognised without reading its body.
--- A Replace (the demo) deletes an organisation's links with its records.
+-- A Replace (the demo) deletes an organisation's links with its records. The key is the
+-- table (WITHOUT ROWID) and there is no other index: an import writes one B-tree entry
+-- per link, and every lookup is by the key.
 CREATE TABLE external_ids (
     org_id BIGINT NOT NULL,
     source TEXT NOT NULL,
@@ -13,5 +15,4 @@ CREATE TABLE external_ids (
     local_id BIGINT NOT NULL,
     digest TEXT NOT NULL,
     PRIMARY KEY (org_id, source, kind, external_id)
-);
-CREATE INDEX external_ids_local ON external_ids (org_id, kind, local_id);
+) WITHOUT ROWID;
