@@ -227,34 +227,12 @@ impl SqlStore {
         let removed: Vec<&BusyTime> = held.iter().filter(|b| !wanted.contains(b)).collect();
         let added: Vec<&BusyTime> = busy.iter().filter(|b| !have.contains(b)).collect();
         for b in &removed {
-            sqlx::query(
-                "DELETE FROM busy_times WHERE org_id = $1 AND rep_id = $2 AND source = $3 \
-                 AND uid = $4 AND start_at = $5",
-            )
-            .bind(org.0)
-            .bind(rep.0)
-            .bind(b.source.as_str())
-            .bind(b.uid.as_str())
-            .bind(b.start.as_second())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::db("removing a busy time"))?;
+            delete_busy(&mut tx, org, rep, b, "removing a busy time").await?;
         }
         for b in &added {
             // A row of the same key outside the window (an event that grew into it)
             // gives way to the file's.
-            sqlx::query(
-                "DELETE FROM busy_times WHERE org_id = $1 AND rep_id = $2 AND source = $3 \
-                 AND uid = $4 AND start_at = $5",
-            )
-            .bind(org.0)
-            .bind(rep.0)
-            .bind(b.source.as_str())
-            .bind(b.uid.as_str())
-            .bind(b.start.as_second())
-            .execute(&mut *tx)
-            .await
-            .map_err(StoreError::db("replacing a busy time"))?;
+            delete_busy(&mut tx, org, rep, b, "replacing a busy time").await?;
             sqlx::query(
                 "INSERT INTO busy_times (org_id, rep_id, source, uid, start_at, end_at, all_day) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7)",
@@ -328,4 +306,27 @@ impl SqlStore {
         commit(tx, "busy_times").await?;
         Ok(gone)
     }
+}
+
+/// Deletes the stored busy time with `b`'s key (rep, calendar, event, start).
+async fn delete_busy(
+    tx: &mut sqlx::Transaction<'static, sqlx::Any>,
+    org: OrgId,
+    rep: UserId,
+    b: &BusyTime,
+    what: &'static str,
+) -> Result<(), StoreError> {
+    sqlx::query(
+        "DELETE FROM busy_times WHERE org_id = $1 AND rep_id = $2 AND source = $3 \
+         AND uid = $4 AND start_at = $5",
+    )
+    .bind(org.0)
+    .bind(rep.0)
+    .bind(b.source.as_str())
+    .bind(b.uid.as_str())
+    .bind(b.start.as_second())
+    .execute(&mut **tx)
+    .await
+    .map_err(StoreError::db(what))?;
+    Ok(())
 }

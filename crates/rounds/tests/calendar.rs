@@ -3,61 +3,32 @@
 //! calendar file (again without change, a bad file refused by line with nothing stored)
 //! that the next plans keep clear of.
 
-use std::process::{Command, Output};
-
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use serde_json::Value;
 
-struct Rounds {
-    dir: tempfile::TempDir,
-    url: String,
+mod common;
+use common::Rounds;
+
+/// The demo of seed 7 on 2026-11-24, the territory every check here plans.
+fn demo() -> Rounds {
+    let r = Rounds::new();
+    r.ok(&["demo", "--seed", "7", "--date", "2026-11-24"]);
+    r
 }
 
-impl Rounds {
-    fn demo() -> Rounds {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}?mode=rwc", dir.path().join("t.db").display());
-        let r = Rounds { dir, url };
-        r.ok(&["demo", "--seed", "7", "--date", "2026-11-24"]);
-        r
-    }
+/// Runs a command that must fail with status 1: its stderr.
+fn fails(r: &Rounds, args: &[&str]) -> String {
+    let out = r.run(args);
+    assert_eq!(out.status.code(), Some(1), "rounds {args:?} should fail");
+    String::from_utf8(out.stderr).unwrap()
+}
 
-    fn run(&self, args: &[&str]) -> Output {
-        Command::new(env!("CARGO_BIN_EXE_rounds"))
-            .args(args)
-            .env("ROUNDS_DATABASE_URL", &self.url)
-            .env_remove("ROUNDS_PLAYBOOK")
-            .env_remove("ROUNDS_REP")
-            .env_remove("ROUNDS_BASE_URL")
-            .env("NO_COLOR", "1")
-            .output()
-            .unwrap()
-    }
-
-    fn ok(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert!(
-            out.status.success(),
-            "rounds {args:?} failed:\n{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        );
-        String::from_utf8(out.stdout).unwrap()
-    }
-
-    /// Runs a command that must fail with status 1: its stderr.
-    fn fails(&self, args: &[&str]) -> String {
-        let out = self.run(args);
-        assert_eq!(out.status.code(), Some(1), "rounds {args:?} should fail");
-        String::from_utf8(out.stderr).unwrap()
-    }
-
-    fn file(&self, name: &str, text: &str) -> String {
-        let path = self.dir.path().join(name);
-        std::fs::write(&path, text).unwrap();
-        path.to_str().unwrap().to_string()
-    }
+/// Writes a file beside the database: its path.
+fn file(r: &Rounds, name: &str, text: &str) -> String {
+    let path = r.path(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
 }
 
 fn uids(ics: &str) -> Vec<&str> {
@@ -68,7 +39,7 @@ fn uids(ics: &str) -> Vec<&str> {
 
 #[test]
 fn calendar_export_prints_the_working_days_plans_as_icalendar() {
-    let r = Rounds::demo();
+    let r = demo();
     let args = [
         "calendar",
         "export",
@@ -94,13 +65,13 @@ fn calendar_export_prints_the_working_days_plans_as_icalendar() {
     assert!(!ics.contains("UID:20261126-"));
     // The same plan, the same events.
     assert_eq!(uids(&r.ok(&args)), uids(&ics));
-    let err = r.fails(&["calendar", "export", "--rep", "1", "--days", "0"]);
+    let err = fails(&r, &["calendar", "export", "--rep", "1", "--days", "0"]);
     assert!(err.contains("--days"), "{err}");
 }
 
 #[test]
 fn calendar_feed_new_prints_its_address_once_and_revoke_ends_it() {
-    let r = Rounds::demo();
+    let r = demo();
     let out = r.ok(&[
         "calendar",
         "feed",
@@ -118,7 +89,7 @@ fn calendar_feed_new_prints_its_address_once_and_revoke_ends_it() {
     assert_eq!(secret.len(), 64);
     assert!(secret.bytes().all(|b| b.is_ascii_hexdigit()));
     r.ok(&["calendar", "feed", "revoke", "--rep", "1"]);
-    let err = r.fails(&["calendar", "feed", "revoke", "--rep", "1"]);
+    let err = fails(&r, &["calendar", "feed", "revoke", "--rep", "1"]);
     assert!(err.contains("no calendar feed"), "{err}");
 }
 
@@ -143,8 +114,8 @@ fn instant(date: &Value, time: &Value, tz: &Value) -> Timestamp {
 
 #[test]
 fn busy_times_imported_from_a_calendar_file_keep_the_plan_clear() {
-    let r = Rounds::demo();
-    let file = r.file("work.ics", BUSY);
+    let r = demo();
+    let file = file(&r, "work.ics", BUSY);
     let import = [
         "calendar",
         "busy",
@@ -204,8 +175,8 @@ fn busy_times_imported_from_a_calendar_file_keep_the_plan_clear() {
 
 #[test]
 fn a_bad_calendar_file_is_refused_by_line_and_nothing_is_stored() {
-    let r = Rounds::demo();
-    let good = r.file("work.ics", BUSY);
+    let r = demo();
+    let good = file(&r, "work.ics", BUSY);
     r.ok(&[
         "calendar",
         "busy",
@@ -229,17 +200,20 @@ fn a_bad_calendar_file_is_refused_by_line_and_nothing_is_stored() {
             .unwrap()
             .starts_with("DTSTART:2026-11-25")
     );
-    let bad = r.file("work.ics", &broken);
-    let err = r.fails(&[
-        "calendar",
-        "busy",
-        "import",
-        &bad,
-        "--rep",
-        "1",
-        "--from",
-        "2026-11-24",
-    ]);
+    let bad = file(&r, "work.ics", &broken);
+    let err = fails(
+        &r,
+        &[
+            "calendar",
+            "busy",
+            "import",
+            &bad,
+            "--rep",
+            "1",
+            "--from",
+            "2026-11-24",
+        ],
+    );
     assert!(
         err.contains(&format!("{bad}:13: DTSTART: `2026-11-25` is not a date")),
         "{err}"
@@ -250,8 +224,8 @@ fn a_bad_calendar_file_is_refused_by_line_and_nothing_is_stored() {
         before
     );
     // Not a calendar at all.
-    let junk = r.file("notes.ics", "hello\n");
-    let err = r.fails(&["calendar", "busy", "import", &junk, "--rep", "1"]);
+    let junk = file(&r, "notes.ics", "hello\n");
+    let err = fails(&r, &["calendar", "busy", "import", &junk, "--rep", "1"]);
     assert!(
         err.contains(&format!("{junk}:1: not an iCalendar file")),
         "{err}"

@@ -31,6 +31,7 @@ impl Rounds {
             .env_remove("ROUNDS_PLAYBOOK")
             .env_remove("ROUNDS_REP")
             .env_remove("ROUNDS_PASSWORD")
+            .env_remove("ROUNDS_BASE_URL")
             .env("NO_COLOR", "1")
             .envs(env.iter().copied())
             .output()
