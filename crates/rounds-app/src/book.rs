@@ -290,22 +290,9 @@ pub async fn import_book<S: Store + Sync>(
     let reps = Reps::new(&users, &owners, &input.owner_map, input.rep);
 
     // Links of earlier imports from this source, and the records they point at.
-    let links = |kind| store.external_ids(org, &source, kind);
-    let account_links: HashMap<String, (i64, String)> = links(ExternalKind::Account)
-        .await?
-        .into_iter()
-        .map(|l| (l.external_id, (l.local, l.digest)))
-        .collect();
-    let contact_links: HashMap<String, (i64, String)> = links(ExternalKind::Contact)
-        .await?
-        .into_iter()
-        .map(|l| (l.external_id, (l.local, l.digest)))
-        .collect();
-    let topic_links: HashMap<String, i64> = links(ExternalKind::Topic)
-        .await?
-        .into_iter()
-        .map(|l| (l.external_id, l.local))
-        .collect();
+    let account_links = links(store, org, &source, ExternalKind::Account).await?;
+    let contact_links = links(store, org, &source, ExternalKind::Contact).await?;
+    let topic_links = links(store, org, &source, ExternalKind::Topic).await?;
     let stored_accounts: HashMap<AccountId, Account> = store
         .accounts(org, None)
         .await?
@@ -465,7 +452,7 @@ pub async fn import_book<S: Store + Sync>(
         places,
         topic_ids: topic_links
             .into_iter()
-            .map(|(k, v)| (k, TopicId(v)))
+            .map(|(k, (local, _))| (k, TopicId(local)))
             .collect(),
         provisional,
         seen: HashSet::new(),
@@ -541,6 +528,21 @@ impl Iterator for Pipe<'_> {
         }
         next
     }
+}
+
+/// The links of earlier imports from `source`: external id → (Rounds id, digest).
+async fn links<S: Store + Sync>(
+    store: &S,
+    org: rounds_core::model::OrgId,
+    source: &str,
+    kind: ExternalKind,
+) -> Result<HashMap<String, (i64, String)>> {
+    Ok(store
+        .external_ids(org, source, kind)
+        .await?
+        .into_iter()
+        .map(|l| (l.external_id, (l.local, l.digest)))
+        .collect())
 }
 
 fn duplicates<T>(drafts: &[Draft<T>], what: &str, column: &str, problems: &mut Problems) {
@@ -742,8 +744,22 @@ struct Activities {
 }
 
 impl Activities {
+    /// The column an activity names its contact in, for problems.
+    fn contact_column(&self, reading: Reading) -> String {
+        match reading {
+            Reading::Known(FileKind::VeevaCall) => "Account_vod__c".to_string(),
+            Reading::Known(_) => "WhoId".to_string(),
+            Reading::Mapped(_) => self
+                .mapping
+                .as_ref()
+                .and_then(|m| m.column_of("contact"))
+                .unwrap_or("contact")
+                .to_string(),
+        }
+    }
+
     /// One activity row into the chunk, or a problem.
-    fn take(&mut self, t: TouchDraft, chunk: &mut ExternalChunk, contact_column: &str) {
+    fn take(&mut self, t: TouchDraft, chunk: &mut ExternalChunk, reading: Reading) {
         let TouchDraft { draft, when } = t;
         let mut h = self.hasher.build_hasher();
         draft.external_id.hash(&mut h);
@@ -771,7 +787,7 @@ impl Activities {
             self.problems.add(BookProblem::at(
                 &draft.origin.file,
                 draft.origin.line,
-                contact_column,
+                &self.contact_column(reading),
                 format!(
                     "`{who}` is not a contact of this import nor of an earlier one from {}",
                     self.source
@@ -886,16 +902,6 @@ impl Iterator for Activities {
             self.rows_read
                 .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             let reading = *reading;
-            let contact_column = match reading {
-                Reading::Known(FileKind::VeevaCall) => "Account_vod__c".to_string(),
-                Reading::Known(_) => "WhoId".to_string(),
-                Reading::Mapped(_) => self
-                    .mapping
-                    .as_ref()
-                    .and_then(|m| m.column_of("contact"))
-                    .unwrap_or("contact")
-                    .to_string(),
-            };
             let item = read_row(
                 reading,
                 self.mapping.as_ref(),
@@ -906,7 +912,7 @@ impl Iterator for Activities {
             );
             match item {
                 Err(ps) => self.problems.extend(ps),
-                Ok(Item::Touch(t)) => self.take(*t, &mut chunk, &contact_column),
+                Ok(Item::Touch(t)) => self.take(*t, &mut chunk, reading),
                 Ok(Item::LeftOut(why)) => *self.left_out.entry(why).or_default() += 1,
                 Ok(_) => {}
             }
@@ -966,12 +972,7 @@ pub async fn import_vcards<S: Store + Sync>(
         .iter()
         .map(|a| (a.name.to_lowercase(), a.id))
         .collect();
-    let links: HashMap<String, (i64, String)> = store
-        .external_ids(actor.org, SOURCE, ExternalKind::Contact)
-        .await?
-        .into_iter()
-        .map(|l| (l.external_id, (l.local, l.digest)))
-        .collect();
+    let links = links(store, actor.org, SOURCE, ExternalKind::Contact).await?;
     let stored: HashMap<ContactId, Contact> = store
         .contacts(actor.org, None)
         .await?

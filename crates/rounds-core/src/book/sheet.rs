@@ -33,7 +33,7 @@ impl std::fmt::Debug for Sheet {
     }
 }
 
-/// The most rows a problem list keeps per file when every row has the same problem.
+/// How to fix a file that is not UTF-8, as the spreadsheet user does it.
 const UTF8_HINT: &str = "save the file as \"CSV UTF-8\" (Excel: File › Save As › CSV UTF-8)";
 
 impl Sheet {
