@@ -18,6 +18,7 @@ pub mod book;
 pub mod calendar;
 mod error;
 pub mod feed;
+pub mod outreach;
 pub mod people;
 pub mod plan;
 pub mod records;
@@ -46,6 +47,10 @@ pub use calendar::{
 pub use feed::{
     BusyImport, BusyInput, NewFeed, calendar_feed_of, calendar_text, clear_busy, export_calendar,
     feed_path, feed_territory, import_busy, list_busy, new_calendar_feed, revoke_calendar_feed,
+};
+pub use outreach::{
+    TemplateView, coach_draft, coach_text, drafts_for_plan, get_template, list_templates,
+    reset_template, save_template, templates_in_use,
 };
 pub use people::{
     SignIn, UserInput, UserRow, add_user, administered_users, find_user, list_users,

@@ -12,6 +12,7 @@ pub mod csv_out;
 pub mod export;
 pub mod ics;
 pub mod model;
+pub mod outreach;
 pub mod planner;
 pub mod playbook;
 pub mod signals;

@@ -67,6 +67,7 @@ struct PlaybookWire {
     day: DayWire,
     route: RouteWire,
     email: EmailWire,
+    coach: CoachWire,
     channels: ChannelsWire,
     priority: PriorityWire,
     profile: ProfileWire,
@@ -162,6 +163,34 @@ struct EmailWire {
     prospecting_wait_max_days: i64,
     confirmation_within_business_days: i64,
     max_words: i64,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct CoachWire {
+    banned_subject_phrases: Vec<String>,
+    ready_questions: Vec<String>,
+    guilt_phrases: Vec<String>,
+    anger_phrases: Vec<String>,
+    hot_button_words: Vec<String>,
+    competitor_terms: Vec<String>,
+    disparaging_words: Vec<String>,
+    pressure_phrases: Vec<String>,
+    call_to_action_phrases: Vec<String>,
+}
+
+/// The message coach's word lists (P5, P41, P42): data, so an organisation tunes them.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct CoachWords {
+    pub banned_subject_phrases: Vec<String>,
+    pub ready_questions: Vec<String>,
+    pub guilt_phrases: Vec<String>,
+    pub anger_phrases: Vec<String>,
+    pub hot_button_words: Vec<String>,
+    pub competitor_terms: Vec<String>,
+    pub disparaging_words: Vec<String>,
+    pub pressure_phrases: Vec<String>,
+    pub call_to_action_phrases: Vec<String>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -330,6 +359,7 @@ pub struct Playbook {
     pub prospecting_wait_max_days: i64,
     pub confirmation_within_business_days: i64,
     pub max_words: usize,
+    pub coach: CoachWords,
     pub quality_rank: Vec<Reach>,
     pub cell_max_per_week: usize,
     pub profile_facts: Vec<String>,
@@ -832,6 +862,7 @@ impl TryFrom<PlaybookWire> for Playbook {
                 1,
             ),
             max_words: p.count("email.max_words", e.max_words, 10, 2000),
+            coach: p.coach_words(&w.coach),
             quality_rank,
             cell_max_per_week: p.count(
                 "channels.cell_max_per_week",
@@ -861,6 +892,37 @@ impl Problems {
             value,
             why: why.into(),
         });
+    }
+    /// Each phrase is trimmed, lower-cased and kept only once; an empty one would match
+    /// everywhere, so it is a problem.
+    fn phrases(&mut self, key: &str, list: &[String]) -> Vec<String> {
+        let mut out: Vec<String> = Vec::with_capacity(list.len());
+        for phrase in list {
+            let clean = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            if clean.is_empty() {
+                self.add(key, format!("{phrase:?}"), "a phrase may not be empty");
+            } else if clean.chars().count() > 80 {
+                self.add(key, format!("{phrase:?}"), "a phrase of at most 80 characters");
+            } else if !out.contains(&clean) {
+                out.push(clean);
+            }
+        }
+        out
+    }
+    fn coach_words(&mut self, c: &CoachWire) -> CoachWords {
+        CoachWords {
+            banned_subject_phrases: self
+                .phrases("coach.banned_subject_phrases", &c.banned_subject_phrases),
+            ready_questions: self.phrases("coach.ready_questions", &c.ready_questions),
+            guilt_phrases: self.phrases("coach.guilt_phrases", &c.guilt_phrases),
+            anger_phrases: self.phrases("coach.anger_phrases", &c.anger_phrases),
+            hot_button_words: self.phrases("coach.hot_button_words", &c.hot_button_words),
+            competitor_terms: self.phrases("coach.competitor_terms", &c.competitor_terms),
+            disparaging_words: self.phrases("coach.disparaging_words", &c.disparaging_words),
+            pressure_phrases: self.phrases("coach.pressure_phrases", &c.pressure_phrases),
+            call_to_action_phrases: self
+                .phrases("coach.call_to_action_phrases", &c.call_to_action_phrases),
+        }
     }
     fn count(&mut self, key: &str, v: i64, min: i64, max: i64) -> usize {
         if v < min || v > max {

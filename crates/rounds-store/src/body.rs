@@ -55,6 +55,7 @@ use rounds_core::model::{
     Account, AccountId, Contact, ContactId, LostAccount, NextStep, NoFit, Organisation,
     ReferralCount, StepUpdate, TimeOff, Topic, TopicId, Touch, TouchId, User, UserId, WorkWeek,
 };
+use rounds_core::outreach::Template;
 use serde::Deserialize;
 use serde::de::value::{Error as ValueError, StrDeserializer};
 
@@ -145,7 +146,8 @@ json_body!(
     NoFit,
     WorkWeek,
     TimeOff,
-    StepUpdate
+    StepUpdate,
+    Template
 );
 
 impl Body for Touch {

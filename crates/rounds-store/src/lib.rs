@@ -21,6 +21,7 @@ mod feeds;
 mod people;
 mod sql;
 mod tables;
+mod templates;
 
 use std::future::Future;
 
@@ -111,6 +112,16 @@ pub struct CalendarFeed {
     pub user: UserId,
     /// Epoch seconds.
     pub created_at: i64,
+}
+
+/// A message template the organisation wrote in place of a built-in one (P47).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredTemplate {
+    pub template: rounds_core::outreach::Template,
+    /// Epoch seconds.
+    pub updated_at: i64,
+    /// `None` when the local command line saved it.
+    pub updated_by: Option<UserId>,
 }
 
 /// What replacing a calendar's busy times did.
@@ -630,6 +641,30 @@ pub trait Store {
         org: OrgId,
         rep: UserId,
     ) -> impl Future<Output = Result<Vec<BusyTime>, StoreError>> + Send;
+
+    /// The organisation's own templates (the kinds it replaced), by kind.
+    fn templates(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<Vec<StoredTemplate>, StoreError>> + Send;
+
+    /// Stores the organisation's own template of its kind, replacing the one before;
+    /// `by`, if any, must be a user of the organisation.
+    fn save_template(
+        &self,
+        org: OrgId,
+        template: &rounds_core::outreach::Template,
+        at: i64,
+        by: Option<UserId>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes the organisation's own template of `kind` (the built-in one applies
+    /// again); false if it had none.
+    fn delete_template(
+        &self,
+        org: OrgId,
+        kind: rounds_core::outreach::TemplateKind,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 
     /// Deletes one rep's busy times, of one source or all; how many went.
     fn clear_busy_times(

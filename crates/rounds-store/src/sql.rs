@@ -163,6 +163,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "calendar_feed",
         include_str!("../migrations/sqlite/0008_calendar_feed.sql"),
     ),
+    (
+        9,
+        "templates",
+        include_str!("../migrations/sqlite/0009_templates.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -204,6 +209,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "calendar_feed",
         include_str!("../migrations/postgres/0008_calendar_feed.sql"),
+    ),
+    (
+        9,
+        "templates",
+        include_str!("../migrations/postgres/0009_templates.sql"),
     ),
 ];
 
@@ -1727,6 +1737,28 @@ impl Store for SqlStore {
 
     async fn delete_calendar_feed(&self, org: OrgId, user: UserId) -> Result<bool, StoreError> {
         self.q_delete_calendar_feed(org, user).await
+    }
+
+    async fn templates(&self, org: OrgId) -> Result<Vec<crate::StoredTemplate>, StoreError> {
+        self.q_templates(org).await
+    }
+
+    async fn save_template(
+        &self,
+        org: OrgId,
+        template: &rounds_core::outreach::Template,
+        at: i64,
+        by: Option<UserId>,
+    ) -> Result<(), StoreError> {
+        self.q_save_template(org, template, at, by).await
+    }
+
+    async fn delete_template(
+        &self,
+        org: OrgId,
+        kind: rounds_core::outreach::TemplateKind,
+    ) -> Result<bool, StoreError> {
+        self.q_delete_template(org, kind).await
     }
 
     async fn replace_busy_times(

@@ -236,6 +236,22 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         &[("calendar-feed", "1", "revoke")]
     );
     step!(s.delete_calendar_feed(ORG, UserId(1)), &[]);
+    let mut own = rounds_core::outreach::builtin_of(rounds_core::outreach::TemplateKind::Breakup).clone();
+    own.subject = "Closing the file on {{ topic.title }}".into();
+    step!(
+        s.save_template(ORG, &own, 1_700_000_000, Some(UserId(1))),
+        &[("template", "breakup", "create")]
+    );
+    own.short = "Shall I check back in spring?".into();
+    step!(
+        s.save_template(ORG, &own, 1_700_000_100, None),
+        &[("template", "breakup", "update")]
+    );
+    step!(
+        s.delete_template(ORG, own.kind),
+        &[("template", "breakup", "delete")]
+    );
+    step!(s.delete_template(ORG, own.kind), &[]);
     let window = (
         jiff::Timestamp::from_second(1_700_000_000).unwrap(),
         jiff::Timestamp::from_second(1_710_000_000).unwrap(),

@@ -178,6 +178,34 @@ impl Store for Recording<'_> {
         self.inner.delete_calendar_feed(org, user)
     }
 
+    fn templates(
+        &self,
+        org: OrgId,
+    ) -> impl Future<Output = Result<Vec<rounds_store::StoredTemplate>, StoreError>> + Send {
+        self.note("templates");
+        self.inner.templates(org)
+    }
+
+    fn save_template(
+        &self,
+        org: OrgId,
+        template: &rounds_core::outreach::Template,
+        at: i64,
+        by: Option<UserId>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send {
+        self.note("save_template");
+        self.inner.save_template(org, template, at, by)
+    }
+
+    fn delete_template(
+        &self,
+        org: OrgId,
+        kind: rounds_core::outreach::TemplateKind,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.note("delete_template");
+        self.inner.delete_template(org, kind)
+    }
+
     fn replace_busy_times(
         &self,
         org: OrgId,

@@ -128,3 +128,28 @@ fn check_playbook_text(toml: &str) -> PlaybookReport {
         },
     }
 }
+
+/// A rep's plan for a day with a draft for each written item (P47), planned and drafted
+/// on a blocking thread like [`plan_for`].
+pub(crate) async fn plan_with_drafts(
+    state: &AppState,
+    ctx: &Ctx,
+    rep: UserId,
+    date: Date,
+) -> Result<(planner::DayPlan, Vec<Option<rounds_core::outreach::ItemDraft>>), ApiError> {
+    let actor = ctx.actor();
+    let territory = rounds_app::territory_for(state.store(), &actor, rep).await?;
+    let templates = rounds_app::templates_in_use(state.store(), &actor).await?;
+    let Some(rep_user) = ctx.scope.user(rep).cloned() else {
+        return Err(ApiError::not_found("rep"));
+    };
+    let playbook = state.playbook().clone();
+    state
+        .run_blocking(move || {
+            let plan = planner::plan(&territory, &playbook, rep, date);
+            let drafts =
+                rounds_app::drafts_for_plan(&territory, &plan, &playbook, &rep_user, &templates);
+            (plan, drafts)
+        })
+        .await
+}

@@ -20,6 +20,7 @@ on_both_backends!(
     a_real_socket_serves_the_api_and_shuts_down_gracefully,
     a_browser_signs_in_logs_a_touch_from_today_and_signs_out,
     p33_a_browser_completes_reschedules_and_skips_steps_on_today,
+    p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coach,
     schemathesis_finds_nothing_against_the_openapi_document,
 );
 
@@ -202,6 +203,49 @@ fn browser_ready(root: &std::path::Path) -> bool {
         "e2e/node_modules (playwright-core)",
         root.join("e2e/node_modules/playwright-core").exists(),
     )
+}
+
+/// At a 390-px phone viewport, every written item of the rep's Today carries its draft
+/// and the coach's verdict (P47); a reproach added to one draft and checked comes back
+/// as a P42 guilt finding with its words marked (`e2e/drafts.mjs`).
+async fn p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coach(db: &TestDb) {
+    let root = repo();
+    if !browser_ready(&root) {
+        return;
+    }
+    seed_demo(&db.store).await;
+    let rep = rounds_store::Store::users(&db.store, ORG)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.role == rounds_core::model::Role::Rep)
+        .unwrap();
+    let server = start(db).await;
+    let backend = db.url.split(':').next().unwrap().to_string();
+    let shots = root.join("target/screenshots/drafts").join(&backend);
+    let base = format!("http://{}", server.addr);
+    let script = root.join("e2e/drafts.mjs");
+    let output = tokio::task::spawn_blocking(move || {
+        Command::new("node")
+            .arg(script)
+            .env("BASE_URL", &base)
+            .env("ROUNDS_EMAIL", &rep.email)
+            .env("ROUNDS_PASSWORD", PASSWORD)
+            .env("SCREENSHOTS_DIR", &shots)
+            .output()
+            .unwrap()
+    })
+    .await
+    .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    println!("{text}");
+    assert!(output.status.success(), "the browser test failed:\n{text}");
+    assert!(text.contains("PASS e2e/drafts.mjs"), "{text}");
+    server.shutdown().await;
 }
 
 /// At a 390-px phone viewport, the rep completes one next step, reschedules another (date

@@ -150,6 +150,66 @@ file:row: column: why, and then nothing is written."
     /// The plan in your calendar: export it, a live feed, and your busy times
     #[command(subcommand)]
     Calendar(CalendarCommand),
+    /// Read a draft message and say what a customer would mind, rule by rule (P5, P41, P42)
+    #[command(
+        after_help = "The file is the message as you would send it. A first line `Subject: …` is the subject \
+                      (an e-mail or letter); without one, the whole file is the body (a text, a \
+                      LinkedIn message or a note). `-` reads the standard input.\n\n\
+                      Each finding is printed as FILE:LINE:COLUMN: RULE KIND: why, with the words \
+                      underlined. Exits 0 when the draft passes, 1 when the coach has findings.\n\
+                      The word limit is `[email] max_words`, the phrase lists `[coach]` in the playbook.\n\n\
+                      Examples:\n  rounds coach draft.txt\n  printf 'Subject: Following up\\n\\nAre you ready yet?' | rounds coach -\n  rounds coach draft.txt --json | jq '.findings[].kind'"
+    )]
+    Coach(CoachArgs),
+    /// Message templates (P47): list, show, replace with your own, reset to the built-in one
+    #[command(subcommand)]
+    Template(TemplateCommand),
+}
+
+#[derive(Debug, Args)]
+pub struct CoachArgs {
+    /// The draft: a text file, or `-` for the standard input
+    pub file: std::path::PathBuf,
+    /// Print the verdict as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TemplateCommand {
+    /// Every kind of template, marked `own` where the organisation replaced the built-in one
+    #[command(after_help = "Example:\n  rounds template list")]
+    List,
+    /// One template: its subject, body and short form (texts, LinkedIn)
+    #[command(
+        after_help = "Examples:\n  rounds template show breakup\n  rounds template show breakup --toml > breakup.toml   # edit, then: rounds template set breakup.toml"
+    )]
+    Show {
+        /// follow-up, forgot-to-mention, records-check, confirmation, breakup, meeting-request, top-officer-letter, thank-you, loss-feedback, nurture, referral-ask
+        kind: String,
+        /// Print it as the TOML file `rounds template set` reads
+        #[arg(long)]
+        toml: bool,
+    },
+    /// Replace a template with your own, from a TOML file with kind, subject, body and short
+    #[command(
+        after_help = "The file is what `rounds template show KIND --toml` prints. Placeholders are Jinja: \
+                      {{ contact.first_name }}, {{ account.name }}, {{ topic.title }}, {{ topic.pain_point }}, \
+                      {{ next_step.what }}, {{ rep.name }} … (the full list is in `rounds template show \
+                      follow-up --toml`). The template is checked against sample values first: an unknown \
+                      placeholder or a syntax error is refused with its part and line.\n\n\
+                      Example:\n  rounds template show breakup --toml > breakup.toml && $EDITOR breakup.toml && rounds template set breakup.toml"
+    )]
+    Set {
+        /// The TOML file
+        file: std::path::PathBuf,
+    },
+    /// Bring the built-in template of a kind back
+    #[command(after_help = "Example:\n  rounds template reset breakup")]
+    Reset {
+        /// The kind, as in `rounds template list`
+        kind: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -466,6 +526,9 @@ pub struct TodayArgs {
     /// On a day off, plan the rep's next working day instead
     #[arg(long)]
     pub next_working_day: bool,
+    /// Under each written item (e-mail, text, LinkedIn, note, letter), its draft and the coach's verdict
+    #[arg(long)]
+    pub drafts: bool,
 }
 
 #[derive(Debug, Subcommand)]

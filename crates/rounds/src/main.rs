@@ -128,6 +128,8 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Timeoff(c) => timeoff::run(&cx, c).await,
         Command::Audit(c) => audit::run(&cx, c).await,
         Command::Calendar(c) => calendar::run(&cx, c).await,
+        Command::Coach(a) => coach::run(&cx, a).await,
+        Command::Template(c) => template::run(&cx, c).await,
         // The server binds each request's handle to its caller and its clock reading.
         Command::Serve(a) => serve::run(server_store, s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),

@@ -127,6 +127,40 @@ pub fn item(n: usize, i: &PlanItem) -> String {
 }
 
 pub fn plan(p: &DayPlan, rep_name: &str, all_flags: bool) -> String {
+    plan_with_drafts(p, rep_name, all_flags, &[])
+}
+
+/// A written item's draft, indented under it, with the coach's findings.
+fn draft(d: &rounds_core::outreach::ItemDraft) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "    Draft ({} template):", d.template);
+    if let Some(subject) = &d.subject {
+        let _ = writeln!(s, "      Subject: {subject}");
+    }
+    for line in d.body.lines() {
+        let _ = writeln!(s, "      | {line}");
+    }
+    if d.verdict.passes() {
+        let _ = writeln!(
+            s,
+            "    Coach:   nothing to add ({} of {} words)",
+            d.verdict.words, d.verdict.max_words
+        );
+    }
+    for f in &d.verdict.findings {
+        let _ = writeln!(s, "    Coach:   {} {}: {}", f.rule, f.kind, f.why);
+    }
+    s
+}
+
+/// The plan, with each written item's draft under it when `drafts` has one (the same
+/// order as the items).
+pub fn plan_with_drafts(
+    p: &DayPlan,
+    rep_name: &str,
+    all_flags: bool,
+    drafts: &[Option<rounds_core::outreach::ItemDraft>],
+) -> String {
     let mut s = String::new();
     let visits = p
         .items
@@ -143,6 +177,9 @@ pub fn plan(p: &DayPlan, rep_name: &str, all_flags: bool) -> String {
     );
     for (n, i) in p.items.iter().enumerate() {
         s.push_str(&item(n + 1, i));
+        if let Some(Some(d)) = drafts.get(n) {
+            s.push_str(&draft(d));
+        }
         s.push('\n');
     }
     if let Some(r) = &p.route {

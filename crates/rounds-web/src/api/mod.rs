@@ -15,6 +15,7 @@ mod calendar_feed;
 mod contacts;
 mod health;
 mod lost;
+mod outreach;
 mod plan;
 mod playbook;
 mod referrals;
@@ -117,6 +118,15 @@ pub fn routes() -> Router<AppState> {
             get(referrals::list_referrals).post(referrals::add_referral),
         )
         .route("/api/v1/lost", get(lost::list_lost).post(lost::record_lost))
+        .route("/api/v1/templates", get(outreach::list_templates))
+        .route(
+            "/api/v1/templates/{kind}",
+            get(outreach::get_template)
+                .put(outreach::put_template)
+                .delete(outreach::reset_template),
+        )
+        .route("/api/v1/coach", post(outreach::coach))
+        .route("/api/v1/drafts", get(outreach::plan_drafts))
         .route("/api/v1/playbook", get(playbook::playbook))
         .route("/api/v1/playbook/check", post(playbook::check_playbook))
         .route("/api/v1/audit", get(audit::audit_log))
@@ -149,7 +159,9 @@ pub fn not_found(path: &str) -> Response {
         calendar::add_time_off, calendar::remove_time_off,
         audit::audit_log, audit::verify_audit,
         tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password,
-        calendar_feed::make_feed, calendar_feed::revoke_feed
+        calendar_feed::make_feed, calendar_feed::revoke_feed,
+        outreach::list_templates, outreach::get_template, outreach::put_template,
+        outreach::reset_template, outreach::coach, outreach::plan_drafts
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -171,6 +183,9 @@ pub fn not_found(path: &str) -> Response {
         wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,
         wire::PasswordInput, wire::PasswordSet,
         wire::CalendarFeedMade,
+        wire::Template, wire::TemplateInput, wire::TemplateListing, wire::TemplateKind,
+        wire::CoachInput, wire::Verdict, wire::Finding, wire::Span, wire::CheckKind, wire::Part,
+        wire::PlanDraft, wire::PlanDrafts,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

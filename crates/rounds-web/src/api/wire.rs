@@ -14,6 +14,7 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use rounds_core::day_route;
 use rounds_core::model::{self, Specialty, TimeRange, TzName, WeekHours};
+use rounds_core::outreach;
 use rounds_core::planner;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
@@ -28,17 +29,20 @@ use rounds_app as app;
 /// A closed vocabulary of the model on the wire: the same kebab-case spelling, a named
 /// string enum in the document.
 macro_rules! vocabulary {
-    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
+    ($($(#[$doc:meta])* $name:ident),* $(,)?) => {
+        vocabulary!(@in model: $($(#[$doc])* $name),*);
+    };
+    (@in $m:ident: $($(#[$doc:meta])* $name:ident),* $(,)?) => {$(
         $(#[$doc])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
         #[serde(transparent)]
-        pub struct $name(pub model::$name);
+        pub struct $name(pub $m::$name);
 
         impl PartialSchema for $name {
             fn schema() -> RefOr<Schema> {
                 ObjectBuilder::new()
                     .schema_type(Type::String)
-                    .enum_values(Some(model::$name::ALL.iter().map(|v| v.as_str())))
+                    .enum_values(Some($m::$name::ALL.iter().map(|v| v.as_str())))
                     .into()
             }
         }
@@ -49,14 +53,14 @@ macro_rules! vocabulary {
             }
         }
 
-        impl From<model::$name> for $name {
-            fn from(v: model::$name) -> $name {
+        impl From<$m::$name> for $name {
+            fn from(v: $m::$name) -> $name {
                 $name(v)
             }
         }
 
-        impl From<$name> for model::$name {
-            fn from(v: $name) -> model::$name {
+        impl From<$name> for $m::$name {
+            fn from(v: $name) -> $m::$name {
                 v.0
             }
         }
@@ -77,6 +81,8 @@ vocabulary!(
     TouchKind,
     LossReason,
 );
+
+vocabulary!(@in outreach: TemplateKind, CheckKind, Part);
 
 fn topic_ids(v: &[model::TopicId]) -> Vec<i64> {
     v.iter().map(|id| id.0).collect()
@@ -122,6 +128,7 @@ listings!(
     TimeOffListing => TimeOff,
     StepListing => OpenStep,
     TokenListing => Token,
+    TemplateListing => Template,
 );
 
 // ---------------------------------------------------------------- health
@@ -1750,6 +1757,167 @@ impl From<rounds_store::AuditReport> for AuditVerification {
                     seq: b.seq(),
                     kind: b.kind().to_string(),
                     message: b.to_string(),
+                })
+                .collect(),
+        }
+    }
+}
+
+// ---------------------------------------------------------------- templates and the coach
+
+/// A message template (P47): Jinja text with placeholders such as
+/// `{{ contact.first_name }}`, `{{ topic.title }}`, `{{ next_step.what }}`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Template {
+    pub kind: TemplateKind,
+    /// Used by e-mails and letters.
+    pub subject: String,
+    /// Used by e-mails, letters and notes.
+    pub body: String,
+    /// Used by texts and LinkedIn messages.
+    pub short: String,
+    /// The organisation's own, in place of the built-in one.
+    pub custom: bool,
+    /// When the organisation's own was saved, epoch seconds.
+    pub updated_at: Option<i64>,
+    pub updated_by: Option<i64>,
+}
+
+impl From<app::TemplateView> for Template {
+    fn from(v: app::TemplateView) -> Template {
+        Template {
+            kind: v.template.kind.into(),
+            subject: v.template.subject,
+            body: v.template.body,
+            short: v.template.short,
+            custom: v.custom,
+            updated_at: v.updated_at,
+            updated_by: v.updated_by.map(|u| u.0),
+        }
+    }
+}
+
+/// A template's text; the kind is in the path.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TemplateInput {
+    #[schema(max_length = 300)]
+    pub subject: String,
+    #[schema(max_length = 8000)]
+    pub body: String,
+    #[schema(max_length = 1000)]
+    pub short: String,
+}
+
+/// A draft for the coach to read.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CoachInput {
+    /// An e-mail's or letter's subject; leave it out for a text, LinkedIn message or note.
+    #[schema(max_length = 20000)]
+    pub subject: Option<String>,
+    #[schema(max_length = 20000)]
+    pub body: String,
+}
+
+/// Byte offsets into the part, end exclusive.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One thing the coach would change, with the rule and the words behind it.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Finding {
+    pub kind: CheckKind,
+    /// The playbook rule: P5, P41 or P42.
+    pub rule: String,
+    pub part: Part,
+    pub span: Option<Span>,
+    pub excerpt: String,
+    pub why: String,
+}
+
+/// The coach's reading of a draft: no findings means it passes.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Verdict {
+    pub passes: bool,
+    pub words: usize,
+    pub max_words: usize,
+    pub findings: Vec<Finding>,
+}
+
+impl From<outreach::Verdict> for Verdict {
+    fn from(v: outreach::Verdict) -> Verdict {
+        Verdict {
+            passes: v.passes(),
+            words: v.words,
+            max_words: v.max_words,
+            findings: v
+                .findings
+                .into_iter()
+                .map(|f| Finding {
+                    kind: f.kind.into(),
+                    rule: f.rule,
+                    part: f.part.into(),
+                    span: f.span.map(|s| Span {
+                        start: s.start,
+                        end: s.end,
+                    }),
+                    excerpt: f.excerpt,
+                    why: f.why,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// The draft of one written item of a plan.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanDraft {
+    /// The item's place in the plan's `items`, from 0.
+    pub item: usize,
+    pub contact: i64,
+    pub channel: Channel,
+    pub template: TemplateKind,
+    pub subject: Option<String>,
+    pub body: String,
+    pub verdict: Verdict,
+}
+
+/// The drafts of a plan's written items (e-mails, texts, LinkedIn messages, notes,
+/// letters); visits and calls have none.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanDrafts {
+    pub rep: i64,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub drafts: Vec<PlanDraft>,
+}
+
+impl PlanDrafts {
+    pub fn new(
+        plan: &planner::DayPlan,
+        drafts: Vec<Option<outreach::ItemDraft>>,
+    ) -> PlanDrafts {
+        PlanDrafts {
+            rep: plan.rep.0,
+            date: plan.date,
+            drafts: drafts
+                .into_iter()
+                .enumerate()
+                .filter_map(|(n, d)| {
+                    let d = d?;
+                    Some(PlanDraft {
+                        item: n,
+                        contact: plan.items[n].contact.0,
+                        channel: d.channel.into(),
+                        template: d.template.into(),
+                        subject: d.subject,
+                        body: d.body,
+                        verdict: d.verdict.into(),
+                    })
                 })
                 .collect(),
         }

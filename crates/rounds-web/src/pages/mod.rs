@@ -8,6 +8,7 @@ mod accounts;
 mod audit;
 mod calendar;
 mod calendar_feed;
+mod coach;
 mod contacts;
 mod layout;
 mod log;
@@ -19,6 +20,7 @@ mod referrals;
 mod settings;
 mod steps;
 mod team;
+mod templates;
 mod today;
 mod tokens;
 mod topics;
@@ -51,6 +53,8 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(stylesheet))
         .merge(login::routes())
         .merge(today::routes())
+        .merge(coach::routes())
+        .merge(templates::routes())
         .merge(steps::routes())
         .merge(accounts::routes())
         .merge(contacts::routes())

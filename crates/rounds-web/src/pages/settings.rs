@@ -110,6 +110,10 @@ async fn respond(
                 button type="submit" { "Check" }
             }
         }
+        section #templates {
+            h2 { "Message templates" }
+            p { a href="/templates" { "The templates drafts are written from" } " [P47]" @if ctx.scope.is_lead() { ": see them, replace them with your own." } @else { "." } }
+        }
         (super::calendar_feed::section(ctx, feed))
         (super::tokens::link())
         @if let Some(users) = users { (users) }

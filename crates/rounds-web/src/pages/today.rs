@@ -1,6 +1,7 @@
 //! Today: the plan with its reasons and preparation, a quick-log form on each item, the
 //! actions on the next step an item serves (complete, reschedule, skip; `steps.rs`), the
-//! triage list of steps too late to plan, and the flags. Managers and administrators
+//! triage list of steps too late to plan, and the flags. Each written item (e-mail,
+//! text, LinkedIn, note, letter) shows its draft and the coach's verdict (`coach.rs`). Managers and administrators
 //! pick whose plan to see.
 //!
 //! The quick log makes the rep choose the outcome: a default of "conversation" logged
@@ -14,6 +15,7 @@ use axum::routing::{get, post};
 use jiff::civil::Date;
 use maud::{Markup, html};
 use rounds_core::model::{Channel, ContactId, Outcome, TopicId, TouchId, UserId};
+use rounds_core::outreach::ItemDraft;
 use rounds_core::planner::{DayPlan, PlanItem, TriageItem};
 use serde::Deserialize;
 
@@ -21,7 +23,7 @@ use super::Fields;
 use super::layout::{Nav, csrf, page};
 use super::redirect::{Flash, ReturnPath, with_flash};
 use crate::AppState;
-use crate::app::plan_for;
+use crate::app::plan_with_drafts;
 use crate::error::ApiError;
 use crate::extract::{Ctx, FormBody, PageCtx};
 
@@ -47,7 +49,7 @@ async fn today(
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
     let date = q.date.unwrap_or_else(|| state.today());
     // rounds-app answers a rep outside the caller's scope as not found.
-    let plan = match plan_for(&state, &ctx, rep, date).await {
+    let (plan, drafts) = match plan_with_drafts(&state, &ctx, rep, date).await {
         Ok(p) => p,
         Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),
@@ -69,7 +71,7 @@ async fn today(
             }
             p.muted { (rep_name) "’s plan" }
         }
-        (plan_view(&ctx, &plan))
+        (plan_view(&ctx, &plan, &drafts))
     };
     flash.shown(
         &state,
@@ -77,7 +79,7 @@ async fn today(
     )
 }
 
-fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
+fn plan_view(ctx: &Ctx, plan: &DayPlan, drafts: &[Option<ItemDraft>]) -> Markup {
     html! {
         @if let Some(off) = &plan.day_off {
             section #day-off {
@@ -90,8 +92,8 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
             p.empty { "Nothing planned today. Add accounts and contacts, or log touches, and the plan fills." }
         }
         ol #plan {
-            @for item in &plan.items {
-                (item_view(ctx, item))
+            @for (n, item) in plan.items.iter().enumerate() {
+                (item_view(ctx, item, drafts.get(n).and_then(Option::as_ref)))
             }
         }
         @if !plan.triage.is_empty() {
@@ -126,7 +128,7 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan) -> Markup {
     }
 }
 
-fn item_view(ctx: &Ctx, item: &PlanItem) -> Markup {
+fn item_view(ctx: &Ctx, item: &PlanItem, draft: Option<&ItemDraft>) -> Markup {
     let w = &item.window;
     html! {
         li.plan-item data-contact-id=(item.contact.0) data-account-id=(item.account.0) {
@@ -149,6 +151,9 @@ fn item_view(ctx: &Ctx, item: &PlanItem) -> Markup {
                 @for t in item.prep.recent_touches.iter().take(3) {
                     p.small { (t.date) " " (t.channel) " " (t.outcome) @if !t.note.is_empty() { " — " (t.note) } }
                 }
+            }
+            @if let Some(d) = draft {
+                (super::coach::draft_view(ctx, item.contact, d))
             }
             @if let (Some(step), Some(s)) = (item.step, item.prep.open_next_steps.first()) {
                 div.step data-step-id=(step.0) {

@@ -44,12 +44,31 @@ pub(crate) async fn run(cx: &Cx<'_>, a: TodayArgs) -> Result<()> {
             }
         }
     }
+    let drafts = if a.drafts {
+        let territory = rounds_app::territory_for(cx.store, cx.actor, rep.id)
+            .await
+            .map_err(cli_error)?;
+        let templates = rounds_app::templates_in_use(cx.store, cx.actor)
+            .await
+            .map_err(cli_error)?;
+        rounds_app::drafts_for_plan(&territory, &plan, &cx.s.playbook, &rep, &templates)
+    } else {
+        vec![]
+    };
     if a.json {
+        if a.drafts {
+            return print_json(&serde_json::json!({ "plan": plan, "drafts": drafts }));
+        }
         return print_json(&plan);
     }
     out!(
         "{}",
-        render::plan(&plan, &format!("{} <{}>", rep.name, rep.email), a.all_flags)
+        render::plan_with_drafts(
+            &plan,
+            &format!("{} <{}>", rep.name, rep.email),
+            a.all_flags,
+            &drafts
+        )
     )?;
     Ok(())
 }
