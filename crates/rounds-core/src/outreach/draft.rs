@@ -24,7 +24,7 @@ pub struct ItemDraft {
 
 /// Days within which a written touch after a conversation is the "forgot to mention"
 /// follow-up rather than a fresh one.
-const FORGOT_TO_MENTION_DAYS: i64 = 7;
+const FORGOT_TO_MENTION_DAYS: i32 = 7;
 
 /// Which template an item calls for, or `None` for a touch that is not written (a
 /// visit, a call).
