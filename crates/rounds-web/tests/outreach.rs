@@ -72,7 +72,7 @@ async fn p42_the_coach_api_names_each_finding_with_its_rule_and_span(db: &TestDb
     let huge = "word ".repeat(5000);
     let too_long = api(&app, &token, "POST", "/api/v1/coach", Some(json!({"body": huge}))).await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(too_long.json()["field"], "body");
+    assert_eq!(too_long.json()["error"]["field"], "body");
 }
 
 async fn p47_managers_replace_and_reset_templates_and_reps_may_not(db: &TestDb) {
@@ -125,8 +125,8 @@ async fn p47_a_template_with_an_unknown_placeholder_is_refused_naming_part_and_l
     });
     let a = api(&app, &manager, "PUT", "/api/v1/templates/follow-up", Some(bad)).await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
-    assert_eq!(a.json()["field"], "body");
-    assert!(a.json()["message"].as_str().unwrap().starts_with("line 3: undefined value"), "{}", a.body);
+    assert_eq!(a.json()["error"]["field"], "body");
+    assert!(a.json()["error"]["message"].as_str().unwrap().starts_with("line 3: undefined value"), "{}", a.body);
     assert!(rounds_store::Store::templates(&db.store, ORG).await.unwrap().is_empty());
 }
 
@@ -188,7 +188,7 @@ async fn p47_today_shows_the_draft_and_verdict_under_each_written_item(db: &Test
     .await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
     assert!(checked.body.contains("<mark>Following up</mark>"), "{}", checked.body);
-    assert!(checked.body.contains("<mark>tried to reach you</mark>"));
+    assert!(checked.body.contains("<mark>tried to reach you</mark>"), "{}", checked.body);
     assert!(checked.body.contains("data-kind=\"guilt\""));
     let forged = form(&app, &cookie, "/coach", &[("csrf", "forged"), ("body", "x")]).await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);

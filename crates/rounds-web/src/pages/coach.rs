@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use maud::{Markup, html};
 use rounds_core::model::ContactId;
-use rounds_core::outreach::{Finding, ItemDraft, Part, Verdict};
+use rounds_core::outreach::{CheckKind, Finding, ItemDraft, Part, Verdict};
 
 use super::Fields;
 use super::layout::{Nav, csrf, page};
@@ -75,12 +75,15 @@ pub fn draft_view(ctx: &Ctx, contact: ContactId, d: &ItemDraft) -> Markup {
     }
 }
 
-/// `text` with the spans of `findings` in `part` wrapped in `mark`; overlapping spans
-/// are merged so every character is marked at most once.
+/// `text` with the words of `findings` in `part` wrapped in `mark`; overlapping spans
+/// are merged so every character is marked at most once. Findings about a whole
+/// sentence or the tail past the word limit are listed, not marked: a marked sentence
+/// would hide the words inside it that another finding is about.
 fn marked(text: &str, findings: &[Finding], part: Part) -> Markup {
     let mut spans: Vec<(usize, usize)> = findings
         .iter()
         .filter(|f| f.part == part)
+        .filter(|f| !matches!(f.kind, CheckKind::NoClosingQuestion | CheckKind::OverWordLimit))
         .filter_map(|f| f.span)
         .filter(|s| s.start < s.end && s.end <= text.len())
         .filter(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end))
