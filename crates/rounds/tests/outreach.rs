@@ -42,9 +42,9 @@ fn p42_rounds_coach_passes_a_good_draft_and_points_at_each_finding_by_line_and_c
     assert_eq!(code, Some(1), "findings exit 1: {out}");
     let path = r.path("draft.txt").display().to_string();
     assert!(out.contains(&format!("{path}:1:15: P41 banned-subject: \"checking in\"")), "{out}");
-    assert!(out.contains(&format!("{path}:5:5: P42 guilt: \"tried to reach you\"")), "{out}");
+    assert!(out.contains(&format!("{path}:5:6: P42 guilt: \"tried to reach you\"")), "{out}");
     assert!(out.contains(&format!("{path}:6:1: P5 ready-question: \"Are you ready\"")), "{out}");
-    assert!(out.contains("    I've tried to reach you several times.\n        ^^^^^^^^^^^^^^^^^^\n"), "{out}");
+    assert!(out.contains("    I've tried to reach you several times.\n         ^^^^^^^^^^^^^^^^^^\n"), "{out}");
     assert!(err.contains("3 finding(s)"), "{err}");
 
     // JSON for scripts, and the standard input.

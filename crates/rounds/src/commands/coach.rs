@@ -101,7 +101,10 @@ pub(crate) async fn run(cx: &Cx<'_>, a: CoachArgs) -> Result<()> {
 }
 
 fn print_verdict(name: &str, draft: &DraftText, verdict: &Verdict) -> Result<()> {
-    for f in &verdict.findings {
+    // In reading order, as an editor lists diagnostics; those about the whole text last.
+    let mut in_order: Vec<_> = verdict.findings.iter().collect();
+    in_order.sort_by_key(|f| (f.span.is_none(), f.part == Part::Body, f.span.map(|s| s.start)));
+    for f in in_order {
         let (text, first_line, column_shift) = match f.part {
             Part::Subject => (draft.subject.as_deref().unwrap_or(""), 1, draft.subject_column),
             Part::Body => (draft.body.as_str(), draft.body_line, 0),
