@@ -25,7 +25,10 @@ pub struct TemplateView {
 
 /// Every kind's template in use, in the order of [`TemplateKind::ALL`]. Anyone in the
 /// organisation may read them: reps write with them.
-pub async fn list_templates<S: Store + Sync>(store: &S, actor: &Actor) -> Result<Vec<TemplateView>> {
+pub async fn list_templates<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+) -> Result<Vec<TemplateView>> {
     let own = store.templates(actor.org).await?;
     Ok(builtin()
         .iter()
@@ -97,7 +100,10 @@ pub async fn save_template<S: Store + Sync>(
             field: first.part.to_string(),
             message: format!(
                 "{}{}{more}",
-                first.line.map(|l| format!("line {l}: ")).unwrap_or_default(),
+                first
+                    .line
+                    .map(|l| format!("line {l}: "))
+                    .unwrap_or_default(),
                 first.message
             ),
         });
@@ -197,7 +203,10 @@ pub fn drafts_for_plan(
             let values = placeholders_for(item, account, topic, rep);
             // What makes this touch worth reading: its topic, the pain point the draft
             // names, and the account's own pain points.
-            let mut value_terms = vec![item.primary_topic.title.clone(), values.topic.pain_point.clone()];
+            let mut value_terms = vec![
+                item.primary_topic.title.clone(),
+                values.topic.pain_point.clone(),
+            ];
             if let Some(a) = account {
                 value_terms.extend(
                     a.pain_points

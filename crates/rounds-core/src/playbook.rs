@@ -898,11 +898,19 @@ impl Problems {
     fn phrases(&mut self, key: &str, list: &[String]) -> Vec<String> {
         let mut out: Vec<String> = Vec::with_capacity(list.len());
         for phrase in list {
-            let clean = phrase.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let clean = phrase
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             if clean.is_empty() {
                 self.add(key, format!("{phrase:?}"), "a phrase may not be empty");
             } else if clean.chars().count() > 80 {
-                self.add(key, format!("{phrase:?}"), "a phrase of at most 80 characters");
+                self.add(
+                    key,
+                    format!("{phrase:?}"),
+                    "a phrase of at most 80 characters",
+                );
             } else if !out.contains(&clean) {
                 out.push(clean);
             }

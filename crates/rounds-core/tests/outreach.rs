@@ -99,14 +99,21 @@ fn p42_a_draft_naming_two_topics_is_told_to_keep_to_one() {
     let v = coach(GOOD_SUBJECT, &body);
     let f = only(&v, CheckKind::SeveralTopics);
     assert_eq!(f.excerpt, "Home delivery");
-    assert!(f.why.contains("Prior authorisation support, Home delivery"), "{}", f.why);
+    assert!(
+        f.why.contains("Prior authorisation support, Home delivery"),
+        "{}",
+        f.why
+    );
 }
 
 #[test]
 fn p42_a_draft_for_a_planned_touch_that_names_neither_its_topic_nor_a_pain_point_is_flagged() {
     let playbook = Playbook::default();
     let topics = topics();
-    let value = vec!["Prior authorisation support".to_string(), "Dealing with prior authorisations".to_string()];
+    let value = vec![
+        "Prior authorisation support".to_string(),
+        "Dealing with prior authorisations".to_string(),
+    ];
     let check = |body: &str| {
         Coach::new(&playbook).check(
             Draft {
@@ -119,12 +126,16 @@ fn p42_a_draft_for_a_planned_touch_that_names_neither_its_topic_nor_a_pain_point
             },
         )
     };
-    let empty = check("Hi Dr. Reyes,\n\nI will be in your area on Thursday. Could we meet for ten minutes?\n\nSam");
+    let empty = check(
+        "Hi Dr. Reyes,\n\nI will be in your area on Thursday. Could we meet for ten minutes?\n\nSam",
+    );
     let f = only(&empty, CheckKind::NoValue);
     assert_eq!(f.span, None);
     assert!(f.why.contains("Prior authorisation support"), "{}", f.why);
     assert!(check(GOOD_BODY).passes());
-    let pain = check("Hi Dr. Reyes,\n\nDealing with prior authorisations eats your week. Could we meet for ten minutes?");
+    let pain = check(
+        "Hi Dr. Reyes,\n\nDealing with prior authorisations eats your week. Could we meet for ten minutes?",
+    );
     assert!(pain.passes(), "{:#?}", pain.findings);
 }
 
@@ -173,7 +184,10 @@ fn p41_checking_in_following_up_and_touching_base_subjects_are_flagged() {
         assert_eq!(&subject[span.start..span.end], words);
     }
     // The same words in the body are not a subject line.
-    let v = coach(GOOD_SUBJECT, &GOOD_BODY.replace("Hi Dr. Reyes,", "Hi Dr. Reyes, following up,"));
+    let v = coach(
+        GOOD_SUBJECT,
+        &GOOD_BODY.replace("Hi Dr. Reyes,", "Hi Dr. Reyes, following up,"),
+    );
     assert!(!v.has(CheckKind::BannedSubject));
 }
 
@@ -199,15 +213,27 @@ fn p41_the_banned_phrases_are_playbook_data() {
     assert!(check("A quick question").has(CheckKind::BannedSubject));
     assert!(!check("Just checking in").has(CheckKind::BannedSubject));
     let bad = Playbook::from_toml("[coach]\nbanned_subject_phrases = [\" \"]\n").unwrap_err();
-    assert!(bad.to_string().contains("coach.banned_subject_phrases"), "{bad}");
+    assert!(
+        bad.to_string().contains("coach.banned_subject_phrases"),
+        "{bad}"
+    );
 }
 
 #[test]
 fn p5_are_you_ready_yet_questions_are_flagged() {
     for (question, words) in [
-        ("Are you ready to move forward with Riverside?", "Are you ready"),
-        ("Is the practice ready to move forward?", "ready to move forward"),
-        ("Have you decided on the Prior authorisation support trial?", "Have you decided"),
+        (
+            "Are you ready to move forward with Riverside?",
+            "Are you ready",
+        ),
+        (
+            "Is the practice ready to move forward?",
+            "ready to move forward",
+        ),
+        (
+            "Have you decided on the Prior authorisation support trial?",
+            "Have you decided",
+        ),
         ("Any decision yet?", "Any decision"),
     ] {
         let body = GOOD_BODY.replace(
@@ -223,7 +249,10 @@ fn p5_are_you_ready_yet_questions_are_flagged() {
 }
 
 fn one_body_finding(insert: &str, kind: CheckKind, words: &str) {
-    let body = GOOD_BODY.replace("Would a ten-minute", &format!("{insert} Would a ten-minute"));
+    let body = GOOD_BODY.replace(
+        "Would a ten-minute",
+        &format!("{insert} Would a ten-minute"),
+    );
     let v = coach(GOOD_SUBJECT, &body);
     let f = only(&v, kind);
     assert_eq!((f.rule.as_str(), f.part), ("P42", Part::Body), "{insert}");
@@ -239,7 +268,11 @@ fn p42_guilt_is_flagged() {
         CheckKind::Guilt,
         "tried to reach you",
     );
-    one_body_finding("I still haven't heard back.", CheckKind::Guilt, "haven't heard back");
+    one_body_finding(
+        "I still haven't heard back.",
+        CheckKind::Guilt,
+        "haven't heard back",
+    );
 }
 
 #[test]
@@ -273,7 +306,10 @@ fn p42_disparaging_a_competitor_is_flagged_but_naming_one_is_not() {
         "Unlike your current vendor, we file on weekends. Would a ten-minute",
     );
     assert!(coach(GOOD_SUBJECT, &fair).passes());
-    let own = GOOD_BODY.replace("Would a ten-minute", "Old forms are outdated. Would a ten-minute");
+    let own = GOOD_BODY.replace(
+        "Would a ten-minute",
+        "Old forms are outdated. Would a ten-minute",
+    );
     assert!(coach(GOOD_SUBJECT, &own).passes());
 }
 
@@ -295,7 +331,11 @@ fn p42_every_finding_names_its_rule_and_the_words_within_the_text() {
     for f in &v.findings {
         assert_eq!(f.rule, f.kind.rule());
         if let Some(span) = f.span {
-            let text = if f.part == Part::Subject { subject } else { body };
+            let text = if f.part == Part::Subject {
+                subject
+            } else {
+                body
+            };
             assert!(span.start < span.end && span.end <= text.len());
             assert!(text.is_char_boundary(span.start) && text.is_char_boundary(span.end));
         }
@@ -311,9 +351,18 @@ fn p47_every_kind_has_a_built_in_template_that_passes_the_coach_on_every_written
     let topics = vec![values.topic.title.clone()];
     for t in builtin() {
         t.check().unwrap_or_else(|p| panic!("{}: {p:?}", t.kind));
-        for channel in [Channel::Email, Channel::Letter, Channel::HandwrittenNote, Channel::Text, Channel::Linkedin] {
+        for channel in [
+            Channel::Email,
+            Channel::Letter,
+            Channel::HandwrittenNote,
+            Channel::Text,
+            Channel::Linkedin,
+        ] {
             let r = t.render(channel, &values).unwrap();
-            assert_eq!(r.subject.is_some(), matches!(channel, Channel::Email | Channel::Letter));
+            assert_eq!(
+                r.subject.is_some(),
+                matches!(channel, Channel::Email | Channel::Letter)
+            );
             let v = coach.check(
                 Draft {
                     subject: r.subject.as_deref(),
@@ -324,8 +373,18 @@ fn p47_every_kind_has_a_built_in_template_that_passes_the_coach_on_every_written
                     value_terms: &topics,
                 },
             );
-            assert!(v.passes(), "{} by {channel}:\n{}\n{:#?}", t.kind, r.body, v.findings);
-            assert!(!r.body.contains("{{") && !r.body.contains("\n\n\n"), "{}", r.body);
+            assert!(
+                v.passes(),
+                "{} by {channel}:\n{}\n{:#?}",
+                t.kind,
+                r.body,
+                v.findings
+            );
+            assert!(
+                !r.body.contains("{{") && !r.body.contains("\n\n\n"),
+                "{}",
+                r.body
+            );
         }
     }
 }
@@ -335,7 +394,11 @@ fn p47_the_records_check_asks_about_records_never_why_they_have_not_referred() {
     let r = builtin_of(TemplateKind::RecordsCheck)
         .render(Channel::Email, &Placeholders::sample())
         .unwrap();
-    assert!(r.body.contains("making sure our records are correct"), "{}", r.body);
+    assert!(
+        r.body.contains("making sure our records are correct"),
+        "{}",
+        r.body
+    );
     assert!(!r.body.to_lowercase().contains("why"), "{}", r.body);
 }
 
@@ -343,9 +406,14 @@ fn p47_the_records_check_asks_about_records_never_why_they_have_not_referred() {
 fn p47_placeholders_fill_from_the_values_and_a_subject_stays_one_line() {
     let mut values = Placeholders::sample();
     values.account.name = "Lakeside\r\nBcc: x@example.com".into();
-    let r = builtin_of(TemplateKind::MeetingRequest).render(Channel::Email, &values).unwrap();
+    let r = builtin_of(TemplateKind::MeetingRequest)
+        .render(Channel::Email, &values)
+        .unwrap();
     let subject = r.subject.unwrap();
-    assert_eq!(subject, "Dealing with prior authorisations: an idea for Lakeside Bcc: x@example.com");
+    assert_eq!(
+        subject,
+        "Dealing with prior authorisations: an idea for Lakeside Bcc: x@example.com"
+    );
     assert!(!subject.contains(['\r', '\n']));
     assert!(r.body.starts_with("Dear Dr. Reyes,"), "{}", r.body);
     assert!(r.body.ends_with("Sam Carter"), "{}", r.body);
@@ -359,15 +427,26 @@ fn p47_a_template_with_an_unknown_placeholder_or_bad_syntax_is_refused_by_part_a
     let problems = t.check().unwrap_err();
     let shown: Vec<String> = problems.iter().map(|p| p.to_string()).collect();
     assert_eq!(problems.len(), 2, "{shown:?}");
-    assert!(shown[0].starts_with("subject, line 1: syntax error"), "{shown:?}");
-    assert!(shown[1].starts_with("body, line 3: undefined value"), "{shown:?}");
+    assert!(
+        shown[0].starts_with("subject, line 1: syntax error"),
+        "{shown:?}"
+    );
+    assert!(
+        shown[1].starts_with("body, line 3: undefined value"),
+        "{shown:?}"
+    );
 }
 
 #[test]
 fn p47_a_template_cannot_loop_forever() {
     let mut t: Template = builtin_of(TemplateKind::Nurture).clone();
-    t.short = "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}".into();
+    t.short =
+        "{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}".into();
     let problems = t.check().unwrap_err();
     assert_eq!(problems[0].part, "short");
-    assert!(problems[0].message.contains("fuel"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("fuel"),
+        "{}",
+        problems[0].message
+    );
 }

@@ -23,10 +23,9 @@ impl SqlStore {
         .map_err(StoreError::db("reading message templates"))?;
         let mut out = Vec::with_capacity(rows.len());
         for row in &rows {
-            let (body, updated_at, updated_by): (String, i64, Option<i64>) = (|| {
-                Ok::<_, sqlx::Error>((row.try_get(1)?, row.try_get(2)?, row.try_get(3)?))
-            })()
-            .map_err(StoreError::db("reading message templates"))?;
+            let (body, updated_at, updated_by): (String, i64, Option<i64>) =
+                (|| Ok::<_, sqlx::Error>((row.try_get(1)?, row.try_get(2)?, row.try_get(3)?)))()
+                    .map_err(StoreError::db("reading message templates"))?;
             let template = Template::from_body(&body).map_err(|source| StoreError::Corrupt {
                 table: "message_templates",
                 id: 0,

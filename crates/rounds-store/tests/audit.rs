@@ -236,7 +236,8 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         &[("calendar-feed", "1", "revoke")]
     );
     step!(s.delete_calendar_feed(ORG, UserId(1)), &[]);
-    let mut own = rounds_core::outreach::builtin_of(rounds_core::outreach::TemplateKind::Breakup).clone();
+    let mut own =
+        rounds_core::outreach::builtin_of(rounds_core::outreach::TemplateKind::Breakup).clone();
     own.subject = "Closing the file on {{ topic.title }}".into();
     step!(
         s.save_template(ORG, &own, 1_700_000_000, Some(UserId(1))),

@@ -900,26 +900,40 @@ async fn p47_own_templates_are_kept_per_organisation_and_replaced_by_kind(db: &T
     let user = one.users[0].id;
     let mut breakup = builtin_of(TemplateKind::Breakup).clone();
     breakup.body = "Hi {{ contact.first_name }},\n\nShall I check back in spring?".into();
-    s.save_template(ORG, &breakup, 1_700_000_000, Some(user)).await.unwrap();
+    s.save_template(ORG, &breakup, 1_700_000_000, Some(user))
+        .await
+        .unwrap();
     let nurture = builtin_of(TemplateKind::Nurture).clone();
-    s.save_template(ORG, &nurture, 1_700_000_050, None).await.unwrap();
+    s.save_template(ORG, &nurture, 1_700_000_050, None)
+        .await
+        .unwrap();
     breakup.short = "Spring?".into();
-    s.save_template(ORG, &breakup, 1_700_000_100, Some(user)).await.unwrap();
+    s.save_template(ORG, &breakup, 1_700_000_100, Some(user))
+        .await
+        .unwrap();
     let held = s.templates(ORG).await.unwrap();
     assert_eq!(held.len(), 2);
     assert_eq!(held[0].template, breakup);
-    assert_eq!((held[0].updated_at, held[0].updated_by), (1_700_000_100, Some(user)));
+    assert_eq!(
+        (held[0].updated_at, held[0].updated_by),
+        (1_700_000_100, Some(user))
+    );
     assert_eq!(held[1].template.kind, TemplateKind::Nurture);
     assert_eq!(held[1].updated_by, None);
     assert!(s.templates(OrgId(2)).await.unwrap().is_empty());
     // Another organisation's user cannot sign a change, and a missing kind deletes nothing.
     assert!(matches!(
-        s.save_template(OrgId(2), &breakup, 1, Some(UserId(999))).await,
+        s.save_template(OrgId(2), &breakup, 1, Some(UserId(999)))
+            .await,
         Err(StoreError::NotFound { what: "user", .. })
     ));
     assert!(s.delete_template(ORG, TemplateKind::Breakup).await.unwrap());
     assert!(!s.delete_template(ORG, TemplateKind::Breakup).await.unwrap());
-    assert!(!s.delete_template(OrgId(2), TemplateKind::Nurture).await.unwrap());
+    assert!(
+        !s.delete_template(OrgId(2), TemplateKind::Nurture)
+            .await
+            .unwrap()
+    );
     assert_eq!(s.templates(ORG).await.unwrap().len(), 1);
 }
 

@@ -136,7 +136,13 @@ pub(crate) async fn plan_with_drafts(
     ctx: &Ctx,
     rep: UserId,
     date: Date,
-) -> Result<(planner::DayPlan, Vec<Option<rounds_core::outreach::ItemDraft>>), ApiError> {
+) -> Result<
+    (
+        planner::DayPlan,
+        Vec<Option<rounds_core::outreach::ItemDraft>>,
+    ),
+    ApiError,
+> {
     let actor = ctx.actor();
     let territory = rounds_app::territory_for(state.store(), &actor, rep).await?;
     let templates = rounds_app::templates_in_use(state.store(), &actor).await?;

@@ -49,10 +49,16 @@ async fn p42_the_coach_api_names_each_finding_with_its_rule_and_span(db: &TestDb
             .clone()
     };
     let subject = finding("banned-subject");
-    assert_eq!((subject["rule"].as_str(), subject["part"].as_str()), (Some("P41"), Some("subject")));
+    assert_eq!(
+        (subject["rule"].as_str(), subject["part"].as_str()),
+        (Some("P41"), Some("subject"))
+    );
     assert_eq!(subject["span"], json!({"start": 5, "end": 16}));
     let guilt = finding("guilt");
-    let (s, e) = (guilt["span"]["start"].as_u64().unwrap() as usize, guilt["span"]["end"].as_u64().unwrap() as usize);
+    let (s, e) = (
+        guilt["span"]["start"].as_u64().unwrap() as usize,
+        guilt["span"]["end"].as_u64().unwrap() as usize,
+    );
     assert_eq!(&body[s..e], "tried to reach you");
     assert_eq!(finding("ready-question")["rule"], "P5");
 
@@ -65,12 +71,36 @@ async fn p42_the_coach_api_names_each_finding_with_its_rule_and_span(db: &TestDb
     )
     .await;
     assert_eq!(good.status, StatusCode::OK);
-    assert_eq!(good.json()["findings"].as_array().unwrap().len(), 0, "{}", good.body);
+    assert_eq!(
+        good.json()["findings"].as_array().unwrap().len(),
+        0,
+        "{}",
+        good.body
+    );
 
-    let unknown = api(&app, &token, "POST", "/api/v1/coach", Some(json!({"body": "x", "tone": "kind"}))).await;
-    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", unknown.body);
+    let unknown = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/coach",
+        Some(json!({"body": "x", "tone": "kind"})),
+    )
+    .await;
+    assert_eq!(
+        unknown.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        unknown.body
+    );
     let huge = "word ".repeat(5000);
-    let too_long = api(&app, &token, "POST", "/api/v1/coach", Some(json!({"body": huge}))).await;
+    let too_long = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/coach",
+        Some(json!({"body": huge})),
+    )
+    .await;
     assert_eq!(too_long.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(too_long.json()["error"]["field"], "body");
 }
@@ -82,7 +112,10 @@ async fn p47_managers_replace_and_reset_templates_and_reps_may_not(db: &TestDb) 
     let manager = token_for(&db.store, ORG, MANAGER).await;
     let list = api(&app, &rep, "GET", "/api/v1/templates", None).await;
     assert_eq!(list.status, StatusCode::OK);
-    assert_eq!(list.json()["items"].as_array().unwrap().len(), TemplateKind::ALL.len());
+    assert_eq!(
+        list.json()["items"].as_array().unwrap().len(),
+        TemplateKind::ALL.len()
+    );
     assert_eq!(list.json()["total"], TemplateKind::ALL.len());
 
     let mine = json!({
@@ -90,9 +123,23 @@ async fn p47_managers_replace_and_reset_templates_and_reps_may_not(db: &TestDb) 
         "body": "Hi {{ contact.first_name }},\n\nI'll stop writing about {{ topic.title }}. Shall I check back in spring?\n\n{{ rep.name }}",
         "short": "Hi {{ contact.first_name }}, shall I check back in spring?"
     });
-    let refused = api(&app, &rep, "PUT", "/api/v1/templates/breakup", Some(mine.clone())).await;
+    let refused = api(
+        &app,
+        &rep,
+        "PUT",
+        "/api/v1/templates/breakup",
+        Some(mine.clone()),
+    )
+    .await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN, "{}", refused.body);
-    let saved = api(&app, &manager, "PUT", "/api/v1/templates/breakup", Some(mine)).await;
+    let saved = api(
+        &app,
+        &manager,
+        "PUT",
+        "/api/v1/templates/breakup",
+        Some(mine),
+    )
+    .await;
     assert_eq!(saved.status, StatusCode::OK, "{}", saved.body);
     assert_eq!(saved.json()["custom"], true);
     assert_eq!(saved.json()["updated_by"], MANAGER.0);
@@ -100,14 +147,25 @@ async fn p47_managers_replace_and_reset_templates_and_reps_may_not(db: &TestDb) 
     assert_eq!(shown.json()["subject"], "Last note on {{ topic.title }}");
     // The audit log names the change.
     let log = db.store.audit_log(ORG, &Default::default()).await.unwrap();
-    assert!(log.entries.iter().any(|e| e.entity == "template" && e.entity_id == "breakup"));
+    assert!(
+        log.entries
+            .iter()
+            .any(|e| e.entity == "template" && e.entity_id == "breakup")
+    );
 
-    assert_eq!(api(&app, &rep, "DELETE", "/api/v1/templates/breakup", None).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(
+        api(&app, &rep, "DELETE", "/api/v1/templates/breakup", None)
+            .await
+            .status,
+        StatusCode::FORBIDDEN
+    );
     let reset = api(&app, &manager, "DELETE", "/api/v1/templates/breakup", None).await;
     assert_eq!(reset.status, StatusCode::OK);
     assert_eq!(reset.json()["custom"], false);
     assert_eq!(
-        api(&app, &rep, "GET", "/api/v1/templates/no-such-kind", None).await.status,
+        api(&app, &rep, "GET", "/api/v1/templates/no-such-kind", None)
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
     let report = db.store.audit_verify(ORG).await.unwrap();
@@ -123,19 +181,53 @@ async fn p47_a_template_with_an_unknown_placeholder_is_refused_naming_part_and_l
         "body": "Hi {{ contact.first_name }},\n\n{{ contact.nickname }}?",
         "short": "Hi"
     });
-    let a = api(&app, &manager, "PUT", "/api/v1/templates/follow-up", Some(bad)).await;
+    let a = api(
+        &app,
+        &manager,
+        "PUT",
+        "/api/v1/templates/follow-up",
+        Some(bad),
+    )
+    .await;
     assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", a.body);
     assert_eq!(a.json()["error"]["field"], "body");
-    assert!(a.json()["error"]["message"].as_str().unwrap().starts_with("line 3: undefined value"), "{}", a.body);
-    assert!(rounds_store::Store::templates(&db.store, ORG).await.unwrap().is_empty());
+    assert!(
+        a.json()["error"]["message"]
+            .as_str()
+            .unwrap()
+            .starts_with("line 3: undefined value"),
+        "{}",
+        a.body
+    );
+    assert!(
+        rounds_store::Store::templates(&db.store, ORG)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 async fn p47_the_plans_written_items_have_drafts_from_their_templates(db: &TestDb) {
     seed_demo(&db.store).await;
     let app = rounds_web::router(state(db.store.clone()));
     let token = token_for(&db.store, ORG, REP).await;
-    let plan = api(&app, &token, "GET", &format!("/api/v1/plan?date={DAY}"), None).await.json();
-    let drafts = api(&app, &token, "GET", &format!("/api/v1/drafts?date={DAY}"), None).await;
+    let plan = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/plan?date={DAY}"),
+        None,
+    )
+    .await
+    .json();
+    let drafts = api(
+        &app,
+        &token,
+        "GET",
+        &format!("/api/v1/drafts?date={DAY}"),
+        None,
+    )
+    .await;
     assert_eq!(drafts.status, StatusCode::OK, "{}", drafts.body);
     let drafts = drafts.json();
     let written = ["email", "text", "linkedin", "handwritten-note", "letter"];
@@ -155,9 +247,24 @@ async fn p47_the_plans_written_items_have_drafts_from_their_templates(db: &TestD
         let item = &items[d["item"].as_u64().unwrap() as usize];
         assert_eq!(d["contact"], item["contact"]);
         assert_eq!(d["channel"], item["channel"]);
-        let first = item["contact_name"].as_str().unwrap().split_whitespace().next().unwrap().to_string();
-        assert!(d["body"].as_str().unwrap().contains(&*first.trim_end_matches('.')), "{d}");
-        assert_eq!(d["subject"].is_string(), matches!(item["channel"].as_str(), Some("email" | "letter")));
+        let first = item["contact_name"]
+            .as_str()
+            .unwrap()
+            .split_whitespace()
+            .next()
+            .unwrap()
+            .to_string();
+        assert!(
+            d["body"]
+                .as_str()
+                .unwrap()
+                .contains(&*first.trim_end_matches('.')),
+            "{d}"
+        );
+        assert_eq!(
+            d["subject"].is_string(),
+            matches!(item["channel"].as_str(), Some("email" | "letter"))
+        );
         assert!(d["verdict"]["findings"].is_array());
     }
 }
@@ -175,7 +282,10 @@ async fn p47_today_shows_the_draft_and_verdict_under_each_written_item(db: &Test
     )
     .await;
     assert_eq!(today.status, StatusCode::OK);
-    assert!(today.body.contains("details class=\"draft\""), "no draft on Today");
+    assert!(
+        today.body.contains("details class=\"draft\""),
+        "no draft on Today"
+    );
     assert!(today.body.contains("coach: "), "no verdict on Today");
     assert!(today.body.contains("Check with the coach"));
 
@@ -183,13 +293,31 @@ async fn p47_today_shows_the_draft_and_verdict_under_each_written_item(db: &Test
         &app,
         &cookie,
         "/coach",
-        &[("csrf", &csrf), ("subject", "Following up"), ("body", "I've tried to reach you several times.")],
+        &[
+            ("csrf", &csrf),
+            ("subject", "Following up"),
+            ("body", "I've tried to reach you several times."),
+        ],
     )
     .await;
     assert_eq!(checked.status, StatusCode::OK, "{}", checked.body);
-    assert!(checked.body.contains("<mark>Following up</mark>"), "{}", checked.body);
-    assert!(checked.body.contains("<mark>tried to reach you</mark>"), "{}", checked.body);
+    assert!(
+        checked.body.contains("<mark>Following up</mark>"),
+        "{}",
+        checked.body
+    );
+    assert!(
+        checked.body.contains("<mark>tried to reach you</mark>"),
+        "{}",
+        checked.body
+    );
     assert!(checked.body.contains("data-kind=\"guilt\""));
-    let forged = form(&app, &cookie, "/coach", &[("csrf", "forged"), ("body", "x")]).await;
+    let forged = form(
+        &app,
+        &cookie,
+        "/coach",
+        &[("csrf", "forged"), ("body", "x")],
+    )
+    .await;
     assert_eq!(forged.status, StatusCode::FORBIDDEN);
 }

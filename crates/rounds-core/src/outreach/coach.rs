@@ -254,7 +254,9 @@ impl Coach {
         }
 
         let sentences = sentence_spans(body);
-        let questions = sentences.iter().any(|s| body[s.start..s.end].ends_with('?'));
+        let questions = sentences
+            .iter()
+            .any(|s| body[s.start..s.end].ends_with('?'));
         if !questions && self.call_to_action.find(body).is_empty() {
             findings.push(Finding {
                 kind: CheckKind::NoCallToAction,
@@ -507,7 +509,13 @@ mod tests {
             .collect();
         assert_eq!(
             got,
-            ["Hi Ana,", "We cut prior-auth time.", "Would a call help?", "Best,", "Sam"]
+            [
+                "Hi Ana,",
+                "We cut prior-auth time.",
+                "Would a call help?",
+                "Best,",
+                "Sam"
+            ]
         );
         let last = closing_sentence(text, &sentence_spans(text)).unwrap();
         assert_eq!(&text[last.start..last.end], "Would a call help?");

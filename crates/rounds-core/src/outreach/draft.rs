@@ -74,10 +74,15 @@ pub fn placeholders_for(
 ) -> Placeholders {
     let pain_point = topic
         .and_then(|t| {
-            let shared = account.and_then(|a| t.pain_points.iter().find(|p| a.pain_points.contains(p)));
+            let shared =
+                account.and_then(|a| t.pain_points.iter().find(|p| a.pain_points.contains(p)));
             shared.or(t.pain_points.first())
         })
-        .map(|key| catalogue::pain_point(key).map(|p| p.title).unwrap_or_else(|| key.replace('-', " ")))
+        .map(|key| {
+            catalogue::pain_point(key)
+                .map(|p| p.title)
+                .unwrap_or_else(|| key.replace('-', " "))
+        })
         .unwrap_or_else(|| item.primary_topic.title.clone());
     Placeholders {
         contact: ContactValues::from_name(&item.contact_name, item.role.as_str()),
@@ -95,7 +100,12 @@ pub fn placeholders_for(
         }),
         rep: RepValues {
             name: rep.name.clone(),
-            first_name: rep.name.split_whitespace().next().unwrap_or_default().to_string(),
+            first_name: rep
+                .name
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
             email: rep.email.clone(),
         },
     }
@@ -144,7 +154,10 @@ mod tests {
 
     #[test]
     fn pain_points_read_mid_sentence() {
-        assert_eq!(in_running_text("Phone calls from patients"), "phone calls from patients");
+        assert_eq!(
+            in_running_text("Phone calls from patients"),
+            "phone calls from patients"
+        );
         assert_eq!(in_running_text("ER wait times"), "ER wait times");
     }
 }

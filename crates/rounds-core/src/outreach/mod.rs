@@ -7,4 +7,7 @@ pub mod template;
 
 pub use coach::{CheckKind, Coach, Draft, Finding, Known, Part, Span, Verdict};
 pub use draft::{ItemDraft, draft_item, placeholders_for, template_for};
-pub use template::{Placeholders, Rendered, Template, TemplateKind, TemplateProblem, builtin, builtin_of, is_written};
+pub use template::{
+    Placeholders, Rendered, Template, TemplateKind, TemplateProblem, builtin, builtin_of,
+    is_written,
+};

@@ -111,9 +111,12 @@ impl ContactValues {
     /// the last name, never used as a first name.
     pub fn from_name(name: &str, role: &str) -> ContactValues {
         let parts: Vec<&str> = name.split_whitespace().collect();
-        let titled = parts
-            .first()
-            .is_some_and(|p| matches!(p.trim_end_matches('.').to_ascii_lowercase().as_str(), "dr" | "mr" | "mrs" | "ms" | "prof"));
+        let titled = parts.first().is_some_and(|p| {
+            matches!(
+                p.trim_end_matches('.').to_ascii_lowercase().as_str(),
+                "dr" | "mr" | "mrs" | "ms" | "prof"
+            )
+        });
         let (first, last) = match (titled, parts.as_slice()) {
             (_, []) => (String::new(), String::new()),
             (true, [title, rest @ ..]) if !rest.is_empty() => (
@@ -209,7 +212,11 @@ pub struct TemplateProblem {
 pub fn is_written(channel: Channel) -> bool {
     matches!(
         channel,
-        Channel::Email | Channel::Text | Channel::Linkedin | Channel::HandwrittenNote | Channel::Letter
+        Channel::Email
+            | Channel::Text
+            | Channel::Linkedin
+            | Channel::HandwrittenNote
+            | Channel::Letter
     )
 }
 
@@ -248,7 +255,11 @@ fn render_part(
 impl Template {
     /// Fills the template in for `channel`: the short form for texts and LinkedIn, a
     /// subject for e-mails and letters.
-    pub fn render(&self, channel: Channel, values: &Placeholders) -> Result<Rendered, TemplateProblem> {
+    pub fn render(
+        &self,
+        channel: Channel,
+        values: &Placeholders,
+    ) -> Result<Rendered, TemplateProblem> {
         let env = environment();
         let body = if uses_short(channel) {
             render_part(&env, "short", &self.short, values)?
@@ -298,7 +309,11 @@ impl Template {
                 problems.push(p);
             }
         }
-        if problems.is_empty() { Ok(()) } else { Err(problems) }
+        if problems.is_empty() {
+            Ok(())
+        } else {
+            Err(problems)
+        }
     }
 }
 
@@ -330,16 +345,24 @@ mod tests {
     #[test]
     fn names_split_for_a_greeting() {
         let c = ContactValues::from_name("Dr. Ana  Reyes", "physician");
-        assert_eq!((c.first_name.as_str(), c.last_name.as_str()), ("Dr. Reyes", "Reyes"));
+        assert_eq!(
+            (c.first_name.as_str(), c.last_name.as_str()),
+            ("Dr. Reyes", "Reyes")
+        );
         let c = ContactValues::from_name("Maria Lopez", "office-manager");
-        assert_eq!((c.first_name.as_str(), c.name.as_str()), ("Maria", "Maria Lopez"));
+        assert_eq!(
+            (c.first_name.as_str(), c.name.as_str()),
+            ("Maria", "Maria Lopez")
+        );
     }
 
     #[test]
     fn a_missing_next_step_leaves_no_gap() {
         let mut v = Placeholders::sample();
         v.next_step = None;
-        let r = builtin_of(TemplateKind::Confirmation).render(Channel::Email, &v).unwrap();
+        let r = builtin_of(TemplateKind::Confirmation)
+            .render(Channel::Email, &v)
+            .unwrap();
         assert!(!r.body.contains("\n\n\n"), "{}", r.body);
         assert!(!r.body.contains("Next step"));
     }

@@ -16,7 +16,8 @@ use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::{ApiCtx, JsonBody};
 
 fn kind_of(text: &str) -> Result<Kind, ApiError> {
-    text.parse::<Kind>().map_err(|_| ApiError::not_found("template"))
+    text.parse::<Kind>()
+        .map_err(|_| ApiError::not_found("template"))
 }
 
 /// Every kind's template in use: the organisation's own where it has one, else the
@@ -89,7 +90,11 @@ pub(super) async fn reset_template(
     let kind = kind_of(&kind)?;
     let actor = ctx.actor();
     rounds_app::reset_template(&ctx.store, &actor, kind).await?;
-    Ok(Json(rounds_app::get_template(state.store(), &actor, kind).await?.into()))
+    Ok(Json(
+        rounds_app::get_template(state.store(), &actor, kind)
+            .await?
+            .into(),
+    ))
 }
 
 /// The message coach on a draft (P5, P41, P42): every finding with its rule, the part

@@ -1897,10 +1897,7 @@ pub struct PlanDrafts {
 }
 
 impl PlanDrafts {
-    pub fn new(
-        plan: &planner::DayPlan,
-        drafts: Vec<Option<outreach::ItemDraft>>,
-    ) -> PlanDrafts {
+    pub fn new(plan: &planner::DayPlan, drafts: Vec<Option<outreach::ItemDraft>>) -> PlanDrafts {
         PlanDrafts {
             rep: plan.rep.0,
             date: plan.date,

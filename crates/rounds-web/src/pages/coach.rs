@@ -83,7 +83,12 @@ fn marked(text: &str, findings: &[Finding], part: Part) -> Markup {
     let mut spans: Vec<(usize, usize)> = findings
         .iter()
         .filter(|f| f.part == part)
-        .filter(|f| !matches!(f.kind, CheckKind::NoClosingQuestion | CheckKind::OverWordLimit))
+        .filter(|f| {
+            !matches!(
+                f.kind,
+                CheckKind::NoClosingQuestion | CheckKind::OverWordLimit
+            )
+        })
         .filter_map(|f| f.span)
         .filter(|s| s.start < s.end && s.end <= text.len())
         .filter(|s| text.is_char_boundary(s.start) && text.is_char_boundary(s.end))

@@ -30,7 +30,13 @@ const PLACEHOLDERS: &str = "contact.name, contact.first_name, contact.last_name,
 async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash) -> Response {
     match render(&state, &ctx, None).await {
         Ok(body) => {
-            let shown = page("Templates", Some(&ctx), Nav::Settings, flash.message(), body);
+            let shown = page(
+                "Templates",
+                Some(&ctx),
+                Nav::Settings,
+                flash.message(),
+                body,
+            );
             flash.shown(&state, shown)
         }
         Err(e) => super::error_page(e),
@@ -113,9 +119,12 @@ async fn save(
         body: raw("body"),
         short: raw("short").trim().to_string(),
     };
-    match rounds_app::save_template(&ctx.store, &ctx.actor(), template.clone(), state.now()).await
-    {
-        Ok(_) => with_flash(&state, &format!("/templates#{kind}"), &format!("Saved your own {kind} template")),
+    match rounds_app::save_template(&ctx.store, &ctx.actor(), template.clone(), state.now()).await {
+        Ok(_) => with_flash(
+            &state,
+            &format!("/templates#{kind}"),
+            &format!("Saved your own {kind} template"),
+        ),
         Err(e) => {
             let e = ApiError::from(e);
             if e.status == axum::http::StatusCode::FORBIDDEN {
@@ -157,7 +166,11 @@ async fn reset(
         Err(_) => return super::not_found_page(),
     };
     match rounds_app::reset_template(&ctx.store, &ctx.actor(), kind).await {
-        Ok(_) => with_flash(&state, &format!("/templates#{kind}"), &format!("The built-in {kind} template is in use again")),
+        Ok(_) => with_flash(
+            &state,
+            &format!("/templates#{kind}"),
+            &format!("The built-in {kind} template is in use again"),
+        ),
         Err(e) => super::error_page(e.into()),
     }
 }

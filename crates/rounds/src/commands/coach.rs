@@ -38,7 +38,10 @@ fn split_draft(text: &str) -> DraftText {
         };
     };
     let lead = rest.len() - rest.trim_start().len();
-    let after = text.get(first_end + 1..).unwrap_or("").replace("\r\n", "\n");
+    let after = text
+        .get(first_end + 1..)
+        .unwrap_or("")
+        .replace("\r\n", "\n");
     // The blank line that separates a header from a body is not part of the body.
     let (body, skipped) = match after.strip_prefix('\n') {
         Some(b) => (b.to_string(), 1),
@@ -75,7 +78,10 @@ pub(crate) async fn run(cx: &Cx<'_>, a: CoachArgs) -> Result<()> {
             &String::from_utf8_lossy(&e.as_bytes()[..e.utf8_error().valid_up_to()]),
             e.utf8_error().valid_up_to(),
         );
-        anyhow::anyhow!("{name}:{}: not UTF-8 text; save the draft as UTF-8", line + 1)
+        anyhow::anyhow!(
+            "{name}:{}: not UTF-8 text; save the draft as UTF-8",
+            line + 1
+        )
     })?;
     let draft = split_draft(&text);
     let verdict = rounds_app::coach_text(
@@ -103,10 +109,20 @@ pub(crate) async fn run(cx: &Cx<'_>, a: CoachArgs) -> Result<()> {
 fn print_verdict(name: &str, draft: &DraftText, verdict: &Verdict) -> Result<()> {
     // In reading order, as an editor lists diagnostics; those about the whole text last.
     let mut in_order: Vec<_> = verdict.findings.iter().collect();
-    in_order.sort_by_key(|f| (f.span.is_none(), f.part == Part::Body, f.span.map(|s| s.start)));
+    in_order.sort_by_key(|f| {
+        (
+            f.span.is_none(),
+            f.part == Part::Body,
+            f.span.map(|s| s.start),
+        )
+    });
     for f in in_order {
         let (text, first_line, column_shift) = match f.part {
-            Part::Subject => (draft.subject.as_deref().unwrap_or(""), 1, draft.subject_column),
+            Part::Subject => (
+                draft.subject.as_deref().unwrap_or(""),
+                1,
+                draft.subject_column,
+            ),
             Part::Body => (draft.body.as_str(), draft.body_line, 0),
         };
         let Some(span) = f.span else {
@@ -115,11 +131,26 @@ fn print_verdict(name: &str, draft: &DraftText, verdict: &Verdict) -> Result<()>
         };
         let (line, col) = line_col(text, span.start);
         let col = if line == 0 { col + column_shift } else { col };
-        outln!("{name}:{}:{col}: {} {}: {}", first_line + line, f.rule, f.kind, f.why)?;
+        outln!(
+            "{name}:{}:{col}: {} {}: {}",
+            first_line + line,
+            f.rule,
+            f.kind,
+            f.why
+        )?;
         // The line, with the finding's words underlined (on their first line).
-        let line_text = text[..span.start].rsplit('\n').next().unwrap_or("").to_string()
+        let line_text = text[..span.start]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .to_string()
             + text[span.start..].split('\n').next().unwrap_or("");
-        let start = text[..span.start].rsplit('\n').next().unwrap_or("").chars().count();
+        let start = text[..span.start]
+            .rsplit('\n')
+            .next()
+            .unwrap_or("")
+            .chars()
+            .count();
         let width = text[span.start..span.end]
             .split('\n')
             .next()

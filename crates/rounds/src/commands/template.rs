@@ -13,7 +13,12 @@ fn kind_of(text: &str) -> Result<TemplateKind> {
 
 /// The TOML `set` reads: multi-line strings keep the layout a person edits.
 fn to_toml(t: &Template) -> String {
-    let multi = |s: &str| format!("\"\"\"\n{}\n\"\"\"", s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\""));
+    let multi = |s: &str| {
+        format!(
+            "\"\"\"\n{}\n\"\"\"",
+            s.replace('\\', "\\\\").replace("\"\"\"", "\\\"\\\"\\\"")
+        )
+    };
     let line = |s: &str| toml::Value::String(s.to_string()).to_string();
     format!(
         "# Placeholders: contact.name, contact.first_name, contact.last_name, contact.role,\n\
@@ -52,12 +57,18 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TemplateCommand) -> Result<()> {
             } else {
                 let t = &v.template;
                 outln!("{} ({})", t.kind, if v.custom { "own" } else { "built-in" })?;
-                outln!("Subject: {}\n\n{}\n\nShort form (texts, LinkedIn):\n{}", t.subject, t.body.trim(), t.short)?;
+                outln!(
+                    "Subject: {}\n\n{}\n\nShort form (texts, LinkedIn):\n{}",
+                    t.subject,
+                    t.body.trim(),
+                    t.short
+                )?;
             }
         }
         TemplateCommand::Set { file } => {
             let name = file.display().to_string();
-            let text = std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
+            let text =
+                std::fs::read_to_string(&file).with_context(|| format!("cannot read {name}"))?;
             let template: Template = toml::from_str(&text).map_err(|e| {
                 let at = e
                     .span()
@@ -74,7 +85,9 @@ pub(crate) async fn run(cx: &Cx<'_>, c: TemplateCommand) -> Result<()> {
                     }
                     e => cli_error(e),
                 })?;
-            outln!("{kind}: your own template is in use; `rounds template reset {kind}` brings the built-in one back")?;
+            outln!(
+                "{kind}: your own template is in use; `rounds template reset {kind}` brings the built-in one back"
+            )?;
         }
         TemplateCommand::Reset { kind } => {
             let kind = kind_of(&kind)?;
