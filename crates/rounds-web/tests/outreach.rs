@@ -258,7 +258,7 @@ async fn p47_the_plans_written_items_have_drafts_from_their_templates(db: &TestD
             d["body"]
                 .as_str()
                 .unwrap()
-                .contains(&*first.trim_end_matches('.')),
+                .contains(first.trim_end_matches('.')),
             "{d}"
         );
         assert_eq!(

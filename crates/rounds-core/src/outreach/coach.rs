@@ -141,7 +141,9 @@ fn whole_word(text: &str, s: Span) -> bool {
     let before = text[..s.start].chars().next_back();
     let after = text[s.end..].chars().next();
     let word = |c: Option<char>| c.is_some_and(|c| c.is_alphanumeric() || c == '\'');
-    !(word(inner_first) && word(before)) && !(word(inner_last) && word(after))
+    let starts_inside = word(inner_first) && word(before);
+    let ends_inside = word(inner_last) && word(after);
+    !(starts_inside || ends_inside)
 }
 
 /// The coach for one playbook: phrase lists compiled once, reused for every draft.
