@@ -20,6 +20,7 @@ mod error;
 pub mod feed;
 pub mod people;
 pub mod plan;
+pub mod outbox;
 pub mod records;
 mod scope;
 pub mod simulate;

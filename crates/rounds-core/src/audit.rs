@@ -78,6 +78,7 @@ pub const ENTITIES: &[&str] = &[
     "time-off",
     "calendar-feed",
     "busy-times",
+    "outbox",
 ];
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole

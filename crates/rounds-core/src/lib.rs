@@ -13,6 +13,7 @@ pub mod export;
 pub mod ics;
 pub mod model;
 pub mod planner;
+pub mod sending;
 pub mod playbook;
 pub mod signals;
 pub mod simulate;

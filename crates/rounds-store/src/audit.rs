@@ -231,6 +231,7 @@ const RECORD_TABLES: &[(&str, &str, KeyColumns)] = &[
     ("no-fit", "no_fits", &[("account_id", true)]),
     ("work-week", "work_weeks", &[("rep_id", true)]),
     ("time-off", "time_off", &[("id", true)]),
+    ("outbox", "outbox", &[("id", true)]),
 ];
 
 /// The digest of the record's current body (`None` if it no longer exists, or its key

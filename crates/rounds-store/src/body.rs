@@ -145,7 +145,8 @@ json_body!(
     NoFit,
     WorkWeek,
     TimeOff,
-    StepUpdate
+    StepUpdate,
+    rounds_core::sending::OutboxMessage
 );
 
 impl Body for Touch {

@@ -163,6 +163,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "calendar_feed",
         include_str!("../migrations/sqlite/0008_calendar_feed.sql"),
     ),
+    (
+        10,
+        "outbox",
+        include_str!("../migrations/sqlite/0010_outbox.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -204,6 +209,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "calendar_feed",
         include_str!("../migrations/postgres/0008_calendar_feed.sql"),
+    ),
+    (
+        10,
+        "outbox",
+        include_str!("../migrations/postgres/0010_outbox.sql"),
     ),
 ];
 
@@ -915,6 +925,9 @@ async fn calendar_in(
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
+    "unsubscribe_tokens",
+    "outbox_leases",
+    "outbox",
     "external_ids",
     "calendar_feeds",
     "busy_times",

@@ -22,6 +22,7 @@ mod team;
 mod today;
 mod tokens;
 mod topics;
+mod unsubscribe;
 
 use std::collections::BTreeMap;
 
@@ -65,6 +66,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(calendar_feed::routes())
         .merge(password::routes())
+        .merge(unsubscribe::routes())
 }
 
 async fn stylesheet() -> Response {

@@ -12,6 +12,7 @@ pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod log;
 pub(crate) mod lost;
+pub(crate) mod mail;
 pub(crate) mod nofit;
 pub(crate) mod playbook;
 pub(crate) mod referral;
@@ -25,6 +26,7 @@ pub(crate) mod today;
 pub(crate) mod token;
 pub(crate) mod topic;
 pub(crate) mod user;
+pub(crate) mod worker;
 
 use anyhow::{Result, anyhow, bail};
 use jiff::Timestamp;
