@@ -131,7 +131,6 @@ pub(crate) async fn run(cx: &Cx<'_>, c: MailCommand) -> Result<()> {
                 return Ok(());
             }
             let mut t = Table::new();
-            t.load_preset(comfy_table::presets::NOTHING);
             t.set_header(["id", "state", "author", "contact", "subject", "leaves / sent"]);
             for m in &rows {
                 let when = m
