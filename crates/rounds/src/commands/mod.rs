@@ -84,7 +84,7 @@ fn flag_of(field: &str) -> String {
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
-        | "to" | "hours" | "entity" => {
+        | "to" | "hours" | "entity" | "subject" | "body" | "comment" | "topic" | "kind" => {
             return format!("--{base}");
         }
         other => return other.to_string(),
