@@ -120,7 +120,8 @@ pub async fn save_draft<S: Store + Outbox + Sync>(
     now: Timestamp,
 ) -> Result<OutboxMessage> {
     let (contact, account) = contact_field(store, actor, input.contact, "contact").await?;
-    let subject = sending::subject(&input.subject).map_err(|e| AppError::invalid("subject", e.0))?;
+    let subject =
+        sending::subject(&input.subject).map_err(|e| AppError::invalid("subject", e.0))?;
     let body = sending::body(&input.body).map_err(|e| AppError::invalid("body", e.0))?;
     if let Some(t) = input.topic
         && store.topic(actor.org, t).await?.is_none()
@@ -215,12 +216,14 @@ fn reviewer(actor: &Actor, author: &User) -> Result<User> {
     })?;
     let allowed = match me.role {
         Role::Admin => true,
-        Role::Manager => {
-            me.id != author.id && me.team.is_some() && me.team == author.team
-        }
+        Role::Manager => me.id != author.id && me.team.is_some() && me.team == author.team,
         Role::Rep => false,
     };
-    if allowed { Ok(me.clone()) } else { Err(forbidden()) }
+    if allowed {
+        Ok(me.clone())
+    } else {
+        Err(forbidden())
+    }
 }
 
 async fn author_of<S: Store + Sync>(store: &S, org: OrgId, m: &OutboxMessage) -> Result<User> {
@@ -248,7 +251,8 @@ pub async fn approve<S: Store + Outbox + Sync>(
     if old.state != OutboxState::InReview {
         return Err(conflict(&old, "approved"));
     }
-    let comment = sending::comment(&input.comment).map_err(|e| AppError::invalid("comment", e.0))?;
+    let comment =
+        sending::comment(&input.comment).map_err(|e| AppError::invalid("comment", e.0))?;
     let mut m = OutboxMessage {
         state: OutboxState::Approved,
         review: Some(Review {
@@ -323,7 +327,10 @@ async fn ready_to_queue<S: Store + Sync>(
     if !header_safe(&author.name) {
         return Err(AppError::invalid(
             "author",
-            format!("the name of user {} contains a control character", author.id),
+            format!(
+                "the name of user {} contains a control character",
+                author.id
+            ),
         ));
     }
     EmailAddress::parse(&author.email).map_err(|e| {
@@ -596,7 +603,10 @@ where
             message_id: Some(id),
             ..m.clone()
         };
-        if !store.update_outbox(org, &taken, OutboxState::Queued).await? {
+        if !store
+            .update_outbox(org, &taken, OutboxState::Queued)
+            .await?
+        {
             return Ok(Sent::Skipped); // Cancelled meanwhile.
         }
         taken
@@ -656,7 +666,9 @@ where
         }
         Err(SendFailure::Permanent(why)) => {
             let failed = stop(&m, OutboxState::Failed, why);
-            store.update_outbox(org, &failed, OutboxState::Sending).await?;
+            store
+                .update_outbox(org, &failed, OutboxState::Sending)
+                .await?;
             Ok(Sent::Failed)
         }
         Err(SendFailure::Temporary(_)) => Ok(Sent::Later),

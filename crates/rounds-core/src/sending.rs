@@ -236,7 +236,10 @@ pub fn body(s: &str) -> Result<String, InvalidValue> {
             "the body is {n} characters long; at most {MAX_BODY_CHARS} are allowed"
         )));
     }
-    if let Some(c) = t.chars().find(|c| c.is_control() && !matches!(c, '\n' | '\t')) {
+    if let Some(c) = t
+        .chars()
+        .find(|c| c.is_control() && !matches!(c, '\n' | '\t'))
+    {
         return Err(InvalidValue(format!(
             "the body contains a control character (U+{:04X})",
             u32::from(c)
@@ -315,7 +318,10 @@ mod tests {
     fn header_text_refuses_line_breaks() {
         assert!(subject("Hello\r\nBcc: x@evil.example").is_err());
         assert!(subject("Hello\nthere").is_err());
-        assert_eq!(subject("  Fewer denied claims ").unwrap(), "Fewer denied claims");
+        assert_eq!(
+            subject("  Fewer denied claims ").unwrap(),
+            "Fewer denied claims"
+        );
         assert!(!header_safe("Ann\r\nBcc: x@evil.example"));
         assert!(header_safe("Ann O'Neil, MD"));
     }
@@ -333,6 +339,9 @@ mod tests {
         for s in OutboxState::ALL {
             assert_eq!(s.as_str().parse::<OutboxState>().unwrap(), *s);
         }
-        assert_eq!("in_review".parse::<OutboxState>().unwrap(), OutboxState::InReview);
+        assert_eq!(
+            "in_review".parse::<OutboxState>().unwrap(),
+            OutboxState::InReview
+        );
     }
 }

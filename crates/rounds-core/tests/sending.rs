@@ -19,8 +19,14 @@ fn at(s: &str) -> Timestamp {
 }
 
 fn next(after: &str, urgent: bool) -> String {
-    let t = next_send_at(at(after), &chicago(), &office(), urgent, &Playbook::default())
-        .expect("a window");
+    let t = next_send_at(
+        at(after),
+        &chicago(),
+        &office(),
+        urgent,
+        &Playbook::default(),
+    )
+    .expect("a window");
     t.to_zoned(chicago().zone())
         .strftime("%a %Y-%m-%d %H:%M")
         .to_string()
@@ -91,7 +97,10 @@ fn p39_windows_are_the_recipients_local_time() {
 fn p39_closing_buffer_removes_a_window_of_an_early_closing_office() {
     // Closing at 14:00: the 13:00–14:00 window is within the hour before closing.
     let mut hours = WeekHours::default();
-    for d in [jiff::civil::Weekday::Tuesday, jiff::civil::Weekday::Thursday] {
+    for d in [
+        jiff::civil::Weekday::Tuesday,
+        jiff::civil::Weekday::Thursday,
+    ] {
         hours.set(d, vec![TimeRange::hm(8, 0, 14, 0)]);
     }
     let t = next_send_at(

@@ -36,8 +36,8 @@ use rounds_core::model::{
 
 pub use audit::{Acting, AuditPage, AuditQuery};
 pub use error::{BodyError, StoreError};
-pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use outbox::{Outbox, UnsubscribeTarget};
+pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
 
 /// How [`Store::write_org`] treats what is already stored for the organisation.

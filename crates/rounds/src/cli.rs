@@ -178,7 +178,12 @@ the mail again under the same Message-ID when it restarts."
 #[derive(Debug, Clone, Args)]
 pub struct SmtpArgs {
     /// The organisation's SMTP server: smtp://USER:PASS@HOST:PORT (add ?tls=required for STARTTLS) or smtps://USER:PASS@HOST:465
-    #[arg(long, env = "ROUNDS_SMTP_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ROUNDS_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub smtp_url: Option<String>,
     /// The domain of the Message-IDs of mail Rounds sends (your organisation's)
     #[arg(long, env = "ROUNDS_MAIL_FROM_DOMAIN", value_name = "DOMAIN")]
@@ -187,7 +192,12 @@ pub struct SmtpArgs {
     #[arg(long, env = "ROUNDS_PUBLIC_URL", value_name = "URL")]
     pub public_url: Option<String>,
     /// Seconds between two looks at the queue
-    #[arg(long, value_name = "SECONDS", env = "ROUNDS_WORKER_INTERVAL", default_value_t = 30)]
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "ROUNDS_WORKER_INTERVAL",
+        default_value_t = 30
+    )]
     pub worker_interval: u64,
     /// This worker's name in the sending lease; a worker restarted under the same name takes its lease back at once [default: HOST-PID]
     #[arg(long, env = "ROUNDS_WORKER_ID", value_name = "NAME")]
@@ -214,10 +224,14 @@ pub enum MailCommand {
     #[command(after_help = "Example:\n  rounds mail review 4")]
     Review(MailIdArgs),
     /// Approve a draft in review, as its manager or an administrator; it is queued unless --hold
-    #[command(after_help = "Examples:\n  rounds mail approve 4 --as maria.lopez@clinic.example\n  rounds mail approve 4 --as 3 --comment \"Good question at the end\" --hold")]
+    #[command(
+        after_help = "Examples:\n  rounds mail approve 4 --as maria.lopez@clinic.example\n  rounds mail approve 4 --as 3 --comment \"Good question at the end\" --hold"
+    )]
     Approve(MailApproveArgs),
     /// Return a draft in review with a comment saying what to change
-    #[command(after_help = "Example:\n  rounds mail return 4 --as 3 --comment \"One topic only, please\"")]
+    #[command(
+        after_help = "Example:\n  rounds mail return 4 --as 3 --comment \"One topic only, please\""
+    )]
     Return(MailReturnArgs),
     /// Send: queue the mail for its next window (P38, P39)
     #[command(after_help = "Example:\n  rounds mail send 4        # prints when it will leave")]
@@ -226,7 +240,9 @@ pub enum MailCommand {
     #[command(after_help = "Example:\n  rounds mail cancel 4")]
     Cancel(MailIdArgs),
     /// The outbox, newest last
-    #[command(after_help = "Examples:\n  rounds mail list\n  rounds mail list --state queued --state in-review\n  rounds mail list --json | jq '.[] | select(.state == \"failed\")'")]
+    #[command(
+        after_help = "Examples:\n  rounds mail list\n  rounds mail list --state queued --state in-review\n  rounds mail list --json | jq '.[] | select(.state == \"failed\")'"
+    )]
     List(MailListArgs),
 }
 
@@ -242,7 +258,11 @@ pub struct MailDraftArgs {
     #[arg(long)]
     pub subject: String,
     /// The text of the mail
-    #[arg(long, conflicts_with = "body_file", required_unless_present = "body_file")]
+    #[arg(
+        long,
+        conflicts_with = "body_file",
+        required_unless_present = "body_file"
+    )]
     pub body: Option<String>,
     /// Read the text from a file (- for standard input)
     #[arg(long, value_name = "FILE")]

@@ -21,7 +21,10 @@ impl Header for ListUnsubscribe {
     }
     fn parse(s: &str) -> Result<Self, BoxError> {
         Ok(ListUnsubscribe(
-            s.trim().trim_start_matches('<').trim_end_matches('>').into(),
+            s.trim()
+                .trim_start_matches('<')
+                .trim_end_matches('>')
+                .into(),
         ))
     }
     fn display(&self) -> HeaderValue {

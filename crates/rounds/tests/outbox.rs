@@ -37,7 +37,9 @@ impl Sink {
                     python.display()
                 );
             }
-            eprintln!("notice: .ci/venv/bin/python (aiosmtpd) is missing; skipping (run `bash .ci/tools.sh`)");
+            eprintln!(
+                "notice: .ci/venv/bin/python (aiosmtpd) is missing; skipping (run `bash .ci/tools.sh`)"
+            );
             return None;
         }
         let dir = tempfile::tempdir().unwrap();
@@ -84,7 +86,12 @@ impl Sink {
         for e in std::fs::read_dir(&dir).into_iter().flatten() {
             let p = e.unwrap().path();
             if p.extension().is_some_and(|e| e == "rcpt") {
-                out.extend(std::fs::read_to_string(p).unwrap().lines().map(String::from));
+                out.extend(
+                    std::fs::read_to_string(p)
+                        .unwrap()
+                        .lines()
+                        .map(String::from),
+                );
             }
         }
         out
@@ -200,9 +207,19 @@ fn ok_env(r: &Rounds, args: &[&str], env: &[(String, String)]) -> String {
 /// Drafts a mail to `contact` at `now` and queues it; its id.
 fn queue(r: &Rounds, contact: &str, subject: &str, now: &str) -> i64 {
     let m = r.json(&[
-        "mail", "draft", "--contact", contact, "--subject", subject, "--body",
-        "Would a shorter prior-authorisation form help your front desk?", "--topic", "1",
-        "--now", now, "--json",
+        "mail",
+        "draft",
+        "--contact",
+        contact,
+        "--subject",
+        subject,
+        "--body",
+        "Would a shorter prior-authorisation form help your front desk?",
+        "--topic",
+        "1",
+        "--now",
+        now,
+        "--json",
     ]);
     let id = m["id"].as_i64().unwrap();
     r.ok(&["mail", "send", &id.to_string(), "--now", now]);
@@ -210,7 +227,10 @@ fn queue(r: &Rounds, contact: &str, subject: &str, now: &str) -> i64 {
 }
 
 fn outbox(r: &Rounds) -> Vec<Value> {
-    r.json(&["mail", "list", "--json"]).as_array().unwrap().clone()
+    r.json(&["mail", "list", "--json"])
+        .as_array()
+        .unwrap()
+        .clone()
 }
 
 fn email_touches(r: &Rounds) -> Vec<Value> {
@@ -234,15 +254,31 @@ fn p39_mail_approved_at_16_leaves_at_next_window_start() {
     territory(&r, &[("Dana Diaz", "dana@lakeside.example", false)]);
     let env = worker_env(&sink);
     let m = r.json(&[
-        "mail", "draft", "--contact", "1", "--subject", "A shorter prior-auth form", "--body",
-        "Dana, would a one-page form help?", "--topic", "1", "--now", TUE_15, "--json",
+        "mail",
+        "draft",
+        "--contact",
+        "1",
+        "--subject",
+        "A shorter prior-auth form",
+        "--body",
+        "Dana, would a one-page form help?",
+        "--topic",
+        "1",
+        "--now",
+        TUE_15,
+        "--json",
     ]);
     assert_eq!(m["state"], "draft");
     r.ok(&["mail", "review", "1", "--now", TUE_15]);
     // Approved (and so queued) at 16:00 on Tuesday: past both windows of the day.
-    let m = r.json(&["mail", "approve", "1", "--as", "2", "--now", TUE_16, "--json"]);
+    let m = r.json(&[
+        "mail", "approve", "1", "--as", "2", "--now", TUE_16, "--json",
+    ]);
     assert_eq!(m["state"], "queued");
-    assert_eq!(m["not_before"], "2026-11-19T16:00:00Z", "Thursday 10:00 in Chicago");
+    assert_eq!(
+        m["not_before"], "2026-11-19T16:00:00Z",
+        "Thursday 10:00 in Chicago"
+    );
     assert_eq!(m["review"]["by"], 2);
 
     let before = ok_env(&r, &["worker", "--once", "--now", THU_0959], &env);
@@ -255,13 +291,25 @@ fn p39_mail_approved_at_16_leaves_at_next_window_start() {
     assert_eq!(mails.len(), 1);
     let mail = &mails[0];
     assert_eq!(sink.recipients(), vec!["dana@lakeside.example"]);
-    assert!(header(mail, "From").unwrap().contains("<rita@example.org>"), "{mail}");
+    assert!(
+        header(mail, "From").unwrap().contains("<rita@example.org>"),
+        "{mail}"
+    );
     assert!(header(mail, "From").unwrap().contains("Rita Rep"));
-    assert_eq!(header(mail, "Subject").unwrap(), "A shorter prior-auth form");
+    assert_eq!(
+        header(mail, "Subject").unwrap(),
+        "A shorter prior-auth form"
+    );
     let id = header(mail, "Message-ID").unwrap();
-    assert!(id.starts_with("<outbox-1-1.") && id.ends_with("@rounds.test>"), "{id}");
+    assert!(
+        id.starts_with("<outbox-1-1.") && id.ends_with("@rounds.test>"),
+        "{id}"
+    );
     let unsubscribe = header(mail, "List-Unsubscribe").unwrap();
-    assert!(unsubscribe.starts_with("<https://rounds.test/unsubscribe/"), "{unsubscribe}");
+    assert!(
+        unsubscribe.starts_with("<https://rounds.test/unsubscribe/"),
+        "{unsubscribe}"
+    );
     assert_eq!(
         header(mail, "List-Unsubscribe-Post").unwrap(),
         "List-Unsubscribe=One-Click"
@@ -296,11 +344,25 @@ fn headers_carry_no_cr_lf_from_user_input() {
     let evil = "Hello\r\nBcc: x@evil.example";
     // At the boundary: subjects, contact names and user names with a line break.
     let e = r.fails(&[
-        "mail", "draft", "--contact", "1", "--subject", evil, "--body", "Hi", "--now", TUE_15,
+        "mail",
+        "draft",
+        "--contact",
+        "1",
+        "--subject",
+        evil,
+        "--body",
+        "Hi",
+        "--now",
+        TUE_15,
     ]);
     assert!(e.contains("--subject"), "{e}");
     let e = r.fails(&[
-        "contact", "add", "--account", "1", "--name", "Eve\r\nBcc: x@evil.example",
+        "contact",
+        "add",
+        "--account",
+        "1",
+        "--name",
+        "Eve\r\nBcc: x@evil.example",
     ]);
     assert!(e.contains("--name"), "{e}");
     assert!(outbox(&r).is_empty(), "nothing was stored");
@@ -319,7 +381,11 @@ fn headers_carry_no_cr_lf_from_user_input() {
         &db,
         "UPDATE users SET body = replace(body, 'Rita Rep', 'Rita\\r\\nBcc: x@evil.example') WHERE id = 1",
     );
-    let out = ok_env(&r, &["worker", "--once", "--now", THU_10], &worker_env(&sink));
+    let out = ok_env(
+        &r,
+        &["worker", "--once", "--now", THU_10],
+        &worker_env(&sink),
+    );
     assert!(out.contains("refused 1"), "{out}");
     assert_eq!(sink.count(), 0);
     let m = &outbox(&r)[0];
@@ -365,7 +431,15 @@ fn opted_out_addresses_are_never_sent_to() {
     let env = worker_env(&sink);
     // Opted out before: the mail is refused when queued.
     r.ok(&[
-        "mail", "draft", "--contact", "1", "--subject", "Hello", "--body", "Hi", "--now",
+        "mail",
+        "draft",
+        "--contact",
+        "1",
+        "--subject",
+        "Hello",
+        "--body",
+        "Hi",
+        "--now",
         THU_10,
     ]);
     let e = r.fails(&["mail", "send", "1", "--now", THU_10]);
@@ -394,7 +468,11 @@ fn opted_out_addresses_are_never_sent_to() {
     let page = server.request("GET", &path);
     assert!(page.starts_with("HTTP/1.1 200"), "{page}");
     assert!(page.contains("cara@lakeside.example"));
-    assert!(server.request("GET", "/unsubscribe/00").starts_with("HTTP/1.1 404"));
+    assert!(
+        server
+            .request("GET", "/unsubscribe/00")
+            .starts_with("HTTP/1.1 404")
+    );
     let done = server.request("POST", &path);
     assert!(done.starts_with("HTTP/1.1 200"), "{done}");
     drop(server);
@@ -406,7 +484,16 @@ fn opted_out_addresses_are_never_sent_to() {
         .unwrap_or_default();
     assert!(opt_outs.iter().any(|c| c == "email"), "{cara}");
     r.ok(&[
-        "mail", "draft", "--contact", "3", "--subject", "Again", "--body", "Hi", "--now", THU_10,
+        "mail",
+        "draft",
+        "--contact",
+        "3",
+        "--subject",
+        "Again",
+        "--body",
+        "Hi",
+        "--now",
+        THU_10,
     ]);
     let e = r.fails(&["mail", "send", "4", "--now", THU_10]);
     assert!(e.contains("opted out"), "{e}");
@@ -557,7 +644,9 @@ fn worker_killed_during_sending_sends_and_logs_each_mail_once() {
         assert_eq!(touches.len(), N, "trial {trial}: one touch per mail");
         let mut per_contact: BTreeMap<i64, usize> = BTreeMap::new();
         for t in &touches {
-            *per_contact.entry(t["contact"].as_i64().unwrap()).or_default() += 1;
+            *per_contact
+                .entry(t["contact"].as_i64().unwrap())
+                .or_default() += 1;
         }
         assert!(per_contact.values().all(|n| *n == 1), "trial {trial}");
         for name in header_names(&mails[0]) {

@@ -22,7 +22,11 @@ fn people() -> Vec<User> {
 
 fn actor(id: i64) -> Actor {
     let everyone = people();
-    let me = everyone.iter().find(|u| u.id == UserId(id)).unwrap().clone();
+    let me = everyone
+        .iter()
+        .find(|u| u.id == UserId(id))
+        .unwrap()
+        .clone();
     Actor::user(ORG, me, everyone)
 }
 
@@ -61,7 +65,10 @@ async fn p42_manager_approves_or_returns_a_draft(db: &TestDb) {
     let e = outbox::approve(s, &meg, m.id, ReviewInput::default(), &pb, now)
         .await
         .unwrap_err();
-    assert!(matches!(e, AppError::Conflict { ref field, .. } if field == "state"), "{e:?}");
+    assert!(
+        matches!(e, AppError::Conflict { ref field, .. } if field == "state"),
+        "{e:?}"
+    );
     outbox::submit_for_review(s, &ann, m.id).await.unwrap();
 
     // The author approves nothing; another team's manager does not even see it; a rep
@@ -74,7 +81,10 @@ async fn p42_manager_approves_or_returns_a_draft(db: &TestDb) {
         let e = outbox::approve(s, &actor(other), m.id, ReviewInput::default(), &pb, now)
             .await
             .unwrap_err();
-        assert!(matches!(e, AppError::NotFound { .. }), "user {other}: {e:?}");
+        assert!(
+            matches!(e, AppError::NotFound { .. }),
+            "user {other}: {e:?}"
+        );
     }
     // Returning needs a comment.
     let e = outbox::return_draft(s, &meg, m.id, "  ", now)
@@ -144,7 +154,12 @@ async fn p42_manager_approves_or_returns_a_draft(db: &TestDb) {
     let all = OutboxFilter::default();
     assert_eq!(outbox::list_outbox(s, &ann, &all).await.unwrap().len(), 2);
     assert_eq!(outbox::list_outbox(s, &meg, &all).await.unwrap().len(), 2);
-    assert!(outbox::list_outbox(s, &actor(5), &all).await.unwrap().is_empty());
+    assert!(
+        outbox::list_outbox(s, &actor(5), &all)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // Every step is in the audit log, and the chain and the bodies verify.
     let log = s

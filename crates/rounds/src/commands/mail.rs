@@ -115,7 +115,10 @@ pub(crate) async fn run(cx: &Cx<'_>, c: MailCommand) -> Result<()> {
                 Some(
                     a.state
                         .iter()
-                        .map(|x| x.parse::<OutboxState>().map_err(|e| anyhow!("--state: {e}")))
+                        .map(|x| {
+                            x.parse::<OutboxState>()
+                                .map_err(|e| anyhow!("--state: {e}"))
+                        })
                         .collect::<Result<Vec<_>>>()?,
                 )
             };
@@ -131,7 +134,14 @@ pub(crate) async fn run(cx: &Cx<'_>, c: MailCommand) -> Result<()> {
                 return Ok(());
             }
             let mut t = Table::new();
-            t.set_header(["id", "state", "author", "contact", "subject", "leaves / sent"]);
+            t.set_header([
+                "id",
+                "state",
+                "author",
+                "contact",
+                "subject",
+                "leaves / sent",
+            ]);
             for m in &rows {
                 let when = m
                     .sent_at
@@ -168,7 +178,10 @@ async fn as_user(cx: &Cx<'_>, wanted: &str) -> Result<Actor> {
 
 fn leaves(m: &OutboxMessage) -> String {
     match m.not_before {
-        Some(t) => format!("mail {} is queued and leaves at {t} (its next window, P38/P39).", m.id),
+        Some(t) => format!(
+            "mail {} is queued and leaves at {t} (its next window, P38/P39).",
+            m.id
+        ),
         None => format!("mail {} is queued.", m.id),
     }
 }

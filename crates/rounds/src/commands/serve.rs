@@ -58,10 +58,7 @@ pub(crate) async fn run(
         Some(w) => {
             let w = std::sync::Arc::new(w);
             let interval = Duration::from_secs(a.smtp.worker_interval.max(1));
-            Some((
-                w.clone(),
-                tokio::spawn(w.forever(store.clone(), interval)),
-            ))
+            Some((w.clone(), tokio::spawn(w.forever(store.clone(), interval))))
         }
         None => None,
     };

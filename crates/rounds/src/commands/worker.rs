@@ -33,10 +33,18 @@ impl Worker {
             return Ok(None);
         };
         let domain = a.mail_from_domain.clone().ok_or_else(|| {
-            anyhow!("--mail-from-domain: give the domain of the Message-IDs (e.g. clinic-sales.example)")
+            anyhow!(
+                "--mail-from-domain: give the domain of the Message-IDs (e.g. clinic-sales.example)"
+            )
         })?;
-        if domain.is_empty() || !domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-') {
-            bail!("--mail-from-domain: `{domain}` is not a domain name (letters, digits, dots and hyphens)");
+        if domain.is_empty()
+            || !domain
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        {
+            bail!(
+                "--mail-from-domain: `{domain}` is not a domain name (letters, digits, dots and hyphens)"
+            );
         }
         let public = a.public_url.clone().ok_or_else(|| {
             anyhow!("--public-url: give the address people reach this server at, for the unsubscribe link (https://rounds.example)")
@@ -141,7 +149,11 @@ fn report(r: &WorkReport) -> Result<()> {
         r.sent,
         r.failed,
         r.refused,
-        if r.deferred { "; the rest waits for the server" } else { "" }
+        if r.deferred {
+            "; the rest waits for the server"
+        } else {
+            ""
+        }
     )
     .context("writing the report")
 }
