@@ -50,6 +50,19 @@ impl Header for ListUnsubscribePost {
 
 /// The mail as it goes on the wire.
 pub(crate) fn build(mail: &OutgoingMail) -> Result<Message, String> {
+    // lettre's display-name encoder fails (and its `to_string` panics) on a control
+    // character, so a name holding one never reaches it; the worker refuses such text
+    // before, this keeps the transport safe on its own.
+    for (what, text) in [
+        ("sender's name", &mail.from_name),
+        ("recipient's name", &mail.to_name),
+    ] {
+        if !rounds_core::sending::header_safe(text) {
+            return Err(format!(
+                "the {what} contains a line break or another control character"
+            ));
+        }
+    }
     let from = Mailbox::new(
         Some(mail.from_name.clone()),
         mail.from_address
@@ -110,4 +123,39 @@ impl MailTransport for Smtp {
 /// The URL without its password, for messages.
 pub(crate) fn redact(url: &str) -> String {
     crate::settings::redact(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Should text with a line break ever reach the transport (the use cases and the
+    /// worker refuse it before), lettre's typed headers encode it: no header of its own.
+    #[test]
+    fn typed_headers_encode_injected_line_breaks() {
+        let evil = "Hi\r\nBcc: x@evil.example";
+        let mut mail = OutgoingMail {
+            message_id: "<outbox-1-1.abc@rounds.test>".into(),
+            from_name: "Rita Rep".into(),
+            from_address: "rita@example.org".into(),
+            to_name: "Dana Diaz".into(),
+            to_address: "dana@lakeside.example".into(),
+            subject: evil.into(),
+            body: "Hello".into(),
+            unsubscribe_url: "https://rounds.test/unsubscribe/00".into(),
+        };
+        let wire = String::from_utf8(build(&mail).unwrap().formatted()).unwrap();
+        let head = wire.split("\r\n\r\n").next().unwrap();
+        for line in head.split("\r\n") {
+            assert!(!line.to_ascii_lowercase().starts_with("bcc:"), "{wire}");
+        }
+        assert!(head.contains("List-Unsubscribe: <https://rounds.test/unsubscribe/00>"));
+        assert!(head.contains("List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+        // Names are refused outright (lettre's encoder would fail on them).
+        mail.from_name = evil.into();
+        assert!(build(&mail).is_err());
+        mail.from_name = "Rita Rep".into();
+        mail.to_name = evil.into();
+        assert!(build(&mail).is_err());
+    }
 }
