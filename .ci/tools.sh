@@ -7,7 +7,7 @@
 #  - Debian packages chromium, chromium-driver, wrk, faketime (apt-get update only when the
 #    install needs it). Needs root, or sudo.
 #  - e2e/node_modules from e2e/package-lock.json (npm ci), redone when the lock changes.
-#  - .ci/venv with schemathesis and icalendar, every package pinned in
+#  - .ci/venv with schemathesis, icalendar and aiosmtpd, every package pinned in
 #    .ci/schemathesis-requirements.txt,
 #    remade when that file changes. Its CLI is .ci/venv/bin/st.
 #

@@ -19,6 +19,7 @@ pub mod calendar;
 mod error;
 pub mod feed;
 pub mod outreach;
+pub mod outbox;
 pub mod people;
 pub mod plan;
 pub mod records;

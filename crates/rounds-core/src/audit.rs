@@ -79,6 +79,7 @@ pub const ENTITIES: &[&str] = &[
     "calendar-feed",
     "busy-times",
     "template",
+    "outbox",
 ];
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole

@@ -15,6 +15,7 @@ pub mod model;
 pub mod outreach;
 pub mod planner;
 pub mod playbook;
+pub mod sending;
 pub mod signals;
 pub mod simulate;
 pub mod values;

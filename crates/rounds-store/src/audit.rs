@@ -232,6 +232,7 @@ const RECORD_TABLES: &[(&str, &str, KeyColumns)] = &[
     ("work-week", "work_weeks", &[("rep_id", true)]),
     ("time-off", "time_off", &[("id", true)]),
     ("template", "message_templates", &[("kind", false)]),
+    ("outbox", "outbox", &[("id", true)]),
 ];
 
 /// The digest of the record's current body (`None` if it no longer exists, or its key

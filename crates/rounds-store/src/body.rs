@@ -147,7 +147,8 @@ json_body!(
     WorkWeek,
     TimeOff,
     StepUpdate,
-    Template
+    Template,
+    rounds_core::sending::OutboxMessage
 );
 
 impl Body for Touch {

@@ -18,6 +18,7 @@ mod body;
 mod error;
 mod external;
 mod feeds;
+mod outbox;
 mod people;
 mod sql;
 mod tables;
@@ -36,6 +37,7 @@ use rounds_core::model::{
 
 pub use audit::{Acting, AuditPage, AuditQuery};
 pub use error::{BodyError, StoreError};
+pub use outbox::{Outbox, UnsubscribeTarget};
 pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
 
@@ -64,6 +66,8 @@ pub enum IdKind {
     Topic,
     Touch,
     TimeOff,
+    /// A message of the outbox.
+    Outbox,
 }
 
 /// How many rows an organisation has in each table; for status output and tests.

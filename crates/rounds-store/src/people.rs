@@ -424,6 +424,7 @@ impl SqlStore {
             IdKind::Topic => "topics",
             IdKind::Touch => "touches",
             IdKind::TimeOff => "time_off",
+            IdKind::Outbox => "outbox",
         };
         let greatest = match self.backend() {
             Backend::Sqlite => "MAX",

@@ -168,6 +168,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "templates",
         include_str!("../migrations/sqlite/0009_templates.sql"),
     ),
+    (
+        10,
+        "outbox",
+        include_str!("../migrations/sqlite/0010_outbox.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -214,6 +219,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         9,
         "templates",
         include_str!("../migrations/postgres/0009_templates.sql"),
+    ),
+    (
+        10,
+        "outbox",
+        include_str!("../migrations/postgres/0010_outbox.sql"),
     ),
 ];
 
@@ -925,6 +935,9 @@ async fn calendar_in(
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
+    "unsubscribe_tokens",
+    "outbox_leases",
+    "outbox",
     "external_ids",
     "calendar_feeds",
     "busy_times",

@@ -12,10 +12,13 @@ use axum::routing::get;
 use crate::AppState;
 
 /// The request's tracing span, as tower-http's default makes it but with a feed's
-/// secret left out of the path, so no log line carries it.
+/// secret (or an unsubscribe link's) left out of the path, so no log line carries it.
 pub fn request_span<B>(req: &axum::http::Request<B>) -> tracing::Span {
-    let uri = if req.uri().path().starts_with("/calendar/") {
+    let path = req.uri().path();
+    let uri = if path.starts_with("/calendar/") {
         "/calendar/…".to_string()
+    } else if path.starts_with("/unsubscribe/") {
+        "/unsubscribe/…".to_string()
     } else {
         req.uri().to_string()
     };

@@ -44,8 +44,19 @@ pub struct Cli {
     )]
     pub org: i64,
 
+    /// Act as if it were this instant (RFC 3339, e.g. 2026-11-24T16:00:00Z): replays and tests
+    #[arg(long, global = true, env = "ROUNDS_NOW", value_name = "INSTANT", value_parser = parse_instant)]
+    pub now: Option<jiff::Timestamp>,
+
     #[command(subcommand)]
     pub command: Command,
+}
+
+/// An instant for `--now`.
+pub fn parse_instant(s: &str) -> Result<jiff::Timestamp, String> {
+    s.trim().parse::<jiff::Timestamp>().map_err(|_| {
+        format!("`{s}` is not an instant; write it like 2026-11-24T16:00:00Z or 2026-11-24T10:00:00-06:00")
+    })
 }
 
 #[derive(Debug, Subcommand)]
@@ -164,6 +175,17 @@ file:row: column: why, and then nothing is written."
     /// Message templates (P47): list, show, replace with your own, reset to the built-in one
     #[command(subcommand)]
     Template(TemplateCommand),
+    /// E-mail from Rounds: drafts, the manager's review (P42), sending inside the windows (P38, P39)
+    #[command(subcommand)]
+    Mail(MailCommand),
+    /// Send the queued mail: one worker per organisation database, safe to restart
+    #[command(
+        after_help = "Examples:\n  rounds worker --smtp-url smtp://rounds:secret@mail.example:587?tls=required \\\n      --mail-from-domain clinic-sales.example --public-url https://rounds.clinic-sales.example\n  rounds worker --once        # send what is due now, then exit (cron)\n\n\
+A mail leaves only inside its window (P38, P39) in the recipient's time zone, never to an \
+opted-out address. Each mail is logged as a touch once; a worker killed while sending sends \
+the mail again under the same Message-ID when it restarts."
+    )]
+    Worker(WorkerArgs),
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +232,161 @@ pub enum TemplateCommand {
         /// The kind, as in `rounds template list`
         kind: String,
     },
+}
+
+
+/// Where mail goes out, shared by `rounds serve` and `rounds worker`.
+#[derive(Debug, Clone, Args)]
+pub struct SmtpArgs {
+    /// The organisation's SMTP server: smtp://USER:PASS@HOST:PORT (add ?tls=required for STARTTLS) or smtps://USER:PASS@HOST:465
+    #[arg(
+        long,
+        env = "ROUNDS_SMTP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub smtp_url: Option<String>,
+    /// The domain of the Message-IDs of mail Rounds sends (your organisation's)
+    #[arg(long, env = "ROUNDS_MAIL_FROM_DOMAIN", value_name = "DOMAIN")]
+    pub mail_from_domain: Option<String>,
+    /// The address people reach this server at, for the unsubscribe link (https://rounds.example)
+    #[arg(long, env = "ROUNDS_PUBLIC_URL", value_name = "URL")]
+    pub public_url: Option<String>,
+    /// Seconds between two looks at the queue
+    #[arg(
+        long,
+        value_name = "SECONDS",
+        env = "ROUNDS_WORKER_INTERVAL",
+        default_value_t = 30
+    )]
+    pub worker_interval: u64,
+    /// This worker's name in the sending lease; a worker restarted under the same name takes its lease back at once [default: HOST-PID]
+    #[arg(long, env = "ROUNDS_WORKER_ID", value_name = "NAME")]
+    pub worker_id: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct WorkerArgs {
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
+    /// Send what is due now and exit (cron, tests)
+    #[arg(long)]
+    pub once: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum MailCommand {
+    /// Write a draft, or change one (--id)
+    #[command(
+        after_help = "Examples:\n  rounds mail draft --contact 82 --subject \"Fewer denied claims at Oak Clinic\" --body-file note.txt --topic 3\n  echo \"Dr. Reyes, …\" | rounds mail draft --contact \"Dr. Reyes\" --subject \"A shorter prior-auth\" --body-file -\n  rounds mail draft --id 4 --contact 82 --subject \"New subject\" --body \"New text\""
+    )]
+    Draft(MailDraftArgs),
+    /// Hand a draft to the manager for review (P42)
+    #[command(after_help = "Example:\n  rounds mail review 4")]
+    Review(MailIdArgs),
+    /// Approve a draft in review, as its manager or an administrator; it is queued unless --hold
+    #[command(
+        after_help = "Examples:\n  rounds mail approve 4 --as maria.lopez@clinic.example\n  rounds mail approve 4 --as 3 --comment \"Good question at the end\" --hold"
+    )]
+    Approve(MailApproveArgs),
+    /// Return a draft in review with a comment saying what to change
+    #[command(
+        after_help = "Example:\n  rounds mail return 4 --as 3 --comment \"One topic only, please\""
+    )]
+    Return(MailReturnArgs),
+    /// Send: queue the mail for its next window (P38, P39)
+    #[command(after_help = "Example:\n  rounds mail send 4        # prints when it will leave")]
+    Send(MailIdArgs),
+    /// Withdraw a mail that has not left
+    #[command(after_help = "Example:\n  rounds mail cancel 4")]
+    Cancel(MailIdArgs),
+    /// The outbox, newest last
+    #[command(
+        after_help = "Examples:\n  rounds mail list\n  rounds mail list --state queued --state in-review\n  rounds mail list --json | jq '.[] | select(.state == \"failed\")'"
+    )]
+    List(MailListArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct MailDraftArgs {
+    /// The draft to change (still a draft, or returned)
+    #[arg(long)]
+    pub id: Option<i64>,
+    /// The recipient, by id or a unique part of the name
+    #[arg(long)]
+    pub contact: String,
+    /// One line, at most 200 characters
+    #[arg(long)]
+    pub subject: String,
+    /// The text of the mail
+    #[arg(
+        long,
+        conflicts_with = "body_file",
+        required_unless_present = "body_file"
+    )]
+    pub body: Option<String>,
+    /// Read the text from a file (- for standard input)
+    #[arg(long, value_name = "FILE")]
+    pub body_file: Option<std::path::PathBuf>,
+    /// The topic it is about; the touch logged when it is sent carries it
+    #[arg(long)]
+    pub topic: Option<i64>,
+    /// What kind of touch it is (records-check, confirmation, breakup, …)
+    #[arg(long, default_value = "routine")]
+    pub kind: String,
+    /// Urgent: Monday, Wednesday and Friday allowed too (P38)
+    #[arg(long)]
+    pub urgent: bool,
+    /// Print the message as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailIdArgs {
+    /// The message's id (`rounds mail list`)
+    pub id: i64,
+    /// Print the message as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailApproveArgs {
+    pub id: i64,
+    /// The reviewer, by id or e-mail: a manager of the author's team, or an administrator
+    #[arg(long = "as", value_name = "USER")]
+    pub reviewer: String,
+    /// A word for the author
+    #[arg(long, default_value = "")]
+    pub comment: String,
+    /// Approve only; the author sends it with `rounds mail send`
+    #[arg(long)]
+    pub hold: bool,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailReturnArgs {
+    pub id: i64,
+    /// The reviewer, by id or e-mail: a manager of the author's team, or an administrator
+    #[arg(long = "as", value_name = "USER")]
+    pub reviewer: String,
+    /// What to change
+    #[arg(long)]
+    pub comment: String,
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct MailListArgs {
+    /// Only messages in this state (draft, in-review, returned, approved, queued, sending, sent, failed, cancelled); repeatable
+    #[arg(long)]
+    pub state: Vec<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -261,6 +438,9 @@ pub struct ServeArgs {
         default_value_t = 10
     )]
     pub shutdown_grace: u64,
+    /// Sending mail: with --smtp-url the server runs the outbox worker too
+    #[command(flatten)]
+    pub smtp: SmtpArgs,
 }
 
 /// A proxy's address or block: `10.0.0.0/8`, `2001:db8::/32`, or one address.

@@ -29,6 +29,7 @@ mod commands;
 mod progress;
 mod render;
 mod settings;
+mod smtp;
 
 use std::process::ExitCode;
 
@@ -42,7 +43,7 @@ use settings::Settings;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     // The server uses every core; the other commands are one request each.
-    let mut builder = if matches!(cli.command, Command::Serve(_)) {
+    let mut builder = if matches!(cli.command, Command::Serve(_) | Command::Worker(_)) {
         tokio::runtime::Builder::new_multi_thread()
     } else {
         tokio::runtime::Builder::new_current_thread()
@@ -130,6 +131,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Calendar(c) => calendar::run(&cx, c).await,
         Command::Coach(a) => coach::run(&cx, a).await,
         Command::Template(c) => template::run(&cx, c).await,
+        Command::Mail(c) => mail::run(&cx, c).await,
+        // The worker binds its handle to itself at each pass's clock reading.
+        Command::Worker(a) => worker::run(server_store, s, a).await,
         // The server binds each request's handle to its caller and its clock reading.
         Command::Serve(a) => serve::run(server_store, s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),

@@ -20,11 +20,13 @@ pub(crate) struct Settings {
     /// The instant the command started, and its date on this machine.
     pub(crate) now: Timestamp,
     pub(crate) today: Date,
+    /// `--now`: the instant every reading of the clock gives (the worker's too).
+    pub(crate) pinned_now: Option<Timestamp>,
 }
 
 impl Settings {
     pub(crate) fn resolve(cli: &Cli) -> Result<Settings> {
-        let now = clock_now();
+        let now = cli.now.unwrap_or_else(clock_now);
         Ok(Settings {
             database_url: match cli.database_url.clone() {
                 Some(url) => url,
@@ -34,6 +36,7 @@ impl Settings {
             org: OrgId(cli.org),
             now,
             today: now.to_zoned(TimeZone::system()).date(),
+            pinned_now: cli.now,
         })
     }
 }

@@ -30,7 +30,7 @@ pub use crate::signals::referral_figures;
 pub use history::delivered;
 pub use route::DayRoute;
 pub(crate) use schedule::has_place;
-pub use schedule::visit_windows;
+pub use schedule::{email_day, email_hours, visit_windows};
 
 use flags::account_flags;
 use history::{

@@ -792,9 +792,7 @@ pub(super) fn email_window(
     weekday: Weekday,
     prefer_afternoon: bool,
 ) -> Option<TimeRange> {
-    let plain_day = pb.email_days.contains(&weekday);
-    let urgent_day = pb.urgent_email_days.contains(&weekday);
-    if !(plain_day || (c.urgent && urgent_day)) {
+    if !email_day(weekday, c.urgent, pb) {
         return None;
     }
     let last_email = h
@@ -811,21 +809,39 @@ pub(super) fn email_window(
             return None; // P40: wait before following up an unanswered email.
         }
     }
-    let close = hours.last().map(|h| minutes_of(h.end))?;
+    let mut windows = email_hours(hours, pb);
     // P21: after an unanswered morning attempt, the afternoon window first.
-    let mut windows = [pb.email_best_hours, pb.email_next_hours];
     if prefer_afternoon {
         windows.sort_by_key(|w| w.start < MORNING_END);
     }
-    // The part of a P39 window the office is open for (a lunch break may cut into the
-    // next-best hour), long enough to send in, and clear of lunch and closing time.
-    windows.into_iter().find_map(|w| {
-        hours.iter().filter_map(|h| h.intersect(&w)).find(|open| {
-            open.minutes() >= 15
-                && minutes_of(open.end) <= close - pb.closing_buffer_minutes
-                && open.intersect(&pb.email_never_hours).is_none()
+    windows.first().copied()
+}
+
+/// P38: whether plain follow-up email may go on `weekday` (or, when `urgent`, an urgent
+/// one). Shared by the planner and the outbox's send time (`crate::sending`).
+pub fn email_day(weekday: Weekday, urgent: bool, pb: &Playbook) -> bool {
+    pb.email_days.contains(&weekday) || (urgent && pb.urgent_email_days.contains(&weekday))
+}
+
+/// P39: within a day's office `hours`, the parts of the best then the next-best e-mail
+/// window the office is open for (a lunch break may cut into the next-best hour), each
+/// long enough to send in and clear of lunch and of the closing buffer. In the
+/// playbook's order (best first); empty when the office is closed. Shared by the
+/// planner and the outbox's send time (`crate::sending`).
+pub fn email_hours(hours: &[TimeRange], pb: &Playbook) -> Vec<TimeRange> {
+    let Some(close) = hours.last().map(|h| minutes_of(h.end)) else {
+        return vec![];
+    };
+    [pb.email_best_hours, pb.email_next_hours]
+        .into_iter()
+        .filter_map(|w| {
+            hours.iter().filter_map(|h| h.intersect(&w)).find(|open| {
+                open.minutes() >= 15
+                    && minutes_of(open.end) <= close - pb.closing_buffer_minutes
+                    && open.intersect(&pb.email_never_hours).is_none()
+            })
         })
-    })
+        .collect()
 }
 
 pub(super) fn preparation(

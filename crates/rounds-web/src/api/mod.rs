@@ -16,6 +16,7 @@ mod contacts;
 mod health;
 mod lost;
 mod outreach;
+mod outbox;
 mod plan;
 mod playbook;
 mod referrals;
@@ -131,6 +132,19 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/playbook/check", post(playbook::check_playbook))
         .route("/api/v1/audit", get(audit::audit_log))
         .route("/api/v1/audit/verify", get(audit::verify_audit))
+        .route(
+            "/api/v1/outbox",
+            get(outbox::list_outbox).post(outbox::create_draft),
+        )
+        .route(
+            "/api/v1/outbox/{id}",
+            get(outbox::get_message).put(outbox::update_draft),
+        )
+        .route("/api/v1/outbox/{id}/review", post(outbox::submit))
+        .route("/api/v1/outbox/{id}/approve", post(outbox::approve))
+        .route("/api/v1/outbox/{id}/return", post(outbox::return_draft))
+        .route("/api/v1/outbox/{id}/send", post(outbox::send))
+        .route("/api/v1/outbox/{id}/cancel", post(outbox::cancel))
 }
 
 /// The answer to an unknown path under `/api/`.
@@ -142,7 +156,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the outbox (e-mail drafts, review, sending), the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
         version = "1"
     ),
     paths(
@@ -161,7 +175,9 @@ pub fn not_found(path: &str) -> Response {
         tokens::list_tokens, tokens::create_token, tokens::revoke_token, users::set_password,
         calendar_feed::make_feed, calendar_feed::revoke_feed,
         outreach::list_templates, outreach::get_template, outreach::put_template,
-        outreach::reset_template, outreach::coach, outreach::plan_drafts
+        outreach::reset_template, outreach::coach, outreach::plan_drafts,
+        outbox::list_outbox, outbox::create_draft, outbox::get_message, outbox::update_draft,
+        outbox::submit, outbox::approve, outbox::return_draft, outbox::send, outbox::cancel
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -186,6 +202,8 @@ pub fn not_found(path: &str) -> Response {
         wire::Template, wire::TemplateInput, wire::TemplateListing, wire::TemplateKind,
         wire::CoachInput, wire::Verdict, wire::Finding, wire::Span, wire::CheckKind, wire::Part,
         wire::PlanDraft, wire::PlanDrafts,
+        wire::OutboxMessage, wire::OutboxReview, wire::OutboxState, wire::OutboxListing,
+        wire::DraftInput, wire::OutboxApproval, wire::OutboxReturn,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

@@ -16,6 +16,7 @@ use rounds_core::day_route;
 use rounds_core::model::{self, Specialty, TimeRange, TzName, WeekHours};
 use rounds_core::outreach;
 use rounds_core::planner;
+use rounds_core::sending;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
 use utoipa::openapi::schema::{ObjectBuilder, Schema, Type};
@@ -129,6 +130,7 @@ listings!(
     StepListing => OpenStep,
     TokenListing => Token,
     TemplateListing => Template,
+    OutboxListing => OutboxMessage,
 );
 
 // ---------------------------------------------------------------- health
@@ -1919,4 +1921,168 @@ impl PlanDrafts {
                 .collect(),
         }
     }
+}
+
+// ---------------------------------------------------------------- outbox
+
+/// Where a message of the outbox stands: `draft` → `in-review` → `returned` (with the
+/// reviewer's comment) or `approved`; `queued` (waiting for its window) → `sending` →
+/// `sent`; `failed` (refused for good, see `failure`); `cancelled`.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum OutboxState {
+    Draft,
+    InReview,
+    Returned,
+    Approved,
+    Queued,
+    Sending,
+    Sent,
+    Failed,
+    Cancelled,
+}
+
+impl From<sending::OutboxState> for OutboxState {
+    fn from(s: sending::OutboxState) -> OutboxState {
+        use sending::OutboxState as S;
+        match s {
+            S::Draft => OutboxState::Draft,
+            S::InReview => OutboxState::InReview,
+            S::Returned => OutboxState::Returned,
+            S::Approved => OutboxState::Approved,
+            S::Queued => OutboxState::Queued,
+            S::Sending => OutboxState::Sending,
+            S::Sent => OutboxState::Sent,
+            S::Failed => OutboxState::Failed,
+            S::Cancelled => OutboxState::Cancelled,
+        }
+    }
+}
+
+impl From<OutboxState> for sending::OutboxState {
+    fn from(s: OutboxState) -> sending::OutboxState {
+        use sending::OutboxState as S;
+        match s {
+            OutboxState::Draft => S::Draft,
+            OutboxState::InReview => S::InReview,
+            OutboxState::Returned => S::Returned,
+            OutboxState::Approved => S::Approved,
+            OutboxState::Queued => S::Queued,
+            OutboxState::Sending => S::Sending,
+            OutboxState::Sent => S::Sent,
+            OutboxState::Failed => S::Failed,
+            OutboxState::Cancelled => S::Cancelled,
+        }
+    }
+}
+
+/// A manager's verdict on a draft (P42).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxReview {
+    /// The reviewer.
+    pub by: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+    pub comment: String,
+}
+
+/// A mail from its draft to the touch it became.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OutboxMessage {
+    pub id: i64,
+    /// The rep it leaves from (the owner of the contact's account).
+    pub author: i64,
+    pub contact: i64,
+    pub account: i64,
+    pub subject: String,
+    pub body: String,
+    pub topic: Option<i64>,
+    pub kind: TouchKind,
+    /// Monday, Wednesday and Friday allowed too (P38).
+    pub urgent: bool,
+    pub state: OutboxState,
+    pub review: Option<OutboxReview>,
+    #[schema(value_type = String, format = DateTime)]
+    pub created_at: Timestamp,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub queued_at: Option<Timestamp>,
+    /// When it may leave: the start of its next window (P38, P39).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub not_before: Option<Timestamp>,
+    pub message_id: Option<String>,
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub sent_at: Option<Timestamp>,
+    /// The touch logged when it was sent.
+    pub touch: Option<i64>,
+    /// Why it was not sent.
+    pub failure: Option<String>,
+}
+
+impl From<sending::OutboxMessage> for OutboxMessage {
+    fn from(m: sending::OutboxMessage) -> OutboxMessage {
+        OutboxMessage {
+            id: m.id.0,
+            author: m.author.0,
+            contact: m.contact.0,
+            account: m.account.0,
+            subject: m.subject,
+            body: m.body,
+            topic: m.topic.map(|t| t.0),
+            kind: m.kind.into(),
+            urgent: m.urgent,
+            state: m.state.into(),
+            review: m.review.map(|r| OutboxReview {
+                by: r.by.0,
+                at: r.at,
+                comment: r.comment,
+            }),
+            created_at: m.created_at,
+            queued_at: m.queued_at,
+            not_before: m.not_before,
+            message_id: m.message_id,
+            sent_at: m.sent_at,
+            touch: m.touch.map(|t| t.0),
+            failure: m.failure,
+        }
+    }
+}
+
+/// A draft as written.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DraftInput {
+    pub contact: i64,
+    /// One line.
+    #[schema(min_length = 1, max_length = 200)]
+    pub subject: String,
+    #[schema(min_length = 1, max_length = 20000)]
+    pub body: String,
+    #[serde(default)]
+    pub topic: Option<i64>,
+    /// Default `routine`.
+    #[serde(default)]
+    pub kind: Option<TouchKind>,
+    #[serde(default)]
+    pub urgent: bool,
+}
+
+/// Approving a draft in review.
+#[derive(Debug, Default, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxApproval {
+    #[serde(default)]
+    #[schema(max_length = 4000)]
+    pub comment: String,
+    /// Queue it at once for its next window (default true); false leaves it approved
+    /// for the author to send.
+    #[serde(default)]
+    pub queue: Option<bool>,
+}
+
+/// Returning a draft in review: what to change.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct OutboxReturn {
+    #[schema(min_length = 1, max_length = 4000)]
+    pub comment: String,
 }

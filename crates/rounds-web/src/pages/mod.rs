@@ -24,6 +24,7 @@ mod templates;
 mod today;
 mod tokens;
 mod topics;
+mod unsubscribe;
 
 use std::collections::BTreeMap;
 
@@ -69,6 +70,7 @@ pub fn routes() -> Router<AppState> {
         .merge(tokens::routes())
         .merge(calendar_feed::routes())
         .merge(password::routes())
+        .merge(unsubscribe::routes())
 }
 
 async fn stylesheet() -> Response {

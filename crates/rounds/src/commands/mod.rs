@@ -13,6 +13,7 @@ pub(crate) mod export;
 pub(crate) mod import;
 pub(crate) mod log;
 pub(crate) mod lost;
+pub(crate) mod mail;
 pub(crate) mod nofit;
 pub(crate) mod playbook;
 pub(crate) mod referral;
@@ -27,6 +28,7 @@ pub(crate) mod today;
 pub(crate) mod token;
 pub(crate) mod topic;
 pub(crate) mod user;
+pub(crate) mod worker;
 
 use anyhow::{Result, anyhow, bail};
 use jiff::Timestamp;
@@ -84,7 +86,7 @@ fn flag_of(field: &str) -> String {
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
-        | "to" | "hours" | "entity" => {
+        | "to" | "hours" | "entity" | "subject" | "body" | "comment" | "topic" | "kind" => {
             return format!("--{base}");
         }
         other => return other.to_string(),

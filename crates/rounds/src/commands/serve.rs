@@ -53,6 +53,15 @@ pub(crate) async fn run(
     };
     let state =
         rounds_web::AppState::new(store.clone(), s.playbook.clone(), toml, SystemClock, config);
+    // The outbox worker runs beside the server when mail can go out.
+    let worker = match super::worker::Worker::from_args(&a.smtp, s)? {
+        Some(w) => {
+            let w = std::sync::Arc::new(w);
+            let interval = Duration::from_secs(a.smtp.worker_interval.max(1));
+            Some((w.clone(), tokio::spawn(w.forever(store.clone(), interval))))
+        }
+        None => None,
+    };
     let stop = shutdown_signal()?;
     // The address goes to stdout, so scripts that start on port 0 can read it.
     outln!("Rounds is serving on http://{address} (Ctrl-C to stop)")?;
@@ -61,6 +70,10 @@ pub(crate) async fn run(
     rounds_web::serve(listener, state, stop)
         .await
         .context("the server stopped with an error")?;
+    if let Some((w, task)) = worker {
+        task.abort();
+        w.stop(&store).await;
+    }
     store.close().await;
     eprintln!("Rounds stopped.");
     Ok(())
