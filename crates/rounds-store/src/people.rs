@@ -424,6 +424,7 @@ impl SqlStore {
             IdKind::Topic => "topics",
             IdKind::Touch => "touches",
             IdKind::TimeOff => "time_off",
+            IdKind::CaptureReview => "capture_review",
         };
         let greatest = match self.backend() {
             Backend::Sqlite => "MAX",

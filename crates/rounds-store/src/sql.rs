@@ -163,6 +163,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "calendar_feed",
         include_str!("../migrations/sqlite/0008_calendar_feed.sql"),
     ),
+    (
+        11,
+        "capture",
+        include_str!("../migrations/sqlite/0011_capture.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -204,6 +209,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         8,
         "calendar_feed",
         include_str!("../migrations/postgres/0008_calendar_feed.sql"),
+    ),
+    (
+        11,
+        "capture",
+        include_str!("../migrations/postgres/0011_capture.sql"),
     ),
 ];
 
@@ -916,6 +926,8 @@ async fn calendar_in(
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
     "external_ids",
+    "captured_mail",
+    "capture_review",
     "calendar_feeds",
     "busy_times",
     "sessions",
@@ -1753,6 +1765,47 @@ impl Store for SqlStore {
         source: Option<&str>,
     ) -> Result<u64, StoreError> {
         self.q_clear_busy_times(org, rep, source).await
+    }
+
+    async fn captured_mail(
+        &self,
+        org: OrgId,
+        message_id: &str,
+    ) -> Result<Option<Vec<TouchId>>, StoreError> {
+        self.q_captured_mail(org, message_id).await
+    }
+
+    async fn write_capture(
+        &self,
+        org: OrgId,
+        capture: &crate::CaptureWrite,
+    ) -> Result<bool, StoreError> {
+        self.q_write_capture(org, capture).await
+    }
+
+    async fn review_items(
+        &self,
+        org: OrgId,
+        state: Option<rounds_core::capture::ReviewState>,
+    ) -> Result<Vec<crate::ReviewItem>, StoreError> {
+        self.q_review_items(org, state).await
+    }
+
+    async fn review_item(
+        &self,
+        org: OrgId,
+        id: i64,
+    ) -> Result<Option<crate::ReviewItem>, StoreError> {
+        self.q_review_item(org, id).await
+    }
+
+    async fn resolve_review(
+        &self,
+        org: OrgId,
+        id: i64,
+        resolution: &crate::ReviewResolution,
+    ) -> Result<bool, StoreError> {
+        self.q_resolve_review(org, id, resolution).await
     }
 }
 

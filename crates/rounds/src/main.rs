@@ -26,6 +26,7 @@ macro_rules! outln {
 
 mod cli;
 mod commands;
+mod imap;
 mod progress;
 mod render;
 mod settings;
@@ -128,6 +129,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Timeoff(c) => timeoff::run(&cx, c).await,
         Command::Audit(c) => audit::run(&cx, c).await,
         Command::Calendar(c) => calendar::run(&cx, c).await,
+        Command::Capture(a) => capture::run(&cx, a).await,
         // The server binds each request's handle to its caller and its clock reading.
         Command::Serve(a) => serve::run(server_store, s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),
