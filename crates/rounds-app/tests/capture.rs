@@ -57,7 +57,7 @@ async fn p48_bcc_mail_is_logged_on_the_contact(db: &TestDb) {
             ("To", "Maria Lopez <maria@lakeside.example>"),
             ("Cc", "Mo Manager <MO@example.org>"),
             ("Subject", "Prior authorisations: the two-minute version"),
-            ("Date", "Tue, 24 Nov 2026 10:15:00 -0600"),
+            ("Date", "Tue, 24 Nov 2026 08:15:00 -0600"),
             ("Message-ID", "<bcc-1@mail.example.org>"),
         ],
         "Dear Maria,\nthe patient in room 4 ...\n",
@@ -74,7 +74,7 @@ async fn p48_bcc_mail_is_logged_on_the_contact(db: &TestDb) {
     assert_eq!(t.direction, Direction::Outbound);
     assert_eq!(t.outcome, Outcome::NoResponse);
     assert_eq!(t.rep, UserId(1), "the account's owner");
-    assert_eq!(t.at, at("2026-11-24T16:15:00Z"));
+    assert_eq!(t.at, at("2026-11-24T14:15:00Z"));
     // The subject only: a body may hold patient data.
     assert_eq!(t.note, "Prior authorisations: the two-minute version");
 }
