@@ -5,7 +5,6 @@ use std::io::Read;
 use std::time::Duration;
 
 use anyhow::{Context, Result, anyhow, bail};
-use comfy_table::Table;
 use rounds_app::{AppError, CaptureSummary};
 use rounds_core::capture::ReviewState;
 use rounds_store::{AuditActor, ReviewItem};
@@ -193,25 +192,25 @@ async fn review(cx: &Cx<'_>, c: ReviewCommand) -> Result<()> {
                 outln!("Nothing to review.")?;
                 return Ok(());
             }
-            let mut table = Table::new();
-            table.load_preset(comfy_table::presets::NOTHING).set_header(vec![
-                "ID", "RECEIVED", "STATE", "DIR", "PARTY", "SUBJECT", "WHY",
-            ]);
-            for i in &items {
-                table.add_row(vec![
-                    i.id.to_string(),
-                    i.received_at.strftime("%Y-%m-%d %H:%M").to_string(),
-                    i.state.as_str().to_string(),
-                    i.entry.direction.as_str().to_string(),
-                    i.entry
-                        .party
-                        .as_ref()
-                        .map_or_else(|| "-".into(), ToString::to_string),
-                    i.entry.subject.clone(),
-                    i.reason.to_string(),
-                ]);
-            }
-            outln!("{table}")?;
+            let rows = items
+                .iter()
+                .map(|i| {
+                    vec![
+                        i.id.to_string(),
+                        i.received_at.strftime("%Y-%m-%d %H:%M").to_string(),
+                        i.state.as_str().to_string(),
+                        i.entry.direction.as_str().to_string(),
+                        i.entry
+                            .party
+                            .as_ref()
+                            .map_or_else(|| "-".into(), ToString::to_string),
+                        i.entry.subject.clone(),
+                        i.reason.to_string(),
+                    ]
+                })
+                .collect();
+            let header = ["ID", "RECEIVED", "STATE", "DIR", "PARTY", "SUBJECT", "WHY"];
+            outln!("{}", crate::render::table(&header, rows))?;
             Ok(())
         }
         ReviewCommand::Assign(a) => {
