@@ -103,7 +103,11 @@ async fn capture_one<S: Store + Sync>(
         ..Default::default()
     };
     // Cheap early exit; the write's own check is the one that holds under concurrency.
-    if store.captured_mail(actor.org, &mail.message_id).await?.is_some() {
+    if store
+        .captured_mail(actor.org, &mail.message_id)
+        .await?
+        .is_some()
+    {
         summary.duplicates = 1;
         return Ok(summary);
     }
@@ -317,7 +321,7 @@ pub async fn assign_review<S: Store + Sync>(
         None => None,
     };
     let resolution = ReviewResolution::Assign {
-        touch: touch.clone(),
+        touch: Box::new(touch.clone()),
         step,
     };
     if store.resolve_review(actor.org, id, &resolution).await? {

@@ -66,7 +66,10 @@ async fn p48_bcc_mail_is_logged_on_the_contact(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!((done.messages, done.duplicates), (1, 0));
-    assert!(done.review.is_empty(), "the manager in Cc is a user, not a party");
+    assert!(
+        done.review.is_empty(),
+        "the manager in Cc is a user, not a party"
+    );
     let logged = touches(db, 1).await;
     assert_eq!(logged.len(), 1);
     let t = &logged[0];
@@ -100,7 +103,11 @@ async fn p48_forwarded_mail_lands_on_the_original_party(db: &TestDb) {
     assert_eq!(maria.len(), 1);
     assert_eq!(maria[0].direction, Direction::Inbound);
     assert_eq!(maria[0].outcome, Outcome::Conversation);
-    assert_eq!(maria[0].at, at("2026-11-23T15:00:00Z"), "the original's date");
+    assert_eq!(
+        maria[0].at,
+        at("2026-11-23T15:00:00Z"),
+        "the original's date"
+    );
     assert_eq!(maria[0].note, "Re: samples");
 
     // Forwarded inline (Gmail's block): Rita wrote the original to Ann, known by name.
@@ -253,7 +260,10 @@ async fn p48_unmatched_mail_goes_to_review_never_guessed(db: &TestDb) {
     let two_johns = mail(
         &[
             ("From", "rita@example.org"),
-            ("To", "John Smith <john@private.example>, maria@lakeside.example"),
+            (
+                "To",
+                "John Smith <john@private.example>, maria@lakeside.example",
+            ),
             ("Subject", "Lunch"),
             ("Message-ID", "<s2@mail.example.org>"),
         ],
@@ -267,7 +277,11 @@ async fn p48_unmatched_mail_goes_to_review_never_guessed(db: &TestDb) {
         .unwrap();
     assert!(a.logged.is_empty());
     assert_eq!(a.review.len(), 1);
-    assert_eq!(b.logged.len(), 1, "Maria is matched; the Johns are not guessed");
+    assert_eq!(
+        b.logged.len(),
+        1,
+        "Maria is matched; the Johns are not guessed"
+    );
     assert_eq!(b.review.len(), 1);
     assert!(touches(db, 2).await.is_empty() && touches(db, 3).await.is_empty());
     let open = rounds_app::list_review(&db.store, &op, Some(ReviewState::Open))
@@ -411,7 +425,11 @@ async fn p48_a_broken_message_is_refused_with_its_number_and_line(db: &TestDb) {
     // Message 1: its separator, three header lines, the blank line after them and the
     // one before the next separator.
     assert_eq!(problems[0].line, 7);
-    assert!(problems[0].message.contains("From:"), "{}", problems[0].message);
+    assert!(
+        problems[0].message.contains("From:"),
+        "{}",
+        problems[0].message
+    );
     assert!(touches(db, 1).await.is_empty(), "nothing written");
     let garbage = rounds_app::capture_mail(&db.store, &op, b"\x00\x01garbage", now()).await;
     assert!(matches!(garbage, Err(AppError::Import { .. })));
@@ -431,7 +449,10 @@ async fn p48_touch_ids_answer_their_message(db: &TestDb) {
         .await
         .unwrap();
     let ids: Vec<TouchId> = done.logged.iter().map(|t| t.id).collect();
-    assert_eq!(db.store.captured_mail(ORG, "two@x").await.unwrap(), Some(ids));
+    assert_eq!(
+        db.store.captured_mail(ORG, "two@x").await.unwrap(),
+        Some(ids)
+    );
     assert_eq!(db.store.captured_mail(ORG, "none@x").await.unwrap(), None);
     let _: Timestamp = now();
 }

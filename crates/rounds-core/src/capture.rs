@@ -193,7 +193,11 @@ pub fn read_mails(bytes: &[u8]) -> Result<Vec<NumberedMail>, Vec<MailProblem>> {
     let mut problems = Vec::new();
     let mut keep = |number: usize, line: usize, raw: &[u8]| match read_mail(raw) {
         Ok(mail) => mails.push(NumberedMail { number, line, mail }),
-        Err(why) => problems.push(MailProblem { message: number, line, why }),
+        Err(why) => problems.push(MailProblem {
+            message: number,
+            line,
+            why,
+        }),
     };
     if is_mbox(bytes) {
         for m in split_mbox(bytes) {
@@ -310,21 +314,29 @@ fn date_of(message: &Message<'_>) -> Option<Timestamp> {
 /// The first attached message (`message/rfc822`): how most clients forward "as
 /// attachment".
 fn forwarded_part(message: &Message<'_>) -> Option<Original> {
-    message.parts.iter().skip(1).find_map(|part| match &part.body {
-        PartType::Message(inner) => Some(Original {
-            from: addresses(inner.from()),
-            to: addresses(inner.to()),
-            cc: addresses(inner.cc()),
-            date: date_of(inner),
-            subject: inner.subject().map(|s| text(s, MAX_SUBJECT_CHARS)),
-        }),
-        _ => None,
-    })
+    message
+        .parts
+        .iter()
+        .skip(1)
+        .find_map(|part| match &part.body {
+            PartType::Message(inner) => Some(Original {
+                from: addresses(inner.from()),
+                to: addresses(inner.to()),
+                cc: addresses(inner.cc()),
+                date: date_of(inner),
+                subject: inner.subject().map(|s| text(s, MAX_SUBJECT_CHARS)),
+            }),
+            _ => None,
+        })
 }
 
 /// The markers clients put above an inline forward or a quoted original.
 fn is_marker(line: &str) -> bool {
-    let l = line.trim().trim_start_matches('>').trim().to_ascii_lowercase();
+    let l = line
+        .trim()
+        .trim_start_matches('>')
+        .trim()
+        .to_ascii_lowercase();
     (l.starts_with("-----") && (l.contains("forwarded message") || l.contains("original message")))
         || l == "begin forwarded message:"
 }
@@ -387,7 +399,9 @@ fn inline_forward(message: &Message<'_>) -> Option<Original> {
             let secs = i32::from(d.tz_hour) * 3600 + i32::from(d.tz_minute) * 60;
             if d.tz_before_gmt { -secs } else { secs }
         })?;
-        display_date.as_deref().and_then(|d| display_instant(d, offset))
+        display_date
+            .as_deref()
+            .and_then(|d| display_instant(d, offset))
     });
     Some(Original {
         from,
@@ -495,7 +509,12 @@ pub fn match_contact(party: &MailAddress, contacts: &[Contact]) -> Result<Contac
     if let Some(email) = party.email.as_deref() {
         let hits: Vec<ContactId> = contacts
             .iter()
-            .filter(|c| c.channels.email.as_deref().is_some_and(|e| same_email(e, email)))
+            .filter(|c| {
+                c.channels
+                    .email
+                    .as_deref()
+                    .is_some_and(|e| same_email(e, email))
+            })
             .map(|c| c.id)
             .collect();
         match hits.len() {
@@ -526,7 +545,10 @@ fn strip_forward_prefix(subject: &str) -> Cow<'_, str> {
     let mut s = subject.trim();
     loop {
         let lower = s.to_ascii_lowercase();
-        let Some(n) = ["fwd:", "fw:"].iter().find(|p| lower.starts_with(**p)).map(|p| p.len())
+        let Some(n) = ["fwd:", "fw:"]
+            .iter()
+            .find(|p| lower.starts_with(**p))
+            .map(|p| p.len())
         else {
             break;
         };

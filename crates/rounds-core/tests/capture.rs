@@ -59,7 +59,12 @@ fn addr(name: Option<&str>, email: Option<&str>) -> MailAddress {
 }
 
 fn raw(headers: &str, body: &str) -> Vec<u8> {
-    format!("{}\r\n\r\n{}", headers.replace('\n', "\r\n"), body.replace('\n', "\r\n")).into_bytes()
+    format!(
+        "{}\r\n\r\n{}",
+        headers.replace('\n', "\r\n"),
+        body.replace('\n', "\r\n")
+    )
+    .into_bytes()
 }
 
 #[test]
@@ -74,7 +79,10 @@ fn p48_headers_are_kept_and_the_body_is_not() {
     assert_eq!(m.message_id, "id-1@x");
     assert_eq!(m.subject, "Café talk");
     assert_eq!(m.date.unwrap().to_string(), "2026-11-24T16:15:00Z");
-    assert_eq!(m.from, vec![addr(Some("Rita Rep"), Some("rita@example.org"))]);
+    assert_eq!(
+        m.from,
+        vec![addr(Some("Rita Rep"), Some("rita@example.org"))]
+    );
     assert_eq!(m.to.len(), 2);
     assert_eq!(m.cc, vec![addr(None, Some("c@x.example"))]);
     assert_eq!(m.in_reply_to, vec!["p@x"]);
@@ -102,7 +110,11 @@ fn p48_sent_mail_is_outbound_to_the_contacts_not_to_users() {
 #[test]
 fn p48_mail_from_a_contact_is_an_inbound_reply() {
     let (users, contacts) = directory();
-    let m = read_mail(&raw("From: Maria <maria@lakeside.example>\nTo: rita@example.org", "")).unwrap();
+    let m = read_mail(&raw(
+        "From: Maria <maria@lakeside.example>\nTo: rita@example.org",
+        "",
+    ))
+    .unwrap();
     let d = decide(&m, &users, &contacts);
     assert_eq!(d.direction, Direction::Inbound);
     assert_eq!(d.matched[0].0, ContactId(1));
@@ -119,21 +131,30 @@ fn p48_names_match_only_when_one_contact_has_the_name() {
     );
     // Two John Smiths: not guessed.
     assert_eq!(
-        match_contact(&addr(Some("John Smith"), Some("john@home.example")), &contacts),
+        match_contact(
+            &addr(Some("John Smith"), Some("john@home.example")),
+            &contacts
+        ),
         Err(ReviewReason::SeveralContacts {
             contacts: vec![ContactId(2), ContactId(3)]
         })
     );
     // An address two contacts share: not guessed either, whatever the name says.
     assert_eq!(
-        match_contact(&addr(Some("Maria Lopez"), Some("desk@lakeside.example")), &contacts),
+        match_contact(
+            &addr(Some("Maria Lopez"), Some("desk@lakeside.example")),
+            &contacts
+        ),
         Err(ReviewReason::SeveralContacts {
             contacts: vec![ContactId(5), ContactId(6)]
         })
     );
     // The address wins over a name that would point elsewhere.
     assert_eq!(
-        match_contact(&addr(Some("Ann Lee"), Some("maria@lakeside.example")), &contacts),
+        match_contact(
+            &addr(Some("Ann Lee"), Some("maria@lakeside.example")),
+            &contacts
+        ),
         Ok(ContactId(1))
     );
     assert_eq!(

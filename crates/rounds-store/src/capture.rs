@@ -28,13 +28,14 @@ fn review_of(row: &AnyRow) -> Result<ReviewItem, sqlx::Error> {
     let state: String = row.try_get(6)?;
     Ok(ReviewItem {
         id: row.try_get(0)?,
-        received_at: Timestamp::from_second(row.try_get(1)?)
-            .map_err(|e| decode(e.to_string()))?,
+        received_at: Timestamp::from_second(row.try_get(1)?).map_err(|e| decode(e.to_string()))?,
         message_id: row.try_get(2)?,
         user: row.try_get::<Option<i64>, _>(3)?.map(UserId),
         entry: serde_json::from_str(&summary).map_err(|e| decode(e.to_string()))?,
         reason: serde_json::from_str(&reason).map_err(|e| decode(e.to_string()))?,
-        state: state.parse().map_err(|e: rounds_core::model::InvalidValue| decode(e.0))?,
+        state: state
+            .parse()
+            .map_err(|e: rounds_core::model::InvalidValue| decode(e.0))?,
         contact: row.try_get::<Option<i64>, _>(7)?.map(ContactId),
         touch: row.try_get::<Option<i64>, _>(8)?.map(TouchId),
     })
@@ -42,7 +43,11 @@ fn review_of(row: &AnyRow) -> Result<ReviewItem, sqlx::Error> {
 
 /// What an audit row says of a review item: its state and the mail and party it holds.
 fn review_digest(message_id: &str, entry: &ReviewEntry, state: ReviewState) -> String {
-    let party = entry.party.as_ref().map(ToString::to_string).unwrap_or_default();
+    let party = entry
+        .party
+        .as_ref()
+        .map(ToString::to_string)
+        .unwrap_or_default();
     body_digest(&format!("{message_id}\t{party}\t{}", state.as_str()))
 }
 
@@ -72,7 +77,10 @@ async fn write_touches(
                 .fetch_optional(&mut *tx)
                 .await
                 .and_then(|row| row.map(|r| r.try_get(0)).transpose())
-                .map_err(StoreError::db(format!("looking up contact {}", touch.contact)))?;
+                .map_err(StoreError::db(format!(
+                    "looking up contact {}",
+                    touch.contact
+                )))?;
         match belongs_to {
             None => {
                 return Err(StoreError::NotFound {
@@ -250,9 +258,11 @@ impl SqlStore {
     ) -> Result<bool, StoreError> {
         let mut tx = self.write_tx().await?;
         let (state, contact, touch) = match resolution {
-            ReviewResolution::Assign { touch, .. } => {
-                (ReviewState::Assigned, Some(touch.contact.0), Some(touch.id.0))
-            }
+            ReviewResolution::Assign { touch, .. } => (
+                ReviewState::Assigned,
+                Some(touch.contact.0),
+                Some(touch.id.0),
+            ),
             ReviewResolution::Dismiss => (ReviewState::Dismissed, None, None),
         };
         // Only an open item moves, so two people resolving it at once cannot both.
@@ -283,7 +293,7 @@ impl SqlStore {
                 self,
                 &mut tx,
                 org,
-                std::slice::from_ref(touch),
+                std::slice::from_ref(&**touch),
                 step.as_slice(),
             )
             .await?;
@@ -301,13 +311,15 @@ impl SqlStore {
             } else {
                 format!("{list} {}", touch.id.0)
             };
-            sqlx::query("UPDATE captured_mail SET touches = $3 WHERE org_id = $1 AND message_id = $2")
-                .bind(org.0)
-                .bind(message_id.as_str())
-                .bind(joined)
-                .execute(&mut *tx)
-                .await
-                .map_err(StoreError::db("linking a touch to its message"))?;
+            sqlx::query(
+                "UPDATE captured_mail SET touches = $3 WHERE org_id = $1 AND message_id = $2",
+            )
+            .bind(org.0)
+            .bind(message_id.as_str())
+            .bind(joined)
+            .execute(&mut *tx)
+            .await
+            .map_err(StoreError::db("linking a touch to its message"))?;
         }
         changes.push(Change::write(
             "capture-review",

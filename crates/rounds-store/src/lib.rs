@@ -110,7 +110,7 @@ pub struct ReviewItem {
 pub enum ReviewResolution {
     /// Logged as `touch`, completing `step` if any.
     Assign {
-        touch: Touch,
+        touch: Box<Touch>,
         step: Option<StepUpdate>,
     },
     Dismiss,

@@ -14,7 +14,8 @@ use rounds_core::model::{
 };
 use rounds_store::{
     ApiToken, AuditPage, AuditQuery, AuditReport, BusyChange, CalendarFeed, CaptureWrite,
-    Credentials, IdKind, ReviewItem, ReviewResolution, Rollback, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
+    Credentials, IdKind, ReviewItem, ReviewResolution, Rollback, RowCounts, Session, SqlStore,
+    Store, StoreError, WriteMode,
 };
 
 /// [`SqlStore`] with a log of the methods called on it, by name.

@@ -180,13 +180,23 @@ pub struct CaptureArgs {
     pub file: Option<PathBuf>,
     /// Poll this IMAP mailbox: imaps://USER:PASSWORD@HOST[:PORT]/MAILBOX (plain imap:// only on
     /// loopback); each unseen message is captured, then marked seen
-    #[arg(long, env = "ROUNDS_CAPTURE_IMAP_URL", value_name = "URL", hide_env_values = true)]
+    #[arg(
+        long,
+        env = "ROUNDS_CAPTURE_IMAP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
     pub imap_url: Option<String>,
     /// With --imap-url: capture what is there once and stop, instead of polling
     #[arg(long, requires = "imap_url")]
     pub once: bool,
     /// With --imap-url: seconds between polls
-    #[arg(long, default_value_t = 60, value_name = "SECONDS", requires = "imap_url")]
+    #[arg(
+        long,
+        default_value_t = 60,
+        value_name = "SECONDS",
+        requires = "imap_url"
+    )]
     pub every: u64,
     /// Print the summary as JSON
     #[arg(long)]
@@ -203,10 +213,14 @@ pub enum CaptureCommand {
 #[derive(Debug, Subcommand)]
 pub enum ReviewCommand {
     /// The open items (or every item with --all)
-    #[command(after_help = "Examples:\n  rounds capture review list\n  rounds capture review list --all --json")]
+    #[command(
+        after_help = "Examples:\n  rounds capture review list\n  rounds capture review list --all --json"
+    )]
     List(ReviewListArgs),
     /// Put an item on a contact: its touch is logged as the capture would have
-    #[command(after_help = "Example:\n  rounds capture review assign 3 --contact 12\n  rounds capture review assign 3 --contact \"Jane Roe\"")]
+    #[command(
+        after_help = "Example:\n  rounds capture review assign 3 --contact 12\n  rounds capture review assign 3 --contact \"Jane Roe\""
+    )]
     Assign(ReviewAssignArgs),
     /// Drop an item: not a contact's mail, or not worth a touch
     #[command(after_help = "Example:\n  rounds capture review dismiss 4")]

@@ -56,7 +56,9 @@ impl ImapUrl {
         let tls = match url.scheme() {
             "imaps" => true,
             "imap" => false,
-            other => bail!("--imap-url: `{other}://` is not IMAP; use imaps://USER:PASSWORD@HOST/MAILBOX"),
+            other => bail!(
+                "--imap-url: `{other}://` is not IMAP; use imaps://USER:PASSWORD@HOST/MAILBOX"
+            ),
         };
         let host = match url.host() {
             Some(url::Host::Domain(d)) => d.to_string(),
@@ -126,10 +128,7 @@ where
     }
 }
 
-async fn tls(
-    host: &str,
-    tcp: TcpStream,
-) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
+async fn tls(host: &str, tcp: TcpStream) -> Result<tokio_rustls::client::TlsStream<TcpStream>> {
     let mut roots = rustls::RootCertStore::empty();
     roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
     let config = rustls::ClientConfig::builder_with_provider(Arc::new(
@@ -168,11 +167,7 @@ where
     Ok(session)
 }
 
-async fn run<T, F, Fut, R>(
-    client: Client<T>,
-    target: &ImapUrl,
-    mut capture: F,
-) -> Result<Poll<R>>
+async fn run<T, F, Fut, R>(client: Client<T>, target: &ImapUrl, mut capture: F) -> Result<Poll<R>>
 where
     T: AsyncRead + AsyncWrite + Unpin + fmt::Debug + Send,
     F: FnMut(u32, Vec<u8>) -> Fut,

@@ -69,7 +69,10 @@ fn p48_capture_logs_a_file_and_stdin_and_ignores_a_duplicate() {
     // The same message again: nothing written, and no error for the mail server.
     let again = r.ok(&["capture", &fixture("bcc.eml"), "--json"]);
     let again: Value = serde_json::from_str(&again).unwrap();
-    assert_eq!((again["duplicates"].as_i64(), again["logged"].as_i64()), (Some(1), Some(0)));
+    assert_eq!(
+        (again["duplicates"].as_i64(), again["logged"].as_i64()),
+        (Some(1), Some(0))
+    );
     // A reply piped in, as a mail server's delivery does.
     let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_rounds"))
         .args(["capture", "-"])
@@ -115,8 +118,18 @@ fn p48_forwarded_mail_from_the_command_line_lands_on_the_original_party() {
     let t = touches(&r);
     // Ann wrote the attached original (matched by her name: no address on file); Rita
     // wrote the inline one to John.
-    assert!(t.contains(&(3, "inbound".into(), "conversation".into(), "Re: samples".into())));
-    assert!(t.contains(&(2, "outbound".into(), "no-response".into(), "Staffing".into())));
+    assert!(t.contains(&(
+        3,
+        "inbound".into(),
+        "conversation".into(),
+        "Re: samples".into()
+    )));
+    assert!(t.contains(&(
+        2,
+        "outbound".into(),
+        "no-response".into(),
+        "Staffing".into()
+    )));
 }
 
 #[test]
@@ -132,7 +145,12 @@ fn p48_a_broken_mbox_names_the_file_the_message_and_the_line() {
     assert!(touches(&r).is_empty(), "message 1 was not written either");
     let none = r.fails(&["capture"]);
     assert!(none.contains("--imap-url"), "{none}");
-    let plain = r.fails(&["capture", "--imap-url", "imap://u:p@mail.example.com/INBOX", "--once"]);
+    let plain = r.fails(&[
+        "capture",
+        "--imap-url",
+        "imap://u:p@mail.example.com/INBOX",
+        "--once",
+    ]);
     assert!(plain.contains("imaps://"), "{plain}");
 }
 
@@ -143,13 +161,19 @@ fn p48_the_review_list_from_the_command_line() {
     assert!(out.contains("1 to review"), "{out}");
     let list = r.ok(&["capture", "review", "list"]);
     assert!(list.contains("Pat Unknown <pat@nowhere.example>"), "{list}");
-    assert!(list.contains("no contact has this address or name"), "{list}");
+    assert!(
+        list.contains("no contact has this address or name"),
+        "{list}"
+    );
     let items = r.json(&["capture", "review", "list", "--json"]);
     let id = items[0]["id"].as_i64().unwrap().to_string();
     let done = r.ok(&["capture", "review", "assign", &id, "--contact", "Maria"]);
     assert!(done.contains("on Maria Lopez"), "{done}");
     assert_eq!(touches(&r).len(), 1);
-    assert_eq!(r.ok(&["capture", "review", "list"]).trim(), "Nothing to review.");
+    assert_eq!(
+        r.ok(&["capture", "review", "list"]).trim(),
+        "Nothing to review."
+    );
     let twice = r.fails(&["capture", "review", "dismiss", &id]);
     assert!(twice.contains("already assigned"), "{twice}");
     let missing = r.fails(&["capture", "review", "dismiss", "999"]);
@@ -161,10 +185,14 @@ fn imap_url() -> Option<String> {
     match std::env::var("ROUNDS_TEST_IMAP_URL") {
         Ok(url) if !url.is_empty() => Some(url),
         _ if std::env::var("CI").is_ok_and(|v| v == "true") => {
-            panic!("ROUNDS_TEST_IMAP_URL is not set: CI must run the IMAP capture tests (.ci/dovecot)")
+            panic!(
+                "ROUNDS_TEST_IMAP_URL is not set: CI must run the IMAP capture tests (.ci/dovecot)"
+            )
         }
         _ => {
-            eprintln!("notice: ROUNDS_TEST_IMAP_URL is not set; skipping the IMAP capture test (see .ci/dovecot)");
+            eprintln!(
+                "notice: ROUNDS_TEST_IMAP_URL is not set; skipping the IMAP capture test (see .ci/dovecot)"
+            );
             None
         }
     }
@@ -172,7 +200,9 @@ fn imap_url() -> Option<String> {
 
 /// `imap://USER:PASSWORD@HOST:PORT/…` of the test server, in parts.
 fn parts(url: &str) -> (String, String, String) {
-    let rest = url.strip_prefix("imap://").expect("the test server is plain IMAP on loopback");
+    let rest = url
+        .strip_prefix("imap://")
+        .expect("the test server is plain IMAP on loopback");
     let (auth, rest) = rest.split_once('@').unwrap();
     let (user, password) = auth.split_once(':').unwrap();
     let host = rest.split('/').next().unwrap();
@@ -186,7 +216,11 @@ async fn session(url: &str) -> Session {
     let tcp = tokio::net::TcpStream::connect(host).await.unwrap();
     let mut client = async_imap::Client::new(tcp);
     client.read_response().await.unwrap().unwrap();
-    client.login(user, password).await.map_err(|(e, _)| e).unwrap()
+    client
+        .login(user, password)
+        .await
+        .map_err(|(e, _)| e)
+        .unwrap()
 }
 
 /// A mailbox of its own for one test, so tests can share the server.
@@ -205,7 +239,12 @@ async fn p48_imap_capture_logs_bcc_forwarded_and_reply_mail_once() {
     let mailbox = mailbox_name();
     let mut s = session(&url).await;
     s.create(&mailbox).await.unwrap();
-    for name in ["bcc.eml", "forward-attached.eml", "forward-inline.eml", "reply.eml"] {
+    for name in [
+        "bcc.eml",
+        "forward-attached.eml",
+        "forward-inline.eml",
+        "reply.eml",
+    ] {
         let bytes = std::fs::read(fixture(name)).unwrap();
         s.append(&mailbox, None, None, &bytes).await.unwrap();
     }
@@ -220,14 +259,37 @@ async fn p48_imap_capture_logs_bcc_forwarded_and_reply_mail_once() {
         "{first}"
     );
     let t = touches(&r);
-    assert!(t.contains(&(1, "outbound".into(), "no-response".into(), "Prior authorisations in two minutes".into())));
-    assert!(t.contains(&(1, "inbound".into(), "conversation".into(), "Re: Prior authorisations in two minutes".into())));
-    assert!(t.contains(&(3, "inbound".into(), "conversation".into(), "Re: samples".into())));
-    assert!(t.contains(&(2, "outbound".into(), "no-response".into(), "Staffing".into())));
+    assert!(t.contains(&(
+        1,
+        "outbound".into(),
+        "no-response".into(),
+        "Prior authorisations in two minutes".into()
+    )));
+    assert!(t.contains(&(
+        1,
+        "inbound".into(),
+        "conversation".into(),
+        "Re: Prior authorisations in two minutes".into()
+    )));
+    assert!(t.contains(&(
+        3,
+        "inbound".into(),
+        "conversation".into(),
+        "Re: samples".into()
+    )));
+    assert!(t.contains(&(
+        2,
+        "outbound".into(),
+        "no-response".into(),
+        "Staffing".into()
+    )));
     assert_eq!(t.len(), 4);
     // Everything was marked seen after its capture: a second run finds nothing.
     let second = r.ok(&["capture", "--imap-url", &target, "--once"]);
-    assert!(second.starts_with("0 message(s): 0 touch(es) logged"), "{second}");
+    assert!(
+        second.starts_with("0 message(s): 0 touch(es) logged"),
+        "{second}"
+    );
     assert_eq!(touches(&r).len(), 4);
     assert_eq!(step_updates(&r), 0);
 
@@ -244,12 +306,22 @@ async fn p48_imap_leaves_a_message_it_cannot_read_unseen() {
     let mailbox = mailbox_name();
     let mut s = session(&url).await;
     s.create(&mailbox).await.unwrap();
-    s.append(&mailbox, None, None, b"To: maria@lakeside.example\r\nSubject: no sender\r\n\r\nx\r\n")
-        .await
-        .unwrap();
-    s.append(&mailbox, None, None, &std::fs::read(fixture("bcc.eml")).unwrap())
-        .await
-        .unwrap();
+    s.append(
+        &mailbox,
+        None,
+        None,
+        b"To: maria@lakeside.example\r\nSubject: no sender\r\n\r\nx\r\n",
+    )
+    .await
+    .unwrap();
+    s.append(
+        &mailbox,
+        None,
+        None,
+        &std::fs::read(fixture("bcc.eml")).unwrap(),
+    )
+    .await
+    .unwrap();
     s.logout().await.unwrap();
     let r = seeded();
     let (user, password, host) = parts(&url);

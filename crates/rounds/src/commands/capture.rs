@@ -98,7 +98,10 @@ pub(crate) async fn run(cx: &Cx<'_>, a: CaptureArgs) -> Result<()> {
         (path.display().to_string(), bytes)
     };
     if bytes.len() as u64 > MAX_BYTES {
-        bail!("{name}: larger than {} MiB; split the mbox", MAX_BYTES >> 20);
+        bail!(
+            "{name}: larger than {} MiB; split the mbox",
+            MAX_BYTES >> 20
+        );
     }
     let done = capture(cx, &name, &bytes, cx.s.now).await?;
     let mut summary = Summary::default();
@@ -241,9 +244,9 @@ async fn review(cx: &Cx<'_>, c: ReviewCommand) -> Result<()> {
 
 fn review_error(e: AppError) -> anyhow::Error {
     match e {
-        AppError::NotFound { id, .. } => anyhow!(
-            "no review item with id {id}\nhint: `rounds capture review list` shows the ids"
-        ),
+        AppError::NotFound { id, .. } => {
+            anyhow!("no review item with id {id}\nhint: `rounds capture review list` shows the ids")
+        }
         AppError::Conflict { message, .. } => anyhow!("ID: {message}"),
         other => cli_error(other),
     }
