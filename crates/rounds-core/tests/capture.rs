@@ -222,3 +222,15 @@ fn p48_every_message_of_a_file_or_every_problem() {
     );
     assert_eq!(read_mails(b"From: a@b.example\n\nx").unwrap().len(), 1);
 }
+
+/// Found by the fuzz target: a forwarded message/rfc822 part inside a multipart whose
+/// boundary breaks mid-header trips a debug assertion of mail-parser 0.11. Read or
+/// refused, it must not end the run.
+#[test]
+fn p48_a_broken_nested_message_is_refused_not_a_panic() {
+    let bytes = include_bytes!("capture-nested-boundary.eml");
+    match read_mail(bytes) {
+        Ok(m) => assert!(!m.message_id.is_empty()),
+        Err(why) => assert!(why.contains("MIME"), "{why}"),
+    }
+}
