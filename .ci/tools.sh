@@ -4,7 +4,8 @@
 #
 #   bash .ci/tools.sh        # or: source .ci/tools.sh (leaves the caller's shell options alone)
 #
-#  - Debian packages chromium, chromium-driver, wrk, faketime (apt-get update only when the
+#  - Debian packages chromium, chromium-driver, wrk, faketime, dovecot-imapd (the IMAP
+#    server of the capture tests, started by .ci/dovecot; apt-get update only when the
 #    install needs it). Needs root, or sudo.
 #  - e2e/node_modules from e2e/package-lock.json (npm ci), redone when the lock changes.
 #  - .ci/venv with schemathesis, icalendar and aiosmtpd, every package pinned in
@@ -30,7 +31,7 @@ rounds_ci_tools() (
 
   # --- Debian packages -------------------------------------------------------------
   local missing=()
-  for pkg in chromium chromium-driver wrk faketime; do
+  for pkg in chromium chromium-driver wrk faketime dovecot-imapd; do
     dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q '^install ok installed$' || missing+=("$pkg")
   done
   if ((${#missing[@]})); then
@@ -47,7 +48,7 @@ rounds_ci_tools() (
       quiet "${apt[@]}" install --no-install-recommends "${missing[@]}"
     fi
   else
-    echo "tools: chromium chromium-driver wrk faketime: installed"
+    echo "tools: chromium chromium-driver wrk faketime dovecot-imapd: installed"
   fi
 
   # --- e2e/node_modules --------------------------------------------------------------

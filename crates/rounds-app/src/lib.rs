@@ -16,6 +16,7 @@ pub mod audit;
 pub mod auth;
 pub mod book;
 pub mod calendar;
+pub mod capture;
 mod error;
 pub mod feed;
 pub mod outreach;
@@ -44,6 +45,9 @@ pub use book::{BookImport, BookSummary, VcardImport, import_book, import_vcards}
 pub use calendar::{
     TimeOffInput, WorkWeekInput, add_time_off, calendar_of, list_time_off, remove_time_off,
     set_work_week,
+};
+pub use capture::{
+    CaptureSummary, assign_review, capture_mail, dismiss_review, get_review, list_review,
 };
 pub use feed::{
     BusyImport, BusyInput, NewFeed, calendar_feed_of, calendar_text, clear_busy, export_calendar,

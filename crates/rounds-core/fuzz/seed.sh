@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Seeds corpus/{import_jsonl,playbook_toml,import_csv,vcard,busy_ics}: the import's CSV
+# Seeds corpus/{import_jsonl,playbook_toml,import_csv,vcard,busy_ics,capture_mail}: the import's CSV
 # and vCard fixtures, the default playbook, slices of a demo export (header, users, topics, accounts, contacts, touches, step updates,
 # calendars), and calendar files (the demo's plan as .ics, and hand-written busy times).
 # usage: seed.sh [ROUNDS_BINARY]   (default: `rounds` on PATH)
@@ -11,7 +11,10 @@ mkdir -p "$here/corpus/import_jsonl" "$here/corpus/playbook_toml" "$here/corpus/
 book="$here/../../rounds/tests/fixtures/book"
 for f in "$book"/*/*.csv; do cp "$f" "$here/corpus/import_csv/$(basename "$(dirname "$f")")-$(basename "$f")"; done
 cp "$book"/*.vcf "$here/corpus/vcard/"
-mkdir -p "$here/corpus/busy_ics"
+mkdir -p "$here/corpus/busy_ics" "$here/corpus/capture_mail"
+# Captured mail: the capture tests' messages (BCC'd, forwarded attached and inline, a
+# reply, a stranger's) and an mbox with a broken message.
+cp "$here/../../rounds/tests/fixtures/mail/"* "$here/corpus/capture_mail/"
 cp "$here/../assets/playbook.toml" "$here/corpus/playbook_toml/default.toml"
 printf '[day]\nmax_visits = 3\n[email]\ndays = ["tue", "thu"]\n' > "$here/corpus/playbook_toml/small.toml"
 scratch="$(mktemp -d)"

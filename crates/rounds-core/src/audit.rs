@@ -80,6 +80,7 @@ pub const ENTITIES: &[&str] = &[
     "busy-times",
     "template",
     "outbox",
+    "capture-review",
 ];
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole
@@ -505,11 +506,11 @@ pub fn last_rows(entries: &[AuditEntry]) -> BTreeMap<(String, String), &AuditEnt
         .map_or(0, |i| i + 1);
     let mut last = BTreeMap::new();
     for e in &entries[since..] {
-        // These rows describe what has no single stored body: a secret's digest, or a
-        // calendar's set of busy times.
+        // These rows describe what has no single stored body: a secret's digest, a
+        // calendar's set of busy times, or a review item's state.
         if !matches!(
             e.entity.as_str(),
-            "organisation" | "api-token" | "calendar-feed" | "busy-times"
+            "organisation" | "api-token" | "calendar-feed" | "busy-times" | "capture-review"
         ) {
             last.insert((e.entity.clone(), e.entity_id.clone()), e);
         }

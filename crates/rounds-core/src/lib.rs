@@ -7,6 +7,7 @@
 pub mod audit;
 pub mod book;
 pub mod calendar;
+pub mod capture;
 pub mod catalogue;
 pub mod csv_out;
 pub mod export;

@@ -15,6 +15,7 @@
 
 mod audit;
 mod body;
+mod capture;
 mod error;
 mod external;
 mod feeds;
@@ -68,6 +69,56 @@ pub enum IdKind {
     TimeOff,
     /// A message of the outbox.
     Outbox,
+    CaptureReview,
+}
+
+/// One captured message's write (see [`Store::write_capture`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct CaptureWrite {
+    pub message_id: String,
+    /// When it was captured.
+    pub at: Timestamp,
+    /// The touches it logs, their ids taken from the counters.
+    pub touches: Vec<Touch>,
+    /// The steps those touches complete.
+    pub steps: Vec<StepUpdate>,
+    pub review: Vec<NewReview>,
+}
+
+/// A party of a captured message for the review list; `id` from the counters.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewReview {
+    pub id: i64,
+    /// The user the mail came from or went to: who sees the item.
+    pub user: Option<UserId>,
+    pub entry: rounds_core::capture::ReviewEntry,
+    pub reason: rounds_core::capture::ReviewReason,
+}
+
+/// An item of the capture review list, as stored.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ReviewItem {
+    pub id: i64,
+    pub received_at: Timestamp,
+    pub message_id: String,
+    pub user: Option<UserId>,
+    pub entry: rounds_core::capture::ReviewEntry,
+    pub reason: rounds_core::capture::ReviewReason,
+    pub state: rounds_core::capture::ReviewState,
+    /// Set once assigned: the contact chosen and the touch logged.
+    pub contact: Option<ContactId>,
+    pub touch: Option<TouchId>,
+}
+
+/// What becomes of an open review item.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ReviewResolution {
+    /// Logged as `touch`, completing `step` if any.
+    Assign {
+        touch: Box<Touch>,
+        step: Option<StepUpdate>,
+    },
+    Dismiss,
 }
 
 /// How many rows an organisation has in each table; for status output and tests.
@@ -677,4 +728,45 @@ pub trait Store {
         rep: UserId,
         source: Option<&str>,
     ) -> impl Future<Output = Result<u64, StoreError>> + Send;
+
+    /// The touches logged from the message `message_id` (empty if it was captured but
+    /// logged none), or `None` if it was never captured.
+    fn captured_mail(
+        &self,
+        org: OrgId,
+        message_id: &str,
+    ) -> impl Future<Output = Result<Option<Vec<TouchId>>, StoreError>> + Send;
+
+    /// Writes one captured message in one transaction: its Message-ID, its touches (each
+    /// checked like [`Store::add_touch`]), the steps they complete and its review items,
+    /// with their audit rows. False, and nothing written, if the Message-ID was captured
+    /// before.
+    fn write_capture(
+        &self,
+        org: OrgId,
+        capture: &CaptureWrite,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
+
+    /// The capture review list, in one state or all, oldest first.
+    fn review_items(
+        &self,
+        org: OrgId,
+        state: Option<rounds_core::capture::ReviewState>,
+    ) -> impl Future<Output = Result<Vec<ReviewItem>, StoreError>> + Send;
+
+    fn review_item(
+        &self,
+        org: OrgId,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<ReviewItem>, StoreError>> + Send;
+
+    /// Assigns or dismisses an open review item in one transaction (an assignment writes
+    /// its touch and step and links the touch to the message); false if the item is not
+    /// open (or missing).
+    fn resolve_review(
+        &self,
+        org: OrgId,
+        id: i64,
+        resolution: &ReviewResolution,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send;
 }

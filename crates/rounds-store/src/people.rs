@@ -425,6 +425,7 @@ impl SqlStore {
             IdKind::Touch => "touches",
             IdKind::TimeOff => "time_off",
             IdKind::Outbox => "outbox",
+            IdKind::CaptureReview => "capture_review",
         };
         let greatest = match self.backend() {
             Backend::Sqlite => "MAX",

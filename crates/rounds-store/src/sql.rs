@@ -173,6 +173,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "outbox",
         include_str!("../migrations/sqlite/0010_outbox.sql"),
     ),
+    (
+        11,
+        "capture",
+        include_str!("../migrations/sqlite/0011_capture.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -224,6 +229,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         10,
         "outbox",
         include_str!("../migrations/postgres/0010_outbox.sql"),
+    ),
+    (
+        11,
+        "capture",
+        include_str!("../migrations/postgres/0011_capture.sql"),
     ),
 ];
 
@@ -939,6 +949,8 @@ const DELETE_ORDER: &[&str] = &[
     "outbox_leases",
     "outbox",
     "external_ids",
+    "captured_mail",
+    "capture_review",
     "calendar_feeds",
     "busy_times",
     "sessions",
@@ -1798,6 +1810,47 @@ impl Store for SqlStore {
         source: Option<&str>,
     ) -> Result<u64, StoreError> {
         self.q_clear_busy_times(org, rep, source).await
+    }
+
+    async fn captured_mail(
+        &self,
+        org: OrgId,
+        message_id: &str,
+    ) -> Result<Option<Vec<TouchId>>, StoreError> {
+        self.q_captured_mail(org, message_id).await
+    }
+
+    async fn write_capture(
+        &self,
+        org: OrgId,
+        capture: &crate::CaptureWrite,
+    ) -> Result<bool, StoreError> {
+        self.q_write_capture(org, capture).await
+    }
+
+    async fn review_items(
+        &self,
+        org: OrgId,
+        state: Option<rounds_core::capture::ReviewState>,
+    ) -> Result<Vec<crate::ReviewItem>, StoreError> {
+        self.q_review_items(org, state).await
+    }
+
+    async fn review_item(
+        &self,
+        org: OrgId,
+        id: i64,
+    ) -> Result<Option<crate::ReviewItem>, StoreError> {
+        self.q_review_item(org, id).await
+    }
+
+    async fn resolve_review(
+        &self,
+        org: OrgId,
+        id: i64,
+        resolution: &crate::ReviewResolution,
+    ) -> Result<bool, StoreError> {
+        self.q_resolve_review(org, id, resolution).await
     }
 }
 

@@ -337,6 +337,49 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         s.write_external(ORG, "salesforce", false, &mut [Ok(chunk())].into_iter()),
         &[]
     );
+    // A captured mail (P48): its touch and its review item in one write; the same
+    // Message-ID again writes nothing; a review item dismissed is an update.
+    let review = rounds_store::NewReview {
+        id: 7,
+        user: Some(UserId(1)),
+        entry: rounds_core::capture::ReviewEntry {
+            direction: rounds_core::model::Direction::Inbound,
+            at: None,
+            subject: "Hello".into(),
+            party: None,
+            mail: rounds_core::capture::read_mail(b"From: pat@nowhere.example\r\n\r\n").unwrap(),
+        },
+        reason: rounds_core::capture::ReviewReason::NoContact,
+    };
+    let captured = rounds_store::CaptureWrite {
+        message_id: "m1@capture.example".into(),
+        at: rounds_testkit::now(),
+        touches: vec![rounds_testkit::world::touch(
+            2000,
+            "2026-11-20T10:00:00Z",
+            1,
+            100,
+            10,
+        )],
+        steps: vec![],
+        review: vec![review],
+    };
+    step!(
+        s.write_capture(ORG, &captured),
+        &[
+            ("touch", "2000", "create"),
+            ("capture-review", "7", "create")
+        ]
+    );
+    step!(s.write_capture(ORG, &captured), &[]);
+    step!(
+        s.resolve_review(ORG, 7, &rounds_store::ReviewResolution::Dismiss),
+        &[("capture-review", "7", "update")]
+    );
+    step!(
+        s.resolve_review(ORG, 7, &rounds_store::ReviewResolution::Dismiss),
+        &[]
+    );
     // Not changes of the territory: sign-ins' sessions and id counters.
     step!(s.next_id(ORG, rounds_store::IdKind::Touch), &[]);
     step!(
@@ -355,7 +398,8 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     let whole = assert_whole(s).await;
     assert_eq!(whole as usize, seen);
 
-    let merge = &log(s).await[seen - 2];
+    // The chunked merge: before the import's row and the three of the captured mail.
+    let merge = &log(s).await[seen - 5];
     assert!(
         merge.detail.starts_with("users=4 topics=3 accounts=4"),
         "{}",

@@ -13,8 +13,9 @@ use rounds_core::model::{
     TouchId, User, UserId, WorkWeek,
 };
 use rounds_store::{
-    ApiToken, AuditPage, AuditQuery, AuditReport, BusyChange, CalendarFeed, Credentials, IdKind,
-    Rollback, RowCounts, Session, SqlStore, Store, StoreError, WriteMode,
+    ApiToken, AuditPage, AuditQuery, AuditReport, BusyChange, CalendarFeed, CaptureWrite,
+    Credentials, IdKind, ReviewItem, ReviewResolution, Rollback, RowCounts, Session, SqlStore,
+    Store, StoreError, WriteMode,
 };
 
 /// [`SqlStore`] with a log of the methods called on it, by name.
@@ -645,5 +646,51 @@ impl Store for Recording<'_> {
     ) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send {
         self.note("api_token");
         self.inner.api_token(token_hash)
+    }
+
+    fn captured_mail(
+        &self,
+        org: OrgId,
+        message_id: &str,
+    ) -> impl Future<Output = Result<Option<Vec<TouchId>>, StoreError>> + Send {
+        self.note("captured_mail");
+        self.inner.captured_mail(org, message_id)
+    }
+
+    fn write_capture(
+        &self,
+        org: OrgId,
+        capture: &CaptureWrite,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.note("write_capture");
+        self.inner.write_capture(org, capture)
+    }
+
+    fn review_items(
+        &self,
+        org: OrgId,
+        state: Option<rounds_core::capture::ReviewState>,
+    ) -> impl Future<Output = Result<Vec<ReviewItem>, StoreError>> + Send {
+        self.note("review_items");
+        self.inner.review_items(org, state)
+    }
+
+    fn review_item(
+        &self,
+        org: OrgId,
+        id: i64,
+    ) -> impl Future<Output = Result<Option<ReviewItem>, StoreError>> + Send {
+        self.note("review_item");
+        self.inner.review_item(org, id)
+    }
+
+    fn resolve_review(
+        &self,
+        org: OrgId,
+        id: i64,
+        resolution: &ReviewResolution,
+    ) -> impl Future<Output = Result<bool, StoreError>> + Send {
+        self.note("resolve_review");
+        self.inner.resolve_review(org, id, resolution)
     }
 }

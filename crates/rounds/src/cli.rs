@@ -186,6 +186,25 @@ opted-out address. Each mail is logged as a touch once; a worker killed while se
 the mail again under the same Message-ID when it restarts."
     )]
     Worker(WorkerArgs),
+    /// Log e-mail as touches: BCC'd, forwarded or replied mail from a file, stdin or an IMAP mailbox
+    #[command(
+        args_conflicts_with_subcommands = true,
+        after_help = "Each message becomes a touch (channel email) on every contact it was with: \
+                      mail a user sent (the capture address in BCC) is outbound to the contacts in \
+                      To/Cc; a mail a user forwarded is logged on the original's party, in the \
+                      original's direction; mail from a contact is a reply, which ends its \
+                      prospecting cadence and completes the open next step it answers. Contacts \
+                      are matched by address, then by a name only one contact has; anything else \
+                      goes to the review list. Only the subject is kept as the note, never the \
+                      body. A Message-ID captured before is ignored (exit 0).\n\n\
+                      Examples:\n  rounds capture sent.eml\n  rounds capture archive.mbox --json\n  \
+                      rounds capture - < message.eml     # e.g. piped by a mail server\n  \
+                      rounds capture --imap-url imaps://capture%40example.com:secret@mail.example.com/INBOX\n  \
+                      rounds capture --imap-url imap://capture:secret@127.0.0.1:1143/INBOX --once\n  \
+                      rounds capture review list\n  rounds capture review assign 3 --contact 12\n  \
+                      rounds capture review dismiss 4"
+    )]
+    Capture(CaptureArgs),
 }
 
 #[derive(Debug, Args)]
@@ -387,6 +406,87 @@ pub struct MailListArgs {
     pub state: Vec<String>,
     #[arg(long)]
     pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct CaptureArgs {
+    #[command(subcommand)]
+    pub review: Option<CaptureCommand>,
+    /// A message (.eml), an mbox file, or - for standard input
+    #[arg(value_name = "FILE", conflicts_with = "imap_url")]
+    pub file: Option<PathBuf>,
+    /// Poll this IMAP mailbox: imaps://USER:PASSWORD@HOST[:PORT]/MAILBOX (plain imap:// only on
+    /// loopback); each unseen message is captured, then marked seen
+    #[arg(
+        long,
+        env = "ROUNDS_CAPTURE_IMAP_URL",
+        value_name = "URL",
+        hide_env_values = true
+    )]
+    pub imap_url: Option<String>,
+    /// With --imap-url: capture what is there once and stop, instead of polling
+    #[arg(long, requires = "imap_url")]
+    pub once: bool,
+    /// With --imap-url: seconds between polls
+    #[arg(
+        long,
+        default_value_t = 60,
+        value_name = "SECONDS",
+        requires = "imap_url"
+    )]
+    pub every: u64,
+    /// Print the summary as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CaptureCommand {
+    /// The review list: captured mail no contact (or several) matched
+    #[command(subcommand)]
+    Review(ReviewCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReviewCommand {
+    /// The open items (or every item with --all)
+    #[command(
+        after_help = "Examples:\n  rounds capture review list\n  rounds capture review list --all --json"
+    )]
+    List(ReviewListArgs),
+    /// Put an item on a contact: its touch is logged as the capture would have
+    #[command(
+        after_help = "Example:\n  rounds capture review assign 3 --contact 12\n  rounds capture review assign 3 --contact \"Jane Roe\""
+    )]
+    Assign(ReviewAssignArgs),
+    /// Drop an item: not a contact's mail, or not worth a touch
+    #[command(after_help = "Example:\n  rounds capture review dismiss 4")]
+    Dismiss(ReviewDismissArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewListArgs {
+    /// Every item, assigned and dismissed too
+    #[arg(long)]
+    pub all: bool,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewAssignArgs {
+    /// The review item's id
+    pub id: i64,
+    /// The contact, by id or by a part of the name only one contact has
+    #[arg(long)]
+    pub contact: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ReviewDismissArgs {
+    /// The review item's id
+    pub id: i64,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

@@ -26,6 +26,7 @@ macro_rules! outln {
 
 mod cli;
 mod commands;
+mod imap;
 mod progress;
 mod render;
 mod settings;
@@ -134,6 +135,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Mail(c) => mail::run(&cx, c).await,
         // The worker binds its handle to itself at each pass's clock reading.
         Command::Worker(a) => worker::run(server_store, s, a).await,
+        Command::Capture(a) => capture::run(&cx, a).await,
         // The server binds each request's handle to its caller and its clock reading.
         Command::Serve(a) => serve::run(server_store, s, cli.playbook.as_deref(), a).await,
         Command::Playbook(_) | Command::Route(_) => Ok(()),

@@ -7,6 +7,7 @@ pub(crate) mod audit;
 pub(crate) mod backup;
 pub(crate) mod calendar;
 pub(crate) mod coach;
+pub(crate) mod capture;
 pub(crate) mod contact;
 pub(crate) mod demo;
 pub(crate) mod export;
