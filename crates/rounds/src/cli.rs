@@ -253,7 +253,6 @@ pub enum TemplateCommand {
     },
 }
 
-
 /// Where mail goes out, shared by `rounds serve` and `rounds worker`.
 #[derive(Debug, Clone, Args)]
 pub struct SmtpArgs {
