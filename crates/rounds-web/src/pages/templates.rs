@@ -85,9 +85,24 @@ async fn render(
     })
 }
 
-fn kind_of(text: &str) -> Result<TemplateKind, ApiError> {
-    text.parse::<TemplateKind>()
-        .map_err(|_| ApiError::not_found("template"))
+/// A template form's fields and kind, once its CSRF token is checked (before any other
+/// field is judged); otherwise the page that answers instead.
+fn checked_form(
+    ctx: &Ctx,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
+    kind: &str,
+) -> Result<(Fields, TemplateKind), Box<Response>> {
+    let f = match form {
+        Ok(FormBody(pairs)) => Fields(pairs),
+        Err(e) => return Err(Box::new(super::error_page(e))),
+    };
+    if let Some(refused) = super::csrf_refusal(ctx, f.one("csrf").unwrap_or("")) {
+        return Err(Box::new(refused));
+    }
+    match kind.parse::<TemplateKind>() {
+        Ok(k) => Ok((f, k)),
+        Err(_) => Err(Box::new(super::not_found_page())),
+    }
 }
 
 async fn save(
@@ -96,16 +111,9 @@ async fn save(
     Path(kind): Path<String>,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let f = match form {
-        Ok(FormBody(pairs)) => Fields(pairs),
-        Err(e) => return super::error_page(e),
-    };
-    if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
-        return refused;
-    }
-    let kind = match kind_of(&kind) {
-        Ok(k) => k,
-        Err(_) => return super::not_found_page(),
+    let (f, kind) = match checked_form(&ctx, form, &kind) {
+        Ok(read) => read,
+        Err(refused) => return *refused,
     };
     let raw = |name: &str| {
         f.0.iter()
@@ -154,16 +162,9 @@ async fn reset(
     Path(kind): Path<String>,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
 ) -> Response {
-    let f = match form {
-        Ok(FormBody(pairs)) => Fields(pairs),
-        Err(e) => return super::error_page(e),
-    };
-    if let Some(refused) = super::csrf_refusal(&ctx, f.one("csrf").unwrap_or("")) {
-        return refused;
-    }
-    let kind = match kind_of(&kind) {
-        Ok(k) => k,
-        Err(_) => return super::not_found_page(),
+    let (_, kind) = match checked_form(&ctx, form, &kind) {
+        Ok(read) => read,
+        Err(refused) => return *refused,
     };
     match rounds_app::reset_template(&ctx.store, &ctx.actor(), kind).await {
         Ok(_) => with_flash(
