@@ -8,12 +8,14 @@ mod accounts;
 mod audit;
 mod calendar;
 mod calendar_feed;
+mod capture;
 mod coach;
 mod contacts;
 mod layout;
 mod log;
 mod login;
 mod lost;
+mod outbox;
 mod password;
 mod redirect;
 mod referrals;
@@ -55,6 +57,8 @@ pub fn routes() -> Router<AppState> {
         .merge(login::routes())
         .merge(today::routes())
         .merge(coach::routes())
+        .merge(outbox::routes())
+        .merge(capture::routes())
         .merge(templates::routes())
         .merge(steps::routes())
         .merge(accounts::routes())
@@ -117,6 +121,22 @@ fn csrf_first<T: serde::de::DeserializeOwned>(
             e.to_string(),
         )))
     })
+}
+
+/// A form read as name–value pairs once its CSRF token is checked (before any other
+/// field is judged); otherwise the page that answers instead.
+fn checked_fields(
+    ctx: &Ctx,
+    form: Result<crate::extract::FormBody<Vec<(String, String)>>, ApiError>,
+) -> Result<Fields, Box<Response>> {
+    let f = match form {
+        Ok(crate::extract::FormBody(pairs)) => Fields(pairs),
+        Err(e) => return Err(Box::new(error_page(e))),
+    };
+    match csrf_refusal(ctx, f.one("csrf").unwrap_or("")) {
+        Some(refused) => Err(Box::new(refused)),
+        None => Ok(f),
+    }
 }
 
 fn csrf_refusal(ctx: &Ctx, sent: &str) -> Option<Response> {
