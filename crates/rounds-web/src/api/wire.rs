@@ -1356,6 +1356,10 @@ pub struct RouteStop {
     pub tz: TzName,
     pub wait_minutes: i64,
     pub drive_minutes_before: i64,
+    /// Latitude and longitude of the visit, `[lat, lon]` (the base for an office
+    /// without coordinates).
+    #[schema(value_type = Vec<f64>, min_items = 2, max_items = 2)]
+    pub at: (f64, f64),
 }
 
 /// A visit the day could not hold.
@@ -1522,6 +1526,7 @@ impl From<day_route::DayRoute> for DayRoute {
                     tz: s.tz,
                     wait_minutes: s.wait_minutes,
                     drive_minutes_before: s.drive_minutes_before,
+                    at: s.at,
                 })
                 .collect(),
             drive_minutes: r.drive_minutes,

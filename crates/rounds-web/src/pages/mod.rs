@@ -19,6 +19,7 @@ mod outbox;
 mod password;
 mod redirect;
 mod referrals;
+mod route;
 mod settings;
 mod steps;
 mod team;
@@ -56,6 +57,7 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(stylesheet))
         .merge(login::routes())
         .merge(today::routes())
+        .merge(route::routes())
         .merge(coach::routes())
         .merge(outbox::routes())
         .merge(capture::routes())

@@ -38,9 +38,9 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Debug, Deserialize)]
 pub struct TodayQuery {
-    rep: Option<i64>,
+    pub(super) rep: Option<i64>,
     /// Another day's plan (the next working day, from a day off).
-    date: Option<jiff::civil::Date>,
+    pub(super) date: Option<jiff::civil::Date>,
 }
 
 async fn today(
@@ -132,10 +132,7 @@ fn plan_view(
             }
         }
         @if let Some(route) = &plan.route {
-            section.route {
-                h2 { "Route" }
-                p { (route.stops.len()) " stops · " (route.drive_minutes) " min driving · " (format!("{:.1}", route.distance_km)) " km" }
-            }
+            (super::route::route_section(route, plan.rep, plan.date, false))
         }
         @if !plan.flags.is_empty() {
             section.flags {
