@@ -171,9 +171,13 @@ async fn touch_for<S: Store + Sync>(
     account: &Account,
     at: Timestamp,
 ) -> Result<Touch> {
-    let note = Note::parse(&decision.subject)
-        .map_err(|e| AppError::invalid("subject", e.0))?
-        .into_string();
+    // A subject naming a patient is not kept: the touch is logged without it (P9).
+    let note = match rounds_core::values::patient_identifier(&decision.subject) {
+        Some(what) => format!("(subject not kept: it looked like it held {what})"),
+        None => Note::parse(&decision.subject)
+            .map_err(|e| AppError::invalid("subject", e.0))?
+            .into_string(),
+    };
     Ok(Touch {
         id: TouchId(store.next_id(actor.org, IdKind::Touch).await?),
         at,

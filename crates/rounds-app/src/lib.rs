@@ -66,8 +66,8 @@ pub use plan::{
     territory_for,
 };
 pub use records::{
-    LostInput, NoFitInput, ReferralInput, add_referral, list_lost, list_referrals, record_loss,
-    record_no_fit,
+    LostInput, NoFitInput, ReferralImport, ReferralInput, add_referral, add_referrals,
+    import_referrals, list_lost, list_referrals, record_loss, record_no_fit,
 };
 pub use simulate::{SimulationInput, SimulationReport, simulate};
 pub use steps::{

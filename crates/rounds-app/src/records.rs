@@ -3,12 +3,16 @@
 
 use jiff::civil::Date;
 use rounds_core::model::{AccountId, ContactId, LossReason, LostAccount, NoFit, ReferralCount};
-use rounds_core::values::{ReferralCountValue, ReferralDay};
-use rounds_store::Store;
+use rounds_core::values::{MAX_REFERRALS_PER_DAY, ReferralCountValue, ReferralDay};
+use std::collections::{BTreeMap, BTreeSet};
+
+use rounds_core::export::{OrgData, Problem};
+use rounds_core::referrals::read_referral_csv;
+use rounds_store::{Store, WriteMode};
 
 use crate::accounts::{account_field, contact_field, get_contact};
 use crate::error::first_problem;
-use crate::{Actor, AppError, Result};
+use crate::{Actor, AppError, ContactFilter, Result};
 
 /// Referrals from one contact on one day. `count` is wide so that any number typed or
 /// sent is refused with the reason rather than wrapped.
@@ -44,6 +48,180 @@ pub async fn add_referral<S: Store + Sync>(
     };
     store.add_referral(actor.org, &record).await?;
     Ok(record)
+}
+
+/// Adds referrals to a contact's count for a day, as a liaison enters them one by one
+/// (the day's count grows; [`add_referral`] sets it). The day may not be after `today`.
+pub async fn add_referrals<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: ReferralInput,
+    today: Date,
+) -> Result<ReferralCount> {
+    contact_field(store, actor, input.contact, "contact").await?;
+    let day = ReferralDay::parse(input.day).map_err(|e| AppError::invalid("day", e.0))?;
+    if day.get() > today {
+        return Err(AppError::invalid(
+            "day",
+            format!("{} is in the future", input.day),
+        ));
+    }
+    if input.count == 0 {
+        return Err(AppError::invalid("count", "add at least one referral"));
+    }
+    let count =
+        ReferralCountValue::parse(input.count).map_err(|e| AppError::invalid("count", e.0))?;
+    add_to_day(store, actor, input.contact, day.get(), count.get()).await
+}
+
+/// The store's sum, its refusal said on `count` with the day's total.
+pub(crate) async fn add_to_day<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    contact: ContactId,
+    day: Date,
+    add: u32,
+) -> Result<ReferralCount> {
+    match store
+        .add_to_referral(actor.org, contact, day, add, MAX_REFERRALS_PER_DAY)
+        .await?
+    {
+        Ok(count) => Ok(count),
+        Err(current) => Err(AppError::invalid(
+            "count",
+            format!(
+                "{day} already has {current} referrals; {add} more would pass {MAX_REFERRALS_PER_DAY}, more than is plausible for a day"
+            ),
+        )),
+    }
+}
+
+/// What a referral file did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReferralImport {
+    /// Rows in the file.
+    pub rows: usize,
+    /// Counts new or different from what was stored.
+    pub changed: usize,
+}
+
+/// Sets the counts of a referral CSV (`rounds_core::referrals`): contacts by id or
+/// e-mail address within the actor's territories, no day after `today`. All or nothing
+/// in one transaction, each problem by line; importing the same file again changes
+/// nothing.
+pub async fn import_referrals<S: Store + Sync>(
+    store: &S,
+    actor: &Actor,
+    text: &str,
+    today: Date,
+) -> Result<ReferralImport> {
+    let import_error = |mut problems: Vec<Problem>| {
+        let total = problems.len();
+        problems.truncate(50);
+        AppError::Import { problems, total }
+    };
+    let rows = read_referral_csv(text).map_err(import_error)?;
+    let contacts = crate::accounts::list_contacts(store, actor, &ContactFilter::default()).await?;
+    let by_email: BTreeMap<String, Vec<ContactId>> =
+        contacts.iter().fold(BTreeMap::new(), |mut m, c| {
+            if let Some(e) = &c.channels.email {
+                m.entry(e.to_lowercase()).or_default().push(c.id);
+            }
+            m
+        });
+    let ids: BTreeSet<ContactId> = contacts.iter().map(|c| c.id).collect();
+    let mut problems = Vec::new();
+    let mut counts = Vec::new();
+    for row in rows {
+        let problem = |field: &str, message: String| Problem {
+            line: row.line,
+            field: field.to_string(),
+            message,
+        };
+        let contact = match row.contact.parse::<i64>() {
+            Ok(id) if ids.contains(&ContactId(id)) => Some(ContactId(id)),
+            Ok(id) => {
+                problems.push(problem(
+                    "contact",
+                    format!("no contact {id} in your territories"),
+                ));
+                None
+            }
+            Err(_) => match by_email.get(&row.contact.to_lowercase()).map(Vec::as_slice) {
+                Some([one]) => Some(*one),
+                Some(_) => {
+                    problems.push(problem(
+                        "contact",
+                        format!(
+                            "several contacts have {}: give the contact's id",
+                            row.contact
+                        ),
+                    ));
+                    None
+                }
+                None => {
+                    problems.push(problem(
+                        "contact",
+                        format!(
+                            "no contact in your territories has the address {}",
+                            row.contact
+                        ),
+                    ));
+                    None
+                }
+            },
+        };
+        if row.day > today {
+            problems.push(problem("day", format!("{} is in the future", row.day)));
+            continue;
+        }
+        if let Some(contact) = contact {
+            counts.push(ReferralCount {
+                contact,
+                day: row.day,
+                count: row.count,
+            });
+        }
+    }
+    if !problems.is_empty() {
+        return Err(import_error(problems));
+    }
+    let before: BTreeMap<(ContactId, Date), u32> = store
+        .export(actor.org)
+        .await?
+        .referrals
+        .into_iter()
+        .map(|r| ((r.contact, r.day), r.count))
+        .collect();
+    let changed = counts
+        .iter()
+        .filter(|r| before.get(&(r.contact, r.day)) != Some(&r.count))
+        .count();
+    let rows = counts.len();
+    if changed > 0 {
+        let organisation = store
+            .organisations()
+            .await?
+            .into_iter()
+            .find(|o| o.id == actor.org)
+            .ok_or_else(|| AppError::not_found("organisation", actor.org.0))?;
+        let data = OrgData {
+            organisation,
+            users: vec![],
+            accounts: vec![],
+            contacts: vec![],
+            topics: vec![],
+            touches: vec![],
+            referrals: counts,
+            lost: vec![],
+            no_fits: vec![],
+            step_updates: vec![],
+            work_weeks: vec![],
+            time_off: vec![],
+        };
+        store.write_org(&data, WriteMode::Merge).await?;
+    }
+    Ok(ReferralImport { rows, changed })
 }
 
 /// A referring contact's daily counts, oldest first.

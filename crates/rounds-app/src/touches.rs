@@ -17,10 +17,12 @@ use rounds_core::model::{
     AccountId, Channel, Contact, ContactId, Direction, NextStep, Outcome, StepAction, StepUpdate,
     TopicId, Touch, TouchId, TouchKind,
 };
-use rounds_core::values::{Note, StepText};
+use rounds_core::values::{Note, ReferralCountValue, StepText};
 use rounds_store::{IdKind, Store};
 
 use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
+use crate::error::first_problem;
+use crate::records::add_to_day;
 use crate::steps::open_step_of_contact;
 use crate::{Actor, AppError, ContactFilter, Result};
 
@@ -49,6 +51,9 @@ pub struct TouchInput {
     /// confirmation e-mail completes "send the confirmation"): the step is completed
     /// at the touch's time.
     pub completes_step: bool,
+    /// Referrals received with this touch, added to the contact's count for the day;
+    /// only with the outcome `referral`, where it defaults to 1.
+    pub referrals: Option<u64>,
 }
 
 impl TouchInput {
@@ -68,6 +73,7 @@ impl TouchInput {
             callback_at: None,
             note: String::new(),
             completes_step: false,
+            referrals: None,
         }
     }
 }
@@ -123,6 +129,21 @@ pub async fn log_touch<S: Store + Sync>(
         }
     }
     let at = input.at.unwrap_or(now);
+    // A referral logged is a referral counted (P9): the liaison records it once.
+    let referrals = match (input.outcome, input.referrals) {
+        (Outcome::Referral, n) => Some(
+            ReferralCountValue::parse(n.unwrap_or(1))
+                .map_err(|e| AppError::invalid("referrals", e.0))?
+                .get(),
+        ),
+        (_, None) => None,
+        (other, Some(_)) => {
+            return Err(AppError::invalid(
+                "referrals",
+                format!("a count of referrals goes with the outcome `referral`, not `{other}`"),
+            ));
+        }
+    };
     let completes = if input.completes_step {
         // Only the step's identity is needed here, not its triage mark, so the
         // playbook's defaults do.
@@ -158,6 +179,13 @@ pub async fn log_touch<S: Store + Sync>(
         callback_at: input.callback_at,
         note: note.into_string(),
     };
+    first_problem(touch.validate())?;
+    if let Some(n) = referrals {
+        // Counted before the touch is written: a day's total refused as implausible
+        // leaves no touch behind to log again.
+        let day = at.to_zoned(account.tz.zone()).date();
+        add_to_day(store, actor, contact.id, day, n).await?;
+    }
     store.add_touch(actor.org, &touch).await?;
     if let Some(step) = completes {
         let seq = store.step_updates(actor.org, step).await?.len() as u32 + 1;

@@ -16,6 +16,7 @@ pub mod model;
 pub mod outreach;
 pub mod planner;
 pub mod playbook;
+pub mod referrals;
 pub mod sending;
 pub mod signals;
 pub mod simulate;

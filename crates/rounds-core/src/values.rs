@@ -416,6 +416,89 @@ impl ReferralDay {
 }
 
 /// Collects problems while checking one record.
+/// What in `text` looks like a patient identifier, if anything: a date of birth (a
+/// "DOB", "date of birth" or "born" followed closely by a date), a medical record
+/// number (an "MRN", "medical record", "chart" or "patient id" followed closely by a
+/// number of four digits or more) or a social security number (`123-45-6789`).
+/// Rounds keeps referral counts and business notes, never patient data (P9): a note
+/// that names a patient this way is refused rather than stored. Ordinary dates, phone
+/// numbers and counts pass.
+pub fn patient_identifier(text: &str) -> Option<&'static str> {
+    let lower = text.to_lowercase();
+    let after = |keys: &[&str], wanted: &dyn Fn(&str) -> bool| {
+        keys.iter().any(|key| {
+            lower.match_indices(key).any(|(at, _)| {
+                let before_ok = lower[..at]
+                    .chars()
+                    .next_back()
+                    .is_none_or(|c| !c.is_alphanumeric());
+                let rest = &lower[at + key.len()..];
+                let word_ends = rest.chars().next().is_none_or(|c| !c.is_alphabetic());
+                let window: String = rest.chars().take(24).collect();
+                before_ok && word_ends && wanted(&window)
+            })
+        })
+    };
+    let has_date = |w: &str| {
+        w.split(|c: char| c.is_whitespace() || c == ',' || c == ':' || c == ';')
+            .any(|token| {
+                let digits = token.chars().filter(char::is_ascii_digit).count();
+                let separators = token
+                    .chars()
+                    .filter(|c| matches!(c, '/' | '-' | '.'))
+                    .count();
+                digits >= 4
+                    && separators >= 2
+                    && token
+                        .chars()
+                        .all(|c| c.is_ascii_digit() || matches!(c, '/' | '-' | '.'))
+            })
+    };
+    let has_number = |w: &str| {
+        w.split(|c: char| !c.is_ascii_alphanumeric())
+            .any(|token| token.chars().filter(char::is_ascii_digit).count() >= 4)
+    };
+    if after(&["dob", "d.o.b", "date of birth", "born"], &has_date) {
+        return Some("a date of birth");
+    }
+    if after(
+        &[
+            "mrn",
+            "medical record",
+            "chart",
+            "patient id",
+            "patient #",
+            "pt id",
+        ],
+        &has_number,
+    ) {
+        return Some("a medical record number");
+    }
+    let bytes = text.as_bytes();
+    let ssn = bytes.windows(11).enumerate().any(|(i, w)| {
+        let shape = w.iter().enumerate().all(|(k, b)| match k {
+            3 | 6 => *b == b'-',
+            _ => b.is_ascii_digit(),
+        });
+        let alone = (i == 0 || !bytes[i - 1].is_ascii_digit())
+            && bytes.get(i + 11).is_none_or(|b| !b.is_ascii_digit());
+        shape && alone
+    });
+    ssn.then_some("a social security number")
+}
+
+/// The refusal of a text field holding a patient identifier.
+fn no_patient_data(c: &mut Check, field: &str, text: &str) {
+    if let Some(what) = patient_identifier(text) {
+        c.0.push(FieldProblem::new(
+            field,
+            format!(
+                "looks like it holds {what}: Rounds records referral counts and business notes, never patient data (P9); leave the patient out"
+            ),
+        ));
+    }
+}
+
 struct Check(Vec<FieldProblem>);
 
 impl Check {
@@ -550,8 +633,10 @@ impl Touch {
         let mut c = Check::new();
         if let Some(step) = &self.next_step {
             c.field("next_step.what", StepText::parse(&step.what));
+            no_patient_data(&mut c, "next_step.what", &step.what);
         }
         c.field("note", Note::parse(&self.note));
+        no_patient_data(&mut c, "note", &self.note);
         c.done()
     }
 }

@@ -404,6 +404,18 @@ pub trait Store {
         referral: &ReferralCount,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Adds `add` referrals to a contact's count on `day` (a day without a count starts
+    /// at 0), atomically: two liaisons adding at once both count. Refused, with nothing
+    /// written, when the day's total would pass `most` (`Err` holds the day's count).
+    fn add_to_referral(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+        day: jiff::civil::Date,
+        add: u32,
+        most: u32,
+    ) -> impl Future<Output = Result<Result<ReferralCount, u32>, StoreError>> + Send;
+
     /// The loss recorded for one account, if any (with its earlier losses).
     fn lost(
         &self,

@@ -1481,6 +1481,63 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn add_to_referral(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+        day: jiff::civil::Date,
+        add: u32,
+        most: u32,
+    ) -> Result<Result<ReferralCount, u32>, StoreError> {
+        let mut tx = self.write_tx().await?;
+        require(&mut tx, org, "contact", "contacts", contact.0).await?;
+        // SQLite's write transaction holds the database already; PostgreSQL's must hold
+        // this (contact, day) so that a second sum waits for the first instead of
+        // reading the same count.
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext($2))")
+                .bind(i32::try_from(contact.0 % i64::from(i32::MAX)).unwrap_or(0))
+                .bind(format!("referral {} {} {day}", org.0, contact.0))
+                .execute(&mut *tx)
+                .await
+                .map_err(StoreError::db("locking a referral count"))?;
+        }
+        let current: Option<i64> = sqlx::query(
+            "SELECT count FROM referral_counts WHERE org_id = $1 AND contact_id = $2 AND day = $3",
+        )
+        .bind(org.0)
+        .bind(contact.0)
+        .bind(day.to_string())
+        .fetch_optional(&mut *tx)
+        .await
+        .and_then(|r| r.map(|r| r.try_get(0)).transpose())
+        .map_err(StoreError::db("reading a referral count"))?;
+        let current = u32::try_from(current.unwrap_or(0)).unwrap_or(u32::MAX);
+        let total = current.saturating_add(add);
+        if total > most {
+            return Ok(Err(current));
+        }
+        let record = ReferralCount {
+            contact,
+            day,
+            count: total,
+        };
+        let before = body_of(&mut tx, org, &record).await?;
+        insert_rows(
+            &mut tx,
+            self.backend,
+            org.0,
+            std::slice::from_ref(&record),
+            OnConflict::Update,
+        )
+        .await?;
+        let after = body_of(&mut tx, org, &record).await?;
+        let change = change_of(&record, before, after);
+        audit::append(&mut tx, org, self.acting, vec![change]).await?;
+        commit(tx, "referral_counts").await?;
+        Ok(Ok(record))
+    }
+
     async fn record_lost(&self, org: OrgId, lost: &LostAccount) -> Result<(), StoreError> {
         self.close_account(org, lost, lost.account, AccountStatus::Lost)
             .await

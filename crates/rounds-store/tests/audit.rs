@@ -144,6 +144,13 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         &[("referral", "100/2024-03-01", "update")]
     );
     step!(
+        async {
+            let sum = s.add_to_referral(ORG, ContactId(100), date(2024, 3, 1), 2, 1000);
+            sum.await.map(|added| assert!(added.is_ok()))
+        },
+        &[("referral", "100/2024-03-01", "update")]
+    );
+    step!(
         s.record_lost(
             ORG,
             &LostAccount {

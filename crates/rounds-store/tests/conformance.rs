@@ -29,6 +29,7 @@ rounds_testkit::both_backends!(
     all_territories_partitions_by_rep,
     record_lost_and_no_fit_set_status,
     add_referral_replaces_the_count,
+    p9_add_to_referral_sums_concurrent_adds_and_refuses_past_the_limit,
     timestamps_round_trip_exactly,
     single_records_are_saved_and_checked,
     add_touch_checks_its_contact,
@@ -1987,4 +1988,58 @@ async fn busy_times_are_replaced_per_calendar_and_reach_the_territory(db: &TestD
     assert_eq!(s.clear_busy_times(ORG, UserId(1), None).await.unwrap(), 3);
     assert!(s.busy_times(ORG, UserId(1)).await.unwrap().is_empty());
     assert_eq!(s.clear_busy_times(ORG, UserId(1), None).await.unwrap(), 0);
+}
+
+/// Liaisons add referrals as they come (P9): sums, never a lost add when two arrive at
+/// once, and nothing written past the plausible limit.
+async fn p9_add_to_referral_sums_concurrent_adds_and_refuses_past_the_limit(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let day = date(2024, 5, 1);
+    s.add_referral(ORG, &referral(101, day, 3)).await.unwrap();
+    let added = s
+        .add_to_referral(ORG, ContactId(101), day, 2, 1000)
+        .await
+        .unwrap();
+    assert_eq!(added, Ok(referral(101, day, 5)));
+    let fresh = s
+        .add_to_referral(ORG, ContactId(101), date(2024, 5, 2), 1, 1000)
+        .await
+        .unwrap();
+    assert_eq!(fresh, Ok(referral(101, date(2024, 5, 2), 1)));
+    let adds = (0..8).map(|_| {
+        let store = s.clone();
+        tokio::spawn(async move {
+            store
+                .add_to_referral(ORG, ContactId(101), day, 1, 1000)
+                .await
+        })
+    });
+    for add in adds.collect::<Vec<_>>() {
+        add.await.unwrap().unwrap().unwrap();
+    }
+    let too_many = s
+        .add_to_referral(ORG, ContactId(101), day, 990, 1000)
+        .await
+        .unwrap();
+    assert_eq!(too_many, Err(13), "5 + 8 concurrent adds, then refused");
+    let of_101: Vec<ReferralCount> = s
+        .export(ORG)
+        .await
+        .unwrap()
+        .referrals
+        .into_iter()
+        .filter(|r| r.contact == ContactId(101))
+        .collect();
+    assert_eq!(
+        of_101,
+        vec![referral(101, day, 13), referral(101, date(2024, 5, 2), 1)]
+    );
+    let err = s
+        .add_to_referral(ORG, ContactId(555), day, 1, 1000)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
 }

@@ -402,6 +402,18 @@ impl Store for Recording<'_> {
         self.inner.add_referral(org, referral)
     }
 
+    fn add_to_referral(
+        &self,
+        org: OrgId,
+        contact: ContactId,
+        day: jiff::civil::Date,
+        add: u32,
+        most: u32,
+    ) -> impl Future<Output = Result<Result<ReferralCount, u32>, StoreError>> + Send {
+        self.note("add_to_referral");
+        self.inner.add_to_referral(org, contact, day, add, most)
+    }
+
     fn lost(
         &self,
         org: OrgId,

@@ -22,6 +22,7 @@ on_both_backends!(
     p33_a_browser_completes_reschedules_and_skips_steps_on_today,
     p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coach,
     p26_a_browser_sees_the_days_route_in_driving_order,
+    p9_a_liaison_enters_referral_counts_on_a_phone_in_three_interactions,
     schemathesis_finds_nothing_against_the_openapi_document,
 );
 
@@ -222,6 +223,12 @@ async fn p26_a_browser_sees_the_days_route_in_driving_order(db: &TestDb) {
     run_phone_script(db, "route").await;
 }
 
+/// At a 390-px phone viewport, a liaison opens a provider, types a count and taps Add:
+/// the day's count grows by it (`e2e/referrals.mjs`).
+async fn p9_a_liaison_enters_referral_counts_on_a_phone_in_three_interactions(db: &TestDb) {
+    run_phone_script(db, "referrals").await;
+}
+
 /// Runs `e2e/NAME.mjs` against a server on the demo, signed in as its first rep.
 async fn run_phone_script(db: &TestDb, name: &str) {
     let root = repo();
@@ -235,6 +242,14 @@ async fn run_phone_script(db: &TestDb, name: &str) {
         .into_iter()
         .find(|u| u.role == rounds_core::model::Role::Rep)
         .unwrap();
+    // A provider of the rep's own, for the scripts that start from a contact.
+    let contact = rounds_store::Store::territory(&db.store, ORG, rep.id)
+        .await
+        .unwrap()
+        .contacts
+        .first()
+        .map(|c| c.id.0.to_string())
+        .unwrap();
     let server = start(db).await;
     let backend = db.url.split(':').next().unwrap().to_string();
     let shots = root.join("target/screenshots").join(name).join(&backend);
@@ -247,6 +262,7 @@ async fn run_phone_script(db: &TestDb, name: &str) {
             .env("ROUNDS_EMAIL", &rep.email)
             .env("ROUNDS_PASSWORD", PASSWORD)
             .env("SCREENSHOTS_DIR", &shots)
+            .env("CONTACT_ID", &contact)
             .output()
             .unwrap()
     })

@@ -73,7 +73,7 @@ pub enum Command {
     Today(TodayArgs),
     /// Record a touch in one line; prints what the plan now proposes for that contact
     #[command(
-        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done"
+        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done\n  rounds log --contact 12 --channel visit --outcome referral --count 2   # adds 2 to today's referral count"
     )]
     Log(LogArgs),
     /// Next steps agreed with contacts (P33): list, complete, reschedule, skip, edit
@@ -937,6 +937,10 @@ pub struct LogArgs {
     /// This touch did what the contact's open next step promised: complete that step (P33)
     #[arg(long)]
     pub done: bool,
+    /// With --outcome referral: how many referrals came with it, added to the contact's
+    /// count for the day [default: 1]
+    #[arg(long)]
+    pub count: Option<u64>,
     /// Print the logged touch and the next proposal as JSON
     #[arg(long)]
     pub json: bool,
@@ -1279,6 +1283,17 @@ pub enum ReferralCommand {
         after_help = "Example:\n  rounds referral add --contact 1 --date 2026-11-20 --count 2"
     )]
     Add(ReferralArgs),
+    /// Set many counts from a CSV with the columns contact (id or e-mail), day, count; all or nothing, safe to repeat
+    #[command(
+        after_help = "Example:\n  rounds referral import november.csv\n\nThe file:\n  contact,day,count\n  12,2026-11-20,2\n  dr.reyes@lakeside.example,2026-11-20,1\n\nAny other column (a patient's name, a date of birth) is refused: Rounds keeps counts, never patient data (P9)."
+    )]
+    Import(ReferralImportArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReferralImportArgs {
+    /// The CSV file, or - for standard input
+    pub file: String,
 }
 
 #[derive(Debug, Args)]

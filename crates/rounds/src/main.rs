@@ -118,6 +118,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Contact(c) => contact::run(&cx, c).await,
         Command::Topic(c) => topic::run(&cx, c).await,
         Command::Referral(ReferralCommand::Add(a)) => referral::run(&cx, a).await,
+        Command::Referral(ReferralCommand::Import(a)) => referral::import(&cx, a).await,
         Command::Lost(a) => lost::run(&cx, a).await,
         Command::Nofit(a) => nofit::run(&cx, a).await,
         Command::Export(a) => export::run(&cx, a).await,

@@ -751,6 +751,11 @@ pub struct TouchInput {
     /// Default false.
     #[serde(default)]
     pub completes_step: bool,
+    /// Referrals received with this touch, added to the contact's count for the
+    /// touch's day (P9). Only with the outcome `referral`, where it defaults to 1.
+    #[serde(default)]
+    #[schema(minimum = 1, maximum = 1000)]
+    pub referrals: Option<u64>,
 }
 
 fn outbound() -> Direction {
@@ -790,6 +795,7 @@ impl From<TouchInput> for app::TouchInput {
             callback_at: t.callback_at,
             note: t.note,
             completes_step: t.completes_step,
+            referrals: t.referrals,
         }
     }
 }

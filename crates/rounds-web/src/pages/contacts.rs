@@ -22,6 +22,54 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/contacts/{id}", get(detail))
         .route("/contacts/{id}/text-consent", post(text_consent))
+        .route("/contacts/{id}/referrals", post(add_referrals))
+}
+
+/// Adds referrals to the contact's count for a day (today unless another is chosen):
+/// a liaison on a phone opens the contact and taps once (P9). Counts only.
+async fn add_referrals(
+    State(state): State<AppState>,
+    PageCtx(ctx): PageCtx,
+    Path(id): Path<i64>,
+    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
+) -> Response {
+    let fields = match super::checked_fields(&ctx, form) {
+        Ok(f) => f,
+        Err(refused) => return *refused,
+    };
+    let back = |flash: &str| with_flash(&state, &format!("/contacts/{id}#referral-figures"), flash);
+    let today = state.today();
+    let input = match (
+        fields.parse_opt::<u64>("count"),
+        fields.parse_opt::<jiff::civil::Date>("day"),
+    ) {
+        (Ok(count), Ok(day)) => rounds_app::ReferralInput {
+            contact: ContactId(id),
+            day: day.unwrap_or(today),
+            count: count.unwrap_or(1),
+        },
+        (Err(e), _) | (_, Err(e)) => {
+            return back(&format!(
+                "Not added — {}: {}",
+                e.field.as_deref().unwrap_or("form"),
+                e.message
+            ));
+        }
+    };
+    match rounds_app::add_referrals(&ctx.store, &ctx.actor(), input, today).await {
+        Ok(total) => back(&format!(
+            "Added {} referral{}: {} on {}",
+            input.count,
+            if input.count == 1 { "" } else { "s" },
+            total.count,
+            total.day
+        )),
+        Err(AppError::Invalid { field, message }) if field != "contact" => {
+            back(&format!("Not added — {field}: {message}"))
+        }
+        Err(AppError::NotFound { .. } | AppError::Invalid { .. }) => super::not_found_page(),
+        Err(e) => super::error_page(e.into()),
+    }
 }
 
 /// Records (or, with `withdraw`, removes) the contact's consent to text messages (P43).
@@ -164,6 +212,16 @@ async fn detail(
 
         section #referral-figures {
             h2 { "Referrals " small { "[P8, P9]" } }
+            form #add-referrals .inline method="post" action={"/contacts/" (contact.id.0) "/referrals"} {
+                input type="hidden" name="csrf" value=(csrf(&ctx));
+                label { "Referrals" input type="number" name="count" value="1" min="1" max="1000" required inputmode="numeric"; }
+                label { "Day" input type="date" name="day" value=(today) max=(today) required; }
+                button type="submit" { "Add" }
+            }
+            p.small.muted { "Counts only, per day: never a patient's name or details." }
+            @if let Some(n) = territory.referrals.iter().find(|r| r.contact == contact.id && r.day == today).map(|r| r.count) {
+                p { "Today so far: " strong #referrals-today { (n) } }
+            }
             @match &figures {
                 None => { p.empty { "No referral counts recorded for this contact." } },
                 Some(f) => {

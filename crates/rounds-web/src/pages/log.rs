@@ -282,5 +282,6 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<rounds_app::
         callback_at,
         note: f.text("note"),
         completes_step: f.one("completes_step").is_some(),
+        referrals: f.parse_opt("referrals")?,
     })
 }

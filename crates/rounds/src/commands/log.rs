@@ -38,6 +38,7 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         callback_at,
         note: a.note.clone(),
         completes_step: a.done,
+        referrals: a.count,
     };
     let touch = rounds_app::log_touch(cx.store, cx.actor, input, cx.s.now)
         .await
@@ -76,6 +77,20 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         touch.channel,
         touch.outcome
     )?;
+    if touch.outcome == rounds_core::model::Outcome::Referral {
+        let day_total = rounds_app::list_referrals(cx.store, cx.actor, contact.id)
+            .await
+            .map_err(cli_error)?
+            .into_iter()
+            .find(|r| r.day == local_day)
+            .map_or(0, |r| r.count);
+        outln!(
+            "Added {} referral{} to {}: {day_total} on {local_day} (P9).",
+            a.count.unwrap_or(1),
+            if a.count.unwrap_or(1) == 1 { "" } else { "s" },
+            contact.name
+        )?;
+    }
     if a.done {
         outln!("Completed the open next step (P33).")?;
     }
