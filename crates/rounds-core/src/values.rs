@@ -433,6 +433,14 @@ impl Check {
             self.field(field, line_text(text, 0, MAX_SHORT_TEXT_CHARS, what));
         }
     }
+    /// P14: free text that offers value per referral is refused, naming the rule. Only
+    /// checked once the text is otherwise valid, so a field gets one reason at a time.
+    fn no_value_per_referral(&mut self, field: &str, text: &str) {
+        if self.0.iter().any(|p| p.field == field) {
+            return;
+        }
+        self.field(field, crate::compliance::no_value_per_referral(text));
+    }
     fn pain_points(&mut self, field: &str, keys: &[String]) {
         for (i, key) in keys.iter().enumerate() {
             if crate::catalogue::pain_point(key).is_none() {
@@ -530,6 +538,7 @@ impl Topic {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut c = Check::new();
         c.field("title", Title::parse(&self.title));
+        c.no_value_per_referral("title", &self.title);
         c.pain_points("pain_points", &self.pain_points);
         c.done()
     }
@@ -539,6 +548,7 @@ impl NextStep {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut c = Check::new();
         c.field("what", StepText::parse(&self.what));
+        c.no_value_per_referral("what", &self.what);
         c.done()
     }
 }
@@ -550,8 +560,10 @@ impl Touch {
         let mut c = Check::new();
         if let Some(step) = &self.next_step {
             c.field("next_step.what", StepText::parse(&step.what));
+            c.no_value_per_referral("next_step.what", &step.what);
         }
         c.field("note", Note::parse(&self.note));
+        c.no_value_per_referral("note", &self.note);
         c.done()
     }
 }
@@ -572,6 +584,7 @@ impl StepUpdate {
             StepAction::Edit { what, due } => {
                 if let Some(what) = what {
                     c.field("action.what", StepText::parse(what));
+                    c.no_value_per_referral("action.what", what);
                 }
                 if what.is_none() && due.is_none() {
                     c.0.push(FieldProblem::new(
