@@ -21,6 +21,7 @@ use rounds_core::values::{Note, StepText};
 use rounds_store::{IdKind, Store};
 
 use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
+use crate::error::first_problem;
 use crate::steps::open_step_of_contact;
 use crate::{Actor, AppError, ContactFilter, Result};
 
@@ -140,8 +141,8 @@ pub async fn log_touch<S: Store + Sync>(
     } else {
         None
     };
-    let touch = Touch {
-        id: TouchId(store.next_id(actor.org, IdKind::Touch).await?),
+    let mut touch = Touch {
+        id: TouchId(0),
         at,
         // The account's owner, whoever logs it: the touch belongs to the territory.
         rep: account.rep,
@@ -158,6 +159,10 @@ pub async fn log_touch<S: Store + Sync>(
         callback_at: input.callback_at,
         note: note.into_string(),
     };
+    // The record's own validation, as an import's: P14 refuses a note or a next step
+    // offering value per referral.
+    first_problem(touch.validate())?;
+    touch.id = TouchId(store.next_id(actor.org, IdKind::Touch).await?);
     store.add_touch(actor.org, &touch).await?;
     if let Some(step) = completes {
         let seq = store.step_updates(actor.org, step).await?.len() as u32 + 1;
