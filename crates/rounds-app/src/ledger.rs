@@ -135,6 +135,9 @@ pub async fn list_transfers<S: Store + Ledger + Sync>(
     actor: &Actor,
     filter: LedgerFilter,
 ) -> Result<Vec<Transfer>> {
+    if let Some(year) = filter.year {
+        check_year(year)?;
+    }
     if let Some(id) = filter.account {
         get_account(store, actor, id).await?;
     }
@@ -218,12 +221,7 @@ pub async fn ledger_year<S: Store + Ledger + Sync>(
     playbook: &Playbook,
     year: i16,
 ) -> Result<YearReport> {
-    if !(2000..=2100).contains(&year) {
-        return Err(AppError::invalid(
-            "year",
-            format!("{year} is not a year from 2000 to 2100"),
-        ));
-    }
+    check_year(year)?;
     let transfers = list_transfers(
         store,
         actor,
@@ -251,4 +249,17 @@ pub async fn ledger_year<S: Store + Ledger + Sync>(
         &accounts,
         playbook.compliance.yearly_cap_cents,
     ))
+}
+
+/// The years the ledger answers for: a typo of a year is a mistake to say, not an empty
+/// report.
+fn check_year(year: i16) -> Result<()> {
+    if (2000..=2100).contains(&year) {
+        Ok(())
+    } else {
+        Err(AppError::invalid(
+            "year",
+            format!("{year} is not a year from 2000 to 2100"),
+        ))
+    }
 }

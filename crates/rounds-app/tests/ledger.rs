@@ -368,6 +368,12 @@ async fn p14_the_yearly_report_covers_the_year_in_scope(db: &TestDb) {
         .0,
         "year"
     );
+    let typo = LedgerFilter {
+        year: Some(2206),
+        ..LedgerFilter::default()
+    };
+    let refused = rounds_app::list_transfers(&db.store, &op, typo).await;
+    assert_eq!(invalid_field(refused.unwrap_err()).0, "year");
 }
 
 /// The refusal's reason after the field: the rule named, the words quoted.

@@ -277,7 +277,8 @@ fn one_line(s: &str, what: &str) -> Result<String, InvalidValue> {
     if t.is_empty() {
         return Err(InvalidValue(format!("say {what}; it must not be empty")));
     }
-    let n = t.chars().count();
+    // Counted before trimming, so the limit is the one the API's schema states.
+    let n = s.chars().count();
     if n > MAX_DESCRIPTION_CHARS {
         return Err(InvalidValue(format!(
             "{n} characters; at most {MAX_DESCRIPTION_CHARS} are allowed"
@@ -304,7 +305,7 @@ impl fmt::Display for Dollars {
         let whole = (cents / 100).to_string();
         let mut grouped = String::with_capacity(whole.len() + whole.len() / 3);
         for (i, c) in whole.chars().enumerate() {
-            if i > 0 && (whole.len() - i) % 3 == 0 {
+            if i > 0 && (whole.len() - i).is_multiple_of(3) {
                 grouped.push(',');
             }
             grouped.push(c);

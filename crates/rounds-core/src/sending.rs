@@ -198,11 +198,11 @@ impl OutboxMessage {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
         // P14: a mail that offers value per referral is refused like any other text.
-        let offer = |text: &str| crate::compliance::no_value_per_referral(text).map(|()| ());
-        if let Err(e) = subject(&self.subject).and_then(|s| offer(&s)) {
+        let offer = |text: String| crate::compliance::no_value_per_referral(&text);
+        if let Err(e) = subject(&self.subject).and_then(offer) {
             out.push(FieldProblem::new("subject", e.0));
         }
-        if let Err(e) = body(&self.body).and_then(|b| offer(&b)) {
+        if let Err(e) = body(&self.body).and_then(offer) {
             out.push(FieldProblem::new("body", e.0));
         }
         if let Some(r) = &self.review

@@ -326,7 +326,7 @@ fn p14_open_payments_csv_matches_the_golden_ledger() {
 fn p14_yearly_cap_warnings_name_the_recipient_the_total_and_the_cap() {
     let (a, contacts) = office();
     let ledger = golden_ledger();
-    let report = year_report(2026, &ledger, &contacts, &[a.clone()], Some(25_000));
+    let report = year_report(2026, &ledger, &contacts, &[a], Some(25_000));
     assert_eq!(report.warnings.len(), 1);
     let w = &report.warnings[0];
     assert_eq!(
