@@ -19,6 +19,7 @@ pub mod calendar;
 pub mod capture;
 mod error;
 pub mod feed;
+pub mod ledger;
 pub mod outbox;
 pub mod outreach;
 pub mod people;
@@ -52,6 +53,10 @@ pub use capture::{
 pub use feed::{
     BusyImport, BusyInput, NewFeed, calendar_feed_of, calendar_text, clear_busy, export_calendar,
     feed_path, feed_territory, import_busy, list_busy, new_calendar_feed, revoke_calendar_feed,
+};
+pub use ledger::{
+    AttendeeInput, LedgerFilter, Recorded, TransferInput, get_transfer, ledger_year,
+    list_transfers, record_transfer, void_transfer,
 };
 pub use outreach::{
     TemplateView, coach_draft, coach_text, drafts_for_plan, get_template, list_templates,

@@ -161,8 +161,8 @@ pub async fn log_touch<S: Store + Sync>(
     } else {
         None
     };
-    let touch = Touch {
-        id: TouchId(store.next_id(actor.org, IdKind::Touch).await?),
+    let mut touch = Touch {
+        id: TouchId(0),
         at,
         // The account's owner, whoever logs it: the touch belongs to the territory.
         rep: account.rep,
@@ -179,6 +179,8 @@ pub async fn log_touch<S: Store + Sync>(
         callback_at: input.callback_at,
         note: note.into_string(),
     };
+    // The record's own validation, as an import's: P9 refuses a patient identifier and
+    // P14 a note or a next step offering value per referral.
     first_problem(touch.validate())?;
     if let Some(n) = referrals {
         // Counted before the touch is written: a day's total refused as implausible
@@ -186,6 +188,7 @@ pub async fn log_touch<S: Store + Sync>(
         let day = at.to_zoned(account.tz.zone()).date();
         add_to_day(store, actor, contact.id, day, n).await?;
     }
+    touch.id = TouchId(store.next_id(actor.org, IdKind::Touch).await?);
     store.add_touch(actor.org, &touch).await?;
     if let Some(step) = completes {
         let seq = store.step_updates(actor.org, step).await?.len() as u32 + 1;

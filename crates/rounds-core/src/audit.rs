@@ -81,6 +81,7 @@ pub const ENTITIES: &[&str] = &[
     "template",
     "outbox",
     "capture-review",
+    "transfer",
 ];
 
 /// The actions of bulk writes (`write_org`): one summary row per run, for the whole

@@ -56,6 +56,10 @@ id_type!(
     /// A period of time off of one rep.
     TimeOffId
 );
+id_type!(
+    /// A transfer of value recorded in the ledger (P14).
+    TransferId
+);
 
 /// Declares a closed vocabulary with a kebab-case spelling used everywhere: CLI, TOML,
 /// JSON and the database, so that one parser serves every boundary.

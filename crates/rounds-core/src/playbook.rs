@@ -72,6 +72,33 @@ struct PlaybookWire {
     priority: PriorityWire,
     profile: ProfileWire,
     steps: StepsWire,
+    compliance: ComplianceWire,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ComplianceWire {
+    per_referral_phrases: Vec<String>,
+    ordinary_referral_phrases: Vec<String>,
+    yearly_cap_cents: i64,
+}
+
+/// Keys a playbook file may repeat but not change: the law, not a preference (P14).
+const FIXED_KEYS: &[&str] = &[
+    "compliance.per_referral_phrases",
+    "compliance.ordinary_referral_phrases",
+];
+
+/// The `[compliance]` section (P14).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compliance {
+    /// Free text offering value per referral: refused at every write.
+    pub per_referral_phrases: Vec<String>,
+    /// Longer phrases of ordinary referral talk that win over the ones above.
+    pub ordinary_referral_phrases: Vec<String>,
+    /// Warn when a covered recipient's transfers of value in a calendar year exceed
+    /// this many cents; `None` for no warning.
+    pub yearly_cap_cents: Option<i64>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -367,6 +394,8 @@ pub struct Playbook {
     /// A next step overdue by more than this many days leaves the plan for its triage
     /// list, where the rep reschedules or drops it (P33).
     pub step_triage_after_days: i64,
+    /// P14: the refusal of value per referral and the yearly cap on transfers of value.
+    pub compliance: Compliance,
 }
 
 /// A day off of the whole organisation: `"2026-11-26 Thanksgiving Day"` in the file
@@ -475,6 +504,15 @@ impl Playbook {
                         value: short(v),
                         why: format!("expected {}, like the default {}", d.type_str(), short(d)),
                     }),
+                    Some(d) if FIXED_KEYS.contains(&path.as_str()) && d != v => {
+                        problems.push(PlaybookProblem {
+                            key: path,
+                            value: short(v),
+                            why: "fixed by P14 (anti-kickback): every way in refuses with the \
+                                  list as shipped, so a playbook may not change it"
+                                .into(),
+                        })
+                    }
                     Some(_) => {
                         default_section.insert(key.clone(), coerce(v));
                     }
@@ -873,6 +911,27 @@ impl TryFrom<PlaybookWire> for Playbook {
             profile_facts: w.profile.facts.clone(),
             priority,
             step_triage_after_days: p.days("steps.triage_after_days", w.steps.triage_after_days, 0),
+            compliance: Compliance {
+                per_referral_phrases: p.phrases(
+                    "compliance.per_referral_phrases",
+                    &w.compliance.per_referral_phrases,
+                ),
+                ordinary_referral_phrases: p.phrases(
+                    "compliance.ordinary_referral_phrases",
+                    &w.compliance.ordinary_referral_phrases,
+                ),
+                yearly_cap_cents: {
+                    let cap = w.compliance.yearly_cap_cents;
+                    if !(0..=crate::ledger::MAX_TRANSFER_CENTS).contains(&cap) {
+                        p.add(
+                            "compliance.yearly_cap_cents",
+                            cap.to_string(),
+                            "a number of cents from 0 (no warning) to 100000000 ($1,000,000)",
+                        );
+                    }
+                    (cap > 0).then_some(cap)
+                },
+            },
         };
         if p.0.is_empty() {
             Ok(playbook)
@@ -1073,6 +1132,35 @@ mod tests {
                 .thank_you,
             200.0
         );
+    }
+
+    #[test]
+    fn p14_the_per_referral_list_is_fixed_and_the_cap_tunable() {
+        let p = Playbook::default();
+        assert!(
+            p.compliance
+                .per_referral_phrases
+                .contains(&"per referral".to_string())
+        );
+        assert_eq!(p.compliance.yearly_cap_cents, Some(25_000));
+        let err = Playbook::from_toml("[compliance]\nper_referral_phrases = [\"kickback\"]\n")
+            .unwrap_err();
+        assert_eq!(err.0[0].key, "compliance.per_referral_phrases");
+        assert!(err.0[0].why.contains("P14"), "{err}");
+        let same = format!(
+            "[compliance]\nper_referral_phrases = {}\n",
+            toml::Value::Array(
+                DEFAULT_TOML.parse::<toml::Table>().unwrap()["compliance"]["per_referral_phrases"]
+                    .as_array()
+                    .unwrap()
+                    .clone()
+            )
+        );
+        assert!(Playbook::from_toml(&same).is_ok());
+        let off = Playbook::from_toml("[compliance]\nyearly_cap_cents = 0\n").unwrap();
+        assert_eq!(off.compliance.yearly_cap_cents, None);
+        let bad = Playbook::from_toml("[compliance]\nyearly_cap_cents = -5\n").unwrap_err();
+        assert_eq!(bad.0[0].key, "compliance.yearly_cap_cents");
     }
 
     #[test]

@@ -197,10 +197,12 @@ impl OutboxMessage {
     /// Every problem of the text a rep wrote, by field.
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut out = Vec::new();
-        if let Err(e) = subject(&self.subject) {
+        // P14: a mail that offers value per referral is refused like any other text.
+        let offer = |text: String| crate::compliance::no_value_per_referral(&text);
+        if let Err(e) = subject(&self.subject).and_then(offer) {
             out.push(FieldProblem::new("subject", e.0));
         }
-        if let Err(e) = body(&self.body) {
+        if let Err(e) = body(&self.body).and_then(offer) {
             out.push(FieldProblem::new("body", e.0));
         }
         if let Some(r) = &self.review

@@ -516,6 +516,14 @@ impl Check {
             self.field(field, line_text(text, 0, MAX_SHORT_TEXT_CHARS, what));
         }
     }
+    /// P14: free text that offers value per referral is refused, naming the rule. Only
+    /// checked once the text is otherwise valid, so a field gets one reason at a time.
+    fn no_value_per_referral(&mut self, field: &str, text: &str) {
+        if self.0.iter().any(|p| p.field == field) {
+            return;
+        }
+        self.field(field, crate::compliance::no_value_per_referral(text));
+    }
     fn pain_points(&mut self, field: &str, keys: &[String]) {
         for (i, key) in keys.iter().enumerate() {
             if crate::catalogue::pain_point(key).is_none() {
@@ -613,6 +621,7 @@ impl Topic {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut c = Check::new();
         c.field("title", Title::parse(&self.title));
+        c.no_value_per_referral("title", &self.title);
         c.pain_points("pain_points", &self.pain_points);
         c.done()
     }
@@ -622,6 +631,7 @@ impl NextStep {
     pub fn validate(&self) -> Vec<FieldProblem> {
         let mut c = Check::new();
         c.field("what", StepText::parse(&self.what));
+        c.no_value_per_referral("what", &self.what);
         c.done()
     }
 }
@@ -634,9 +644,11 @@ impl Touch {
         if let Some(step) = &self.next_step {
             c.field("next_step.what", StepText::parse(&step.what));
             no_patient_data(&mut c, "next_step.what", &step.what);
+            c.no_value_per_referral("next_step.what", &step.what);
         }
         c.field("note", Note::parse(&self.note));
         no_patient_data(&mut c, "note", &self.note);
+        c.no_value_per_referral("note", &self.note);
         c.done()
     }
 }
@@ -657,6 +669,7 @@ impl StepUpdate {
             StepAction::Edit { what, due } => {
                 if let Some(what) = what {
                     c.field("action.what", StepText::parse(what));
+                    c.no_value_per_referral("action.what", what);
                 }
                 if what.is_none() && due.is_none() {
                     c.0.push(FieldProblem::new(

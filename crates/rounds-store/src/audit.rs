@@ -233,6 +233,7 @@ const RECORD_TABLES: &[(&str, &str, KeyColumns)] = &[
     ("time-off", "time_off", &[("id", true)]),
     ("template", "message_templates", &[("kind", false)]),
     ("outbox", "outbox", &[("id", true)]),
+    ("transfer", "transfers", &[("id", true)]),
 ];
 
 /// The digest of the record's current body (`None` if it no longer exists, or its key

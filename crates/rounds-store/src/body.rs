@@ -148,7 +148,8 @@ json_body!(
     TimeOff,
     StepUpdate,
     Template,
-    rounds_core::sending::OutboxMessage
+    rounds_core::sending::OutboxMessage,
+    rounds_core::ledger::Transfer
 );
 
 impl Body for Touch {
@@ -711,6 +712,32 @@ mod tests {
             })
             .collect();
         insta::assert_snapshot!(text);
+    }
+
+    /// A transfer of value's stored form (P14): the ledger is evidence, so its shape is
+    /// pinned like every other record's.
+    #[test]
+    fn stored_transfer_body_v1_is_pinned() {
+        let mut t = rounds_testkit::world::transfer(
+            7,
+            10,
+            1,
+            jiff::civil::date(2026, 3, 10),
+            20_000,
+            &[(100, true), (101, false)],
+            6,
+        );
+        let open = t.to_body().unwrap();
+        t.void = Some(rounds_core::ledger::Void {
+            on: jiff::civil::date(2026, 3, 11),
+            reason: "entered twice".into(),
+        });
+        let voided = t.to_body().unwrap();
+        assert_eq!(
+            rounds_core::ledger::Transfer::from_body(&voided).unwrap(),
+            t
+        );
+        insta::assert_snapshot!(format!("transfers: {open}\ntransfers: {voided}\n"));
     }
 
     /// Bodies written before bodies carried a version (the bare JSON record, the text

@@ -19,6 +19,7 @@ mod capture;
 mod error;
 mod external;
 mod feeds;
+mod ledger;
 mod outbox;
 mod people;
 mod sql;
@@ -38,6 +39,7 @@ use rounds_core::model::{
 
 pub use audit::{Acting, AuditPage, AuditQuery};
 pub use error::{BodyError, StoreError};
+pub use ledger::{Ledger, TransferQuery};
 pub use outbox::{Outbox, UnsubscribeTarget};
 pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
@@ -70,6 +72,8 @@ pub enum IdKind {
     /// A message of the outbox.
     Outbox,
     CaptureReview,
+    /// A transfer of value in the ledger (P14).
+    Transfer,
 }
 
 /// One captured message's write (see [`Store::write_capture`]).

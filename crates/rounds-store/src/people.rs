@@ -426,6 +426,7 @@ impl SqlStore {
             IdKind::TimeOff => "time_off",
             IdKind::Outbox => "outbox",
             IdKind::CaptureReview => "capture_review",
+            IdKind::Transfer => "transfers",
         };
         let greatest = match self.backend() {
             Backend::Sqlite => "MAX",

@@ -178,6 +178,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "capture",
         include_str!("../migrations/sqlite/0011_capture.sql"),
     ),
+    (
+        12,
+        "ledger",
+        include_str!("../migrations/sqlite/0012_ledger.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -234,6 +239,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         11,
         "capture",
         include_str!("../migrations/postgres/0011_capture.sql"),
+    ),
+    (
+        12,
+        "ledger",
+        include_str!("../migrations/postgres/0012_ledger.sql"),
     ),
 ];
 
@@ -957,6 +967,8 @@ const DELETE_ORDER: &[&str] = &[
     "api_tokens",
     "credentials",
     "id_counters",
+    "transfer_attendees",
+    "transfers",
     "work_weeks",
     "time_off",
     "step_updates",

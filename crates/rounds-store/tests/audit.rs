@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 use jiff::civil::date;
 use rounds_core::model::*;
 use rounds_store::{
-    AuditActor, AuditBreak, AuditEntry, AuditQuery, SqlStore, Store, StoreError, WriteMode,
+    AuditActor, AuditBreak, AuditEntry, AuditQuery, Ledger, SqlStore, Store, StoreError, WriteMode,
 };
 use rounds_testkit::world::*;
 use rounds_testkit::{ORG, TestDb, at};
@@ -260,6 +260,21 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
         &[("template", "breakup", "delete")]
     );
     step!(s.delete_template(ORG, own.kind), &[]);
+    // The ledger (P14): a transfer recorded, then voided once.
+    let given = transfer(1, 10, 1, date(2024, 3, 5), 20_000, &[(100, true)], 7);
+    step!(s.add_transfer(ORG, &given), &[("transfer", "1", "create")]);
+    let voided = rounds_core::ledger::Transfer {
+        void: Some(rounds_core::ledger::Void {
+            on: date(2024, 3, 6),
+            reason: "entered twice".into(),
+        }),
+        ..given
+    };
+    step!(
+        s.void_transfer(ORG, &voided),
+        &[("transfer", "1", "update")]
+    );
+    step!(s.void_transfer(ORG, &voided), &[]);
     let window = (
         jiff::Timestamp::from_second(1_700_000_000).unwrap(),
         jiff::Timestamp::from_second(1_710_000_000).unwrap(),
@@ -652,6 +667,12 @@ async fn records_changed_without_a_row_are_detected(db: &TestDb) {
     s.set_password(ORG, UserId(1), "ann@example.org", "$argon2id$x")
         .await
         .unwrap();
+    s.add_transfer(
+        ORG,
+        &transfer(1, 10, 1, date(2024, 3, 5), 5_000, &[(100, true)], 1),
+    )
+    .await
+    .unwrap();
     assert_whole(s).await;
     let mut c = conn(db).await;
     let cases: &[(&str, &str, &str, &str)] = &[
@@ -673,6 +694,7 @@ async fn records_changed_without_a_row_are_detected(db: &TestDb) {
             "contact_id = 100 AND day = '2024-03-01'",
         ),
         ("time-off", "5", "time_off", "id = 5"),
+        ("transfer", "1", "transfers", "id = 1"),
     ];
     let mut tried = 0;
     for (entity, id, table, key) in cases {

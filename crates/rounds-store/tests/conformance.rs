@@ -14,8 +14,8 @@ use jiff::civil::date;
 use rounds_core::export::OrgData;
 use rounds_core::model::*;
 use rounds_store::{
-    ApiToken, Credentials, IdKind, Rollback, RowCounts, Session, SqlStore, Store, StoreError,
-    WriteMode,
+    ApiToken, Credentials, IdKind, Ledger, Rollback, RowCounts, Session, SqlStore, Store,
+    StoreError, TransferQuery, WriteMode,
 };
 
 rounds_testkit::both_backends!(
@@ -58,6 +58,7 @@ rounds_testkit::both_backends!(
     scoped_reads_filter_by_the_accounts_rep,
     calendar_feeds_are_found_by_hash_replaced_and_revoked,
     busy_times_are_replaced_per_calendar_and_reach_the_territory,
+    p14_transfers_are_recorded_listed_by_scope_and_year_and_voided_once,
 );
 
 use rounds_testkit::TestDb;
@@ -2042,4 +2043,156 @@ async fn p9_add_to_referral_sums_concurrent_adds_and_refuses_past_the_limit(db: 
         .await
         .unwrap_err();
     assert!(matches!(err, StoreError::NotFound { .. }), "{err:?}");
+}
+
+/// The ledger (P14): transfers round-trip exactly, lists filter by the account's rep, the
+/// account and the calendar year (its first and last day included), a transfer naming a
+/// contact of another account or a missing one is refused whole, a void lands once, and
+/// a Replace of the organisation clears the ledger with it.
+async fn p14_transfers_are_recorded_listed_by_scope_and_year_and_voided_once(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let a = transfer(
+        1,
+        10,
+        1,
+        date(2024, 1, 1),
+        20_000,
+        &[(100, true), (101, false)],
+        6,
+    );
+    let b = transfer(2, 12, 2, date(2024, 12, 31), 5_000, &[(103, true)], 0);
+    let c = transfer(3, 10, 1, date(2025, 1, 1), 1_000, &[(100, true)], 0);
+    for t in [&a, &b, &c] {
+        s.add_transfer(ORG, t).await.unwrap();
+    }
+    assert_eq!(
+        s.transfer(ORG, TransferId(1), None).await.unwrap(),
+        Some(a.clone())
+    );
+    assert_eq!(
+        s.transfer(ORG, TransferId(1), Some(&[UserId(2)]))
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        s.transfer(ORG, TransferId(2), Some(&[UserId(2)]))
+            .await
+            .unwrap(),
+        Some(b.clone())
+    );
+    let ids = |q: TransferQuery<'static>| async move {
+        s.transfers(ORG, &q)
+            .await
+            .unwrap()
+            .iter()
+            .map(|t| t.id.0)
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(ids(TransferQuery::default()).await, [1, 2, 3]);
+    let year = |y| TransferQuery {
+        year: Some(y),
+        ..TransferQuery::default()
+    };
+    assert_eq!(ids(year(2024)).await, [1, 2]);
+    assert_eq!(ids(year(2025)).await, [3]);
+    assert_eq!(ids(year(2023)).await, Vec::<i64>::new());
+    let account = TransferQuery {
+        account: Some(AccountId(10)),
+        ..TransferQuery::default()
+    };
+    assert_eq!(ids(account).await, [1, 3]);
+    const REP2: &[UserId] = &[UserId(2)];
+    let reps = |reps| TransferQuery {
+        reps: Some(reps),
+        ..TransferQuery::default()
+    };
+    assert_eq!(ids(reps(REP2)).await, [2]);
+    assert_eq!(ids(reps(&[])).await, Vec::<i64>::new());
+
+    // Refused whole: a contact of another account, a missing contact, a missing
+    // account, a used id.
+    let elsewhere = transfer(
+        4,
+        10,
+        1,
+        date(2024, 5, 1),
+        100,
+        &[(100, true), (103, true)],
+        0,
+    );
+    assert!(matches!(
+        s.add_transfer(ORG, &elsewhere).await,
+        Err(StoreError::AccountMismatch {
+            contact: 103,
+            belongs_to: 12,
+            claimed: 10
+        })
+    ));
+    let missing = transfer(4, 10, 1, date(2024, 5, 1), 100, &[(999, true)], 0);
+    assert!(matches!(
+        s.add_transfer(ORG, &missing).await,
+        Err(StoreError::NotFound {
+            what: "contact",
+            id: 999
+        })
+    ));
+    let nowhere = transfer(4, 99, 1, date(2024, 5, 1), 100, &[], 2);
+    assert!(matches!(
+        s.add_transfer(ORG, &nowhere).await,
+        Err(StoreError::NotFound {
+            what: "account",
+            id: 99
+        })
+    ));
+    assert!(matches!(
+        s.add_transfer(ORG, &a).await,
+        Err(StoreError::Duplicate {
+            what: "transfer",
+            ..
+        })
+    ));
+    assert_eq!(ids(TransferQuery::default()).await, [1, 2, 3]);
+    assert_eq!(s.next_id(ORG, IdKind::Transfer).await.unwrap(), 4);
+
+    // A void lands once, and the lists leave it out unless asked.
+    let voided = rounds_core::ledger::Transfer {
+        void: Some(rounds_core::ledger::Void {
+            on: date(2024, 1, 2),
+            reason: "entered twice".into(),
+        }),
+        ..a.clone()
+    };
+    assert!(s.void_transfer(ORG, &voided).await.unwrap());
+    assert!(!s.void_transfer(ORG, &voided).await.unwrap());
+    assert_eq!(
+        s.transfer(ORG, TransferId(1), None).await.unwrap(),
+        Some(voided)
+    );
+    assert_eq!(ids(year(2024)).await, [2]);
+    let with_void = TransferQuery {
+        year: Some(2024),
+        include_void: true,
+        ..TransferQuery::default()
+    };
+    assert_eq!(ids(with_void).await, [1, 2]);
+
+    // Another organisation sees none of it.
+    let mut other = sample_org();
+    other.organisation.id = OrgId(2);
+    s.write_org(&other, WriteMode::Replace).await.unwrap();
+    assert_eq!(
+        s.transfers(OrgId(2), &TransferQuery::default())
+            .await
+            .unwrap(),
+        vec![]
+    );
+    // A Replace rewrites the organisation, ledger included, without tripping a key.
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(ids(TransferQuery::default()).await, Vec::<i64>::new());
 }

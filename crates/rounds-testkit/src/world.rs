@@ -229,3 +229,34 @@ pub fn step_update(touch: i64, seq: u32, account: i64, action: StepAction) -> St
         action,
     }
 }
+
+/// A meal at `account` on `day` for the contacts in `attendees` (id, covered
+/// recipient) and `others` more.
+pub fn transfer(
+    id: i64,
+    account: i64,
+    rep: i64,
+    day: Date,
+    total_cents: i64,
+    attendees: &[(i64, bool)],
+    others: u32,
+) -> rounds_core::ledger::Transfer {
+    rounds_core::ledger::Transfer {
+        id: TransferId(id),
+        account: AccountId(account),
+        rep: UserId(rep),
+        date: day,
+        nature: rounds_core::ledger::Nature::Meal,
+        description: format!("lunch {id}: \"quoted\", ünïcode ✓"),
+        total_cents,
+        attendees: attendees
+            .iter()
+            .map(|(c, covered)| rounds_core::ledger::Attendee {
+                contact: ContactId(*c),
+                covered: *covered,
+            })
+            .collect(),
+        others,
+        void: None,
+    }
+}

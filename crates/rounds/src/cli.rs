@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
+use rounds_core::ledger::Nature;
 use rounds_core::model::{
     AccessPolicy, AccountKind, AccountStatus, Channel, ContactRole, Direction, Influence,
     LossReason, Outcome, Segment, TouchKind,
@@ -101,6 +102,9 @@ pub enum Command {
         after_help = "Example:\n  rounds nofit --account 40 --reason \"closed-formulary hospital group\""
     )]
     Nofit(NoFitArgs),
+    /// The transfer-of-value ledger: meals and items given to providers, the Open Payments export (P14)
+    #[command(subcommand)]
+    Ledger(LedgerCommand),
     /// Show or check the playbook file
     #[command(subcommand)]
     Playbook(PlaybookCommand),
@@ -1338,6 +1342,102 @@ pub struct NoFitArgs {
     pub reason: String,
     #[arg(long, value_parser = parse_date)]
     pub date: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LedgerCommand {
+    /// Record a meal, an item or education given at an account: split among everyone present, reported for the covered recipients
+    #[command(after_help = "Examples:\n  \
+rounds ledger add --account 12 --nature meal --amount 200 --description \"Lunch for the office\" \\\n      \
+--attendee 31 --attendee 32 --attendee 33 --attendee 34 --attendee 35 --others 3\n  \
+rounds ledger add --account 12 --date 2026-11-20 --nature item --amount 89.50 \\\n      \
+--description \"Anatomy atlas\" --attendee \"Dr. Reyes\" --attendee 36:not-covered\n\n\
+The total is divided by everyone present (the attendees and --others); only the covered recipients' \
+shares are reported. A contact is a covered recipient when a physician (role) or a physician assistant, \
+nurse practitioner, nurse anesthetist or nurse-midwife (specialty); write ID:covered or ID:not-covered \
+to say otherwise. A transfer offering value per referral is refused (P14). A recipient over the \
+yearly cap ([compliance] yearly_cap_cents) gets a warning on stderr.")]
+    Add(LedgerAddArgs),
+    /// List transfers of value, by date
+    #[command(
+        after_help = "Examples:\n  rounds ledger list --year 2026\n  rounds ledger list --account 12 --void --json"
+    )]
+    List(LedgerListArgs),
+    /// Write the year's Open Payments–style CSV: one row per covered recipient per transfer, with the recipient's yearly total
+    #[command(
+        after_help = "Examples:\n  rounds ledger export --year 2026 > open-payments-2026.csv\n  \
+rounds ledger export --year 2026 --out open-payments-2026.csv\n\n\
+Amounts are dollars with two decimals, dates MM/DD/YYYY, the form of payment \"In-kind items and \
+services\", the nature \"Food and Beverage\" for meals, \"Education\", or \"Gift\". Voided transfers \
+are left out. Recipients over the yearly cap are listed on stderr."
+    )]
+    Export(LedgerExportArgs),
+    /// Void a transfer recorded in error; it stays in the ledger and counts nowhere
+    #[command(after_help = "Example:\n  rounds ledger void 7 --reason \"entered twice\"")]
+    Void(LedgerVoidArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerAddArgs {
+    /// The account where it was given
+    #[arg(long)]
+    pub account: i64,
+    /// The day it was given [default: today]
+    #[arg(long, value_parser = parse_date)]
+    pub date: Option<Date>,
+    /// meal, item, education, other
+    #[arg(long)]
+    pub nature: Nature,
+    /// The total spent, in dollars (200, 187.50)
+    #[arg(long)]
+    pub amount: String,
+    /// What was given
+    #[arg(long)]
+    pub description: String,
+    /// A contact present, by id or unique name, optionally ID:covered or ID:not-covered (repeatable)
+    #[arg(long)]
+    pub attendee: Vec<String>,
+    /// People present who are not contacts (staff, guests): they take a share nobody reports
+    #[arg(long, default_value_t = 0)]
+    pub others: u32,
+    /// Print the transfer as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerListArgs {
+    /// Only transfers dated in this year
+    #[arg(long)]
+    pub year: Option<i16>,
+    /// Only this account's
+    #[arg(long)]
+    pub account: Option<i64>,
+    /// Voided transfers too
+    #[arg(long)]
+    pub void: bool,
+    /// Print as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerExportArgs {
+    /// The calendar year
+    #[arg(long)]
+    pub year: i16,
+    /// Write to this file rather than standard output
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct LedgerVoidArgs {
+    /// The transfer's id (`rounds ledger list`)
+    pub id: i64,
+    /// Why it is voided
+    #[arg(long)]
+    pub reason: String,
 }
 
 #[derive(Debug, Subcommand)]

@@ -103,12 +103,13 @@ pub struct Known<'a> {
     pub value_terms: &'a [String],
 }
 
-/// A phrase list compiled once: leftmost-longest, ASCII case ignored.
+/// A phrase list compiled once: leftmost-longest, ASCII case ignored. Shared with the
+/// P14 refusal (`compliance`), so both lists match words the same way.
 #[derive(Debug)]
-struct Phrases(Option<AhoCorasick>);
+pub(crate) struct Phrases(Option<AhoCorasick>);
 
 impl Phrases {
-    fn new(list: &[String]) -> Phrases {
+    pub(crate) fn new(list: &[String]) -> Phrases {
         if list.is_empty() {
             return Phrases(None);
         }
@@ -121,14 +122,25 @@ impl Phrases {
     }
 
     /// Every whole-word occurrence, as byte spans.
-    fn find(&self, text: &str) -> Vec<Span> {
+    pub(crate) fn find(&self, text: &str) -> Vec<Span> {
+        self.find_indexed(text)
+            .into_iter()
+            .map(|(_, s)| s)
+            .collect()
+    }
+
+    /// Every whole-word occurrence with the index of the phrase found.
+    pub(crate) fn find_indexed(&self, text: &str) -> Vec<(usize, Span)> {
         let Some(ac) = &self.0 else { return vec![] };
         ac.find_iter(text)
-            .map(|m| Span {
-                start: m.start(),
-                end: m.end(),
+            .map(|m| {
+                let span = Span {
+                    start: m.start(),
+                    end: m.end(),
+                };
+                (m.pattern().as_usize(), span)
             })
-            .filter(|s| whole_word(text, *s))
+            .filter(|(_, s)| whole_word(text, *s))
             .collect()
     }
 }

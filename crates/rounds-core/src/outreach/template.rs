@@ -307,6 +307,14 @@ impl Template {
             }
             if let Err(p) = render_part(&env, part, text, &Placeholders::sample()) {
                 problems.push(p);
+            } else if let Err(e) = crate::compliance::no_value_per_referral(text) {
+                // P14: a template offering value per referral would put the offer in
+                // every message made from it.
+                problems.push(TemplateProblem {
+                    part,
+                    line: None,
+                    message: e.0,
+                });
             }
         }
         if problems.is_empty() {

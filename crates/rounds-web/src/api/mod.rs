@@ -15,6 +15,7 @@ mod calendar_feed;
 mod capture;
 mod contacts;
 mod health;
+mod ledger;
 mod lost;
 mod outbox;
 mod outreach;
@@ -120,6 +121,12 @@ pub fn routes() -> Router<AppState> {
             get(referrals::list_referrals).post(referrals::add_referral),
         )
         .route("/api/v1/lost", get(lost::list_lost).post(lost::record_lost))
+        .route(
+            "/api/v1/ledger",
+            get(ledger::list_transfers).post(ledger::record_transfer),
+        )
+        .route("/api/v1/ledger/export.csv", get(ledger::export_csv))
+        .route("/api/v1/ledger/{id}/void", post(ledger::void_transfer))
         .route("/api/v1/templates", get(outreach::list_templates))
         .route(
             "/api/v1/templates/{kind}",
@@ -167,7 +174,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the outbox (e-mail drafts, review, sending), captured mail waiting for review, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, the transfer-of-value ledger (P14), reps' calendars, the outbox (e-mail drafts, review, sending), captured mail waiting for review, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
         version = "1"
     ),
     paths(
@@ -179,7 +186,8 @@ pub fn not_found(path: &str) -> Response {
         touches::list_touches, touches::log_touch, touches::get_touch, touches::delete_touch,
         plan::day_plan, steps::list_steps, steps::complete_step, steps::reschedule_step,
         steps::skip_step, steps::edit_step, referrals::list_referrals, referrals::add_referral,
-        lost::list_lost, lost::record_lost, playbook::playbook, playbook::check_playbook,
+        lost::list_lost, lost::record_lost, ledger::list_transfers, ledger::record_transfer,
+        ledger::void_transfer, ledger::export_csv, playbook::playbook, playbook::check_playbook,
         calendar::get_calendar, calendar::set_week, calendar::list_time_off,
         calendar::add_time_off, calendar::remove_time_off,
         audit::audit_log, audit::verify_audit,
@@ -206,6 +214,9 @@ pub fn not_found(path: &str) -> Response {
         wire::StepEdit,
         wire::ReferralCount, wire::ReferralInput, wire::ReferralListing,
         wire::LostAccount, wire::LostInput, wire::LostListing,
+        wire::Transfer, wire::TransferAttendee, wire::TransferShare, wire::TransferVoid,
+        wire::TransferInput, wire::TransferAttendeeInput, wire::TransferListing,
+        wire::TransferRecorded, wire::CapWarning, wire::TransferVoidInput, wire::Nature,
         wire::PlaybookText, wire::PlaybookCheck,
         wire::AuditEntry, wire::AuditListing, wire::AuditVerification, wire::AuditBreak,
         wire::Token, wire::TokenInput, wire::NewToken, wire::TokenListing,

@@ -13,6 +13,7 @@ use std::collections::BTreeMap;
 use jiff::Timestamp;
 use jiff::civil::{Date, Time};
 use rounds_core::day_route;
+use rounds_core::ledger;
 use rounds_core::model::{self, Specialty, TimeRange, TzName, WeekHours};
 use rounds_core::outreach;
 use rounds_core::planner;
@@ -85,6 +86,11 @@ vocabulary!(
 
 vocabulary!(@in outreach: TemplateKind, CheckKind, Part);
 
+vocabulary!(@in ledger:
+    /// What was given (P14): a meal, an item, education or anything else of value.
+    Nature
+);
+
 fn topic_ids(v: &[model::TopicId]) -> Vec<i64> {
     v.iter().map(|id| id.0).collect()
 }
@@ -132,6 +138,7 @@ listings!(
     TemplateListing => Template,
     OutboxListing => OutboxMessage,
     CaptureReviewListing => CaptureReviewItem,
+    TransferListing => Transfer,
 );
 
 // ---------------------------------------------------------------- health
@@ -1061,6 +1068,198 @@ impl From<LostInput> for app::LostInput {
             replace: l.replace,
         }
     }
+}
+
+// ---------------------------------------------------------------- the ledger (P14)
+
+/// A contact present at a transfer of value, and whether they are a covered recipient
+/// (a physician, or a clinician the Sunshine Act covers), whose share is reported.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferAttendee {
+    pub contact: i64,
+    pub covered: bool,
+}
+
+/// What a covered recipient is reported for a transfer: their share of it, in cents.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferShare {
+    pub contact: i64,
+    pub cents: i64,
+}
+
+/// Why and when a transfer recorded in error was voided; it counts nowhere since.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferVoid {
+    #[schema(value_type = String, format = Date)]
+    pub on: Date,
+    pub reason: String,
+}
+
+/// A transfer of value given at an account (P14): the total is divided by everyone
+/// present (the attendees and `others`) and only the covered recipients' shares are
+/// reported; remainder cents go one each to covered recipients first, by contact id.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Transfer {
+    pub id: i64,
+    pub account: i64,
+    /// The account's rep when it was recorded.
+    pub rep: i64,
+    #[schema(value_type = String, format = Date)]
+    pub date: Date,
+    pub nature: Nature,
+    pub description: String,
+    pub total_cents: i64,
+    pub attendees: Vec<TransferAttendee>,
+    /// People present who are not contacts: they take a share nobody reports.
+    pub others: u32,
+    pub void: Option<TransferVoid>,
+    /// The covered recipients' shares, as reported.
+    pub shares: Vec<TransferShare>,
+}
+
+impl From<ledger::Transfer> for Transfer {
+    fn from(t: ledger::Transfer) -> Transfer {
+        let shares = t
+            .covered_shares()
+            .into_iter()
+            .filter_map(|s| {
+                s.contact.map(|c| TransferShare {
+                    contact: c.0,
+                    cents: s.cents,
+                })
+            })
+            .collect();
+        Transfer {
+            id: t.id.0,
+            account: t.account.0,
+            rep: t.rep.0,
+            date: t.date,
+            nature: t.nature.into(),
+            description: t.description,
+            total_cents: t.total_cents,
+            attendees: t
+                .attendees
+                .into_iter()
+                .map(|a| TransferAttendee {
+                    contact: a.contact.0,
+                    covered: a.covered,
+                })
+                .collect(),
+            others: t.others,
+            void: t.void.map(|v| TransferVoid {
+                on: v.on,
+                reason: v.reason,
+            }),
+            shares,
+        }
+    }
+}
+
+/// A contact present; `covered` says whether they are a covered recipient, and when left
+/// out it follows their role (physician) or specialty (physician assistant, nurse
+/// practitioner, nurse anesthetist, nurse-midwife).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferAttendeeInput {
+    #[schema(minimum = 1)]
+    pub contact: i64,
+    #[serde(default)]
+    pub covered: Option<bool>,
+}
+
+/// A transfer of value to record. Text offering value per referral is refused (P14).
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferInput {
+    #[schema(minimum = 1)]
+    pub account: i64,
+    /// The day it was given; today when left out. Not after today.
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub date: Option<Date>,
+    pub nature: Nature,
+    #[schema(max_length = 500)]
+    pub description: String,
+    /// The total spent, in cents, more than 0.
+    #[schema(minimum = 1, maximum = 100_000_000)]
+    pub total_cents: i64,
+    #[serde(default)]
+    pub attendees: Vec<TransferAttendeeInput>,
+    /// People present who are not contacts.
+    #[serde(default)]
+    #[schema(maximum = 1000)]
+    pub others: u32,
+}
+
+impl TransferInput {
+    pub fn into_app(self, today: Date) -> app::TransferInput {
+        app::TransferInput {
+            account: model::AccountId(self.account),
+            date: self.date.unwrap_or(today),
+            nature: self.nature.into(),
+            description: self.description,
+            total_cents: self.total_cents,
+            attendees: self
+                .attendees
+                .into_iter()
+                .map(|a| app::AttendeeInput {
+                    contact: model::ContactId(a.contact),
+                    covered: a.covered,
+                })
+                .collect(),
+            others: self.others,
+        }
+    }
+}
+
+/// A covered recipient whose transfers of value in a year exceed the playbook's
+/// `[compliance] yearly_cap_cents`: a warning, the transfer is recorded.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CapWarning {
+    pub contact: i64,
+    pub name: String,
+    pub year: i16,
+    pub total_cents: i64,
+    pub cap_cents: i64,
+    /// The warning as a sentence.
+    pub message: String,
+}
+
+impl From<ledger::CapWarning> for CapWarning {
+    fn from(w: ledger::CapWarning) -> CapWarning {
+        CapWarning {
+            message: w.to_string(),
+            contact: w.contact.0,
+            name: w.name,
+            year: w.year,
+            total_cents: w.total_cents,
+            cap_cents: w.cap_cents,
+        }
+    }
+}
+
+/// A transfer as recorded, with the cap's warnings for its recipients.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TransferRecorded {
+    pub transfer: Transfer,
+    pub warnings: Vec<CapWarning>,
+}
+
+impl From<app::Recorded> for TransferRecorded {
+    fn from(r: app::Recorded) -> TransferRecorded {
+        TransferRecorded {
+            transfer: r.transfer.into(),
+            warnings: r.warnings.into_iter().map(CapWarning::from).collect(),
+        }
+    }
+}
+
+/// Why a transfer recorded in error is voided.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TransferVoidInput {
+    #[schema(max_length = 500)]
+    pub reason: String,
 }
 
 // ---------------------------------------------------------------- calendars

@@ -12,6 +12,7 @@ pub(crate) mod contact;
 pub(crate) mod demo;
 pub(crate) mod export;
 pub(crate) mod import;
+pub(crate) mod ledger;
 pub(crate) mod log;
 pub(crate) mod lost;
 pub(crate) mod mail;
@@ -84,10 +85,14 @@ fn flag_of(field: &str) -> String {
         "what" => "--what",
         "due" => "--due",
         "step" => "ID",
+        "total_cents" => "--amount",
+        "attendees" => "--attendee",
+        "void" | "void.reason" => "--reason",
         f if f.starts_with("profile.") => "--fact",
         "name" | "title" | "rep" | "status" | "department" | "related" | "contact" | "account"
         | "note" | "topics" | "count" | "competitor" | "reason" | "team" | "replace" | "from"
-        | "to" | "hours" | "entity" | "subject" | "body" | "comment" | "topic" | "kind" => {
+        | "to" | "hours" | "entity" | "subject" | "body" | "comment" | "topic" | "kind"
+        | "description" | "others" | "year" | "date" => {
             return format!("--{base}");
         }
         other => return other.to_string(),
