@@ -157,6 +157,7 @@ fn territory(seed: u64, today: Date) -> Territory {
                             .timestamp()
                     }),
                     note: String::new(),
+                    no_referral: None,
                 });
             }
             if rng.u8(..3) == 0 {

@@ -37,7 +37,7 @@ use history::{
     History, LocalClock, current_step, fresh_topics, relevant_topics, rows_of,
     step_updates_by_touch, summarise,
 };
-use rules::account_candidates;
+use rules::{Reference, account_candidates, references};
 use schedule::{fill_day, territory_centre};
 
 /// Today's plan for one rep.
@@ -162,6 +162,20 @@ pub struct Preparation {
     pub profile_completeness: u8,
     /// One missing fact to ask about on this visit (P24).
     pub ask_about: Option<String>,
+    /// The plan of a first meeting (P7); absent on every other touch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<Agenda>,
+}
+
+/// What a first meeting is for (P7): one topic, what it is worth to them, and the
+/// question that gets them talking about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agenda {
+    pub topic: PlannedTopic,
+    /// The value to the customer: the pain point the topic answers.
+    pub value: String,
+    /// The question to ask.
+    pub question: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +206,8 @@ pub enum FlagKind {
     MissingNextStep,
     ReferralMeetingWithoutNextStep,
     NoStaffContact,
+    /// P10: a provider gave no clear reason for not referring.
+    PossibleCompetingRelationship,
 }
 
 /// Something the rep or manager should fix; not a touch.
@@ -291,6 +307,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .map(|l| (l.account, l))
         .collect();
 
+    let refs = satisfied_customers(territory, &accounts, pb, today);
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
     for (account_id, members) in &by_account {
@@ -300,6 +317,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             account,
             &hs,
             lost.get(account_id).copied(),
+            &refs,
             pb,
             today,
             &mut candidates,
@@ -338,6 +356,67 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         triage: triage(&histories, pb, today),
         day_off: None,
     }
+}
+
+/// The satisfied customers among `accounts` on `today` (P13's threshold), the
+/// references a prospect may be offered (P36). Read from the territory's records rather
+/// than the contacts' histories, so that the next-touch search, which summarises one
+/// account only, finds the same ones as the plan. Empty, and nothing read, when no
+/// prospect names a pain point a reference could share.
+fn satisfied_customers<'t>(
+    territory: &'t Territory,
+    accounts: &BTreeMap<AccountId, &'t Account>,
+    pb: &Playbook,
+    today: Date,
+) -> Vec<Reference<'t>> {
+    use crate::model::AccountStatus;
+    let wanted = accounts
+        .values()
+        .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
+    if !wanted {
+        return Vec::new();
+    }
+    // Per customer: the first instant after `today` in its zone, its positive outcomes so
+    // far, whether its providers referred before today.
+    let mut customers: BTreeMap<AccountId, (&Account, Timestamp, usize, bool)> = accounts
+        .values()
+        .filter(|a| a.status == AccountStatus::Customer && !a.pain_points.is_empty())
+        .filter_map(|a| {
+            let end = today.tomorrow().ok()?.to_zoned(a.tz.zone()).ok()?.timestamp();
+            Some((a.id, (*a, end, 0, false)))
+        })
+        .collect();
+    if customers.is_empty() {
+        return Vec::new();
+    }
+    for t in &territory.touches {
+        if let Some(c) = customers.get_mut(&t.account)
+            && t.at < c.1
+            && t.outcome.positive()
+        {
+            c.2 += 1;
+        }
+    }
+    let of: HashMap<ContactId, AccountId> = territory
+        .contacts
+        .iter()
+        .filter(|c| customers.contains_key(&c.account))
+        .map(|c| (c.id, c.account))
+        .collect();
+    for r in &territory.referrals {
+        if r.count > 0
+            && r.day < today
+            && let Some(c) = of.get(&r.contact).and_then(|a| customers.get_mut(a))
+        {
+            c.3 = true;
+        }
+    }
+    references(
+        customers.into_values().map(|(a, _, positives, referred)| {
+            (a, crate::signals::Satisfaction { positives, referred })
+        }),
+        pb,
+    )
 }
 
 /// A contact's open next step (P33), as the use cases list and update it.
@@ -658,6 +737,12 @@ pub fn next_for_contact_after(
     let lost = territory.lost.iter().find(|l| l.account == account.id);
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let base = territory_centre(territory.accounts.iter().filter(|a| a.rep == rep));
+    let rep_accounts: BTreeMap<AccountId, &Account> = territory
+        .accounts
+        .iter()
+        .filter(|a| a.rep == rep)
+        .map(|a| (a.id, a))
+        .collect();
 
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
@@ -680,8 +765,13 @@ pub fn next_for_contact_after(
             })
             .collect();
         let hs: Vec<&History> = histories.iter().collect();
+        let refs = if account.status == crate::model::AccountStatus::Prospect {
+            satisfied_customers(territory, &rep_accounts, pb, day)
+        } else {
+            Vec::new()
+        };
         let mut candidates = Vec::new();
-        account_candidates(account, &hs, lost, pb, day, &mut candidates);
+        account_candidates(account, &hs, lost, &refs, pb, day, &mut candidates);
         candidates.retain(|c| c.history.contact.id == contact);
         if candidates.is_empty() {
             continue;
