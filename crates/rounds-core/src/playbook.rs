@@ -730,10 +730,8 @@ impl TryFrom<PlaybookWire> for Playbook {
             customer_value_touch: p
                 .weight("priority.customer_value_touch", pw.customer_value_touch),
             engaged_prospect: p.weight("priority.engaged_prospect", pw.engaged_prospect),
-            reference_introduction: p.weight(
-                "priority.reference_introduction",
-                pw.reference_introduction,
-            ),
+            reference_introduction: p
+                .weight("priority.reference_introduction", pw.reference_introduction),
             lost_nurture_overdue: p
                 .weight("priority.lost_nurture_overdue", pw.lost_nurture_overdue),
             prospect_attempt: p.weight("priority.prospect_attempt", pw.prospect_attempt),

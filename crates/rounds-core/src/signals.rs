@@ -151,10 +151,7 @@ impl Satisfaction {
     /// From every touch with the account's contacts and whether any of them referred.
     pub fn of<'t>(touches: impl IntoIterator<Item = &'t Touch>, referred: bool) -> Satisfaction {
         Satisfaction {
-            positives: touches
-                .into_iter()
-                .filter(|t| t.outcome.positive())
-                .count(),
+            positives: touches.into_iter().filter(|t| t.outcome.positive()).count(),
             referred,
         }
     }

@@ -440,14 +440,18 @@ pub fn measure(
                 p7 += 1;
                 example(
                     "P7",
-                    format!("contact {} meeting agreed on {d} for {}", t.contact, step.due),
+                    format!(
+                        "contact {} meeting agreed on {d} for {}",
+                        t.contact, step.due
+                    ),
                 );
             }
         }
     }
     counts.push((
         "P7",
-        "agreed first meetings with a routine touch before them, or planned without an agenda".into(),
+        "agreed first meetings with a routine touch before them, or planned without an agenda"
+            .into(),
         p7,
         p7_checked,
     ));

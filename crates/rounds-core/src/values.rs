@@ -22,8 +22,7 @@ use jiff::civil::{Date, date};
 
 use crate::model::{
     Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, NoReferral, NoReferralReason,
-    Outcome,
-    ReferralCount, StepAction, StepUpdate, TimeOff, Topic, Touch, User, WorkWeek,
+    Outcome, ReferralCount, StepAction, StepUpdate, TimeOff, Topic, Touch, User, WorkWeek,
 };
 
 /// Names (accounts, contacts, users) and topic titles, in characters.

@@ -277,7 +277,10 @@ fn p7_an_agreed_first_meeting_has_an_agenda_and_routine_touches_wait_for_it() {
     // the meeting.
     for back in 1..=5 {
         let day = days_ago(TUESDAY, back);
-        assert!(item(&w.plan(day), 1).is_none(), "{day}: nothing before the meeting");
+        assert!(
+            item(&w.plan(day), 1).is_none(),
+            "{day}: nothing before the meeting"
+        );
     }
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("the meeting is planned on its day");
@@ -288,7 +291,11 @@ fn p7_an_agreed_first_meeting_has_an_agenda_and_routine_touches_wait_for_it() {
         Channel::Visit | Channel::VirtualMeeting | Channel::Call
     ));
     let agenda = i.prep.agenda.as_ref().expect("an agenda");
-    assert_eq!(agenda.topic.topic, Some(TopicId(1)), "the account's pain point");
+    assert_eq!(
+        agenda.topic.topic,
+        Some(TopicId(1)),
+        "the account's pain point"
+    );
     assert_eq!(i.primary_topic, agenda.topic);
     assert!(
         agenda.value.contains("prior authorisations"),
@@ -314,7 +321,12 @@ fn p7_an_agreed_first_meeting_has_an_agenda_and_routine_touches_wait_for_it() {
 #[test]
 fn p7_a_meeting_with_someone_already_met_is_not_a_first_meeting() {
     let mut w = agreed_meeting_world(AccessPolicy::Open, days_ago(TUESDAY, 5), TUESDAY);
-    w.touch(1, days_ago(TUESDAY, 60), Channel::Visit, Outcome::Conversation);
+    w.touch(
+        1,
+        days_ago(TUESDAY, 60),
+        Channel::Visit,
+        Outcome::Conversation,
+    );
     w.t.touches.sort_by_key(|t| t.at);
     let p = w.plan(TUESDAY);
     let i = item(&p, 1).expect("the agreed meeting");
@@ -427,7 +439,12 @@ fn p9_referral_drop_against_the_providers_own_baseline_shows_the_figures() {
 /// A records check (P8) in which the provider said they had not referred, and why.
 fn said_not_referring(reason: NoReferralReason, text: &str) -> World {
     let mut w = customer_world(40, TUESDAY);
-    let t = w.touch(1, days_ago(TUESDAY, 3), Channel::Call, Outcome::Conversation);
+    let t = w.touch(
+        1,
+        days_ago(TUESDAY, 3),
+        Channel::Call,
+        Outcome::Conversation,
+    );
     t.kind = TouchKind::RecordsCheck;
     t.next_step = Some(NextStep {
         what: "drop off the referral pad".into(),
@@ -485,8 +502,13 @@ fn p10_a_vague_reason_for_not_referring_flags_a_possible_competing_relationship(
     assert!(!n.possible_competitor);
     // A later, clear reason replaces a vague one.
     let mut w = said_not_referring(NoReferralReason::Vague, "");
-    w.touch(1, days_ago(TUESDAY, 1), Channel::Call, Outcome::Conversation)
-        .no_referral = Some(NoReferral {
+    w.touch(
+        1,
+        days_ago(TUESDAY, 1),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .no_referral = Some(NoReferral {
         reason: NoReferralReason::Insurance,
         text: "their patients' plans exclude us".into(),
     });
@@ -665,7 +687,11 @@ fn p36_a_satisfied_customer_is_offered_as_a_reference_to_a_prospect_with_its_pai
     assert!(text.contains("Account 1"), "{text}");
     assert!(text.contains("Prior-authorisation turnaround"), "{text}");
     let i = item(&p, 2).unwrap();
-    assert!(i.priority >= pb.priority.reference_introduction, "{}", i.priority);
+    assert!(
+        i.priority >= pb.priority.reference_introduction,
+        "{}",
+        i.priority
+    );
     // The next-touch search (rounds log) finds the same reference.
     let next = rounds_core::planner::next_for_contact(
         &w.t,

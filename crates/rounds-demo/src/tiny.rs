@@ -12,9 +12,8 @@ use rounds_core::model::{
     AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
     Contact, ContactChannels, ContactId, ContactRole, Direction, EarlierLoss, Influence,
     LossReason, LostAccount, NextStep, NoFit, NoReferral, NoReferralReason, OrgId, Organisation,
-    Outcome, ReferralCount, Role,
-    Segment, StepAction, StepUpdate, TimeOff, TimeOffId, TimeRange, Topic, TopicId, Touch, TouchId,
-    TouchKind, User, UserId, WeekHours, WorkWeek,
+    Outcome, ReferralCount, Role, Segment, StepAction, StepUpdate, TimeOff, TimeOffId, TimeRange,
+    Topic, TopicId, Touch, TouchId, TouchKind, User, UserId, WeekHours, WorkWeek,
 };
 
 fn at(text: &str) -> Timestamp {

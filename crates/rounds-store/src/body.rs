@@ -656,7 +656,10 @@ mod tests {
             ..touch()
         };
         let body = round_trips(&said);
-        let plain = touch().to_body().unwrap().replace("no-response", "conversation");
+        let plain = touch()
+            .to_body()
+            .unwrap()
+            .replace("no-response", "conversation");
         assert_eq!(
             body,
             format!("{plain}\tvague\tbusy\\tlately, \"we'll see\""),

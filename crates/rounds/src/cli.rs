@@ -7,7 +7,7 @@ use clap::{Args, Parser, Subcommand};
 use jiff::civil::Date;
 use rounds_core::model::{
     AccessPolicy, AccountKind, AccountStatus, Channel, ContactRole, Direction, Influence,
-    LossReason, Outcome, Segment, TouchKind,
+    LossReason, NoReferralReason, Outcome, Segment, TouchKind,
 };
 
 #[derive(Debug, Parser)]
@@ -73,7 +73,7 @@ pub enum Command {
     Today(TodayArgs),
     /// Record a touch in one line; prints what the plan now proposes for that contact
     #[command(
-        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done"
+        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done\n  rounds log --contact 1 --channel call --outcome conversation --kind records-check --no-referral-reason vague --reason-text \"been busy, we'll see\"\n  rounds log --contact 7 --channel email --outcome positive --kind meeting-request --next \"first meeting: prior-auth turnaround\" --next-date 2026-12-03"
     )]
     Log(LogArgs),
     /// Next steps agreed with contacts (P33): list, complete, reschedule, skip, edit
@@ -937,6 +937,12 @@ pub struct LogArgs {
     /// This touch did what the contact's open next step promised: complete that step (P33)
     #[arg(long)]
     pub done: bool,
+    /// They said they have not referred, and why (P10): no-fitting-patients, referring-elsewhere, forgot, bad-experience, insurance, other, vague (no clear reason: marks a possible competing relationship)
+    #[arg(long, value_name = "REASON")]
+    pub no_referral_reason: Option<NoReferralReason>,
+    /// What they said about not referring, in their words (with --no-referral-reason; needed with `other`)
+    #[arg(long, value_name = "TEXT")]
+    pub reason_text: Option<String>,
     /// Print the logged touch and the next proposal as JSON
     #[arg(long)]
     pub json: bool,

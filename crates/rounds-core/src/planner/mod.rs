@@ -382,7 +382,12 @@ fn satisfied_customers<'t>(
         .values()
         .filter(|a| a.status == AccountStatus::Customer && !a.pain_points.is_empty())
         .filter_map(|a| {
-            let end = today.tomorrow().ok()?.to_zoned(a.tz.zone()).ok()?.timestamp();
+            let end = today
+                .tomorrow()
+                .ok()?
+                .to_zoned(a.tz.zone())
+                .ok()?
+                .timestamp();
             Some((a.id, (*a, end, 0, false)))
         })
         .collect();
@@ -413,7 +418,13 @@ fn satisfied_customers<'t>(
     }
     references(
         customers.into_values().map(|(a, _, positives, referred)| {
-            (a, crate::signals::Satisfaction { positives, referred })
+            (
+                a,
+                crate::signals::Satisfaction {
+                    positives,
+                    referred,
+                },
+            )
         }),
         pb,
     )

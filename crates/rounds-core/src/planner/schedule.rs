@@ -530,7 +530,10 @@ pub(super) fn agenda(
             )
         }
         None => (
-            format!("What {} changes for their office", lower_first(&topic.title)),
+            format!(
+                "What {} changes for their office",
+                lower_first(&topic.title)
+            ),
             format!(
                 "Where does {} cost your team time today?",
                 lower_first(&topic.title)

@@ -344,6 +344,7 @@ pub(crate) mod fixture {
             next_step: None,
             callback_at: None,
             note: String::new(),
+            no_referral: None,
         }
     }
 
