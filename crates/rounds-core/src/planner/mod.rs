@@ -307,7 +307,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .map(|l| (l.account, l))
         .collect();
 
-    let refs = satisfied_customers(territory, &accounts, pb, today);
+    let refs = CustomerRecords::gather(territory, &accounts).references(pb, today);
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
     for (account_id, members) in &by_account {
@@ -358,76 +358,77 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
     }
 }
 
-/// The satisfied customers among `accounts` on `today` (P13's threshold), the
-/// references a prospect may be offered (P36). Read from the territory's records rather
-/// than the contacts' histories, so that the next-touch search, which summarises one
-/// account only, finds the same ones as the plan. Empty, and nothing read, when no
-/// prospect names a pain point a reference could share.
-fn satisfied_customers<'t>(
-    territory: &'t Territory,
-    accounts: &BTreeMap<AccountId, &'t Account>,
-    pb: &Playbook,
-    today: Date,
-) -> Vec<Reference<'t>> {
-    use crate::model::AccountStatus;
-    let wanted = accounts
-        .values()
-        .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
-    if !wanted {
-        return Vec::new();
+/// The records that make a customer satisfied (P13's threshold), gathered once so that
+/// the references a prospect may be offered (P36) can be judged on any day. Read from
+/// the territory's records rather than the contacts' histories, so that the next-touch
+/// search, which summarises one account only, finds the same ones as the plan.
+struct CustomerRecords<'t> {
+    /// Per customer with pain points, in account order: its positive outcomes' instants,
+    /// sorted, and its first day with a referral.
+    customers: Vec<(&'t Account, Vec<Timestamp>, Option<Date>)>,
+}
+
+impl<'t> CustomerRecords<'t> {
+    /// Nothing is read when no prospect among `accounts` names a pain point a reference
+    /// could share.
+    fn gather(territory: &'t Territory, accounts: &BTreeMap<AccountId, &'t Account>) -> Self {
+        use crate::model::AccountStatus;
+        let wanted = accounts
+            .values()
+            .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
+        let mut index: HashMap<AccountId, usize> = HashMap::new();
+        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = Vec::new();
+        for a in accounts
+            .values()
+            .filter(|a| wanted && a.status == AccountStatus::Customer && !a.pain_points.is_empty())
+        {
+            index.insert(a.id, customers.len());
+            customers.push((*a, Vec::new(), None));
+        }
+        if customers.is_empty() {
+            return CustomerRecords { customers };
+        }
+        for t in territory.touches.iter().filter(|t| t.outcome.positive()) {
+            if let Some(&i) = index.get(&t.account) {
+                customers[i].1.push(t.at);
+            }
+        }
+        let of: HashMap<ContactId, usize> = territory
+            .contacts
+            .iter()
+            .filter_map(|c| Some((c.id, *index.get(&c.account)?)))
+            .collect();
+        for r in territory.referrals.iter().filter(|r| r.count > 0) {
+            if let Some(&i) = of.get(&r.contact) {
+                let first = &mut customers[i].2;
+                *first = Some(first.map_or(r.day, |d| d.min(r.day)));
+            }
+        }
+        for c in &mut customers {
+            c.1.sort_unstable();
+        }
+        CustomerRecords { customers }
     }
-    // Per customer: the first instant after `today` in its zone, its positive outcomes so
-    // far, whether its providers referred before today.
-    let mut customers: BTreeMap<AccountId, (&Account, Timestamp, usize, bool)> = accounts
-        .values()
-        .filter(|a| a.status == AccountStatus::Customer && !a.pain_points.is_empty())
-        .filter_map(|a| {
+
+    /// The satisfied customers on `today`: positive outcomes up to the end of `today` in
+    /// the account's zone, referrals on days before it (as the contacts' histories count
+    /// them).
+    fn references(&self, pb: &Playbook, today: Date) -> Vec<Reference<'t>> {
+        let on_day = self.customers.iter().filter_map(|(a, positives, first)| {
             let end = today
                 .tomorrow()
                 .ok()?
                 .to_zoned(a.tz.zone())
                 .ok()?
                 .timestamp();
-            Some((a.id, (*a, end, 0, false)))
-        })
-        .collect();
-    if customers.is_empty() {
-        return Vec::new();
+            let satisfaction = crate::signals::Satisfaction {
+                positives: positives.partition_point(|at| *at < end),
+                referred: first.is_some_and(|d| d < today),
+            };
+            Some((*a, satisfaction))
+        });
+        references(on_day, pb)
     }
-    for t in &territory.touches {
-        if let Some(c) = customers.get_mut(&t.account)
-            && t.at < c.1
-            && t.outcome.positive()
-        {
-            c.2 += 1;
-        }
-    }
-    let of: HashMap<ContactId, AccountId> = territory
-        .contacts
-        .iter()
-        .filter(|c| customers.contains_key(&c.account))
-        .map(|c| (c.id, c.account))
-        .collect();
-    for r in &territory.referrals {
-        if r.count > 0
-            && r.day < today
-            && let Some(c) = of.get(&r.contact).and_then(|a| customers.get_mut(a))
-        {
-            c.3 = true;
-        }
-    }
-    references(
-        customers.into_values().map(|(a, _, positives, referred)| {
-            (
-                a,
-                crate::signals::Satisfaction {
-                    positives,
-                    referred,
-                },
-            )
-        }),
-        pb,
-    )
 }
 
 /// A contact's open next step (P33), as the use cases list and update it.
@@ -748,12 +749,14 @@ pub fn next_for_contact_after(
     let lost = territory.lost.iter().find(|l| l.account == account.id);
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let base = territory_centre(territory.accounts.iter().filter(|a| a.rep == rep));
+    // References matter only to a prospect (P36).
     let rep_accounts: BTreeMap<AccountId, &Account> = territory
         .accounts
         .iter()
-        .filter(|a| a.rep == rep)
+        .filter(|a| a.rep == rep && account.status == crate::model::AccountStatus::Prospect)
         .map(|a| (a.id, a))
         .collect();
+    let customers = CustomerRecords::gather(territory, &rep_accounts);
 
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
@@ -776,11 +779,7 @@ pub fn next_for_contact_after(
             })
             .collect();
         let hs: Vec<&History> = histories.iter().collect();
-        let refs = if account.status == crate::model::AccountStatus::Prospect {
-            satisfied_customers(territory, &rep_accounts, pb, day)
-        } else {
-            Vec::new()
-        };
+        let refs = customers.references(pb, day);
         let mut candidates = Vec::new();
         account_candidates(account, &hs, lost, &refs, pb, day, &mut candidates);
         candidates.retain(|c| c.history.contact.id == contact);
