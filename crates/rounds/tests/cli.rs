@@ -286,6 +286,58 @@ fn p33_a_conversation_without_next_step_is_flagged_until_one_is_set() {
 }
 
 #[test]
+fn p7_a_meeting_agreed_through_rounds_log_is_planned_as_a_first_meeting_with_an_agenda() {
+    let r = Rounds::new();
+    r.small_territory(
+        "prospect",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &[
+                "--phone",
+                "+1 312 555 0100",
+                "--email",
+                "reyes@lakeside.example",
+            ],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "email",
+        "--outcome",
+        "positive",
+        "--kind",
+        "meeting-request",
+        "--next",
+        "first meeting",
+        "--next-date",
+        "2026-11-30",
+        "--at",
+        "2026-11-20 10:00",
+    ]);
+    let plan = r.json(&["today", "--date", "2026-11-30", "--json"]);
+    let item = items_for(&plan, 1)[0];
+    assert_eq!(item["kind"], "first-meeting", "{item}");
+    assert!(cites(item, "P7"));
+    let agenda = &item["prep"]["agenda"];
+    assert_eq!(agenda["topic"]["title"], "Prior-authorisation turnaround");
+    assert!(
+        agenda["question"]
+            .as_str()
+            .is_some_and(|q| q.contains("prior authorisations") && q.ends_with('?')),
+        "{agenda}"
+    );
+    let text = r.ok(&["today", "--date", "2026-11-30"]);
+    assert!(
+        text.contains("Agenda:  Prior-authorisation turnaround · value to them: "),
+        "{text}"
+    );
+}
+
+#[test]
 fn p10_rounds_log_records_why_a_provider_has_not_referred() {
     let r = Rounds::new();
     r.small_territory(

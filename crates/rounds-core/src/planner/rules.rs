@@ -787,19 +787,20 @@ fn offer_reference(c: &mut Candidate, r: &Reference, key: &str, pb: &Playbook) {
         .history
         .fresh
         .iter()
-        .find(|t| t.pain_points.iter().any(|p| p == key))
-        .map(|t| t.title.clone())
-        .or_else(|| crate::catalogue::pain_point(key).map(|p| p.title))
-        .unwrap_or_else(|| key.to_string());
+        .find(|t| t.pain_points.iter().any(|p| p == key));
+    let concern = crate::catalogue::pain_point(key)
+        .map(|p| super::schedule::lower_first(&p.title))
+        .unwrap_or_else(|| key.replace('-', " "));
     let why = if r.satisfaction.referred {
         "refers to us".to_string()
     } else {
         format!("{} positive outcomes", r.satisfaction.positives)
     };
+    let on = topic.map_or(String::new(), |t| format!(" on “{}”", t.title));
     c.reasons.push(reason(
         &["P36"],
         format!(
-            "{} is a satisfied customer ({why}) with the same concern, “{topic}”: offer an introduction as a reference",
+            "{} is a satisfied customer ({why}) who shares their concern, {concern}: offer an introduction as a reference{on}",
             r.account.name
         ),
     ));

@@ -549,7 +549,7 @@ pub(super) fn agenda(
 
 /// `s` with its first letter in lower case, for a title inside a sentence; a word in
 /// capitals (an acronym) is kept.
-fn lower_first(s: &str) -> String {
+pub(super) fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match (chars.next(), chars.next()) {
         (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
