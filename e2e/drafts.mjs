@@ -2,8 +2,9 @@
 // Drafts and the message coach on Today, as a rep on a phone sees them (P42, P47):
 // every written item (e-mail, text, LinkedIn, note, letter) carries a draft with the
 // coach's verdict; a rep adds a reproach to one draft, checks it with the coach, and
-// the answer names the guilt finding and marks its words. No page scrolls sideways
-// at 390 px.
+// the answer names the guilt finding and marks its words. Then the rep hands an
+// e-mail draft to the manager ("Ask my manager"): Today says so under the item, and
+// the Mail page lists it in review. No page scrolls sideways at 390 px.
 //
 //   BASE_URL=… ROUNDS_EMAIL=… ROUNDS_PASSWORD=… node e2e/drafts.mjs
 //
@@ -11,11 +12,9 @@
 // /usr/bin/chromium), E2E_TIMEOUT_MS (default 15000). Prints PASS, or FAIL with the
 // step and reason (exit 1); exit 2 is bad usage. Requests to any other origin fail.
 
-import { chromium } from 'playwright-core';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { must, openBrowser } from './browser.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { BASE_URL, ROUNDS_EMAIL, ROUNDS_PASSWORD } = process.env;
@@ -23,66 +22,22 @@ if (!BASE_URL || !ROUNDS_EMAIL || !ROUNDS_PASSWORD) {
   console.error('usage: BASE_URL=… ROUNDS_EMAIL=… ROUNDS_PASSWORD=… node e2e/drafts.mjs');
   process.exit(2);
 }
-const origin = new URL(BASE_URL).origin;
 const shots = resolve(process.env.SCREENSHOTS_DIR ?? join(here, 'screenshots', 'drafts'));
-const timeout = Number(process.env.E2E_TIMEOUT_MS ?? 15000);
 const WRITTEN = ['email', 'text', 'linkedin', 'handwritten-note', 'letter'];
 
-let step = 'start';
-const problems = [];
-const must = (ok, why) => {
-  if (!ok) throw new Error(why);
-};
-
-const profile = mkdtempSync(join(tmpdir(), 'rounds-drafts-'));
-mkdirSync(shots, { recursive: true });
-let context;
-let page;
-let n = 0;
-
-async function checkpoint(name) {
-  must(problems.length === 0, problems.join('; '));
-  const width = await page.evaluate(() => [document.documentElement.scrollWidth, window.innerWidth]);
-  must(width[0] <= width[1], `${name} scrolls sideways at 390px: ${width[0]} > ${width[1]}`);
-  n += 1;
-  const file = join(shots, `${String(n).padStart(2, '0')}-${name}.png`);
-  await page.screenshot({ path: file, fullPage: true });
-  console.log(`  screenshot ${file}`);
-}
-
-async function submitAndLoad(button) {
-  await Promise.all([page.waitForEvent('load', { timeout }), button.click({ timeout })]);
-}
+let step = 'launch chromium';
+let b;
 
 async function main() {
-  step = 'launch chromium';
-  context = await chromium.launchPersistentContext(profile, {
-    executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
-    headless: true,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking'],
-    viewport: { width: 390, height: 844 },
-  });
-  context.setDefaultTimeout(timeout);
-  page = context.pages()[0] ?? (await context.newPage());
-  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
-  page.on('request', (r) => {
-    const u = new URL(r.url());
-    if (u.protocol.startsWith('http') && u.origin !== origin) problems.push(`request to ${r.url()}`);
-  });
-  page.on('response', (r) => {
-    if (r.request().isNavigationRequest() && r.status() >= 400) problems.push(`HTTP ${r.status()} for ${r.url()}`);
-  });
-
+  b = await openBrowser({ name: 'drafts', baseUrl: BASE_URL, shots });
+  const { page } = b;
   step = 'sign in';
-  await page.goto(new URL('/login', origin).href);
-  await page.locator('form#login input[name="email"]').fill(ROUNDS_EMAIL);
-  await page.locator('form#login input[name="password"]').fill(ROUNDS_PASSWORD);
-  await submitAndLoad(page.locator('form#login button[type="submit"]'));
-  must(new URL(page.url()).pathname === '/today', `signed in at ${page.url()}, not /today`);
+  await b.signIn(ROUNDS_EMAIL, ROUNDS_PASSWORD);
 
   step = 'drafts on today';
   const items = await page.locator('#plan li.plan-item').evaluateAll((lis) =>
     lis.map((li) => ({
+      contact: li.dataset.contactId,
       channel: li.querySelector('.channel')?.textContent.trim(),
       drafts: li.querySelectorAll('details.draft').length,
       badge: li.querySelector('details.draft summary')?.textContent.trim() ?? '',
@@ -96,7 +51,7 @@ async function main() {
     must(i.drafts === wanted, `item ${k + 1} (${i.channel}) has ${i.drafts} drafts, expected ${wanted}`);
     if (wanted) must(/coach: /.test(i.badge), `item ${k + 1}'s draft shows no verdict: "${i.badge}"`);
   }
-  await checkpoint('today-drafts');
+  await b.checkpoint('today-drafts');
 
   step = 'check a draft with the coach';
   const draft = page.locator('#plan details.draft').first();
@@ -105,7 +60,7 @@ async function main() {
   const text = await body.inputValue();
   must(text.length > 0, 'the draft has no body');
   await body.fill(`I've tried to reach you several times.\n\n${text}`);
-  await submitAndLoad(draft.locator('button[type="submit"]'));
+  await b.submitAndLoad(draft.getByRole('button', { name: 'Check with the coach' }));
   must(new URL(page.url()).pathname === '/coach', `checking went to ${page.url()}, not /coach`);
   const guilt = page.locator('ul.coach-findings li[data-kind="guilt"]');
   must((await guilt.count()) === 1, 'the coach names no guilt finding');
@@ -113,7 +68,24 @@ async function main() {
   const marked = await page.locator('pre.message mark').allInnerTexts();
   must(marked.includes('tried to reach you'), `the reproach is not marked: ${JSON.stringify(marked)}`);
   console.log(`  findings: ${(await page.locator('ul.coach-findings li').allInnerTexts()).join(' | ')}`);
-  await checkpoint('coach-verdict');
+  await b.checkpoint('coach-verdict');
+
+  step = 'ask the manager about an e-mail draft';
+  const email = items.find((i) => i.channel === 'email');
+  must(email, 'no e-mail item on the plan');
+  await page.goto(b.url('/today'));
+  const item = page.locator(`#plan li.plan-item[data-contact-id="${email.contact}"]`).first();
+  await item.locator('details.draft').evaluate((d) => (d.open = true));
+  await b.submitAndLoad(item.getByRole('button', { name: 'Ask my manager' }));
+  must(new URL(page.url()).pathname === '/today', `asking went to ${page.url()}, not /today`);
+  const flash = (await page.locator('#flash').textContent()) ?? '';
+  must(/sent to your manager for review/.test(flash), `no word of the review: "${flash}"`);
+  const state = page.locator(`#plan li.plan-item[data-contact-id="${email.contact}"] .outbox-state`).first();
+  must((await state.getAttribute('data-state')) === 'in-review', 'Today does not say the e-mail is in review');
+  await b.checkpoint('asked-manager');
+  await page.goto(b.url('/outbox'));
+  must((await page.locator('article.outbox-message[data-state="in-review"]').count()) === 1, 'the Mail page lists no message in review');
+  await b.checkpoint('mail-page');
 }
 
 let code = 0;
@@ -123,9 +95,6 @@ try {
 } catch (err) {
   code = 1;
   console.error(`FAIL ${step}: ${err?.message ?? err}`);
-  await page?.screenshot({ path: join(shots, 'failure.png'), fullPage: true }).catch(() => {});
-} finally {
-  await context?.close().catch(() => {});
-  rmSync(profile, { recursive: true, force: true });
 }
+await b?.close(code !== 0);
 process.exit(code);

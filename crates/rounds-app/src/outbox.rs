@@ -119,6 +119,50 @@ pub async fn save_draft<S: Store + Outbox + Sync>(
     input: DraftInput,
     now: Timestamp,
 ) -> Result<OutboxMessage> {
+    let (m, before) = drafted(store, actor, input, now).await?;
+    write_drafted(store, actor.org, &m, before).await?;
+    Ok(m)
+}
+
+/// Saves a draft and sends it in one step (the "Send" of a page): every check of
+/// [`queue`] runs before anything is written, so a refused mail leaves no stray draft.
+pub async fn save_and_queue<S: Store + Outbox + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: DraftInput,
+    pb: &Playbook,
+    now: Timestamp,
+) -> Result<OutboxMessage> {
+    let (m, before) = drafted(store, actor, input, now).await?;
+    let m = ready_to_queue(store, actor.org, m, pb, now).await?;
+    write_drafted(store, actor.org, &m, before).await?;
+    Ok(m)
+}
+
+/// Saves a draft and hands it to the author's manager in one step (P42).
+pub async fn save_for_review<S: Store + Outbox + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: DraftInput,
+    now: Timestamp,
+) -> Result<OutboxMessage> {
+    let (m, before) = drafted(store, actor, input, now).await?;
+    let m = OutboxMessage {
+        state: OutboxState::InReview,
+        ..m
+    };
+    write_drafted(store, actor.org, &m, before).await?;
+    Ok(m)
+}
+
+/// The draft `input` describes, checked, and the state of the message it replaces
+/// (`None` for a new one); nothing written.
+async fn drafted<S: Store + Outbox + Sync>(
+    store: &S,
+    actor: &Actor,
+    input: DraftInput,
+    now: Timestamp,
+) -> Result<(OutboxMessage, Option<OutboxState>)> {
     let (contact, account) = contact_field(store, actor, input.contact, "contact").await?;
     let subject =
         sending::subject(&input.subject).map_err(|e| AppError::invalid("subject", e.0))?;
@@ -131,7 +175,7 @@ pub async fn save_draft<S: Store + Outbox + Sync>(
             format!("no topic {t} in the library"),
         ));
     }
-    match input.id {
+    let (m, before) = match input.id {
         None => {
             let id = OutboxId(store.next_id(actor.org, IdKind::Outbox).await?);
             let m = OutboxMessage {
@@ -154,9 +198,7 @@ pub async fn save_draft<S: Store + Outbox + Sync>(
                 touch: None,
                 failure: None,
             };
-            invalid_problems(&m)?;
-            store.add_outbox(actor.org, &m).await?;
-            Ok(m)
+            (m, None)
         }
         Some(id) => {
             let old = get_outbox(store, actor, id).await?;
@@ -175,10 +217,22 @@ pub async fn save_draft<S: Store + Outbox + Sync>(
                 state: OutboxState::Draft,
                 ..old.clone()
             };
-            invalid_problems(&m)?;
-            transition(store, actor.org, &m, old.state).await?;
-            Ok(m)
+            (m, Some(old.state))
         }
+    };
+    invalid_problems(&m)?;
+    Ok((m, before))
+}
+
+async fn write_drafted<S: Outbox + Sync>(
+    store: &S,
+    org: OrgId,
+    m: &OutboxMessage,
+    before: Option<OutboxState>,
+) -> Result<()> {
+    match before {
+        None => Ok(store.add_outbox(org, m).await?),
+        Some(from) => transition(store, org, m, from).await,
     }
 }
 

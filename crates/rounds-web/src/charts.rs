@@ -289,6 +289,73 @@ pub fn loss_reasons(
 }
 
 /// Draws into a string and makes the result accessible.
+/// The day's route as a map without tiles: the base (a square), the stops numbered in
+/// driving order, and the legs between them, drawn from the coordinates alone. East is
+/// right and north up; longitudes are shrunk by the cosine of the latitude so distances
+/// look as driven (an equirectangular view, true enough across one territory).
+pub fn route_map(
+    title: &str,
+    base: (f64, f64),
+    stops: &[(f64, f64)],
+) -> Result<String, ChartError> {
+    let desc = format!(
+        "{} stops in driving order, leaving from the base and back",
+        stops.len()
+    );
+    let mid_lat = stops.iter().map(|s| s.0).chain([base.0]).sum::<f64>() / (stops.len() + 1) as f64;
+    let shrink = mid_lat.to_radians().cos().max(0.1);
+    let project = |(lat, lon): (f64, f64)| (lon * shrink, lat);
+    let points: Vec<(f64, f64)> = stops.iter().copied().map(project).collect();
+    let home = project(base);
+    let all = || points.iter().chain(std::iter::once(&home));
+    let (mut x0, mut x1, mut y0, mut y1) = all().fold(
+        (f64::MAX, f64::MIN, f64::MAX, f64::MIN),
+        |(a, b, c, d), p| (a.min(p.0), b.max(p.0), c.min(p.1), d.max(p.1)),
+    );
+    // Equal scales on both axes, with a margin, so the map is not stretched.
+    let (w, h) = (WIDTH, 300u32);
+    let span = ((x1 - x0) / f64::from(w))
+        .max((y1 - y0) / f64::from(h))
+        .max(1e-4)
+        * 1.15;
+    let (cx, cy) = ((x0 + x1) / 2.0, (y0 + y1) / 2.0);
+    (x0, x1) = (
+        cx - span * f64::from(w) / 2.0,
+        cx + span * f64::from(w) / 2.0,
+    );
+    (y0, y1) = (
+        cy - span * f64::from(h) / 2.0,
+        cy + span * f64::from(h) / 2.0,
+    );
+    draw(title, &desc, (w, h), |root| {
+        let mut chart = ChartBuilder::on(root)
+            .margin(4)
+            .build_cartesian_2d(x0..x1, y0..y1)?;
+        let path: Vec<(f64, f64)> = std::iter::once(home)
+            .chain(points.iter().copied())
+            .chain(std::iter::once(home))
+            .collect();
+        chart.draw_series(LineSeries::new(path, BASELINE.stroke_width(3)))?;
+        chart.draw_series(std::iter::once(Rectangle::new(
+            [
+                (home.0 - span * 7.0, home.1 - span * 7.0),
+                (home.0 + span * 7.0, home.1 + span * 7.0),
+            ],
+            BLACK.filled(),
+        )))?;
+        chart.draw_series(points.iter().enumerate().map(|(i, p)| {
+            EmptyElement::at(*p)
+                + Circle::new((0, 0), 11, RECENT.filled())
+                + Text::new(
+                    (i + 1).to_string(),
+                    (if i + 1 < 10 { -5 } else { -10 }, -8),
+                    ("sans-serif", LABEL_PX).into_font().color(&WHITE),
+                )
+        }))?;
+        Ok(())
+    })
+}
+
 fn draw(
     title: &str,
     desc: &str,

@@ -21,6 +21,7 @@ on_both_backends!(
     a_browser_signs_in_logs_a_touch_from_today_and_signs_out,
     p33_a_browser_completes_reschedules_and_skips_steps_on_today,
     p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coach,
+    p26_a_browser_sees_the_days_route_in_driving_order,
     schemathesis_finds_nothing_against_the_openapi_document,
 );
 
@@ -207,8 +208,22 @@ fn browser_ready(root: &std::path::Path) -> bool {
 
 /// At a 390-px phone viewport, every written item of the rep's Today carries its draft
 /// and the coach's verdict (P47); a reproach added to one draft and checked comes back
-/// as a P42 guilt finding with its words marked (`e2e/drafts.mjs`).
+/// as a P42 guilt finding with its words marked; an e-mail draft handed to the manager
+/// shows as in review on Today and on the Mail page (`e2e/drafts.mjs`).
 async fn p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coach(db: &TestDb) {
+    run_phone_script(db, "drafts").await;
+}
+
+/// At a 390-px phone viewport, the route page lists the day's visits numbered in
+/// driving order with rising visit times, arrival and leave-by times, what the left-out
+/// visits get instead, a map with one mark per stop and a maps-app link
+/// (`e2e/route.mjs`).
+async fn p26_a_browser_sees_the_days_route_in_driving_order(db: &TestDb) {
+    run_phone_script(db, "route").await;
+}
+
+/// Runs `e2e/NAME.mjs` against a server on the demo, signed in as its first rep.
+async fn run_phone_script(db: &TestDb, name: &str) {
     let root = repo();
     if !browser_ready(&root) {
         return;
@@ -222,9 +237,9 @@ async fn p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coac
         .unwrap();
     let server = start(db).await;
     let backend = db.url.split(':').next().unwrap().to_string();
-    let shots = root.join("target/screenshots/drafts").join(&backend);
+    let shots = root.join("target/screenshots").join(name).join(&backend);
     let base = format!("http://{}", server.addr);
-    let script = root.join("e2e/drafts.mjs");
+    let script = root.join(format!("e2e/{name}.mjs"));
     let output = tokio::task::spawn_blocking(move || {
         Command::new("node")
             .arg(script)
@@ -244,7 +259,7 @@ async fn p42_a_browser_sees_each_written_items_draft_and_checks_it_with_the_coac
     );
     println!("{text}");
     assert!(output.status.success(), "the browser test failed:\n{text}");
-    assert!(text.contains("PASS e2e/drafts.mjs"), "{text}");
+    assert!(text.contains(&format!("PASS e2e/{name}.mjs")), "{text}");
     server.shutdown().await;
 }
 

@@ -39,7 +39,7 @@ pub struct LocalTime {
     pub tz: TzName,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RouteStop {
     pub order: usize,
     pub contact: ContactId,
@@ -52,6 +52,10 @@ pub struct RouteStop {
     pub tz: TzName,
     pub wait_minutes: i64,
     pub drive_minutes_before: i64,
+    /// Where the visit is (latitude, longitude): the office, or the base for an office
+    /// without coordinates, as the route was driven. For a map of the day.
+    #[serde(default)]
+    pub at: (f64, f64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -227,6 +231,7 @@ pub(crate) fn route_visits(
             tz: tz.clone(),
             wait_minutes: v.wait,
             drive_minutes_before: leg,
+            at: (points[location].lat, points[location].lon),
         });
         kept.push((
             v.candidate,

@@ -12,6 +12,7 @@ mod accounts;
 mod audit;
 mod calendar;
 mod calendar_feed;
+mod capture;
 mod contacts;
 mod health;
 mod lost;
@@ -145,6 +146,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/outbox/{id}/return", post(outbox::return_draft))
         .route("/api/v1/outbox/{id}/send", post(outbox::send))
         .route("/api/v1/outbox/{id}/cancel", post(outbox::cancel))
+        .route("/api/v1/capture/review", get(capture::list_review))
+        .route("/api/v1/capture/review/{id}", get(capture::get_review))
+        .route(
+            "/api/v1/capture/review/{id}/assign",
+            post(capture::assign_review),
+        )
+        .route(
+            "/api/v1/capture/review/{id}/dismiss",
+            post(capture::dismiss_review),
+        )
 }
 
 /// The answer to an unknown path under `/api/`.
@@ -156,7 +167,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the outbox (e-mail drafts, review, sending), the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, reps' calendars, the outbox (e-mail drafts, review, sending), captured mail waiting for review, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
         version = "1"
     ),
     paths(
@@ -177,7 +188,8 @@ pub fn not_found(path: &str) -> Response {
         outreach::list_templates, outreach::get_template, outreach::put_template,
         outreach::reset_template, outreach::coach, outreach::plan_drafts,
         outbox::list_outbox, outbox::create_draft, outbox::get_message, outbox::update_draft,
-        outbox::submit, outbox::approve, outbox::return_draft, outbox::send, outbox::cancel
+        outbox::submit, outbox::approve, outbox::return_draft, outbox::send, outbox::cancel,
+        capture::list_review, capture::get_review, capture::assign_review, capture::dismiss_review
     ),
     components(schemas(
         ErrorBody, wire::Health,
@@ -204,6 +216,8 @@ pub fn not_found(path: &str) -> Response {
         wire::PlanDraft, wire::PlanDrafts,
         wire::OutboxMessage, wire::OutboxReview, wire::OutboxState, wire::OutboxListing,
         wire::DraftInput, wire::OutboxApproval, wire::OutboxReturn,
+        wire::CaptureReviewItem, wire::CaptureReviewListing, wire::CaptureReviewState,
+        wire::CaptureAssign,
     )),
     modifiers(&BearerAuth, &CommonResponses),
     security(("bearer" = []))

@@ -132,6 +132,7 @@ listings!(
     TokenListing => Token,
     TemplateListing => Template,
     OutboxListing => OutboxMessage,
+    CaptureReviewListing => CaptureReviewItem,
 );
 
 // ---------------------------------------------------------------- health
@@ -1402,6 +1403,10 @@ pub struct RouteStop {
     pub tz: TzName,
     pub wait_minutes: i64,
     pub drive_minutes_before: i64,
+    /// Latitude and longitude of the visit, `[lat, lon]` (the base for an office
+    /// without coordinates).
+    #[schema(value_type = Vec<f64>, min_items = 2, max_items = 2)]
+    pub at: (f64, f64),
 }
 
 /// A visit the day could not hold.
@@ -1576,6 +1581,7 @@ impl From<day_route::DayRoute> for DayRoute {
                     tz: s.tz,
                     wait_minutes: s.wait_minutes,
                     drive_minutes_before: s.drive_minutes_before,
+                    at: s.at,
                 })
                 .collect(),
             drive_minutes: r.drive_minutes,
@@ -2140,4 +2146,103 @@ pub struct OutboxApproval {
 pub struct OutboxReturn {
     #[schema(min_length = 1, max_length = 4000)]
     pub comment: String,
+}
+
+// ---------------------------------------------------------------- capture review (P48)
+
+/// Where a captured mail no contact (or several) matched stands: `open` until someone
+/// assigns it to a contact (which logs its touch) or dismisses it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum CaptureReviewState {
+    Open,
+    Assigned,
+    Dismissed,
+}
+
+impl From<rounds_core::capture::ReviewState> for CaptureReviewState {
+    fn from(s: rounds_core::capture::ReviewState) -> CaptureReviewState {
+        use rounds_core::capture::ReviewState as S;
+        match s {
+            S::Open => CaptureReviewState::Open,
+            S::Assigned => CaptureReviewState::Assigned,
+            S::Dismissed => CaptureReviewState::Dismissed,
+        }
+    }
+}
+
+impl From<CaptureReviewState> for rounds_core::capture::ReviewState {
+    fn from(s: CaptureReviewState) -> rounds_core::capture::ReviewState {
+        use rounds_core::capture::ReviewState as S;
+        match s {
+            CaptureReviewState::Open => S::Open,
+            CaptureReviewState::Assigned => S::Assigned,
+            CaptureReviewState::Dismissed => S::Dismissed,
+        }
+    }
+}
+
+/// A captured mail waiting for a person to say whose it is. The body is not kept
+/// (it may hold patient data): the subject and the unmatched party are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CaptureReviewItem {
+    pub id: i64,
+    #[schema(value_type = String, format = DateTime)]
+    pub received_at: Timestamp,
+    pub message_id: String,
+    /// `inbound` for mail from the party, `outbound` for mail a user sent.
+    pub direction: Direction,
+    /// The mail's date.
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub at: Option<Timestamp>,
+    pub subject: String,
+    /// The party no contact matched, as the mail names them.
+    pub party_name: Option<String>,
+    pub party_email: Option<String>,
+    /// Why it is here, in words.
+    pub reason: String,
+    /// The contacts that matched when several did.
+    pub candidates: Vec<i64>,
+    pub state: CaptureReviewState,
+    /// Once assigned: the contact chosen and the touch logged.
+    pub contact: Option<i64>,
+    pub touch: Option<i64>,
+}
+
+impl From<rounds_store::ReviewItem> for CaptureReviewItem {
+    fn from(i: rounds_store::ReviewItem) -> CaptureReviewItem {
+        let candidates = match &i.reason {
+            rounds_core::capture::ReviewReason::SeveralContacts { contacts } => {
+                contacts.iter().map(|c| c.0).collect()
+            }
+            _ => Vec::new(),
+        };
+        let (party_name, party_email) = i
+            .entry
+            .party
+            .clone()
+            .map_or((None, None), |p| (p.name, p.email));
+        CaptureReviewItem {
+            id: i.id,
+            received_at: i.received_at,
+            message_id: i.message_id,
+            direction: Direction(i.entry.direction),
+            at: i.entry.at,
+            subject: i.entry.subject,
+            party_name,
+            party_email,
+            reason: i.reason.to_string(),
+            candidates,
+            state: i.state.into(),
+            contact: i.contact.map(|c| c.0),
+            touch: i.touch.map(|t| t.0),
+        }
+    }
+}
+
+/// The contact a captured mail is put on.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CaptureAssign {
+    pub contact: i64,
 }

@@ -13,6 +13,7 @@ pub enum Nav {
     Today,
     Accounts,
     Log,
+    Outbox,
     Topics,
     Referrals,
     Lost,
@@ -42,6 +43,7 @@ pub fn page(title: &str, ctx: Option<&Ctx>, nav: Nav, flash: Option<&str>, body:
                             (nav_link("/today", "Today", nav == Nav::Today))
                             (nav_link("/accounts", "Accounts", nav == Nav::Accounts))
                             (nav_link("/log", "Log", nav == Nav::Log))
+                            (nav_link("/outbox", "Mail", nav == Nav::Outbox))
                             (nav_link("/topics", "Topics", nav == Nav::Topics))
                             (nav_link("/referrals", "Referrals", nav == Nav::Referrals))
                             (nav_link("/lost", "Lost", nav == Nav::Lost))

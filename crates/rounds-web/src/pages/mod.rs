@@ -8,15 +8,18 @@ mod accounts;
 mod audit;
 mod calendar;
 mod calendar_feed;
+mod capture;
 mod coach;
 mod contacts;
 mod layout;
 mod log;
 mod login;
 mod lost;
+mod outbox;
 mod password;
 mod redirect;
 mod referrals;
+mod route;
 mod settings;
 mod steps;
 mod team;
@@ -54,7 +57,10 @@ pub fn routes() -> Router<AppState> {
         .route("/assets/app.css", get(stylesheet))
         .merge(login::routes())
         .merge(today::routes())
+        .merge(route::routes())
         .merge(coach::routes())
+        .merge(outbox::routes())
+        .merge(capture::routes())
         .merge(templates::routes())
         .merge(steps::routes())
         .merge(accounts::routes())
@@ -117,6 +123,22 @@ fn csrf_first<T: serde::de::DeserializeOwned>(
             e.to_string(),
         )))
     })
+}
+
+/// A form read as name–value pairs once its CSRF token is checked (before any other
+/// field is judged); otherwise the page that answers instead.
+fn checked_fields(
+    ctx: &Ctx,
+    form: Result<crate::extract::FormBody<Vec<(String, String)>>, ApiError>,
+) -> Result<Fields, Box<Response>> {
+    let f = match form {
+        Ok(crate::extract::FormBody(pairs)) => Fields(pairs),
+        Err(e) => return Err(Box::new(error_page(e))),
+    };
+    match csrf_refusal(ctx, f.one("csrf").unwrap_or("")) {
+        Some(refused) => Err(Box::new(refused)),
+        None => Ok(f),
+    }
 }
 
 fn csrf_refusal(ctx: &Ctx, sent: &str) -> Option<Response> {

@@ -92,13 +92,7 @@ fn checked_form(
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
     kind: &str,
 ) -> Result<(Fields, TemplateKind), Box<Response>> {
-    let f = match form {
-        Ok(FormBody(pairs)) => Fields(pairs),
-        Err(e) => return Err(Box::new(super::error_page(e))),
-    };
-    if let Some(refused) = super::csrf_refusal(ctx, f.one("csrf").unwrap_or("")) {
-        return Err(Box::new(refused));
-    }
+    let f = super::checked_fields(ctx, form)?;
     match kind.parse::<TemplateKind>() {
         Ok(k) => Ok((f, k)),
         Err(_) => Err(Box::new(super::not_found_page())),

@@ -7,6 +7,8 @@
 //! The quick log makes the rep choose the outcome: a default of "conversation" logged
 //! conversations that never happened, which closed open steps and reset cadences.
 
+use std::collections::BTreeMap;
+
 use axum::Router;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
@@ -17,6 +19,7 @@ use maud::{Markup, html};
 use rounds_core::model::{Channel, ContactId, Outcome, TopicId, TouchId, UserId};
 use rounds_core::outreach::ItemDraft;
 use rounds_core::planner::{DayPlan, PlanItem, TriageItem};
+use rounds_core::sending::OutboxMessage;
 use serde::Deserialize;
 
 use super::Fields;
@@ -35,9 +38,9 @@ pub fn routes() -> Router<AppState> {
 
 #[derive(Debug, Deserialize)]
 pub struct TodayQuery {
-    rep: Option<i64>,
+    pub(super) rep: Option<i64>,
     /// Another day's plan (the next working day, from a day off).
-    date: Option<jiff::civil::Date>,
+    pub(super) date: Option<jiff::civil::Date>,
 }
 
 async fn today(
@@ -54,6 +57,19 @@ async fn today(
         Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
         Err(e) => return super::error_page(e),
     };
+    // An e-mail already written to a contact shows where it stands, not a second draft.
+    let filter = rounds_app::outbox::OutboxFilter {
+        states: Some(super::outbox::UNDER_WAY.to_vec()),
+    };
+    let under_way: BTreeMap<ContactId, OutboxMessage> =
+        match rounds_app::outbox::list_outbox(&ctx.store, &ctx.actor(), &filter).await {
+            Ok(ms) => ms
+                .into_iter()
+                .filter(|m| m.author == rep)
+                .map(|m| (m.contact, m))
+                .collect(),
+            Err(e) => return super::error_page(e.into()),
+        };
     let rep_name = ctx.scope.user(rep).map(|u| u.name.as_str()).unwrap_or("?");
     let title = format!("Today · {}", date.strftime("%A %-d %B %Y"));
     let body = html! {
@@ -71,7 +87,7 @@ async fn today(
             }
             p.muted { (rep_name) "’s plan" }
         }
-        (plan_view(&ctx, &plan, &drafts))
+        (plan_view(&ctx, &plan, &drafts, &under_way))
     };
     flash.shown(
         &state,
@@ -79,7 +95,12 @@ async fn today(
     )
 }
 
-fn plan_view(ctx: &Ctx, plan: &DayPlan, drafts: &[Option<ItemDraft>]) -> Markup {
+fn plan_view(
+    ctx: &Ctx,
+    plan: &DayPlan,
+    drafts: &[Option<ItemDraft>],
+    under_way: &BTreeMap<ContactId, OutboxMessage>,
+) -> Markup {
     html! {
         @if let Some(off) = &plan.day_off {
             section #day-off {
@@ -93,7 +114,8 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan, drafts: &[Option<ItemDraft>]) -> Markup 
         }
         ol #plan {
             @for (n, item) in plan.items.iter().enumerate() {
-                (item_view(ctx, item, drafts.get(n).and_then(Option::as_ref)))
+                @let sent = under_way.get(&item.contact).filter(|_| item.channel == Channel::Email);
+                (item_view(ctx, item, drafts.get(n).and_then(Option::as_ref), sent))
             }
         }
         @if !plan.triage.is_empty() {
@@ -110,10 +132,7 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan, drafts: &[Option<ItemDraft>]) -> Markup 
             }
         }
         @if let Some(route) = &plan.route {
-            section.route {
-                h2 { "Route" }
-                p { (route.stops.len()) " stops · " (route.drive_minutes) " min driving · " (format!("{:.1}", route.distance_km)) " km" }
-            }
+            (super::route::route_section(route, plan.rep, plan.date, false))
         }
         @if !plan.flags.is_empty() {
             section.flags {
@@ -128,7 +147,12 @@ fn plan_view(ctx: &Ctx, plan: &DayPlan, drafts: &[Option<ItemDraft>]) -> Markup 
     }
 }
 
-fn item_view(ctx: &Ctx, item: &PlanItem, draft: Option<&ItemDraft>) -> Markup {
+fn item_view(
+    ctx: &Ctx,
+    item: &PlanItem,
+    draft: Option<&ItemDraft>,
+    sent: Option<&OutboxMessage>,
+) -> Markup {
     let w = &item.window;
     html! {
         li.plan-item data-contact-id=(item.contact.0) data-account-id=(item.account.0) {
@@ -162,8 +186,10 @@ fn item_view(ctx: &Ctx, item: &PlanItem, draft: Option<&ItemDraft>) -> Markup {
                     p.small { (t.date) " " (t.channel) " " (t.outcome) @if !t.note.is_empty() { " — " (t.note) } }
                 }
             }
-            @if let Some(d) = draft {
-                (super::coach::draft_view(ctx, item.contact, d))
+            @if let Some(m) = sent {
+                p.outbox { "E-mail: " (super::outbox::status_line(m, None)) " · " a href="/outbox" { "Outbox" } }
+            } @else if let Some(d) = draft {
+                (super::coach::draft_view(ctx, item, d))
             }
             @if let (Some(step), Some(s)) = (item.step, item.prep.open_next_steps.first()) {
                 div.step data-step-id=(step.0) {
