@@ -199,6 +199,7 @@ async fn touch_for<S: Store + Sync>(
         next_step: None,
         callback_at: None,
         note,
+        no_referral: None,
     })
 }
 

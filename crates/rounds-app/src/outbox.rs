@@ -708,6 +708,7 @@ where
                 next_step: None,
                 callback_at: None,
                 note: m.subject.clone(),
+                no_referral: None,
             };
             let sent = OutboxMessage {
                 state: OutboxState::Sent,

@@ -7,17 +7,19 @@
 //! (`topics[i]`, `explain_better[i]`); a next step needs both what and when
 //! (`next_step.what`, `next_step.due`); the note and the next step's text keep the
 //! limits of `rounds_core::values`; a touch that completes the contact's open step
-//! (`completes_step`) needs one to be open.
+//! (`completes_step`) needs one to be open; a reason for not referring
+//! (`no_referral.reason`, `no_referral.text`, P10) goes only on a touch the provider
+//! answered, with their words when the reason is `other`.
 
 use std::collections::BTreeSet;
 
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{
-    AccountId, Channel, Contact, ContactId, Direction, NextStep, Outcome, StepAction, StepUpdate,
-    TopicId, Touch, TouchId, TouchKind,
+    AccountId, Channel, Contact, ContactId, Direction, NextStep, NoReferral, NoReferralReason,
+    Outcome, StepAction, StepUpdate, TopicId, Touch, TouchId, TouchKind,
 };
-use rounds_core::values::{Note, ReferralCountValue, StepText};
+use rounds_core::values::{NoReferralText, Note, ReferralCountValue, StepText};
 use rounds_store::{IdKind, Store};
 
 use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
@@ -54,6 +56,10 @@ pub struct TouchInput {
     /// Referrals received with this touch, added to the contact's count for the day;
     /// only with the outcome `referral`, where it defaults to 1.
     pub referrals: Option<u64>,
+    /// The provider said they have not referred: the reason from the closed list (P10)…
+    pub no_referral_reason: Option<NoReferralReason>,
+    /// …and what they said. Only with a reason; required with `other`.
+    pub no_referral_text: Option<String>,
 }
 
 impl TouchInput {
@@ -74,6 +80,8 @@ impl TouchInput {
             note: String::new(),
             completes_step: false,
             referrals: None,
+            no_referral_reason: None,
+            no_referral_text: None,
         }
     }
 }
@@ -105,6 +113,30 @@ pub async fn log_touch<S: Store + Sync>(
             return Err(AppError::invalid(
                 "next_step.what",
                 "say what the next step is, as well as when it is due (P33)",
+            ));
+        }
+    };
+    let no_referral = match (input.no_referral_reason, input.no_referral_text) {
+        (None, None) => None,
+        (Some(reason), text) => {
+            let said = NoReferral {
+                reason,
+                text: NoReferralText::parse(text.as_deref().unwrap_or_default())
+                    .map_err(|e| AppError::invalid("no_referral.text", e.0))?
+                    .into_string(),
+            };
+            // Judged before an id is taken: a refused touch leaves no trace (P10).
+            crate::error::first_problem(said.validate(input.outcome))?;
+            Some(said)
+        }
+        (None, Some(_)) => {
+            let choices: Vec<&str> = NoReferralReason::ALL.iter().map(|r| r.as_str()).collect();
+            return Err(AppError::invalid(
+                "no_referral.reason",
+                format!(
+                    "say why they have not referred ({}), as well as what they said (P10)",
+                    choices.join(", ")
+                ),
             ));
         }
     };
@@ -178,6 +210,7 @@ pub async fn log_touch<S: Store + Sync>(
         next_step,
         callback_at: input.callback_at,
         note: note.into_string(),
+        no_referral,
     };
     // The record's own validation, as an import's: P9 refuses a patient identifier and
     // P14 a note or a next step offering value per referral.

@@ -7,7 +7,9 @@ use jiff::civil::date;
 use rounds_app::{
     AccountInput, Actor, AppError, ContactInput, ReferralInput, TouchInput, UserInput,
 };
-use rounds_core::model::{AccountId, Channel, ContactId, OrgId, Outcome, Role, TopicId, UserId};
+use rounds_core::model::{
+    AccountId, Channel, ContactId, NoReferralReason, OrgId, Outcome, Role, TopicId, UserId,
+};
 use rounds_store::{SqlStore, Store};
 use serde_json::Value;
 
@@ -177,6 +179,25 @@ async fn the_same_bad_values_are_refused_by_import_and_by_every_use_case() {
     assert_eq!(
         field_of(rounds_app::log_touch(s, a, input, now()).await),
         "note"
+    );
+
+    // P10: a reason for not referring on a touch nobody answered, and `other` without
+    // their words.
+    let touch = r#"{"record":"touch","id":99,"at":"2026-11-20T15:00:00Z","rep":1,"contact":1,"account":1,"channel":"call","direction":"outbound","outcome":"no-response","no_referral":{"reason":"vague"}}"#;
+    assert_eq!(import_fields(&w, touch).await, ["no_referral.reason"]);
+    let mut input = TouchInput::new(ContactId(1), Channel::Call, Outcome::NoResponse);
+    input.no_referral_reason = Some(NoReferralReason::Vague);
+    assert_eq!(
+        field_of(rounds_app::log_touch(s, a, input, now()).await),
+        "no_referral.reason"
+    );
+    let touch = r#"{"record":"touch","id":99,"at":"2026-11-20T15:00:00Z","rep":1,"contact":1,"account":1,"channel":"call","direction":"outbound","outcome":"conversation","no_referral":{"reason":"other"}}"#;
+    assert_eq!(import_fields(&w, touch).await, ["no_referral.text"]);
+    let mut input = TouchInput::new(ContactId(1), Channel::Call, Outcome::Conversation);
+    input.no_referral_reason = Some(NoReferralReason::Other);
+    assert_eq!(
+        field_of(rounds_app::log_touch(s, a, input, now()).await),
+        "no_referral.text"
     );
 
     // A referral count of 2^32, and of 2^32 − 1 (which fits the type but is no count).

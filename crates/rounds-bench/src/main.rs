@@ -509,6 +509,7 @@ async fn raw_insert(a: &Args) -> Result<()> {
         next_step: None,
         callback_at: None,
         note: "raw insert benchmark".into(),
+        no_referral: None,
     };
     async fn insert_one(
         store: &SqlStore,

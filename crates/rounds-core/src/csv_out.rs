@@ -123,6 +123,8 @@ impl CsvTable {
                 "next_step_due",
                 "callback_at",
                 "note",
+                "no_referral_reason",
+                "no_referral_text",
             ],
             CsvTable::NextSteps => &[
                 "step",
@@ -348,6 +350,8 @@ fn touch_row(t: &Touch) -> Vec<String> {
         opt(&t.next_step.as_ref().map(|s| s.due)),
         opt(&t.callback_at),
         t.note.clone(),
+        opt(&t.no_referral.as_ref().map(|n| n.reason)),
+        opt(&t.no_referral.as_ref().map(|n| n.text.clone())),
     ]
 }
 

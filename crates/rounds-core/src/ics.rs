@@ -84,6 +84,7 @@ fn assumed_touch(item: &PlanItem, rep: UserId, id: TouchId) -> Touch {
         next_step: None,
         callback_at: None,
         note: String::new(),
+        no_referral: None,
     }
 }
 

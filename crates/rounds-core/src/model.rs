@@ -207,6 +207,21 @@ vocabulary!(
 );
 
 vocabulary!(
+    /// Why a provider says they have not referred (P10), as the rep heard it. `vague`
+    /// (no clear reason) is the answer that hints at a competing relationship;
+    /// `referring-elsewhere` names one outright.
+    NoReferralReason {
+        NoFittingPatients => "no-fitting-patients",
+        ReferringElsewhere => "referring-elsewhere",
+        Forgot => "forgot",
+        BadExperience => "bad-experience",
+        Insurance => "insurance",
+        Other => "other",
+        Vague => "vague",
+    }
+);
+
+vocabulary!(
     /// What became of an agreed next step (P33): still open, completed, skipped, or
     /// superseded (a later touch was answered or set a new step, and nobody closed it).
     StepState { Open => "open", Completed => "completed", Skipped => "skipped", Superseded => "superseded" }
@@ -895,6 +910,27 @@ pub struct Touch {
     pub callback_at: Option<Timestamp>,
     #[serde(default)]
     pub note: String,
+    /// What the provider said when they had not referred (P10). Left out of the JSON
+    /// when absent, so touches without one keep their exported form.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_referral: Option<NoReferral>,
+}
+
+/// A provider's answer to "have you referred?" when it is no (P10): the reason from the
+/// closed list, and what they said in their words.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NoReferral {
+    pub reason: NoReferralReason,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub text: String,
+}
+
+impl NoReferral {
+    /// No clear reason given: possibly a competing relationship they would rather not
+    /// name (P10).
+    pub fn is_vague(&self) -> bool {
+        self.reason == NoReferralReason::Vague
+    }
 }
 
 fn routine() -> TouchKind {

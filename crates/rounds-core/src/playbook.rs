@@ -248,6 +248,7 @@ struct PriorityWire {
     new_content: f64,
     customer_value_touch: f64,
     engaged_prospect: f64,
+    reference_introduction: f64,
     lost_nurture_overdue: f64,
     prospect_attempt: f64,
     prospect_per_attempt: f64,
@@ -311,6 +312,8 @@ pub struct Priority {
     pub customer_value_touch: f64,
     /// P3, P20: an engaged prospect's next topic.
     pub engaged_prospect: f64,
+    /// P36: a prospect's touch that offers a satisfied customer as a reference.
+    pub reference_introduction: f64,
     /// P17: a lost account past its nurture window.
     pub lost_nurture_overdue: f64,
     /// P20: a prospecting attempt…
@@ -765,6 +768,8 @@ impl TryFrom<PlaybookWire> for Playbook {
             customer_value_touch: p
                 .weight("priority.customer_value_touch", pw.customer_value_touch),
             engaged_prospect: p.weight("priority.engaged_prospect", pw.engaged_prospect),
+            reference_introduction: p
+                .weight("priority.reference_introduction", pw.reference_introduction),
             lost_nurture_overdue: p
                 .weight("priority.lost_nurture_overdue", pw.lost_nurture_overdue),
             prospect_attempt: p.weight("priority.prospect_attempt", pw.prospect_attempt),

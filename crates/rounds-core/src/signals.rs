@@ -13,7 +13,8 @@ use jiff::ToSpan;
 use jiff::civil::Date;
 
 use crate::model::{
-    AccountId, AccountStatus, ContactId, LossReason, LostAccount, Territory, Touch, TouchKind,
+    AccountId, AccountStatus, ContactId, LossReason, LostAccount, NoReferralReason, Territory,
+    Touch, TouchKind,
 };
 use crate::planner::{ReferralFigures, days_between};
 use crate::playbook::Playbook;
@@ -102,7 +103,67 @@ pub fn silent_referrer(
         })
 }
 
-/// What the referrals page shows of one contact (P8, P9).
+/// What a provider last said about not referring (P10), while it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NotReferring {
+    /// The local day it was said.
+    pub day: Date,
+    pub reason: NoReferralReason,
+    /// Their words, as recorded (may be empty).
+    pub text: String,
+    /// No clear reason was given: possibly a competing relationship (P10).
+    pub possible_competitor: bool,
+}
+
+/// P10: the reason the contact last gave for not referring — the latest touch carrying
+/// one — unless a referral came on or after the day it was given (then it no longer
+/// stands). `touches`: the contact's, up to `today`, oldest first, with local dates;
+/// `referral_days`: days before `today` with at least one referral.
+pub fn not_referring(touches: &[(&Touch, Date)], referral_days: &[Date]) -> Option<NotReferring> {
+    let (t, day) = touches
+        .iter()
+        .rev()
+        .find(|(t, _)| t.no_referral.is_some())?;
+    let said = t.no_referral.as_ref()?;
+    if referral_days.iter().any(|d| d >= day) {
+        return None;
+    }
+    Some(NotReferring {
+        day: *day,
+        reason: said.reason,
+        text: said.text.clone(),
+        possible_competitor: said.is_vague(),
+    })
+}
+
+/// What makes an account satisfied (P13, P36): its positive outcomes, and whether its
+/// providers have referred.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Satisfaction {
+    /// Touches with the account's contacts that ended positive, in a referral or an
+    /// order.
+    pub positives: usize,
+    /// At least one referral was counted from its contacts.
+    pub referred: bool,
+}
+
+impl Satisfaction {
+    /// From every touch with the account's contacts and whether any of them referred.
+    pub fn of<'t>(touches: impl IntoIterator<Item = &'t Touch>, referred: bool) -> Satisfaction {
+        Satisfaction {
+            positives: touches.into_iter().filter(|t| t.outcome.positive()).count(),
+            referred,
+        }
+    }
+
+    /// The playbook's threshold: `ask_after_positive_outcomes` positive outcomes, or a
+    /// referral received. Whether the account is a customer is the caller's to check.
+    pub fn satisfied(&self, pb: &Playbook) -> bool {
+        self.positives >= pb.ask_after_positive_outcomes || self.referred
+    }
+}
+
+/// What the referrals page shows of one contact (P8, P9, P10).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Referrer {
     pub figures: Option<ReferralFigures>,
@@ -111,9 +172,11 @@ pub struct Referrer {
     pub silent: Option<SilentReferrer>,
     /// P9: `figures` show a significant drop.
     pub dropping: bool,
+    /// P10: the reason last given for not referring, while it stands.
+    pub not_referring: Option<NotReferring>,
 }
 
-/// P8 and P9 for one contact, from its touches (up to `today`, oldest first, with local
+/// P8, P9 and P10 for one contact, from its touches (up to `today`, oldest first, with local
 /// dates) and its referral rows (any order).
 pub fn referrer(
     touches: &[(&Touch, Date)],
@@ -128,6 +191,7 @@ pub fn referrer(
         figures,
         last_referral: days.iter().max().copied(),
         silent: silent_referrer(touches, &days, pb, today),
+        not_referring: not_referring(touches, &days),
     }
 }
 
@@ -362,6 +426,7 @@ mod tests {
             next_step: None,
             callback_at: None,
             note: String::new(),
+            no_referral: None,
         }
     }
 

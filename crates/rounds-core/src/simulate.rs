@@ -384,7 +384,10 @@ pub fn measure(
     let p6 = items
         .iter()
         .filter(|i| match accounts.get(&i.account).map(|a| a.access) {
-            Some(AccessPolicy::NoVendorContact) => i.channel.is_cold_reach() && !i.window.exact,
+            // A meeting they agreed is not cold either (P7).
+            Some(AccessPolicy::NoVendorContact) => {
+                i.channel.is_cold_reach() && !agreed.contains(&(i.contact, i.window.date))
+            }
             Some(AccessPolicy::AppointmentOnly) => {
                 i.channel == Channel::Visit && !agreed.contains(&(i.contact, i.window.date))
             }
@@ -396,6 +399,61 @@ pub fn measure(
         "calls or visits nobody agreed at no-see or appointment-only accounts".into(),
         p6,
         items.len(),
+    ));
+
+    // P7: a first meeting agreed in answer to a request (with someone not met before) is
+    // planned as a first meeting on its day, and nothing but what was agreed comes before.
+    let mut planned: BTreeMap<ContactId, Vec<&PlanItem>> = BTreeMap::new();
+    for i in &items {
+        planned.entry(i.contact).or_default().push(i);
+    }
+    let (mut p7, mut p7_checked) = (0, 0);
+    for seen in by_contact.values() {
+        for (k, (t, d, _)) in seen.iter().map(|x| **x).enumerate() {
+            let Some(step) = &t.next_step else { continue };
+            let met_before = seen[..k].iter().any(|(e, _, _)| {
+                e.outcome.answered()
+                    && (matches!(e.channel, Channel::Visit | Channel::VirtualMeeting)
+                        || matches!(e.kind, TouchKind::FirstMeeting | TouchKind::ReferralMeeting))
+            });
+            if t.kind != TouchKind::MeetingRequest
+                || !t.outcome.answered()
+                || met_before
+                || !in_period(step.due)
+            {
+                continue;
+            }
+            p7_checked += 1;
+            let theirs = planned.get(&t.contact).map(Vec::as_slice).unwrap_or(&[]);
+            let before = theirs
+                .iter()
+                .any(|i| d < i.window.date && i.window.date < step.due && !is_agreed(i));
+            let on_day: Vec<&&PlanItem> = theirs
+                .iter()
+                .filter(|i| i.window.date == step.due)
+                .collect();
+            let unplanned = !on_day.is_empty()
+                && !on_day
+                    .iter()
+                    .any(|i| i.kind == TouchKind::FirstMeeting && i.prep.agenda.is_some());
+            if before || unplanned {
+                p7 += 1;
+                example(
+                    "P7",
+                    format!(
+                        "contact {} meeting agreed on {d} for {}",
+                        t.contact, step.due
+                    ),
+                );
+            }
+        }
+    }
+    counts.push((
+        "P7",
+        "agreed first meetings with a routine touch before them, or planned without an agenda"
+            .into(),
+        p7,
+        p7_checked,
     ));
 
     // P16, P17: lost accounts.

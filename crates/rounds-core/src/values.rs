@@ -21,8 +21,8 @@ use std::fmt;
 use jiff::civil::{Date, date};
 
 use crate::model::{
-    Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, ReferralCount, StepAction,
-    StepUpdate, TimeOff, Topic, Touch, User, WorkWeek,
+    Account, Contact, InvalidValue, LostAccount, NextStep, NoFit, NoReferral, NoReferralReason,
+    Outcome, ReferralCount, StepAction, StepUpdate, TimeOff, Topic, Touch, User, WorkWeek,
 };
 
 /// Names (accounts, contacts, users) and topic titles, in characters.
@@ -145,6 +145,11 @@ text_value!(
     StepReason
 );
 text_value!(
+    /// What a provider said when they had not referred (P10), in their words: trimmed, at
+    /// most 500 characters, one line; may be empty unless the reason is `other`.
+    NoReferralText
+);
+text_value!(
     /// A syntactically valid e-mail address with a dotted domain, lower-cased for
     /// comparison only when the caller asks ([`EmailAddress::login`]).
     EmailAddress
@@ -176,6 +181,12 @@ impl Title {
 impl StepText {
     pub fn parse(s: &str) -> Result<StepText, InvalidValue> {
         line_text(s, 1, MAX_STEP_CHARS, "what the next step is").map(StepText)
+    }
+}
+
+impl NoReferralText {
+    pub fn parse(s: &str) -> Result<NoReferralText, InvalidValue> {
+        line_text(s, 0, MAX_STEP_CHARS, "what they said").map(NoReferralText)
     }
 }
 
@@ -649,6 +660,36 @@ impl Touch {
         c.field("note", Note::parse(&self.note));
         no_patient_data(&mut c, "note", &self.note);
         c.no_value_per_referral("note", &self.note);
+        if let Some(nr) = &self.no_referral {
+            c.0.extend(nr.validate(self.outcome));
+        }
+        c.done()
+    }
+}
+
+impl NoReferral {
+    /// Every problem with this reason on a touch with `outcome`, by its path in the
+    /// touch (`no_referral.reason`, `no_referral.text`).
+    pub fn validate(&self, outcome: Outcome) -> Vec<FieldProblem> {
+        let mut c = Check::new();
+        // A reason is what the provider said: only a touch they answered carries one, and
+        // a touch that brought a referral cannot say there was none (P10).
+        if !outcome.answered() || outcome == Outcome::Referral {
+            c.0.push(FieldProblem::new(
+                "no_referral.reason",
+                format!(
+                    "a reason for not referring is what the provider said; record it on a touch they answered \
+                     (conversation, positive, negative or order), not on one with outcome `{outcome}`"
+                ),
+            ));
+        }
+        c.field("no_referral.text", NoReferralText::parse(&self.text));
+        if self.reason == NoReferralReason::Other && self.text.trim().is_empty() {
+            c.0.push(FieldProblem::new(
+                "no_referral.text",
+                "say in a few words what they said when the reason is `other`",
+            ));
+        }
         c.done()
     }
 }

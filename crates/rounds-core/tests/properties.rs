@@ -157,6 +157,7 @@ fn territory(seed: u64, today: Date) -> Territory {
                             .timestamp()
                     }),
                     note: String::new(),
+                    no_referral: None,
                 });
             }
             if rng.u8(..3) == 0 {
@@ -225,7 +226,14 @@ fn check_invariants(t: &Territory, p: &DayPlan) {
                 a.name
             );
         }
-        if a.access == AccessPolicy::NoVendorContact && !i.window.exact {
+        // An agreed callback or meeting is not cold: the meeting is the step an answered
+        // meeting request set (P6, P7).
+        let meeting = i.step.is_some_and(|step| {
+            t.touches.iter().any(|x| {
+                x.id == step && x.kind == TouchKind::MeetingRequest && x.outcome.answered()
+            })
+        });
+        if a.access == AccessPolicy::NoVendorContact && !i.window.exact && !meeting {
             assert!(
                 !i.channel.is_cold_reach(),
                 "{} at no-vendor-contact {}",

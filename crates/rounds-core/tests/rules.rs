@@ -241,6 +241,132 @@ fn p6_no_vendor_contact_gets_a_written_meeting_request() {
     assert_ne!(item(&w.plan(TUESDAY), 1).unwrap().channel, Channel::Visit);
 }
 
+/// A prospect whose decision maker answered a meeting request and agreed a first meeting
+/// `lead` days after `asked_days_ago`; the account and topic 1 share a pain point.
+fn agreed_meeting_world(access: AccessPolicy, asked: Date, meeting: Date) -> World {
+    let mut w = world();
+    w.t.topics[0].pain_points = vec!["prior-auths".into()];
+    let mut a = account(1, AccountStatus::Prospect);
+    a.access = access;
+    a.pain_points = vec!["prior-auths".into()];
+    w.add(
+        a,
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    let t = w.touch(1, asked, Channel::Email, Outcome::Positive);
+    t.kind = TouchKind::MeetingRequest;
+    t.next_step = Some(NextStep {
+        what: "meet about prior-auth turnaround".into(),
+        due: meeting,
+    });
+    w
+}
+
+/// P7: an agreed first meeting is planned as a first meeting with an agenda — its topic,
+/// the value to the customer, the question to ask — and nothing routine comes before it.
+#[test]
+fn p7_an_agreed_first_meeting_has_an_agenda_and_routine_touches_wait_for_it() {
+    let asked = days_ago(TUESDAY, 20);
+    let mut w = agreed_meeting_world(AccessPolicy::Open, asked, TUESDAY);
+    // Quiet for longer than the engaged prospect's spacing, and no routine touch before
+    // the meeting.
+    for back in 1..=5 {
+        let day = days_ago(TUESDAY, back);
+        assert!(
+            item(&w.plan(day), 1).is_none(),
+            "{day}: nothing before the meeting"
+        );
+    }
+    let p = w.plan(TUESDAY);
+    let i = item(&p, 1).expect("the meeting is planned on its day");
+    assert_eq!(i.kind, TouchKind::FirstMeeting, "{:?}", i.reasons);
+    assert!(cites(i, "P7") && cites(i, "P33"), "{:?}", i.reasons);
+    assert!(matches!(
+        i.channel,
+        Channel::Visit | Channel::VirtualMeeting | Channel::Call
+    ));
+    let agenda = i.prep.agenda.as_ref().expect("an agenda");
+    assert_eq!(
+        agenda.topic.topic,
+        Some(TopicId(1)),
+        "the account's pain point"
+    );
+    assert_eq!(i.primary_topic, agenda.topic);
+    assert!(
+        agenda.value.contains("prior authorisations"),
+        "{}",
+        agenda.value
+    );
+    assert!(
+        agenda.question.ends_with('?') && agenda.question.contains("prior authorisations"),
+        "{}",
+        agenda.question
+    );
+    // Once it took place, routine touches follow, and no second first meeting.
+    w.touch(1, TUESDAY, Channel::Visit, Outcome::Positive).kind = TouchKind::FirstMeeting;
+    let later = days_ago(TUESDAY, -16);
+    let p = w.plan(later);
+    let i = item(&p, 1).expect("an engaged prospect gets the next topic");
+    assert_eq!(i.kind, TouchKind::Routine);
+    assert!(i.prep.agenda.is_none());
+}
+
+/// P7: only a first meeting is one; a contact met before gets the agreed meeting as an
+/// ordinary agreed step, without an agenda.
+#[test]
+fn p7_a_meeting_with_someone_already_met_is_not_a_first_meeting() {
+    let mut w = agreed_meeting_world(AccessPolicy::Open, days_ago(TUESDAY, 5), TUESDAY);
+    w.touch(
+        1,
+        days_ago(TUESDAY, 60),
+        Channel::Visit,
+        Outcome::Conversation,
+    );
+    w.t.touches.sort_by_key(|t| t.at);
+    let p = w.plan(TUESDAY);
+    let i = item(&p, 1).expect("the agreed meeting");
+    assert_ne!(i.kind, TouchKind::FirstMeeting);
+    assert!(i.prep.agenda.is_none() && cites(i, "P33"));
+}
+
+/// P7, P6: a no-vendor-contact office that agreed a meeting gets that meeting, in person
+/// or by phone, not another written request 30 days after the last one.
+#[test]
+fn p7_an_agreed_meeting_at_a_no_vendor_contact_account_is_that_meeting() {
+    let pb = Playbook::default();
+    let asked = days_ago(TUESDAY, pb.nurture_min_days + 2);
+    let w = agreed_meeting_world(AccessPolicy::NoVendorContact, asked, days_ago(TUESDAY, -7));
+    assert!(
+        item(&w.plan(TUESDAY), 1).is_none(),
+        "no second meeting request while the meeting stands"
+    );
+    let day = days_ago(TUESDAY, -7);
+    let p = w.plan(day);
+    let i = item(&p, 1).expect("the agreed meeting on its day");
+    assert_eq!(i.kind, TouchKind::FirstMeeting, "{:?}", i.reasons);
+    assert!(i.prep.agenda.is_some());
+    assert!(
+        matches!(
+            i.channel,
+            Channel::Visit | Channel::VirtualMeeting | Channel::Call
+        ),
+        "{:?}",
+        i.channel
+    );
+    // An unanswered request agreed nothing: the written request goes on (P6).
+    let mut w = agreed_meeting_world(AccessPolicy::NoVendorContact, asked, day);
+    w.t.touches[0].outcome = Outcome::NoResponse;
+    w.t.touches[0].next_step = None;
+    let p = w.plan(TUESDAY);
+    let i = item(&p, 1).expect("a meeting request");
+    assert_eq!(i.kind, TouchKind::MeetingRequest);
+}
+
 #[test]
 fn p8_records_check_when_no_referral_follows_a_meeting() {
     let mut w = customer_world(40, TUESDAY);
@@ -308,6 +434,134 @@ fn p9_referral_drop_against_the_providers_own_baseline_shows_the_figures() {
     }
     // (The customer is still due for a value touch at 14 days, but not for P9.)
     assert!(item(&w.plan(TUESDAY), 1).is_none_or(|i| !cites(i, "P9")));
+}
+
+/// A records check (P8) in which the provider said they had not referred, and why.
+fn said_not_referring(reason: NoReferralReason, text: &str) -> World {
+    let mut w = customer_world(40, TUESDAY);
+    let t = w.touch(
+        1,
+        days_ago(TUESDAY, 3),
+        Channel::Call,
+        Outcome::Conversation,
+    );
+    t.kind = TouchKind::RecordsCheck;
+    t.next_step = Some(NextStep {
+        what: "drop off the referral pad".into(),
+        due: days_ago(TUESDAY, -10),
+    });
+    t.no_referral = Some(NoReferral {
+        reason,
+        text: text.into(),
+    });
+    w
+}
+
+fn competing(p: &DayPlan) -> Vec<&rounds_core::planner::Flag> {
+    p.flags
+        .iter()
+        .filter(|f| f.kind == FlagKind::PossibleCompetingRelationship)
+        .collect()
+}
+
+/// P10: the reason a provider gives for not referring is kept; a vague one marks a
+/// possible competing relationship on the account, until they refer or give a reason.
+#[test]
+fn p10_a_vague_reason_for_not_referring_flags_a_possible_competing_relationship() {
+    let mut w = said_not_referring(NoReferralReason::Vague, "busy lately, we'll see");
+    let p = w.plan(TUESDAY);
+    let flags = competing(&p);
+    assert_eq!(flags.len(), 1, "{:?}", p.flags);
+    let f = flags[0];
+    assert_eq!(f.rules, ["P10"]);
+    assert_eq!((f.account, f.contact), (AccountId(1), Some(ContactId(1))));
+    assert!(
+        f.text.contains("no clear reason") && f.text.contains("we'll see"),
+        "{}",
+        f.text
+    );
+    // The signal the pages show says the same.
+    let touches = rounds_core::signals::touches_by_contact(&w.t, TUESDAY);
+    let n = rounds_core::signals::not_referring(&touches[&ContactId(1)], &[]).unwrap();
+    assert_eq!(n.reason, NoReferralReason::Vague);
+    assert!(n.possible_competitor);
+    // A referral since then ends it.
+    w.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 1),
+        count: 1,
+    });
+    assert!(competing(&w.plan(TUESDAY)).is_empty());
+    // A clear reason is recorded, not flagged.
+    let w = said_not_referring(NoReferralReason::NoFittingPatients, "");
+    let p = w.plan(TUESDAY);
+    assert!(competing(&p).is_empty(), "{:?}", p.flags);
+    let touches = rounds_core::signals::touches_by_contact(&w.t, TUESDAY);
+    let n = rounds_core::signals::not_referring(&touches[&ContactId(1)], &[]).unwrap();
+    assert_eq!(n.reason, NoReferralReason::NoFittingPatients);
+    assert!(!n.possible_competitor);
+    // A later, clear reason replaces a vague one.
+    let mut w = said_not_referring(NoReferralReason::Vague, "");
+    w.touch(
+        1,
+        days_ago(TUESDAY, 1),
+        Channel::Call,
+        Outcome::Conversation,
+    )
+    .no_referral = Some(NoReferral {
+        reason: NoReferralReason::Insurance,
+        text: "their patients' plans exclude us".into(),
+    });
+    assert!(competing(&w.plan(TUESDAY)).is_empty());
+}
+
+/// P10: a reason is what the provider said, so only a touch they answered carries one,
+/// and `other` needs their words; each problem names its field.
+#[test]
+fn p10_a_reason_for_not_referring_is_checked_by_field() {
+    let w = said_not_referring(NoReferralReason::Vague, "");
+    let good = w.t.touches.last().unwrap().clone();
+    assert_eq!(good.validate(), vec![]);
+    let fields = |t: &Touch| -> Vec<String> { t.validate().into_iter().map(|p| p.field).collect() };
+    let unanswered = Touch {
+        outcome: Outcome::NoResponse,
+        ..good.clone()
+    };
+    assert_eq!(fields(&unanswered), ["no_referral.reason"]);
+    let referred = Touch {
+        outcome: Outcome::Referral,
+        ..good.clone()
+    };
+    assert_eq!(fields(&referred), ["no_referral.reason"]);
+    let other = Touch {
+        no_referral: Some(NoReferral {
+            reason: NoReferralReason::Other,
+            text: " ".into(),
+        }),
+        ..good.clone()
+    };
+    assert_eq!(fields(&other), ["no_referral.text"]);
+    let long = Touch {
+        no_referral: Some(NoReferral {
+            reason: NoReferralReason::Forgot,
+            text: "x".repeat(501),
+        }),
+        ..good
+    };
+    assert_eq!(fields(&long), ["no_referral.text"]);
+    let names: Vec<&str> = NoReferralReason::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(
+        names,
+        [
+            "no-fitting-patients",
+            "referring-elsewhere",
+            "forgot",
+            "bad-experience",
+            "insurance",
+            "other",
+            "vague"
+        ]
+    );
 }
 
 #[test]
@@ -378,6 +632,112 @@ fn p13_ask_for_referrals_after_three_positive_outcomes() {
     w2.touch(1, days_ago(TUESDAY, 15), Channel::Visit, Outcome::Positive)
         .kind = TouchKind::ReferralAsk;
     assert!(item(&w2.plan(TUESDAY), 1).is_none_or(|i| i.kind != TouchKind::ReferralAsk));
+}
+
+/// A satisfied customer (account 1: three positive outcomes) and a prospect (account 2,
+/// never touched) that share the pain point of topic 1.
+fn reference_world() -> World {
+    let mut w = world();
+    w.t.topics[0].pain_points = vec!["prior-auths".into()];
+    let mut customer = account(1, AccountStatus::Customer);
+    customer.pain_points = vec!["patient-phone-calls".into(), "prior-auths".into()];
+    let mut prospect = account(2, AccountStatus::Prospect);
+    prospect.name = "Lakeside Orthopaedics".into();
+    prospect.pain_points = vec!["prior-auths".into()];
+    w.add(
+        customer,
+        vec![contact(
+            1,
+            1,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    w.add(
+        prospect,
+        vec![contact(
+            2,
+            2,
+            ContactRole::Physician,
+            Influence::DecisionMaker,
+        )],
+    );
+    for d in [100, 80, 60] {
+        w.touch(1, days_ago(TUESDAY, d), Channel::Visit, Outcome::Positive);
+    }
+    w
+}
+
+fn reference_reason(p: &DayPlan) -> Option<String> {
+    item(p, 2)?
+        .reasons
+        .iter()
+        .find(|r| r.rules == ["P36"])
+        .map(|r| r.text.clone())
+}
+
+/// P36: a satisfied customer (P13's threshold) is proposed as a reference to a prospect
+/// that shares a pain point; the prospect's item names both the reference and the topic.
+#[test]
+fn p36_a_satisfied_customer_is_offered_as_a_reference_to_a_prospect_with_its_pain_point() {
+    let w = reference_world();
+    let pb = Playbook::default();
+    let p = w.plan(TUESDAY);
+    let text = reference_reason(&p).expect("the prospect's touch offers the reference");
+    assert!(text.contains("Account 1"), "{text}");
+    assert!(text.contains("Prior-authorisation turnaround"), "{text}");
+    let i = item(&p, 2).unwrap();
+    assert!(
+        i.priority >= pb.priority.reference_introduction,
+        "{}",
+        i.priority
+    );
+    // The next-touch search (rounds log) finds the same reference.
+    let next = rounds_core::planner::next_for_contact(
+        &w.t,
+        &pb,
+        REP,
+        ContactId(2),
+        TUESDAY,
+        local(TUESDAY, 7, 0),
+    )
+    .unwrap();
+    assert!(next.item.reasons.iter().any(|r| r.rules == ["P36"]));
+
+    // Below the threshold, no reference…
+    let mut w2 = reference_world();
+    w2.t.touches.pop();
+    assert_eq!(reference_reason(&w2.plan(TUESDAY)), None);
+    // …until a referral counts instead (P13's other way to be satisfied).
+    w2.t.referrals.push(ReferralCount {
+        contact: ContactId(1),
+        day: days_ago(TUESDAY, 10),
+        count: 2,
+    });
+    assert!(reference_reason(&w2.plan(TUESDAY)).is_some_and(|t| t.contains("refers to us")));
+    // Nothing shared, nothing proposed.
+    let mut w3 = reference_world();
+    w3.t.accounts[1].pain_points = vec!["staff-turnover".into()];
+    assert_eq!(reference_reason(&w3.plan(TUESDAY)), None);
+}
+
+/// P36: a lost or no-fit account is never a reference, and is never offered one.
+#[test]
+fn p36_never_for_a_lost_or_no_fit_account() {
+    for status in [AccountStatus::Lost, AccountStatus::NoFit] {
+        let mut w = reference_world();
+        w.t.accounts[0].status = status;
+        assert_eq!(reference_reason(&w.plan(TUESDAY)), None, "{status}");
+        let mut w = reference_world();
+        w.t.accounts[1].status = status;
+        let p = w.plan(TUESDAY);
+        assert!(
+            p.items
+                .iter()
+                .all(|i| i.reasons.iter().all(|r| !r.rules.contains(&"P36".into()))),
+            "{status}"
+        );
+    }
 }
 
 #[test]

@@ -1272,6 +1272,7 @@ impl<'a> RepGen<'a> {
             next_step: None,
             callback_at: None,
             note: String::new(),
+            no_referral: None,
         }
     }
 

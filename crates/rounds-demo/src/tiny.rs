@@ -11,9 +11,9 @@ use rounds_core::export::OrgData;
 use rounds_core::model::{
     AccessPolicy, Account, AccountId, AccountKind, AccountStatus, Address, Channel, Consent,
     Contact, ContactChannels, ContactId, ContactRole, Direction, EarlierLoss, Influence,
-    LossReason, LostAccount, NextStep, NoFit, OrgId, Organisation, Outcome, ReferralCount, Role,
-    Segment, StepAction, StepUpdate, TimeOff, TimeOffId, TimeRange, Topic, TopicId, Touch, TouchId,
-    TouchKind, User, UserId, WeekHours, WorkWeek,
+    LossReason, LostAccount, NextStep, NoFit, NoReferral, NoReferralReason, OrgId, Organisation,
+    Outcome, ReferralCount, Role, Segment, StepAction, StepUpdate, TimeOff, TimeOffId, TimeRange,
+    Topic, TopicId, Touch, TouchId, TouchKind, User, UserId, WeekHours, WorkWeek,
 };
 
 fn at(text: &str) -> Timestamp {
@@ -137,6 +137,10 @@ pub fn tiny() -> OrgData {
         }),
         callback_at: Some(at("2026-11-24T15:30:00.25Z")),
         note: "Asked about \"prior auth\"\tturnaround;\nback\\slash and ünïcode ✓".into(),
+        no_referral: Some(NoReferral {
+            reason: NoReferralReason::Forgot,
+            text: "meant to send \"two\" last week".into(),
+        }),
     };
     let call = Touch {
         id: TouchId(2),
@@ -151,6 +155,7 @@ pub fn tiny() -> OrgData {
         next_step: None,
         callback_at: None,
         note: String::new(),
+        no_referral: None,
         ..visit.clone()
     };
     let letter = Touch {

@@ -52,7 +52,7 @@ use std::fmt::Write as _;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{
-    Account, AccountId, Contact, ContactId, LostAccount, NextStep, NoFit, Organisation,
+    Account, AccountId, Contact, ContactId, LostAccount, NextStep, NoFit, NoReferral, Organisation,
     ReferralCount, StepUpdate, TimeOff, Topic, TopicId, Touch, TouchId, User, UserId, WorkWeek,
 };
 use rounds_core::outreach::Template;
@@ -187,6 +187,11 @@ impl Body for Touch {
             }
         }
         w.text(&self.note);
+        // Appended only when there is one (P10), so every other touch keeps its body.
+        if let Some(nr) = &self.no_referral {
+            w.word(nr.reason.as_str());
+            w.text(&nr.text);
+        }
         Ok(w.0)
     }
 
@@ -217,6 +222,18 @@ impl Body for Touch {
             },
             callback_at: r.opt_timestamp("callback_at")?,
             note: r.text("note")?,
+            no_referral: None,
+        };
+        let touch = if r.done {
+            touch
+        } else {
+            Touch {
+                no_referral: Some(NoReferral {
+                    reason: r.word("no_referral.reason")?,
+                    text: r.text("no_referral.text")?,
+                }),
+                ..touch
+            }
         };
         r.end()?;
         Ok(touch)
@@ -551,7 +568,7 @@ fn parse_date(name: &'static str, field: &str) -> Result<Date, BodyError> {
 mod tests {
     use super::*;
     use jiff::civil::date;
-    use rounds_core::model::{Channel, Direction, Outcome, TouchKind};
+    use rounds_core::model::{Channel, Direction, NoReferralReason, Outcome, TouchKind};
 
     fn touch() -> Touch {
         Touch {
@@ -573,6 +590,7 @@ mod tests {
             }),
             callback_at: Some("1969-12-31T23:59:58.5Z".parse().unwrap()),
             note: "tab\there, newline\nthere, back\\slash, nul\0, ünïcode ✓".into(),
+            no_referral: None,
         }
     }
 
@@ -626,6 +644,43 @@ mod tests {
             }),
             ..touch()
         });
+    }
+
+    #[test]
+    fn p10_a_no_referral_reason_is_two_fields_appended_after_the_note() {
+        let said = Touch {
+            outcome: Outcome::Conversation,
+            no_referral: Some(NoReferral {
+                reason: NoReferralReason::Vague,
+                text: "busy\tlately, \"we'll see\"".into(),
+            }),
+            ..touch()
+        };
+        let body = round_trips(&said);
+        let plain = touch()
+            .to_body()
+            .unwrap()
+            .replace("no-response", "conversation");
+        assert_eq!(
+            body,
+            format!("{plain}\tvague\tbusy\\tlately, \"we'll see\""),
+            "the body of the same touch without a reason, then the two fields"
+        );
+        let no_text = Touch {
+            no_referral: Some(NoReferral {
+                reason: NoReferralReason::NoFittingPatients,
+                text: String::new(),
+            }),
+            ..said.clone()
+        };
+        assert!(round_trips(&no_text).ends_with("\tno-fitting-patients\t"));
+        for damaged in [
+            format!("{plain}\tvague"),
+            format!("{plain}\tshrug\twhatever"),
+            format!("{plain}\tvague\ttext\textra"),
+        ] {
+            assert!(Touch::from_body(&damaged).is_err(), "{damaged:?} parsed");
+        }
     }
 
     #[test]

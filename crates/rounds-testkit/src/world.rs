@@ -103,6 +103,7 @@ pub fn touch(id: i64, at: &str, rep: i64, contact: i64, account: i64) -> Touch {
         }),
         callback_at: Some("2024-03-06T15:00:00.5Z".parse().unwrap()),
         note: format!("touch {id}: \"quoted\", ünïcode ✓"),
+        no_referral: None,
     }
 }
 

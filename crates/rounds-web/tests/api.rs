@@ -15,6 +15,7 @@ on_both_backends!(
     oversized_and_undeclared_bodies_are_refused,
     credentials_are_required_and_tokens_work,
     p33_logging_a_touch_through_the_api_changes_the_plan,
+    p10_a_reason_for_not_referring_through_the_api,
     sign_in_answers_alike_for_unknown_users_and_wrong_passwords,
     sign_in_is_limited_per_account,
     sessions_end_when_idle_and_on_sign_out,
@@ -286,6 +287,77 @@ async fn p33_logging_a_touch_through_the_api_changes_the_plan(db: &TestDb) {
     )
     .await;
     assert_eq!(gone.status, StatusCode::NO_CONTENT);
+}
+
+async fn p10_a_reason_for_not_referring_through_the_api(db: &TestDb) {
+    let app = setup(db).await;
+    let token = token_for(&db.store, ORG, UserId(1)).await;
+    let (_, contact) = contact_of(&db.store, 1).await;
+    let before = db.store.row_counts(ORG).await.unwrap();
+    let cases = [
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "no-response",
+                   "no_referral": {"reason": "vague"}}),
+            "no_referral.reason",
+            "a touch they answered",
+        ),
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "conversation",
+                   "no_referral": {"reason": "other"}}),
+            "no_referral.text",
+            "`other`",
+        ),
+        (
+            json!({"contact": contact, "channel": "call", "outcome": "conversation",
+                   "no_referral": {"reason": "shrug"}}),
+            "no_referral.reason",
+            "unknown variant `shrug`",
+        ),
+    ];
+    for (body, field, words) in cases {
+        let a = api(&app, &token, "POST", "/api/v1/touches", Some(body.clone())).await;
+        assert_eq!(a.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        let e = &a.json()["error"];
+        assert_eq!(e["field"], field, "{}", short(&a.body));
+        assert!(
+            e["message"].as_str().unwrap().contains(words),
+            "{}",
+            short(&a.body)
+        );
+    }
+    assert_eq!(
+        db.store.row_counts(ORG).await.unwrap(),
+        before,
+        "nothing was written"
+    );
+    let a = api(
+        &app,
+        &token,
+        "POST",
+        "/api/v1/touches",
+        Some(json!({
+            "contact": contact, "channel": "call", "outcome": "conversation",
+            "kind": "records-check", "at": "2026-11-24T14:00:00Z",
+            "no_referral": {"reason": "vague", "text": "we'll see"},
+            "next_step": {"what": "drop off the referral pad", "due": "2026-12-03"}
+        })),
+    )
+    .await;
+    assert_eq!(a.status, StatusCode::CREATED, "{}", short(&a.body));
+    assert_eq!(
+        a.json()["no_referral"],
+        json!({"reason": "vague", "text": "we'll see"})
+    );
+    let plan = api(&app, &token, "GET", "/api/v1/plan", None).await.json();
+    assert!(
+        plan["flags"].as_array().unwrap().iter().any(|f| {
+            f["kind"] == "possible-competing-relationship"
+                && f["contact"] == contact
+                && f["rules"] == json!(["P10"])
+        }),
+        "{}",
+        plan["flags"]
+    );
 }
 
 async fn login(app: &axum::Router, email: &str, password: &str) -> common::Answer {

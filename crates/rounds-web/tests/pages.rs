@@ -473,6 +473,54 @@ async fn a_good_log_form_writes_every_field_and_returns_to_today() {
 }
 
 #[tokio::test]
+async fn p10_the_log_form_records_why_they_have_not_referred_and_the_account_page_shows_it() {
+    let app = app().await;
+    let rep = app.user(Role::Rep, 0);
+    let b = app.browser(rep).await;
+    let contact = app.contact_of(rep);
+    let id = contact.0.to_string();
+    let form = |outcome: &'static str, reason: &'static str| {
+        vec![
+            ("csrf", b.csrf.clone()),
+            ("contact", id.clone()),
+            ("channel", "call".to_string()),
+            ("outcome", outcome.to_string()),
+            ("kind", "records-check".to_string()),
+            ("no_referral_reason", reason.to_string()),
+            ("no_referral_text", "been busy, we'll see".to_string()),
+            ("next_step_what", "Drop off the referral pad".to_string()),
+            ("next_step_due", "2026-12-03".to_string()),
+        ]
+    };
+    let before = app.touches_of(contact).await;
+    let bad = form("no-response", "vague");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, body) = app.post(&b, "/log", &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("Not referred because"), "the field is named");
+    assert_eq!(app.touches_of(contact).await, before, "nothing was written");
+
+    let good = form("conversation", "vague");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _) = app.post(&b, "/log", &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let touches = app
+        .store
+        .touches_for_contact(app.org, contact)
+        .await
+        .unwrap();
+    let t = touches.iter().max_by_key(|t| t.id).unwrap();
+    let said = t.no_referral.as_ref().expect("the reason is kept");
+    assert_eq!(said.reason.as_str(), "vague");
+    assert_eq!(said.text, "been busy, we'll see");
+    let (_, page) = app
+        .get(&b, &format!("/accounts/{}", app.account_of(rep)))
+        .await;
+    assert!(page.contains("Why they have not referred"), "{page}");
+    assert!(page.contains("possible competing relationship"));
+}
+
+#[tokio::test]
 async fn reps_read_topics_and_managers_add_them() {
     let app = app().await;
     let rep = app.browser(app.user(Role::Rep, 0)).await;

@@ -8,7 +8,7 @@ use jiff::civil::Date;
 use rounds_core::ledger::Nature;
 use rounds_core::model::{
     AccessPolicy, AccountKind, AccountStatus, Channel, ContactRole, Direction, Influence,
-    LossReason, Outcome, Segment, TouchKind,
+    LossReason, NoReferralReason, Outcome, Segment, TouchKind,
 };
 
 #[derive(Debug, Parser)]
@@ -74,7 +74,7 @@ pub enum Command {
     Today(TodayArgs),
     /// Record a touch in one line; prints what the plan now proposes for that contact
     #[command(
-        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done\n  rounds log --contact 12 --channel visit --outcome referral --count 2   # adds 2 to today's referral count"
+        after_help = "Examples:\n  rounds log --contact 1 --channel visit --outcome positive --topics 3,7 --next \"bring adherence samples\" --next-date 2026-12-01\n  rounds log --contact \"Dr. Reyes\" --channel call --outcome no-response\n  rounds log --contact 1 --channel call --outcome conversation --callback \"2026-11-25 14:30\" --next \"call back\" --next-date 2026-11-25\n  rounds log --contact 82 --channel email --outcome no-response --kind confirmation --done\n  rounds log --contact 1 --channel call --outcome conversation --kind records-check --no-referral-reason vague --reason-text \"been busy, we'll see\"\n  rounds log --contact 7 --channel email --outcome positive --kind meeting-request --next \"first meeting: prior-auth turnaround\" --next-date 2026-12-03\n  rounds log --contact 12 --channel visit --outcome referral --count 2   # adds 2 to today's referral count"
     )]
     Log(LogArgs),
     /// Next steps agreed with contacts (P33): list, complete, reschedule, skip, edit
@@ -945,6 +945,12 @@ pub struct LogArgs {
     /// count for the day [default: 1]
     #[arg(long)]
     pub count: Option<u64>,
+    /// They said they have not referred, and why (P10): no-fitting-patients, referring-elsewhere, forgot, bad-experience, insurance, other, vague (no clear reason: marks a possible competing relationship)
+    #[arg(long, value_name = "REASON")]
+    pub no_referral_reason: Option<NoReferralReason>,
+    /// What they said about not referring, in their words (with --no-referral-reason; needed with `other`)
+    #[arg(long, value_name = "TEXT")]
+    pub reason_text: Option<String>,
     /// Print the logged touch and the next proposal as JSON
     #[arg(long)]
     pub json: bool,

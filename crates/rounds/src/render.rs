@@ -83,6 +83,13 @@ pub fn item(n: usize, i: &PlanItem) -> String {
         let label = if k == 0 { "Why:" } else { "" };
         let _ = writeln!(s, "    {label:<8} [{}] {}", r.rules.join(" "), r.text);
     }
+    if let Some(a) = &i.prep.agenda {
+        let _ = writeln!(
+            s,
+            "    Agenda:  {} · value to them: {} · ask: {}",
+            a.topic.title, a.value, a.question
+        );
+    }
     let p = &i.prep;
     let mut prep = Vec::new();
     if let Some(t) = p.recent_touches.first() {
@@ -261,9 +268,13 @@ pub fn plan_with_drafts(
     }
     if !p.flags.is_empty() {
         let count = |k: FlagKind| p.flags.iter().filter(|f| f.kind == k).count();
+        let competing = match count(FlagKind::PossibleCompetingRelationship) {
+            0 => String::new(),
+            n => format!(" · {n} possible competing relationship [P10]"),
+        };
         let _ = writeln!(
             s,
-            "Flags ({}): {} no reason to return [P2] · {} missing next step [P33] · {} referral meeting without next step [P12] · {} referring practice without staff contact [P11]",
+            "Flags ({}): {} no reason to return [P2] · {} missing next step [P33] · {} referral meeting without next step [P12] · {} referring practice without staff contact [P11]{competing}",
             p.flags.len(),
             count(FlagKind::NoReasonToReturn),
             count(FlagKind::MissingNextStep),
@@ -276,8 +287,9 @@ pub fn plan_with_drafts(
         flags.sort_by_key(|f| match f.kind {
             FlagKind::ReferralMeetingWithoutNextStep => 0,
             FlagKind::MissingNextStep => 1,
-            FlagKind::NoStaffContact => 2,
-            FlagKind::NoReasonToReturn => 3,
+            FlagKind::PossibleCompetingRelationship => 2,
+            FlagKind::NoStaffContact => 3,
+            FlagKind::NoReasonToReturn => 4,
         });
         for f in flags.iter().take(shown) {
             let _ = writeln!(s, "  [{}] {}", f.rules.join(" "), f.text);

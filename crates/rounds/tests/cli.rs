@@ -286,6 +286,144 @@ fn p33_a_conversation_without_next_step_is_flagged_until_one_is_set() {
 }
 
 #[test]
+fn p7_a_meeting_agreed_through_rounds_log_is_planned_as_a_first_meeting_with_an_agenda() {
+    let r = Rounds::new();
+    r.small_territory(
+        "prospect",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &[
+                "--phone",
+                "+1 312 555 0100",
+                "--email",
+                "reyes@lakeside.example",
+            ],
+        )],
+    );
+    r.ok(&[
+        "log",
+        "--contact",
+        "1",
+        "--channel",
+        "email",
+        "--outcome",
+        "positive",
+        "--kind",
+        "meeting-request",
+        "--next",
+        "first meeting",
+        "--next-date",
+        "2026-11-30",
+        "--at",
+        "2026-11-20 10:00",
+    ]);
+    let plan = r.json(&["today", "--date", "2026-11-30", "--json"]);
+    let item = items_for(&plan, 1)[0];
+    assert_eq!(item["kind"], "first-meeting", "{item}");
+    assert!(cites(item, "P7"));
+    let agenda = &item["prep"]["agenda"];
+    assert_eq!(agenda["topic"]["title"], "Prior-authorisation turnaround");
+    assert!(
+        agenda["question"]
+            .as_str()
+            .is_some_and(|q| q.contains("prior authorisations") && q.ends_with('?')),
+        "{agenda}"
+    );
+    let text = r.ok(&["today", "--date", "2026-11-30"]);
+    assert!(
+        text.contains("Agenda:  Prior-authorisation turnaround · value to them: "),
+        "{text}"
+    );
+}
+
+#[test]
+fn p10_rounds_log_records_why_a_provider_has_not_referred() {
+    let r = Rounds::new();
+    r.small_territory(
+        "customer",
+        &[(
+            "Dr. Alan Reyes",
+            "physician",
+            &["--phone", "+1 312 555 0100"],
+        )],
+    );
+    let before = r.export();
+    let log = |extra: &[&str]| {
+        let mut args = vec!["log", "--contact", "1", "--at", "2026-11-23 10:00"];
+        args.extend_from_slice(extra);
+        args.iter().map(|s| s.to_string()).collect::<Vec<_>>()
+    };
+    let refused = |extra: &[&str], flag: &str| {
+        let args = log(extra);
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        let err = r.fails(&args);
+        assert!(err.contains(flag), "{args:?}: {err}");
+        assert_unchanged(&r, &before);
+    };
+    // Only what they said in a conversation; `other` needs their words; words need a reason.
+    refused(
+        &["--outcome", "no-response", "--no-referral-reason", "vague"],
+        "--no-referral-reason",
+    );
+    refused(
+        &["--outcome", "conversation", "--no-referral-reason", "other"],
+        "--reason-text",
+    );
+    refused(
+        &["--outcome", "conversation", "--reason-text", "busy"],
+        "--no-referral-reason",
+    );
+    refused(
+        &["--outcome", "conversation", "--no-referral-reason", "shrug"],
+        "shrug",
+    );
+
+    let args = log(&[
+        "--outcome",
+        "conversation",
+        "--kind",
+        "records-check",
+        "--no-referral-reason",
+        "vague",
+        "--reason-text",
+        "been busy, we'll see",
+        "--next",
+        "drop off the referral pad",
+        "--next-date",
+        "2026-12-03",
+        "--json",
+    ]);
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let logged = r.json(&args);
+    assert_eq!(logged["touch"]["no_referral"]["reason"], "vague");
+    assert_eq!(
+        logged["touch"]["no_referral"]["text"],
+        "been busy, we'll see"
+    );
+    let plan = r.json(&["today", "--date", "2026-11-24", "--json"]);
+    let flag = plan["flags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["kind"] == "possible-competing-relationship")
+        .unwrap_or_else(|| panic!("flagged: {plan}"));
+    assert_eq!(flag["rules"], serde_json::json!(["P10"]));
+    assert_eq!(flag["contact"], 1);
+    let text = r.ok(&["today", "--date", "2026-11-24"]);
+    assert!(
+        text.contains("1 possible competing relationship [P10]"),
+        "{text}"
+    );
+    // The reason travels with the touch through export and import.
+    let export = r.export();
+    assert!(
+        export.contains(r#""no_referral":{"reason":"vague","text":"been busy, we'll see"}"#),
+        "{export}"
+    );
+}
+
+#[test]
 fn p35_an_agreed_callback_is_planned_at_that_exact_time() {
     let r = Rounds::new();
     r.small_territory(

@@ -238,6 +238,7 @@ pub(crate) fn blank_touch(channel: Channel, outcome: Outcome, note: String) -> T
         next_step: None,
         callback_at: None,
         note,
+        no_referral: None,
     }
 }
 

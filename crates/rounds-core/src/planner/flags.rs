@@ -1,5 +1,6 @@
 //! Flags: what the rep or manager should fix rather than a touch — no reason to return
-//! (P2), a missing next step (P33, P12), no staff contact at a referring practice (P11).
+//! (P2), a missing next step (P33, P12), no staff contact at a referring practice (P11),
+//! a provider who gave no clear reason for not referring (P10).
 
 use jiff::civil::Date;
 
@@ -67,6 +68,28 @@ pub(super) fn account_flags(
                 format!(
                     "{} with {} on {day} has no next step: add what and when",
                     t.kind, h.contact.name
+                ),
+            ));
+        }
+    }
+    // P10: no clear reason for not referring may be a relationship they would rather not
+    // name; it stands until they refer or give a reason.
+    for h in hs.iter().filter(|_| active) {
+        if let Some(n) = crate::signals::not_referring(&h.touches, &h.referral_days)
+            && n.possible_competitor
+        {
+            let said = if n.text.is_empty() {
+                String::new()
+            } else {
+                format!(" (“{}”)", n.text)
+            };
+            flags.push(flag(
+                FlagKind::PossibleCompetingRelationship,
+                &["P10"],
+                Some(h.contact),
+                format!(
+                    "{} said on {} they had not referred, with no clear reason{said}: possibly a competing relationship; find out who else they work with",
+                    h.contact.name, n.day
                 ),
             ));
         }

@@ -74,6 +74,9 @@ pub(super) struct History<'a> {
     pub(super) cell_uses_this_week: usize,
     /// The day of the latest conversation (an answered touch), if any.
     pub(super) last_answer: Option<Date>,
+    /// We have met them: an answered visit or virtual meeting, or a first or referral
+    /// meeting that took place (P7).
+    pub(super) met: bool,
     pub(super) replied_on_cell: bool,
     pub(super) referrals: Option<ReferralFigures>,
     pub(super) referral_days: Vec<Date>,
@@ -194,6 +197,24 @@ impl<'a> History<'a> {
         current_step(&self.touches, self.step_updates.iter().copied())
     }
 
+    /// The open step, when it is a meeting: the answer to a meeting request agreed it
+    /// (the touch that set it is a `meeting-request` the contact answered), P6, P7.
+    pub(super) fn open_meeting(&self) -> Option<CurrentStep> {
+        let s = self.open_step()?;
+        self.touches
+            .iter()
+            .any(|(t, _)| {
+                t.id == s.touch && t.kind == TouchKind::MeetingRequest && t.outcome.answered()
+            })
+            .then_some(s)
+    }
+
+    /// A first meeting agreed and still ahead (P7): until it happens, the contact gets
+    /// only what they agreed to, no cadence touches.
+    pub(super) fn first_meeting_ahead(&self, today: Date) -> bool {
+        !self.met && self.open_meeting().is_some_and(|s| s.step.due > today)
+    }
+
     /// The open step and the day it was agreed.
     pub(super) fn open_next_step(&self) -> Option<(NextStep, Date)> {
         self.open_step().map(|s| (s.step, s.set_on))
@@ -234,6 +255,7 @@ pub(super) fn summarise<'a>(
     let mut streak = 0;
     let mut ever_answered = false;
     let mut last_answer = None;
+    let mut met = false;
     // Last mention of each topic decides: explained, or to be explained better (P3, P4).
     let mut last_mention: BTreeMap<TopicId, bool> = BTreeMap::new();
     let week_start = today.checked_sub(6.days()).unwrap_or(today);
@@ -252,6 +274,8 @@ pub(super) fn summarise<'a>(
         }
         if t.outcome.answered() {
             last_answer = Some(*d);
+            met |= matches!(t.channel, Channel::Visit | Channel::VirtualMeeting)
+                || matches!(t.kind, TouchKind::FirstMeeting | TouchKind::ReferralMeeting);
         }
         if delivered(t) {
             for topic in t.topics.iter().chain(&t.primary_topic) {
@@ -300,6 +324,7 @@ pub(super) fn summarise<'a>(
         touches_this_week,
         cell_uses_this_week,
         last_answer,
+        met,
         replied_on_cell,
         referrals: figures,
         referral_days,

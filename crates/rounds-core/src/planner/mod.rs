@@ -37,7 +37,7 @@ use history::{
     History, LocalClock, current_step, fresh_topics, relevant_topics, rows_of,
     step_updates_by_touch, summarise,
 };
-use rules::account_candidates;
+use rules::{Reference, account_candidates, references};
 use schedule::{fill_day, territory_centre};
 
 /// Today's plan for one rep.
@@ -162,6 +162,20 @@ pub struct Preparation {
     pub profile_completeness: u8,
     /// One missing fact to ask about on this visit (P24).
     pub ask_about: Option<String>,
+    /// The plan of a first meeting (P7); absent on every other touch.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<Agenda>,
+}
+
+/// What a first meeting is for (P7): one topic, what it is worth to them, and the
+/// question that gets them talking about it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Agenda {
+    pub topic: PlannedTopic,
+    /// The value to the customer: the pain point the topic answers.
+    pub value: String,
+    /// The question to ask.
+    pub question: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -192,6 +206,8 @@ pub enum FlagKind {
     MissingNextStep,
     ReferralMeetingWithoutNextStep,
     NoStaffContact,
+    /// P10: a provider gave no clear reason for not referring.
+    PossibleCompetingRelationship,
 }
 
 /// Something the rep or manager should fix; not a touch.
@@ -291,6 +307,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .map(|l| (l.account, l))
         .collect();
 
+    let refs = CustomerRecords::gather(territory, &accounts).references(pb, today);
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
     for (account_id, members) in &by_account {
@@ -300,6 +317,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             account,
             &hs,
             lost.get(account_id).copied(),
+            &refs,
             pb,
             today,
             &mut candidates,
@@ -337,6 +355,79 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         route,
         triage: triage(&histories, pb, today),
         day_off: None,
+    }
+}
+
+/// The records that make a customer satisfied (P13's threshold), gathered once so that
+/// the references a prospect may be offered (P36) can be judged on any day. Read from
+/// the territory's records rather than the contacts' histories, so that the next-touch
+/// search, which summarises one account only, finds the same ones as the plan.
+struct CustomerRecords<'t> {
+    /// Per customer with pain points, in account order: its positive outcomes' instants,
+    /// sorted, and its first day with a referral.
+    customers: Vec<(&'t Account, Vec<Timestamp>, Option<Date>)>,
+}
+
+impl<'t> CustomerRecords<'t> {
+    /// Nothing is read when no prospect among `accounts` names a pain point a reference
+    /// could share.
+    fn gather(territory: &'t Territory, accounts: &BTreeMap<AccountId, &'t Account>) -> Self {
+        use crate::model::AccountStatus;
+        let wanted = accounts
+            .values()
+            .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
+        let mut index: HashMap<AccountId, usize> = HashMap::new();
+        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = Vec::new();
+        for a in accounts
+            .values()
+            .filter(|a| wanted && a.status == AccountStatus::Customer && !a.pain_points.is_empty())
+        {
+            index.insert(a.id, customers.len());
+            customers.push((*a, Vec::new(), None));
+        }
+        if customers.is_empty() {
+            return CustomerRecords { customers };
+        }
+        for t in territory.touches.iter().filter(|t| t.outcome.positive()) {
+            if let Some(&i) = index.get(&t.account) {
+                customers[i].1.push(t.at);
+            }
+        }
+        let of: HashMap<ContactId, usize> = territory
+            .contacts
+            .iter()
+            .filter_map(|c| Some((c.id, *index.get(&c.account)?)))
+            .collect();
+        for r in territory.referrals.iter().filter(|r| r.count > 0) {
+            if let Some(&i) = of.get(&r.contact) {
+                let first = &mut customers[i].2;
+                *first = Some(first.map_or(r.day, |d| d.min(r.day)));
+            }
+        }
+        for c in &mut customers {
+            c.1.sort_unstable();
+        }
+        CustomerRecords { customers }
+    }
+
+    /// The satisfied customers on `today`: positive outcomes up to the end of `today` in
+    /// the account's zone, referrals on days before it (as the contacts' histories count
+    /// them).
+    fn references(&self, pb: &Playbook, today: Date) -> Vec<Reference<'t>> {
+        let on_day = self.customers.iter().filter_map(|(a, positives, first)| {
+            let end = today
+                .tomorrow()
+                .ok()?
+                .to_zoned(a.tz.zone())
+                .ok()?
+                .timestamp();
+            let satisfaction = crate::signals::Satisfaction {
+                positives: positives.partition_point(|at| *at < end),
+                referred: first.is_some_and(|d| d < today),
+            };
+            Some((*a, satisfaction))
+        });
+        references(on_day, pb)
     }
 }
 
@@ -658,6 +749,14 @@ pub fn next_for_contact_after(
     let lost = territory.lost.iter().find(|l| l.account == account.id);
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let base = territory_centre(territory.accounts.iter().filter(|a| a.rep == rep));
+    // References matter only to a prospect (P36).
+    let rep_accounts: BTreeMap<AccountId, &Account> = territory
+        .accounts
+        .iter()
+        .filter(|a| a.rep == rep && account.status == crate::model::AccountStatus::Prospect)
+        .map(|a| (a.id, a))
+        .collect();
+    let customers = CustomerRecords::gather(territory, &rep_accounts);
 
     let mut day = from;
     for _ in 1..NEXT_TOUCH_HORIZON_DAYS {
@@ -680,8 +779,9 @@ pub fn next_for_contact_after(
             })
             .collect();
         let hs: Vec<&History> = histories.iter().collect();
+        let refs = customers.references(pb, day);
         let mut candidates = Vec::new();
-        account_candidates(account, &hs, lost, pb, day, &mut candidates);
+        account_candidates(account, &hs, lost, &refs, pb, day, &mut candidates);
         candidates.retain(|c| c.history.contact.id == contact);
         if candidates.is_empty() {
             continue;

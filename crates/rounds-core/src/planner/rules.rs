@@ -26,6 +26,9 @@ pub(super) struct Candidate<'a> {
     pub(super) needs_topic: bool,
     pub(super) prospecting: bool,
     pub(super) visit_agreed: bool,
+    /// A meeting the contact agreed (P6, P7): in person or by phone even where the office
+    /// takes no vendor visits or calls, since nothing about it is cold.
+    pub(super) meeting_agreed: bool,
     /// The due day of the agreed next step this touch serves (P33).
     pub(super) step_due: Option<Date>,
     /// The step was tried on or after its day already, unanswered.
@@ -70,6 +73,7 @@ pub(super) fn candidate<'a>(
         needs_topic: false,
         prospecting: false,
         visit_agreed: false,
+        meeting_agreed: false,
         step_due: None,
         step_retry: false,
         keep_alive_by: None,
@@ -77,6 +81,26 @@ pub(super) fn candidate<'a>(
 }
 
 pub(super) fn account_candidates<'a>(
+    account: &Account,
+    hs: &[&'a History<'a>],
+    lost: Option<&crate::model::LostAccount>,
+    references: &[Reference],
+    pb: &Playbook,
+    today: Date,
+    out: &mut Vec<Candidate<'a>>,
+) {
+    let first = out.len();
+    contact_candidates(account, hs, lost, pb, today, out);
+    if account.status == AccountStatus::Prospect
+        && let Some((r, key)) = reference_for(account, references)
+    {
+        for c in &mut out[first..] {
+            offer_reference(c, r, key, pb);
+        }
+    }
+}
+
+fn contact_candidates<'a>(
     account: &Account,
     hs: &[&'a History<'a>],
     lost: Option<&crate::model::LostAccount>,
@@ -93,18 +117,33 @@ pub(super) fn account_candidates<'a>(
         AccountStatus::Prospect | AccountStatus::Customer => {}
     }
     if account.access == AccessPolicy::NoVendorContact {
-        no_see_candidate(account, hs, pb, today, out);
+        // A request that was answered with something agreed needs no second request while
+        // that stands: the agreed meeting or step is planned instead (P6, P7).
+        let agreed = hs.iter().any(|h| {
+            h.open_step()
+                .is_some_and(|s| days_between(s.step.due, today) <= pb.step_triage_after_days)
+        });
+        if !agreed {
+            no_see_candidate(account, hs, pb, today, out);
+        }
         for h in hs {
             // Agreed callbacks still stand: the contact asked for them.
             if let Some(c) = callback(h, pb, today) {
                 out.push(c);
                 continue;
             }
-            // A customer's relationships and promises are kept in writing (P6, P23, P33).
-            if account.status == AccountStatus::Customer
-                && let Some(mut c) = contact_candidate(h, hs, None, pb, today)
-                && (c.keep_alive_by.is_some() || c.step_due.is_some())
-            {
+            let Some(mut c) = contact_candidate(h, hs, None, pb, today) else {
+                continue;
+            };
+            // The meeting they agreed to is that meeting, in person or by phone (P6, P7).
+            if c.meeting_agreed {
+                out.push(c);
+                continue;
+            }
+            // Other promises, and a customer's relationships, are kept in writing (P6,
+            // P23, P33).
+            let customer = account.status == AccountStatus::Customer;
+            if c.step_due.is_some() || (customer && c.keep_alive_by.is_some()) {
                 let written = [Channel::Email, Channel::Letter, Channel::HandwrittenNote];
                 let only: Vec<Channel> = match c.only.take() {
                     Some(o) => o.into_iter().filter(|ch| written.contains(ch)).collect(),
@@ -377,6 +416,7 @@ struct Due {
     purpose: Option<String>,
     only: Option<Vec<Channel>>,
     visit_agreed: bool,
+    meeting_agreed: bool,
     step_due: Option<Date>,
     step_retry: bool,
     keep_alive_by: Option<Date>,
@@ -394,6 +434,7 @@ impl Due {
             purpose: None,
             only: None,
             visit_agreed: false,
+            meeting_agreed: false,
             step_due: None,
             step_retry: false,
             keep_alive_by: None,
@@ -423,6 +464,7 @@ impl Due {
         c.needs_topic = self.purpose.is_none() && !self.no_topic_needed;
         c.purpose = self.purpose;
         c.visit_agreed = self.visit_agreed;
+        c.meeting_agreed = self.meeting_agreed;
         c.prospecting = prospecting;
         c.step_due = self.step_due;
         c.step_retry = self.step_retry;
@@ -452,6 +494,16 @@ pub(super) fn contact_candidate<'a>(
     after_referral_meeting(h, pb, today, &mut due);
     thank_you(h, pb, today, &mut due);
     next_step_due(h, pb, today, &mut due);
+    agreed_meeting(h, today, &mut due);
+    // Before an agreed first meeting, nothing but what they agreed to: the meeting opens
+    // the relationship, routine touches come after it (P7).
+    if h.first_meeting_ahead(today) {
+        return if due.open() {
+            None
+        } else {
+            due.into_candidate(h, weight, false)
+        };
+    }
     if open {
         referral_drop(h, pb, today, &mut due);
         referral_ask(h, colleagues, pb, &mut due);
@@ -623,6 +675,140 @@ fn next_step_due(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     due.step_due = Some(step.due);
 }
 
+/// P7, P6: the step due today is a meeting the contact agreed in answer to a request. The
+/// first one with someone not yet met is planned as a first meeting, with its agenda
+/// (the scheduler writes it); any agreed meeting is held in person or by phone, even at
+/// an office that takes no vendor visits or calls, since nobody is dropping in on them.
+fn agreed_meeting(h: &History, today: Date, due: &mut Due) {
+    if due.step_due.is_none() || due.kind != TouchKind::Routine {
+        return;
+    }
+    let Some(s) = h.open_meeting() else { return };
+    due.meeting_agreed = true;
+    due.only = Some(vec![Channel::Visit, Channel::VirtualMeeting, Channel::Call]);
+    let late = days_between(s.step.due, today);
+    let when = if late == 0 {
+        "today".to_string()
+    } else {
+        format!("for {} ({late} days late)", s.step.due)
+    };
+    if h.met {
+        due.add(
+            reason(
+                &["P6", "P33"],
+                format!("Meeting agreed on {} {when}: hold it as agreed", s.set_on),
+            ),
+            due.score,
+        );
+        return;
+    }
+    due.kind = TouchKind::FirstMeeting;
+    due.purpose = Some(format!("First meeting: {}", s.step.what));
+    due.add(
+        reason(
+            &["P7", "P33"],
+            format!(
+                "First meeting with {}, agreed on {} {when}: go with an agenda (the topic, its value to them, the question to ask)",
+                h.contact.name, s.set_on
+            ),
+        ),
+        due.score,
+    );
+}
+
+/// A satisfied customer of the rep's territory (P13's threshold) that can vouch for us to
+/// prospects with the same pain points (P36).
+pub(super) struct Reference<'a> {
+    pub(super) account: &'a Account,
+    pub(super) satisfaction: signals::Satisfaction,
+}
+
+/// The satisfied customers among `accounts` (each with every touch up to today with its
+/// contacts, and whether they referred), in account order. Lost and no-fit accounts
+/// never vouch for anyone.
+pub(super) fn references<'a>(
+    accounts: impl IntoIterator<Item = (&'a Account, signals::Satisfaction)>,
+    pb: &Playbook,
+) -> Vec<Reference<'a>> {
+    accounts
+        .into_iter()
+        .filter(|(a, s)| {
+            a.status == AccountStatus::Customer && !a.pain_points.is_empty() && s.satisfied(pb)
+        })
+        .map(|(account, satisfaction)| Reference {
+            account,
+            satisfaction,
+        })
+        .collect()
+}
+
+/// The reference for a prospect (P36): the satisfied customer sharing most of its pain
+/// points, then the most satisfied, then the lowest id; with the first shared pain point
+/// in the prospect's own order.
+fn reference_for<'r, 'k>(
+    prospect: &'k Account,
+    references: &'r [Reference<'r>],
+) -> Option<(&'r Reference<'r>, &'k str)> {
+    let shared = |r: &Reference| {
+        prospect
+            .pain_points
+            .iter()
+            .filter(|p| r.account.pain_points.contains(p))
+            .count()
+    };
+    let best = references
+        .iter()
+        .filter(|r| r.account.id != prospect.id && shared(r) > 0)
+        .max_by(|a, b| {
+            shared(a)
+                .cmp(&shared(b))
+                .then(a.satisfaction.referred.cmp(&b.satisfaction.referred))
+                .then(a.satisfaction.positives.cmp(&b.satisfaction.positives))
+                .then(b.account.id.cmp(&a.account.id))
+        })?;
+    let key = prospect
+        .pain_points
+        .iter()
+        .find(|p| best.account.pain_points.contains(p))?;
+    Some((best, key.as_str()))
+}
+
+/// P36: a prospect's touch that reaches out anyway offers the reference, naming it and
+/// the topic both share. Not the breakup, which closes the file, nor nurture, whose pace
+/// a stronger priority would break (P31).
+fn offer_reference(c: &mut Candidate, r: &Reference, key: &str, pb: &Playbook) {
+    if !matches!(
+        c.kind,
+        TouchKind::Routine | TouchKind::FirstMeeting | TouchKind::MeetingRequest
+    ) {
+        return;
+    }
+    let topic = c
+        .history
+        .fresh
+        .iter()
+        .find(|t| t.pain_points.iter().any(|p| p == key));
+    let concern = crate::catalogue::pain_point(key)
+        .map(|p| super::schedule::lower_first(&p.title))
+        .unwrap_or_else(|| key.replace('-', " "));
+    let why = if r.satisfaction.referred {
+        "refers to us".to_string()
+    } else {
+        format!("{} positive outcomes", r.satisfaction.positives)
+    };
+    let on = topic.map_or(String::new(), |t| format!(" on “{}”", t.title));
+    c.reasons.push(reason(
+        &["P36"],
+        format!(
+            "{} is a satisfied customer ({why}) who shares their concern, {concern}: offer an introduction as a reference{on}",
+            r.account.name
+        ),
+    ));
+    c.score = c
+        .score
+        .max(pb.priority.reference_introduction * base(c.history, pb));
+}
+
 /// P9: referrals fell against the provider's own baseline.
 fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
     // A signal is a reason to talk, not to chase: at the customers' spacing (P3, P23).
@@ -651,17 +837,18 @@ fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
 /// P13: a satisfied account is asked for referrals and introductions, by its decision
 /// maker, once.
 fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut Due) {
-    let positives = colleagues
-        .iter()
-        .flat_map(|c| c.touches.iter())
-        .filter(|(t, _)| t.outcome.positive())
-        .count();
+    let satisfaction = signals::Satisfaction::of(
+        colleagues
+            .iter()
+            .flat_map(|c| c.touches.iter().map(|(t, _)| *t)),
+        colleagues.iter().any(|c| !c.referral_days.is_empty()),
+    );
+    let positives = satisfaction.positives;
     let asked = colleagues
         .iter()
         .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
-    let referred = colleagues.iter().any(|c| !c.referral_days.is_empty());
     if h.account.status == AccountStatus::Customer
-        && (positives >= pb.ask_after_positive_outcomes || referred)
+        && satisfaction.satisfied(pb)
         && !asked
         && h.contact.influence == crate::model::Influence::DecisionMaker
         && best_contact(colleagues).is_some_and(|b| b.contact.id == h.contact.id)

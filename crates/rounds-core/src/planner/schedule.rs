@@ -443,6 +443,13 @@ pub(super) fn place(
         title: t.title.clone(),
     });
     let primary = match &purpose {
+        // A first meeting is about a topic of theirs, whatever its purpose (P7).
+        Some(_) if c.kind == TouchKind::FirstMeeting && !fresh.is_empty() => {
+            topic_iter.next().unwrap_or_else(|| PlannedTopic {
+                topic: None,
+                title: purpose.clone().unwrap_or_default(),
+            })
+        }
         Some(p) if c.kind != TouchKind::Routine || fresh.is_empty() => PlannedTopic {
             topic: None,
             title: p.clone(),
@@ -471,6 +478,10 @@ pub(super) fn place(
             ),
         ));
     }
+    let mut prep = preparation(h, topics, pb, channel, today);
+    if c.kind == TouchKind::FirstMeeting {
+        prep.agenda = Some(agenda(h, &primary, topics));
+    }
     Some(PlanItem {
         contact: h.contact.id,
         contact_name: h.contact.name.clone(),
@@ -485,10 +496,67 @@ pub(super) fn place(
         primary_topic: primary,
         backup_topics,
         reasons,
-        prep: preparation(h, topics, pb, channel, today),
+        prep,
         priority: (c.score * 100.0).round() / 100.0,
         step: h.planned_step(pb, today),
     })
+}
+
+/// The agenda of a first meeting (P7): its topic, the value to the customer — the pain
+/// point of theirs the topic answers (the topic's own when the account named none of
+/// them, the account's first without a topic) — and an open question about it, never
+/// whether they are ready to decide (P5).
+pub(super) fn agenda(
+    h: &History,
+    topic: &PlannedTopic,
+    topics: &BTreeMap<TopicId, &Topic>,
+) -> super::Agenda {
+    let keys: &[String] = topic
+        .topic
+        .and_then(|id| topics.get(&id))
+        .map_or(&[], |t| t.pain_points.as_slice());
+    let pain = keys
+        .iter()
+        .find(|k| h.account.pain_points.contains(k))
+        .or(keys.first())
+        .or(h.account.pain_points.first())
+        .and_then(|k| crate::catalogue::pain_point(k));
+    let (value, question) = match pain {
+        Some(p) => {
+            let what = lower_first(&p.title);
+            (
+                format!("Help with {what}"),
+                format!("How does {what} affect your office today?"),
+            )
+        }
+        None => (
+            format!(
+                "What {} changes for their office",
+                lower_first(&topic.title)
+            ),
+            format!(
+                "Where does {} cost your team time today?",
+                lower_first(&topic.title)
+            ),
+        ),
+    };
+    super::Agenda {
+        topic: topic.clone(),
+        value,
+        question,
+    }
+}
+
+/// `s` with its first letter in lower case, for a title inside a sentence; a word in
+/// capitals (an acronym) is kept.
+pub(super) fn lower_first(s: &str) -> String {
+    let mut chars = s.chars();
+    match (chars.next(), chars.next()) {
+        (Some(a), Some(b)) if a.is_uppercase() && !b.is_uppercase() => {
+            a.to_lowercase().chain(s.chars().skip(1)).collect()
+        }
+        _ => s.to_string(),
+    }
 }
 
 /// What a touch that must happen is about when no library topic is left (the content gap
@@ -577,6 +645,7 @@ pub(super) fn choose_channel(
         if ch.is_cold_reach()
             && account.access == AccessPolicy::NoVendorContact
             && c.exact_at.is_none()
+            && !c.meeting_agreed
         {
             continue; // P6
         }
@@ -902,5 +971,6 @@ pub(super) fn preparation(
         referrals: h.referrals.clone(),
         profile_completeness,
         ask_about,
+        agenda: None,
     }
 }

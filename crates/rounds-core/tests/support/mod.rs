@@ -77,6 +77,7 @@ pub fn outbound(
         next_step: None,
         callback_at: None,
         note: String::new(),
+        no_referral: None,
     }
 }
 

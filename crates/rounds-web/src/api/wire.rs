@@ -82,6 +82,7 @@ vocabulary!(
     Outcome,
     TouchKind,
     LossReason,
+    NoReferralReason,
 );
 
 vocabulary!(@in outreach: TemplateKind, CheckKind, Part);
@@ -694,6 +695,31 @@ pub struct Touch {
     #[schema(value_type = Option<String>, format = DateTime)]
     pub callback_at: Option<Timestamp>,
     pub note: String,
+    /// What the provider said when they had not referred (P10); left out when nothing
+    /// was recorded.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub no_referral: Option<NoReferral>,
+}
+
+/// A provider's reason for not referring (P10): one of the closed list, and their words.
+/// `vague` (no clear reason) marks a possible competing relationship.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NoReferral {
+    pub reason: NoReferralReason,
+    /// What they said; required with `other`. Default empty, and then left out.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    #[schema(max_length = 500)]
+    pub text: String,
+}
+
+impl From<model::NoReferral> for NoReferral {
+    fn from(n: model::NoReferral) -> NoReferral {
+        NoReferral {
+            reason: n.reason.into(),
+            text: n.text,
+        }
+    }
 }
 
 impl From<model::Touch> for Touch {
@@ -714,6 +740,7 @@ impl From<model::Touch> for Touch {
             next_step: t.next_step.map(Into::into),
             callback_at: t.callback_at,
             note: t.note,
+            no_referral: t.no_referral.map(Into::into),
         }
     }
 }
@@ -763,6 +790,10 @@ pub struct TouchInput {
     #[serde(default)]
     #[schema(minimum = 1, maximum = 1000)]
     pub referrals: Option<u64>,
+    /// The provider said they have not referred: why (P10). Only on a touch they
+    /// answered.
+    #[serde(default)]
+    pub no_referral: Option<NoReferral>,
 }
 
 fn outbound() -> Direction {
@@ -803,6 +834,8 @@ impl From<TouchInput> for app::TouchInput {
             note: t.note,
             completes_step: t.completes_step,
             referrals: t.referrals,
+            no_referral_reason: t.no_referral.as_ref().map(|n| n.reason.into()),
+            no_referral_text: t.no_referral.map(|n| n.text),
         }
     }
 }
@@ -1472,6 +1505,19 @@ pub struct Preparation {
     pub profile_completeness: u8,
     /// One missing fact to ask about on this visit (P24).
     pub ask_about: Option<String>,
+    /// The plan of a first meeting (P7); left out on every other touch.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub agenda: Option<Agenda>,
+}
+
+/// What a first meeting is for (P7).
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Agenda {
+    pub topic: PlannedTopic,
+    /// The value to the customer: the pain point the topic answers.
+    pub value: String,
+    /// The question to ask.
+    pub question: String,
 }
 
 /// A past touch, in brief.
@@ -1505,6 +1551,7 @@ pub enum FlagKind {
     MissingNextStep,
     ReferralMeetingWithoutNextStep,
     NoStaffContact,
+    PossibleCompetingRelationship,
 }
 
 /// Something the rep or manager should fix; not a touch.
@@ -1681,6 +1728,11 @@ impl From<planner::Preparation> for Preparation {
             }),
             profile_completeness: p.profile_completeness,
             ask_about: p.ask_about,
+            agenda: p.agenda.map(|a| Agenda {
+                topic: a.topic.into(),
+                value: a.value,
+                question: a.question,
+            }),
         }
     }
 }
@@ -1695,6 +1747,9 @@ impl From<planner::Flag> for Flag {
                     FlagKind::ReferralMeetingWithoutNextStep
                 }
                 planner::FlagKind::NoStaffContact => FlagKind::NoStaffContact,
+                planner::FlagKind::PossibleCompetingRelationship => {
+                    FlagKind::PossibleCompetingRelationship
+                }
             },
             rules: f.rules,
             account: f.account.0,

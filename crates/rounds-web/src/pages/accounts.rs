@@ -1,6 +1,6 @@
 //! Accounts: the list of the caller's accounts (search, status filter) and one account's
-//! page — its touches, contacts, topics covered and still to cover, referrals and
-//! profile completeness.
+//! page — its touches, contacts, topics covered and still to cover, referrals, what its
+//! providers said about not referring (P10) and profile completeness.
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -15,6 +15,7 @@ use rounds_core::model::{
     Account, AccountId, AccountStatus, Contact, ContactId, Territory, Topic, TopicId, Touch,
 };
 use rounds_core::planner;
+use rounds_core::signals;
 use serde::Deserialize;
 
 use super::layout::{Nav, page};
@@ -164,6 +165,17 @@ fn account_view(state: &AppState, ctx: &Ctx, a: &Account, t: &Territory, today: 
         26,
     );
     let referred: u32 = weeks.iter().map(|w| w.1).sum();
+    // P10: what each provider last said about not referring, while it stands.
+    let rows = super::referral_rows(t);
+    let dated = signals::touches_by_contact(t, today);
+    let not_referring: Vec<(&Contact, signals::NotReferring)> = contacts
+        .iter()
+        .filter_map(|c| {
+            let theirs = dated.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
+            let days = signals::referral_days(rows.get(&c.id).map_or(&[], Vec::as_slice), today);
+            signals::not_referring(theirs, &days).map(|n| (*c, n))
+        })
+        .collect();
 
     let facts = &state.playbook().profile_facts;
     let known: Vec<&String> = facts
@@ -248,6 +260,21 @@ fn account_view(state: &AppState, ctx: &Ctx, a: &Account, t: &Territory, today: 
             }
         }
 
+        @if !not_referring.is_empty() {
+            section #not-referring {
+                h2 { "Why they have not referred " small { "[P10]" } }
+                ul {
+                    @for (c, n) in &not_referring {
+                        li {
+                            a href={"/contacts/" (c.id.0)} { (c.name) } " on " (n.day) ": " (n.reason)
+                            @if !n.text.is_empty() { " — “" (n.text) "”" }
+                            @if n.possible_competitor { " " span.badge { "possible competing relationship" } }
+                        }
+                    }
+                }
+            }
+        }
+
         section #timeline {
             h2 { "Touches " small { (touches.len()) ", newest first" } }
             @if touches.is_empty() { p.empty { "No touches yet." } }
@@ -262,6 +289,9 @@ fn account_view(state: &AppState, ctx: &Ctx, a: &Account, t: &Territory, today: 
                         }
                         @if !x.note.is_empty() { p.note { (x.note) } }
                         @if let Some(s) = &x.next_step { div.small { "Next step: " (s.what) " by " (s.due) } }
+                        @if let Some(n) = &x.no_referral {
+                            div.small { "Not referred: " (n.reason) @if !n.text.is_empty() { " — “" (n.text) "”" } }
+                        }
                     }
                 }
             }

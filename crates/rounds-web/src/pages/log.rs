@@ -15,7 +15,9 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use jiff::civil::{Date, DateTime};
 use maud::{Markup, html};
-use rounds_core::model::{AccountId, Channel, ContactId, Direction, Outcome, TopicId, TouchKind};
+use rounds_core::model::{
+    AccountId, Channel, ContactId, Direction, NoReferralReason, Outcome, TopicId, TouchKind,
+};
 use serde::Deserialize;
 use std::collections::BTreeMap;
 
@@ -104,6 +106,7 @@ async fn log_form_with(
     let outcome = v.one("outcome").unwrap_or("");
     let direction = v.one("direction").unwrap_or("outbound");
     let kind = v.one("kind").unwrap_or("routine");
+    let no_referral = v.one("no_referral_reason").unwrap_or("");
     Ok(html! {
         @if let Some(e) = error {
             p.error role="alert" {
@@ -155,6 +158,13 @@ async fn log_form_with(
             }
             label.check { input type="checkbox" name="completes_step" value="on" checked[v.one("completes_step").is_some()];
                 " This touch completes the contact's open next step " small { "(P33)" } }
+            div.row {
+                label { "Not referred because " small { "(P10)" }
+                    select name="no_referral_reason" {
+                        option value="" { "— not asked —" }
+                        @for r in NoReferralReason::ALL { option value=(r.as_str()) selected[r.as_str() == no_referral] { (r.as_str()) } } } }
+                label { "In their words" input type="text" name="no_referral_text" maxlength="500" value=(v.text("no_referral_text")); }
+            }
             label { "Callback agreed for " small { "(the contact's local time; P35)" }
                 input type="datetime-local" name="callback_at" value=(v.text("callback_at")); }
             label { "Note" textarea name="note" rows="3" maxlength="4000" { (v.text("note")) } }
@@ -178,6 +188,8 @@ fn field_label(field: &str) -> &'static str {
         "next_step_due" | "next_step.due" => "Due",
         "callback_at" => "Callback agreed for",
         "completes_step" => "completes the open next step",
+        "no_referral_reason" | "no_referral.reason" => "Not referred because",
+        "no_referral_text" | "no_referral.text" => "In their words",
         "note" => "Note",
         _ => "the form",
     }
@@ -283,5 +295,7 @@ async fn read(state: &AppState, ctx: &Ctx, f: &Fields) -> ApiResult<rounds_app::
         note: f.text("note"),
         completes_step: f.one("completes_step").is_some(),
         referrals: f.parse_opt("referrals")?,
+        no_referral_reason: f.parse_opt("no_referral_reason")?,
+        no_referral_text: f.one("no_referral_text").map(str::to_string),
     })
 }

@@ -366,6 +366,7 @@ pub(crate) mod fixture {
             next_step: None,
             callback_at: None,
             note: String::new(),
+            no_referral: None,
         }
     }
 

@@ -1,5 +1,6 @@
-//! Referring contacts who went silent after a meeting (P8) or whose referrals fell
-//! against their own baseline (P9), with the figures, worst first.
+//! Referring contacts who went silent after a meeting (P8), whose referrals fell
+//! against their own baseline (P9), or who gave no clear reason for not referring (P10),
+//! with the figures, worst first.
 
 use std::collections::BTreeMap;
 
@@ -38,6 +39,8 @@ pub(crate) struct Referrer {
     /// The referral meeting after which nothing came, if silent (P8).
     pub silent_since: Option<Date>,
     pub dropping: bool,
+    /// No clear reason given for not referring: when it was said, and their words (P10).
+    pub competing: Option<signals::NotReferring>,
 }
 
 impl Referrer {
@@ -62,7 +65,8 @@ pub(crate) fn referrers(t: &Territory, rep: UserId, pb: &Playbook, today: Date) 
         let mine = rows.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
         let theirs = touches.get(&c.id).map(Vec::as_slice).unwrap_or(&[]);
         let s = signals::referrer(theirs, mine, pb, today);
-        if s.dropping || s.silent.is_some() {
+        let competing = s.not_referring.filter(|n| n.possible_competitor);
+        if s.dropping || s.silent.is_some() || competing.is_some() {
             out.push(Referrer {
                 contact: c.clone(),
                 account: account.name.clone(),
@@ -71,6 +75,7 @@ pub(crate) fn referrers(t: &Territory, rep: UserId, pb: &Playbook, today: Date) 
                 last_referral: s.last_referral,
                 silent_since: s.silent.map(|x| x.meeting),
                 dropping: s.dropping,
+                competing,
             });
         }
     }
@@ -107,6 +112,7 @@ async fn referrals(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Resp
         .collect();
     let silent = all.iter().filter(|r| r.silent_since.is_some()).count();
     let dropping = all.iter().filter(|r| r.dropping).count();
+    let competing = all.iter().filter(|r| r.competing.is_some()).count();
     let since = today
         .checked_sub(Span::new().days(pb.recent_days))
         .unwrap_or(today);
@@ -116,7 +122,7 @@ async fn referrals(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Resp
             (silent) " silent after a referral meeting (no referral within "
             (pb.records_check_after_days) " days, P8) · " (dropping) " dropping (at least "
             (format!("{:.0}%", pb.drop_threshold * 100.0)) " below their own " (pb.baseline_days)
-            "-day baseline, P9). Recent window: the " (pb.recent_days) " complete days since " (since)
+            "-day baseline, P9) · " (competing) " gave no clear reason for not referring (a possible competing relationship, P10). Recent window: the " (pb.recent_days) " complete days since " (since)
             ", so a referral logged today counts from tomorrow; the planner acts on the same figures."
         }
         @if !bars.is_empty() {
@@ -156,6 +162,11 @@ fn referrer_card(ctx: &crate::extract::Ctx, r: &Referrer) -> Markup {
                         (format!("{:.1}", f.baseline_per_recent)) " (" (format!("{:+.0}%", f.change * 100.0)) ")" }
                 }
             }
+            @if let Some(n) = &r.competing {
+                div { span.rules { "[P10] " } "Said on " (n.day) " they had not referred, with no clear reason"
+                    @if !n.text.is_empty() { " (“" (n.text) "”)" }
+                    ": possibly a competing relationship." }
+            }
             div.small { "Last referral: " @match r.last_referral { Some(d) => (d), None => "none recorded" } }
         }
     }
@@ -175,7 +186,7 @@ mod tests {
     use super::*;
     use crate::pages::fixture::{account, contact, referral, touch};
     use jiff::civil::date;
-    use rounds_core::model::{AccountStatus, ContactId, TouchKind};
+    use rounds_core::model::{AccountStatus, ContactId, NoReferral, NoReferralReason, TouchKind};
 
     const TODAY: Date = date(2026, 11, 24);
 
@@ -253,5 +264,39 @@ mod tests {
         assert_eq!(f.recent, 1);
         assert!(f.baseline_per_recent > 10.0 && f.change < -0.9, "{f:?}");
         assert_eq!(r.last_referral, Some(yesterday));
+    }
+
+    #[test]
+    fn p10_a_provider_who_gave_no_clear_reason_is_listed_until_they_refer() {
+        let pb = Playbook::default();
+        let asked = TODAY.checked_sub(Span::new().days(5)).unwrap();
+        let said = |id: i64, contact: i64, reason: NoReferralReason| {
+            let mut t = touch(id, contact, 1, asked, TouchKind::RecordsCheck);
+            t.no_referral = Some(NoReferral {
+                reason,
+                text: "we'll see".into(),
+            });
+            t
+        };
+        let mut t = Territory {
+            accounts: vec![account(1, AccountStatus::Customer)],
+            contacts: vec![contact(10, 1), contact(11, 1)],
+            touches: vec![
+                said(1, 10, NoReferralReason::Vague),
+                said(2, 11, NoReferralReason::NoFittingPatients),
+            ],
+            ..Territory::default()
+        };
+        let found = referrers(&t, UserId(1), &pb, TODAY);
+        let ids: Vec<ContactId> = found.iter().map(|r| r.contact.id).collect();
+        assert_eq!(ids, [ContactId(10)], "only the vague answer is listed");
+        let n = found[0].competing.as_ref().unwrap();
+        assert_eq!((n.day, n.text.as_str()), (asked, "we'll see"));
+        t.referrals.push(referral(
+            10,
+            TODAY.checked_sub(Span::new().days(2)).unwrap(),
+            1,
+        ));
+        assert!(referrers(&t, UserId(1), &pb, TODAY).is_empty());
     }
 }

@@ -165,6 +165,16 @@ fn item_view(
                 a href={"/accounts/" (item.account.0)} { (item.account_name) }
             }
             div.topic { "About: " strong { (item.primary_topic.title) } }
+            @if let Some(a) = &item.prep.agenda {
+                div.agenda {
+                    "First meeting agenda " small { "[P7]" }
+                    ul {
+                        li { "Topic: " (a.topic.title) }
+                        li { "Value to them: " (a.value) }
+                        li { "Ask: " (a.question) }
+                    }
+                }
+            }
             details.why {
                 summary { "Why" }
                 ul { @for r in &item.reasons { li { span.rules { "[" (r.rules.join(" ")) "] " } (r.text) } } }

@@ -39,6 +39,8 @@ pub(crate) async fn run(cx: &Cx<'_>, a: LogArgs) -> Result<()> {
         note: a.note.clone(),
         completes_step: a.done,
         referrals: a.count,
+        no_referral_reason: a.no_referral_reason,
+        no_referral_text: a.reason_text.clone(),
     };
     let touch = rounds_app::log_touch(cx.store, cx.actor, input, cx.s.now)
         .await

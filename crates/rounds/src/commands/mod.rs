@@ -82,6 +82,8 @@ fn flag_of(field: &str) -> String {
         "territory_from" => "--territory-from",
         "text_consent.source" | "text_consent" => "--text-consent",
         "completes_step" => "--done",
+        "no_referral.reason" => "--no-referral-reason",
+        "no_referral.text" => "--reason-text",
         "what" => "--what",
         "due" => "--due",
         "step" => "ID",
