@@ -30,8 +30,8 @@ pub fn routes() -> Router<AppState> {
         .route("/accounts/{id}", get(detail))
 }
 
-/// Longer lists are cut: a phone page of thousands of cards helps nobody, and the search
-/// finds the rest.
+/// Accounts per page: a phone page of thousands of cards helps nobody; the pages and
+/// the search reach the rest.
 const SHOWN: usize = 200;
 
 #[derive(Debug, Deserialize)]
@@ -40,6 +40,7 @@ pub struct ListQuery {
     q: String,
     #[serde(default)]
     status: String,
+    page: Option<usize>,
 }
 
 async fn list(
@@ -65,6 +66,13 @@ async fn list(
         Err(e) => return super::error_page(e.into()),
     };
     let needle = query.q.trim().to_lowercase();
+    let page_link = |n: usize| {
+        format!(
+            "/accounts?q={}&status={}&page={n}",
+            super::urlencode(&query.q),
+            super::urlencode(&query.status)
+        )
+    };
     let matching: Vec<&Account> = accounts
         .iter()
         .filter(|a| {
@@ -73,6 +81,8 @@ async fn list(
                 || a.address.city.to_lowercase().contains(&needle)
         })
         .collect();
+    let pages = matching.len().div_ceil(SHOWN).max(1);
+    let page_no = query.page.unwrap_or(1).clamp(1, pages);
     let body = html! {
         h1 { "Accounts" }
         form.pick method="get" action="/accounts" {
@@ -86,9 +96,9 @@ async fn list(
             button type="submit" { "Show" }
         }
         p.muted { (matching.len()) " accounts"
-            @if matching.len() > SHOWN { " · showing the first " (SHOWN) "; narrow the search" } }
+            @if pages > 1 { " · page " (page_no) " of " (pages) } }
         ul.cards {
-            @for a in matching.iter().take(SHOWN) {
+            @for a in matching.iter().skip((page_no - 1) * SHOWN).take(SHOWN) {
                 li.card {
                     a href={"/accounts/" (a.id.0)} { strong { (a.name) } }
                     " " span.badge { (a.status) }
@@ -97,6 +107,12 @@ async fn list(
                         @if ctx.scope.is_lead() { " · " (rep_name(&ctx, a)) }
                     }
                 }
+            }
+        }
+        @if pages > 1 {
+            nav.pager {
+                @if page_no > 1 { a rel="prev" href=(page_link(page_no - 1)) { "← Previous" } " " }
+                @if page_no < pages { a rel="next" href=(page_link(page_no + 1)) { "Next →" } }
             }
         }
     };

@@ -15,7 +15,7 @@ use rounds_core::model::{Account, AccountId, Contact, ContactId, Direction};
 use rounds_store::ReviewItem;
 
 use super::layout::{Nav, csrf, error_page, page};
-use super::redirect::{Flash, with_flash};
+use super::redirect::{Flash, action_answer};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, PageCtx};
@@ -126,27 +126,11 @@ async fn list(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash
     )
 }
 
-/// A refusal said on the list (someone resolved it first, a contact out of reach), a
-/// missing item as not found, anything else as an error page.
+/// A missing item as not found; everything else as every form's action says it.
 fn answer(state: &AppState, done: Result<String, ApiError>) -> Response {
     match done {
-        Ok(flash) => with_flash(state, "/capture", &flash),
-        Err(e)
-            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
-        {
-            let field = e
-                .field
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            with_flash(
-                state,
-                "/capture",
-                &format!("Not changed — {field}{}", e.message),
-            )
-        }
         Err(e) if e.status == StatusCode::NOT_FOUND => super::not_found_page(),
-        Err(e) => error_page(e),
+        done => action_answer(state, "/capture", done),
     }
 }
 

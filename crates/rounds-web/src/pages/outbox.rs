@@ -22,7 +22,7 @@ use rounds_core::sending::{OutboxId, OutboxMessage, OutboxState};
 use super::Fields;
 use super::coach::{Sendable, badge, draft_form, findings_list};
 use super::layout::{Nav, csrf, error_page, page};
-use super::redirect::{Flash, ReturnPath, with_flash};
+use super::redirect::{Flash, ReturnPath, action_answer, with_flash};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{Ctx, FormBody, PageCtx};
@@ -292,8 +292,8 @@ async fn act(
         Act::Return => outbox::return_draft(store, &actor, id, &comment, now).await,
         Act::Cancel => outbox::cancel(store, &actor, id).await,
     };
-    let flash = match done.map_err(ApiError::from) {
-        Ok(m) => match what {
+    let done = match done.map_err(ApiError::from) {
+        Ok(m) => Ok(match what {
             Act::Send | Act::Approve => {
                 let account = rounds_app::get_contact(store, &actor, m.contact)
                     .await
@@ -310,22 +310,12 @@ async fn act(
             }
             Act::Return => format!("Message {} returned to its author", m.id),
             Act::Cancel => format!("Message {} cancelled", m.id),
-        },
-        // Someone else acted first, or the contact cannot be mailed: said on the list.
-        Err(e)
-            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
-        {
-            let field = e
-                .field
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            format!("Not changed — {field}{}", e.message)
-        }
+        }),
         Err(e) if e.status == StatusCode::NOT_FOUND => return super::not_found_page(),
-        Err(e) => return error_page(e),
+        // Someone else acted first, or the contact cannot be mailed: said on the list.
+        Err(e) => Err(e),
     };
-    with_flash(&state, "/outbox", &flash)
+    action_answer(&state, "/outbox", done)
 }
 
 /// The contacts (and accounts) the messages are to, read once each.

@@ -147,6 +147,27 @@ impl Flash {
     }
 }
 
+/// The answer to a form's action, on the page `to`: its message when done; a refusal the
+/// user can act on there (a wrong value, 422; someone acted first, 409) said as "Not
+/// changed — field: why"; anything else (a missing record, a failure) as its error page.
+pub fn action_answer(state: &AppState, to: &str, done: Result<String, ApiError>) -> Response {
+    use axum::http::StatusCode;
+    match done {
+        Ok(message) => with_flash(state, to, &message),
+        Err(e)
+            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
+        {
+            let field = e
+                .field
+                .as_deref()
+                .map(|f| format!("{f}: "))
+                .unwrap_or_default();
+            with_flash(state, to, &format!("Not changed — {field}{}", e.message))
+        }
+        Err(e) => super::error_page(e),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,6 @@
 
 use axum::Router;
 use axum::extract::{Path, State};
-use axum::http::StatusCode;
 use axum::response::Response;
 use axum::routing::post;
 use jiff::civil::Date;
@@ -13,7 +12,7 @@ use rounds_core::model::{StepAction, TouchId};
 
 use super::Fields;
 use super::layout::error_page;
-use super::redirect::{ReturnPath, with_flash};
+use super::redirect::{ReturnPath, action_answer};
 use crate::AppState;
 use crate::error::ApiError;
 use crate::extract::{FormBody, PageCtx};
@@ -96,24 +95,11 @@ async fn act(
             .await
             .map_err(ApiError::from),
     };
-    let flash = match done {
-        Ok(u) => match u.action {
-            StepAction::Reschedule { due, .. } => format!("Moved the step to {due}"),
-            StepAction::Skip { .. } => "Skipped the step".to_string(),
-            _ => "Completed the step".to_string(),
-        },
-        // A wrong date or a missing reason goes back to the plan, said beside it.
-        Err(e)
-            if e.status == StatusCode::UNPROCESSABLE_ENTITY || e.status == StatusCode::CONFLICT =>
-        {
-            let field = e
-                .field
-                .as_deref()
-                .map(|f| format!("{f}: "))
-                .unwrap_or_default();
-            format!("Not changed — {field}{}", e.message)
-        }
-        Err(e) => return error_page(e),
-    };
-    with_flash(&state, back.as_str(), &flash)
+    // A wrong date or a missing reason goes back to the plan, said beside it.
+    let done = done.map(|u| match u.action {
+        StepAction::Reschedule { due, .. } => format!("Moved the step to {due}"),
+        StepAction::Skip { .. } => "Skipped the step".to_string(),
+        _ => "Completed the step".to_string(),
+    });
+    action_answer(&state, back.as_str(), done)
 }

@@ -49,6 +49,14 @@ async fn today(
     flash: Flash,
     Query(q): Query<TodayQuery>,
 ) -> Response {
+    // A manager's own plan is empty (the accounts are the reps'): the morning starts on
+    // the team, from which each rep's plan is one tap.
+    if q.rep.is_none()
+        && q.date.is_none()
+        && ctx.caller.user.role == rounds_core::model::Role::Manager
+    {
+        return axum::response::IntoResponse::into_response(axum::response::Redirect::to("/team"));
+    }
     let rep = q.rep.map(UserId).unwrap_or(ctx.caller.user.id);
     let date = q.date.unwrap_or_else(|| state.today());
     // rounds-app answers a rep outside the caller's scope as not found.
