@@ -1801,3 +1801,43 @@ fn calendar_the_next_touch_after_a_log_skips_a_reps_time_off() {
     );
     assert!(!w.t.calendar.time_off[0].covers(next.date));
 }
+
+#[test]
+fn p24_each_visit_asks_about_the_first_missing_office_fact_and_shows_completeness() {
+    let pb = Playbook::default();
+    let facts = pb.profile_facts.clone();
+    assert!(facts.len() >= 3, "the playbook lists office facts to learn");
+    let mut w = customer_world(20, TUESDAY);
+    // The first fact is known, the second is not: the visit asks about the second.
+    w.t.accounts[0]
+        .profile
+        .insert(facts[0].clone(), "Epic".into());
+    w.t.accounts[0]
+        .profile
+        .insert(facts[2].clone(), "Dr. Osei".into());
+    let p = w.plan_with(&pb, TUESDAY);
+    let visit = item(&p, 1).unwrap();
+    assert_eq!(visit.channel, Channel::Visit);
+    assert_eq!(visit.prep.ask_about.as_deref(), Some(facts[1].as_str()));
+    assert_eq!(
+        usize::from(visit.prep.profile_completeness),
+        2 * 100 / facts.len()
+    );
+
+    // Every fact known: nothing to ask, and the profile is complete.
+    for f in &facts {
+        w.t.accounts[0].profile.insert(f.clone(), "known".into());
+    }
+    let p = w.plan_with(&pb, TUESDAY);
+    let visit = item(&p, 1).unwrap();
+    assert_eq!(visit.prep.ask_about, None);
+    assert_eq!(visit.prep.profile_completeness, 100);
+
+    // A remote touch asks nothing about the office: the question is for the visit.
+    let mut remote = customer_world(20, TUESDAY);
+    remote.t.contacts[0].preferred_channel = Some(Channel::Call);
+    let p = remote.plan_with(&pb, TUESDAY);
+    let i = item(&p, 1).expect("a remote touch instead of the visit");
+    assert_ne!(i.channel, Channel::Visit);
+    assert_eq!(i.prep.ask_about, None, "{:?}", i.channel);
+}
