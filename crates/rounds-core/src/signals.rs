@@ -331,6 +331,22 @@ pub fn loss_reasons_per_quarter<'a>(
     today: Date,
     quarters: usize,
 ) -> (Vec<Quarter>, Vec<(LossReason, Vec<u32>)>) {
+    let (keys, mut counts) = losses_per_quarter(lost.map(|l| (l.reason, l)), today, quarters);
+    let series = LossReason::ALL
+        .iter()
+        .filter_map(|r| counts.remove(r).map(|c| (*r, c)))
+        .collect();
+    (keys, series)
+}
+
+/// P18 by any grouping (the competitor, the rep): lost accounts per group per quarter
+/// for the `quarters` quarters up to today's, oldest first; groups with no loss in
+/// those quarters are left out.
+pub fn losses_per_quarter<'a, K: Ord>(
+    lost: impl Iterator<Item = (K, &'a LostAccount)>,
+    today: Date,
+    quarters: usize,
+) -> (Vec<Quarter>, BTreeMap<K, Vec<u32>>) {
     let mut keys: Vec<Quarter> = Vec::new();
     let (mut y, mut q) = quarter(today);
     for _ in 0..quarters {
@@ -338,19 +354,27 @@ pub fn loss_reasons_per_quarter<'a>(
         (y, q) = if q == 1 { (y - 1, 4) } else { (y, q - 1) };
     }
     keys.reverse();
-    let mut counts: BTreeMap<LossReason, Vec<u32>> = BTreeMap::new();
-    for l in lost {
+    let mut counts: BTreeMap<K, Vec<u32>> = BTreeMap::new();
+    for (group, l) in lost {
         if let Some(i) = keys.iter().position(|k| *k == quarter(l.lost_on)) {
-            counts
-                .entry(l.reason)
-                .or_insert_with(|| vec![0; keys.len()])[i] += 1;
+            counts.entry(group).or_insert_with(|| vec![0; keys.len()])[i] += 1;
         }
     }
-    let series = LossReason::ALL
-        .iter()
-        .filter_map(|r| counts.remove(r).map(|c| (*r, c)))
-        .collect();
-    (keys, series)
+    (keys, counts)
+}
+
+/// The competitor a loss names, as one group however it was typed ("Acme Rx", "acme
+/// rx "), or `None` when the loss names none.
+pub fn competitor_key(l: &LostAccount) -> Option<String> {
+    l.competitor
+        .as_deref()
+        .map(|c| {
+            c.split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase()
+        })
+        .filter(|c| !c.is_empty())
 }
 
 /// The calendar quarter of a day.
@@ -538,5 +562,37 @@ mod tests {
         let (keys, series) = loss_reasons_per_quarter(ls.iter(), TODAY, 4);
         assert_eq!(keys, [(2026, 1), (2026, 2), (2026, 3), (2026, 4)]);
         assert_eq!(series, [(LossReason::Pricing, vec![0, 0, 0, 2])]);
+    }
+
+    #[test]
+    fn p18_losses_are_grouped_by_competitor_and_by_rep_per_quarter() {
+        let named = |d, c: Option<&str>| LostAccount {
+            competitor: c.map(str::to_string),
+            ..lost(d)
+        };
+        let ls = [
+            named(date(2026, 4, 2), Some("Acme Rx")),
+            named(date(2026, 10, 2), Some(" acme  RX ")),
+            named(date(2026, 11, 2), Some("Borealis")),
+            named(date(2026, 11, 3), None),
+            named(date(2019, 11, 3), Some("Acme Rx")),
+        ];
+        let (keys, by_competitor) =
+            losses_per_quarter(ls.iter().map(|l| (competitor_key(l), l)), TODAY, 4);
+        assert_eq!(keys.len(), 4);
+        assert_eq!(
+            by_competitor.into_iter().collect::<Vec<_>>(),
+            [
+                (None, vec![0, 0, 0, 1]),
+                (Some("acme rx".to_string()), vec![0, 1, 0, 1]),
+                (Some("borealis".to_string()), vec![0, 0, 0, 1]),
+            ]
+        );
+        let reps = [1, 2, 1, 1, 2];
+        let (_, by_rep) = losses_per_quarter(reps.iter().zip(ls.iter()), TODAY, 4);
+        assert_eq!(
+            by_rep.into_iter().collect::<Vec<_>>(),
+            [(&1, vec![0, 1, 0, 2]), (&2, vec![0, 0, 0, 1])]
+        );
     }
 }

@@ -943,3 +943,52 @@ async fn the_audit_page_shows_a_form_write_as_its_author_to_admins_only() {
     assert_eq!(status, StatusCode::OK);
     assert!(older.contains("rel=\"prev\""));
 }
+
+/// P18 on the Lost page: losses per quarter by competitor (however its name was typed)
+/// and, for a lead, by rep, each with its total.
+#[tokio::test]
+async fn p18_the_lost_page_shows_losses_by_competitor_and_by_rep() {
+    let app = app().await;
+    let admin = app.browser(app.user(Role::Admin, 0)).await;
+    let (ann, bob) = (app.user(Role::Rep, 0), app.user(Role::Rep, 1));
+    for (rep, competitor) in [(ann, "Zeta Pharma Test"), (bob, "  zeta  pharma test")] {
+        let account = app.account_of(rep).to_string();
+        let form = [
+            ("csrf", admin.csrf.as_str()),
+            ("account", &account),
+            ("lost_on", "2026-11-02"),
+            ("reason", "competitor-won-contract"),
+            ("competitor", competitor),
+            ("replace", "1"),
+        ];
+        let (status, _) = app.post(&admin, "/lost", &form).await;
+        assert_eq!(status, StatusCode::SEE_OTHER);
+    }
+    let (_, page) = app.get(&admin, "/lost").await;
+    let section = |id: &str| {
+        page.split(&format!("<section id=\"{id}\">"))
+            .nth(1)
+            .and_then(|s| s.split("</section>").next())
+            .unwrap_or_else(|| panic!("no #{id} on the page"))
+            .to_string()
+    };
+    let competitors = section("by-competitor");
+    let row = competitors
+        .split("<tr>")
+        .find(|r| r.to_lowercase().contains("zeta pharma test"))
+        .expect("one row for the competitor");
+    assert!(row.contains("<td><strong>2</strong></td>"), "{row}");
+    assert_eq!(
+        competitors
+            .to_lowercase()
+            .matches("zeta pharma test")
+            .count(),
+        1,
+        "one group however it was typed: {competitors}"
+    );
+    let reps = section("by-rep");
+    for rep in [ann, bob] {
+        let name = &app.data.users.iter().find(|u| u.id == rep).unwrap().name;
+        assert!(reps.contains(name.as_str()), "{name} in {reps}");
+    }
+}

@@ -120,6 +120,7 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash
                     &format!("Lost accounts per quarter by reason, last {} quarters", quarters.len()),
                     reasons_table(&quarters, &series),
                 ))
+                (patterns(&ctx, &rows, today))
             }
         } @else {
             p.empty { "No lost accounts. Keep it that way." }
@@ -236,12 +237,88 @@ fn legend(series: &[(String, Vec<u32>)]) -> Markup {
 }
 
 fn reasons_table(quarters: &[String], series: &[(String, Vec<u32>)]) -> Markup {
+    counts_table("Reason", quarters, series)
+}
+
+/// Losses per quarter by competitor and, for a manager, by rep (P18): where the losses
+/// come from, beside why. Most losses first; "none named" for losses without a
+/// competitor.
+fn patterns(ctx: &Ctx, rows: &[(UserId, &Account, &LostAccount, WinBack)], today: Date) -> Markup {
+    let labels = |keys: &[signals::Quarter]| -> Vec<String> {
+        keys.iter()
+            .map(|(y, q)| format!("Q{q}’{:02}", y % 100))
+            .collect()
+    };
+    // The earliest loss's spelling names the group, its spacing tidied.
+    let mut by_age: Vec<&LostAccount> = rows.iter().map(|r| r.2).collect();
+    by_age.sort_by_key(|l| (l.lost_on, l.account));
+    let mut spelling: BTreeMap<String, String> = BTreeMap::new();
+    for l in by_age {
+        if let (Some(key), Some(name)) = (signals::competitor_key(l), &l.competitor) {
+            let tidy = name.split_whitespace().collect::<Vec<_>>().join(" ");
+            spelling.entry(key).or_insert(tidy);
+        }
+    }
+    let (keys, by_competitor) = signals::losses_per_quarter(
+        rows.iter().map(|r| (signals::competitor_key(r.2), r.2)),
+        today,
+        QUARTERS,
+    );
+    let mut competitors: Vec<(String, Vec<u32>)> = by_competitor
+        .into_iter()
+        .map(|(k, c)| {
+            let name = k.map_or_else(
+                || "none named".to_string(),
+                |k| spelling.get(&k).cloned().unwrap_or(k),
+            );
+            (name, c)
+        })
+        .collect();
+    competitors.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<u32>()
+            .cmp(&a.1.iter().sum::<u32>())
+            .then(a.0.cmp(&b.0))
+    });
+    let (_, by_rep) = signals::losses_per_quarter(rows.iter().map(|r| (r.0, r.2)), today, QUARTERS);
+    let mut reps: Vec<(String, Vec<u32>)> = by_rep
+        .into_iter()
+        .map(|(rep, c)| {
+            let name = ctx
+                .scope
+                .user(rep)
+                .map_or_else(|| format!("user {rep}"), |u| u.name.clone());
+            (name, c)
+        })
+        .collect();
+    reps.sort_by(|a, b| {
+        b.1.iter()
+            .sum::<u32>()
+            .cmp(&a.1.iter().sum::<u32>())
+            .then(a.0.cmp(&b.0))
+    });
+    let quarters = labels(&keys);
+    html! {
+        section #by-competitor {
+            h3 { "By competitor " small { "[P18]" } }
+            (counts_table("Competitor", &quarters, &competitors))
+        }
+        @if ctx.scope.is_lead() {
+            section #by-rep {
+                h3 { "By rep " small { "[P18]" } }
+                (counts_table("Rep", &quarters, &reps))
+            }
+        }
+    }
+}
+
+fn counts_table(first: &str, quarters: &[String], series: &[(String, Vec<u32>)]) -> Markup {
     html! {
         table {
-            thead { tr { th { "Reason" } @for q in quarters { th { (q) } } } }
+            thead { tr { th { (first) } @for q in quarters { th { (q) } } th { "Total" } } }
             tbody {
                 @for (name, counts) in series {
-                    tr { td { (name) } @for c in counts { td { (c) } } }
+                    tr { td { (name) } @for c in counts { td { (c) } } td { strong { (counts.iter().sum::<u32>()) } } }
                 }
             }
         }
