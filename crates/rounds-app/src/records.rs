@@ -186,10 +186,12 @@ pub async fn import_referrals<S: Store + Sync>(
     if !problems.is_empty() {
         return Err(import_error(problems));
     }
+    let mut involved: Vec<ContactId> = counts.iter().map(|r| r.contact).collect();
+    involved.sort();
+    involved.dedup();
     let before: BTreeMap<(ContactId, Date), u32> = store
-        .export(actor.org)
+        .referral_counts(actor.org, &involved)
         .await?
-        .referrals
         .into_iter()
         .map(|r| ((r.contact, r.day), r.count))
         .collect();

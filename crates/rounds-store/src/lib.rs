@@ -408,6 +408,14 @@ pub trait Store {
         referral: &ReferralCount,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// The referral counts of these contacts, every day, by contact then day: what a
+    /// bulk import compares with, without reading the organisation's touches.
+    fn referral_counts(
+        &self,
+        org: OrgId,
+        contacts: &[ContactId],
+    ) -> impl Future<Output = Result<Vec<ReferralCount>, StoreError>> + Send;
+
     /// Adds `add` referrals to a contact's count on `day` (a day without a count starts
     /// at 0), atomically: two liaisons adding at once both count. Refused, with nothing
     /// written, when the day's total would pass `most` (`Err` holds the day's count).

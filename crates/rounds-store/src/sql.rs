@@ -1493,6 +1493,52 @@ impl Store for SqlStore {
             .await
     }
 
+    async fn referral_counts(
+        &self,
+        org: OrgId,
+        contacts: &[ContactId],
+    ) -> Result<Vec<ReferralCount>, StoreError> {
+        // Well under either backend's limit on bound parameters.
+        const PER_QUERY: usize = 1_000;
+        let mut conn = self.conn().await?;
+        let mut out = Vec::new();
+        for chunk in contacts.chunks(PER_QUERY) {
+            let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT contact_id, body FROM referral_counts \
+                 WHERE org_id = $1 AND contact_id IN ({})",
+                marks.join(", ")
+            );
+            let mut b = crate::tables::Binder::new(chunk.len() + 1);
+            b.add(org.0);
+            for c in chunk {
+                b.add(c.0);
+            }
+            let args = b
+                .finish()
+                .map_err(StoreError::db("encoding a list of contacts"))?;
+            let rows = sqlx::query_with(sqlx::AssertSqlSafe(sql), args)
+                .fetch_all(&mut *conn)
+                .await
+                .map_err(StoreError::db("reading referral counts"))?;
+            for row in rows {
+                let (contact, body): (i64, String) = row
+                    .try_get(0)
+                    .and_then(|c| Ok((c, row.try_get(1)?)))
+                    .map_err(StoreError::db("reading a referral count"))?;
+                let count =
+                    ReferralCount::from_body(&body).map_err(|source| StoreError::Corrupt {
+                        table: "referral_counts",
+                        id: contact,
+                        source,
+                    })?;
+                out.push(count);
+            }
+        }
+        out.sort_by_key(|r| (r.contact, r.day));
+        Ok(out)
+    }
+
     async fn add_to_referral(
         &self,
         org: OrgId,

@@ -2038,6 +2038,13 @@ async fn p9_add_to_referral_sums_concurrent_adds_and_refuses_past_the_limit(db: 
         of_101,
         vec![referral(101, day, 13), referral(101, date(2024, 5, 2), 1)]
     );
+    assert_eq!(
+        s.referral_counts(ORG, &[ContactId(101), ContactId(555)])
+            .await
+            .unwrap(),
+        of_101,
+        "the counts of the contacts asked for, by contact and day"
+    );
     let err = s
         .add_to_referral(ORG, ContactId(555), day, 1, 1000)
         .await

@@ -402,6 +402,15 @@ impl Store for Recording<'_> {
         self.inner.add_referral(org, referral)
     }
 
+    fn referral_counts(
+        &self,
+        org: OrgId,
+        contacts: &[ContactId],
+    ) -> impl Future<Output = Result<Vec<ReferralCount>, StoreError>> + Send {
+        self.note("referral_counts");
+        self.inner.referral_counts(org, contacts)
+    }
+
     fn add_to_referral(
         &self,
         org: OrgId,

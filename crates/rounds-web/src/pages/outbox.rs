@@ -32,10 +32,7 @@ pub fn routes() -> Router<AppState> {
         .route("/outbox", get(list))
         .route("/outbox/send", post(send_new))
         .route("/outbox/review", post(review_new))
-        .route("/outbox/{id}/send", post(send_saved))
-        .route("/outbox/{id}/approve", post(approve))
-        .route("/outbox/{id}/return", post(return_it))
-        .route("/outbox/{id}/cancel", post(cancel))
+        .route("/outbox/{id}/{action}", post(act))
 }
 
 /// The states a message is still on its way in: Today shows these instead of a new
@@ -230,49 +227,21 @@ enum Act {
     Cancel,
 }
 
-async fn send_saved(
-    state: State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-) -> Response {
-    act(state, ctx, id, form, Act::Send).await
-}
-
-async fn approve(
-    state: State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-) -> Response {
-    act(state, ctx, id, form, Act::Approve).await
-}
-
-async fn return_it(
-    state: State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-) -> Response {
-    act(state, ctx, id, form, Act::Return).await
-}
-
-async fn cancel(
-    state: State<AppState>,
-    ctx: PageCtx,
-    Path(id): Path<i64>,
-    form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-) -> Response {
-    act(state, ctx, id, form, Act::Cancel).await
-}
-
+/// Send, approve, return or cancel a saved message: one handler, the action from the
+/// path.
 async fn act(
     State(state): State<AppState>,
     PageCtx(ctx): PageCtx,
-    id: i64,
+    Path((id, action)): Path<(i64, String)>,
     form: Result<FormBody<Vec<(String, String)>>, ApiError>,
-    what: Act,
 ) -> Response {
+    let what = match action.as_str() {
+        "send" => Act::Send,
+        "approve" => Act::Approve,
+        "return" => Act::Return,
+        "cancel" => Act::Cancel,
+        _ => return super::not_found_page(),
+    };
     let (f, _) = match checked(&ctx, form) {
         Ok(read) => read,
         Err(refused) => return *refused,
