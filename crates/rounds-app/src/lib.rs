@@ -25,6 +25,7 @@ pub mod outreach;
 pub mod people;
 pub mod plan;
 pub mod records;
+pub mod reports;
 mod scope;
 pub mod simulate;
 pub mod steps;
@@ -67,7 +68,7 @@ pub use people::{
     rep_or_default, set_disabled, set_password,
 };
 pub use plan::{
-    NextForContact, next_for_contact, plan_for, team_page, team_territories, territories_in_scope,
+    NextForContact, next_for_contact, plan_for, team_territories, territories_in_scope,
     territory_for,
 };
 pub use records::{

@@ -55,32 +55,6 @@ pub async fn team_territories<S: Store + Sync>(
     Ok(all)
 }
 
-/// One page of a lead's team, by name: the reps of the page with their territories
-/// (only theirs are read: a team of two hundred is not loaded for twenty-five rows),
-/// and how many reps the team has. `page` counts from 1.
-pub async fn team_page<S: Store + Sync>(
-    store: &S,
-    actor: &Actor,
-    page: usize,
-    per_page: usize,
-) -> Result<(Vec<(UserId, Territory)>, usize)> {
-    if !actor.scope.is_lead() {
-        return Err(AppError::not_found("team", "of a rep"));
-    }
-    let mut reps: Vec<&rounds_core::model::User> = actor.scope.reps().collect();
-    reps.sort_by(|a, b| a.name.cmp(&b.name).then(a.id.cmp(&b.id)));
-    let total = reps.len();
-    let mut out = Vec::new();
-    for rep in reps
-        .into_iter()
-        .skip(page.saturating_sub(1).saturating_mul(per_page))
-        .take(per_page)
-    {
-        out.push((rep.id, territory_for(store, actor, rep.id).await?));
-    }
-    Ok((out, total))
-}
-
 /// A rep's plan for a day.
 pub async fn plan_for<S: Store + Sync>(
     store: &S,

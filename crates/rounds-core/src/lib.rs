@@ -19,6 +19,7 @@ pub mod outreach;
 pub mod planner;
 pub mod playbook;
 pub mod referrals;
+pub mod reports;
 pub mod sending;
 pub mod signals;
 pub mod simulate;

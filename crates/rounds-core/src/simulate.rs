@@ -1056,62 +1056,7 @@ pub fn measure(
         p43.1,
     ));
 
-    // Promises: next steps due in the period, kept on their day or explicitly moved. A
-    // step replaced by a newer one or closed by a conversation before its day, or on an
-    // account lost by then, is no longer owed.
-    let mut updates: BTreeMap<crate::model::TouchId, Vec<&crate::model::StepUpdate>> =
-        BTreeMap::new();
-    for u in &territory.step_updates {
-        updates.entry(u.touch).or_default().push(u);
-    }
-    let mut promises = Promises::default();
-    let mut late_days = Vec::new();
-    for (t, _, _) in &touches {
-        let Some(step) = &t.next_step else { continue };
-        if !in_period(step.due) || lost_on.get(&t.account).is_some_and(|l| *l <= step.due) {
-            continue;
-        }
-        let list = by_contact.get(&t.contact).map(Vec::as_slice).unwrap_or(&[]);
-        let later = || list.iter().filter(|(x, _, _)| x.at > t.at);
-        if later().any(|(x, d, _)| *d < step.due && (x.next_step.is_some() || x.outcome.answered()))
-        {
-            continue;
-        }
-        let zone = zones.get(&t.account);
-        let moved = updates.get(&t.id).into_iter().flatten().any(|u| {
-            !matches!(u.action, crate::model::StepAction::Complete)
-                && zone.is_some_and(|z| z.to_datetime(u.at).date() <= step.due)
-        });
-        promises.due += 1;
-        if moved {
-            promises.handled += 1;
-            continue;
-        }
-        let after: Option<Date> = later()
-            .find(|(_, d, _)| *d >= step.due && *d <= last)
-            .map(|x| x.1);
-        match after {
-            Some(d) if d == step.due => promises.on_day += 1,
-            Some(d) => {
-                promises.late += 1;
-                late_days.push(days_between(step.due, d));
-                example(
-                    "promises",
-                    format!("contact {} due {} touched {d}", t.contact, step.due),
-                );
-            }
-            None => {
-                promises.never += 1;
-                example(
-                    "promises",
-                    format!("contact {} due {} never touched", t.contact, step.due),
-                );
-            }
-        }
-    }
-    promises.late_days_p50 = percentile(&late_days, 50.0);
-    promises.late_days_p95 = percentile(&late_days, 95.0);
-    promises.kept = ratio(promises.on_day + promises.handled, promises.due);
+    let promises = promise_keeping(territory, from, end);
 
     let rules = counts
         .into_iter()
@@ -1123,7 +1068,6 @@ pub fn measure(
             examples: examples.remove(rule).unwrap_or_default(),
         })
         .collect();
-    promises.examples = examples.remove("promises").unwrap_or_default();
     let touched: BTreeSet<ContactId> = period.iter().map(|(t, _, _)| t.contact).collect();
     let mut channels = BTreeMap::new();
     for (t, _, _) in &period {
@@ -1159,6 +1103,97 @@ type Seen<'a> = (&'a Touch, Date, Time);
 const EXAMPLES: usize = 20;
 
 const NOON: Time = Time::constant(12, 0, 0, 0);
+
+/// Next steps due from `from` up to `end` (exclusive), kept on their day or explicitly
+/// moved, judged on the touches of `territory` up to the day before `end`. A step
+/// replaced by a newer one or closed by a conversation before its day, or on an account
+/// lost by then, is no longer owed. One measure for the simulation and the
+/// promise-keeping report.
+pub fn promise_keeping(territory: &Territory, from: Date, end: Date) -> Promises {
+    let last = end.checked_sub(1.day()).unwrap_or(from);
+    let in_period = |d: Date| from <= d && d < end;
+    let zones: BTreeMap<AccountId, jiff::tz::TimeZone> = territory
+        .accounts
+        .iter()
+        .map(|a| (a.id, a.tz.zone()))
+        .collect();
+    let lost_on: BTreeMap<AccountId, Date> = territory
+        .lost
+        .iter()
+        .map(|l| (l.account, l.lost_on))
+        .collect();
+    let mut touches: Vec<(&Touch, Date)> = territory
+        .touches
+        .iter()
+        .filter_map(|t| Some((t, zones.get(&t.account)?.to_datetime(t.at).date())))
+        .collect();
+    touches.sort_by_key(|(t, _)| (t.at, t.id));
+    let mut by_contact: BTreeMap<ContactId, Vec<(&Touch, Date)>> = BTreeMap::new();
+    for x in &touches {
+        by_contact.entry(x.0.contact).or_default().push(*x);
+    }
+    let mut updates: BTreeMap<crate::model::TouchId, Vec<&crate::model::StepUpdate>> =
+        BTreeMap::new();
+    for u in &territory.step_updates {
+        updates.entry(u.touch).or_default().push(u);
+    }
+    let mut promises = Promises::default();
+    let mut late_days = Vec::new();
+    let mut examples = Vec::new();
+    for (t, _) in &touches {
+        let Some(step) = &t.next_step else { continue };
+        if !in_period(step.due) || lost_on.get(&t.account).is_some_and(|l| *l <= step.due) {
+            continue;
+        }
+        let list = by_contact.get(&t.contact).map(Vec::as_slice).unwrap_or(&[]);
+        let later = || list.iter().filter(|(x, _)| x.at > t.at);
+        if later().any(|(x, d)| *d < step.due && (x.next_step.is_some() || x.outcome.answered())) {
+            continue;
+        }
+        let zone = zones.get(&t.account);
+        let moved = updates.get(&t.id).into_iter().flatten().any(|u| {
+            !matches!(u.action, crate::model::StepAction::Complete)
+                && zone.is_some_and(|z| z.to_datetime(u.at).date() <= step.due)
+        });
+        promises.due += 1;
+        if moved {
+            promises.handled += 1;
+            continue;
+        }
+        let after: Option<Date> = later()
+            .find(|(_, d)| *d >= step.due && *d <= last)
+            .map(|x| x.1);
+        let missed = match after {
+            Some(d) if d == step.due => {
+                promises.on_day += 1;
+                None
+            }
+            Some(d) => {
+                promises.late += 1;
+                late_days.push(days_between(step.due, d));
+                Some(format!(
+                    "contact {} due {} touched {d}",
+                    t.contact, step.due
+                ))
+            }
+            None => {
+                promises.never += 1;
+                Some(format!(
+                    "contact {} due {} never touched",
+                    t.contact, step.due
+                ))
+            }
+        };
+        if let Some(text) = missed.filter(|_| examples.len() < EXAMPLES) {
+            examples.push(text);
+        }
+    }
+    promises.late_days_p50 = percentile(&late_days, 50.0);
+    promises.late_days_p95 = percentile(&late_days, 95.0);
+    promises.kept = ratio(promises.on_day + promises.handled, promises.due);
+    promises.examples = examples;
+    promises
+}
 
 /// A touch made at an agreed moment (P35), for an agreed next step (P33), or confirming
 /// a referral meeting (P37): what the contact asked for, so the weekly cap and the visit

@@ -23,6 +23,7 @@ mod ledger;
 mod outbox;
 mod people;
 mod sql;
+mod summaries;
 mod tables;
 mod templates;
 
@@ -43,6 +44,7 @@ pub use ledger::{Ledger, TransferQuery};
 pub use outbox::{Outbox, UnsubscribeTarget};
 pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
+pub use summaries::{StoredSummary, Summaries};
 
 /// How [`Store::write_org`] treats what is already stored for the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -183,6 +183,11 @@ const SQLITE_MIGRATIONS: &[(i64, &str, &str)] = &[
         "ledger",
         include_str!("../migrations/sqlite/0012_ledger.sql"),
     ),
+    (
+        13,
+        "rep_summaries",
+        include_str!("../migrations/sqlite/0013_rep_summaries.sql"),
+    ),
 ];
 const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
     (
@@ -244,6 +249,11 @@ const POSTGRES_MIGRATIONS: &[(i64, &str, &str)] = &[
         12,
         "ledger",
         include_str!("../migrations/postgres/0012_ledger.sql"),
+    ),
+    (
+        13,
+        "rep_summaries",
+        include_str!("../migrations/postgres/0013_rep_summaries.sql"),
     ),
 ];
 
@@ -955,6 +965,7 @@ async fn calendar_in(
 
 /// Children before parents, so that deleting never trips a foreign key.
 const DELETE_ORDER: &[&str] = &[
+    "rep_summaries",
     "unsubscribe_tokens",
     "outbox_leases",
     "outbox",

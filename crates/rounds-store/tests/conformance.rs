@@ -15,7 +15,7 @@ use rounds_core::export::OrgData;
 use rounds_core::model::*;
 use rounds_store::{
     ApiToken, Credentials, IdKind, Ledger, Rollback, RowCounts, Session, SqlStore, Store,
-    StoreError, TransferQuery, WriteMode,
+    StoreError, Summaries, TransferQuery, WriteMode,
 };
 
 rounds_testkit::both_backends!(
@@ -59,6 +59,7 @@ rounds_testkit::both_backends!(
     calendar_feeds_are_found_by_hash_replaced_and_revoked,
     busy_times_are_replaced_per_calendar_and_reach_the_territory,
     p14_transfers_are_recorded_listed_by_scope_and_year_and_voided_once,
+    rep_summaries_are_stored_per_day_replaced_and_pruned,
 );
 
 use rounds_testkit::TestDb;
@@ -2202,4 +2203,80 @@ async fn p14_transfers_are_recorded_listed_by_scope_and_year_and_voided_once(db:
         .await
         .unwrap();
     assert_eq!(ids(TransferQuery::default()).await, Vec::<i64>::new());
+}
+
+async fn rep_summaries_are_stored_per_day_replaced_and_pruned(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let day = date(2026, 11, 24);
+    let summary = |rep: i64, day, planned| rounds_core::reports::RepSummary {
+        rep: UserId(rep),
+        day,
+        planned,
+        flags: 1,
+        coverage: rounds_core::reports::CoverageCount {
+            customers: 3,
+            covered: 2,
+        },
+        funnel: rounds_core::reports::Funnel::default(),
+        promises: rounds_core::reports::PromiseCount::default(),
+        segments: vec![],
+        referrals: rounds_core::reports::ReferralTrend::default(),
+        losses: vec![],
+    };
+    let at = |secs| Timestamp::from_second(secs).unwrap();
+    let reps = [UserId(1), UserId(2)];
+    assert_eq!(s.summaries(ORG, day, &reps).await.unwrap(), vec![]);
+    s.put_summaries(ORG, &[summary(1, day, 7)], at(1_000))
+        .await
+        .unwrap();
+    s.put_summaries(ORG, &[summary(1, date(2026, 11, 23), 5)], at(900))
+        .await
+        .unwrap();
+    let found = s.summaries(ORG, day, &reps).await.unwrap();
+    assert_eq!(
+        found.len(),
+        1,
+        "only the day asked for, only the reps with one"
+    );
+    assert_eq!(
+        (found[0].summary.planned, found[0].computed_at),
+        (7, at(1_000))
+    );
+    // A newer computation of the same rep and day replaces the row.
+    s.put_summaries(ORG, &[summary(1, day, 9)], at(2_000))
+        .await
+        .unwrap();
+    let found = s.summaries(ORG, day, &reps).await.unwrap();
+    assert_eq!((found.len(), found[0].summary.planned), (1, 9));
+    assert_eq!(found[0].summary, summary(1, day, 9));
+    // A rep that does not exist is refused, and nothing of the write lands.
+    let refused = s
+        .put_summaries(ORG, &[summary(2, day, 4), summary(99, day, 4)], at(3_000))
+        .await;
+    assert!(
+        matches!(
+            refused,
+            Err(StoreError::NotFound {
+                what: "user",
+                id: 99
+            })
+        ),
+        "{refused:?}"
+    );
+    assert_eq!(s.summaries(ORG, day, &reps).await.unwrap().len(), 1);
+    // Another organisation sees none; pruning drops the days before the one given.
+    assert_eq!(s.summaries(OrgId(2), day, &reps).await.unwrap(), vec![]);
+    assert_eq!(s.prune_summaries(ORG, day).await.unwrap(), 1);
+    assert_eq!(
+        s.summaries(ORG, date(2026, 11, 23), &reps).await.unwrap(),
+        vec![]
+    );
+    // Replacing the organisation drops its summaries with its users.
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    assert_eq!(s.summaries(ORG, day, &reps).await.unwrap(), vec![]);
 }

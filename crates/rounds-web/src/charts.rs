@@ -204,9 +204,10 @@ pub fn referral_drops(
     })
 }
 
-/// Loss reasons over time (P18): one stacked bar per quarter, one colour per reason
-/// (`PALETTE`, in the order of `series`). Each series holds one count per quarter.
-pub fn loss_reasons(
+/// Counts per label as stacked bars, one colour per series (`PALETTE`, in the order of
+/// `series`): loss reasons per quarter (P18), contacts reached or given up per attempt,
+/// customers covered or silent per segment. Each series holds one count per label.
+pub fn stacked_bars(
     title: &str,
     quarters: &[String],
     series: &[(String, Vec<u32>)],
@@ -513,7 +514,7 @@ mod tests {
             ("pricing".to_string(), vec![2, 0, 1]),
             ("competitor-won-contract".to_string(), vec![1, 3, 0]),
         ];
-        let svg = loss_reasons("Loss reasons per quarter", &quarters, &series).unwrap();
+        let svg = stacked_bars("Loss reasons per quarter", &quarters, &series).unwrap();
         assert_well_formed(&svg);
         assert_eq!(fills(&svg, PALETTE[0]), 2);
         assert_eq!(fills(&svg, PALETTE[1]), 2);
@@ -527,6 +528,6 @@ mod tests {
     fn charts_without_data_are_still_valid_svg() {
         assert_well_formed(&weekly_referrals("none", &[]).unwrap());
         assert_well_formed(&referral_drops("none", 30, &[]).unwrap());
-        assert_well_formed(&loss_reasons("none", &[], &[]).unwrap());
+        assert_well_formed(&stacked_bars("none", &[], &[]).unwrap());
     }
 }

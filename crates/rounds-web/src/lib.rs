@@ -14,6 +14,7 @@ mod feed;
 mod headers;
 mod pages;
 mod server;
+mod summaries;
 
 use std::sync::Arc;
 use std::time::Duration;

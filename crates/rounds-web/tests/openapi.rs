@@ -63,7 +63,11 @@ fn every_body_is_a_named_schema() {
         let Some(component) = schemas.get(name) else {
             panic!("{what}: `{name}` is not in components/schemas");
         };
-        // A named schema says what it holds: not a bare `object`.
+        // A named JSON schema says what it holds: not a bare `object`. (A CSV body is text:
+        // its schema names it, its columns are the JSON twin's.)
+        if what.ends_with("text/csv") {
+            continue;
+        }
         assert!(
             component.get("properties").is_some() || component.get("enum").is_some(),
             "{what}: `{name}` does not describe its fields: {component}"

@@ -105,6 +105,9 @@ pub enum Command {
     /// The transfer-of-value ledger: meals and items given to providers, the Open Payments export (P14)
     #[command(subcommand)]
     Ledger(LedgerCommand),
+    /// Managers' reports: persistence against the seed's figures, promises, coverage, referral trends, losses
+    #[command(subcommand)]
+    Report(ReportCommand),
     /// Show or check the playbook file
     #[command(subcommand)]
     Playbook(PlaybookCommand),
@@ -1348,6 +1351,37 @@ pub struct NoFitArgs {
     pub reason: String,
     #[arg(long, value_parser = parse_date)]
     pub date: Option<Date>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ReportCommand {
+    /// Summarise today every rep not summarised yet (what `rounds serve` and `rounds worker` do in the background)
+    #[command(
+        after_help = "Examples:\n  rounds report refresh\n  rounds report refresh --now 2026-11-24T13:00:00Z\n\n\
+Each rep's day is planned once and summed up (plan size, coverage, persistence funnel, promises, \
+coverage by segment, referral trends, losses); the Team page and the reports read these summaries. \
+Reps already summarised for the day are left alone."
+    )]
+    Refresh,
+    /// Print one report as a table, or as CSV with --csv
+    #[command(
+        after_help = "Examples:\n  rounds report show funnel\n  rounds report show seed\n  \
+rounds report show referrers --csv > referrers.csv\n\n\
+Reports: funnel (contacts reached on each attempt, given up after each number, P20), seed (the team \
+against the seed's figures), promises (next steps of the last 90 days kept, P33), coverage (customer \
+accounts by segment and kind, P23), liaisons (referrals per month per rep), referrers (per referring \
+contact with the P9 drop and the P10 flag), losses (per quarter by reason, competitor and rep, P18)."
+    )]
+    Show(ReportShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ReportShowArgs {
+    /// funnel, seed, promises, coverage, liaisons, referrers or losses
+    pub report: String,
+    /// CSV on stdout instead of a table
+    #[arg(long)]
+    pub csv: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -122,6 +122,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Lost(a) => lost::run(&cx, a).await,
         Command::Nofit(a) => nofit::run(&cx, a).await,
         Command::Ledger(c) => ledger::run(&cx, c).await,
+        Command::Report(c) => report::run(&cx, c).await,
         Command::Export(a) => export::run(&cx, a).await,
         Command::Import(a) => import::run(&cx, a).await,
         Command::Backup(a) => backup::run(&cx, a).await,

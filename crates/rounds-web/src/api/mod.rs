@@ -22,6 +22,7 @@ mod outreach;
 mod plan;
 mod playbook;
 mod referrals;
+mod reports;
 mod steps;
 mod tokens;
 mod topics;
@@ -126,6 +127,7 @@ pub fn routes() -> Router<AppState> {
             get(ledger::list_transfers).post(ledger::record_transfer),
         )
         .route("/api/v1/ledger/export.csv", get(ledger::export_csv))
+        .route("/api/v1/reports/{report}", get(reports::report))
         .route("/api/v1/ledger/{id}/void", post(ledger::void_transfer))
         .route("/api/v1/templates", get(outreach::list_templates))
         .route(
@@ -174,7 +176,7 @@ pub fn not_found(path: &str) -> Response {
 #[openapi(
     info(
         title = "Rounds API",
-        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, the transfer-of-value ledger (P14), reps' calendars, the outbox (e-mail drafts, review, sending), captured mail waiting for review, the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
+        description = "Plans, next steps, accounts, contacts, touches, referrals, lost accounts, the transfer-of-value ledger (P14), reps' calendars, the outbox (e-mail drafts, review, sending), captured mail waiting for review, the managers' reports (persistence, promises, coverage, referral trends, losses), the playbook and the audit log of a Rounds organisation. Authenticate with `Authorization: Bearer <token>` (`rounds token add`, or POST /api/v1/tokens when signed in); a token expires (90 days unless asked otherwise) and an expired one answers 401 saying so. A record that does not exist and one outside your territories are answered alike: named in the path or the query string (the record asked for), 404; named in a request body (a touch's `contact`, a contact's `account`, a loss's `account`, a referral's `contact`, an account's or a period of time off's `rep`, a touch's `topics[i]`), 422 naming that field.",
         version = "1"
     ),
     paths(
@@ -197,10 +199,11 @@ pub fn not_found(path: &str) -> Response {
         outreach::reset_template, outreach::coach, outreach::plan_drafts,
         outbox::list_outbox, outbox::create_draft, outbox::get_message, outbox::update_draft,
         outbox::submit, outbox::approve, outbox::return_draft, outbox::send, outbox::cancel,
-        capture::list_review, capture::get_review, capture::assign_review, capture::dismiss_review
+        capture::list_review, capture::get_review, capture::assign_review, capture::dismiss_review,
+        reports::report
     ),
     components(schemas(
-        ErrorBody, wire::Health,
+        ErrorBody, wire::Health, wire::Report, wire::ReportCell, wire::ReportTable, wire::ReportCsv,
         wire::User, wire::UserInput, wire::UserListing,
         wire::Account, wire::AccountInput, wire::AccountListing,
         wire::Contact, wire::ContactInput, wire::ContactListing,

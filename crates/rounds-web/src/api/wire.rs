@@ -17,6 +17,7 @@ use rounds_core::ledger;
 use rounds_core::model::{self, Specialty, TimeRange, TzName, WeekHours};
 use rounds_core::outreach;
 use rounds_core::planner;
+use rounds_core::reports;
 use rounds_core::sending;
 use serde::{Deserialize, Serialize};
 use utoipa::openapi::RefOr;
@@ -2450,4 +2451,71 @@ impl From<rounds_store::ReviewItem> for CaptureReviewItem {
 #[serde(deny_unknown_fields)]
 pub struct CaptureAssign {
     pub contact: i64,
+}
+
+// ---------------------------------------------------------------- reports
+
+vocabulary!(@in reports:
+    /// A report's name: `funnel`, `seed`, `promises`, `coverage`, `liaisons`, `referrers`,
+    /// `losses`.
+    Report
+);
+
+/// One cell of a report: a count, a share (0–1) or average, a text, or null when there is
+/// nothing to count.
+#[derive(Debug)]
+pub struct ReportCell;
+
+impl PartialSchema for ReportCell {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new()
+            .schema_type(utoipa::openapi::schema::SchemaType::from_iter([
+                Type::Number,
+                Type::String,
+                Type::Null,
+            ]))
+            .into()
+    }
+}
+
+impl ToSchema for ReportCell {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ReportCell")
+    }
+}
+
+/// A report as a table, the same rows as its CSV: per-rep reports end with a `total`
+/// row whose `rep_id` is null.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ReportTable {
+    pub report: Report,
+    /// The day of the figures.
+    #[schema(value_type = String, format = Date)]
+    pub day: Date,
+    /// When the oldest of the reps' figures was computed (once a day per rep).
+    #[schema(value_type = Option<String>, format = DateTime)]
+    pub computed_at: Option<Timestamp>,
+    /// The reps covered: the caller's team, or the caller.
+    pub reps: usize,
+    /// Column names (snake_case; new columns are only ever appended).
+    pub columns: Vec<String>,
+    #[schema(value_type = Vec<Vec<ReportCell>>)]
+    pub rows: Vec<Vec<reports::Cell>>,
+}
+
+/// A report as CSV text: a header row of the columns, then the rows, as downloaded from
+/// the Reports page.
+#[derive(Debug)]
+pub struct ReportCsv;
+
+impl PartialSchema for ReportCsv {
+    fn schema() -> RefOr<Schema> {
+        ObjectBuilder::new().schema_type(Type::String).into()
+    }
+}
+
+impl ToSchema for ReportCsv {
+    fn name() -> Cow<'static, str> {
+        Cow::Borrowed("ReportCsv")
+    }
 }

@@ -18,6 +18,7 @@ pub enum Nav {
     Referrals,
     Lost,
     Team,
+    Reports,
     Calendar,
     Settings,
     Audit,
@@ -50,6 +51,7 @@ pub fn page(title: &str, ctx: Option<&Ctx>, nav: Nav, flash: Option<&str>, body:
                             @if ctx.scope.is_lead() {
                                 (nav_link("/team", "Team", nav == Nav::Team))
                             }
+                            (nav_link("/reports", "Reports", nav == Nav::Reports))
                             (nav_link("/calendar", "Calendar", nav == Nav::Calendar))
                             (nav_link("/settings", "Settings", nav == Nav::Settings))
                             @if ctx.scope.is_admin() {

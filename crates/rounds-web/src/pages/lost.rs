@@ -116,7 +116,7 @@ async fn lost(State(state): State<AppState>, PageCtx(ctx): PageCtx, flash: Flash
                 h2 { "Why we lose " small { "[P18]" } }
                 (legend(&series))
                 (super::chart_figure(
-                    charts::loss_reasons("Loss reasons per quarter", &quarters, &series),
+                    charts::stacked_bars("Loss reasons per quarter", &quarters, &series),
                     &format!("Lost accounts per quarter by reason, last {} quarters", quarters.len()),
                     reasons_table(&quarters, &series),
                 ))
@@ -219,7 +219,7 @@ fn reasons_per_quarter<'a>(
     (labels, series)
 }
 
-fn legend(series: &[(String, Vec<u32>)]) -> Markup {
+pub(super) fn legend(series: &[(String, Vec<u32>)]) -> Markup {
     html! {
         ul.legend {
             @for (i, (name, _)) in series.iter().enumerate() {
@@ -312,7 +312,11 @@ fn patterns(ctx: &Ctx, rows: &[(UserId, &Account, &LostAccount, WinBack)], today
     }
 }
 
-fn counts_table(first: &str, quarters: &[String], series: &[(String, Vec<u32>)]) -> Markup {
+pub(super) fn counts_table(
+    first: &str,
+    quarters: &[String],
+    series: &[(String, Vec<u32>)],
+) -> Markup {
     html! {
         table {
             thead { tr { th { (first) } @for q in quarters { th { (q) } } th { "Total" } } }

@@ -19,6 +19,7 @@ mod outbox;
 mod password;
 mod redirect;
 mod referrals;
+pub(crate) mod reports;
 mod route;
 mod settings;
 mod steps;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .merge(referrals::routes())
         .merge(lost::routes())
         .merge(team::routes())
+        .merge(reports::routes())
         .merge(settings::routes())
         .merge(calendar::routes())
         .merge(audit::routes())

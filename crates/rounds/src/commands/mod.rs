@@ -20,6 +20,7 @@ pub(crate) mod nofit;
 pub(crate) mod playbook;
 pub(crate) mod referral;
 pub(crate) mod rep;
+pub(crate) mod report;
 pub(crate) mod route;
 pub(crate) mod serve;
 pub(crate) mod simulate;

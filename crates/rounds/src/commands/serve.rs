@@ -62,6 +62,15 @@ pub(crate) async fn run(
         }
         None => None,
     };
+    // Each rep's day is summarised once, in the background, for the Team page and the
+    // reports.
+    let summaries = tokio::spawn(super::report::summaries_forever(
+        store.clone(),
+        s.org,
+        s.playbook.clone(),
+        a.date,
+        s.pinned_now,
+    ));
     let stop = shutdown_signal()?;
     // The address goes to stdout, so scripts that start on port 0 can read it.
     outln!("Rounds is serving on http://{address} (Ctrl-C to stop)")?;
@@ -70,6 +79,7 @@ pub(crate) async fn run(
     rounds_web::serve(listener, state, stop)
         .await
         .context("the server stopped with an error")?;
+    summaries.abort();
     if let Some((w, task)) = worker {
         task.abort();
         w.stop(&store).await;

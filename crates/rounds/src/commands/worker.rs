@@ -129,6 +129,14 @@ pub(crate) async fn run(store: SqlStore, s: &Settings, a: WorkerArgs) -> Result<
         return Ok(());
     }
     let mut stop = Box::pin(tokio::signal::ctrl_c());
+    // The reps' daily summaries (Team page, reports) are the worker's too.
+    let summaries = tokio::spawn(super::report::summaries_forever(
+        store.clone(),
+        s.org,
+        s.playbook.clone(),
+        None,
+        s.pinned_now,
+    ));
     loop {
         let r = worker.pass(&store).await?;
         if r.sent + r.failed + r.refused > 0 {
@@ -139,6 +147,7 @@ pub(crate) async fn run(store: SqlStore, s: &Settings, a: WorkerArgs) -> Result<
             _ = tokio::time::sleep(interval) => {}
         }
     }
+    summaries.abort();
     worker.stop(&store).await;
     Ok(())
 }
