@@ -80,12 +80,19 @@ class Instance:
     reference: str = ""  # "prize/distance" proven optimal, from the folder's README
 
 
-def read_solomon(path: Path, n: int) -> Instance:
+def solomon_rows(path: Path) -> list[list[float]]:
     rows = []
     for line in path.read_text().splitlines():
         f = line.split()
         if len(f) == 7 and f[0].isdigit():
             rows.append([float(x) for x in f])
+    return rows
+
+
+def read_solomon(path: Path, n: int | None = None) -> Instance:
+    """The depot and the first ``n`` customers (every customer when ``n`` is None)."""
+    rows = solomon_rows(path)
+    n = len(rows) - 1 if n is None else n
     rows = rows[: n + 1]
     if len(rows) != n + 1:
         raise SystemExit(f"{path}: fewer than {n} customers")
@@ -186,7 +193,10 @@ class Run:
 
 
 def run_rounds(inst: Instance, binary: Path, iterations: int, seed: int) -> Run:
-    cmd = [str(binary), "route", "solve", str(inst.path), "--format", inst.kind]
+    # The `solve_route` example of rounds-route takes the same arguments as
+    # `rounds route solve` and makes the same call; the full binary needs the subcommand.
+    sub = [] if binary.name.startswith("solve_route") else ["route", "solve"]
+    cmd = [str(binary), *sub, str(inst.path), "--format", inst.kind]
     if inst.kind == "solomon":
         cmd += ["--customers", str(inst.customers)]
     cmd += ["--iterations", str(iterations), "--seed", str(seed)]
@@ -310,6 +320,61 @@ def ratio(a: Run, b: Run) -> tuple[str, float | None]:
     return f"dist {r:.3f}", r
 
 
+def size_table(results: list[tuple[Instance, dict[str, Run]]], solvers: list[str]) -> str:
+    """Per size class: Rounds' median and max time, and Rounds / other as the geometric
+    mean of the prize ratio (Solomon) or of the inverse distance ratio (TSPTW), so that
+    above 1 always means Rounds did better; with the worst single ratio."""
+    classes: dict[str, list[tuple[Instance, dict[str, Run]]]] = {}
+    for inst, runs in results:
+        key = f"{'TSPTW' if inst.kind == 'tsptw' else 'OPTW'} {inst.customers}"
+        classes.setdefault(key, []).append((inst, runs))
+    head = ["size class", "instances", "Rounds median s", "Rounds max s"]
+    for s in solvers[1:]:
+        head += [f"vs {s} geo-mean", f"vs {s} worst", f"better/equal/worse vs {s}"]
+    lines = [
+        "Per size class (ratio = Rounds prize / other's prize for OPTW, other's distance / "
+        "Rounds distance for TSPTW; above 1 = Rounds better):\n",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+
+    def key_of(inst: Instance) -> tuple[int, str]:
+        kind, n = inst.kind, inst.customers
+        return (n, kind)
+
+    for name, group in sorted(classes.items(), key=lambda kv: key_of(kv[1][0][0])):
+        times = [r["Rounds"].seconds for _, r in group if not math.isnan(r["Rounds"].seconds)]
+        row = [
+            name,
+            str(len(group)),
+            f"{statistics.median(times):.3f}" if times else "-",
+            f"{max(times):.3f}" if times else "-",
+        ]
+        for s in solvers[1:]:
+            ratios = []
+            tally = [0, 0, 0]
+            for inst, runs in group:
+                mine, other = runs["Rounds"], runs[s]
+                if not (mine.valid and other.valid):
+                    continue
+                if inst.kind == "tsptw":
+                    x = other.check["distance_units"] / max(mine.check["distance_units"], 1)
+                else:
+                    x = mine.check["prize"] / max(other.check["prize"], 1)
+                ratios.append(x)
+                km = (-mine.check["prize"], mine.check["distance_units"])
+                ko = (-other.check["prize"], other.check["distance_units"])
+                tally[0 if km < ko else 1 if km == ko else 2] += 1
+            geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios)) if ratios else math.nan
+            row += [
+                f"{geo:.4f}",
+                f"{min(ratios):.4f}" if ratios else "-",
+                "/".join(map(str, tally)),
+            ]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def version(pkg: str) -> str:
     try:
         return importlib.metadata.version(pkg)
@@ -349,7 +414,13 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="PyVRP 1 s instead of 10 s")
     p.add_argument("--pyvrp-seconds", type=float, default=None)
     p.add_argument("--filter", default="", help="regex on labels such as C101-25, n20w20.001")
-    p.add_argument("--sizes", default="25,50,100", help="Solomon N values")
+    p.add_argument("--sizes", default="25,50,100", help="Solomon N values (solomon/ only)")
+    p.add_argument(
+        "--hg",
+        default=None,
+        help="folder of Gehring-Homberger files (Solomon format, every customer used); "
+        "default: INSTANCES/hg if it exists",
+    )
     p.add_argument("--iterations", type=int, default=3000, help="Rounds' iterations")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", default="", help="comma list of solvers to skip: pyvrp,vroom")
@@ -370,6 +441,15 @@ def main() -> int:
         for n in sizes:
             if pattern is None or pattern.search(f"{f.stem}-{n}"):
                 insts.append(read_solomon(f, n))
+    hg = Path(a.hg).resolve() if a.hg else folder / "hg"
+    if a.hg and not hg.is_dir():
+        raise SystemExit(f"{hg}: not a folder")
+    hg_files = sorted(hg.glob("*.txt")) if hg.is_dir() else []
+    # Gehring-Homberger files: one instance each over all its customers (200, 400, ...).
+    for f in sorted(hg_files, key=lambda f: (len(solomon_rows(f)), f.stem)):
+        inst = read_solomon(f)
+        if pattern is None or pattern.search(inst.label):
+            insts.append(inst)
     for f in sorted((folder / "tsptw").glob("*.tsptw")):
         if pattern is None or pattern.search(f.name[: -len(".tsptw")]):
             insts.append(read_tsptw(f))
@@ -415,7 +495,7 @@ def main() -> int:
         f"- settings: Rounds {a.iterations} iterations, seed {a.seed}; PyVRP MaxRuntime "
         f"{seconds:g} s, seed {a.seed}; VROOM exploration 5, 2 threads"
     )
-    out.append(f"- instances: {folder}")
+    out.append(f"- instances: {folder}" + (f", Gehring-Homberger: {hg}" if hg_files else ""))
     out.append(
         "- prize and distance are the checker's (check_route); Solomon distance in the "
         "file's units (x10 units / 10); time in seconds; ok = checker says feasible and no "
@@ -491,6 +571,8 @@ def main() -> int:
             for inst, r in opt
         )
         out.append(f"- Rounds equals the README's proven Solomon optimum on {hit}/{len(opt)}")
+    out.append("")
+    out.append(size_table(results, solvers))
     out.append("")
     out.append("## How each solver was modelled\n")
     out.append(__doc__.split("How the external solvers are modelled (also printed under the table):")[1].strip())
