@@ -83,8 +83,7 @@ fn parse_args(raw: &[String]) -> Result<Args, String> {
 }
 
 fn run(args: &Args) -> Result<String, String> {
-    let text =
-        std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file))?;
+    let text = std::fs::read_to_string(&args.file).map_err(|e| format!("{}: {e}", args.file))?;
     let problem = if args.tsptw {
         instances::lkh_tsptw(&text)
     } else {
@@ -105,8 +104,8 @@ fn run(args: &Args) -> Result<String, String> {
         max_iterations: args.iterations,
     };
     let started = Instant::now();
-    let solution =
-        solve_best_of(&problem, &options, args.starts).map_err(|e| format!("{}: {e}", args.file))?;
+    let solution = solve_best_of(&problem, &options, args.starts)
+        .map_err(|e| format!("{}: {e}", args.file))?;
     let seconds = started.elapsed().as_secs_f64();
     let order = solution.order();
     let checked = check(&problem, &order)
