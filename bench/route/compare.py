@@ -12,6 +12,8 @@ Instances (see ``bench/route/instances/README.md``):
   customers (N = 25, 50, 100), one vehicle, no capacity, travel time = distance =
   floor(10 x Euclidean), ready/due/service x10 floored, every customer optional with
   prize = demand; objective: maximise prize, then minimise distance.
+* Gehring-Homberger files (``--hg DIR``, or ``hg/`` beside ``solomon/``): the same
+  Solomon format and derivation, over every customer in the file (200, 400).
 * Dumas TSPTW files in LKH-3 format: every customer required, minimise distance.
 
 How the external solvers are modelled (also printed under the table):
@@ -35,8 +37,10 @@ How the external solvers are modelled (also printed under the table):
   "required" cannot be expressed either: all jobs get the same priority, VROOM
   maximises the number assigned, and a route that leaves a node out is reported as
   not valid. No time limit: exploration level 5, 2 threads.
-* Rounds: ``rounds route solve`` with its defaults (3000 iterations per start, 4 starts from seed 1 on the 2 cores, best kept); time is
-  the solver's own ``solve_seconds`` (parsing and process start excluded).
+* Rounds: the ``solve_route`` example of rounds-route, the same call as ``rounds route
+  solve``, with its defaults (3000 iterations per start, 1.5x on days of more than 128
+  candidates, 4 starts from seed 1 on the 2 cores, best kept); time is the solver's own
+  ``solve_seconds`` (parsing, checking and process start excluded).
 """
 
 from __future__ import annotations

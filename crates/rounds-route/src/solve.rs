@@ -27,6 +27,23 @@
 //!   stuck in one time order. When the labels finish, the route is proven optimal and
 //!   the search stops; when the budget runs out (wide windows), the remaining
 //!   iterations continue from the incumbent. Days with must-visits skip it.
+//! * Every polish ends with **exchanges**: an unvisited candidate takes a visit's place
+//!   when it brings more prize (or as much over less distance), checked in constant
+//!   time per pair from the same forward and backward arrays.
+//!
+//! **Long days** (more than 128 active candidates: a rep with a few hundred
+//! open accounts, or the 200- and 400-customer Gehring–Homberger days) would spend
+//! almost every iteration re-trying candidates that fit nowhere. There, recreate offers
+//! only the removed visits and their nearest unrouted neighbours, where "near" adds to
+//! the drive the wait their windows force (two close places that must be visited hours
+//! apart are not neighbours); a visit is tried only next to its nearest routed
+//! neighbours (granular insertion) and at either end of the day; half the seeds often
+//! offer candidates by prize per minute of the day they would take; the annealing
+//! starts at one average prize; and the day gets 1.5× the iterations. Whatever the
+//! size, stretches of the route where a visit's windows cannot fit are skipped by
+//! bisection (service starts and latest arrivals never decrease along a route), and a
+//! position whose slack cannot hold the visit plus its shortest drives in and out is
+//! rejected before any matrix entry is read.
 //!
 //! Feasibility of inserting a visit is checked in O(windows) per position from two
 //! arrays kept per route: the earliest service start at each position (forward), and
@@ -54,7 +71,8 @@ pub struct SolveOptions {
 }
 
 impl SolveOptions {
-    /// Enough for the benchmark instances of up to 100 candidates (see the crate docs).
+    /// Enough for the benchmark instances of up to 100 candidates (see the crate docs);
+    /// days of more than 128 active candidates run 1.5× this many.
     pub const DEFAULT_ITERATIONS: u32 = 3000;
 }
 
@@ -255,9 +273,9 @@ fn solve_model(
     feasible(problem, model.solution(&best))
 }
 
-/// Days with more active candidates than this are "long": neighbour-restricted
-/// recreate, granular insertion and several runs per seed; shorter days keep the
-/// exhaustive recreate and the exact search (whose visited sets hold 128 places).
+/// Days with more active candidates than this are "long": neighbour-limited
+/// recreate, granular insertion, 1.5× the iterations; shorter days keep the exhaustive
+/// recreate and the exact search (whose visited sets hold 128 places).
 const LONG_DAY: usize = 128;
 
 /// The settings one run of the search uses.
