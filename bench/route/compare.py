@@ -53,6 +53,7 @@ import math
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -188,6 +189,7 @@ class Run:
     order: list[int] | None  # candidate ids; None if the solver gave no route
     seconds: float
     note: str = ""
+    cpu: float = math.nan  # CPU seconds of the whole process, every thread (Rounds only)
     check: dict = field(default_factory=dict)
 
     @property
@@ -204,11 +206,14 @@ def run_rounds(inst: Instance, binary: Path, iterations: int, seed: int) -> Run:
     if inst.kind == "solomon":
         cmd += ["--customers", str(inst.customers)]
     cmd += ["--iterations", str(iterations), "--seed", str(seed)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if out.returncode != 0:
         return Run(None, math.nan, note=out.stderr.strip().splitlines()[-1])
     j = json.loads(out.stdout)
-    return Run(j["order"], j["solve_seconds"])
+    return Run(j["order"], j["solve_seconds"], cpu=cpu)
 
 
 def run_pyvrp(inst: Instance, seconds: float, seed: int) -> Run:
@@ -332,12 +337,22 @@ def size_table(results: list[tuple[Instance, dict[str, Run]]], solvers: list[str
     for inst, runs in results:
         key = f"{'TSPTW' if inst.kind == 'tsptw' else 'OPTW'} {inst.customers}"
         classes.setdefault(key, []).append((inst, runs))
-    head = ["size class", "instances", "Rounds median s", "Rounds max s"]
+    head = [
+        "size class",
+        "instances",
+        "Rounds median s",
+        "Rounds max s",
+        "Rounds median CPU s",
+        "Rounds max CPU s",
+    ]
     for s in solvers[1:]:
         head += [f"vs {s} geo-mean", f"vs {s} worst", f"better/equal/worse vs {s}"]
     lines = [
         "Per size class (ratio = Rounds prize / other's prize for OPTW, other's distance / "
-        "Rounds distance for TSPTW; above 1 = Rounds better):\n",
+        "Rounds distance for TSPTW; above 1 = Rounds better; CPU s = user + system time of "
+        "the whole Rounds process over all its threads, parsing and checking included: "
+        "less sensitive than the wall time to other work on the machine, and about twice "
+        "the wall time on an idle 2-core machine):\n",
         "| " + " | ".join(head) + " |",
         "|" + "---|" * len(head),
     ]
@@ -348,11 +363,14 @@ def size_table(results: list[tuple[Instance, dict[str, Run]]], solvers: list[str
 
     for name, group in sorted(classes.items(), key=lambda kv: key_of(kv[1][0][0])):
         times = [r["Rounds"].seconds for _, r in group if not math.isnan(r["Rounds"].seconds)]
+        cpus = [r["Rounds"].cpu for _, r in group if not math.isnan(r["Rounds"].cpu)]
         row = [
             name,
             str(len(group)),
             f"{statistics.median(times):.3f}" if times else "-",
             f"{max(times):.3f}" if times else "-",
+            f"{statistics.median(cpus):.3f}" if cpus else "-",
+            f"{max(cpus):.3f}" if cpus else "-",
         ]
         for s in solvers[1:]:
             ratios = []
@@ -547,6 +565,7 @@ def main() -> int:
         f"- Rounds solve time: median {statistics.median(times):.3f} s, "
         f"max {max(times):.3f} s over {len(times)} instances"
     )
+    out.append(f"- load average when the report was written: {os.getloadavg()[0]:.2f}")
     valid = sum(r["Rounds"].valid for _, r in results)
     out.append(f"- Rounds routes valid by the checker: {valid}/{len(results)}")
     for s in solvers[1:]:
