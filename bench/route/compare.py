@@ -12,6 +12,8 @@ Instances (see ``bench/route/instances/README.md``):
   customers (N = 25, 50, 100), one vehicle, no capacity, travel time = distance =
   floor(10 x Euclidean), ready/due/service x10 floored, every customer optional with
   prize = demand; objective: maximise prize, then minimise distance.
+* Gehring-Homberger files (``--hg DIR``, or ``hg/`` beside ``solomon/``): the same
+  Solomon format and derivation, over every customer in the file (200, 400).
 * Dumas TSPTW files in LKH-3 format: every customer required, minimise distance.
 
 How the external solvers are modelled (also printed under the table):
@@ -35,8 +37,10 @@ How the external solvers are modelled (also printed under the table):
   "required" cannot be expressed either: all jobs get the same priority, VROOM
   maximises the number assigned, and a route that leaves a node out is reported as
   not valid. No time limit: exploration level 5, 2 threads.
-* Rounds: ``rounds route solve`` with its defaults (3000 iterations per start, 4 starts from seed 1 on the 2 cores, best kept); time is
-  the solver's own ``solve_seconds`` (parsing and process start excluded).
+* Rounds: the ``solve_route`` example of rounds-route, the same call as ``rounds route
+  solve``, with its defaults (3000 iterations per start, 1.5x on days of more than 128
+  candidates, 4 starts from seed 1 on the 2 cores, best kept); time is the solver's own
+  ``solve_seconds`` (parsing, checking and process start excluded).
 """
 
 from __future__ import annotations
@@ -49,6 +53,7 @@ import math
 import os
 import platform
 import re
+import resource
 import statistics
 import subprocess
 import sys
@@ -80,12 +85,19 @@ class Instance:
     reference: str = ""  # "prize/distance" proven optimal, from the folder's README
 
 
-def read_solomon(path: Path, n: int) -> Instance:
+def solomon_rows(path: Path) -> list[list[float]]:
     rows = []
     for line in path.read_text().splitlines():
         f = line.split()
         if len(f) == 7 and f[0].isdigit():
             rows.append([float(x) for x in f])
+    return rows
+
+
+def read_solomon(path: Path, n: int | None = None) -> Instance:
+    """The depot and the first ``n`` customers (every customer when ``n`` is None)."""
+    rows = solomon_rows(path)
+    n = len(rows) - 1 if n is None else n
     rows = rows[: n + 1]
     if len(rows) != n + 1:
         raise SystemExit(f"{path}: fewer than {n} customers")
@@ -177,6 +189,7 @@ class Run:
     order: list[int] | None  # candidate ids; None if the solver gave no route
     seconds: float
     note: str = ""
+    cpu: float = math.nan  # CPU seconds of the whole process, every thread (Rounds only)
     check: dict = field(default_factory=dict)
 
     @property
@@ -186,15 +199,21 @@ class Run:
 
 
 def run_rounds(inst: Instance, binary: Path, iterations: int, seed: int) -> Run:
-    cmd = [str(binary), "route", "solve", str(inst.path), "--format", inst.kind]
+    # The `solve_route` example of rounds-route takes the same arguments as
+    # `rounds route solve` and makes the same call; the full binary needs the subcommand.
+    sub = [] if binary.name.startswith("solve_route") else ["route", "solve"]
+    cmd = [str(binary), *sub, str(inst.path), "--format", inst.kind]
     if inst.kind == "solomon":
         cmd += ["--customers", str(inst.customers)]
     cmd += ["--iterations", str(iterations), "--seed", str(seed)]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     out = subprocess.run(cmd, capture_output=True, text=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     if out.returncode != 0:
         return Run(None, math.nan, note=out.stderr.strip().splitlines()[-1])
     j = json.loads(out.stdout)
-    return Run(j["order"], j["solve_seconds"])
+    return Run(j["order"], j["solve_seconds"], cpu=cpu)
 
 
 def run_pyvrp(inst: Instance, seconds: float, seed: int) -> Run:
@@ -310,6 +329,74 @@ def ratio(a: Run, b: Run) -> tuple[str, float | None]:
     return f"dist {r:.3f}", r
 
 
+def size_table(results: list[tuple[Instance, dict[str, Run]]], solvers: list[str]) -> str:
+    """Per size class: Rounds' median and max time, and Rounds / other as the geometric
+    mean of the prize ratio (Solomon) or of the inverse distance ratio (TSPTW), so that
+    above 1 always means Rounds did better; with the worst single ratio."""
+    classes: dict[str, list[tuple[Instance, dict[str, Run]]]] = {}
+    for inst, runs in results:
+        key = f"{'TSPTW' if inst.kind == 'tsptw' else 'OPTW'} {inst.customers}"
+        classes.setdefault(key, []).append((inst, runs))
+    head = [
+        "size class",
+        "instances",
+        "Rounds median s",
+        "Rounds max s",
+        "Rounds median CPU s",
+        "Rounds max CPU s",
+    ]
+    for s in solvers[1:]:
+        head += [f"vs {s} geo-mean", f"vs {s} worst", f"better/equal/worse vs {s}"]
+    lines = [
+        "Per size class (ratio = Rounds prize / other's prize for OPTW, other's distance / "
+        "Rounds distance for TSPTW; above 1 = Rounds better; CPU s = user + system time of "
+        "the whole Rounds process over all its threads, parsing and checking included: "
+        "less sensitive than the wall time to other work on the machine, and about twice "
+        "the wall time on an idle 2-core machine):\n",
+        "| " + " | ".join(head) + " |",
+        "|" + "---|" * len(head),
+    ]
+
+    def key_of(inst: Instance) -> tuple[int, str]:
+        kind, n = inst.kind, inst.customers
+        return (n, kind)
+
+    for name, group in sorted(classes.items(), key=lambda kv: key_of(kv[1][0][0])):
+        times = [r["Rounds"].seconds for _, r in group if not math.isnan(r["Rounds"].seconds)]
+        cpus = [r["Rounds"].cpu for _, r in group if not math.isnan(r["Rounds"].cpu)]
+        row = [
+            name,
+            str(len(group)),
+            f"{statistics.median(times):.3f}" if times else "-",
+            f"{max(times):.3f}" if times else "-",
+            f"{statistics.median(cpus):.3f}" if cpus else "-",
+            f"{max(cpus):.3f}" if cpus else "-",
+        ]
+        for s in solvers[1:]:
+            ratios = []
+            tally = [0, 0, 0]
+            for inst, runs in group:
+                mine, other = runs["Rounds"], runs[s]
+                if not (mine.valid and other.valid):
+                    continue
+                if inst.kind == "tsptw":
+                    x = other.check["distance_units"] / max(mine.check["distance_units"], 1)
+                else:
+                    x = mine.check["prize"] / max(other.check["prize"], 1)
+                ratios.append(x)
+                km = (-mine.check["prize"], mine.check["distance_units"])
+                ko = (-other.check["prize"], other.check["distance_units"])
+                tally[0 if km < ko else 1 if km == ko else 2] += 1
+            geo = math.exp(sum(math.log(x) for x in ratios) / len(ratios)) if ratios else math.nan
+            row += [
+                f"{geo:.4f}",
+                f"{min(ratios):.4f}" if ratios else "-",
+                "/".join(map(str, tally)),
+            ]
+        lines.append("| " + " | ".join(row) + " |")
+    return "\n".join(lines)
+
+
 def version(pkg: str) -> str:
     try:
         return importlib.metadata.version(pkg)
@@ -349,7 +436,13 @@ def main() -> int:
     p.add_argument("--quick", action="store_true", help="PyVRP 1 s instead of 10 s")
     p.add_argument("--pyvrp-seconds", type=float, default=None)
     p.add_argument("--filter", default="", help="regex on labels such as C101-25, n20w20.001")
-    p.add_argument("--sizes", default="25,50,100", help="Solomon N values")
+    p.add_argument("--sizes", default="25,50,100", help="Solomon N values (solomon/ only)")
+    p.add_argument(
+        "--hg",
+        default=None,
+        help="folder of Gehring-Homberger files (Solomon format, every customer used); "
+        "default: INSTANCES/hg if it exists",
+    )
     p.add_argument("--iterations", type=int, default=3000, help="Rounds' iterations")
     p.add_argument("--seed", type=int, default=1)
     p.add_argument("--skip", default="", help="comma list of solvers to skip: pyvrp,vroom")
@@ -370,6 +463,15 @@ def main() -> int:
         for n in sizes:
             if pattern is None or pattern.search(f"{f.stem}-{n}"):
                 insts.append(read_solomon(f, n))
+    hg = Path(a.hg).resolve() if a.hg else folder / "hg"
+    if a.hg and not hg.is_dir():
+        raise SystemExit(f"{hg}: not a folder")
+    hg_files = sorted(hg.glob("*.txt")) if hg.is_dir() else []
+    # Gehring-Homberger files: one instance each over all its customers (200, 400, ...).
+    for f in sorted(hg_files, key=lambda f: (len(solomon_rows(f)), f.stem)):
+        inst = read_solomon(f)
+        if pattern is None or pattern.search(inst.label):
+            insts.append(inst)
     for f in sorted((folder / "tsptw").glob("*.tsptw")):
         if pattern is None or pattern.search(f.name[: -len(".tsptw")]):
             insts.append(read_tsptw(f))
@@ -415,7 +517,7 @@ def main() -> int:
         f"- settings: Rounds {a.iterations} iterations, seed {a.seed}; PyVRP MaxRuntime "
         f"{seconds:g} s, seed {a.seed}; VROOM exploration 5, 2 threads"
     )
-    out.append(f"- instances: {folder}")
+    out.append(f"- instances: {folder}" + (f", Gehring-Homberger: {hg}" if hg_files else ""))
     out.append(
         "- prize and distance are the checker's (check_route); Solomon distance in the "
         "file's units (x10 units / 10); time in seconds; ok = checker says feasible and no "
@@ -463,6 +565,7 @@ def main() -> int:
         f"- Rounds solve time: median {statistics.median(times):.3f} s, "
         f"max {max(times):.3f} s over {len(times)} instances"
     )
+    out.append(f"- load average when the report was written: {os.getloadavg()[0]:.2f}")
     valid = sum(r["Rounds"].valid for _, r in results)
     out.append(f"- Rounds routes valid by the checker: {valid}/{len(results)}")
     for s in solvers[1:]:
@@ -491,6 +594,8 @@ def main() -> int:
             for inst, r in opt
         )
         out.append(f"- Rounds equals the README's proven Solomon optimum on {hit}/{len(opt)}")
+    out.append("")
+    out.append(size_table(results, solvers))
     out.append("")
     out.append("## How each solver was modelled\n")
     out.append(__doc__.split("How the external solvers are modelled (also printed under the table):")[1].strip())

@@ -27,6 +27,23 @@
 //!   stuck in one time order. When the labels finish, the route is proven optimal and
 //!   the search stops; when the budget runs out (wide windows), the remaining
 //!   iterations continue from the incumbent. Days with must-visits skip it.
+//! * Every polish ends with **exchanges**: an unvisited candidate takes a visit's place
+//!   when it brings more prize (or as much over less distance), checked in constant
+//!   time per pair from the same forward and backward arrays.
+//!
+//! **Long days** (more than 128 active candidates: a rep with a few hundred
+//! open accounts, or the 200- and 400-customer Gehring–Homberger days) would spend
+//! almost every iteration re-trying candidates that fit nowhere. There, recreate offers
+//! only the removed visits and their nearest unrouted neighbours, where "near" adds to
+//! the drive the wait their windows force (two close places that must be visited hours
+//! apart are not neighbours); a visit is tried only next to its nearest routed
+//! neighbours (granular insertion) and at either end of the day; half the seeds often
+//! offer candidates by prize per minute of the day they would take; the annealing
+//! starts at one average prize; and the day gets 1.5× the iterations. Whatever the
+//! size, stretches of the route where a visit's windows cannot fit are skipped by
+//! bisection (service starts and latest arrivals never decrease along a route), and a
+//! position whose slack cannot hold the visit plus its shortest drives in and out is
+//! rejected before any matrix entry is read.
 //!
 //! Feasibility of inserting a visit is checked in O(windows) per position from two
 //! arrays kept per route: the earliest service start at each position (forward), and
@@ -54,7 +71,8 @@ pub struct SolveOptions {
 }
 
 impl SolveOptions {
-    /// Enough for the benchmark instances of up to 100 candidates (see the crate docs).
+    /// Enough for the benchmark instances of up to 100 candidates (see the crate docs);
+    /// days of more than 128 active candidates run 1.5× this many.
     pub const DEFAULT_ITERATIONS: u32 = 3000;
 }
 
@@ -133,6 +151,8 @@ pub fn solve_best_of(
     starts: u32,
 ) -> Result<Solution, ProblemError> {
     let starts = starts.max(1);
+    problem.validate()?;
+    let model = &Model::new(problem);
     let seeds: Vec<u64> = (0..u64::from(starts))
         .map(|k| options.seed.wrapping_add(k))
         .collect();
@@ -150,7 +170,8 @@ pub fn solve_best_of(
                     chunk
                         .iter()
                         .map(|&seed| {
-                            solve(problem, &SolveOptions { seed, ..*options }).map(|s| (seed, s))
+                            solve_model(problem, model, &SolveOptions { seed, ..*options })
+                                .map(|s| (seed, s))
                         })
                         .collect::<Vec<_>>()
                 })
@@ -211,30 +232,89 @@ fn feasible(problem: &Problem, solution: Solution) -> Result<Solution, ProblemEr
 pub fn solve(problem: &Problem, options: &SolveOptions) -> Result<Solution, ProblemError> {
     problem.validate()?;
     let model = Model::new(problem);
-    let mut rng = Rng::new(options.seed);
-    let mut best = construct(&model, &mut rng);
+    solve_model(problem, &model, options)
+}
+
+/// One seed's search over a model built once for all seeds.
+fn solve_model(
+    problem: &Problem,
+    model: &Model,
+    options: &SolveOptions,
+) -> Result<Solution, ProblemError> {
     if model.active.is_empty() {
-        return feasible(problem, model.solution(&best));
+        let mut rng = Rng::new(options.seed);
+        return feasible(problem, model.solution(&construct(model, &mut rng)));
     }
-    // A quarter of the iterations find a good incumbent; its prize prunes the exact
-    // search, which settles tight-window days. Otherwise the rest of the iterations
-    // continue from the incumbent with a fresh temperature schedule.
-    let first = options.max_iterations / 4;
-    best = search(&model, best, first, &mut rng);
-    polish(&model, &mut best);
-    match labelling(&model, &best, LABEL_WORK) {
+    let long = model.active.len() > LONG_DAY;
+    let flavour = Flavour {
+        // Short days: every other seed starts warmer. Long days: every seed starts at
+        // one average prize, which on the 200–400-candidate benchmark days fell short
+        // of PyVRP least often over several seeds (colder starts stick in one time
+        // order on tight windows, hotter ones waste the iterations on wide windows).
+        heat: match (long, options.seed.is_multiple_of(2)) {
+            (true, _) => 1.0,
+            (false, true) => 0.5,
+            (false, false) => 0.0,
+        },
+        // Long days: half the seeds sometimes offer by prize per minute; each way wins
+        // on some days, and the best of the seeds is kept.
+        by_ratio: !long || (options.seed / 2) % 2 == 1,
+    };
+    // Long days take more iterations; each is cheaper per candidate (neighbour-limited
+    // offers, granular insertion), not per day.
+    let iterations = if long {
+        options
+            .max_iterations
+            .saturating_add(options.max_iterations / 2)
+    } else {
+        options.max_iterations
+    };
+    let best = run(model, options.seed, iterations, flavour);
+    feasible(problem, model.solution(&best))
+}
+
+/// Days with more active candidates than this are "long": neighbour-limited
+/// recreate, granular insertion, 1.5× the iterations; shorter days keep the exhaustive
+/// recreate and the exact search (whose visited sets hold 128 places).
+const LONG_DAY: usize = 128;
+
+/// The settings one run of the search uses.
+#[derive(Debug, Clone, Copy)]
+struct Flavour {
+    /// Starting temperature in average prizes of the active candidates (at least two
+    /// prize units in any case).
+    heat: f64,
+    /// Sometimes offer candidates by prize per minute of the day they take.
+    by_ratio: bool,
+}
+
+/// One seeded run: construct, anneal a quarter of the iterations, polish, try the
+/// exact search; if it gives up, anneal the rest from the incumbent with a fresh
+/// temperature schedule, and polish again.
+fn run(model: &Model, seed: u64, iterations: u32, flavour: Flavour) -> Route {
+    let mut rng = Rng::new(seed);
+    let mut best = construct(model, &mut rng);
+    let first = iterations / 4;
+    best = search(model, best, first, flavour, &mut rng);
+    polish(model, &mut best);
+    match labelling(model, &best, LABEL_WORK) {
         Exact::Proven(better) => {
             if let Some(better) = better {
                 best = better;
             }
         }
         Exact::GaveUp => {
-            best = search(&model, best, options.max_iterations - first, &mut rng);
-            polish(&model, &mut best);
+            best = search(model, best, iterations - first, flavour, &mut rng);
+            polish(model, &mut best);
         }
     }
-    feasible(problem, model.solution(&best))
+    best
 }
+
+/// Neighbours kept per candidate on long days: offered after a ruin near them.
+const NEAR: usize = 40;
+/// Neighbours next to which a visit is tried on long days (granular insertion).
+const GRANULAR: usize = 20;
 
 /// "Cannot happen" start time, far below any valid time but safe to subtract from.
 const NEG: i64 = i64::MIN / 4;
@@ -249,6 +329,10 @@ struct Model {
     nodes: usize,
     time: Vec<i64>,
     dist: Vec<i64>,
+    /// The same matrices by column: trying one visit at every position of a route
+    /// reads the drives into it from one row instead of one entry per row.
+    time_in: Vec<i64>,
+    dist_in: Vec<i64>,
     service: Vec<i64>,
     windows: Vec<Vec<(i64, i64)>>,
     prize: Vec<i64>,
@@ -263,6 +347,18 @@ struct Model {
     must_weight: f64,
     /// Average arc length between active places, to scale the temperature.
     mean_arc: f64,
+    /// Average prize of the active candidates, to scale the temperature.
+    mean_prize: f64,
+    /// Per candidate, the other active candidates nearest first (at most [`NEAR`]).
+    near: Vec<Vec<usize>>,
+    /// Neighbours tried per insertion on long days; 0 = every position.
+    granular: usize,
+    /// Opening of the first window and close of the last, per node.
+    span: Vec<(i64, i64)>,
+    /// Least time a visit to the node adds between two neighbours: its service plus the
+    /// shortest drive in and the shortest drive out. Compared with a route's largest
+    /// slack, it rules a candidate out of a saturated route without scanning positions.
+    least_detour: Vec<i64>,
 }
 
 impl Model {
@@ -276,11 +372,15 @@ impl Model {
         };
         let mut time = vec![0; nodes * nodes];
         let mut dist = vec![0; nodes * nodes];
+        let mut time_in = vec![0; nodes * nodes];
+        let mut dist_in = vec![0; nodes * nodes];
         for a in 0..nodes {
             for b in 0..nodes {
                 // Validation guarantees both places exist.
                 time[a * nodes + b] = p.matrix.time(place(a), place(b)).unwrap_or(POS);
                 dist[a * nodes + b] = p.matrix.distance(place(a), place(b)).unwrap_or(POS);
+                time_in[b * nodes + a] = time[a * nodes + b];
+                dist_in[b * nodes + a] = dist[a * nodes + b];
             }
         }
         let mut service: Vec<i64> = p.candidates.iter().map(|c| c.service).collect();
@@ -300,6 +400,8 @@ impl Model {
             nodes,
             time,
             dist,
+            time_in,
+            dist_in,
             service,
             windows,
             prize,
@@ -310,9 +412,38 @@ impl Model {
             lex_weight: dmax * (n as f64 + 1.0) + 1.0,
             must_weight: total_prize + 1.0,
             mean_arc: 1.0,
+            mean_prize: 1.0,
+            near: Vec::new(),
+            granular: 0,
+            span: Vec::new(),
+            least_detour: Vec::new(),
         };
+        model.span = model
+            .windows
+            .iter()
+            .map(|w| {
+                (
+                    w.first().map_or(POS, |x| x.0),
+                    w.last().map_or(NEG, |x| x.1),
+                )
+            })
+            .collect();
         let (s, e) = (model.start(), model.end());
         model.active = (0..n).filter(|&v| model.feasible(&[s, v, e])).collect();
+        let ends: Vec<usize> = model.active.iter().copied().chain([s, e]).collect();
+        model.least_detour = (0..nodes)
+            .map(|v| {
+                let into = ends
+                    .iter()
+                    .filter(|&&a| a != v && a != e)
+                    .map(|&a| model.t(a, v));
+                let out = ends
+                    .iter()
+                    .filter(|&&b| b != v && b != s)
+                    .map(|&b| model.t(v, b));
+                model.service[v] + into.min().unwrap_or(0) + out.min().unwrap_or(0)
+            })
+            .collect();
         let mut sum = 0.0;
         let mut count = 0.0;
         for &a in &model.active {
@@ -326,7 +457,43 @@ impl Model {
         if count > 0.0 {
             model.mean_arc = (sum / count).max(1.0);
         }
+        model.near = vec![Vec::new(); n];
+        for &v in &model.active {
+            let mut others: Vec<(i64, usize)> = model
+                .active
+                .iter()
+                .filter(|&&u| u != v)
+                .map(|&u| (model.relatedness(v, u), u))
+                .collect();
+            others.sort_unstable();
+            model.near[v] = others.into_iter().take(NEAR).map(|(_, u)| u).collect();
+        }
+        if model.active.len() > LONG_DAY {
+            model.granular = GRANULAR;
+        }
+        if !model.active.is_empty() {
+            let total: i64 = model.active.iter().map(|&v| model.prize[v]).sum();
+            model.mean_prize = (total as f64 / model.active.len() as f64).max(1.0);
+        }
         model
+    }
+
+    /// How far apart two candidates are for one route: the shorter drive between them
+    /// plus the wait that the better order of the two forces; `POS` when neither order
+    /// fits their windows. With wide windows it is the distance; with tight ones it
+    /// keeps apart places that are close but must be visited hours apart.
+    fn relatedness(&self, a: usize, b: usize) -> i64 {
+        let order = |x: usize, y: usize| {
+            let (x_open, _) = self.span[x];
+            let (y_open, y_close) = self.span[y];
+            let arrive = x_open + self.service[x] + self.t(x, y);
+            if arrive > y_close {
+                POS
+            } else {
+                self.d(x, y) + (y_open - arrive).max(0)
+            }
+        };
+        order(a, b).min(order(b, a))
     }
 
     fn start(&self) -> usize {
@@ -343,6 +510,16 @@ impl Model {
 
     fn d(&self, a: usize, b: usize) -> i64 {
         self.dist[a * self.nodes + b]
+    }
+
+    /// `t(a, u)`, read from `u`'s column.
+    fn t_into(&self, u: usize, a: usize) -> i64 {
+        self.time_in[u * self.nodes + a]
+    }
+
+    /// `d(a, u)`, read from `u`'s column.
+    fn d_into(&self, u: usize, a: usize) -> i64 {
+        self.dist_in[u * self.nodes + a]
     }
 
     /// Earliest service start at `v` when arriving at `arrival`, or [`POS`].
@@ -467,6 +644,13 @@ struct Route {
     prize: i64,
     musts: usize,
     routed: Vec<bool>,
+    /// Position in `seq` of each routed candidate.
+    pos: Vec<usize>,
+    /// Distance from each position to the next.
+    leg: Vec<i64>,
+    /// Largest time between leaving one position and the latest arrival at the next:
+    /// no visit needing more than this fits anywhere.
+    max_slack: i64,
 }
 
 impl Route {
@@ -479,6 +663,9 @@ impl Route {
             prize: 0,
             musts: 0,
             routed: vec![false; m.n],
+            pos: vec![0; m.n],
+            leg: Vec::new(),
+            max_slack: 0,
         };
         r.refresh(m);
         r
@@ -489,6 +676,9 @@ impl Route {
         self.early.resize(len, 0);
         self.late.resize(len, 0);
         self.early[0] = m.start_time;
+        self.leg.clear();
+        self.leg
+            .extend(self.seq.windows(2).map(|w| m.d(w[0], w[1])));
         self.dist = 0;
         self.prize = 0;
         self.musts = 0;
@@ -497,12 +687,19 @@ impl Route {
             self.early[k] = m.earliest(b, self.early[k - 1] + m.service[a] + m.t(a, b));
             self.dist += m.d(a, b);
             self.prize += m.prize[b];
+            if b < m.n {
+                self.pos[b] = k;
+            }
             self.musts += usize::from(m.must[b]);
         }
         self.late[len - 1] = m.end_time;
+        self.max_slack = NEG;
         for k in (0..len - 1).rev() {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             self.late[k] = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
+            self.max_slack = self
+                .max_slack
+                .max(self.late[k + 1] - self.early[k] - m.service[a]);
         }
     }
 
@@ -524,40 +721,151 @@ impl Route {
         blink: f64,
         rng: &mut Rng,
     ) -> Option<(usize, i64)> {
-        let mut best: Option<(usize, (i64, i64))> = None;
-        for k in 0..self.seq.len() - 1 {
-            let (a, b) = (self.seq[k], self.seq[k + 1]);
-            let delta = m.d(a, u) + m.d(u, b) - m.d(a, b);
-            if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
-                continue;
-            }
-            let start = m.earliest(u, self.early[k] + m.service[a] + m.t(a, u));
-            let reach_b = start + m.service[u] + m.t(u, b);
-            if start >= POS || reach_b > self.late[k + 1] {
-                continue;
-            }
-            let cost = match rule {
-                Rule::Distance => (delta, 0),
-                Rule::Shift => (m.earliest(b, reach_b) - self.early[k + 1], delta),
-            };
-            if best.is_some_and(|(_, c)| cost >= c) {
-                continue;
-            }
-            if blink > 0.0 && rng.unit() < blink {
-                continue;
-            }
-            best = Some((k + 1, cost));
-        }
-        best.map(|(pos, _)| {
+        self.cheapest(m, u, rule, blink, rng).map(|(pos, _)| {
             let (a, b) = (self.seq[pos - 1], self.seq[pos]);
             (pos, m.d(a, u) + m.d(u, b) - m.d(a, b))
         })
     }
 
+    /// The best feasible position by `rule` and its cost, `None` if `u` fits nowhere.
+    fn cheapest(
+        &self,
+        m: &Model,
+        u: usize,
+        rule: Rule,
+        blink: f64,
+        rng: &mut Rng,
+    ) -> Option<(usize, (i64, i64))> {
+        if m.least_detour[u] > self.max_slack {
+            return None;
+        }
+        let mut best: Option<(usize, (i64, i64))> = None;
+        // Service starts and latest arrivals never decrease along the route, so the
+        // positions where `u`'s windows can fit at all form one run of positions: found
+        // by bisection, it spares long routes with tight windows most of the scan.
+        let (ready, due) = m.span[u];
+        let first = self.late[1..].partition_point(|&l| l < ready + m.service[u]);
+        let last = self
+            .early
+            .partition_point(|&e| e <= due)
+            .min(self.seq.len() - 1);
+        let near = m.granular.min(m.near[u].len());
+        if near > 0 && last.saturating_sub(first) > 2 * near {
+            // Long days: only next to the nearest routed neighbours (granular
+            // insertion), and at either end of the day.
+            for &v in &m.near[u][..near] {
+                if self.routed[v] {
+                    let p = self.pos[v];
+                    for k in [p - 1, p] {
+                        if (first..last).contains(&k) {
+                            self.consider(m, u, k, rule, blink, rng, &mut best);
+                        }
+                    }
+                }
+            }
+            for k in [0, self.seq.len() - 2] {
+                if (first..last).contains(&k) {
+                    self.consider(m, u, k, rule, blink, rng, &mut best);
+                }
+            }
+        } else {
+            for k in first..last {
+                self.consider(m, u, k, rule, blink, rng, &mut best);
+            }
+        }
+        best
+    }
+
+    /// Inserting `u` between positions `k` and `k + 1`: kept in `best` if feasible and
+    /// cheaper by `rule`, unless it blinks.
+    #[allow(clippy::too_many_arguments)]
+    fn consider(
+        &self,
+        m: &Model,
+        u: usize,
+        k: usize,
+        rule: Rule,
+        blink: f64,
+        rng: &mut Rng,
+        best: &mut Option<(usize, (i64, i64))>,
+    ) {
+        let (a, b) = (self.seq[k], self.seq[k + 1]);
+        // The gap must hold the visit and some drive in and out: a test on the route's
+        // own arrays, before any matrix entry is read.
+        if self.late[k + 1] - self.early[k] - m.service[a] < m.least_detour[u] {
+            return;
+        }
+        let delta = m.d_into(u, a) + m.d(u, b) - self.leg[k];
+        if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
+            return;
+        }
+        let start = m.earliest(u, self.early[k] + m.service[a] + m.t_into(u, a));
+        let reach_b = start + m.service[u] + m.t(u, b);
+        if start >= POS || reach_b > self.late[k + 1] {
+            return;
+        }
+        let cost = match rule {
+            Rule::Distance => (delta, 0),
+            Rule::Shift => (m.earliest(b, reach_b) - self.early[k + 1], delta),
+        };
+        if best.is_some_and(|(_, c)| cost >= c) {
+            return;
+        }
+        if blink > 0.0 && rng.unit() < blink {
+            return;
+        }
+        *best = Some((k + 1, cost));
+    }
+
+    /// Inserts `u` at `pos` and updates the times only as far as they change: the
+    /// forward ones stop changing at the first visit whose start is unchanged, the
+    /// backward ones likewise.
     fn insert(&mut self, m: &Model, pos: usize, u: usize) {
+        let (a, b) = (self.seq[pos - 1], self.seq[pos]);
         self.seq.insert(pos, u);
+        self.leg[pos - 1] = m.d(a, u);
+        self.leg.insert(pos, m.d(u, b));
+        self.early.insert(pos, 0);
+        self.late.insert(pos, 0);
         self.routed[u] = true;
-        self.refresh(m);
+        self.dist += m.d(a, u) + m.d(u, b) - m.d(a, b);
+        self.prize += m.prize[u];
+        self.musts += usize::from(m.must[u]);
+        let len = self.seq.len();
+        for k in pos..len {
+            let (a, b) = (self.seq[k - 1], self.seq[k]);
+            let e = m.earliest(b, self.early[k - 1] + m.service[a] + m.t(a, b));
+            if k > pos && e == self.early[k] {
+                break;
+            }
+            self.early[k] = e;
+        }
+        for k in (0..=pos).rev() {
+            let (a, b) = (self.seq[k], self.seq[k + 1]);
+            let l = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
+            if k < pos && l == self.late[k] {
+                break;
+            }
+            self.late[k] = l;
+        }
+        for k in pos..len - 1 {
+            self.pos[self.seq[k]] = k;
+        }
+        self.max_slack = (0..len - 1)
+            .map(|k| self.late[k + 1] - self.early[k] - m.service[self.seq[k]])
+            .max()
+            .unwrap_or(NEG);
+        #[cfg(debug_assertions)]
+        {
+            let mut full = self.clone();
+            full.refresh(m);
+            assert_eq!(full.early, self.early, "early");
+            assert_eq!(full.late, self.late, "late");
+            assert_eq!((full.dist, full.prize), (self.dist, self.prize));
+            assert_eq!(full.leg, self.leg, "leg");
+            assert_eq!(full.pos, self.pos, "pos");
+            assert_eq!(full.max_slack, self.max_slack, "max_slack");
+        }
     }
 
     /// Removes the visits at the marked positions (sentinels are never marked).
@@ -608,13 +916,58 @@ fn recreate(m: &Model, r: &mut Route, order: &[usize], rule: Rule, blink: f64, r
 }
 
 /// Orders in which unrouted candidates are offered; varying it diversifies recreate.
-fn offer_order(m: &Model, r: &Route, rng: &mut Rng, out: &mut Vec<usize>) {
+fn offer_order(
+    m: &Model,
+    r: &Route,
+    removed: &[usize],
+    flavour: Flavour,
+    rng: &mut Rng,
+    out: &mut Vec<usize>,
+) {
     out.clear();
-    out.extend(m.active.iter().copied().filter(|&v| !r.routed[v]));
+    if !removed.is_empty() && m.active.len() > LONG_DAY {
+        // Long days: only what was removed and its nearest unrouted neighbours. The
+        // rest fitted nowhere before the ruin and, far from it, most likely still not.
+        let mut seen = vec![false; m.n];
+        for &v in removed {
+            for &u in std::iter::once(&v).chain(&m.near[v]) {
+                if !r.routed[u] && !seen[u] {
+                    seen[u] = true;
+                    out.push(u);
+                }
+            }
+        }
+    } else {
+        out.extend(m.active.iter().copied().filter(|&v| !r.routed[v]));
+    }
     rng.shuffle(out);
     let first_window = |v: usize| m.windows[v].first().map_or(0, |w| w.0);
     let last_window = |v: usize| m.windows[v].last().map_or(0, |w| w.1);
     // Must-visits first in every order: they are worth more than any prize.
+    // Long days: every other ruin of a by-ratio run; short days: one in seven (the
+    // setting their benchmark results were measured with).
+    let period = if m.active.len() > LONG_DAY { 2 } else { 7 };
+    if flavour.by_ratio && rng.below(period) == 0 {
+        // Most prize per minute of the day it takes, as things stand; a candidate that
+        // fits nowhere now never will once more visits are in, so it is dropped.
+        let mut keyed: Vec<(bool, f64, usize)> = out
+            .iter()
+            .filter_map(|&v| {
+                r.cheapest(m, v, Rule::Shift, 0.0, rng)
+                    .map(|(_, (shift, _))| {
+                        (
+                            !m.must[v],
+                            -(m.prize[v] as f64) / (shift.max(0) as f64 + 1.0),
+                            v,
+                        )
+                    })
+            })
+            .collect();
+        keyed.sort_by(|a, b| a.0.cmp(&b.0).then(a.1.total_cmp(&b.1)));
+        out.clear();
+        out.extend(keyed.into_iter().map(|(_, _, v)| v));
+        return;
+    }
     match rng.below(6) {
         0 => out.sort_by_key(|&v| !m.must[v]),
         1 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v]))),
@@ -634,7 +987,8 @@ fn construct(m: &Model, rng: &mut Rng) -> Route {
     r
 }
 
-fn ruin(m: &Model, r: &mut Route, rng: &mut Rng, marked: &mut Vec<bool>) {
+fn ruin(m: &Model, r: &mut Route, rng: &mut Rng, marked: &mut Vec<bool>, removed: &mut Vec<usize>) {
+    removed.clear();
     let visits = r.visits();
     if visits == 0 {
         return;
@@ -669,24 +1023,26 @@ fn ruin(m: &Model, r: &mut Route, rng: &mut Rng, marked: &mut Vec<bool>) {
             }
         }
     }
+    removed.extend((0..r.seq.len()).filter(|&k| marked[k]).map(|k| r.seq[k]));
     r.remove_marked(m, marked);
 }
 
-fn search(m: &Model, start: Route, iterations: u32, rng: &mut Rng) -> Route {
+fn search(m: &Model, start: Route, iterations: u32, flavour: Flavour, rng: &mut Rng) -> Route {
     let mut current = start;
     let mut best = current.clone();
     let mut candidate = current.clone();
     let mut order = Vec::new();
     let mut marked = Vec::new();
+    let mut removed = Vec::new();
     // From "a few prize units" down to "a tenth of an arc".
-    let t0 = m.lex_weight * 2.0;
+    let t0 = m.lex_weight * (flavour.heat * m.mean_prize).max(2.0);
     let t1 = m.mean_arc * 0.02;
     let cooling = (t1 / t0).powf(1.0 / f64::from(iterations.max(1)));
     let mut temperature = t0;
     for _ in 0..iterations {
         candidate.clone_from(&current);
-        ruin(m, &mut candidate, rng, &mut marked);
-        offer_order(m, &candidate, rng, &mut order);
+        ruin(m, &mut candidate, rng, &mut marked, &mut removed);
+        offer_order(m, &candidate, &removed, flavour, rng, &mut order);
         let rule = if rng.below(2) == 0 {
             Rule::Distance
         } else {
@@ -717,10 +1073,52 @@ fn polish(m: &Model, r: &mut Route) {
         offer.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v])));
         recreate(m, r, &offer, Rule::Distance, 0.0, &mut rng);
         while improve_once(m, r, &mut scratch) {}
+        while exchange_once(m, r) {}
         if r.key() == before {
             break;
         }
     }
+}
+
+/// Puts an unrouted candidate in the place of a visit when that collects more prize,
+/// or as much over a shorter drive: the best such exchange over the whole route. The
+/// times before and after the place do not depend on what is there, so each pair is
+/// checked in constant time.
+fn exchange_once(m: &Model, r: &mut Route) -> bool {
+    let mut best: Option<(usize, usize, (i64, i64))> = None;
+    for k in 1..r.seq.len() - 1 {
+        let (a, v, b) = (r.seq[k - 1], r.seq[k], r.seq[k + 1]);
+        if m.must[v] {
+            continue;
+        }
+        let here = m.d(a, v) + m.d(v, b);
+        let leave = r.early[k - 1] + m.service[a];
+        for &u in &m.active {
+            if r.routed[u] || m.prize[u] < m.prize[v] {
+                continue;
+            }
+            let (ready, due) = m.span[u];
+            if leave > due || r.late[k + 1] < ready + m.service[u] {
+                continue;
+            }
+            let gain = (m.prize[u] - m.prize[v], here - m.d_into(u, a) - m.d(u, b));
+            if gain <= (0, 0) || best.is_some_and(|(_, _, g)| gain <= g) {
+                continue;
+            }
+            let start = m.earliest(u, leave + m.t_into(u, a));
+            if start < POS && start + m.service[u] + m.t(u, b) <= r.late[k + 1] {
+                best = Some((k, u, gain));
+            }
+        }
+    }
+    let Some((k, u, _)) = best else {
+        return false;
+    };
+    r.routed[r.seq[k]] = false;
+    r.routed[u] = true;
+    r.seq[k] = u;
+    r.refresh(m);
+    true
 }
 
 fn improve_once(m: &Model, r: &mut Route, scratch: &mut Vec<usize>) -> bool {

@@ -1518,7 +1518,7 @@ pub struct RouteSolveArgs {
     /// Seed of the solver's search
     #[arg(long, default_value_t = 1)]
     pub seed: u64,
-    /// Search iterations per start (the search is bounded by work, not by time)
+    /// Search iterations per start, 1.5× on days of more than 128 candidates (the search is bounded by work, not by time)
     #[arg(long, default_value_t = 3000)]
     pub iterations: u32,
     /// Independent starts (seeds seed, seed+1, …), run on all cores; the best route is kept
