@@ -48,7 +48,7 @@ pub(crate) async fn org_pages(
         before.push(s.elapsed());
     }
     println!(
-        "\\n  Team page before (read + plan its {PER_PAGE} reps per request)   median {}",
+        "\n  Team page before (read + plan its {PER_PAGE} reps per request)   median {}",
         ms(median(before.clone()))
     );
 
@@ -67,6 +67,11 @@ pub(crate) async fn org_pages(
         },
     );
     let app = rounds_web::router(state);
+    // Only a user who may sign in has a session.
+    let hash = rounds_web::hash_password("a benchmark passphrase")?;
+    store
+        .set_password(demo::ORG_ID, admin.id, &admin.email, &hash)
+        .await?;
     let cookie = rounds_web::new_secret();
     store
         .create_session(
