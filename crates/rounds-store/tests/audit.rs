@@ -404,6 +404,14 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     );
     // Not changes of the territory: sign-ins' sessions and id counters.
     step!(s.next_id(ORG, rounds_store::IdKind::Touch), &[]);
+    // The id reserved inside the write: one row, for the touch, under the next id.
+    step!(
+        async {
+            let id = s.add_new_touch(ORG, &touch(0, "2026-11-21T10:00:00Z", 1, 100, 10));
+            id.await.map(|id| assert_eq!(id, TouchId(2002)))
+        },
+        &[("touch", "2002", "create")]
+    );
     step!(
         s.create_session(
             &"cd".repeat(32),
