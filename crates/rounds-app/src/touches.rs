@@ -20,7 +20,7 @@ use rounds_core::model::{
     Outcome, StepAction, StepUpdate, TopicId, Touch, TouchId, TouchKind,
 };
 use rounds_core::values::{NoReferralText, Note, ReferralCountValue, StepText};
-use rounds_store::{IdKind, Store};
+use rounds_store::Store;
 
 use crate::accounts::{contact_field, get_account, get_contact, list_contacts};
 use crate::error::first_problem;
@@ -221,8 +221,7 @@ pub async fn log_touch<S: Store + Sync>(
         let day = at.to_zoned(account.tz.zone()).date();
         add_to_day(store, actor, contact.id, day, n).await?;
     }
-    touch.id = TouchId(store.next_id(actor.org, IdKind::Touch).await?);
-    store.add_touch(actor.org, &touch).await?;
+    touch.id = store.add_new_touch(actor.org, &touch).await?;
     if let Some(step) = completes {
         let seq = store.step_updates(actor.org, step).await?.len() as u32 + 1;
         let done = StepUpdate {

@@ -378,6 +378,15 @@ pub trait Store {
         touch: &Touch,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 
+    /// Logs a new touch as [`Store::add_touch`] does, under the next touch id (see
+    /// [`Store::next_id`]) reserved inside the same transaction, and answers that id;
+    /// `touch.id` is ignored. One transaction where `next_id` then `add_touch` take two.
+    fn add_new_touch(
+        &self,
+        org: OrgId,
+        touch: &Touch,
+    ) -> impl Future<Output = Result<TouchId, StoreError>> + Send;
+
     /// Appends an update to the next step set by `update.touch`. The touch must exist in
     /// `update.account` (else `NotFound` touch) and the user who made it must exist; an
     /// update number already used for that step is refused (`Duplicate`), so two
@@ -635,6 +644,14 @@ pub trait Store {
         &self,
         token_hash: &str,
     ) -> impl Future<Output = Result<Option<ApiToken>, StoreError>> + Send;
+
+    /// What [`Store::api_token`] answers, with every user of the token's organisation
+    /// (its own user among them) by id, in one query: what a request needs to know its
+    /// caller and the caller's scope.
+    fn api_token_with_users(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<(ApiToken, Vec<User>)>, StoreError>> + Send;
 
     /// Rows of the organisation's audit log, newest first, with how many match.
     fn audit_log(

@@ -2,7 +2,8 @@
 //! people half of the [`Store`](crate::Store) trait, kept apart from the territory
 //! queries they share nothing with.
 
-use rounds_core::model::{OrgId, TouchId, UserId};
+use rounds_core::model::{OrgId, TouchId, User, UserId};
+use sqlx::AnyConnection;
 use sqlx::Row;
 use sqlx::any::AnyRow;
 
@@ -205,7 +206,7 @@ impl SqlStore {
         token_hash: &str,
         session: &Session,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         sqlx::query(
             "INSERT INTO sessions (token_hash, org_id, user_id, csrf, created_at, seen_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -241,7 +242,7 @@ impl SqlStore {
         token_hash: &str,
         seen_at: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         sqlx::query("UPDATE sessions SET seen_at = $2 WHERE token_hash = $1")
             .bind(token_hash)
             .bind(seen_at)
@@ -252,7 +253,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn q_delete_session(&self, token_hash: &str) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
             .bind(token_hash)
             .execute(&mut *conn)
@@ -266,7 +267,7 @@ impl SqlStore {
         seen_before: i64,
         created_before: i64,
     ) -> Result<u64, StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         sqlx::query("DELETE FROM sessions WHERE seen_at < $1 OR created_at < $2")
             .bind(seen_before)
             .bind(created_before)
@@ -344,6 +345,36 @@ impl SqlStore {
             .map_err(StoreError::db("looking up an API token"))
     }
 
+    /// One row per user of the token's organisation, each carrying the token's columns
+    /// (the users' bodies from column 7): the caller and their scope in one round trip.
+    pub(crate) async fn q_api_token_with_users(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ApiToken, Vec<User>)>, StoreError> {
+        let mut conn = self.conn().await?;
+        // The same conditions as `q_api_token`.
+        let sql = format!(
+            "SELECT {TOKEN_COLUMNS}, u.id, u.body FROM api_tokens t \
+             JOIN credentials c ON c.org_id = t.org_id AND c.user_id = t.user_id \
+             JOIN users u ON u.org_id = t.org_id \
+             WHERE t.token_hash = $1 AND c.disabled = 0 ORDER BY u.id"
+        );
+        let rows = sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(token_hash)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(StoreError::db("looking up an API token"))?;
+        let Some(first) = rows.first() else {
+            return Ok(None);
+        };
+        let token = api_token_of(first).map_err(StoreError::db("looking up an API token"))?;
+        let users = rows
+            .iter()
+            .map(|row| crate::tables::decode_at("users", row, 7))
+            .collect::<Result<Vec<User>, _>>()?;
+        Ok(Some((token, users)))
+    }
+
     pub(crate) async fn q_api_tokens(
         &self,
         org: OrgId,
@@ -378,7 +409,7 @@ impl SqlStore {
         token_hash: &str,
         used_at: i64,
     ) -> Result<(), StoreError> {
-        let mut conn = self.conn().await?;
+        let mut conn = self.write_conn().await?;
         sqlx::query("UPDATE api_tokens SET last_used_at = $2 WHERE token_hash = $1")
             .bind(token_hash)
             .bind(used_at)
@@ -417,38 +448,8 @@ impl SqlStore {
     }
 
     pub(crate) async fn q_next_id(&self, org: OrgId, kind: IdKind) -> Result<i64, StoreError> {
-        let table = match kind {
-            IdKind::User => "users",
-            IdKind::Account => "accounts",
-            IdKind::Contact => "contacts",
-            IdKind::Topic => "topics",
-            IdKind::Touch => "touches",
-            IdKind::TimeOff => "time_off",
-            IdKind::Outbox => "outbox",
-            IdKind::CaptureReview => "capture_review",
-            IdKind::Transfer => "transfers",
-        };
-        let greatest = match self.backend() {
-            Backend::Sqlite => "MAX",
-            Backend::Postgres => "GREATEST",
-        };
-        // One statement, so concurrent callers are serialised by the row lock on the
-        // counter and each gets its own id; the MAX over the table keeps the counter
-        // above ids that arrived by import.
-        let sql = format!(
-            "INSERT INTO id_counters (org_id, kind, last_id) \
-             VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE org_id = $1)) \
-             ON CONFLICT (org_id, kind) DO UPDATE SET \
-             last_id = {greatest}(id_counters.last_id + 1, excluded.last_id) RETURNING last_id"
-        );
-        let mut conn = self.conn().await?;
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .bind(org.0)
-            .bind(table)
-            .fetch_one(&mut *conn)
-            .await
-            .and_then(|row| row.try_get(0))
-            .map_err(StoreError::db(format!("finding the next {kind:?} id")))
+        let mut conn = self.write_conn().await?;
+        next_id_in(&mut conn, self.backend(), org, kind).await
     }
 
     pub(crate) async fn q_reassign_accounts(
@@ -525,4 +526,45 @@ impl SqlStore {
         crate::sql::commit(tx, "touches").await?;
         Ok(deleted)
     }
+}
+
+/// Reserves the next id of a kind on `conn` ([`crate::Store::next_id`]); inside a
+/// transaction the counter's row stays locked until it ends.
+pub(crate) async fn next_id_in(
+    conn: &mut AnyConnection,
+    backend: Backend,
+    org: OrgId,
+    kind: IdKind,
+) -> Result<i64, StoreError> {
+    let table = match kind {
+        IdKind::User => "users",
+        IdKind::Account => "accounts",
+        IdKind::Contact => "contacts",
+        IdKind::Topic => "topics",
+        IdKind::Touch => "touches",
+        IdKind::TimeOff => "time_off",
+        IdKind::Outbox => "outbox",
+        IdKind::CaptureReview => "capture_review",
+        IdKind::Transfer => "transfers",
+    };
+    let greatest = match backend {
+        Backend::Sqlite => "MAX",
+        Backend::Postgres => "GREATEST",
+    };
+    // One statement, so concurrent callers are serialised by the row lock on the
+    // counter and each gets its own id; the MAX over the table keeps the counter
+    // above ids that arrived by import.
+    let sql = format!(
+        "INSERT INTO id_counters (org_id, kind, last_id) \
+         VALUES ($1, $2, (SELECT COALESCE(MAX(id), 0) + 1 FROM {table} WHERE org_id = $1)) \
+         ON CONFLICT (org_id, kind) DO UPDATE SET \
+         last_id = {greatest}(id_counters.last_id + 1, excluded.last_id) RETURNING last_id"
+    );
+    sqlx::query(sqlx::AssertSqlSafe(sql))
+        .bind(org.0)
+        .bind(table)
+        .fetch_one(conn)
+        .await
+        .and_then(|row| row.try_get(0))
+        .map_err(StoreError::db(format!("finding the next {kind:?} id")))
 }

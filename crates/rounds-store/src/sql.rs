@@ -272,6 +272,12 @@ pub(crate) const SQLITE_CACHE: &str = "PRAGMA cache_size = -65536";
 #[derive(Debug, Clone)]
 pub struct SqlStore {
     pool: AnyPool,
+    /// Where write transactions start. On a SQLite file, a pool of one connection, so
+    /// concurrent writers wait their turn in the pool's queue, woken as soon as the
+    /// writer before them commits, rather than in SQLite's busy handler, which sleeps
+    /// 1, 2, 5, 10… ms between tries and leaves the database idle meanwhile. Elsewhere
+    /// the same pool as `pool`.
+    writer: AnyPool,
     backend: Backend,
     /// Who the rows this handle appends to the audit log name, and when.
     acting: Acting,
@@ -283,9 +289,18 @@ impl SqlStore {
     pub async fn connect(url: &str) -> Result<SqlStore, StoreError> {
         sqlx::any::install_default_drivers();
         let backend = Backend::from_url(url)?;
-        let (url, options) = match backend {
-            Backend::Sqlite => sqlite_pool(url),
-            Backend::Postgres => (url.to_string(), AnyPoolOptions::new().max_connections(8)),
+        let (url, options, writer_options) = match backend {
+            Backend::Sqlite => {
+                let (url, options) = sqlite_pool(url, 4);
+                let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+                let writer = (!in_memory).then(|| sqlite_pool(&url, 1).1);
+                (url, options, writer)
+            }
+            Backend::Postgres => (
+                url.to_string(),
+                AnyPoolOptions::new().max_connections(8),
+                None,
+            ),
         };
         let pool = options
             .connect(&url)
@@ -299,8 +314,19 @@ impl SqlStore {
             .run(&pool)
             .await
             .map_err(|source| StoreError::Migrate { backend, source })?;
+        let writer = match writer_options {
+            Some(options) => options
+                .connect(&url)
+                .await
+                .map_err(|source| StoreError::Connect {
+                    url: redact(&url),
+                    source,
+                })?,
+            None => pool.clone(),
+        };
         Ok(SqlStore {
             pool,
+            writer,
             backend,
             acting: Acting::UNBOUND,
         })
@@ -337,6 +363,7 @@ impl SqlStore {
                 .await
                 .ok();
         }
+        self.writer.close().await;
         self.pool.close().await;
     }
 
@@ -358,7 +385,7 @@ impl SqlStore {
     }
 
     pub(crate) async fn write_tx(&self) -> Result<Transaction<'static, Any>, StoreError> {
-        self.pool
+        self.writer
             .begin_with(self.backend.begin_write())
             .await
             .map_err(StoreError::db("starting a write transaction"))
@@ -369,6 +396,14 @@ impl SqlStore {
             .begin_with(self.backend.begin_read())
             .await
             .map_err(StoreError::db("starting a read transaction"))
+    }
+
+    /// A connection for a write of one statement outside a transaction (see `writer`).
+    pub(crate) async fn write_conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
+        self.writer
+            .acquire()
+            .await
+            .map_err(StoreError::db("taking a connection from the pool"))
     }
 
     pub(crate) async fn conn(&self) -> Result<sqlx::pool::PoolConnection<Any>, StoreError> {
@@ -478,8 +513,61 @@ impl SqlStore {
     }
 }
 
+/// [`Store::add_touch`]'s checks: the contact exists in the touch's account, the rep
+/// exists.
+async fn check_touch(
+    conn: &mut AnyConnection,
+    org: OrgId,
+    touch: &Touch,
+) -> Result<(), StoreError> {
+    let belongs_to: i64 =
+        sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
+            .bind(org.0)
+            .bind(touch.contact.0)
+            .fetch_optional(&mut *conn)
+            .await
+            .and_then(|row| row.map(|r| r.try_get(0)).transpose())
+            .map_err(StoreError::db(format!(
+                "looking up contact {}",
+                touch.contact
+            )))?
+            .ok_or(StoreError::NotFound {
+                what: "contact",
+                id: touch.contact.0,
+            })?;
+    if belongs_to != touch.account.0 {
+        return Err(StoreError::AccountMismatch {
+            contact: touch.contact.0,
+            belongs_to,
+            claimed: touch.account.0,
+        });
+    }
+    require(conn, org, "user", "users", touch.rep.0).await
+}
+
+impl SqlStore {
+    /// Inserts a checked touch and appends its audit row, in the caller's transaction.
+    async fn write_touch(
+        &self,
+        conn: &mut AnyConnection,
+        org: OrgId,
+        touch: &Touch,
+    ) -> Result<(), StoreError> {
+        insert_rows(
+            conn,
+            self.backend,
+            org.0,
+            std::slice::from_ref(touch),
+            OnConflict::Fail,
+        )
+        .await?;
+        let change = change_of(touch, None, body_of(conn, org, touch).await?);
+        audit::append(conn, org, self.acting, vec![change]).await
+    }
+}
+
 /// Normalises a SQLite URL (create the file if missing) and sizes the pool.
-fn sqlite_pool(url: &str) -> (String, AnyPoolOptions) {
+fn sqlite_pool(url: &str, connections: u32) -> (String, AnyPoolOptions) {
     let in_memory = url.contains(":memory:") || url.contains("mode=memory");
     let url = if in_memory || url.contains("mode=") {
         url.to_string()
@@ -496,7 +584,7 @@ fn sqlite_pool(url: &str) -> (String, AnyPoolOptions) {
                 Ok(())
             })
         })
-        .max_connections(4);
+        .max_connections(connections);
     if in_memory {
         // Each connection to `:memory:` is a database of its own, so keep exactly one,
         // forever.
@@ -1405,40 +1493,24 @@ impl Store for SqlStore {
 
     async fn add_touch(&self, org: OrgId, touch: &Touch) -> Result<(), StoreError> {
         let mut tx = self.write_tx().await?;
-        let belongs_to: i64 =
-            sqlx::query("SELECT account_id FROM contacts WHERE org_id = $1 AND id = $2")
-                .bind(org.0)
-                .bind(touch.contact.0)
-                .fetch_optional(&mut *tx)
-                .await
-                .and_then(|row| row.map(|r| r.try_get(0)).transpose())
-                .map_err(StoreError::db(format!(
-                    "looking up contact {}",
-                    touch.contact
-                )))?
-                .ok_or(StoreError::NotFound {
-                    what: "contact",
-                    id: touch.contact.0,
-                })?;
-        if belongs_to != touch.account.0 {
-            return Err(StoreError::AccountMismatch {
-                contact: touch.contact.0,
-                belongs_to,
-                claimed: touch.account.0,
-            });
-        }
-        require(&mut tx, org, "user", "users", touch.rep.0).await?;
-        insert_rows(
-            &mut tx,
-            self.backend,
-            org.0,
-            std::slice::from_ref(touch),
-            OnConflict::Fail,
-        )
-        .await?;
-        let change = change_of(touch, None, body_of(&mut tx, org, touch).await?);
-        audit::append(&mut tx, org, self.acting, vec![change]).await?;
+        check_touch(&mut tx, org, touch).await?;
+        self.write_touch(&mut tx, org, touch).await?;
         commit(tx, "touches").await
+    }
+
+    async fn add_new_touch(&self, org: OrgId, touch: &Touch) -> Result<TouchId, StoreError> {
+        let mut tx = self.write_tx().await?;
+        check_touch(&mut tx, org, touch).await?;
+        // Reserved after the checks: on PostgreSQL the counter's row stays locked until
+        // the commit, and concurrent writers wait on it only for the insert.
+        let id = crate::people::next_id_in(&mut tx, self.backend, org, IdKind::Touch).await?;
+        let touch = Touch {
+            id: TouchId(id),
+            ..touch.clone()
+        };
+        self.write_touch(&mut tx, org, &touch).await?;
+        commit(tx, "touches").await?;
+        Ok(touch.id)
     }
 
     async fn add_step_update(&self, org: OrgId, update: &StepUpdate) -> Result<(), StoreError> {
@@ -1837,6 +1909,13 @@ impl Store for SqlStore {
 
     async fn api_token(&self, token_hash: &str) -> Result<Option<ApiToken>, StoreError> {
         self.q_api_token(token_hash).await
+    }
+
+    async fn api_token_with_users(
+        &self,
+        token_hash: &str,
+    ) -> Result<Option<(ApiToken, Vec<User>)>, StoreError> {
+        self.q_api_token_with_users(token_hash).await
     }
 
     async fn audit_log(&self, org: OrgId, query: &AuditQuery) -> Result<AuditPage, StoreError> {

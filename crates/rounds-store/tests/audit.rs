@@ -404,6 +404,15 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     );
     // Not changes of the territory: sign-ins' sessions and id counters.
     step!(s.next_id(ORG, rounds_store::IdKind::Touch), &[]);
+    // The id reserved inside the write: one row, for the touch, under the next id.
+    step!(
+        async {
+            let draft = touch(0, "2026-11-21T10:00:00Z", 1, 100, 10);
+            let id = s.add_new_touch(ORG, &draft).await;
+            id.map(|id| assert_eq!(id, TouchId(2002)))
+        },
+        &[("touch", "2002", "create")]
+    );
     step!(
         s.create_session(
             &"cd".repeat(32),
@@ -420,8 +429,9 @@ async fn every_write_method_appends_its_rows(db: &TestDb) {
     let whole = assert_whole(s).await;
     assert_eq!(whole as usize, seen);
 
-    // The chunked merge: before the import's row and the three of the captured mail.
-    let merge = &log(s).await[seen - 5];
+    // The chunked merge: before the import's row, the three of the captured mail and
+    // the new touch's.
+    let merge = &log(s).await[seen - 6];
     assert!(
         merge.detail.starts_with("users=4 topics=3 accounts=4"),
         "{}",

@@ -33,6 +33,7 @@ rounds_testkit::both_backends!(
     timestamps_round_trip_exactly,
     single_records_are_saved_and_checked,
     add_touch_checks_its_contact,
+    add_new_touch_takes_the_next_id_in_its_write,
     next_id_follows_the_largest,
     organisations_are_isolated,
     p47_own_templates_are_kept_per_organisation_and_replaced_by_kind,
@@ -44,6 +45,7 @@ rounds_testkit::both_backends!(
     passwords_sign_ins_and_disabling,
     sessions_expire_and_end,
     api_tokens_are_found_by_hash_only,
+    an_api_token_comes_with_its_organisations_users,
     api_tokens_are_listed_used_and_revoked,
     a_new_password_revokes_the_users_api_tokens,
     touches_are_found_and_deleted_by_id,
@@ -832,6 +834,67 @@ async fn add_touch_checks_its_contact(db: &TestDb) {
     );
 }
 
+async fn add_new_touch_takes_the_next_id_in_its_write(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    // The same refusals as `add_touch`, and a refused touch takes no id.
+    let err = s
+        .add_new_touch(ORG, &touch(0, "2024-06-01T10:00:00Z", 1, 100, 11))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err, StoreError::AccountMismatch { contact: 100, .. }),
+        "{err:?}"
+    );
+    let err = s
+        .add_new_touch(ORG, &touch(0, "2024-06-01T10:00:00Z", 42, 100, 10))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            StoreError::NotFound {
+                what: "user",
+                id: 42
+            }
+        ),
+        "{err:?}"
+    );
+    let draft = touch(0, "2024-06-01T10:00:00Z", 1, 100, 10);
+    let first = s.add_new_touch(ORG, &draft).await.unwrap();
+    assert_eq!(first, TouchId(1007), "above the largest touch id");
+    assert_eq!(
+        s.touch(ORG, first).await.unwrap(),
+        Some(Touch {
+            id: first,
+            ..draft.clone()
+        })
+    );
+    // Shares the counter with `next_id`: neither hands out the other's ids.
+    assert_eq!(s.next_id(ORG, IdKind::Touch).await.unwrap(), 1008);
+    assert_eq!(s.add_new_touch(ORG, &draft).await.unwrap(), TouchId(1009));
+    // Concurrent writers each get their own id and every touch is stored.
+    let mut tasks = tokio::task::JoinSet::new();
+    for _ in 0..8 {
+        let (s, draft) = (s.clone(), draft.clone());
+        tasks.spawn(async move { s.add_new_touch(ORG, &draft).await.unwrap() });
+    }
+    let mut ids = BTreeSet::new();
+    while let Some(id) = tasks.join_next().await {
+        assert!(ids.insert(id.unwrap()));
+    }
+    assert_eq!(ids, (1010..1018).map(TouchId).collect());
+    assert_eq!(
+        s.touches_for_contact(ORG, ContactId(100))
+            .await
+            .unwrap()
+            .len(),
+        2 + 2 + 8
+    );
+}
+
 async fn next_id_follows_the_largest(db: &TestDb) {
     let s = &db.store;
     let kinds = [
@@ -1419,6 +1482,34 @@ async fn api_tokens_are_found_by_hash_only(db: &TestDb) {
         None,
         "disabling deletes tokens"
     );
+}
+
+async fn an_api_token_comes_with_its_organisations_users(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let token = api_token("hash-1", 1, 77);
+    s.set_password(ORG, UserId(1), "ann@acme.example", "h")
+        .await
+        .unwrap();
+    s.create_api_token("hash-1", &token).await.unwrap();
+    let everyone = s.users(ORG).await.unwrap();
+    assert!(everyone.len() > 1);
+    assert_eq!(
+        s.api_token_with_users("hash-1").await.unwrap(),
+        Some((token.clone(), everyone))
+    );
+    assert_eq!(s.api_token_with_users("hash-2").await.unwrap(), None);
+    // Another organisation's users never come along.
+    let mut two = sample_org();
+    two.organisation.id = OrgId(2);
+    s.write_org(&two, WriteMode::Replace).await.unwrap();
+    let (_, users) = s.api_token_with_users("hash-1").await.unwrap().unwrap();
+    assert_eq!(users, s.users(ORG).await.unwrap());
+    // Answered like `api_token`: nothing once the user is disabled.
+    s.set_disabled(ORG, UserId(1), true).await.unwrap();
+    assert_eq!(s.api_token_with_users("hash-1").await.unwrap(), None);
 }
 
 /// A token of user `user` of [`ORG`] stored under `hash`, named by the hash's first 8

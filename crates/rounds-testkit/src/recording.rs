@@ -357,6 +357,23 @@ impl Store for Recording<'_> {
         self.inner.save_topic(org, topic)
     }
 
+    fn add_new_touch(
+        &self,
+        org: OrgId,
+        touch: &Touch,
+    ) -> impl Future<Output = Result<TouchId, StoreError>> + Send {
+        self.note("add_new_touch");
+        self.inner.add_new_touch(org, touch)
+    }
+
+    fn api_token_with_users(
+        &self,
+        token_hash: &str,
+    ) -> impl Future<Output = Result<Option<(ApiToken, Vec<User>)>, StoreError>> + Send {
+        self.note("api_token_with_users");
+        self.inner.api_token_with_users(token_hash)
+    }
+
     fn add_touch(
         &self,
         org: OrgId,

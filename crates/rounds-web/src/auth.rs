@@ -68,7 +68,8 @@ pub struct SessionKey {
 /// Who a request comes from, or why it is nobody.
 #[derive(Debug, Clone)]
 pub enum Authenticated {
-    Caller(Caller),
+    /// The caller, and every user of their organisation (for their scope).
+    Caller(Caller, Vec<User>),
     /// Neither a bearer token nor a live session.
     Nobody,
     /// A bearer token that is unknown, revoked, or whose user may not sign in.
@@ -95,7 +96,9 @@ pub async fn authenticate(
             return Ok(Authenticated::BadToken);
         };
         let hash = secret_hash(token);
-        let Some(found) = store.api_token(&hash).await? else {
+        // The token, its user and their organisation's users in one query: every API
+        // request pays for it.
+        let Some((found, everyone)) = store.api_token_with_users(&hash).await? else {
             return Ok(Authenticated::BadToken);
         };
         if found.expired(now) {
@@ -111,15 +114,16 @@ pub async fn authenticate(
         {
             store.touch_api_token(&hash, now).await?;
         }
-        return Ok(load_user(state, found.org, found.user.0).await?.map_or(
-            Authenticated::BadToken,
-            |user| {
-                Authenticated::Caller(Caller {
-                    org: found.org,
-                    user,
-                    session: None,
-                })
+        let Some(user) = everyone.iter().find(|u| u.id == found.user).cloned() else {
+            return Ok(Authenticated::BadToken);
+        };
+        return Ok(Authenticated::Caller(
+            Caller {
+                org: found.org,
+                user,
+                session: None,
             },
+            everyone,
         ));
     }
     let Some(value) = cookie(&parts.headers, SESSION_COOKIE) else {
@@ -136,18 +140,21 @@ pub async fn authenticate(
     if now - session.seen_at >= SEEN_RESOLUTION_S {
         store.touch_session(&hash, now).await?;
     }
-    Ok(load_user(state, session.org, session.user.0)
-        .await?
-        .map_or(Authenticated::Nobody, |user| {
-            Authenticated::Caller(Caller {
-                org: session.org,
-                user,
-                session: Some(SessionKey {
-                    hash,
-                    csrf: session.csrf,
-                }),
-            })
-        }))
+    let everyone = store.users(session.org).await?;
+    let Some(user) = everyone.iter().find(|u| u.id == session.user).cloned() else {
+        return Ok(Authenticated::Nobody);
+    };
+    Ok(Authenticated::Caller(
+        Caller {
+            org: session.org,
+            user,
+            session: Some(SessionKey {
+                hash,
+                csrf: session.csrf,
+            }),
+        },
+        everyone,
+    ))
 }
 
 /// The 401 answer to an API request without a caller, with the `WWW-Authenticate`
@@ -166,7 +173,7 @@ pub fn unauthorized(why: &Authenticated) -> axum::response::Response {
             r#"Bearer realm="rounds", error="invalid_token", error_description="The API token is unknown or revoked""#,
             "the API token is unknown or revoked, or its user may not sign in".to_string(),
         ),
-        Authenticated::Nobody | Authenticated::Caller(_) => (
+        Authenticated::Nobody | Authenticated::Caller(..) => (
             r#"Bearer realm="rounds""#,
             crate::ApiError::unauthorized().message,
         ),
@@ -178,19 +185,6 @@ pub fn unauthorized(why: &Authenticated) -> axum::response::Response {
         axum::http::HeaderValue::from_static(challenge),
     );
     response
-}
-
-async fn load_user(
-    state: &AppState,
-    org: OrgId,
-    id: i64,
-) -> Result<Option<User>, rounds_store::StoreError> {
-    Ok(state
-        .store()
-        .users(org)
-        .await?
-        .into_iter()
-        .find(|u| u.id.0 == id))
 }
 
 /// Sign-in attempts per login name and per client address in a sliding window. Kept in

@@ -5,7 +5,7 @@ use axum::extract::{FromRequest, FromRequestParts, Request};
 use axum::http::request::Parts;
 use axum::http::{Method, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use rounds_store::{AuditActor, SqlStore, Store};
+use rounds_store::{AuditActor, SqlStore};
 use serde::de::DeserializeOwned;
 
 use crate::auth::{self, Authenticated, Caller};
@@ -23,11 +23,10 @@ pub struct Ctx {
 }
 
 async fn context(state: &AppState, parts: &Parts) -> Result<Result<Ctx, Authenticated>, ApiError> {
-    let caller = match auth::authenticate(state, parts).await? {
-        Authenticated::Caller(caller) => caller,
+    let (caller, everyone) = match auth::authenticate(state, parts).await? {
+        Authenticated::Caller(caller, everyone) => (caller, everyone),
         refused => return Ok(Err(refused)),
     };
-    let everyone = state.store().users(caller.org).await?;
     let scope = Scope::for_user(&caller.user, everyone);
     let store = state
         .store()
