@@ -263,6 +263,10 @@ fn coverage_section(
     }
 }
 
+/// Referrers listed by name on the page; the CSV has them all (a page of a 200-rep team
+/// stays readable on a phone).
+const LISTED: usize = 50;
+
 fn referrals_section(
     summaries: &[RepSummary],
     totals: &reports::TeamTotals,
@@ -281,10 +285,14 @@ fn referrals_section(
             }
         }
     }
+    // The steepest falls first: the referrers most worth a visit.
     drops.sort_by(|a, b| {
-        (a.1.recent as f64 - a.1.baseline_per_recent)
-            .total_cmp(&(b.1.recent as f64 - b.1.baseline_per_recent))
+        (f64::from(a.1.recent) - a.1.baseline_per_recent)
+            .total_cmp(&(f64::from(b.1.recent) - b.1.baseline_per_recent))
     });
+    let (drops_total, competing_total) = (drops.len(), competing.len());
+    drops.truncate(LISTED);
+    competing.truncate(LISTED);
     html! {
         section #referrals {
             h2 { "Referral trends " small { "[P9]" } }
@@ -294,7 +302,7 @@ fn referrals_section(
                 html_table(&reports::table(Report::Liaisons, summaries, name)),
             ))
             (csv_link(Report::Liaisons))
-            h3 #drops { "Dropping referrers " small { (drops.len()) } }
+            h3 #drops { "Dropping referrers " small { (drops_total) } }
             @if drops.is_empty() { p.empty { "No referrer is dropping against their own baseline." } } @else {
                 div.table-wrap { table {
                     thead { tr { th { "Referrer" } th { "Rep" } th { "Recent" } th { "Baseline" } } }
@@ -304,10 +312,12 @@ fn referrals_section(
                     } }
                 } }
             }
-            h3 #competing { "Possible competing relationships " small { "[P10] " (competing.len()) } }
+            h3 #competing { "Possible competing relationships " small { "[P10] " (competing_total) } }
+            @if drops_total > drops.len() { p.muted { "The " (drops.len()) " steepest shown; all " (drops_total) " in referrers.csv (column dropping)." } }
             @if competing.is_empty() { p.empty { "No vague reasons for not referring stand." } } @else {
                 ul { @for (rep, r) in &competing { li { a href={"/contacts/" (r.contact.0)} { (r.name) } " · " (r.account) " · " (name(*rep)) } } }
             }
+            @if competing_total > competing.len() { p.muted { (competing.len()) " of " (competing_total) " shown; all in referrers.csv (column possible_competitor)." } }
             (csv_link(Report::Referrers))
         }
     }
