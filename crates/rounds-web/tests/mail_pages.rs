@@ -5,8 +5,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::*;
 use rounds_app::Actor;
 use rounds_core::model::{ContactId, UserId};
@@ -20,17 +19,6 @@ on_both_backends!(
 
 const REP: UserId = UserId(1);
 const MANAGER: UserId = UserId(5);
-
-async fn page(app: &axum::Router, cookie: &str, path: &str) -> Answer {
-    send(
-        app,
-        Request::get(path)
-            .header(header::COOKIE, format!("rounds_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
 
 fn location(a: &Answer) -> &str {
     a.headers
@@ -82,7 +70,7 @@ async fn p42_an_email_draft_of_today_goes_to_the_manager_comes_back_and_leaves_i
     let subject = draft["subject"].as_str().unwrap().to_string();
     let body = draft["body"].as_str().unwrap().to_string();
 
-    let today = page(&app, &rep, &format!("/today?date={DAY}")).await;
+    let today = get_page(&app, &rep, &format!("/today?date={DAY}")).await;
     assert_eq!(today.status, StatusCode::OK);
     assert!(
         today.body.contains("formaction=\"/outbox/send\""),
@@ -112,7 +100,7 @@ async fn p42_an_email_draft_of_today_goes_to_the_manager_comes_back_and_leaves_i
     let id = listed["items"][0]["id"].as_i64().unwrap();
 
     // Today shows where the e-mail stands instead of a second draft to the contact.
-    let today = page(&app, &rep, &format!("/today?date={DAY}")).await;
+    let today = get_page(&app, &rep, &format!("/today?date={DAY}")).await;
     let li = today
         .body
         .split("<li class=\"plan-item\"")
@@ -130,7 +118,7 @@ async fn p42_an_email_draft_of_today_goes_to_the_manager_comes_back_and_leaves_i
     )
     .await;
     assert_eq!(own.status, StatusCode::FORBIDDEN, "{}", own.body);
-    let waiting = page(&app, &manager, "/outbox").await;
+    let waiting = get_page(&app, &manager, "/outbox").await;
     assert!(
         waiting.body.contains("For your review (1)"),
         "{}",
@@ -149,7 +137,7 @@ async fn p42_an_email_draft_of_today_goes_to_the_manager_comes_back_and_leaves_i
     )
     .await;
     assert_eq!(returned.status, StatusCode::SEE_OTHER, "{}", returned.body);
-    let mine = page(&app, &rep, "/outbox").await;
+    let mine = get_page(&app, &rep, "/outbox").await;
     assert!(
         mine.body.contains("Manager: End on a question"),
         "{}",
@@ -303,7 +291,7 @@ async fn p48_captured_mail_nobody_matched_is_put_on_a_contact_or_dismissed(db: &
     assert_eq!(unknown_contact.json()["error"]["field"], "contact");
 
     // The page lists what is still open and works through it.
-    let listed = page(&app, &rep, "/capture").await;
+    let listed = get_page(&app, &rep, "/capture").await;
     assert_eq!(listed.status, StatusCode::OK);
     assert!(listed.body.contains("About the forms 2"));
     assert!(!listed.body.contains("About the forms 1"), "assigned: gone");

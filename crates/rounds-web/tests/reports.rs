@@ -5,8 +5,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::*;
 use rounds_core::model::{Role, UserId};
 use rounds_store::{Store, Summaries};
@@ -16,28 +15,6 @@ on_both_backends!(
     p20_the_reports_page_its_csv_and_the_api_give_the_same_tables,
     p9_a_rep_sees_only_their_own_report,
 );
-
-async fn get(app: &axum::Router, cookie: &str, path: &str) -> Answer {
-    send(
-        app,
-        Request::get(path)
-            .header(header::COOKIE, format!("rounds_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn user_with(db: &TestDb, role: Role) -> UserId {
-    db.store
-        .users(ORG)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.role == role)
-        .unwrap_or_else(|| panic!("the demo has a {role}"))
-        .id
-}
 
 async fn reps(db: &TestDb) -> Vec<UserId> {
     let mut reps: Vec<UserId> = db
@@ -64,15 +41,15 @@ async fn p20_the_team_page_shows_stored_summaries_and_computes_only_the_missing_
     stored.planned = 4242;
     db.store.put_summaries(ORG, &[stored], now()).await.unwrap();
     let app = rounds_web::router(state(db.store.clone()));
-    let (cookie, _) = session_for(&db.store, user_with(db, Role::Admin).await).await;
-    let page = get(&app, &cookie, "/team").await;
+    let (cookie, _) = session_for(&db.store, user_with(&db.store, Role::Admin).await).await;
+    let page = get_page(&app, &cookie, "/team").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     assert!(page.body.contains("4242 planned today"), "{}", page.body);
     assert!(page.body.contains("id=\"computed\""), "the page says when");
     // The others were computed on this first request and kept for the day.
     let kept = db.store.summaries(ORG, DAY, &reps).await.unwrap();
     assert_eq!(kept.len(), reps.len());
-    let again = get(&app, &cookie, "/team").await;
+    let again = get_page(&app, &cookie, "/team").await;
     assert_eq!(
         again.body, page.body,
         "the second request reads the same rows"
@@ -82,9 +59,9 @@ async fn p20_the_team_page_shows_stored_summaries_and_computes_only_the_missing_
 async fn p20_the_reports_page_its_csv_and_the_api_give_the_same_tables(db: &TestDb) {
     seed_demo(&db.store).await;
     let app = rounds_web::router(state(db.store.clone()));
-    let manager = user_with(db, Role::Manager).await;
+    let manager = user_with(&db.store, Role::Manager).await;
     let (cookie, _) = session_for(&db.store, manager).await;
-    let page = get(&app, &cookie, "/reports").await;
+    let page = get_page(&app, &cookie, "/reports").await;
     assert_eq!(page.status, StatusCode::OK, "{}", page.body);
     for section in [
         "funnel",
@@ -116,7 +93,7 @@ async fn p20_the_reports_page_its_csv_and_the_api_give_the_same_tables(db: &Test
         "referrers",
         "losses",
     ] {
-        let csv = get(&app, &cookie, &format!("/reports/{report}.csv")).await;
+        let csv = get_page(&app, &cookie, &format!("/reports/{report}.csv")).await;
         assert_eq!(csv.status, StatusCode::OK, "{report}");
         assert_eq!(csv.headers[header::CONTENT_TYPE], "text/csv; charset=utf-8");
         let json = api(
@@ -190,7 +167,9 @@ async fn p20_the_reports_page_its_csv_and_the_api_give_the_same_tables(db: &Test
     assert_eq!(bad.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad.body.contains("format"), "{}", bad.body);
     assert_eq!(
-        get(&app, &cookie, "/reports/pipeline.csv").await.status,
+        get_page(&app, &cookie, "/reports/pipeline.csv")
+            .await
+            .status,
         StatusCode::NOT_FOUND
     );
 }
@@ -198,7 +177,7 @@ async fn p20_the_reports_page_its_csv_and_the_api_give_the_same_tables(db: &Test
 async fn p9_a_rep_sees_only_their_own_report(db: &TestDb) {
     seed_demo(&db.store).await;
     let app = rounds_web::router(state(db.store.clone()));
-    let rep = user_with(db, Role::Rep).await;
+    let rep = user_with(&db.store, Role::Rep).await;
     let token = token_for(&db.store, ORG, rep).await;
     let referrers = api(&app, &token, "GET", "/api/v1/reports/liaisons", None)
         .await
@@ -206,11 +185,11 @@ async fn p9_a_rep_sees_only_their_own_report(db: &TestDb) {
     assert_eq!(referrers["reps"], 1);
     assert_eq!(referrers["rows"][0][0], rep.0);
     let (cookie, _) = session_for(&db.store, rep).await;
-    let page = get(&app, &cookie, "/reports").await;
+    let page = get_page(&app, &cookie, "/reports").await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.body.contains("1 rep "), "{}", page.body);
     assert_eq!(
-        get(&app, &cookie, "/team").await.status,
+        get_page(&app, &cookie, "/team").await.status,
         StatusCode::NOT_FOUND
     );
 }

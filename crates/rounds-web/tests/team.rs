@@ -4,8 +4,7 @@
 
 mod common;
 
-use axum::body::Body;
-use axum::http::{Request, StatusCode, header};
+use axum::http::{StatusCode, header};
 use common::*;
 use rounds_core::model::{Role, UserId};
 use rounds_demo::{DemoSpec, generate};
@@ -38,28 +37,6 @@ async fn seed(db: &TestDb) {
     }
 }
 
-async fn get(app: &axum::Router, cookie: &str, path: &str) -> Answer {
-    send(
-        app,
-        Request::get(path)
-            .header(header::COOKIE, format!("rounds_session={cookie}"))
-            .body(Body::empty())
-            .unwrap(),
-    )
-    .await
-}
-
-async fn user_with(db: &TestDb, role: Role) -> UserId {
-    db.store
-        .users(ORG)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|u| u.role == role)
-        .unwrap_or_else(|| panic!("the demo has a {role}"))
-        .id
-}
-
 async fn a_team_of_thirty_one_reps_is_paged_and_a_rep_without_customers_shows_no_percentage(
     db: &TestDb,
 ) {
@@ -78,10 +55,10 @@ async fn a_team_of_thirty_one_reps_is_paged_and_a_rep_without_customers_shows_no
         .await
         .unwrap();
     let app = rounds_web::router(state(db.store.clone()));
-    let admin = user_with(db, Role::Admin).await;
+    let admin = user_with(&db.store, Role::Admin).await;
     let (cookie, _) = session_for(&db.store, admin).await;
 
-    let first = get(&app, &cookie, "/team").await;
+    let first = get_page(&app, &cookie, "/team").await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.body);
     assert!(
         first.body.contains("31 reps · page 1 of 2"),
@@ -99,21 +76,21 @@ async fn a_team_of_thirty_one_reps_is_paged_and_a_rep_without_customers_shows_no
     assert!(card.contains("No customers yet"), "{card}");
     assert!(!first.body.contains("(0 of 0 customers)"));
 
-    let second = get(&app, &cookie, "/team?page=2").await;
+    let second = get_page(&app, &cookie, "/team?page=2").await;
     assert_eq!(second.body.matches("<li class=\"card\">").count(), 6);
     assert!(second.body.contains("href=\"/team?page=1\""));
     assert!(!second.body.contains("Aaron Newcomer"));
 
-    let accounts = get(&app, &cookie, "/accounts").await;
+    let accounts = get_page(&app, &cookie, "/accounts").await;
     assert!(
         accounts.body.contains("230 accounts · page 1 of 2"),
         "{}",
         accounts.body
     );
     assert_eq!(accounts.body.matches("<li class=\"card\">").count(), 200);
-    let rest = get(&app, &cookie, "/accounts?q=&status=&page=2").await;
+    let rest = get_page(&app, &cookie, "/accounts?q=&status=&page=2").await;
     assert_eq!(rest.body.matches("<li class=\"card\">").count(), 30);
-    let past = get(&app, &cookie, "/accounts?page=99").await;
+    let past = get_page(&app, &cookie, "/accounts?page=99").await;
     assert!(
         past.body.contains("page 2 of 2"),
         "a page past the end shows the last"
@@ -123,18 +100,18 @@ async fn a_team_of_thirty_one_reps_is_paged_and_a_rep_without_customers_shows_no
 async fn a_managers_today_opens_on_the_team(db: &TestDb) {
     seed(db).await;
     let app = rounds_web::router(state(db.store.clone()));
-    let manager = user_with(db, Role::Manager).await;
+    let manager = user_with(&db.store, Role::Manager).await;
     let (cookie, _) = session_for(&db.store, manager).await;
-    let today = get(&app, &cookie, "/today").await;
+    let today = get_page(&app, &cookie, "/today").await;
     assert_eq!(today.status, StatusCode::SEE_OTHER);
     assert_eq!(today.headers[header::LOCATION], "/team");
-    let rep = user_with(db, Role::Rep).await;
+    let rep = user_with(&db.store, Role::Rep).await;
     let (rep_cookie, _) = session_for(&db.store, rep).await;
     assert_eq!(
-        get(&app, &rep_cookie, "/today").await.status,
+        get_page(&app, &rep_cookie, "/today").await.status,
         StatusCode::OK
     );
-    let of_rep = get(&app, &cookie, &format!("/today?rep={}", rep.0)).await;
+    let of_rep = get_page(&app, &cookie, &format!("/today?rep={}", rep.0)).await;
     assert_eq!(
         of_rep.status,
         StatusCode::OK,

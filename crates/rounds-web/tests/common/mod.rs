@@ -36,6 +36,36 @@ pub async fn session_for(store: &SqlStore, user: rounds_core::model::UserId) -> 
     rounds_testkit::web::session_for(store, ORG, user).await
 }
 
+/// A page as the signed-in browser with this session cookie gets it.
+pub async fn get_page(app: &axum::Router, cookie: &str, path: &str) -> Answer {
+    send(
+        app,
+        axum::http::Request::get(path)
+            .header(
+                axum::http::header::COOKIE,
+                format!("rounds_session={cookie}"),
+            )
+            .body(axum::body::Body::empty())
+            .unwrap(),
+    )
+    .await
+}
+
+/// The first user with `role` in the test organisation.
+pub async fn user_with(
+    store: &SqlStore,
+    role: rounds_core::model::Role,
+) -> rounds_core::model::UserId {
+    store
+        .users(ORG)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|u| u.role == role)
+        .unwrap_or_else(|| panic!("the organisation has a {role}"))
+        .id
+}
+
 /// The demo organisation (seed 7) with a password for every user.
 pub async fn seed_demo(store: &SqlStore) {
     let data = generate(&DemoSpec::new(7, DAY));
