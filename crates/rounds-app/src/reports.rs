@@ -55,6 +55,25 @@ pub fn team_reps(actor: &Actor, page: Option<(usize, usize)>) -> Result<(Vec<Use
     Ok((ids, total))
 }
 
+/// The reps a report covers: a lead's team, or a rep alone.
+pub fn report_reps(actor: &Actor) -> Result<Vec<UserId>> {
+    if actor.scope.is_lead() {
+        return Ok(team_reps(actor, None)?.0);
+    }
+    match &actor.user {
+        Some(me) => Ok(vec![me.id]),
+        None => Err(AppError::not_found("report", "without a user")),
+    }
+}
+
+/// The name a report gives a rep: theirs, or "user ID" for one no longer listed.
+pub fn rep_name(actor: &Actor, id: UserId) -> String {
+    actor
+        .scope
+        .user(id)
+        .map_or_else(|| format!("user {id}"), |u| u.name.clone())
+}
+
 /// What is stored for `reps` on `day`, in the order of `reps`, and the reps without a
 /// summary yet. The oldest computation instant of those found is returned too, so a page
 /// can say how fresh its figures are.

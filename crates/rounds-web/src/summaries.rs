@@ -36,3 +36,13 @@ pub async fn summaries_of(
         Some(oldest),
     ))
 }
+
+/// Today's summaries of the reps a report covers for `actor` (a lead's team, or a rep
+/// alone), and the oldest computation instant.
+pub async fn summaries_in_view(
+    state: &AppState,
+    actor: &Actor,
+) -> Result<(Vec<RepSummary>, Option<Timestamp>), ApiError> {
+    let reps = rounds_app::reports::report_reps(actor)?;
+    summaries_of(state, actor, &reps).await
+}

@@ -13,7 +13,7 @@ use super::wire::{Report, ReportCsv, ReportTable};
 use crate::AppState;
 use crate::error::{ApiError, ApiResult, ErrorBody};
 use crate::extract::ApiCtx;
-use crate::pages::reports::{csv_answer, name_of, reps_of};
+use crate::pages::reports::{csv_answer, name_of};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
@@ -51,8 +51,7 @@ pub(super) async fn report(
         }
     };
     let actor = ctx.actor();
-    let reps = reps_of(&actor)?;
-    let (summaries, computed_at) = crate::summaries::summaries_of(&state, &actor, &reps).await?;
+    let (summaries, computed_at) = crate::summaries::summaries_in_view(&state, &actor).await?;
     let table = reports::table(report, &summaries, &name_of(&actor));
     if csv {
         return Ok(csv_answer(&table, state.today()));

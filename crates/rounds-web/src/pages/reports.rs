@@ -32,26 +32,9 @@ pub fn routes() -> Router<AppState> {
         .route("/reports/{file}", get(csv_file))
 }
 
-/// The reps a report covers: a lead's team, or a rep alone.
-pub(crate) fn reps_of(actor: &rounds_app::Actor) -> Result<Vec<UserId>, ApiError> {
-    if actor.scope.is_lead() {
-        Ok(rounds_app::reports::team_reps(actor, None)?.0)
-    } else {
-        let me = actor.user.as_ref().ok_or_else(|| {
-            ApiError::from(rounds_app::AppError::not_found("report", "without a user"))
-        })?;
-        Ok(vec![me.id])
-    }
-}
-
 /// The name a report gives a rep.
 pub(crate) fn name_of(actor: &rounds_app::Actor) -> impl Fn(UserId) -> String + '_ {
-    move |id| {
-        actor
-            .scope
-            .user(id)
-            .map_or_else(|| format!("user {id}"), |u| u.name.clone())
-    }
+    move |id| rounds_app::reports::rep_name(actor, id)
 }
 
 async fn csv_file(
@@ -63,10 +46,7 @@ async fn csv_file(
         return super::not_found_page();
     };
     let actor = ctx.actor();
-    let found = match reps_of(&actor) {
-        Ok(reps) => crate::summaries::summaries_of(&state, &actor, &reps).await,
-        Err(e) => Err(e),
-    };
+    let found = crate::summaries::summaries_in_view(&state, &actor).await;
     let (summaries, _) = match found {
         Ok(f) => f,
         Err(e) => return super::error_page(e),
@@ -100,10 +80,7 @@ pub(crate) fn csv_answer(table: &ReportTable, day: jiff::civil::Date) -> Respons
 
 async fn reports_page(State(state): State<AppState>, PageCtx(ctx): PageCtx) -> Response {
     let actor = ctx.actor();
-    let found = match reps_of(&actor) {
-        Ok(reps) => crate::summaries::summaries_of(&state, &actor, &reps).await,
-        Err(e) => Err(e),
-    };
+    let found = crate::summaries::summaries_in_view(&state, &actor).await;
     let (summaries, computed_at) = match found {
         Ok(f) => f,
         Err(e) => return super::error_page(e),
@@ -324,7 +301,7 @@ fn referrals_section(
 }
 
 fn losses_section(summaries: &[RepSummary], name: &dyn Fn(UserId) -> String) -> Markup {
-    let mut quarters: Vec<String> = summaries
+    let quarters: Vec<String> = summaries
         .iter()
         .flat_map(|s| {
             s.losses
@@ -335,7 +312,6 @@ fn losses_section(summaries: &[RepSummary], name: &dyn Fn(UserId) -> String) -> 
         .into_iter()
         .map(|(y, q)| format!("{y}-Q{q}"))
         .collect();
-    quarters.dedup();
     let index = |y: i16, q: i8| quarters.iter().position(|x| *x == format!("{y}-Q{q}"));
     let mut by_reason: BTreeMap<LossReason, Vec<u32>> = BTreeMap::new();
     let mut by_competitor: BTreeMap<String, Vec<u32>> = BTreeMap::new();

@@ -67,19 +67,11 @@ async fn show(cx: &Cx<'_>, a: ReportShowArgs) -> Result<()> {
         )
     })?;
     summarise_pass(cx.store, cx.s.org, &cx.s.playbook, cx.s.today, cx.s.now).await?;
-    let (reps, _) = match rounds_app::reports::team_reps(cx.actor, None) {
-        Ok(r) => r,
-        Err(e) => return Err(cli_error(e)),
-    };
+    let reps = rounds_app::reports::report_reps(cx.actor).map_err(cli_error)?;
     let found = rounds_app::reports::stored_summaries(cx.store, cx.actor, cx.s.today, &reps)
         .await
         .map_err(cli_error)?;
-    let name_of = |id| {
-        cx.actor
-            .scope
-            .user(id)
-            .map_or_else(|| format!("user {id}"), |u| u.name.clone())
-    };
+    let name_of = |id| rounds_app::reports::rep_name(cx.actor, id);
     let t = reports::table(report, &found.summaries, &name_of);
     if a.csv {
         out!("{}", reports::to_csv(&t)?)?;
