@@ -1,5 +1,7 @@
 //! Plans: a rep's day, and the next proposal for one contact after a touch.
 
+use std::sync::Arc;
+
 use jiff::Timestamp;
 use jiff::civil::Date;
 use rounds_core::model::{ContactId, Territory, UserId};
@@ -9,17 +11,18 @@ use rounds_store::Store;
 
 use crate::{Actor, AppError, Result};
 
-/// The rows a rep's plan is computed from, if the rep is in the actor's scope. A server
+/// The rows a rep's plan is computed from, if the rep is in the actor's scope, shared:
+/// the store may keep them warm between plans (`Store::shared_territory`). A server
 /// runs the (CPU-bound) planner on them off its async workers.
 pub async fn territory_for<S: Store + Sync>(
     store: &S,
     actor: &Actor,
     rep: UserId,
-) -> Result<Territory> {
+) -> Result<Arc<Territory>> {
     if actor.scope.user(rep).is_none() {
         return Err(AppError::not_found("user", rep));
     }
-    Ok(store.territory(actor.org, rep).await?)
+    Ok(store.shared_territory(actor.org, rep).await?)
 }
 
 /// Every territory the actor may see, by rep: a rep gets only their own (read alone, so

@@ -122,7 +122,8 @@ pub async fn territories_of<S: Store + Sync>(
 ) -> Result<Vec<(UserId, Territory)>> {
     let mut out = Vec::with_capacity(reps.len());
     for r in reps {
-        out.push((*r, crate::plan::territory_for(store, actor, *r).await?));
+        let territory = crate::plan::territory_for(store, actor, *r).await?;
+        out.push((*r, std::sync::Arc::unwrap_or_clone(territory)));
     }
     Ok(out)
 }

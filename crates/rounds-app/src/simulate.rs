@@ -210,7 +210,7 @@ pub async fn simulate<S: Store + Sync>(
     }
     let mut all = Territory::default();
     for rep in &reps {
-        let t = territory_for(store, actor, *rep).await?;
+        let t = std::sync::Arc::unwrap_or_clone(territory_for(store, actor, *rep).await?);
         all.accounts.extend(t.accounts);
         all.contacts.extend(t.contacts);
         all.touches.extend(t.touches);

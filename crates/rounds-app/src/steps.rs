@@ -44,7 +44,7 @@ pub async fn list_steps<S: Store + Sync>(
         None => territories_in_scope(store, actor)
             .await?
             .into_iter()
-            .map(|(_, t)| t)
+            .map(|(_, t)| std::sync::Arc::new(t))
             .collect(),
     };
     let mut steps: Vec<OpenStep> = territories

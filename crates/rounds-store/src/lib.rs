@@ -26,6 +26,7 @@ mod sql;
 mod summaries;
 mod tables;
 mod templates;
+mod warm;
 
 use std::future::Future;
 
@@ -45,6 +46,7 @@ pub use outbox::{Outbox, UnsubscribeTarget};
 pub use rounds_core::audit::{AuditActor, AuditBreak, AuditEntry, AuditReport};
 pub use sql::{Backend, SqlStore};
 pub use summaries::{StoredSummary, Summaries};
+pub use warm::WarmCounts;
 
 /// How [`Store::write_org`] treats what is already stored for the organisation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -306,6 +308,16 @@ pub trait Store {
         org: OrgId,
         rep: UserId,
     ) -> impl Future<Output = Result<Territory, StoreError>> + Send;
+
+    /// The rows of [`Store::territory`], shared rather than copied: a store may keep
+    /// territories between calls and bring a kept one up to date instead of reading it
+    /// again (`SqlStore` does, checked against the audit chain on every call). For
+    /// whoever plans a rep again and again, as a server does.
+    fn shared_territory(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<std::sync::Arc<Territory>, StoreError>> + Send;
 
     /// Every territory of the organisation at once, from one scan of each table, by user
     /// id. Every user with the rep role appears, with an empty territory if they hold no

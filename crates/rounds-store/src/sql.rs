@@ -25,6 +25,7 @@ use std::collections::{BTreeMap, BinaryHeap, HashMap};
 use std::fmt;
 use std::future::poll_fn;
 use std::str::FromStr;
+use std::sync::Arc;
 
 use rounds_core::book::{ExternalChunk, ExternalCounts, ExternalId, ExternalKind};
 use rounds_core::export::OrgData;
@@ -47,6 +48,7 @@ use crate::error::BodyError;
 use crate::tables::{
     OnConflict, Stored, check_unique, decode, decode_at, insert_rows, insert_rows_hashed,
 };
+use crate::warm::WarmTerritories;
 use crate::{
     ApiToken, BusyChange, CalendarFeed, Credentials, IdKind, Rollback, RowCounts, Session, Store,
     StoreError, WriteMode,
@@ -281,6 +283,8 @@ pub struct SqlStore {
     backend: Backend,
     /// Who the rows this handle appends to the audit log name, and when.
     acting: Acting,
+    /// Territories kept between plans, shared by every handle on the same pool.
+    warm: Arc<WarmTerritories>,
 }
 
 impl SqlStore {
@@ -329,6 +333,7 @@ impl SqlStore {
             writer,
             backend,
             acting: Acting::UNBOUND,
+            warm: Arc::default(),
         })
     }
 
@@ -340,6 +345,10 @@ impl SqlStore {
             acting: Acting::new(actor, at),
             ..self.clone()
         }
+    }
+
+    pub(crate) fn warm(&self) -> &WarmTerritories {
+        &self.warm
     }
 
     /// Who and when this handle's writes are logged as.
@@ -995,7 +1004,7 @@ fn sort_by<T, K: Ord>(items: &mut [T], key: impl Fn(&T) -> K) {
 /// The order of a territory's touches, (at, id), as plain integers: whole seconds and
 /// the sub-second part, which carries the sign, order exactly as the timestamp does, and
 /// compare more cheaply than jiff's `Timestamp` (a sixth of a merge's time).
-fn time_order(t: &Touch) -> (i64, i32, TouchId) {
+pub(crate) fn time_order(t: &Touch) -> (i64, i32, TouchId) {
     (t.at.as_second(), t.at.subsec_nanosecond(), t.id)
 }
 
@@ -1378,6 +1387,14 @@ impl Store for SqlStore {
         let mut territory = gather.into_one();
         sort_territory(&mut territory);
         Ok(territory)
+    }
+
+    async fn shared_territory(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> Result<Arc<Territory>, StoreError> {
+        self.warm_territory(org, rep).await
     }
 
     async fn all_territories(&self, org: OrgId) -> Result<Vec<(UserId, Territory)>, StoreError> {

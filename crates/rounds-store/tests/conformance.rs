@@ -62,6 +62,7 @@ rounds_testkit::both_backends!(
     busy_times_are_replaced_per_calendar_and_reach_the_territory,
     p14_transfers_are_recorded_listed_by_scope_and_year_and_voided_once,
     rep_summaries_are_stored_per_day_replaced_and_pruned,
+    a_kept_territory_follows_every_write,
 );
 
 use rounds_testkit::TestDb;
@@ -2370,4 +2371,75 @@ async fn rep_summaries_are_stored_per_day_replaced_and_pruned(db: &TestDb) {
         .await
         .unwrap();
     assert_eq!(s.summaries(ORG, day, &reps).await.unwrap(), vec![]);
+}
+
+/// A territory kept warm between plans is the territory a fresh read gives, after writes
+/// through this handle and through another connection (another process), whether it was
+/// brought up to date row by row or read again whole.
+async fn a_kept_territory_follows_every_write(db: &TestDb) {
+    let s = &db.store;
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    let rep = UserId(1);
+    let check = |what: &'static str| async move {
+        let kept = s.shared_territory(ORG, rep).await.unwrap();
+        assert_eq!(*kept, s.territory(ORG, rep).await.unwrap(), "after {what}");
+        kept
+    };
+    let first = check("the first read").await;
+    let again = s.shared_territory(ORG, rep).await.unwrap();
+    assert!(
+        std::sync::Arc::ptr_eq(&first, &again),
+        "nothing written: the kept territory itself is handed out"
+    );
+    let counts = s.warm_counts();
+    assert_eq!((counts.read_whole, counts.current), (1, 1));
+
+    let other = SqlStore::connect(&db.url).await.unwrap();
+    // Between two of Ann's touches in time, so it must go in the middle.
+    other
+        .add_touch(ORG, &touch(2001, "2024-03-04T08:00:00Z", 1, 100, 10))
+        .await
+        .unwrap();
+    // On Bob's account: not Ann's.
+    other
+        .add_touch(ORG, &touch(2002, "2024-03-04T08:00:00Z", 2, 103, 12))
+        .await
+        .unwrap();
+    other
+        .add_step_update(
+            ORG,
+            &step_update(
+                1002,
+                2,
+                10,
+                StepAction::Skip {
+                    reason: "done another way".into(),
+                },
+            ),
+        )
+        .await
+        .unwrap();
+    let caught_up = check("touches and a step update from another connection").await;
+    assert!(caught_up.touches.iter().any(|t| t.id == TouchId(2001)));
+    assert!(!caught_up.touches.iter().any(|t| t.id == TouchId(2002)));
+    assert_eq!(s.warm_counts().caught_up, 1);
+    drop((first, again, caught_up));
+
+    assert!(s.delete_touch(ORG, TouchId(2001)).await.unwrap());
+    check("a deleted touch").await;
+    assert_eq!(s.warm_counts().caught_up, 2);
+
+    s.save_contact(ORG, &contact(100, 10, "Eli Moved"))
+        .await
+        .unwrap();
+    check("a contact changed").await;
+    assert_eq!(s.warm_counts().read_whole, 2, "a contact is read whole");
+
+    s.write_org(&sample_org(), WriteMode::Replace)
+        .await
+        .unwrap();
+    check("the organisation written anew").await;
+    assert_eq!(s.warm_counts().read_whole, 3);
 }

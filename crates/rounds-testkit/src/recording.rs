@@ -272,6 +272,15 @@ impl Store for Recording<'_> {
         self.inner.territory(org, rep)
     }
 
+    fn shared_territory(
+        &self,
+        org: OrgId,
+        rep: UserId,
+    ) -> impl Future<Output = Result<std::sync::Arc<Territory>, StoreError>> + Send {
+        self.note("territory");
+        self.inner.shared_territory(org, rep)
+    }
+
     fn all_territories(
         &self,
         org: OrgId,
