@@ -355,6 +355,11 @@ struct Model {
     granular: usize,
     /// Opening of the first window and close of the last, per node.
     span: Vec<(i64, i64)>,
+    /// Whether any candidate must be visited.
+    any_must: bool,
+    /// Per node, the keys of the offer orders (ascending): most prize, earliest window
+    /// opening, earliest window close, farthest from the start, nearest to the start.
+    offer_keys: [Vec<i64>; 5],
     /// Least time a visit to the node adds between two neighbours: its service plus the
     /// shortest drive in and the shortest drive out. Compared with a route's largest
     /// slack, it rules a candidate out of a saturated route without scanning positions.
@@ -416,8 +421,27 @@ impl Model {
             near: Vec::new(),
             granular: 0,
             span: Vec::new(),
+            any_must: false,
+            offer_keys: Default::default(),
             least_detour: Vec::new(),
         };
+        model.any_must = model.must.iter().any(|&x| x);
+        let from_start = |v: usize| model.d(model.start(), v);
+        model.offer_keys = [
+            model.prize.iter().map(|&p| -p).collect(),
+            model
+                .windows
+                .iter()
+                .map(|w| w.first().map_or(0, |w| w.0))
+                .collect(),
+            model
+                .windows
+                .iter()
+                .map(|w| w.last().map_or(0, |w| w.1))
+                .collect(),
+            (0..nodes).map(|v| -from_start(v)).collect(),
+            (0..nodes).map(from_start).collect(),
+        ];
         model.span = model
             .windows
             .iter()
@@ -465,8 +489,13 @@ impl Model {
                 .filter(|&&u| u != v)
                 .map(|&u| (model.relatedness(v, u), u))
                 .collect();
+            // Keys are distinct (the index breaks ties): the same list as a full sort.
+            if others.len() > NEAR {
+                others.select_nth_unstable(NEAR);
+                others.truncate(NEAR);
+            }
             others.sort_unstable();
-            model.near[v] = others.into_iter().take(NEAR).map(|(_, u)| u).collect();
+            model.near[v] = others.into_iter().map(|(_, u)| u).collect();
         }
         if model.active.len() > LONG_DAY {
             model.granular = GRANULAR;
@@ -523,7 +552,14 @@ impl Model {
     }
 
     /// Earliest service start at `v` when arriving at `arrival`, or [`POS`].
+    #[inline]
     fn earliest(&self, v: usize, arrival: i64) -> i64 {
+        // One window (most places): its bounds are the span, read without following
+        // the window list.
+        if self.windows[v].len() == 1 {
+            let (lo, hi) = self.span[v];
+            return if arrival <= hi { arrival.max(lo) } else { POS };
+        }
         for &(lo, hi) in &self.windows[v] {
             if arrival <= hi {
                 return arrival.max(lo);
@@ -533,7 +569,16 @@ impl Model {
     }
 
     /// Latest arrival at `v` whose earliest start is no later than `deadline`, or [`NEG`].
+    #[inline]
     fn latest(&self, v: usize, deadline: i64) -> i64 {
+        if self.windows[v].len() == 1 {
+            let (lo, hi) = self.span[v];
+            return if lo <= deadline {
+                hi.min(deadline)
+            } else {
+                NEG
+            };
+        }
         for &(lo, hi) in self.windows[v].iter().rev() {
             if lo <= deadline {
                 return hi.min(deadline);
@@ -648,8 +693,10 @@ struct Route {
     pos: Vec<usize>,
     /// Distance from each position to the next.
     leg: Vec<i64>,
-    /// Largest time between leaving one position and the latest arrival at the next:
-    /// no visit needing more than this fits anywhere.
+    /// Per position, the time between leaving it and the latest arrival at the next:
+    /// a visit needing more than this cannot go in between.
+    gap: Vec<i64>,
+    /// The largest `gap`: no visit needing more than this fits anywhere.
     max_slack: i64,
 }
 
@@ -665,6 +712,7 @@ impl Route {
             routed: vec![false; m.n],
             pos: vec![0; m.n],
             leg: Vec::new(),
+            gap: Vec::new(),
             max_slack: 0,
         };
         r.refresh(m);
@@ -693,14 +741,24 @@ impl Route {
             self.musts += usize::from(m.must[b]);
         }
         self.late[len - 1] = m.end_time;
-        self.max_slack = NEG;
         for k in (0..len - 1).rev() {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             self.late[k] = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
-            self.max_slack = self
-                .max_slack
-                .max(self.late[k + 1] - self.early[k] - m.service[a]);
         }
+        self.refresh_gaps(m);
+    }
+
+    /// `gap` and `max_slack` from `early` and `late`.
+    fn refresh_gaps(&mut self, m: &Model) {
+        self.gap.clear();
+        self.gap.extend(
+            self.early
+                .iter()
+                .zip(&self.late[1..])
+                .zip(&self.seq)
+                .map(|((&early, &late), &v)| late - early - m.service[v]),
+        );
+        self.max_slack = self.gap.iter().copied().max().unwrap_or(NEG);
     }
 
     fn key(&self) -> (usize, i64, i64) {
@@ -768,9 +826,12 @@ impl Route {
                     self.consider(m, u, k, rule, blink, rng, &mut best);
                 }
             }
-        } else {
-            for k in first..last {
-                self.consider(m, u, k, rule, blink, rng, &mut best);
+        } else if first < last {
+            let need = m.least_detour[u];
+            for (k, &gap) in (first..last).zip(&self.gap[first..last]) {
+                if gap >= need {
+                    self.consider(m, u, k, rule, blink, rng, &mut best);
+                }
             }
         }
         best
@@ -779,6 +840,7 @@ impl Route {
     /// Inserting `u` between positions `k` and `k + 1`: kept in `best` if feasible and
     /// cheaper by `rule`, unless it blinks.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn consider(
         &self,
         m: &Model,
@@ -789,12 +851,12 @@ impl Route {
         rng: &mut Rng,
         best: &mut Option<(usize, (i64, i64))>,
     ) {
-        let (a, b) = (self.seq[k], self.seq[k + 1]);
         // The gap must hold the visit and some drive in and out: a test on the route's
         // own arrays, before any matrix entry is read.
-        if self.late[k + 1] - self.early[k] - m.service[a] < m.least_detour[u] {
+        if self.gap[k] < m.least_detour[u] {
             return;
         }
+        let (a, b) = (self.seq[k], self.seq[k + 1]);
         let delta = m.d_into(u, a) + m.d(u, b) - self.leg[k];
         if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
             return;
@@ -827,23 +889,29 @@ impl Route {
         self.leg.insert(pos, m.d(u, b));
         self.early.insert(pos, 0);
         self.late.insert(pos, 0);
+        self.gap.insert(pos, 0);
         self.routed[u] = true;
         self.dist += m.d(a, u) + m.d(u, b) - m.d(a, b);
         self.prize += m.prize[u];
         self.musts += usize::from(m.must[u]);
         let len = self.seq.len();
+        // Early times change on `pos..forward`, late ones on `back + 1..=pos`.
+        let mut forward = len;
         for k in pos..len {
             let (a, b) = (self.seq[k - 1], self.seq[k]);
             let e = m.earliest(b, self.early[k - 1] + m.service[a] + m.t(a, b));
             if k > pos && e == self.early[k] {
+                forward = k;
                 break;
             }
             self.early[k] = e;
         }
+        let mut back = 0;
         for k in (0..=pos).rev() {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             let l = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
             if k < pos && l == self.late[k] {
+                back = k;
                 break;
             }
             self.late[k] = l;
@@ -851,10 +919,11 @@ impl Route {
         for k in pos..len - 1 {
             self.pos[self.seq[k]] = k;
         }
-        self.max_slack = (0..len - 1)
-            .map(|k| self.late[k + 1] - self.early[k] - m.service[self.seq[k]])
-            .max()
-            .unwrap_or(NEG);
+        // A gap reads `early[k]` and `late[k + 1]`: only those next to a change move.
+        for k in back..forward.min(len - 1) {
+            self.gap[k] = self.late[k + 1] - self.early[k] - m.service[self.seq[k]];
+        }
+        self.max_slack = self.gap.iter().copied().max().unwrap_or(NEG);
         #[cfg(debug_assertions)]
         {
             let mut full = self.clone();
@@ -865,6 +934,7 @@ impl Route {
             assert_eq!(full.leg, self.leg, "leg");
             assert_eq!(full.pos, self.pos, "pos");
             assert_eq!(full.max_slack, self.max_slack, "max_slack");
+            assert_eq!(full.gap, self.gap, "gap");
         }
     }
 
@@ -941,8 +1011,6 @@ fn offer_order(
         out.extend(m.active.iter().copied().filter(|&v| !r.routed[v]));
     }
     rng.shuffle(out);
-    let first_window = |v: usize| m.windows[v].first().map_or(0, |w| w.0);
-    let last_window = |v: usize| m.windows[v].last().map_or(0, |w| w.1);
     // Must-visits first in every order: they are worth more than any prize.
     // Long days: every other ruin of a by-ratio run; short days: one in seven (the
     // setting their benchmark results were measured with).
@@ -968,13 +1036,19 @@ fn offer_order(
         out.extend(keyed.into_iter().map(|(_, _, v)| v));
         return;
     }
-    match rng.below(6) {
-        0 => out.sort_by_key(|&v| !m.must[v]),
-        1 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v]))),
-        2 => out.sort_by_key(|&v| (!m.must[v], first_window(v))),
-        3 => out.sort_by_key(|&v| (!m.must[v], last_window(v))),
-        4 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.d(m.start(), v)))),
-        _ => out.sort_by_key(|&v| (!m.must[v], m.d(m.start(), v))),
+    // Stable sorts: ties keep the shuffled order. Without must-visits the first part of
+    // the key is the same for all and is left out.
+    match (rng.below(6), m.any_must) {
+        (0, false) => {}
+        (0, true) => out.sort_by_key(|&v| !m.must[v]),
+        (k, false) => {
+            let key = &m.offer_keys[k - 1];
+            out.sort_by_key(|&v| key[v]);
+        }
+        (k, true) => {
+            let key = &m.offer_keys[k - 1];
+            out.sort_by_key(|&v| (!m.must[v], key[v]));
+        }
     }
 }
 
