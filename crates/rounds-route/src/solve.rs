@@ -810,6 +810,7 @@ impl Route {
             .partition_point(|&e| e <= due)
             .min(self.seq.len() - 1);
         let near = m.granular.min(m.near[u].len());
+        let probe = Probe::new(m, u);
         if near > 0 && last.saturating_sub(first) > 2 * near {
             // Long days: only next to the nearest routed neighbours (granular
             // insertion), and at either end of the day.
@@ -818,21 +819,20 @@ impl Route {
                     let p = self.pos[v];
                     for k in [p - 1, p] {
                         if (first..last).contains(&k) {
-                            self.consider(m, u, k, rule, blink, rng, &mut best);
+                            self.consider(m, &probe, k, rule, blink, rng, &mut best);
                         }
                     }
                 }
             }
             for k in [0, self.seq.len() - 2] {
                 if (first..last).contains(&k) {
-                    self.consider(m, u, k, rule, blink, rng, &mut best);
+                    self.consider(m, &probe, k, rule, blink, rng, &mut best);
                 }
             }
         } else if first < last {
-            let need = m.least_detour[u];
             for (k, &gap) in (first..last).zip(&self.gap[first..last]) {
-                if gap >= need {
-                    self.consider(m, u, k, rule, blink, rng, &mut best);
+                if gap >= probe.need {
+                    self.consider(m, &probe, k, rule, blink, rng, &mut best);
                 }
             }
         }
@@ -846,7 +846,7 @@ impl Route {
     fn consider(
         &self,
         m: &Model,
-        u: usize,
+        probe: &Probe,
         k: usize,
         rule: Rule,
         blink: f64,
@@ -855,16 +855,16 @@ impl Route {
     ) {
         // The gap must hold the visit and some drive in and out: a test on the route's
         // own arrays, before any matrix entry is read.
-        if self.gap[k] < m.least_detour[u] {
+        if self.gap[k] < probe.need {
             return;
         }
         let (a, b) = (self.seq[k], self.seq[k + 1]);
-        let delta = m.d_into(u, a) + m.d(u, b) - self.leg[k];
+        let delta = probe.dist_in[a] + probe.dist_out[b] - self.leg[k];
         if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
             return;
         }
-        let start = m.earliest(u, self.early[k] + m.service[a] + m.t_into(u, a));
-        let reach_b = start + m.service[u] + m.t(u, b);
+        let start = probe.earliest(m, self.early[k] + m.service[a] + probe.time_in[a]);
+        let reach_b = start + probe.service + probe.time_out[b];
         if start >= POS || reach_b > self.late[k + 1] {
             return;
         }
@@ -957,6 +957,47 @@ impl Route {
 
     fn visits(&self) -> usize {
         self.seq.len() - 2
+    }
+}
+
+/// What trying one visit `u` at many positions reads again and again: its rows and
+/// columns of the matrices and its own figures, looked up once per visit.
+struct Probe<'a> {
+    u: usize,
+    /// [`Model::least_detour`] of `u`.
+    need: i64,
+    service: i64,
+    /// `u`'s only window, when it has exactly one.
+    window: Option<(i64, i64)>,
+    dist_in: &'a [i64],
+    dist_out: &'a [i64],
+    time_in: &'a [i64],
+    time_out: &'a [i64],
+}
+
+impl<'a> Probe<'a> {
+    fn new(m: &'a Model, u: usize) -> Self {
+        let row = u * m.nodes..(u + 1) * m.nodes;
+        Self {
+            u,
+            need: m.least_detour[u],
+            service: m.service[u],
+            window: (m.windows[u].len() == 1).then(|| m.span[u]),
+            dist_in: &m.dist_in[row.clone()],
+            dist_out: &m.dist[row.clone()],
+            time_in: &m.time_in[row.clone()],
+            time_out: &m.time[row],
+        }
+    }
+
+    /// [`Model::earliest`] for `u`.
+    #[inline(always)]
+    fn earliest(&self, m: &Model, arrival: i64) -> i64 {
+        match self.window {
+            Some((lo, hi)) if arrival <= hi => arrival.max(lo),
+            Some(_) => POS,
+            None => m.earliest(self.u, arrival),
+        }
     }
 }
 
