@@ -262,8 +262,8 @@ fn solve_model(
     };
     // Long days take more iterations; each is cheaper per candidate (neighbour-limited
     // offers, granular insertion), not per day. 1.2×: on the twelve 200–400-candidate
-    // benchmark days, 1.5× found no more prize over several seeds and took a quarter
-    // longer; 1.1× and fewer fell short of PyVRP more often.
+    // benchmark days run from seeds 1, 5 and 9, 1.5× fell short of PyVRP's prize as
+    // often (3 of 36 runs) for a quarter more work; 1.1× and 1.0× more often (4, 5).
     let iterations = if long {
         options
             .max_iterations
