@@ -329,12 +329,13 @@ const POS: i64 = i64::MAX / 4;
 struct Model {
     n: usize,
     nodes: usize,
-    time: Vec<i64>,
-    dist: Vec<i64>,
-    /// The same matrices by column: trying one visit at every position of a route
-    /// reads the drives into it from one row instead of one entry per row.
-    time_in: Vec<i64>,
-    dist_in: Vec<i64>,
+    /// `[distance, time]` from `a` to `b` at `a * nodes + b`: the two figures of one
+    /// drive share a cache line, so checking a position costs one miss, not two.
+    out: Vec<[i64; 2]>,
+    /// The same by column (`[d(a, u), t(a, u)]` at `u * nodes + a`): trying one visit
+    /// at every position of a route reads the drives into it from one row instead of
+    /// one entry per row.
+    into: Vec<[i64; 2]>,
     service: Vec<i64>,
     windows: Vec<Vec<(i64, i64)>>,
     prize: Vec<i64>,
@@ -377,17 +378,17 @@ impl Model {
             v if v == n => p.start.location,
             _ => p.end.location,
         };
-        let mut time = vec![0; nodes * nodes];
-        let mut dist = vec![0; nodes * nodes];
-        let mut time_in = vec![0; nodes * nodes];
-        let mut dist_in = vec![0; nodes * nodes];
+        let mut out = vec![[0; 2]; nodes * nodes];
+        let mut into = vec![[0; 2]; nodes * nodes];
         for a in 0..nodes {
             for b in 0..nodes {
                 // Validation guarantees both places exist.
-                time[a * nodes + b] = p.matrix.time(place(a), place(b)).unwrap_or(POS);
-                dist[a * nodes + b] = p.matrix.distance(place(a), place(b)).unwrap_or(POS);
-                time_in[b * nodes + a] = time[a * nodes + b];
-                dist_in[b * nodes + a] = dist[a * nodes + b];
+                let drive = [
+                    p.matrix.distance(place(a), place(b)).unwrap_or(POS),
+                    p.matrix.time(place(a), place(b)).unwrap_or(POS),
+                ];
+                out[a * nodes + b] = drive;
+                into[b * nodes + a] = drive;
             }
         }
         let mut service: Vec<i64> = p.candidates.iter().map(|c| c.service).collect();
@@ -400,15 +401,13 @@ impl Model {
         prize.extend([0, 0]);
         let mut must: Vec<bool> = p.candidates.iter().map(|c| c.must_visit()).collect();
         must.extend([false, false]);
-        let dmax = dist.iter().copied().max().unwrap_or(0) as f64;
+        let dmax = out.iter().map(|x| x[0]).max().unwrap_or(0) as f64;
         let total_prize: f64 = prize.iter().map(|&x| x as f64).sum();
         let mut model = Self {
             n,
             nodes,
-            time,
-            dist,
-            time_in,
-            dist_in,
+            out,
+            into,
             service,
             windows,
             prize,
@@ -536,21 +535,21 @@ impl Model {
     }
 
     fn t(&self, a: usize, b: usize) -> i64 {
-        self.time[a * self.nodes + b]
+        self.out[a * self.nodes + b][1]
     }
 
     fn d(&self, a: usize, b: usize) -> i64 {
-        self.dist[a * self.nodes + b]
+        self.out[a * self.nodes + b][0]
     }
 
     /// `t(a, u)`, read from `u`'s column.
     fn t_into(&self, u: usize, a: usize) -> i64 {
-        self.time_in[u * self.nodes + a]
+        self.into[u * self.nodes + a][1]
     }
 
     /// `d(a, u)`, read from `u`'s column.
     fn d_into(&self, u: usize, a: usize) -> i64 {
-        self.dist_in[u * self.nodes + a]
+        self.into[u * self.nodes + a][0]
     }
 
     /// Earliest service start at `v` when arriving at `arrival`, or [`POS`].
@@ -859,12 +858,13 @@ impl Route {
             return;
         }
         let (a, b) = (self.seq[k], self.seq[k + 1]);
-        let delta = probe.dist_in[a] + probe.dist_out[b] - self.leg[k];
+        let (into, out) = (probe.into[a], probe.out[b]);
+        let delta = into[0] + out[0] - self.leg[k];
         if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
             return;
         }
-        let start = probe.earliest(m, self.early[k] + m.service[a] + probe.time_in[a]);
-        let reach_b = start + probe.service + probe.time_out[b];
+        let start = probe.earliest(m, self.early[k] + m.service[a] + into[1]);
+        let reach_b = start + probe.service + out[1];
         if start >= POS || reach_b > self.late[k + 1] {
             return;
         }
@@ -969,10 +969,9 @@ struct Probe<'a> {
     service: i64,
     /// `u`'s only window, when it has exactly one.
     window: Option<(i64, i64)>,
-    dist_in: &'a [i64],
-    dist_out: &'a [i64],
-    time_in: &'a [i64],
-    time_out: &'a [i64],
+    /// `u`'s row of [`Model::into`] and of [`Model::out`].
+    into: &'a [[i64; 2]],
+    out: &'a [[i64; 2]],
 }
 
 impl<'a> Probe<'a> {
@@ -983,10 +982,8 @@ impl<'a> Probe<'a> {
             need: m.least_detour[u],
             service: m.service[u],
             window: (m.windows[u].len() == 1).then(|| m.span[u]),
-            dist_in: &m.dist_in[row.clone()],
-            dist_out: &m.dist[row.clone()],
-            time_in: &m.time_in[row.clone()],
-            time_out: &m.time[row],
+            into: &m.into[row.clone()],
+            out: &m.out[row],
         }
     }
 
