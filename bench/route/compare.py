@@ -38,7 +38,7 @@ How the external solvers are modelled (also printed under the table):
   maximises the number assigned, and a route that leaves a node out is reported as
   not valid. No time limit: exploration level 5, 2 threads.
 * Rounds: the ``solve_route`` example of rounds-route, the same call as ``rounds route
-  solve``, with its defaults (3000 iterations per start, 1.5x on days of more than 128
+  solve``, with its defaults (3000 iterations per start, 1.2x on days of more than 128
   candidates, 4 starts from seed 1 on the 2 cores, best kept); time is the solver's own
   ``solve_seconds`` (parsing, checking and process start excluded).
 """

@@ -39,7 +39,7 @@
 //! apart are not neighbours); a visit is tried only next to its nearest routed
 //! neighbours (granular insertion) and at either end of the day; half the seeds often
 //! offer candidates by prize per minute of the day they would take; the annealing
-//! starts at one average prize; and the day gets 1.5× the iterations. Whatever the
+//! starts at one average prize; and the day gets 1.2× the iterations. Whatever the
 //! size, stretches of the route where a visit's windows cannot fit are skipped by
 //! bisection (service starts and latest arrivals never decrease along a route), and a
 //! position whose slack cannot hold the visit plus its shortest drives in and out is
@@ -72,7 +72,7 @@ pub struct SolveOptions {
 
 impl SolveOptions {
     /// Enough for the benchmark instances of up to 100 candidates (see the crate docs);
-    /// days of more than 128 active candidates run 1.5× this many.
+    /// days of more than 128 active candidates run 1.2× this many.
     pub const DEFAULT_ITERATIONS: u32 = 3000;
 }
 
@@ -261,11 +261,13 @@ fn solve_model(
         by_ratio: !long || (options.seed / 2) % 2 == 1,
     };
     // Long days take more iterations; each is cheaper per candidate (neighbour-limited
-    // offers, granular insertion), not per day.
+    // offers, granular insertion), not per day. 1.2×: on the twelve 200–400-candidate
+    // benchmark days run from seeds 1, 5 and 9, 1.5× fell short of PyVRP's prize as
+    // often (3 of 36 runs) for a quarter more work; 1.1× and 1.0× more often (4, 5).
     let iterations = if long {
         options
             .max_iterations
-            .saturating_add(options.max_iterations / 2)
+            .saturating_add(options.max_iterations / 5)
     } else {
         options.max_iterations
     };
@@ -274,7 +276,7 @@ fn solve_model(
 }
 
 /// Days with more active candidates than this are "long": neighbour-limited
-/// recreate, granular insertion, 1.5× the iterations; shorter days keep the exhaustive
+/// recreate, granular insertion, 1.2× the iterations; shorter days keep the exhaustive
 /// recreate and the exact search (whose visited sets hold 128 places).
 const LONG_DAY: usize = 128;
 
@@ -327,12 +329,13 @@ const POS: i64 = i64::MAX / 4;
 struct Model {
     n: usize,
     nodes: usize,
-    time: Vec<i64>,
-    dist: Vec<i64>,
-    /// The same matrices by column: trying one visit at every position of a route
-    /// reads the drives into it from one row instead of one entry per row.
-    time_in: Vec<i64>,
-    dist_in: Vec<i64>,
+    /// `[distance, time]` from `a` to `b` at `a * nodes + b`: the two figures of one
+    /// drive share a cache line, so checking a position costs one miss, not two.
+    out: Vec<[i64; 2]>,
+    /// The same by column (`[d(a, u), t(a, u)]` at `u * nodes + a`): trying one visit
+    /// at every position of a route reads the drives into it from one row instead of
+    /// one entry per row.
+    into: Vec<[i64; 2]>,
     service: Vec<i64>,
     windows: Vec<Vec<(i64, i64)>>,
     prize: Vec<i64>,
@@ -355,6 +358,11 @@ struct Model {
     granular: usize,
     /// Opening of the first window and close of the last, per node.
     span: Vec<(i64, i64)>,
+    /// Whether any candidate must be visited.
+    any_must: bool,
+    /// Per node, the keys of the offer orders (ascending): most prize, earliest window
+    /// opening, earliest window close, farthest from the start, nearest to the start.
+    offer_keys: [Vec<i64>; 5],
     /// Least time a visit to the node adds between two neighbours: its service plus the
     /// shortest drive in and the shortest drive out. Compared with a route's largest
     /// slack, it rules a candidate out of a saturated route without scanning positions.
@@ -370,17 +378,17 @@ impl Model {
             v if v == n => p.start.location,
             _ => p.end.location,
         };
-        let mut time = vec![0; nodes * nodes];
-        let mut dist = vec![0; nodes * nodes];
-        let mut time_in = vec![0; nodes * nodes];
-        let mut dist_in = vec![0; nodes * nodes];
+        let mut out = vec![[0; 2]; nodes * nodes];
+        let mut into = vec![[0; 2]; nodes * nodes];
         for a in 0..nodes {
             for b in 0..nodes {
                 // Validation guarantees both places exist.
-                time[a * nodes + b] = p.matrix.time(place(a), place(b)).unwrap_or(POS);
-                dist[a * nodes + b] = p.matrix.distance(place(a), place(b)).unwrap_or(POS);
-                time_in[b * nodes + a] = time[a * nodes + b];
-                dist_in[b * nodes + a] = dist[a * nodes + b];
+                let drive = [
+                    p.matrix.distance(place(a), place(b)).unwrap_or(POS),
+                    p.matrix.time(place(a), place(b)).unwrap_or(POS),
+                ];
+                out[a * nodes + b] = drive;
+                into[b * nodes + a] = drive;
             }
         }
         let mut service: Vec<i64> = p.candidates.iter().map(|c| c.service).collect();
@@ -393,15 +401,13 @@ impl Model {
         prize.extend([0, 0]);
         let mut must: Vec<bool> = p.candidates.iter().map(|c| c.must_visit()).collect();
         must.extend([false, false]);
-        let dmax = dist.iter().copied().max().unwrap_or(0) as f64;
+        let dmax = out.iter().map(|x| x[0]).max().unwrap_or(0) as f64;
         let total_prize: f64 = prize.iter().map(|&x| x as f64).sum();
         let mut model = Self {
             n,
             nodes,
-            time,
-            dist,
-            time_in,
-            dist_in,
+            out,
+            into,
             service,
             windows,
             prize,
@@ -416,8 +422,27 @@ impl Model {
             near: Vec::new(),
             granular: 0,
             span: Vec::new(),
+            any_must: false,
+            offer_keys: Default::default(),
             least_detour: Vec::new(),
         };
+        model.any_must = model.must.iter().any(|&x| x);
+        let from_start = |v: usize| model.d(model.start(), v);
+        model.offer_keys = [
+            model.prize.iter().map(|&p| -p).collect(),
+            model
+                .windows
+                .iter()
+                .map(|w| w.first().map_or(0, |w| w.0))
+                .collect(),
+            model
+                .windows
+                .iter()
+                .map(|w| w.last().map_or(0, |w| w.1))
+                .collect(),
+            (0..nodes).map(|v| -from_start(v)).collect(),
+            (0..nodes).map(from_start).collect(),
+        ];
         model.span = model
             .windows
             .iter()
@@ -465,8 +490,13 @@ impl Model {
                 .filter(|&&u| u != v)
                 .map(|&u| (model.relatedness(v, u), u))
                 .collect();
+            // Keys are distinct (the index breaks ties): the same list as a full sort.
+            if others.len() > NEAR {
+                others.select_nth_unstable(NEAR);
+                others.truncate(NEAR);
+            }
             others.sort_unstable();
-            model.near[v] = others.into_iter().take(NEAR).map(|(_, u)| u).collect();
+            model.near[v] = others.into_iter().map(|(_, u)| u).collect();
         }
         if model.active.len() > LONG_DAY {
             model.granular = GRANULAR;
@@ -505,25 +535,32 @@ impl Model {
     }
 
     fn t(&self, a: usize, b: usize) -> i64 {
-        self.time[a * self.nodes + b]
+        self.out[a * self.nodes + b][1]
     }
 
     fn d(&self, a: usize, b: usize) -> i64 {
-        self.dist[a * self.nodes + b]
+        self.out[a * self.nodes + b][0]
     }
 
     /// `t(a, u)`, read from `u`'s column.
     fn t_into(&self, u: usize, a: usize) -> i64 {
-        self.time_in[u * self.nodes + a]
+        self.into[u * self.nodes + a][1]
     }
 
     /// `d(a, u)`, read from `u`'s column.
     fn d_into(&self, u: usize, a: usize) -> i64 {
-        self.dist_in[u * self.nodes + a]
+        self.into[u * self.nodes + a][0]
     }
 
     /// Earliest service start at `v` when arriving at `arrival`, or [`POS`].
+    #[inline]
     fn earliest(&self, v: usize, arrival: i64) -> i64 {
+        // One window (most places): its bounds are the span, read without following
+        // the window list.
+        if self.windows[v].len() == 1 {
+            let (lo, hi) = self.span[v];
+            return if arrival <= hi { arrival.max(lo) } else { POS };
+        }
         for &(lo, hi) in &self.windows[v] {
             if arrival <= hi {
                 return arrival.max(lo);
@@ -533,7 +570,16 @@ impl Model {
     }
 
     /// Latest arrival at `v` whose earliest start is no later than `deadline`, or [`NEG`].
+    #[inline]
     fn latest(&self, v: usize, deadline: i64) -> i64 {
+        if self.windows[v].len() == 1 {
+            let (lo, hi) = self.span[v];
+            return if lo <= deadline {
+                hi.min(deadline)
+            } else {
+                NEG
+            };
+        }
         for &(lo, hi) in self.windows[v].iter().rev() {
             if lo <= deadline {
                 return hi.min(deadline);
@@ -648,8 +694,10 @@ struct Route {
     pos: Vec<usize>,
     /// Distance from each position to the next.
     leg: Vec<i64>,
-    /// Largest time between leaving one position and the latest arrival at the next:
-    /// no visit needing more than this fits anywhere.
+    /// Per position, the time between leaving it and the latest arrival at the next:
+    /// a visit needing more than this cannot go in between.
+    gap: Vec<i64>,
+    /// The largest `gap`: no visit needing more than this fits anywhere.
     max_slack: i64,
 }
 
@@ -665,6 +713,7 @@ impl Route {
             routed: vec![false; m.n],
             pos: vec![0; m.n],
             leg: Vec::new(),
+            gap: Vec::new(),
             max_slack: 0,
         };
         r.refresh(m);
@@ -693,14 +742,24 @@ impl Route {
             self.musts += usize::from(m.must[b]);
         }
         self.late[len - 1] = m.end_time;
-        self.max_slack = NEG;
         for k in (0..len - 1).rev() {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             self.late[k] = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
-            self.max_slack = self
-                .max_slack
-                .max(self.late[k + 1] - self.early[k] - m.service[a]);
         }
+        self.refresh_gaps(m);
+    }
+
+    /// `gap` and `max_slack` from `early` and `late`.
+    fn refresh_gaps(&mut self, m: &Model) {
+        self.gap.clear();
+        self.gap.extend(
+            self.early
+                .iter()
+                .zip(&self.late[1..])
+                .zip(&self.seq)
+                .map(|((&early, &late), &v)| late - early - m.service[v]),
+        );
+        self.max_slack = self.gap.iter().copied().max().unwrap_or(NEG);
     }
 
     fn key(&self) -> (usize, i64, i64) {
@@ -750,6 +809,7 @@ impl Route {
             .partition_point(|&e| e <= due)
             .min(self.seq.len() - 1);
         let near = m.granular.min(m.near[u].len());
+        let probe = Probe::new(m, u);
         if near > 0 && last.saturating_sub(first) > 2 * near {
             // Long days: only next to the nearest routed neighbours (granular
             // insertion), and at either end of the day.
@@ -758,19 +818,21 @@ impl Route {
                     let p = self.pos[v];
                     for k in [p - 1, p] {
                         if (first..last).contains(&k) {
-                            self.consider(m, u, k, rule, blink, rng, &mut best);
+                            self.consider(m, &probe, k, rule, blink, rng, &mut best);
                         }
                     }
                 }
             }
             for k in [0, self.seq.len() - 2] {
                 if (first..last).contains(&k) {
-                    self.consider(m, u, k, rule, blink, rng, &mut best);
+                    self.consider(m, &probe, k, rule, blink, rng, &mut best);
                 }
             }
-        } else {
-            for k in first..last {
-                self.consider(m, u, k, rule, blink, rng, &mut best);
+        } else if first < last {
+            for (k, &gap) in (first..last).zip(&self.gap[first..last]) {
+                if gap >= probe.need {
+                    self.consider(m, &probe, k, rule, blink, rng, &mut best);
+                }
             }
         }
         best
@@ -779,28 +841,30 @@ impl Route {
     /// Inserting `u` between positions `k` and `k + 1`: kept in `best` if feasible and
     /// cheaper by `rule`, unless it blinks.
     #[allow(clippy::too_many_arguments)]
+    #[inline(always)]
     fn consider(
         &self,
         m: &Model,
-        u: usize,
+        probe: &Probe,
         k: usize,
         rule: Rule,
         blink: f64,
         rng: &mut Rng,
         best: &mut Option<(usize, (i64, i64))>,
     ) {
-        let (a, b) = (self.seq[k], self.seq[k + 1]);
         // The gap must hold the visit and some drive in and out: a test on the route's
         // own arrays, before any matrix entry is read.
-        if self.late[k + 1] - self.early[k] - m.service[a] < m.least_detour[u] {
+        if self.gap[k] < probe.need {
             return;
         }
-        let delta = m.d_into(u, a) + m.d(u, b) - self.leg[k];
+        let (a, b) = (self.seq[k], self.seq[k + 1]);
+        let (into, out) = (probe.into[a], probe.out[b]);
+        let delta = into[0] + out[0] - self.leg[k];
         if rule == Rule::Distance && best.is_some_and(|(_, c)| (delta, 0) >= c) {
             return;
         }
-        let start = m.earliest(u, self.early[k] + m.service[a] + m.t_into(u, a));
-        let reach_b = start + m.service[u] + m.t(u, b);
+        let start = probe.earliest(m, self.early[k] + m.service[a] + into[1]);
+        let reach_b = start + probe.service + out[1];
         if start >= POS || reach_b > self.late[k + 1] {
             return;
         }
@@ -827,23 +891,29 @@ impl Route {
         self.leg.insert(pos, m.d(u, b));
         self.early.insert(pos, 0);
         self.late.insert(pos, 0);
+        self.gap.insert(pos, 0);
         self.routed[u] = true;
         self.dist += m.d(a, u) + m.d(u, b) - m.d(a, b);
         self.prize += m.prize[u];
         self.musts += usize::from(m.must[u]);
         let len = self.seq.len();
+        // Early times change on `pos..forward`, late ones on `back + 1..=pos`.
+        let mut forward = len;
         for k in pos..len {
             let (a, b) = (self.seq[k - 1], self.seq[k]);
             let e = m.earliest(b, self.early[k - 1] + m.service[a] + m.t(a, b));
             if k > pos && e == self.early[k] {
+                forward = k;
                 break;
             }
             self.early[k] = e;
         }
+        let mut back = 0;
         for k in (0..=pos).rev() {
             let (a, b) = (self.seq[k], self.seq[k + 1]);
             let l = m.latest(a, self.late[k + 1] - m.service[a] - m.t(a, b));
             if k < pos && l == self.late[k] {
+                back = k;
                 break;
             }
             self.late[k] = l;
@@ -851,10 +921,11 @@ impl Route {
         for k in pos..len - 1 {
             self.pos[self.seq[k]] = k;
         }
-        self.max_slack = (0..len - 1)
-            .map(|k| self.late[k + 1] - self.early[k] - m.service[self.seq[k]])
-            .max()
-            .unwrap_or(NEG);
+        // A gap reads `early[k]` and `late[k + 1]`: only those next to a change move.
+        for k in back..forward.min(len - 1) {
+            self.gap[k] = self.late[k + 1] - self.early[k] - m.service[self.seq[k]];
+        }
+        self.max_slack = self.gap.iter().copied().max().unwrap_or(NEG);
         #[cfg(debug_assertions)]
         {
             let mut full = self.clone();
@@ -865,6 +936,7 @@ impl Route {
             assert_eq!(full.leg, self.leg, "leg");
             assert_eq!(full.pos, self.pos, "pos");
             assert_eq!(full.max_slack, self.max_slack, "max_slack");
+            assert_eq!(full.gap, self.gap, "gap");
         }
     }
 
@@ -885,6 +957,44 @@ impl Route {
 
     fn visits(&self) -> usize {
         self.seq.len() - 2
+    }
+}
+
+/// What trying one visit `u` at many positions reads again and again: its rows and
+/// columns of the matrices and its own figures, looked up once per visit.
+struct Probe<'a> {
+    u: usize,
+    /// [`Model::least_detour`] of `u`.
+    need: i64,
+    service: i64,
+    /// `u`'s only window, when it has exactly one.
+    window: Option<(i64, i64)>,
+    /// `u`'s row of [`Model::into`] and of [`Model::out`].
+    into: &'a [[i64; 2]],
+    out: &'a [[i64; 2]],
+}
+
+impl<'a> Probe<'a> {
+    fn new(m: &'a Model, u: usize) -> Self {
+        let row = u * m.nodes..(u + 1) * m.nodes;
+        Self {
+            u,
+            need: m.least_detour[u],
+            service: m.service[u],
+            window: (m.windows[u].len() == 1).then(|| m.span[u]),
+            into: &m.into[row.clone()],
+            out: &m.out[row],
+        }
+    }
+
+    /// [`Model::earliest`] for `u`.
+    #[inline(always)]
+    fn earliest(&self, m: &Model, arrival: i64) -> i64 {
+        match self.window {
+            Some((lo, hi)) if arrival <= hi => arrival.max(lo),
+            Some(_) => POS,
+            None => m.earliest(self.u, arrival),
+        }
     }
 }
 
@@ -941,8 +1051,6 @@ fn offer_order(
         out.extend(m.active.iter().copied().filter(|&v| !r.routed[v]));
     }
     rng.shuffle(out);
-    let first_window = |v: usize| m.windows[v].first().map_or(0, |w| w.0);
-    let last_window = |v: usize| m.windows[v].last().map_or(0, |w| w.1);
     // Must-visits first in every order: they are worth more than any prize.
     // Long days: every other ruin of a by-ratio run; short days: one in seven (the
     // setting their benchmark results were measured with).
@@ -968,13 +1076,19 @@ fn offer_order(
         out.extend(keyed.into_iter().map(|(_, _, v)| v));
         return;
     }
-    match rng.below(6) {
-        0 => out.sort_by_key(|&v| !m.must[v]),
-        1 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.prize[v]))),
-        2 => out.sort_by_key(|&v| (!m.must[v], first_window(v))),
-        3 => out.sort_by_key(|&v| (!m.must[v], last_window(v))),
-        4 => out.sort_by_key(|&v| (!m.must[v], std::cmp::Reverse(m.d(m.start(), v)))),
-        _ => out.sort_by_key(|&v| (!m.must[v], m.d(m.start(), v))),
+    // Stable sorts: ties keep the shuffled order. Without must-visits the first part of
+    // the key is the same for all and is left out.
+    match (rng.below(6), m.any_must) {
+        (0, false) => {}
+        (0, true) => out.sort_by_key(|&v| !m.must[v]),
+        (k, false) => {
+            let key = &m.offer_keys[k - 1];
+            out.sort_by_key(|&v| key[v]);
+        }
+        (k, true) => {
+            let key = &m.offer_keys[k - 1];
+            out.sort_by_key(|&v| (!m.must[v], key[v]));
+        }
     }
 }
 
