@@ -84,11 +84,17 @@ fn main() {
             date(2026, 12, 1),
         ] {
             let p = plan(&t, &pb, rep, day);
-            line(format!("demo rep{r} {day}"), serde_json::to_string(&p).unwrap());
+            line(
+                format!("demo rep{r} {day}"),
+                serde_json::to_string(&p).unwrap(),
+            );
         }
         if r == 0 {
             let p = plan(&all, &pb, rep, today);
-            line(format!("whole rep{r} {today}"), serde_json::to_string(&p).unwrap());
+            line(
+                format!("whole rep{r} {today}"),
+                serde_json::to_string(&p).unwrap(),
+            );
         }
         let not_before = Timestamp::from_second(1_795_518_400).unwrap();
         for c in t.contacts.iter().step_by(17) {
