@@ -21,7 +21,14 @@ pub(super) struct LocalClock {
     pub(super) from: Timestamp,
     pub(super) until: Timestamp,
     pub(super) changes: Vec<(Timestamp, jiff::tz::Offset)>,
+    /// The local date of every day number (days since 1970-01-01 in local time) from
+    /// `first_day` on, over `from..=until`: turning a day number into a civil date was
+    /// most of what was left of the cost of a touch's date.
+    first_day: i64,
+    days: Vec<Date>,
 }
+
+const SECONDS_PER_DAY: i64 = 86_400;
 
 impl LocalClock {
     pub(super) fn new(zone: jiff::tz::TimeZone, today: Date) -> LocalClock {
@@ -39,11 +46,32 @@ impl LocalClock {
             }
             changes.push((t.timestamp(), t.offset()));
         }
+        let offsets = changes.iter().map(|(_, o)| i64::from(o.seconds()));
+        let (low, high) = (
+            offsets.clone().min().unwrap_or(0),
+            offsets.max().unwrap_or(0),
+        );
+        let first_day = (from.as_second() + low).div_euclid(SECONDS_PER_DAY);
+        let last_day = (until.as_second() + high).div_euclid(SECONDS_PER_DAY);
+        let mut days = Vec::new();
+        // Only instants after 1970 use the table (see `date`), so earlier days need none.
+        if from.as_second() >= 0 {
+            let mut day = Date::constant(1970, 1, 1)
+                .checked_add(first_day.days())
+                .ok();
+            for _ in first_day..=last_day {
+                let Some(d) = day else { break };
+                days.push(d);
+                day = d.tomorrow().ok();
+            }
+        }
         LocalClock {
             zone,
             from,
             until,
             changes,
+            first_day,
+            days,
         }
     }
 
@@ -52,7 +80,19 @@ impl LocalClock {
             return self.zone.to_datetime(at).date();
         }
         let i = self.changes.partition_point(|(t, _)| *t <= at);
-        self.changes[i.saturating_sub(1)].1.to_datetime(at).date()
+        let offset = self.changes[i.saturating_sub(1)].1;
+        // Whole seconds floor only from 1970 on (`as_second` truncates towards zero).
+        let second = at.as_second();
+        if second >= 0 {
+            let day = (second + i64::from(offset.seconds())).div_euclid(SECONDS_PER_DAY);
+            if let Some(d) = usize::try_from(day - self.first_day)
+                .ok()
+                .and_then(|k| self.days.get(k))
+            {
+                return *d;
+            }
+        }
+        offset.to_datetime(at).date()
     }
 }
 
@@ -247,17 +287,24 @@ pub(super) fn summarise<'a>(
     pb: &Playbook,
     today: Date,
 ) -> History<'a> {
-    let touches: Vec<(&Touch, Date)> = raw
-        .iter()
-        .map(|t| (*t, clock.date(t.at)))
-        .filter(|(_, d)| *d <= today)
-        .collect();
+    let mut touches: Vec<(&Touch, Date)> = Vec::with_capacity(raw.len());
+    touches.extend(
+        raw.iter()
+            .map(|t| (*t, clock.date(t.at)))
+            .filter(|(_, d)| *d <= today),
+    );
     let mut streak = 0;
     let mut ever_answered = false;
     let mut last_answer = None;
     let mut met = false;
     // Last mention of each topic decides: explained, or to be explained better (P3, P4).
-    let mut last_mention: BTreeMap<TopicId, bool> = BTreeMap::new();
+    // A contact hears of a handful of topics: a short list beats a map's nodes.
+    let mut last_mention: Vec<(TopicId, bool)> = Vec::new();
+    let mut mention =
+        |topic: TopicId, again: bool| match last_mention.iter_mut().find(|(t, _)| *t == topic) {
+            Some(m) => m.1 = again,
+            None => last_mention.push((topic, again)),
+        };
     let week_start = today.checked_sub(6.days()).unwrap_or(today);
     let mut touches_this_week = 0;
     let mut cell_uses_this_week = 0;
@@ -279,10 +326,10 @@ pub(super) fn summarise<'a>(
         }
         if delivered(t) {
             for topic in t.topics.iter().chain(&t.primary_topic) {
-                last_mention.insert(*topic, false);
+                mention(*topic, false);
             }
             for topic in &t.explain_better {
-                last_mention.insert(*topic, true);
+                mention(*topic, true);
             }
         }
         let on_cell = t.channel == Channel::Text || (t.channel == Channel::Call && cell_only_phone);
@@ -301,14 +348,15 @@ pub(super) fn summarise<'a>(
             replied_on_cell = true;
         }
     }
+    last_mention.sort_unstable_by_key(|(t, _)| *t);
     let covered = last_mention
         .iter()
-        .filter(|(_, again)| !**again)
+        .filter(|(_, again)| !*again)
         .map(|(t, _)| *t)
         .collect();
     let explain_better = last_mention
         .iter()
-        .filter(|(_, again)| **again)
+        .filter(|(_, again)| *again)
         .map(|(t, _)| *t)
         .collect();
     let referral_days = crate::signals::referral_days(referrals, today);
@@ -347,6 +395,112 @@ pub fn delivered(t: &Touch) -> bool {
         )
 }
 
+/// The touches of `contacts` (sorted by id), grouped by contact in that order, each group
+/// oldest first (by instant, then id); the touches of anyone else are left out. A
+/// counting sort by contact instead of a sort of every touch: the groups are small and,
+/// as the touches usually arrive in time order, most are already sorted.
+pub(super) struct TouchGroups<'t> {
+    touches: Vec<&'t Touch>,
+    /// The group of the contact at position `i` is `touches[starts[i]..starts[i + 1]]`.
+    starts: Vec<usize>,
+    ids: Vec<i64>,
+}
+
+impl<'t> TouchGroups<'t> {
+    pub(super) fn new(all: &'t [Touch], contacts: &[&Contact]) -> Self {
+        let ids: Vec<i64> = contacts.iter().map(|c| c.id.0).collect();
+        let slots = IdSlots::new(&ids);
+        let slot: Vec<u32> = all.iter().map(|t| slots.of(t.contact.0)).collect();
+        let mut starts = vec![0usize; ids.len() + 1];
+        for &k in slot.iter().filter(|k| **k != NO_SLOT) {
+            starts[k as usize + 1] += 1;
+        }
+        for i in 0..ids.len() {
+            starts[i + 1] += starts[i];
+        }
+        let Some(first) = all.first() else {
+            return TouchGroups {
+                touches: Vec::new(),
+                starts,
+                ids,
+            };
+        };
+        let mut next = starts.clone();
+        let mut touches = vec![first; starts[ids.len()]];
+        for (t, &k) in all.iter().zip(&slot) {
+            if k != NO_SLOT {
+                touches[next[k as usize]] = t;
+                next[k as usize] += 1;
+            }
+        }
+        for w in starts.windows(2) {
+            let group = &mut touches[w[0]..w[1]];
+            if !group.is_sorted_by_key(|t| (t.at, t.id)) {
+                group.sort_by_key(|t| (t.at, t.id));
+            }
+        }
+        TouchGroups {
+            touches,
+            starts,
+            ids,
+        }
+    }
+
+    /// The touches of the contact at position `i` of `contacts`.
+    pub(super) fn of(&self, i: usize) -> &[&'t Touch] {
+        // A repeated id shares the group of its first position.
+        let first = self.ids.partition_point(|id| *id < self.ids[i]);
+        &self.touches[self.starts[first]..self.starts[first + 1]]
+    }
+}
+
+const NO_SLOT: u32 = u32::MAX;
+
+/// The first position of an id in sorted `ids`: a table indexed by id where the ids are
+/// dense (each rep's ids are a range of their own), a binary search otherwise.
+struct IdSlots<'i> {
+    ids: &'i [i64],
+    min: i64,
+    table: Vec<u32>,
+}
+
+impl<'i> IdSlots<'i> {
+    fn new(ids: &'i [i64]) -> Self {
+        let (Some(&min), Some(&max)) = (ids.first(), ids.last()) else {
+            return IdSlots {
+                ids,
+                min: 0,
+                table: Vec::new(),
+            };
+        };
+        let span = i128::from(max) - i128::from(min) + 1;
+        let mut table = Vec::new();
+        if span <= 4 * ids.len() as i128 + 64 && ids.len() < NO_SLOT as usize {
+            table = vec![NO_SLOT; span as usize];
+            for (i, id) in ids.iter().enumerate().rev() {
+                table[(id - min) as usize] = i as u32;
+            }
+        }
+        IdSlots { ids, min, table }
+    }
+
+    fn of(&self, id: i64) -> u32 {
+        if !self.table.is_empty() {
+            return id
+                .checked_sub(self.min)
+                .and_then(|k| usize::try_from(k).ok())
+                .and_then(|k| self.table.get(k).copied())
+                .unwrap_or(NO_SLOT);
+        }
+        let p = self.ids.partition_point(|x| *x < id);
+        if self.ids.get(p) == Some(&id) && p < NO_SLOT as usize {
+            p as u32
+        } else {
+            NO_SLOT
+        }
+    }
+}
+
 /// The run of `rows` (sorted by key) whose key is `id`.
 pub(super) fn rows_of<T, K: Ord>(rows: &[T], id: K, key: impl Fn(&T) -> K) -> &[T] {
     let start = rows.partition_point(|r| key(r) < id);
@@ -354,45 +508,58 @@ pub(super) fn rows_of<T, K: Ord>(rows: &[T], id: K, key: impl Fn(&T) -> K) -> &[
     &rows[start..start + len]
 }
 
-/// Topics that fit the contact (P1, P25), best first, ignoring coverage.
-pub(super) fn relevant_topics<'t>(
-    h: &History,
+/// The topics available on `today`, in id order, each with whether it is new: what
+/// every contact's relevant topics are chosen from, worked out once per plan.
+pub(super) fn shelf<'t>(
     topics: &BTreeMap<TopicId, &'t Topic>,
     pb: &Playbook,
     today: Date,
-) -> Vec<&'t Topic> {
-    let a = h.account;
-    let c = h.contact;
-    let mut scored: Vec<(i64, &Topic)> = topics
+) -> Vec<(&'t Topic, bool)> {
+    topics
         .values()
         .filter(|t| t.available_from.is_none_or(|d| d <= today))
-        .filter(|t| t.segments.is_empty() || t.segments.contains(&a.segment))
-        .filter(|t| {
-            t.specialties.is_empty()
-                || t.specialties
-                    .iter()
-                    .any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
-        })
-        // Topics for named roles go only to those roles; staff topics rank first for staff (P11).
-        .filter(|t| t.roles.is_empty() || t.roles.contains(&c.role))
-        .map(|t| {
-            let mut s = 0;
-            if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
-                s += 4;
-            }
-            if !t.specialties.is_empty() {
-                s += 2;
-            }
-            if !t.roles.is_empty() {
-                s += 2;
-            }
-            if is_new(t, pb, today) {
-                s += 3;
-            }
-            (s, *t)
-        })
-        .collect();
-    scored.sort_by(|x, y| y.0.cmp(&x.0).then(x.1.id.cmp(&y.1.id)));
+        .map(|t| (*t, is_new(t, pb, today)))
+        .collect()
+}
+
+/// Topics of `shelf` that fit the contact (P1, P25), best first, ignoring coverage.
+pub(super) fn relevant_topics<'t>(h: &History, shelf: &[(&'t Topic, bool)]) -> Vec<&'t Topic> {
+    let a = h.account;
+    let c = h.contact;
+    let mut scored: Vec<(i64, &Topic)> = Vec::with_capacity(shelf.len());
+    scored.extend(
+        shelf
+            .iter()
+            .filter(|(t, _)| t.segments.is_empty() || t.segments.contains(&a.segment))
+            // Topics for named roles go only to those roles; staff topics rank first for
+            // staff (P11).
+            .filter(|(t, _)| t.roles.is_empty() || t.roles.contains(&c.role))
+            .filter(|(t, _)| {
+                t.specialties.is_empty()
+                    || t.specialties
+                        .iter()
+                        .any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
+            })
+            .map(|&(t, new)| {
+                let mut s = 0;
+                if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
+                    s += 4;
+                }
+                if !t.specialties.is_empty() {
+                    s += 2;
+                }
+                if !t.roles.is_empty() {
+                    s += 2;
+                }
+                if new {
+                    s += 3;
+                }
+                (s, t)
+            }),
+    );
+    // The shelf is in id order and a stable sort keeps it within a score: best first,
+    // then the lowest id.
+    scored.sort_by_key(|(s, _)| std::cmp::Reverse(*s));
     scored.into_iter().map(|(_, t)| t).collect()
 }
 

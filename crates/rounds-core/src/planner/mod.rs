@@ -34,7 +34,7 @@ pub use schedule::{email_day, email_hours, visit_windows};
 
 use flags::account_flags;
 use history::{
-    History, LocalClock, current_step, fresh_topics, relevant_topics, rows_of,
+    History, LocalClock, TouchGroups, current_step, fresh_topics, relevant_topics, rows_of, shelf,
     step_updates_by_touch, summarise,
 };
 use rules::{Reference, account_candidates, references};
@@ -250,10 +250,6 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .collect();
     let topics: BTreeMap<TopicId, &Topic> = territory.topics.iter().map(|t| (t.id, t)).collect();
 
-    // One sort by contact, then a slice per contact: cheaper than a map of growing
-    // vectors. Rows of other reps' contacts are sorted too but never looked at.
-    let mut touches: Vec<&Touch> = territory.touches.iter().collect();
-    touches.sort_unstable_by_key(|t| (t.contact, t.at, t.id));
     let mut referrals: Vec<(ContactId, Date, u32)> = territory
         .referrals
         .iter()
@@ -267,6 +263,8 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .filter(|c| accounts.contains_key(&c.account))
         .collect();
     contacts.sort_by_key(|c| c.id);
+    let touches = TouchGroups::new(&territory.touches, &contacts);
+    let shelf = shelf(&topics, pb, today);
 
     let mut relevance: HashMap<
         (AccountId, ContactRole, Option<&crate::model::Specialty>),
@@ -276,9 +274,10 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let histories: Vec<History> = contacts
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let account = accounts[&c.account];
-            let touches = rows_of(&touches, c.id, |t| t.contact);
+            let touches = touches.of(i);
             let refs = rows_of(&referrals, c.id, |r| r.0);
             let clock = clocks
                 .entry(account.tz.as_str())
@@ -289,7 +288,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             let key = (account.id, c.role, c.specialty.as_ref());
             let relevant = relevance
                 .entry(key)
-                .or_insert_with(|| relevant_topics(&h, &topics, pb, today));
+                .or_insert_with(|| relevant_topics(&h, &shelf));
             h.fresh = fresh_topics(&h, &topics, relevant);
             h
         })
@@ -376,30 +375,37 @@ impl<'t> CustomerRecords<'t> {
         let wanted = accounts
             .values()
             .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
-        let mut index: HashMap<AccountId, usize> = HashMap::new();
-        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = Vec::new();
-        for a in accounts
+        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = accounts
             .values()
             .filter(|a| wanted && a.status == AccountStatus::Customer && !a.pain_points.is_empty())
-        {
-            index.insert(a.id, customers.len());
-            customers.push((*a, Vec::new(), None));
-        }
+            .map(|a| (*a, Vec::new(), None))
+            .collect();
         if customers.is_empty() {
             return CustomerRecords { customers };
         }
+        // In account order (`accounts` is sorted): a binary search finds a customer
+        // faster than hashing its id, once for every positive touch of the territory.
+        let ids: Vec<AccountId> = customers.iter().map(|c| c.0.id).collect();
+        let index = |id: &AccountId| ids.binary_search(id).ok();
         for t in territory.touches.iter().filter(|t| t.outcome.positive()) {
-            if let Some(&i) = index.get(&t.account) {
+            if let Some(i) = index(&t.account) {
                 customers[i].1.push(t.at);
             }
         }
-        let of: HashMap<ContactId, usize> = territory
+        let mut of: Vec<(ContactId, usize)> = territory
             .contacts
             .iter()
-            .filter_map(|c| Some((c.id, *index.get(&c.account)?)))
+            .filter_map(|c| Some((c.id, index(&c.account)?)))
             .collect();
+        // Reversed, then sorted stably: of a repeated id the last comes first and is the
+        // one found, as in a map built in the territory's order.
+        of.reverse();
+        of.sort_by_key(|(c, _)| *c);
         for r in territory.referrals.iter().filter(|r| r.count > 0) {
-            if let Some(&i) = of.get(&r.contact) {
+            let k = of.partition_point(|(c, _)| *c < r.contact);
+            if let Some(&(c, i)) = of.get(k)
+                && c == r.contact
+            {
                 let first = &mut customers[i].2;
                 *first = Some(first.map_or(r.day, |d| d.min(r.day)));
             }
@@ -765,6 +771,7 @@ pub fn next_for_contact_after(
             continue;
         }
         let clock = LocalClock::new(account.tz.zone(), day);
+        let shelf = shelf(&topics, pb, day);
         let histories: Vec<History> = contacts
             .iter()
             .map(|c| {
@@ -773,7 +780,7 @@ pub fn next_for_contact_after(
                 let rs = &rs[..rs.partition_point(|r| r.1 < day)];
                 let mut h = summarise(c, account, &clock, ts, rs, pb, day);
                 h.attach_step_updates(&step_updates, day);
-                let relevant = relevant_topics(&h, &topics, pb, day);
+                let relevant = relevant_topics(&h, &shelf);
                 h.fresh = fresh_topics(&h, &topics, &relevant);
                 h
             })

@@ -843,7 +843,7 @@ fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut D
     if h.account.status != AccountStatus::Customer
         || h.contact.influence != crate::model::Influence::DecisionMaker
         || !due.open()
-        || !best_contact(colleagues).is_some_and(|b| b.contact.id == h.contact.id)
+        || best_contact(colleagues).is_none_or(|b| b.contact.id != h.contact.id)
     {
         return;
     }
