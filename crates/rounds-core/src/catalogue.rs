@@ -84,6 +84,12 @@ pub fn pain_point(key: &str) -> Option<PainPoint> {
     entries().find(|(_, k, _)| *k == key).map(to_pain_point)
 }
 
+/// The position of `key` in the catalogue ([`pain_points`]' order), below 64: a set of
+/// catalogue pain points fits in one `u64`.
+pub(crate) fn position(key: &str) -> Option<usize> {
+    entries().position(|(_, k, _)| k == key)
+}
+
 fn entries() -> impl Iterator<Item = (Segment, &'static str, &'static str)> {
     let medical = MEDICAL
         .iter()

@@ -1,7 +1,7 @@
 //! A contact's history, summarised once per plan: local dates of touches, the streak of
 //! unanswered attempts, topics covered and still fresh, cell use, referral figures.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap};
 
 use jiff::civil::Date;
 use jiff::{Timestamp, ToSpan};
@@ -26,6 +26,9 @@ pub(super) struct LocalClock {
     /// most of what was left of the cost of a touch's date.
     first_day: i64,
     days: Vec<Date>,
+    from_second: i64,
+    until_second: i64,
+    change_seconds: Vec<i64>,
 }
 
 const SECONDS_PER_DAY: i64 = 86_400;
@@ -54,8 +57,14 @@ impl LocalClock {
         let first_day = (from.as_second() + low).div_euclid(SECONDS_PER_DAY);
         let last_day = (until.as_second() + high).div_euclid(SECONDS_PER_DAY);
         let mut days = Vec::new();
-        // Only instants after 1970 use the table (see `date`), so earlier days need none.
-        if from.as_second() >= 0 {
+        let whole = |t: &Timestamp| t.subsec_nanosecond() == 0;
+        // Only instants after 1970 use the table (see `date`), so earlier days need none;
+        // nor does a clock whose bounds are not whole seconds (none is).
+        if from.as_second() >= 0
+            && whole(&from)
+            && whole(&until)
+            && changes.iter().all(|(t, _)| whole(t))
+        {
             let mut day = Date::constant(1970, 1, 1)
                 .checked_add(first_day.days())
                 .ok();
@@ -67,6 +76,9 @@ impl LocalClock {
         }
         LocalClock {
             zone,
+            from_second: from.as_second(),
+            until_second: until.as_second(),
+            change_seconds: changes.iter().map(|(t, _)| t.as_second()).collect(),
             from,
             until,
             changes,
@@ -76,23 +88,30 @@ impl LocalClock {
     }
 
     pub(super) fn date(&self, at: Timestamp) -> Date {
+        let second = at.as_second();
+        // In whole seconds, as `from`, `until` and the changes are: comparing timestamps
+        // costs more than the rest. Only from 1970 on, where `as_second` (which truncates
+        // towards zero) is the floor.
+        if second >= 0 && !self.days.is_empty() {
+            let past_until = second > self.until_second
+                || (second == self.until_second && at.subsec_nanosecond() > 0);
+            if second >= self.from_second && !past_until {
+                let i = self.change_seconds.partition_point(|t| *t <= second);
+                let offset = self.changes[i.saturating_sub(1)].1;
+                let day = (second + i64::from(offset.seconds())).div_euclid(SECONDS_PER_DAY);
+                if let Some(d) = usize::try_from(day - self.first_day)
+                    .ok()
+                    .and_then(|k| self.days.get(k))
+                {
+                    return *d;
+                }
+            }
+        }
         if at < self.from || at > self.until {
             return self.zone.to_datetime(at).date();
         }
         let i = self.changes.partition_point(|(t, _)| *t <= at);
-        let offset = self.changes[i.saturating_sub(1)].1;
-        // Whole seconds floor only from 1970 on (`as_second` truncates towards zero).
-        let second = at.as_second();
-        if second >= 0 {
-            let day = (second + i64::from(offset.seconds())).div_euclid(SECONDS_PER_DAY);
-            if let Some(d) = usize::try_from(day - self.first_day)
-                .ok()
-                .and_then(|k| self.days.get(k))
-            {
-                return *d;
-            }
-        }
-        offset.to_datetime(at).date()
+        self.changes[i.saturating_sub(1)].1.to_datetime(at).date()
     }
 }
 
@@ -106,7 +125,8 @@ pub(super) struct History<'a> {
     /// written meeting requests of no-see accounts are presence, not attempts).
     pub(super) streak: usize,
     pub(super) ever_answered: bool,
-    pub(super) covered: BTreeSet<TopicId>,
+    /// Sorted.
+    pub(super) covered: Vec<TopicId>,
     pub(super) explain_better: Vec<TopicId>,
     pub(super) touches_this_week: usize,
     /// Outbound calls, voicemails and texts in the last seven days to a contact with a
@@ -454,18 +474,18 @@ impl<'t> TouchGroups<'t> {
     }
 }
 
-const NO_SLOT: u32 = u32::MAX;
+pub(super) const NO_SLOT: u32 = u32::MAX;
 
 /// The first position of an id in sorted `ids`: a table indexed by id where the ids are
 /// dense (each rep's ids are a range of their own), a binary search otherwise.
-struct IdSlots<'i> {
+pub(super) struct IdSlots<'i> {
     ids: &'i [i64],
     min: i64,
     table: Vec<u32>,
 }
 
 impl<'i> IdSlots<'i> {
-    fn new(ids: &'i [i64]) -> Self {
+    pub(super) fn new(ids: &'i [i64]) -> Self {
         let (Some(&min), Some(&max)) = (ids.first(), ids.last()) else {
             return IdSlots {
                 ids,
@@ -475,7 +495,7 @@ impl<'i> IdSlots<'i> {
         };
         let span = i128::from(max) - i128::from(min) + 1;
         let mut table = Vec::new();
-        if span <= 4 * ids.len() as i128 + 64 && ids.len() < NO_SLOT as usize {
+        if span <= 16 * ids.len() as i128 + 1024 && ids.len() < NO_SLOT as usize {
             table = vec![NO_SLOT; span as usize];
             for (i, id) in ids.iter().enumerate().rev() {
                 table[(id - min) as usize] = i as u32;
@@ -484,7 +504,8 @@ impl<'i> IdSlots<'i> {
         IdSlots { ids, min, table }
     }
 
-    fn of(&self, id: i64) -> u32 {
+    /// The position, or `NO_SLOT`.
+    pub(super) fn of(&self, id: i64) -> u32 {
         if !self.table.is_empty() {
             return id
                 .checked_sub(self.min)
@@ -522,40 +543,64 @@ pub(super) fn shelf<'t>(
         .collect()
 }
 
-/// Topics of `shelf` that fit the contact (P1, P25), best first, ignoring coverage.
-pub(super) fn relevant_topics<'t>(h: &History, shelf: &[(&'t Topic, bool)]) -> Vec<&'t Topic> {
-    let a = h.account;
-    let c = h.contact;
+/// A topic of the shelf that may fit an account's contacts, with what about it depends on
+/// the account alone: worked out once per account, the text comparisons (specialties,
+/// pain points) are not repeated for each of its contacts.
+pub(super) struct ShelfTopic<'t> {
+    topic: &'t Topic,
+    /// The score without the contact: the account's pain points, named specialties or
+    /// roles, new content.
+    score: i64,
+    /// Meant for every specialty, or for one of the account's.
+    fits_account: bool,
+}
+
+/// The topics of `shelf` for the account's segment (P25), in the shelf's order.
+pub(super) fn account_shelf<'t>(a: &Account, shelf: &[(&'t Topic, bool)]) -> Vec<ShelfTopic<'t>> {
+    shelf
+        .iter()
+        .filter(|(t, _)| t.segments.is_empty() || t.segments.contains(&a.segment))
+        .map(|&(t, new)| {
+            let mut s = 0;
+            if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
+                s += 4;
+            }
+            if !t.specialties.is_empty() {
+                s += 2;
+            }
+            if !t.roles.is_empty() {
+                s += 2;
+            }
+            if new {
+                s += 3;
+            }
+            ShelfTopic {
+                topic: t,
+                score: s,
+                fits_account: t.specialties.is_empty()
+                    || t.specialties.iter().any(|s| a.specialties.contains(s)),
+            }
+        })
+        .collect()
+}
+
+/// Topics of the account's shelf that fit the contact (P1, P25), best first, ignoring
+/// coverage.
+pub(super) fn relevant_topics<'t>(c: &Contact, shelf: &[ShelfTopic<'t>]) -> Vec<&'t Topic> {
     let mut scored: Vec<(i64, &Topic)> = Vec::with_capacity(shelf.len());
     scored.extend(
         shelf
             .iter()
-            .filter(|(t, _)| t.segments.is_empty() || t.segments.contains(&a.segment))
             // Topics for named roles go only to those roles; staff topics rank first for
             // staff (P11).
-            .filter(|(t, _)| t.roles.is_empty() || t.roles.contains(&c.role))
-            .filter(|(t, _)| {
-                t.specialties.is_empty()
-                    || t.specialties
-                        .iter()
-                        .any(|s| a.specialties.contains(s) || c.specialty.as_ref() == Some(s))
+            .filter(|s| s.topic.roles.is_empty() || s.topic.roles.contains(&c.role))
+            .filter(|s| {
+                s.fits_account
+                    || c.specialty
+                        .as_ref()
+                        .is_some_and(|cs| s.topic.specialties.contains(cs))
             })
-            .map(|&(t, new)| {
-                let mut s = 0;
-                if t.pain_points.iter().any(|p| a.pain_points.contains(p)) {
-                    s += 4;
-                }
-                if !t.specialties.is_empty() {
-                    s += 2;
-                }
-                if !t.roles.is_empty() {
-                    s += 2;
-                }
-                if new {
-                    s += 3;
-                }
-                (s, t)
-            }),
+            .map(|s| (s.score, s.topic)),
     );
     // The shelf is in id order and a stable sort keeps it within a score: best first,
     // then the lowest id.
@@ -580,7 +625,7 @@ pub(super) fn fresh_topics<'t>(
         .filter_map(|id| topics.get(id).copied())
         .collect();
     for t in relevant {
-        if !h.covered.contains(&t.id) && !out.iter().any(|o| o.id == t.id) {
+        if h.covered.binary_search(&t.id).is_err() && !out.iter().any(|o| o.id == t.id) {
             out.push(t);
         }
     }

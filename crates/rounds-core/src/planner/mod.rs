@@ -34,8 +34,8 @@ pub use schedule::{email_day, email_hours, visit_windows};
 
 use flags::account_flags;
 use history::{
-    History, LocalClock, TouchGroups, current_step, fresh_topics, relevant_topics, rows_of, shelf,
-    step_updates_by_touch, summarise,
+    History, IdSlots, LocalClock, NO_SLOT, ShelfTopic, TouchGroups, account_shelf, current_step,
+    fresh_topics, relevant_topics, rows_of, shelf, step_updates_by_touch, summarise,
 };
 use rules::{Reference, account_candidates, references};
 use schedule::{fill_day, territory_centre};
@@ -270,6 +270,7 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         (AccountId, ContactRole, Option<&crate::model::Specialty>),
         Vec<&Topic>,
     > = HashMap::new();
+    let mut account_shelves: HashMap<AccountId, Vec<ShelfTopic>> = HashMap::new();
     let mut clocks: HashMap<&str, LocalClock> = HashMap::new();
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let histories: Vec<History> = contacts
@@ -286,9 +287,12 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             h.attach_step_updates(&step_updates, today);
             // Relevance depends only on these three, shared by most contacts of an account.
             let key = (account.id, c.role, c.specialty.as_ref());
-            let relevant = relevance
-                .entry(key)
-                .or_insert_with(|| relevant_topics(&h, &shelf));
+            let relevant = relevance.entry(key).or_insert_with(|| {
+                let topics = account_shelves
+                    .entry(account.id)
+                    .or_insert_with(|| account_shelf(account, &shelf));
+                relevant_topics(c, topics)
+            });
             h.fresh = fresh_topics(&h, &topics, relevant);
             h
         })
@@ -383,10 +387,15 @@ impl<'t> CustomerRecords<'t> {
         if customers.is_empty() {
             return CustomerRecords { customers };
         }
-        // In account order (`accounts` is sorted): a binary search finds a customer
+        // In account order (`accounts` is sorted): a table by id finds a customer
         // faster than hashing its id, once for every positive touch of the territory.
-        let ids: Vec<AccountId> = customers.iter().map(|c| c.0.id).collect();
-        let index = |id: &AccountId| ids.binary_search(id).ok();
+        let ids: Vec<i64> = customers.iter().map(|c| c.0.id.0).collect();
+        let slots = IdSlots::new(&ids);
+        let index = |id: &AccountId| {
+            Some(slots.of(id.0))
+                .filter(|k| *k != NO_SLOT)
+                .map(|k| k as usize)
+        };
         for t in territory.touches.iter().filter(|t| t.outcome.positive()) {
             if let Some(i) = index(&t.account) {
                 customers[i].1.push(t.at);
@@ -401,11 +410,12 @@ impl<'t> CustomerRecords<'t> {
         // one found, as in a map built in the territory's order.
         of.reverse();
         of.sort_by_key(|(c, _)| *c);
+        let contact_ids: Vec<i64> = of.iter().map(|(c, _)| c.0).collect();
+        let contact_slots = IdSlots::new(&contact_ids);
         for r in territory.referrals.iter().filter(|r| r.count > 0) {
-            let k = of.partition_point(|(c, _)| *c < r.contact);
-            if let Some(&(c, i)) = of.get(k)
-                && c == r.contact
-            {
+            let k = contact_slots.of(r.contact.0);
+            if k != NO_SLOT {
+                let i = of[k as usize].1;
                 let first = &mut customers[i].2;
                 *first = Some(first.map_or(r.day, |d| d.min(r.day)));
             }
@@ -771,7 +781,7 @@ pub fn next_for_contact_after(
             continue;
         }
         let clock = LocalClock::new(account.tz.zone(), day);
-        let shelf = shelf(&topics, pb, day);
+        let shelf = account_shelf(account, &shelf(&topics, pb, day));
         let histories: Vec<History> = contacts
             .iter()
             .map(|c| {
@@ -780,7 +790,7 @@ pub fn next_for_contact_after(
                 let rs = &rs[..rs.partition_point(|r| r.1 < day)];
                 let mut h = summarise(c, account, &clock, ts, rs, pb, day);
                 h.attach_step_updates(&step_updates, day);
-                let relevant = relevant_topics(&h, &shelf);
+                let relevant = relevant_topics(c, &shelf);
                 h.fresh = fresh_topics(&h, &topics, &relevant);
                 h
             })

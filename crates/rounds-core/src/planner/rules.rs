@@ -721,6 +721,18 @@ fn agreed_meeting(h: &History, today: Date, due: &mut Due) {
 pub(super) struct Reference<'a> {
     pub(super) account: &'a Account,
     pub(super) satisfaction: signals::Satisfaction,
+    /// The account's pain points as a set of catalogue positions, when all are in the
+    /// catalogue: every prospect is compared with every reference, and comparing the
+    /// keys as text was most of the cost of a prospect's candidates.
+    pains: Option<u64>,
+}
+
+/// `keys` as a set of catalogue positions, when every one is in the catalogue.
+fn pain_set<S: AsRef<str>>(keys: &[S]) -> Option<u64> {
+    keys.iter().try_fold(0u64, |set, k| {
+        let i = crate::catalogue::position(k.as_ref())?;
+        (i < 64).then(|| set | 1 << i)
+    })
 }
 
 /// The satisfied customers among `accounts` (each with every touch up to today with its
@@ -738,6 +750,7 @@ pub(super) fn references<'a>(
         .map(|(account, satisfaction)| Reference {
             account,
             satisfaction,
+            pains: pain_set(&account.pain_points),
         })
         .collect()
 }
@@ -749,12 +762,19 @@ fn reference_for<'r, 'k>(
     prospect: &'k Account,
     references: &'r [Reference<'r>],
 ) -> Option<(&'r Reference<'r>, &'k str)> {
-    let shared = |r: &Reference| {
-        prospect
+    // The prospect's pain points as catalogue positions, repeats kept (each counts).
+    let positions: Option<Vec<usize>> = prospect
+        .pain_points
+        .iter()
+        .map(|p| crate::catalogue::position(p).filter(|i| *i < 64))
+        .collect();
+    let shared = |r: &Reference| match (r.pains, &positions) {
+        (Some(set), Some(positions)) => positions.iter().filter(|i| set >> **i & 1 == 1).count(),
+        _ => prospect
             .pain_points
             .iter()
             .filter(|p| r.account.pain_points.contains(p))
-            .count()
+            .count(),
     };
     // Each reference's share counted once, not again in every comparison.
     let (_, best) = references
