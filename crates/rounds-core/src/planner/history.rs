@@ -145,6 +145,9 @@ pub(super) struct History<'a> {
     /// The updates, up to `today`, of the step set by the latest touch that set one
     /// (P33), oldest first; see [`History::attach_step_updates`].
     pub(super) step_updates: Vec<&'a StepUpdate>,
+    /// [`History::open_step`], worked out on first use: the rules ask for it many times
+    /// per contact, and each answer cloned the step's text.
+    open: std::cell::OnceCell<Option<CurrentStep>>,
 }
 
 /// An open next step as its updates leave it.
@@ -237,6 +240,7 @@ impl<'a> History<'a> {
         by_touch: &HashMap<TouchId, Vec<&'a StepUpdate>>,
         today: Date,
     ) {
+        self.open = std::cell::OnceCell::new();
         let Some((_, t, _)) = self.step_touch() else {
             return;
         };
@@ -253,13 +257,15 @@ impl<'a> History<'a> {
     /// The next step of the latest touch that set one, as its updates leave it: closed
     /// once completed or skipped, or once a later touch was answered; otherwise with its
     /// latest wording and date.
-    pub(super) fn open_step(&self) -> Option<CurrentStep> {
-        current_step(&self.touches, self.step_updates.iter().copied())
+    pub(super) fn open_step(&self) -> Option<&CurrentStep> {
+        self.open
+            .get_or_init(|| current_step(&self.touches, self.step_updates.iter().copied()))
+            .as_ref()
     }
 
     /// The open step, when it is a meeting: the answer to a meeting request agreed it
     /// (the touch that set it is a `meeting-request` the contact answered), P6, P7.
-    pub(super) fn open_meeting(&self) -> Option<CurrentStep> {
+    pub(super) fn open_meeting(&self) -> Option<&CurrentStep> {
         let s = self.open_step()?;
         self.touches
             .iter()
@@ -276,8 +282,8 @@ impl<'a> History<'a> {
     }
 
     /// The open step and the day it was agreed.
-    pub(super) fn open_next_step(&self) -> Option<(NextStep, Date)> {
-        self.open_step().map(|s| (s.step, s.set_on))
+    pub(super) fn open_next_step(&self) -> Option<(&NextStep, Date)> {
+        self.open_step().map(|s| (&s.step, s.set_on))
     }
 
     /// Days the open step is past its due date, when it is so late that the rep should
@@ -319,7 +325,7 @@ pub(super) fn summarise<'a>(
     let mut met = false;
     // Last mention of each topic decides: explained, or to be explained better (P3, P4).
     // A contact hears of a handful of topics: a short list beats a map's nodes.
-    let mut last_mention: Vec<(TopicId, bool)> = Vec::new();
+    let mut last_mention: Vec<(TopicId, bool)> = Vec::with_capacity(16);
     let mut mention =
         |topic: TopicId, again: bool| match last_mention.iter_mut().find(|(t, _)| *t == topic) {
             Some(m) => m.1 = again,
@@ -369,16 +375,16 @@ pub(super) fn summarise<'a>(
         }
     }
     last_mention.sort_unstable_by_key(|(t, _)| *t);
-    let covered = last_mention
-        .iter()
-        .filter(|(_, again)| !*again)
-        .map(|(t, _)| *t)
-        .collect();
-    let explain_better = last_mention
-        .iter()
-        .filter(|(_, again)| *again)
-        .map(|(t, _)| *t)
-        .collect();
+    let again = last_mention.iter().filter(|(_, again)| *again).count();
+    let mut covered = Vec::with_capacity(last_mention.len() - again);
+    let mut explain_better = Vec::with_capacity(again);
+    for &(t, again) in &last_mention {
+        if again {
+            explain_better.push(t);
+        } else {
+            covered.push(t);
+        }
+    }
     let referral_days = crate::signals::referral_days(referrals, today);
     let figures = crate::signals::referral_figures(referrals, pb, today);
     History {
@@ -398,6 +404,7 @@ pub(super) fn summarise<'a>(
         referral_days,
         fresh: Vec::new(),
         step_updates: Vec::new(),
+        open: std::cell::OnceCell::new(),
     }
 }
 
@@ -619,11 +626,12 @@ pub(super) fn fresh_topics<'t>(
     topics: &BTreeMap<TopicId, &'t Topic>,
     relevant: &[&'t Topic],
 ) -> Vec<&'t Topic> {
-    let mut out: Vec<&Topic> = h
-        .explain_better
-        .iter()
-        .filter_map(|id| topics.get(id).copied())
-        .collect();
+    let mut out: Vec<&Topic> = Vec::with_capacity(h.explain_better.len() + relevant.len());
+    out.extend(
+        h.explain_better
+            .iter()
+            .filter_map(|id| topics.get(id).copied()),
+    );
     for t in relevant {
         if h.covered.binary_search(&t.id).is_err() && !out.iter().any(|o| o.id == t.id) {
             out.push(t);

@@ -650,7 +650,7 @@ fn triage(histories: &[History], pb: &Playbook, today: Date) -> Vec<TriageItem> 
                 account: h.account.id,
                 account_name: h.account.name.clone(),
                 days_overdue: days_between(s.step.due, today),
-                what: s.step.what,
+                what: s.step.what.clone(),
                 due: s.step.due,
             })
         })
