@@ -331,7 +331,10 @@ pub(super) fn summarise<'a>(
             Some(m) => m.1 = again,
             None => last_mention.push((topic, again)),
         };
-    let week_start = today.checked_sub(6.days()).unwrap_or(today);
+    // Six days back a day at a time: span arithmetic costs more, once per contact.
+    let week_start = (0..6)
+        .try_fold(today, |d, _| d.yesterday())
+        .unwrap_or(today);
     let mut touches_this_week = 0;
     let mut cell_uses_this_week = 0;
     let mut replied_on_cell = false;
@@ -632,8 +635,11 @@ pub(super) fn fresh_topics<'t>(
             .iter()
             .filter_map(|id| topics.get(id).copied()),
     );
+    // `relevant` names each topic once (it comes from the shelf, by id): only the topics
+    // to explain better can repeat one.
+    let first = out.len();
     for t in relevant {
-        if h.covered.binary_search(&t.id).is_err() && !out.iter().any(|o| o.id == t.id) {
+        if h.covered.binary_search(&t.id).is_err() && !out[..first].iter().any(|o| o.id == t.id) {
             out.push(t);
         }
     }

@@ -271,7 +271,8 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         Vec<&Topic>,
     > = HashMap::new();
     let mut account_shelves: HashMap<AccountId, Vec<ShelfTopic>> = HashMap::new();
-    let mut clocks: HashMap<&str, LocalClock> = HashMap::new();
+    // A territory has a few zones: a short list is cheaper than hashing each contact's.
+    let mut clocks: Vec<(&str, LocalClock)> = Vec::new();
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let histories: Vec<History> = contacts
         .iter()
@@ -280,9 +281,15 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
             let account = accounts[&c.account];
             let touches = touches.of(i);
             let refs = rows_of(&referrals, c.id, |r| r.0);
-            let clock = clocks
-                .entry(account.tz.as_str())
-                .or_insert_with(|| LocalClock::new(account.tz.zone(), today));
+            let tz = account.tz.as_str();
+            let k = match clocks.iter().position(|(name, _)| *name == tz) {
+                Some(k) => k,
+                None => {
+                    clocks.push((tz, LocalClock::new(account.tz.zone(), today)));
+                    clocks.len() - 1
+                }
+            };
+            let clock = &clocks[k].1;
             let mut h = summarise(c, account, clock, touches, refs, pb, today);
             h.attach_step_updates(&step_updates, today);
             // Relevance depends only on these three, shared by most contacts of an account.
@@ -298,10 +305,14 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         })
         .collect();
 
-    let mut by_account: BTreeMap<AccountId, Vec<usize>> = BTreeMap::new();
-    for (i, h) in histories.iter().enumerate() {
-        by_account.entry(h.account.id).or_default().push(i);
-    }
+    // Each account's contacts in the histories' order, accounts by id: one sort of
+    // pairs rather than a map of growing lists.
+    let mut by_account: Vec<(AccountId, usize)> = histories
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.account.id, i))
+        .collect();
+    by_account.sort_unstable();
 
     let lost: BTreeMap<AccountId, &crate::model::LostAccount> = territory
         .lost
@@ -313,9 +324,10 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
     let refs = CustomerRecords::gather(territory, &accounts).references(pb, today);
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
-    for (account_id, members) in &by_account {
+    for members in by_account.chunk_by(|a, b| a.0 == b.0) {
+        let account_id = &members[0].0;
         let account = accounts[account_id];
-        let hs: Vec<&History> = members.iter().map(|&i| &histories[i]).collect();
+        let hs: Vec<&History> = members.iter().map(|&(_, i)| &histories[i]).collect();
         account_candidates(
             account,
             &hs,
