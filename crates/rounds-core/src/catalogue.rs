@@ -75,22 +75,35 @@ const LAW: &[(&str, &str)] = &[
 
 /// Every pain point of the starter catalogue, medical providers first.
 pub fn pain_points() -> Vec<PainPoint> {
-    let medical = MEDICAL
-        .iter()
-        .map(|(k, t)| (Segment::MedicalProvider, k, t));
-    let law = LAW.iter().map(|(k, t)| (Segment::LawFirm, k, t));
-    medical
-        .chain(law)
-        .map(|(segment, key, title)| PainPoint {
-            key: (*key).into(),
-            segment,
-            title: (*title).into(),
-        })
-        .collect()
+    entries().map(to_pain_point).collect()
 }
 
+/// The catalogue's pain point under `key`. Found in the static tables before anything is
+/// built: the planner asks for one for every prospect's touch that offers a reference.
 pub fn pain_point(key: &str) -> Option<PainPoint> {
-    pain_points().into_iter().find(|p| p.key == key)
+    entries().find(|(_, k, _)| *k == key).map(to_pain_point)
+}
+
+/// The position of `key` in the catalogue ([`pain_points`]' order), below 64: a set of
+/// catalogue pain points fits in one `u64`.
+pub(crate) fn position(key: &str) -> Option<usize> {
+    entries().position(|(_, k, _)| k == key)
+}
+
+fn entries() -> impl Iterator<Item = (Segment, &'static str, &'static str)> {
+    let medical = MEDICAL
+        .iter()
+        .map(|(k, t)| (Segment::MedicalProvider, *k, *t));
+    let law = LAW.iter().map(|(k, t)| (Segment::LawFirm, *k, *t));
+    medical.chain(law)
+}
+
+fn to_pain_point((segment, key, title): (Segment, &str, &str)) -> PainPoint {
+    PainPoint {
+        key: key.into(),
+        segment,
+        title: title.into(),
+    }
 }
 
 #[cfg(test)]

@@ -197,11 +197,14 @@ pub fn referrer(
 
 /// Days before `today` with at least one referral, in row order.
 pub fn referral_days(referrals: &[(ContactId, Date, u32)], today: Date) -> Vec<Date> {
-    referrals
-        .iter()
-        .filter(|(_, d, n)| *n > 0 && *d < today)
-        .map(|(_, d, _)| *d)
-        .collect()
+    let mut days = Vec::with_capacity(referrals.len());
+    days.extend(
+        referrals
+            .iter()
+            .filter(|(_, d, n)| *n > 0 && *d < today)
+            .map(|(_, d, _)| *d),
+    );
+    days
 }
 
 /// Where a lost account stands in its win-back schedule (P16, P17).

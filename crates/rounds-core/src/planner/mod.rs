@@ -34,8 +34,8 @@ pub use schedule::{email_day, email_hours, visit_windows};
 
 use flags::account_flags;
 use history::{
-    History, LocalClock, current_step, fresh_topics, relevant_topics, rows_of,
-    step_updates_by_touch, summarise,
+    History, IdSlots, LocalClock, NO_SLOT, ShelfTopic, TouchGroups, account_shelf, current_step,
+    fresh_topics, relevant_topics, rows_of, shelf, step_updates_by_touch, summarise,
 };
 use rules::{Reference, account_candidates, references};
 use schedule::{fill_day, territory_centre};
@@ -250,10 +250,6 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .collect();
     let topics: BTreeMap<TopicId, &Topic> = territory.topics.iter().map(|t| (t.id, t)).collect();
 
-    // One sort by contact, then a slice per contact: cheaper than a map of growing
-    // vectors. Rows of other reps' contacts are sorted too but never looked at.
-    let mut touches: Vec<&Touch> = territory.touches.iter().collect();
-    touches.sort_unstable_by_key(|t| (t.contact, t.at, t.id));
     let mut referrals: Vec<(ContactId, Date, u32)> = territory
         .referrals
         .iter()
@@ -267,38 +263,56 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
         .filter(|c| accounts.contains_key(&c.account))
         .collect();
     contacts.sort_by_key(|c| c.id);
+    let touches = TouchGroups::new(&territory.touches, &contacts);
+    let shelf = shelf(&topics, pb, today);
 
     let mut relevance: HashMap<
         (AccountId, ContactRole, Option<&crate::model::Specialty>),
         Vec<&Topic>,
     > = HashMap::new();
-    let mut clocks: HashMap<&str, LocalClock> = HashMap::new();
+    let mut account_shelves: HashMap<AccountId, Vec<ShelfTopic>> = HashMap::new();
+    // A territory has a few zones: a short list is cheaper than hashing each contact's.
+    let mut clocks: Vec<(&str, LocalClock)> = Vec::new();
     let step_updates = step_updates_by_touch(&territory.step_updates);
     let histories: Vec<History> = contacts
         .iter()
-        .map(|c| {
+        .enumerate()
+        .map(|(i, c)| {
             let account = accounts[&c.account];
-            let touches = rows_of(&touches, c.id, |t| t.contact);
+            let touches = touches.of(i);
             let refs = rows_of(&referrals, c.id, |r| r.0);
-            let clock = clocks
-                .entry(account.tz.as_str())
-                .or_insert_with(|| LocalClock::new(account.tz.zone(), today));
+            let tz = account.tz.as_str();
+            let k = match clocks.iter().position(|(name, _)| *name == tz) {
+                Some(k) => k,
+                None => {
+                    clocks.push((tz, LocalClock::new(account.tz.zone(), today)));
+                    clocks.len() - 1
+                }
+            };
+            let clock = &clocks[k].1;
             let mut h = summarise(c, account, clock, touches, refs, pb, today);
             h.attach_step_updates(&step_updates, today);
             // Relevance depends only on these three, shared by most contacts of an account.
             let key = (account.id, c.role, c.specialty.as_ref());
-            let relevant = relevance
-                .entry(key)
-                .or_insert_with(|| relevant_topics(&h, &topics, pb, today));
+            let relevant = relevance.entry(key).or_insert_with(|| {
+                let topics = account_shelves
+                    .entry(account.id)
+                    .or_insert_with(|| account_shelf(account, &shelf));
+                relevant_topics(c, topics)
+            });
             h.fresh = fresh_topics(&h, &topics, relevant);
             h
         })
         .collect();
 
-    let mut by_account: BTreeMap<AccountId, Vec<usize>> = BTreeMap::new();
-    for (i, h) in histories.iter().enumerate() {
-        by_account.entry(h.account.id).or_default().push(i);
-    }
+    // Each account's contacts in the histories' order, accounts by id: one sort of
+    // pairs rather than a map of growing lists.
+    let mut by_account: Vec<(AccountId, usize)> = histories
+        .iter()
+        .enumerate()
+        .map(|(i, h)| (h.account.id, i))
+        .collect();
+    by_account.sort_unstable();
 
     let lost: BTreeMap<AccountId, &crate::model::LostAccount> = territory
         .lost
@@ -310,9 +324,10 @@ pub fn plan(territory: &Territory, pb: &Playbook, rep: UserId, today: Date) -> D
     let refs = CustomerRecords::gather(territory, &accounts).references(pb, today);
     let mut candidates = Vec::new();
     let mut flags = Vec::new();
-    for (account_id, members) in &by_account {
+    for members in by_account.chunk_by(|a, b| a.0 == b.0) {
+        let account_id = &members[0].0;
         let account = accounts[account_id];
-        let hs: Vec<&History> = members.iter().map(|&i| &histories[i]).collect();
+        let hs: Vec<&History> = members.iter().map(|&(_, i)| &histories[i]).collect();
         account_candidates(
             account,
             &hs,
@@ -376,30 +391,43 @@ impl<'t> CustomerRecords<'t> {
         let wanted = accounts
             .values()
             .any(|a| a.status == AccountStatus::Prospect && !a.pain_points.is_empty());
-        let mut index: HashMap<AccountId, usize> = HashMap::new();
-        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = Vec::new();
-        for a in accounts
+        let mut customers: Vec<(&Account, Vec<Timestamp>, Option<Date>)> = accounts
             .values()
             .filter(|a| wanted && a.status == AccountStatus::Customer && !a.pain_points.is_empty())
-        {
-            index.insert(a.id, customers.len());
-            customers.push((*a, Vec::new(), None));
-        }
+            .map(|a| (*a, Vec::new(), None))
+            .collect();
         if customers.is_empty() {
             return CustomerRecords { customers };
         }
+        // In account order (`accounts` is sorted): a table by id finds a customer
+        // faster than hashing its id, once for every positive touch of the territory.
+        let ids: Vec<i64> = customers.iter().map(|c| c.0.id.0).collect();
+        let slots = IdSlots::new(&ids);
+        let index = |id: &AccountId| {
+            Some(slots.of(id.0))
+                .filter(|k| *k != NO_SLOT)
+                .map(|k| k as usize)
+        };
         for t in territory.touches.iter().filter(|t| t.outcome.positive()) {
-            if let Some(&i) = index.get(&t.account) {
+            if let Some(i) = index(&t.account) {
                 customers[i].1.push(t.at);
             }
         }
-        let of: HashMap<ContactId, usize> = territory
+        let mut of: Vec<(ContactId, usize)> = territory
             .contacts
             .iter()
-            .filter_map(|c| Some((c.id, *index.get(&c.account)?)))
+            .filter_map(|c| Some((c.id, index(&c.account)?)))
             .collect();
+        // Reversed, then sorted stably: of a repeated id the last comes first and is the
+        // one found, as in a map built in the territory's order.
+        of.reverse();
+        of.sort_by_key(|(c, _)| *c);
+        let contact_ids: Vec<i64> = of.iter().map(|(c, _)| c.0).collect();
+        let contact_slots = IdSlots::new(&contact_ids);
         for r in territory.referrals.iter().filter(|r| r.count > 0) {
-            if let Some(&i) = of.get(&r.contact) {
+            let k = contact_slots.of(r.contact.0);
+            if k != NO_SLOT {
+                let i = of[k as usize].1;
                 let first = &mut customers[i].2;
                 *first = Some(first.map_or(r.day, |d| d.min(r.day)));
             }
@@ -634,7 +662,7 @@ fn triage(histories: &[History], pb: &Playbook, today: Date) -> Vec<TriageItem> 
                 account: h.account.id,
                 account_name: h.account.name.clone(),
                 days_overdue: days_between(s.step.due, today),
-                what: s.step.what,
+                what: s.step.what.clone(),
                 due: s.step.due,
             })
         })
@@ -765,6 +793,7 @@ pub fn next_for_contact_after(
             continue;
         }
         let clock = LocalClock::new(account.tz.zone(), day);
+        let shelf = account_shelf(account, &shelf(&topics, pb, day));
         let histories: Vec<History> = contacts
             .iter()
             .map(|c| {
@@ -773,7 +802,7 @@ pub fn next_for_contact_after(
                 let rs = &rs[..rs.partition_point(|r| r.1 < day)];
                 let mut h = summarise(c, account, &clock, ts, rs, pb, day);
                 h.attach_step_updates(&step_updates, day);
-                let relevant = relevant_topics(&h, &topics, pb, day);
+                let relevant = relevant_topics(c, &shelf);
                 h.fresh = fresh_topics(&h, &topics, &relevant);
                 h
             })

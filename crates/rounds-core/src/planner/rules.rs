@@ -721,6 +721,18 @@ fn agreed_meeting(h: &History, today: Date, due: &mut Due) {
 pub(super) struct Reference<'a> {
     pub(super) account: &'a Account,
     pub(super) satisfaction: signals::Satisfaction,
+    /// The account's pain points as a set of catalogue positions, when all are in the
+    /// catalogue: every prospect is compared with every reference, and comparing the
+    /// keys as text was most of the cost of a prospect's candidates.
+    pains: Option<u64>,
+}
+
+/// `keys` as a set of catalogue positions, when every one is in the catalogue.
+fn pain_set<S: AsRef<str>>(keys: &[S]) -> Option<u64> {
+    keys.iter().try_fold(0u64, |set, k| {
+        let i = crate::catalogue::position(k.as_ref())?;
+        (i < 64).then(|| set | 1 << i)
+    })
 }
 
 /// The satisfied customers among `accounts` (each with every touch up to today with its
@@ -738,6 +750,7 @@ pub(super) fn references<'a>(
         .map(|(account, satisfaction)| Reference {
             account,
             satisfaction,
+            pains: pain_set(&account.pain_points),
         })
         .collect()
 }
@@ -749,19 +762,28 @@ fn reference_for<'r, 'k>(
     prospect: &'k Account,
     references: &'r [Reference<'r>],
 ) -> Option<(&'r Reference<'r>, &'k str)> {
-    let shared = |r: &Reference| {
-        prospect
+    // The prospect's pain points as catalogue positions, repeats kept (each counts).
+    let positions: Option<Vec<usize>> = prospect
+        .pain_points
+        .iter()
+        .map(|p| crate::catalogue::position(p).filter(|i| *i < 64))
+        .collect();
+    let shared = |r: &Reference| match (r.pains, &positions) {
+        (Some(set), Some(positions)) => positions.iter().filter(|i| set >> **i & 1 == 1).count(),
+        _ => prospect
             .pain_points
             .iter()
             .filter(|p| r.account.pain_points.contains(p))
-            .count()
+            .count(),
     };
-    let best = references
+    // Each reference's share counted once, not again in every comparison.
+    let (_, best) = references
         .iter()
-        .filter(|r| r.account.id != prospect.id && shared(r) > 0)
-        .max_by(|a, b| {
-            shared(a)
-                .cmp(&shared(b))
+        .filter(|r| r.account.id != prospect.id)
+        .map(|r| (shared(r), r))
+        .filter(|(n, _)| *n > 0)
+        .max_by(|(na, a), (nb, b)| {
+            na.cmp(nb)
                 .then(a.satisfaction.referred.cmp(&b.satisfaction.referred))
                 .then(a.satisfaction.positives.cmp(&b.satisfaction.positives))
                 .then(b.account.id.cmp(&a.account.id))
@@ -837,37 +859,43 @@ fn referral_drop(h: &History, pb: &Playbook, today: Date, due: &mut Due) {
 /// P13: a satisfied account is asked for referrals and introductions, by its decision
 /// maker, once.
 fn referral_ask(h: &History, colleagues: &[&History], pb: &Playbook, due: &mut Due) {
+    // The cheap tests first: most contacts are not their account's decision maker.
+    if h.account.status != AccountStatus::Customer
+        || h.contact.influence != crate::model::Influence::DecisionMaker
+        || !due.open()
+        || best_contact(colleagues).is_none_or(|b| b.contact.id != h.contact.id)
+    {
+        return;
+    }
+    let asked = colleagues
+        .iter()
+        .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
+    if asked {
+        return;
+    }
     let satisfaction = signals::Satisfaction::of(
         colleagues
             .iter()
             .flat_map(|c| c.touches.iter().map(|(t, _)| *t)),
         colleagues.iter().any(|c| !c.referral_days.is_empty()),
     );
-    let positives = satisfaction.positives;
-    let asked = colleagues
-        .iter()
-        .any(|c| c.last_of_kind(TouchKind::ReferralAsk).is_some());
-    if h.account.status == AccountStatus::Customer
-        && satisfaction.satisfied(pb)
-        && !asked
-        && h.contact.influence == crate::model::Influence::DecisionMaker
-        && best_contact(colleagues).is_some_and(|b| b.contact.id == h.contact.id)
-        && due.open()
-    {
-        due.add(
-            reason(
-                &["P13"],
-                if positives >= pb.ask_after_positive_outcomes {
-                    format!("{positives} positive outcomes at this account: ask for referrals and warm introductions")
-                } else {
-                    "Referrals received from this account: ask for warm introductions too".to_string()
-                },
-            ),
-            pb.priority.referral_ask,
-        );
-        due.kind = TouchKind::ReferralAsk;
-        due.purpose = Some("Referrals and warm introductions".to_string());
+    if !satisfaction.satisfied(pb) {
+        return;
     }
+    let positives = satisfaction.positives;
+    due.add(
+        reason(
+            &["P13"],
+            if positives >= pb.ask_after_positive_outcomes {
+                format!("{positives} positive outcomes at this account: ask for referrals and warm introductions")
+            } else {
+                "Referrals received from this account: ask for warm introductions too".to_string()
+            },
+        ),
+        pb.priority.referral_ask,
+    );
+    due.kind = TouchKind::ReferralAsk;
+    due.purpose = Some("Referrals and warm introductions".to_string());
 }
 
 /// P23, P22: a customer contact who answered once falls due before the maximum silence
@@ -1123,8 +1151,13 @@ pub(super) fn prospect_reasons(
 }
 
 pub(super) fn business_days_between(from: Date, to: Date) -> i64 {
-    let mut n = 0;
-    let mut d = from;
+    // Every whole week holds five business days: only the days after the last one are
+    // walked, so a meeting a year back costs no more than one last week.
+    let weeks = days_between(from, to).max(0) / 7;
+    let (mut n, mut d) = match from.checked_add(jiff::Span::new().days(weeks * 7)) {
+        Ok(start) => (weeks * 5, start),
+        Err(_) => (0, from),
+    };
     while d < to {
         d = d.tomorrow().unwrap_or(to);
         if !matches!(d.weekday(), Weekday::Saturday | Weekday::Sunday) {

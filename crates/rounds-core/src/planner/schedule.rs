@@ -429,9 +429,10 @@ pub(super) fn place(
     if c.needs_topic && fresh.is_empty() {
         return None; // P2: flagged as "no reason to return", never a bare check-in (P3).
     }
+    // The channel first: most candidates of a full day get none, and need no purpose.
+    let (channel, window, via) = choose_channel(c, day, remote_room, true, pb, today)?;
     let fallback = (fresh.is_empty() && c.purpose.is_none()).then(|| without_new_topic(h, pb));
     let purpose = c.purpose.clone().or(fallback);
-    let (channel, window, via) = choose_channel(c, day, remote_room, true, pb, today)?;
     if channel == Channel::Visit {
         day.visits += 1;
         day.visited.insert(h.account.id);
@@ -612,7 +613,7 @@ pub(super) fn choose_channel(
     let last_unanswered = h.last_unanswered_attempt();
     let prefer_afternoon =
         last_unanswered.is_some_and(|(t, _)| t.at.to_zoned(account.tz.zone()).time() < MORNING_END);
-    let mut order: Vec<Channel> = Vec::new();
+    let mut order: Vec<Channel> = Vec::with_capacity(16);
     if let Some(p) = contact.preferred_channel {
         order.push(p); // P43: their preferred means of communication.
     }
@@ -628,8 +629,15 @@ pub(super) fn choose_channel(
     if let Some(only) = &c.only {
         order = only.clone();
     }
-    let mut seen = BTreeSet::new();
-    order.retain(|ch| seen.insert(*ch));
+    // Each channel once, where it first comes; the list is short enough to scan.
+    let mut seen: Vec<Channel> = Vec::with_capacity(order.len());
+    order.retain(|ch| {
+        let new = !seen.contains(ch);
+        if new {
+            seen.push(*ch);
+        }
+        new
+    });
     // P21: after an unanswered attempt, another channel first; the same one only as a
     // last resort, and then at another time of day.
     if let Some((t, _)) = last_unanswered
