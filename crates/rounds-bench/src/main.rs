@@ -205,11 +205,10 @@ async fn build_at(url: &str, spec: &DemoSpec) -> Result<SqlStore> {
 
 async fn rep_scenario(a: &Args, pb: &Playbook) -> Result<()> {
     let today = date(2026, 11, 24);
-    let mut spec = DemoSpec::new(1, today);
-    spec.reps = 1;
-    spec.accounts = 500;
-    spec.contacts_per_account = 4.0;
-    spec.touches_per_contact = a.touches_per_contact;
+    let spec = DemoSpec {
+        touches_per_contact: a.touches_per_contact,
+        ..DemoSpec::benchmark_rep(1, today)
+    };
     let store = build(&a.dir.join("rep.db"), &spec).await?;
     let rep = demo::rep_user_id(0);
     let t = store.territory(demo::ORG_ID, rep).await?;

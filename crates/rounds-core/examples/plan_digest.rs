@@ -54,11 +54,7 @@ fn main() {
         println!("{name} {d} {}", json.len());
     };
 
-    let mut spec = DemoSpec::new(1, today);
-    spec.reps = 1;
-    spec.accounts = 500;
-    spec.contacts_per_account = 4.0;
-    spec.touches_per_contact = 25.0;
+    let spec = DemoSpec::benchmark_rep(1, today);
     let part = demo::generate_rep(&spec, 0);
     let (_, _, topics) = demo::generate_shared(&spec);
     let bench = Territory {

@@ -44,6 +44,18 @@ impl DemoSpec {
         }
     }
 
+    /// The benchmark rep, alone: 500 accounts, 4 contacts each, 25 touches per contact
+    /// (about 50,000), the size the planner's and the store's benchmarks measure.
+    pub fn benchmark_rep(seed: u64, today: Date) -> Self {
+        DemoSpec {
+            reps: 1,
+            accounts: 500,
+            contacts_per_account: 4.0,
+            touches_per_contact: 25.0,
+            ..DemoSpec::new(seed, today)
+        }
+    }
+
     /// How many accounts rep `rep_index` holds; zero for a rep the spec does not have.
     pub fn accounts_for(&self, rep_index: usize) -> usize {
         if rep_index >= self.reps {
