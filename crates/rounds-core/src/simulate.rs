@@ -282,11 +282,7 @@ pub fn measure(
     let end = from.checked_add(days.days()).unwrap_or(from); // exclusive
     let last = end.checked_sub(1.day()).unwrap_or(from);
     let in_period = |d: Date| from <= d && d < end;
-    let zones: BTreeMap<AccountId, jiff::tz::TimeZone> = territory
-        .accounts
-        .iter()
-        .map(|a| (a.id, a.tz.zone()))
-        .collect();
+    let zones = account_zones(territory);
     let accounts: BTreeMap<AccountId, &crate::model::Account> =
         territory.accounts.iter().map(|a| (a.id, a)).collect();
     let status = |a: &AccountId| accounts.get(a).map(|a| a.status);
@@ -734,11 +730,7 @@ pub fn measure(
         .collect();
     // The latest agreement for a contact's day stands (it replaces an earlier one for the
     // same day); a callback on an account lost by then is void.
-    let lost_on: BTreeMap<AccountId, Date> = territory
-        .lost
-        .iter()
-        .map(|l| (l.account, l.lost_on))
-        .collect();
+    let lost_on = lost_days(territory);
     let mut callbacks: BTreeMap<(ContactId, Date), jiff::Timestamp> = BTreeMap::new();
     for (t, _, _) in &touches {
         let Some(at) = t.callback_at else { continue };
@@ -1104,6 +1096,24 @@ const EXAMPLES: usize = 20;
 
 const NOON: Time = Time::constant(12, 0, 0, 0);
 
+/// Each account's time zone.
+fn account_zones(territory: &Territory) -> BTreeMap<AccountId, jiff::tz::TimeZone> {
+    territory
+        .accounts
+        .iter()
+        .map(|a| (a.id, a.tz.zone()))
+        .collect()
+}
+
+/// The day each lost account was lost.
+fn lost_days(territory: &Territory) -> BTreeMap<AccountId, Date> {
+    territory
+        .lost
+        .iter()
+        .map(|l| (l.account, l.lost_on))
+        .collect()
+}
+
 /// Next steps due from `from` up to `end` (exclusive), kept on their day or explicitly
 /// moved, judged on the touches of `territory` up to the day before `end`. A step
 /// replaced by a newer one or closed by a conversation before its day, or on an account
@@ -1112,16 +1122,8 @@ const NOON: Time = Time::constant(12, 0, 0, 0);
 pub fn promise_keeping(territory: &Territory, from: Date, end: Date) -> Promises {
     let last = end.checked_sub(1.day()).unwrap_or(from);
     let in_period = |d: Date| from <= d && d < end;
-    let zones: BTreeMap<AccountId, jiff::tz::TimeZone> = territory
-        .accounts
-        .iter()
-        .map(|a| (a.id, a.tz.zone()))
-        .collect();
-    let lost_on: BTreeMap<AccountId, Date> = territory
-        .lost
-        .iter()
-        .map(|l| (l.account, l.lost_on))
-        .collect();
+    let zones = account_zones(territory);
+    let lost_on = lost_days(territory);
     let mut touches: Vec<(&Touch, Date)> = territory
         .touches
         .iter()

@@ -165,6 +165,27 @@ pub(crate) async fn body_of<T: Stored>(
         .map_err(StoreError::db(format!("reading a {} row", table.what)))
 }
 
+/// The organisation's audit head; `None` before its first write.
+pub(crate) async fn head_of(
+    conn: &mut AnyConnection,
+    org: OrgId,
+) -> Result<Option<Head>, StoreError> {
+    sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
+        .bind(org.0)
+        .fetch_optional(&mut *conn)
+        .await
+        .and_then(|r| {
+            r.map(|r| {
+                Ok(Head {
+                    seq: r.try_get(0)?,
+                    hash: r.try_get(1)?,
+                })
+            })
+            .transpose()
+        })
+        .map_err(StoreError::db("reading the audit chain's head"))
+}
+
 /// The change that writing `record` makes, given its body before and after.
 pub(crate) fn change_of<T: Stored>(
     record: &T,
@@ -397,20 +418,7 @@ impl SqlStore {
             .await
             .and_then(|rows| rows.iter().map(entry_of).collect())
             .map_err(StoreError::db("reading the audit log"))?;
-        let head: Option<Head> = sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
-            .bind(org.0)
-            .fetch_optional(&mut *tx)
-            .await
-            .and_then(|r| {
-                r.map(|r| {
-                    Ok(Head {
-                        seq: r.try_get(0)?,
-                        hash: r.try_get(1)?,
-                    })
-                })
-                .transpose()
-            })
-            .map_err(StoreError::db("reading the audit chain's head"))?;
+        let head = head_of(&mut tx, org).await?;
         let mut breaks = audit::verify(&entries, head.as_ref());
         let last = audit::last_rows(&entries);
         let mut current = BTreeMap::new();

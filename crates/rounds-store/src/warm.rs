@@ -133,26 +133,15 @@ struct Written {
 }
 
 impl SqlStore {
-    /// The organisation's audit head; an organisation that never wrote has none.
+    /// The organisation's audit head; one that never wrote has seq 0 and no hash.
     async fn audit_head(&self, org: OrgId) -> Result<Head, StoreError> {
         let mut conn = self.conn().await?;
-        sqlx::query("SELECT seq, hash FROM audit_heads WHERE org_id = $1")
-            .bind(org.0)
-            .fetch_optional(&mut *conn)
-            .await
-            .and_then(|r| {
-                Ok(match r {
-                    Some(r) => Head {
-                        seq: r.try_get(0)?,
-                        hash: r.try_get(1)?,
-                    },
-                    None => Head {
-                        seq: 0,
-                        hash: String::new(),
-                    },
-                })
-            })
-            .map_err(StoreError::db("reading the audit chain's head"))
+        Ok(crate::audit::head_of(&mut conn, org)
+            .await?
+            .unwrap_or(Head {
+                seq: 0,
+                hash: String::new(),
+            }))
     }
 
     /// The rows appended after `from` up to `to`, if `from` is still a row of the same
@@ -166,6 +155,7 @@ impl SqlStore {
         if to.seq <= from.seq || to.seq - from.seq > MAX_CATCH_UP {
             return Ok(None);
         }
+        let fault = StoreError::db("reading the audit log");
         let mut conn = self.conn().await?;
         let rows = sqlx::query(
             "SELECT seq, hash, entity, entity_id FROM audit_log \
@@ -176,7 +166,7 @@ impl SqlStore {
         .bind(to.seq)
         .fetch_all(&mut *conn)
         .await
-        .map_err(StoreError::db("reading the audit log"))?;
+        .map_err(fault)?;
         let mut written = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             let seq: i64 = row
