@@ -19,10 +19,16 @@ pub async fn territory_for<S: Store + Sync>(
     actor: &Actor,
     rep: UserId,
 ) -> Result<Arc<Territory>> {
-    if actor.scope.user(rep).is_none() {
-        return Err(AppError::not_found("user", rep));
-    }
+    rep_in_scope(actor, rep)?;
     Ok(store.shared_territory(actor.org, rep).await?)
+}
+
+/// `NotFound` for a rep outside the actor's scope, as for one nobody has.
+pub(crate) fn rep_in_scope(actor: &Actor, rep: UserId) -> Result<()> {
+    match actor.scope.user(rep) {
+        Some(_) => Ok(()),
+        None => Err(AppError::not_found("user", rep)),
+    }
 }
 
 /// Every territory the actor may see, by rep: a rep gets only their own (read alone, so

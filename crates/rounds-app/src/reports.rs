@@ -122,8 +122,10 @@ pub async fn territories_of<S: Store + Sync>(
 ) -> Result<Vec<(UserId, Territory)>> {
     let mut out = Vec::with_capacity(reps.len());
     for r in reps {
-        let territory = crate::plan::territory_for(store, actor, *r).await?;
-        out.push((*r, std::sync::Arc::unwrap_or_clone(territory)));
+        // Read, not kept warm: summarised once a day, they would only push out the
+        // territories kept for the reps' own plans.
+        crate::plan::rep_in_scope(actor, *r)?;
+        out.push((*r, store.territory(actor.org, *r).await?));
     }
     Ok(out)
 }
